@@ -1,0 +1,31 @@
+# EpiphanyDB - top-level Makefile.
+#	make run     install what is missing, build, install, start a local cluster
+#	make test    install, build, run every suite; ends with "N passed, M failed"
+#	make stop    stop the local cluster (its data stays in ./.epiphany)
+#	make build   build every module (no install)
+#	make install build and install every module into PostgreSQL
+#	make clean   remove build products
+# The work is done by scripts/; each module is a PGXS project of its own.
+
+MODULES = rowstore columnstore vectorstore timestore
+PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
+
+.PHONY: run test stop build install clean
+
+run:
+	@scripts/run.sh
+
+test:
+	@scripts/test.sh
+
+stop:
+	@scripts/stop.sh
+
+build:
+	@for m in $(MODULES); do $(MAKE) -s -C $$m PG_CONFIG=$(PG_CONFIG) all || exit 1; done
+
+install:
+	@scripts/build.sh
+
+clean:
+	@for m in $(MODULES); do $(MAKE) -s -C $$m PG_CONFIG=$(PG_CONFIG) clean; done

@@ -1,0 +1,10 @@
+/* columnstore/sql/epiphany_columnstore--0.1.0.sql: the column engine. */
+
+\echo Use "CREATE EXTENSION epiphany_columnstore" to load this file. \quit
+
+-- Refuse to install unless the library was preloaded; the check function is
+-- temporary so that it leaves nothing behind.
+CREATE FUNCTION pg_temp.columnstore_require_preload() RETURNS void
+AS 'MODULE_PATHNAME', 'ep_columnstore_require_preload' LANGUAGE C STRICT;
+SELECT pg_temp.columnstore_require_preload();
+DROP FUNCTION pg_temp.columnstore_require_preload();

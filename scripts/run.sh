@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# scripts/run.sh
+#	`make run`: installs what is missing, builds and installs every module,
+#	then creates (once) and starts a local cluster under ./.epiphany/ with
+#	the four libraries preloaded, listening on 127.0.0.1:$PGPORT (default
+#	5433), with database "epiphany" holding the whole suite.  Prints the psql
+#	command that connects.
+#
+#	Safe to run again: an existing cluster is reused with its data.  A port
+#	taken by another server, or a failed first start, stops the script with a
+#	clear message and leaves no half-made cluster behind.
+#
+# Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+port=${PGPORT:-5433}
+home="$EP_TOP/.epiphany"
+user=$(ep_server_user)
+
+"$EP_TOP/scripts/build.sh"
+
+pg() {
+	ep_as_server_user "$EP_PG_BINDIR/$1" "${@:2}"
+}
+
+# Where the cluster lives.  The server user must reach the checkout; when it
+# cannot (a checkout under /root, say), the data goes to the server user's
+# home and ./.epiphany links to it.
+ensure_home() {
+	if [ -e "$home" ]; then
+		return
+	fi
+	if [ "$(id -u)" -eq 0 ] && ! runuser -u "$user" -- test -x "$EP_TOP"; then
+		local target
+		target="$(getent passwd "$user" | cut -d: -f6)/epiphany-$(echo "$EP_TOP" | md5sum | cut -c1-8)"
+		mkdir -p "$target"
+		chown "$user" "$target"
+		ln -s "$target" "$home"
+		ep_note "$user cannot reach $EP_TOP: the cluster lives in $target"
+	else
+		mkdir -p "$home"
+		[ "$(id -u)" -eq 0 ] && chown "$user" "$home"
+	fi
+}
+
+running() {
+	[ -f "$home/data/postmaster.pid" ] && pg pg_ctl status -D "$home/data" >/dev/null 2>&1
+}
+
+port_in_use() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
+}
+
+create_cluster() {
+	ep_note "creating a cluster in $home/data"
+	rm -rf "$home/data.new"
+	pg initdb -D "$home/data.new" -U "$user" --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+	cp "$EP_TOP/deploy/postgresql/epiphany.conf" "$home/data.new/epiphany.conf"
+	[ "$(id -u)" -eq 0 ] && chown "$user" "$home/data.new/epiphany.conf"
+	cat >>"$home/data.new/postgresql.conf" <<CONF
+
+# Added by EpiphanyDB's make run: a development cluster on this machine only.
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = ''
+include 'epiphany.conf'
+CONF
+	mv "$home/data.new" "$home/data"
+}
+
+start_cluster() {
+	local fresh=$1
+	mkdir -p "$home/log"
+	[ "$(id -u)" -eq 0 ] && chown "$user" "$home/log"
+	if ! pg pg_ctl start -w -D "$home/data" -l "$home/log/postgresql.log" -o "-p $port" >/dev/null; then
+		tail -n 20 "$home/log/postgresql.log" >&2 || true
+		if [ "$fresh" = yes ]; then
+			rm -rf "$home/data"
+			ep_die "the new cluster did not start; it was removed (log above)"
+		fi
+		ep_die "the cluster in $home/data did not start (log above)"
+	fi
+}
+
+ensure_home
+if running; then
+	ep_note "the cluster in $home/data is already running"
+	port=$(sed -n 4p "$home/data/postmaster.pid")
+else
+	if port_in_use; then
+		ep_die "port $port on 127.0.0.1 is in use by another program.
+Stop it, or choose another port:  PGPORT=5434 make run"
+	fi
+	fresh=no
+	if [ ! -f "$home/data/PG_VERSION" ]; then
+		create_cluster
+		fresh=yes
+	fi
+	start_cluster "$fresh"
+fi
+
+psql_cmd=(psql -h 127.0.0.1 -p "$port" -U "$user")
+if [ "$(pg psql -h 127.0.0.1 -p "$port" -U "$user" -d postgres -XAtc \
+	"SELECT count(*) FROM pg_database WHERE datname = 'epiphany'")" = 0 ]; then
+	pg createdb -h 127.0.0.1 -p "$port" -U "$user" epiphany
+fi
+pg psql -h 127.0.0.1 -p "$port" -U "$user" -d epiphany -Xq -v ON_ERROR_STOP=1 \
+	-c 'SET client_min_messages = warning' -c 'CREATE EXTENSION IF NOT EXISTS epiphany CASCADE'
+
+echo
+echo "EpiphanyDB is running on 127.0.0.1:$port (data in $home/data)."
+echo "Connect with:"
+echo
+echo "    ${psql_cmd[*]} epiphany"
+echo
+echo "Then try:  SELECT * FROM epiphany.storage_engines;"
+echo "Stop it with:  make stop"

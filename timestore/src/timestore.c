@@ -1,0 +1,44 @@
+/*-------------------------------------------------------------------------
+ *
+ * timestore.c
+ *	  Entry point of epiphany_timestore: registers the time engine.
+ *
+ *	  The library must be preloaded: its job scheduler is a background
+ *	  worker, which can only be registered at server start, so the extension
+ *	  refuses to install otherwise.
+ *
+ * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+ *
+ * IDENTIFICATION
+ *	  timestore/src/timestore.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "epiphany/compat.h"
+
+#include "epiphany/engine.h"
+#include "fmgr.h"
+
+#define EP_TIMESTORE_LIBRARY "epiphany_timestore"
+
+PG_MODULE_MAGIC;
+
+PG_FUNCTION_INFO_V1(ep_timestore_require_preload);
+
+void
+_PG_init(void)
+{
+	EpRegisterEngine("time", EP_TIMESTORE_LIBRARY);
+}
+
+/*
+ * Called by the install script: errors out unless the library was preloaded.
+ */
+Datum
+ep_timestore_require_preload(PG_FUNCTION_ARGS)
+{
+	EpRequirePreload(EP_TIMESTORE_LIBRARY);
+	PG_RETURN_VOID();
+}
