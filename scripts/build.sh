@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# scripts/build.sh
-#	Installs missing packages, builds every module warning-free (-Werror),
+# scripts/build.sh [MODULE ...]
+#	Installs missing packages, builds every module (or those named) warning-free (-Werror),
 #	checks that each library exports only its entry points, and installs the
 #	libraries and extension files into PostgreSQL.  Shared by `make run` and
 #	`make test`; safe to run again.
@@ -11,8 +11,14 @@ source "$(dirname "$0")/lib.sh"
 
 "$EP_TOP/scripts/install-deps.sh"
 
+modules=("$@")
+[ ${#modules[@]} -gt 0 ] || modules=("${EP_MODULES[@]}")
+for m in "${modules[@]}"; do
+	[ -f "$EP_TOP/$m/Makefile" ] || ep_die "no module named $m"
+done
+
 jobs=$(nproc 2>/dev/null || echo 2)
-for m in "${EP_MODULES[@]}"; do
+for m in "${modules[@]}"; do
 	ep_note "building $m"
 	make -s -C "$EP_TOP/$m" -j"$jobs" PG_CONFIG="$EP_PG_CONFIG" all
 	make -s -C "$EP_TOP/$m" PG_CONFIG="$EP_PG_CONFIG" check-symbols
@@ -21,11 +27,11 @@ done
 if ! ep_can_be_root && [ ! -w "$("$EP_PG_CONFIG" --pkglibdir)" ]; then
 	ep_die "cannot install into $("$EP_PG_CONFIG" --pkglibdir): not root, and sudo asks for a password"
 fi
-for m in "${EP_MODULES[@]}"; do
+for m in "${modules[@]}"; do
 	if [ -w "$("$EP_PG_CONFIG" --pkglibdir)" ]; then
 		make -s -C "$EP_TOP/$m" PG_CONFIG="$EP_PG_CONFIG" install
 	else
 		ep_as_root make -s -C "$EP_TOP/$m" PG_CONFIG="$EP_PG_CONFIG" install
 	fi
 done
-ep_note "installed ${EP_MODULES[*]} into PostgreSQL $EP_PG_MAJOR"
+ep_note "installed ${modules[*]} into PostgreSQL $EP_PG_MAJOR"

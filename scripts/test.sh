@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/test.sh [MODULE ...]
-#	`make test`: builds and installs everything (scripts/build.sh), then runs
-#	every suite of every module (or of the modules named) - pg_regress files,
+#	`make test`: builds and installs every module (or the modules named, with
+#	scripts/build.sh), then runs each one's suites - pg_regress files,
 #	isolation specs, TAP files - each on throw-away clusters run by an
 #	unprivileged user in a writable copy of the tree.  Prints a failing
 #	suite's diffs and logs, ends with the line "N passed, M failed" counting
@@ -29,13 +29,13 @@ record_failure() {
 	failures+=("$1")
 }
 
-if ! "$EP_TOP/scripts/build.sh"; then
+modules=("$@")
+[ ${#modules[@]} -gt 0 ] || modules=("${EP_MODULES[@]}")
+
+if ! "$EP_TOP/scripts/build.sh" "${modules[@]}"; then
 	record_failure "build"
 	finish
 fi
-
-modules=("$@")
-[ ${#modules[@]} -gt 0 ] || modules=("${EP_MODULES[@]}")
 
 # A writable copy owned by the server user: the checkout may be read-only to
 # it, and PostgreSQL refuses to run as root.
@@ -89,7 +89,6 @@ run_tap_suite() {
 }
 
 for m in "${modules[@]}"; do
-	[ -d "$work/$m" ] || ep_die "no module named $m"
 	ep_note "testing $m"
 	run_pg_regress_suite "$m" regress
 	run_pg_regress_suite "$m" isolation
