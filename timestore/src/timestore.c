@@ -20,8 +20,7 @@
 
 #include "epiphany/engine.h"
 #include "fmgr.h"
-
-#define EP_TIMESTORE_LIBRARY "epiphany_timestore"
+#include "timestore.h"
 
 PG_MODULE_MAGIC;
 
