@@ -8,3 +8,73 @@ CREATE FUNCTION pg_temp.columnstore_require_preload() RETURNS void
 AS 'MODULE_PATHNAME', 'ep_columnstore_require_preload' LANGUAGE C STRICT;
 SELECT pg_temp.columnstore_require_preload();
 DROP FUNCTION pg_temp.columnstore_require_preload();
+
+CREATE FUNCTION epiphany.columnar_handler(internal) RETURNS table_am_handler
+AS 'MODULE_PATHNAME', 'ep_columnar_handler' LANGUAGE C STRICT;
+
+CREATE ACCESS METHOD columnar TYPE TABLE HANDLER epiphany.columnar_handler;
+COMMENT ON ACCESS METHOD columnar IS 'EpiphanyDB column store';
+
+-- The metadata catalog.  Rows are read and written by the library with the
+-- snapshot of the statement, so row groups and deletions follow MVCC:
+-- what an aborted transaction wrote is never seen.  storage_id is the
+-- table's relfilenode: TRUNCATE, VACUUM FULL and CLUSTER get a new one.
+CREATE SCHEMA _epiphany_columnar;
+
+-- One row per storage: counters advanced in place, never rolled back, so
+-- that a row number (and the TID made from it) is never used twice.
+CREATE TABLE _epiphany_columnar.storage (
+    storage_id      oid PRIMARY KEY,
+    next_row_number bigint NOT NULL
+);
+
+CREATE TABLE _epiphany_columnar.row_group (
+    storage_id  oid NOT NULL,
+    first_row   bigint NOT NULL,
+    row_count   bigint NOT NULL,
+    chunk_rows  integer NOT NULL,
+    chunk_count integer NOT NULL,
+    PRIMARY KEY (storage_id, first_row)
+);
+
+-- One row per column and chunk of a row group; the chunk's bytes are a
+-- value in the table's own TOAST relation.
+CREATE TABLE _epiphany_columnar.chunk (
+    storage_id  oid NOT NULL,
+    first_row   bigint NOT NULL,
+    attnum      smallint NOT NULL,
+    chunk       integer NOT NULL,
+    row_count   integer NOT NULL,
+    null_count  integer NOT NULL,
+    encoding    smallint NOT NULL,
+    compression smallint NOT NULL,
+    raw_size    integer NOT NULL,
+    stored_size integer NOT NULL,
+    toast_value oid NOT NULL,
+    min_value   bytea,
+    max_value   bytea,
+    PRIMARY KEY (storage_id, first_row, attnum, chunk)
+);
+
+-- Rows of row groups that were deleted (or updated: new_tid is the new
+-- version's TID in the delta store).
+CREATE TABLE _epiphany_columnar.deleted_row (
+    storage_id oid NOT NULL,
+    row_number bigint NOT NULL,
+    new_tid    tid,
+    PRIMARY KEY (storage_id, row_number)
+);
+
+CREATE FUNCTION epiphany.columnar_merge(rel regclass) RETURNS bigint
+AS 'MODULE_PATHNAME', 'ep_columnar_merge' LANGUAGE C STRICT;
+COMMENT ON FUNCTION epiphany.columnar_merge(regclass) IS
+    'Moves the rows of a columnar table''s delta store into compressed row groups; returns the rows moved';
+
+CREATE FUNCTION epiphany.columnar_stats(
+    rel regclass,
+    OUT row_groups bigint, OUT rows bigint, OUT delta_rows bigint,
+    OUT deleted_rows bigint, OUT stored_bytes bigint, OUT raw_bytes bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'ep_columnar_stats' LANGUAGE C STRICT;
+COMMENT ON FUNCTION epiphany.columnar_stats(regclass) IS
+    'Row groups, rows, delta rows, deleted rows and bytes of a columnar table';

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * columnstore.c
- *	  Entry point of epiphany_columnstore: registers the column engine.
+ *	  Entry point of epiphany_columnstore: registers the column engine and
+ *	  installs its hooks.
  *
  *	  The library must be preloaded: its background merge worker and WAL
  *	  resource manager can only be installed at server start, so the
@@ -18,10 +19,9 @@
 
 #include "epiphany/compat.h"
 
+#include "columnar.h"
 #include "epiphany/engine.h"
 #include "fmgr.h"
-
-#define EP_COLUMNSTORE_LIBRARY "epiphany_columnstore"
 
 PG_MODULE_MAGIC;
 
@@ -31,6 +31,7 @@ void
 _PG_init(void)
 {
 	EpRegisterEngine("column", EP_COLUMNSTORE_LIBRARY);
+	ColumnarInstallHooks();
 }
 
 /*

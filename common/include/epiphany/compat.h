@@ -65,4 +65,32 @@ extern int no_such_variable
 extern PGDLLEXPORT void _PG_init(void);
 #endif
 
+/*
+ * PostgreSQL 16 (commit b0a55e43) renamed RelFileNode to RelFileLocator:
+ * rd_node.relNode became rd_locator.relNumber.
+ */
+#if PG_VERSION_NUM < 160000
+#define EpRelationFileNumber(rel) ((rel)->rd_node.relNode)
+#else
+#define EpRelationFileNumber(rel) ((rel)->rd_locator.relNumber)
+#endif
+
+/*
+ * PostgreSQL 16 added the Datum conversions of ItemPointer (tid) to
+ * storage/itemptr.h; on 15 only tid.c had them, privately.
+ */
+#if PG_VERSION_NUM < 160000
+#include "storage/itemptr.h"
+static inline ItemPointer
+DatumGetItemPointer(Datum X)
+{
+	return (ItemPointer) DatumGetPointer(X);
+}
+static inline Datum
+ItemPointerGetDatum(const ItemPointerData *X)
+{
+	return PointerGetDatum(X);
+}
+#endif
+
 #endif							/* EPIPHANY_COMPAT_H */

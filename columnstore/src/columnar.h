@@ -1,0 +1,199 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar.h
+ *	  Everything the files of the column store share: the row-number space,
+ *	  the in-memory form of the metadata catalog, and the interfaces of the
+ *	  writer, the reader, the chunk codec and the metadata layer.  The design
+ *	  (why the main fork is a heap, where chunks live, MVCC of metadata) is in
+ *	  columnstore/README.md.
+ *
+ *	  Included only by the files under columnstore/src.
+ *
+ * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+ *
+ * IDENTIFICATION
+ *	  columnstore/src/columnar.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef EPIPHANY_COLUMNAR_H
+#define EPIPHANY_COLUMNAR_H
+
+#include "access/htup_details.h"
+#include "access/tableam.h"
+#include "epiphany/compress.h"
+#include "nodes/bitmapset.h"
+#include "storage/itemptr.h"
+#include "utils/rel.h"
+#include "utils/snapshot.h"
+
+#define EP_COLUMNSTORE_LIBRARY "epiphany_columnstore"
+
+/*
+ * Row numbers and TIDs.
+ *
+ * Rows in the delta store are heap tuples with ordinary TIDs in blocks below
+ * COLUMNAR_FIRST_ROW_BLOCK.  Rows in row groups have a row number, unique in
+ * the table's storage and never reused, and a virtual TID built from it:
+ * block COLUMNAR_FIRST_ROW_BLOCK + n / COLUMNAR_ROWS_PER_BLOCK, offset
+ * n % COLUMNAR_ROWS_PER_BLOCK + 1.  At most MaxHeapTuplesPerPage rows per
+ * virtual block keeps TID bitmaps and GIN posting lists valid.
+ */
+#define COLUMNAR_FIRST_ROW_BLOCK	((BlockNumber) 0x80000000)
+#define COLUMNAR_ROWS_PER_BLOCK		((uint64) MaxHeapTuplesPerPage)
+#define COLUMNAR_MAX_ROW_NUMBER \
+	((uint64) (MaxBlockNumber - COLUMNAR_FIRST_ROW_BLOCK) * COLUMNAR_ROWS_PER_BLOCK)
+
+static inline bool
+ColumnarTidIsRow(ItemPointer tid)
+{
+	return ItemPointerGetBlockNumberNoCheck(tid) >= COLUMNAR_FIRST_ROW_BLOCK;
+}
+
+static inline uint64
+ColumnarTidGetRowNumber(ItemPointer tid)
+{
+	Assert(ColumnarTidIsRow(tid));
+	return (uint64) (ItemPointerGetBlockNumberNoCheck(tid) - COLUMNAR_FIRST_ROW_BLOCK) *
+		COLUMNAR_ROWS_PER_BLOCK + (ItemPointerGetOffsetNumberNoCheck(tid) - 1);
+}
+
+static inline void
+ColumnarRowNumberGetTid(uint64 row_number, ItemPointer tid)
+{
+	Assert(row_number < COLUMNAR_MAX_ROW_NUMBER);
+	ItemPointerSet(tid,
+				   COLUMNAR_FIRST_ROW_BLOCK + (BlockNumber) (row_number / COLUMNAR_ROWS_PER_BLOCK),
+				   (OffsetNumber) (row_number % COLUMNAR_ROWS_PER_BLOCK) + 1);
+}
+
+/* Defaults of the per-table options. */
+#define COLUMNAR_DEFAULT_ROW_GROUP_ROWS		150000
+#define COLUMNAR_DEFAULT_CHUNK_ROWS			10000
+#define COLUMNAR_DEFAULT_COMPRESSION		EP_COMPRESSION_ZSTD
+
+/* Chunk encodings; stored in the catalog, never renumber. */
+typedef enum ColumnarEncoding
+{
+	COLUMNAR_ENCODING_PLAIN = 0		/* values one after another, aligned */
+} ColumnarEncoding;
+
+/* One chunk: a run of one column's values inside a row group. */
+typedef struct ColumnarChunk
+{
+	int32		row_count;		/* values, NULLs included */
+	int32		null_count;
+	int16		encoding;		/* ColumnarEncoding */
+	int16		compression;	/* EpCompression applied after encoding */
+	int32		raw_size;		/* encoded bytes before compression */
+	int32		stored_size;	/* bytes in the TOAST value */
+	Oid			toast_value;	/* value id in the table's TOAST relation;
+								 * InvalidOid when stored_size is 0 */
+	bool		has_minmax;		/* min/max known (some non-NULL value, and the
+								 * type has a default btree ordering) */
+	Datum		min_value;
+	Datum		max_value;
+} ColumnarChunk;
+
+/* One row group and the chunks of every column, [attnum - 1][chunk]. */
+typedef struct ColumnarRowGroup
+{
+	uint64		first_row;		/* row number of its first row; its id */
+	int64		row_count;
+	int32		chunk_rows;		/* rows per chunk, the last may hold fewer */
+	int32		chunk_count;
+	int			natts;
+	ColumnarChunk **chunks;
+} ColumnarRowGroup;
+
+/* The row groups of one storage that a snapshot sees, by first_row. */
+typedef struct ColumnarStorageMap
+{
+	int			count;
+	ColumnarRowGroup **row_groups;
+} ColumnarStorageMap;
+
+/* One decoded chunk of one column. */
+typedef struct ColumnarChunkData
+{
+	int32		row_count;
+	Datum	   *values;			/* point into "buffer" for by-reference types */
+	bool	   *nulls;
+	char	   *buffer;
+} ColumnarChunkData;
+
+/* columnar_metadata.c */
+extern Oid	ColumnarStorageId(Relation rel);
+extern void ColumnarCreateStorage(Oid storage_id);
+extern void ColumnarDropStorage(Oid storage_id);
+extern void ColumnarMoveStorage(Oid old_storage_id, Oid new_storage_id);
+extern uint64 ColumnarReserveRowNumbers(Relation rel, int64 count);
+extern void ColumnarInsertRowGroup(Relation rel, ColumnarRowGroup *rg);
+extern ColumnarStorageMap *ColumnarReadStorageMap(Relation rel, Snapshot snapshot);
+extern ColumnarRowGroup *ColumnarFindRowGroup(ColumnarStorageMap *map, uint64 row_number);
+extern bool ColumnarRowIsDeleted(Oid storage_id, uint64 row_number, Snapshot snapshot);
+extern Bitmapset *ColumnarDeletedRowsInGroup(Oid storage_id, ColumnarRowGroup *rg,
+											 Snapshot snapshot);
+/* Inserts the new version of an updated row; returns its TID. */
+typedef void (*ColumnarNewVersion) (void *arg, ItemPointer new_tid);
+extern TM_Result ColumnarMarkRowDeleted(Relation rel, uint64 row_number, CommandId cid,
+										bool wait, TM_FailureData *tmfd,
+										ColumnarNewVersion new_version, void *arg);
+
+/* A row-group row's deletion state under a dirty snapshot. */
+typedef enum ColumnarRowState
+{
+	COLUMNAR_ROW_LIVE,
+	COLUMNAR_ROW_DELETING,		/* by a transaction still running */
+	COLUMNAR_ROW_DELETED		/* committed, or by our own transaction */
+} ColumnarRowState;
+extern ColumnarRowState ColumnarCheckDeletion(Relation rel, uint64 row_number,
+											  TransactionId *deleter,
+											  TM_FailureData *tmfd,
+											  TM_Result *conflict);
+extern bool ColumnarRowGroupVisible(Relation rel, uint64 row_number, Snapshot snapshot);
+extern void ColumnarStorageStats(Relation rel, int64 *row_groups, int64 *rows,
+								 int64 *deleted_rows, int64 *stored_bytes,
+								 int64 *raw_bytes);
+
+/* columnar_chunk.c */
+extern void ColumnarEncodeChunk(Relation rel, Form_pg_attribute att,
+								Datum *values, bool *nulls, int count,
+								EpCompression compression, ColumnarChunk *chunk);
+extern void ColumnarDecodeChunk(Relation rel, Form_pg_attribute att,
+								ColumnarChunk *chunk, ColumnarChunkData *out);
+
+/* columnar_writer.c */
+typedef struct ColumnarWriteState ColumnarWriteState;
+extern ColumnarWriteState *ColumnarBeginWrite(Relation rel);
+extern void ColumnarWriteRow(ColumnarWriteState *state, TupleTableSlot *slot,
+							 ItemPointer tid);
+extern void ColumnarEndWrite(ColumnarWriteState *state);
+
+/* columnar_reader.c */
+typedef struct ColumnarReadState ColumnarReadState;
+typedef int (*ColumnarClaimRowGroup) (void *arg);
+extern ColumnarReadState *ColumnarBeginRead(Relation rel, Snapshot map_snapshot,
+											Snapshot deleted_snapshot,
+											Bitmapset *attrs_needed);
+extern void ColumnarSetClaim(ColumnarReadState *state, ColumnarClaimRowGroup claim,
+							 void *arg);
+extern int	ColumnarRowGroupCount(ColumnarReadState *state);
+extern bool ColumnarReadNextRow(ColumnarReadState *state, TupleTableSlot *slot);
+extern bool ColumnarReadRow(ColumnarReadState *state, uint64 row_number,
+							TupleTableSlot *slot);
+extern double ColumnarSampleRows(ColumnarReadState *state, int target);
+extern bool ColumnarReadNextSample(ColumnarReadState *state, TupleTableSlot *slot);
+extern void ColumnarRescanRead(ColumnarReadState *state);
+extern void ColumnarEndRead(ColumnarReadState *state);
+
+/* columnar_merge.c */
+extern int64 ColumnarMergeDelta(Relation rel);
+
+/* columnar_handler.c */
+extern bool ColumnarIsColumnarRelation(Relation rel);
+
+/* columnar_hooks.c */
+extern void ColumnarInstallHooks(void);
+
+#endif							/* EPIPHANY_COLUMNAR_H */

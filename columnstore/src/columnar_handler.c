@@ -1,0 +1,1294 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar_handler.c
+ *	  The table access method "columnar": connects the row groups (reader,
+ *	  writer, metadata) and the delta store to PostgreSQL's TableAmRoutine.
+ *
+ * NOTES
+ *	  The main fork of a columnar table is a genuine heap: the delta store.
+ *	  Every operation on a delta row (TIDs below COLUMNAR_FIRST_ROW_BLOCK) is
+ *	  passed to the heap's own routine, so inserts, updates, locks, HOT,
+ *	  vacuum and WAL behave exactly as on heap.  Rows of row groups have
+ *	  virtual TIDs at and above COLUMNAR_FIRST_ROW_BLOCK and are served from
+ *	  the row groups, their deletions recorded as markers in the catalog.
+ *	  Scans read the row groups first, then the delta store.
+ *
+ *	  Heap routines that call back into the table AM of the relation they
+ *	  work on (index builds and validation) run under WithHeapRoutine, which
+ *	  makes the relation a plain heap for the duration of the call.
+ *
+ * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+ *
+ * IDENTIFICATION
+ *	  columnstore/src/columnar_handler.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "epiphany/compat.h"
+
+#include <math.h>
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/multixact.h"
+#include "access/relscan.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/index.h"
+#include "catalog/pg_am_d.h"
+#include "catalog/pg_class.h"
+#include "catalog/toasting.h"
+#include "columnar.h"
+#include "commands/vacuum.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "port/atomics.h"
+#include "storage/bufmgr.h"
+#include "storage/lmgr.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+
+PG_FUNCTION_INFO_V1(ep_columnar_handler);
+
+/* The heap's routine, which serves the delta store. */
+#define HEAP_ROUTINE (GetHeapamTableAmRoutine())
+
+typedef struct ColumnarScanDescData
+{
+	TableScanDescData rs_base;	/* what the executor sees; must be first */
+	TableScanDesc delta;		/* the heap scan of the delta store */
+	ColumnarReadState *reader;	/* row groups, for scans that return rows */
+	bool		row_groups_done;	/* sequential scan has moved to the delta */
+	ItemPointerData tid_min;	/* TID range of a TID range scan */
+	ItemPointerData tid_max;
+	bool		analyze_sampled;	/* ANALYZE has had its row-group sample */
+	double		sample_weight;	/* row-group rows each sampled row stands for */
+} ColumnarScanDescData;
+typedef ColumnarScanDescData *ColumnarScanDesc;
+
+/* Shared state of a parallel scan: the delta's blocks, the row groups. */
+typedef struct ParallelColumnarScanDescData
+{
+	ParallelBlockTableScanDescData delta;	/* must be first */
+	pg_atomic_uint32 next_row_group;
+} ParallelColumnarScanDescData;
+typedef ParallelColumnarScanDescData *ParallelColumnarScanDesc;
+
+typedef struct ColumnarIndexFetchData
+{
+	IndexFetchTableData base;	/* must be first */
+	IndexFetchTableData *delta; /* the heap's fetch state */
+	ColumnarReadState *reader;	/* row groups as "reader_snapshot" sees them */
+	Snapshot	reader_snapshot;
+	CommandId	reader_curcid;
+	ColumnarReadState *any_reader;	/* every row group, for non-MVCC fetches */
+	MemoryContext context;
+} ColumnarIndexFetchData;
+typedef ColumnarIndexFetchData *ColumnarIndexFetch;
+
+static const TableAmRoutine columnar_methods;
+
+static int64 LiveRowGroupRows(Relation rel);
+
+
+/* ------------------------------------------------------------------------
+ * Helpers shared by the callbacks
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * Runs "fn(arg)" with "rel" presenting the heap's routine, for heap code
+ * that re-enters the table AM of the relation it was given.  The main fork
+ * is a heap, so that code is right to treat it as one.
+ */
+static void
+WithHeapRoutine(Relation rel, void (*fn) (void *arg), void *arg)
+{
+	const TableAmRoutine *saved = rel->rd_tableam;
+
+	rel->rd_tableam = HEAP_ROUTINE;
+	PG_TRY();
+	{
+		fn(arg);
+	}
+	PG_FINALLY();
+	{
+		rel->rd_tableam = saved;
+	}
+	PG_END_TRY();
+}
+
+/* The reader a scan or fetch uses for row groups, created on first use. */
+static ColumnarReadState *
+BeginReaderIn(MemoryContext context, Relation rel, Snapshot map_snapshot,
+			  Snapshot deleted_snapshot)
+{
+	MemoryContext old = MemoryContextSwitchTo(context);
+	ColumnarReadState *reader = ColumnarBeginRead(rel, map_snapshot, deleted_snapshot, NULL);
+
+	MemoryContextSwitchTo(old);
+	return reader;
+}
+
+/*
+ * Whether "snapshot" sees the row-group row "row_number", for snapshots that
+ * are not MVCC (dirty, self, any, non-vacuumable).  A dirty snapshot learns
+ * the transaction to wait for, as it would from a heap tuple: the writer of
+ * the row group in xmin, a running deleter in xmax.
+ */
+static bool
+RowVisibleNonMvcc(Relation rel, uint64 row_number, Snapshot snapshot)
+{
+	TransactionId deleter = InvalidTransactionId;
+	TM_FailureData tmfd;
+	TM_Result	conflict;
+
+	if (!ColumnarRowGroupVisible(rel, row_number, snapshot))
+		return false;
+	switch (snapshot->snapshot_type)
+	{
+		case SNAPSHOT_DIRTY:
+			switch (ColumnarCheckDeletion(rel, row_number, &deleter, &tmfd, &conflict))
+			{
+				case COLUMNAR_ROW_LIVE:
+					return true;
+				case COLUMNAR_ROW_DELETING:
+					snapshot->xmax = deleter;
+					return true;
+				case COLUMNAR_ROW_DELETED:
+					return false;
+			}
+			return false;
+		case SNAPSHOT_SELF:
+			return !ColumnarRowIsDeleted(ColumnarStorageId(rel), row_number, snapshot);
+		default:
+			/* SnapshotAny and non-vacuumable: the row still exists. */
+			return true;
+	}
+}
+
+/*
+ * Fetches row-group row "row_number" into "slot" if "snapshot" sees it.
+ * MVCC snapshots use a reader built for that snapshot (kept while the same
+ * snapshot asks again); other snapshots decide visibility through the
+ * catalog and take values from a reader over every row group.
+ */
+static bool
+FetchRow(ColumnarIndexFetch fetch, uint64 row_number, Snapshot snapshot, TupleTableSlot *slot)
+{
+	Relation	rel = fetch->base.rel;
+
+	if (IsMVCCSnapshot(snapshot))
+	{
+		if (fetch->reader == NULL || fetch->reader_snapshot != snapshot ||
+			fetch->reader_curcid != snapshot->curcid)
+		{
+			if (fetch->reader != NULL)
+				ColumnarEndRead(fetch->reader);
+			fetch->reader = BeginReaderIn(fetch->context, rel, snapshot, snapshot);
+			fetch->reader_snapshot = snapshot;
+			fetch->reader_curcid = snapshot->curcid;
+		}
+		return ColumnarReadRow(fetch->reader, row_number, slot);
+	}
+
+	if (!RowVisibleNonMvcc(rel, row_number, snapshot))
+		return false;
+	if (fetch->any_reader == NULL)
+		fetch->any_reader = BeginReaderIn(fetch->context, rel, SnapshotAny, NULL);
+	if (!ColumnarReadRow(fetch->any_reader, row_number, slot))
+	{
+		/* A row group this reader predates: look again with a fresh map. */
+		ColumnarEndRead(fetch->any_reader);
+		fetch->any_reader = BeginReaderIn(fetch->context, rel, SnapshotAny, NULL);
+		if (!ColumnarReadRow(fetch->any_reader, row_number, slot))
+			elog(ERROR, "row %llu of \"%s\" is visible but has no row group",
+				 (unsigned long long) row_number, RelationGetRelationName(rel));
+	}
+	return true;
+}
+
+static ColumnarIndexFetch
+BeginFetch(Relation rel)
+{
+	ColumnarIndexFetch fetch = palloc0(sizeof(ColumnarIndexFetchData));
+
+	fetch->base.rel = rel;
+	fetch->delta = HEAP_ROUTINE->index_fetch_begin(rel);
+	fetch->context = AllocSetContextCreate(CurrentMemoryContext, "columnar index fetch",
+										   ALLOCSET_DEFAULT_SIZES);
+	return fetch;
+}
+
+static void
+EndFetch(ColumnarIndexFetch fetch)
+{
+	HEAP_ROUTINE->index_fetch_end(fetch->delta);
+	MemoryContextDelete(fetch->context);
+	pfree(fetch);
+}
+
+
+/* ------------------------------------------------------------------------
+ * Slot related callbacks
+ * ------------------------------------------------------------------------
+ */
+
+static const TupleTableSlotOps *
+columnar_slot_callbacks(Relation relation)
+{
+	/* Delta rows come with their buffer; row-group rows are stored virtual. */
+	return &TTSOpsBufferHeapTuple;
+}
+
+
+/* ------------------------------------------------------------------------
+ * Table scan callbacks
+ * ------------------------------------------------------------------------
+ */
+
+/* Hands out row groups to the participants of a parallel scan. */
+static int
+ClaimParallelRowGroup(void *arg)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) arg;
+	ParallelColumnarScanDesc pscan = (ParallelColumnarScanDesc) scan->rs_base.rs_parallel;
+	uint32		index = pg_atomic_fetch_add_u32(&pscan->next_row_group, 1);
+
+	return index < (uint32) ColumnarRowGroupCount(scan->reader) ? (int) index : -1;
+}
+
+static TableScanDesc
+columnar_scan_begin(Relation rel, Snapshot snapshot, int nkeys, ScanKey key,
+					ParallelTableScanDesc pscan, uint32 flags)
+{
+	ColumnarScanDesc scan;
+
+	if (flags & SO_TYPE_SAMPLESCAN)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("TABLESAMPLE is not supported on columnar table \"%s\"",
+						RelationGetRelationName(rel))));
+
+	scan = palloc0(sizeof(ColumnarScanDescData));
+	scan->rs_base.rs_rd = rel;
+	scan->rs_base.rs_snapshot = snapshot;
+	scan->rs_base.rs_nkeys = nkeys;
+	scan->rs_base.rs_key = key;
+	scan->rs_base.rs_flags = flags;
+	scan->rs_base.rs_parallel = pscan;
+	scan->delta = HEAP_ROUTINE->scan_begin(rel, snapshot, nkeys, key, pscan, flags);
+
+	if (flags & (SO_TYPE_SEQSCAN | SO_TYPE_TIDRANGESCAN))
+	{
+		scan->reader = BeginReaderIn(CurrentMemoryContext, rel, snapshot, snapshot);
+		if (pscan != NULL)
+			ColumnarSetClaim(scan->reader, ClaimParallelRowGroup, scan);
+	}
+	return (TableScanDesc) scan;
+}
+
+static void
+columnar_scan_end(TableScanDesc sscan)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	HEAP_ROUTINE->scan_end(scan->delta);
+	if (scan->reader != NULL)
+		ColumnarEndRead(scan->reader);
+	pfree(scan);
+}
+
+static void
+columnar_scan_rescan(TableScanDesc sscan, ScanKey key, bool set_params,
+					 bool allow_strat, bool allow_sync, bool allow_pagemode)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	HEAP_ROUTINE->scan_rescan(scan->delta, key, set_params, allow_strat, allow_sync,
+							  allow_pagemode);
+	if (scan->reader != NULL)
+		ColumnarRescanRead(scan->reader);
+	scan->row_groups_done = false;
+}
+
+/*
+ * Returns the next row of the scan: the row groups' rows first, then the
+ * delta store's.  Only forward scans read row groups.
+ */
+static bool
+columnar_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTableSlot *slot)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	if (!scan->row_groups_done)
+	{
+		if (ScanDirectionIsBackward(direction))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("backward scans are not supported on columnar table \"%s\"",
+							RelationGetRelationName(sscan->rs_rd)),
+					 errhint("Declare the cursor without SCROLL, or materialize the rows first.")));
+		if (ColumnarReadNextRow(scan->reader, slot))
+		{
+			pgstat_count_heap_getnext(sscan->rs_rd);
+			return true;
+		}
+		scan->row_groups_done = true;
+	}
+	return HEAP_ROUTINE->scan_getnextslot(scan->delta, direction, slot);
+}
+
+static void
+columnar_scan_set_tidrange(TableScanDesc sscan, ItemPointer mintid, ItemPointer maxtid)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	ItemPointerCopy(mintid, &scan->tid_min);
+	ItemPointerCopy(maxtid, &scan->tid_max);
+	HEAP_ROUTINE->scan_set_tidrange(scan->delta, mintid, maxtid);
+}
+
+static bool
+columnar_scan_getnextslot_tidrange(TableScanDesc sscan, ScanDirection direction,
+								   TupleTableSlot *slot)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	while (!scan->row_groups_done)
+	{
+		if (!ColumnarReadNextRow(scan->reader, slot))
+		{
+			scan->row_groups_done = true;
+			break;
+		}
+		if (ItemPointerCompare(&slot->tts_tid, &scan->tid_min) >= 0 &&
+			ItemPointerCompare(&slot->tts_tid, &scan->tid_max) <= 0)
+			return true;
+	}
+	return HEAP_ROUTINE->scan_getnextslot_tidrange(scan->delta, direction, slot);
+}
+
+
+/* ------------------------------------------------------------------------
+ * Parallel aware scan callbacks
+ * ------------------------------------------------------------------------
+ */
+
+static Size
+columnar_parallelscan_estimate(Relation rel)
+{
+	return sizeof(ParallelColumnarScanDescData);
+}
+
+static Size
+columnar_parallelscan_initialize(Relation rel, ParallelTableScanDesc pscan)
+{
+	ParallelColumnarScanDesc cpscan = (ParallelColumnarScanDesc) pscan;
+
+	table_block_parallelscan_initialize(rel, pscan);
+	pg_atomic_init_u32(&cpscan->next_row_group, 0);
+	return sizeof(ParallelColumnarScanDescData);
+}
+
+static void
+columnar_parallelscan_reinitialize(Relation rel, ParallelTableScanDesc pscan)
+{
+	ParallelColumnarScanDesc cpscan = (ParallelColumnarScanDesc) pscan;
+
+	table_block_parallelscan_reinitialize(rel, pscan);
+	pg_atomic_write_u32(&cpscan->next_row_group, 0);
+}
+
+
+/* ------------------------------------------------------------------------
+ * Index scan callbacks
+ * ------------------------------------------------------------------------
+ */
+
+static IndexFetchTableData *
+columnar_index_fetch_begin(Relation rel)
+{
+	return (IndexFetchTableData *) BeginFetch(rel);
+}
+
+static void
+columnar_index_fetch_reset(IndexFetchTableData *sscan)
+{
+	ColumnarIndexFetch fetch = (ColumnarIndexFetch) sscan;
+
+	HEAP_ROUTINE->index_fetch_reset(fetch->delta);
+}
+
+static void
+columnar_index_fetch_end(IndexFetchTableData *sscan)
+{
+	EndFetch((ColumnarIndexFetch) sscan);
+}
+
+static bool
+columnar_index_fetch_tuple(IndexFetchTableData *sscan, ItemPointer tid, Snapshot snapshot,
+						   TupleTableSlot *slot, bool *call_again, bool *all_dead)
+{
+	ColumnarIndexFetch fetch = (ColumnarIndexFetch) sscan;
+
+	if (!ColumnarTidIsRow(tid))
+		return HEAP_ROUTINE->index_fetch_tuple(fetch->delta, tid, snapshot, slot,
+											   call_again, all_dead);
+	*call_again = false;
+	if (all_dead != NULL)
+		*all_dead = false;
+	return FetchRow(fetch, ColumnarTidGetRowNumber(tid), snapshot, slot);
+}
+
+
+/* ------------------------------------------------------------------------
+ * Callbacks for non-modifying operations on individual tuples
+ * ------------------------------------------------------------------------
+ */
+
+static bool
+columnar_fetch_row_version(Relation rel, ItemPointer tid, Snapshot snapshot,
+						   TupleTableSlot *slot)
+{
+	ColumnarIndexFetch fetch;
+	bool		found;
+
+	if (!ColumnarTidIsRow(tid))
+		return HEAP_ROUTINE->tuple_fetch_row_version(rel, tid, snapshot, slot);
+	fetch = BeginFetch(rel);
+	found = FetchRow(fetch, ColumnarTidGetRowNumber(tid), snapshot, slot);
+	if (found)
+		ExecMaterializeSlot(slot);
+	EndFetch(fetch);
+	return found;
+}
+
+static bool
+columnar_tuple_tid_valid(TableScanDesc sscan, ItemPointer tid)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	if (ColumnarTidIsRow(tid))
+		return ItemPointerIsValid(tid) &&
+			ItemPointerGetOffsetNumber(tid) <= COLUMNAR_ROWS_PER_BLOCK;
+	return HEAP_ROUTINE->tuple_tid_valid(scan->delta, tid);
+}
+
+/*
+ * Follows updates from "tid" to the newest version: through the deletion
+ * marker of a row-group row into the delta store, then along heap chains.
+ */
+static void
+columnar_get_latest_tid(TableScanDesc sscan, ItemPointer tid)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	if (ColumnarTidIsRow(tid))
+	{
+		TransactionId deleter;
+		TM_FailureData tmfd;
+		TM_Result	conflict = TM_Ok;
+
+		if (ColumnarCheckDeletion(sscan->rs_rd, ColumnarTidGetRowNumber(tid), &deleter,
+								  &tmfd, &conflict) != COLUMNAR_ROW_DELETED ||
+			conflict != TM_Updated)
+			return;
+		ItemPointerCopy(&tmfd.ctid, tid);
+	}
+	HEAP_ROUTINE->tuple_get_latest_tid(scan->delta, tid);
+}
+
+static bool
+columnar_tuple_satisfies_snapshot(Relation rel, TupleTableSlot *slot, Snapshot snapshot)
+{
+	uint64		row_number;
+
+	if (!ColumnarTidIsRow(&slot->tts_tid))
+		return HEAP_ROUTINE->tuple_satisfies_snapshot(rel, slot, snapshot);
+	row_number = ColumnarTidGetRowNumber(&slot->tts_tid);
+	if (IsMVCCSnapshot(snapshot))
+		return ColumnarRowGroupVisible(rel, row_number, snapshot) &&
+			!ColumnarRowIsDeleted(ColumnarStorageId(rel), row_number, snapshot);
+	return RowVisibleNonMvcc(rel, row_number, snapshot);
+}
+
+/*
+ * Index entries that point at row-group rows are not the heap's to judge:
+ * only the delta store's entries go to its bottom-up deletion; the others
+ * are left in place (the caller deletes only the entries it gets back).
+ */
+static TransactionId
+columnar_index_delete_tuples(Relation rel, TM_IndexDeleteOp *delstate)
+{
+	int			kept = 0;
+
+	for (int i = 0; i < delstate->ndeltids; i++)
+	{
+		if (!ColumnarTidIsRow(&delstate->deltids[i].tid))
+			delstate->deltids[kept++] = delstate->deltids[i];
+	}
+	delstate->ndeltids = kept;
+	if (kept == 0)
+		return InvalidTransactionId;
+	return HEAP_ROUTINE->index_delete_tuples(rel, delstate);
+}
+
+
+/* ------------------------------------------------------------------------
+ * Functions for manipulations of physical tuples
+ * ------------------------------------------------------------------------
+ */
+
+/* What an UPDATE of a row-group row inserts into the delta store. */
+typedef struct NewVersionArg
+{
+	Relation	rel;
+	TupleTableSlot *slot;
+	CommandId	cid;
+} NewVersionArg;
+
+static void
+InsertNewVersion(void *arg, ItemPointer new_tid)
+{
+	NewVersionArg *nv = (NewVersionArg *) arg;
+
+	HEAP_ROUTINE->tuple_insert(nv->rel, nv->slot, nv->cid, 0, NULL);
+	ItemPointerCopy(&nv->slot->tts_tid, new_tid);
+}
+
+/*
+ * Under REPEATABLE READ, a foreign-key check may ask that the row also be
+ * visible to a crosscheck snapshot; heap answers TM_Updated when it is not.
+ */
+static bool
+CrosscheckFails(Relation rel, uint64 row_number, Snapshot crosscheck, ItemPointer tid,
+				TM_FailureData *tmfd)
+{
+	if (crosscheck == InvalidSnapshot ||
+		(ColumnarRowGroupVisible(rel, row_number, crosscheck) &&
+		 !ColumnarRowIsDeleted(ColumnarStorageId(rel), row_number, crosscheck)))
+		return false;
+	ItemPointerCopy(tid, &tmfd->ctid);
+	tmfd->xmax = InvalidTransactionId;
+	tmfd->cmax = InvalidCommandId;
+	return true;
+}
+
+static TM_Result
+columnar_tuple_delete(Relation rel, ItemPointer tid, CommandId cid, Snapshot snapshot,
+					  Snapshot crosscheck, bool wait, TM_FailureData *tmfd, bool changingPart)
+{
+	uint64		row_number;
+
+	if (!ColumnarTidIsRow(tid))
+		return HEAP_ROUTINE->tuple_delete(rel, tid, cid, snapshot, crosscheck, wait,
+										  tmfd, changingPart);
+	row_number = ColumnarTidGetRowNumber(tid);
+	if (CrosscheckFails(rel, row_number, crosscheck, tid, tmfd))
+		return TM_Updated;
+	return ColumnarMarkRowDeleted(rel, row_number, cid, wait, tmfd, NULL, NULL);
+}
+
+/*
+ * An update of a row-group row deletes it and inserts the new version into
+ * the delta store; every index then needs an entry for the new TID.
+ */
+static TM_Result
+columnar_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot, CommandId cid,
+					  Snapshot snapshot, Snapshot crosscheck, bool wait,
+					  TM_FailureData *tmfd, LockTupleMode *lockmode, bool *update_indexes)
+{
+	NewVersionArg nv = {rel, slot, cid};
+	uint64		row_number;
+	TM_Result	result;
+
+	if (!ColumnarTidIsRow(otid))
+		return HEAP_ROUTINE->tuple_update(rel, otid, slot, cid, snapshot, crosscheck, wait,
+										  tmfd, lockmode, update_indexes);
+	row_number = ColumnarTidGetRowNumber(otid);
+	*lockmode = LockTupleExclusive;
+	*update_indexes = false;
+	if (CrosscheckFails(rel, row_number, crosscheck, otid, tmfd))
+		return TM_Updated;
+	result = ColumnarMarkRowDeleted(rel, row_number, cid, wait, tmfd, InsertNewVersion, &nv);
+	*update_indexes = (result == TM_Ok);
+	return result;
+}
+
+/* The heavyweight lock mode that stands for a row lock on a row-group row. */
+static LOCKMODE
+RowLockMode(LockTupleMode mode)
+{
+	switch (mode)
+	{
+		case LockTupleKeyShare:
+			return AccessShareLock;
+		case LockTupleShare:
+			return RowShareLock;
+		case LockTupleNoKeyExclusive:
+			return ExclusiveLock;
+		case LockTupleExclusive:
+			return AccessExclusiveLock;
+	}
+	elog(ERROR, "unknown tuple lock mode %d", (int) mode);
+	return NoLock;				/* keep compiler quiet */
+}
+
+/* Takes the row's lock as "wait_policy" says; false to skip the row. */
+static bool
+AcquireRowLock(Relation rel, ItemPointer tid, LOCKMODE mode, LockWaitPolicy wait_policy)
+{
+	if (wait_policy == LockWaitBlock)
+	{
+		LockTuple(rel, tid, mode);
+		return true;
+	}
+	if (ConditionalLockTuple(rel, tid, mode))
+		return true;
+	if (wait_policy == LockWaitError)
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("could not obtain lock on row in relation \"%s\"",
+						RelationGetRelationName(rel))));
+	return false;
+}
+
+/*
+ * Locks a row-group row.  The lock is a heavyweight tuple lock held until
+ * the transaction ends (deleters take the strongest mode, so they wait for
+ * it); a deletion in progress is waited for, a committed one reported as
+ * heap reports it, or followed into the delta store when asked to find the
+ * last version.
+ */
+static TM_Result
+LockRowGroupRow(Relation rel, ItemPointer tid, Snapshot snapshot, TupleTableSlot *slot,
+				CommandId cid, LockTupleMode mode, LockWaitPolicy wait_policy,
+				uint8 flags, TM_FailureData *tmfd)
+{
+	uint64		row_number = ColumnarTidGetRowNumber(tid);
+	LOCKMODE	lockmode = RowLockMode(mode);
+
+	for (;;)
+	{
+		TransactionId deleter;
+		TM_Result	conflict = TM_Ok;
+		ColumnarIndexFetch fetch;
+
+		if (!AcquireRowLock(rel, tid, lockmode, wait_policy))
+			return TM_WouldBlock;
+		switch (ColumnarCheckDeletion(rel, row_number, &deleter, tmfd, &conflict))
+		{
+			case COLUMNAR_ROW_LIVE:
+				fetch = BeginFetch(rel);
+				if (!FetchRow(fetch, row_number, SnapshotAny, slot))
+					elog(ERROR, "locked row %llu of \"%s\" has no row group",
+						 (unsigned long long) row_number, RelationGetRelationName(rel));
+				ExecMaterializeSlot(slot);
+				EndFetch(fetch);
+				return TM_Ok;
+			case COLUMNAR_ROW_DELETING:
+				UnlockTuple(rel, tid, lockmode);
+				if (wait_policy == LockWaitSkip)
+					return TM_WouldBlock;
+				if (wait_policy == LockWaitError)
+					ereport(ERROR,
+							(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+							 errmsg("could not obtain lock on row in relation \"%s\"",
+									RelationGetRelationName(rel))));
+				XactLockTableWait(deleter, rel, tid, XLTW_Lock);
+				continue;
+			case COLUMNAR_ROW_DELETED:
+				UnlockTuple(rel, tid, lockmode);
+				if (conflict == TM_Updated && (flags & TUPLE_LOCK_FLAG_FIND_LAST_VERSION))
+				{
+					ItemPointerData next = tmfd->ctid;
+					TM_Result	result;
+
+					result = HEAP_ROUTINE->tuple_lock(rel, &next, snapshot, slot, cid, mode,
+													  wait_policy, flags, tmfd);
+					tmfd->traversed = true;
+					return result;
+				}
+				return conflict;
+		}
+	}
+}
+
+static TM_Result
+columnar_tuple_lock(Relation rel, ItemPointer tid, Snapshot snapshot, TupleTableSlot *slot,
+					CommandId cid, LockTupleMode mode, LockWaitPolicy wait_policy,
+					uint8 flags, TM_FailureData *tmfd)
+{
+	if (!ColumnarTidIsRow(tid))
+		return HEAP_ROUTINE->tuple_lock(rel, tid, snapshot, slot, cid, mode, wait_policy,
+										flags, tmfd);
+	tmfd->traversed = false;
+	return LockRowGroupRow(rel, tid, snapshot, slot, cid, mode, wait_policy, flags, tmfd);
+}
+
+/* ------------------------------------------------------------------------
+ * DDL related callbacks
+ * ------------------------------------------------------------------------
+ */
+
+static void
+columnar_relation_set_new_filenode(Relation rel, const RelFileNode *newrnode,
+								   char persistence, TransactionId *freezeXid,
+								   MultiXactId *minmulti)
+{
+	if (persistence == RELPERSISTENCE_TEMP)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("columnar tables cannot be temporary"),
+				 errhint("Create the temporary table with the heap access method.")));
+
+	HEAP_ROUTINE->relation_set_new_filenode(rel, newrnode, persistence, freezeXid, minmulti);
+	/* On TRUNCATE, the old storage's row groups go with it. */
+	if (ColumnarStorageId(rel) != newrnode->relNode)
+		ColumnarDropStorage(ColumnarStorageId(rel));
+	ColumnarCreateStorage(newrnode->relNode);
+}
+
+static void
+columnar_relation_nontransactional_truncate(Relation rel)
+{
+	HEAP_ROUTINE->relation_nontransactional_truncate(rel);
+	ColumnarDropStorage(ColumnarStorageId(rel));
+	ColumnarCreateStorage(ColumnarStorageId(rel));
+}
+
+static void
+columnar_relation_copy_data(Relation rel, const RelFileNode *newrnode)
+{
+	HEAP_ROUTINE->relation_copy_data(rel, newrnode);
+	ColumnarMoveStorage(ColumnarStorageId(rel), newrnode->relNode);
+}
+
+/*
+ * VACUUM FULL and CLUSTER: every row the current snapshot sees, delta rows
+ * included, is written into compressed row groups of the new relation, in
+ * the order of "OldIndex" when CLUSTER gives one.  As with TRUNCATE, rows
+ * that only older snapshots still see are not kept.
+ */
+static void
+columnar_relation_copy_for_cluster(Relation OldTable, Relation NewTable, Relation OldIndex,
+								   bool use_sort, TransactionId OldestXmin,
+								   TransactionId *xid_cutoff, MultiXactId *multi_cutoff,
+								   double *num_tuples, double *tups_vacuumed,
+								   double *tups_recently_dead)
+{
+	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	TupleTableSlot *slot = table_slot_create(OldTable, NULL);
+	ColumnarWriteState *writer;
+	ItemPointerData tid;
+	TableScanDesc scan = NULL;
+	IndexScanDesc iscan = NULL;
+
+	if (!OidIsValid(NewTable->rd_rel->reltoastrelid))
+	{
+		NewHeapCreateToastTable(RelationGetRelid(NewTable), (Datum) 0, AccessExclusiveLock,
+								InvalidOid);
+		CommandCounterIncrement();
+	}
+	writer = ColumnarBeginWrite(NewTable);
+	if (OldIndex != NULL)
+	{
+		iscan = index_beginscan(OldTable, OldIndex, snapshot, 0, 0);
+		index_rescan(iscan, NULL, 0, NULL, 0);
+	}
+	else
+		scan = table_beginscan(OldTable, snapshot, 0, NULL);
+
+	*num_tuples = *tups_vacuumed = *tups_recently_dead = 0;
+	while (OldIndex != NULL ? index_getnext_slot(iscan, ForwardScanDirection, slot)
+		   : table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		CHECK_FOR_INTERRUPTS();
+		ColumnarWriteRow(writer, slot, &tid);
+		*num_tuples += 1;
+	}
+	ColumnarEndWrite(writer);
+
+	if (iscan != NULL)
+		index_endscan(iscan);
+	else
+		table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	UnregisterSnapshot(snapshot);
+}
+
+/*
+ * VACUUM of the delta store is the heap's, except that it never truncates
+ * the file: ANALYZE reaches the row groups' sample through the delta
+ * store's blocks (see NextSampleRow), so at least one must stay.  The heap
+ * records the delta store's live rows in pg_class.reltuples; the row
+ * groups' are added, so that it counts the whole table as ANALYZE does.
+ */
+static void
+columnar_relation_vacuum(Relation rel, struct VacuumParams *params,
+						 BufferAccessStrategy bstrategy)
+{
+	VacuumParams delta_params = *params;
+	HeapTuple	tuple;
+	Form_pg_class form;
+
+	delta_params.truncate = VACOPTVALUE_DISABLED;
+	HEAP_ROUTINE->relation_vacuum(rel, &delta_params, bstrategy);
+
+	tuple = SearchSysCacheCopy1(RELOID, ObjectIdGetDatum(RelationGetRelid(rel)));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", RelationGetRelid(rel));
+	form = (Form_pg_class) GETSTRUCT(tuple);
+	if (form->reltuples >= 0)
+		vac_update_relstats(rel, form->relpages,
+							form->reltuples + (double) LiveRowGroupRows(rel),
+							form->relallvisible, form->relhasindex,
+							InvalidTransactionId, InvalidMultiXactId, NULL, NULL, false);
+	heap_freetuple(tuple);
+}
+
+/* ------------------------------------------------------------------------
+ * ANALYZE
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * ANALYZE samples physical blocks, which hold only the delta store, so the
+ * first call also returns a uniform sample of the row-group rows (as many
+ * as ANALYZE keeps in all).  Each sampled row counts for the rows it stands
+ * for, so that ANALYZE's row count, and pg_class.reltuples, cover the whole
+ * table.
+ */
+static bool
+NextSampleRow(ColumnarScanDesc scan, TupleTableSlot *slot, double *liverows)
+{
+	if (scan->reader == NULL)
+	{
+		Snapshot	snapshot = GetActiveSnapshot();
+
+		scan->reader = BeginReaderIn(CurrentMemoryContext, scan->rs_base.rs_rd,
+									 snapshot, snapshot);
+		scan->sample_weight = ColumnarSampleRows(scan->reader, 300 * default_statistics_target);
+	}
+	if (!ColumnarReadNextSample(scan->reader, slot))
+		return false;
+	*liverows += scan->sample_weight;
+	return true;
+}
+
+static bool
+columnar_scan_analyze_next_block(TableScanDesc sscan, BlockNumber blockno,
+								 BufferAccessStrategy bstrategy)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	return HEAP_ROUTINE->scan_analyze_next_block(scan->delta, blockno, bstrategy);
+}
+
+static bool
+columnar_scan_analyze_next_tuple(TableScanDesc sscan, TransactionId OldestXmin,
+								 double *liverows, double *deadrows, TupleTableSlot *slot)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	if (!scan->analyze_sampled)
+	{
+		if (NextSampleRow(scan, slot, liverows))
+			return true;
+		scan->analyze_sampled = true;
+	}
+	return HEAP_ROUTINE->scan_analyze_next_tuple(scan->delta, OldestXmin, liverows,
+												 deadrows, slot);
+}
+
+
+/* ------------------------------------------------------------------------
+ * Index builds
+ * ------------------------------------------------------------------------
+ */
+
+typedef struct HeapBuildCall
+{
+	Relation	table;
+	Relation	index;
+	IndexInfo  *index_info;
+	bool		allow_sync;
+	bool		anyvisible;
+	bool		progress;
+	BlockNumber start_blockno;
+	BlockNumber numblocks;
+	IndexBuildCallback callback;
+	void	   *callback_state;
+	TableScanDesc scan;
+	Snapshot	snapshot;		/* for validation */
+	ValidateIndexState *validate_state;
+	double		result;
+} HeapBuildCall;
+
+static void
+CallHeapBuild(void *arg)
+{
+	HeapBuildCall *c = (HeapBuildCall *) arg;
+
+	c->result = HEAP_ROUTINE->index_build_range_scan(c->table, c->index, c->index_info,
+													 c->allow_sync, c->anyvisible,
+													 c->progress, c->start_blockno,
+													 c->numblocks, c->callback,
+													 c->callback_state, c->scan);
+}
+
+static void
+CallHeapValidate(void *arg)
+{
+	HeapBuildCall *c = (HeapBuildCall *) arg;
+
+	HEAP_ROUTINE->index_validate_scan(c->table, c->index, c->index_info, c->snapshot,
+									  c->validate_state);
+}
+
+/*
+ * Indexes every row of the row groups that a fresh snapshot sees (the
+ * caller's lock keeps merges out), deleted rows included, so that older
+ * snapshots still find the rows they see.  Parallel builds share the row
+ * groups through the scan's parallel state.
+ */
+static double
+IndexBuildRowGroups(Relation table, Relation index, IndexInfo *index_info,
+					IndexBuildCallback callback, void *callback_state, ColumnarScanDesc pscan)
+{
+	Snapshot	snapshot = pscan != NULL ? pscan->rs_base.rs_snapshot :
+		RegisterSnapshot(index_info->ii_Concurrent ? GetTransactionSnapshot() : GetLatestSnapshot());
+	ColumnarReadState *reader = ColumnarBeginRead(table, snapshot, NULL, NULL);
+	EState	   *estate = CreateExecutorState();
+	ExprContext *econtext = GetPerTupleExprContext(estate);
+	TupleTableSlot *slot = table_slot_create(table, NULL);
+	ExprState  *predicate = ExecPrepareQual(index_info->ii_Predicate, estate);
+	Datum		values[INDEX_MAX_KEYS];
+	bool		isnull[INDEX_MAX_KEYS];
+	double		rows = 0;
+
+	if (pscan != NULL)
+		ColumnarSetClaim(reader, ClaimParallelRowGroup, pscan);
+	econtext->ecxt_scantuple = slot;
+	while (ColumnarReadNextRow(reader, slot))
+	{
+		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(econtext->ecxt_per_tuple_memory);
+		if (predicate != NULL && !ExecQual(predicate, econtext))
+			continue;
+		FormIndexDatum(index_info, slot, estate, values, isnull);
+		callback(index, &slot->tts_tid, values, isnull, true, callback_state);
+		rows += 1;
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	FreeExecutorState(estate);
+	ColumnarEndRead(reader);
+	if (pscan == NULL)
+		UnregisterSnapshot(snapshot);
+	return rows;
+}
+
+static double
+columnar_index_build_range_scan(Relation table, Relation index, IndexInfo *index_info,
+								bool allow_sync, bool anyvisible, bool progress,
+								BlockNumber start_blockno, BlockNumber numblocks,
+								IndexBuildCallback callback, void *callback_state,
+								TableScanDesc sscan)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+	HeapBuildCall call = {table, index, index_info, allow_sync, anyvisible, progress,
+		start_blockno, numblocks, callback, callback_state,
+	scan != NULL ? scan->delta : NULL};
+	double		rows;
+
+	if (index->rd_rel->relam == BRIN_AM_OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("BRIN indexes are not supported on columnar table \"%s\"",
+						RelationGetRelationName(table)),
+				 errdetail("Row groups keep min/max values for every chunk of every column, which scans use as BRIN would.")));
+
+	rows = IndexBuildRowGroups(table, index, index_info, callback, callback_state, scan);
+	WithHeapRoutine(table, CallHeapBuild, &call);
+	return rows + call.result;
+}
+
+/*
+ * CREATE INDEX CONCURRENTLY's validation: row groups cannot change while it
+ * runs (merges conflict with its lock), so they were all indexed by the
+ * build; only the delta store needs the heap's check.
+ */
+static void
+columnar_index_validate_scan(Relation table, Relation index, IndexInfo *index_info,
+							 Snapshot snapshot, ValidateIndexState *state)
+{
+	HeapBuildCall call = {0};
+
+	call.table = table;
+	call.index = index;
+	call.index_info = index_info;
+	call.snapshot = snapshot;
+	call.validate_state = state;
+	WithHeapRoutine(table, CallHeapValidate, &call);
+}
+
+
+/* ------------------------------------------------------------------------
+ * Miscellaneous callbacks
+ * ------------------------------------------------------------------------
+ */
+
+static bool
+columnar_relation_needs_toast_table(Relation rel)
+{
+	/* Row groups keep their chunks in the TOAST relation. */
+	return true;
+}
+
+static Oid
+columnar_relation_toast_am(Relation rel)
+{
+	return HEAP_TABLE_AM_OID;
+}
+
+
+/* ------------------------------------------------------------------------
+ * Planner related callbacks
+ * ------------------------------------------------------------------------
+ */
+
+/* The rows of the row groups the active snapshot sees, deletions excluded. */
+static int64
+LiveRowGroupRows(Relation rel)
+{
+	int64		row_groups;
+	int64		rows;
+	int64		deleted;
+	int64		stored;
+	int64		raw;
+
+	ColumnarStorageStats(rel, &row_groups, &rows, &deleted, &stored, &raw);
+	return rows - deleted;
+}
+
+/*
+ * Rows: the row groups' (from the catalog), plus the delta store's, which
+ * is what pg_class.reltuples (the whole table when last counted) has beyond
+ * the row groups' rows now, scaled by the delta store's growth since, as the
+ * heap scales it.  Pages: the delta store's plus the TOAST relation's,
+ * which hold the compressed chunks a full scan reads.
+ */
+static void
+columnar_relation_estimate_size(Relation rel, int32 *attr_widths, BlockNumber *pages,
+								double *tuples, double *allvisfrac)
+{
+	int64		row_groups;
+	int64		rows;
+	int64		deleted;
+	int64		stored;
+	int64		raw;
+	BlockNumber delta_pages = RelationGetNumberOfBlocks(rel);
+	BlockNumber relpages = (BlockNumber) rel->rd_rel->relpages;
+	double		reltuples = (double) rel->rd_rel->reltuples;
+	double		delta_rows;
+
+	ColumnarStorageStats(rel, &row_groups, &rows, &deleted, &stored, &raw);
+	if (reltuples >= 0 && relpages > 0)
+		delta_rows = Max(0, reltuples - (double) (rows - deleted)) * delta_pages / relpages;
+	else
+	{
+		BlockNumber heap_pages;
+
+		HEAP_ROUTINE->relation_estimate_size(rel, attr_widths, &heap_pages, &delta_rows,
+											 allvisfrac);
+	}
+	*tuples = rint(delta_rows) + (double) (rows - deleted);
+	*pages = delta_pages + (BlockNumber) (stored / BLCKSZ);
+	*allvisfrac = 0;
+}
+
+
+/* ------------------------------------------------------------------------
+ * Executor related callbacks
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * Bitmap heap scans are kept out of columnar plans by the planner hook
+ * (their prefetching reads blocks, and row groups have none), so only the
+ * delta store's blocks can arrive here.
+ */
+static bool
+columnar_scan_bitmap_next_block(TableScanDesc sscan, TBMIterateResult *tbmres)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	if (tbmres->blockno >= COLUMNAR_FIRST_ROW_BLOCK)
+		elog(ERROR, "bitmap scan of row groups of columnar table \"%s\"",
+			 RelationGetRelationName(sscan->rs_rd));
+	return HEAP_ROUTINE->scan_bitmap_next_block(scan->delta, tbmres);
+}
+
+static bool
+columnar_scan_bitmap_next_tuple(TableScanDesc sscan, TBMIterateResult *tbmres,
+								TupleTableSlot *slot)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	return HEAP_ROUTINE->scan_bitmap_next_tuple(scan->delta, tbmres, slot);
+}
+
+/* Sample scans are refused in columnar_scan_begin. */
+static bool
+columnar_scan_sample_next_block(TableScanDesc scan, SampleScanState *scanstate)
+{
+	elog(ERROR, "sample scan of a columnar table");
+	return false;
+}
+
+static bool
+columnar_scan_sample_next_tuple(TableScanDesc scan, SampleScanState *scanstate,
+								TupleTableSlot *slot)
+{
+	elog(ERROR, "sample scan of a columnar table");
+	return false;
+}
+
+
+/* ------------------------------------------------------------------------
+ * Definition of the columnar table access method.
+ * ------------------------------------------------------------------------
+ */
+
+static void
+columnar_tuple_insert(Relation rel, TupleTableSlot *slot, CommandId cid, int options,
+					  struct BulkInsertStateData *bistate)
+{
+	HEAP_ROUTINE->tuple_insert(rel, slot, cid, options, bistate);
+}
+
+static void
+columnar_tuple_insert_speculative(Relation rel, TupleTableSlot *slot, CommandId cid,
+								  int options, struct BulkInsertStateData *bistate,
+								  uint32 specToken)
+{
+	HEAP_ROUTINE->tuple_insert_speculative(rel, slot, cid, options, bistate, specToken);
+}
+
+static void
+columnar_tuple_complete_speculative(Relation rel, TupleTableSlot *slot, uint32 specToken,
+									bool succeeded)
+{
+	HEAP_ROUTINE->tuple_complete_speculative(rel, slot, specToken, succeeded);
+}
+
+static void
+columnar_multi_insert(Relation rel, TupleTableSlot **slots, int nslots, CommandId cid,
+					  int options, struct BulkInsertStateData *bistate)
+{
+	HEAP_ROUTINE->multi_insert(rel, slots, nslots, cid, options, bistate);
+}
+
+static void
+columnar_finish_bulk_insert(Relation rel, int options)
+{
+	if (HEAP_ROUTINE->finish_bulk_insert != NULL)
+		HEAP_ROUTINE->finish_bulk_insert(rel, options);
+}
+
+static uint64
+columnar_relation_size(Relation rel, ForkNumber forkNumber)
+{
+	/* The physical size: heap code on the delta store relies on it. */
+	return HEAP_ROUTINE->relation_size(rel, forkNumber);
+}
+
+static void
+columnar_relation_fetch_toast_slice(Relation toastrel, Oid valueid, int32 attrsize,
+									int32 sliceoffset, int32 slicelength,
+									struct varlena *result)
+{
+	HEAP_ROUTINE->relation_fetch_toast_slice(toastrel, valueid, attrsize, sliceoffset,
+											 slicelength, result);
+}
+
+static const TableAmRoutine columnar_methods = {
+	.type = T_TableAmRoutine,
+
+	.slot_callbacks = columnar_slot_callbacks,
+
+	.scan_begin = columnar_scan_begin,
+	.scan_end = columnar_scan_end,
+	.scan_rescan = columnar_scan_rescan,
+	.scan_getnextslot = columnar_scan_getnextslot,
+
+	.scan_set_tidrange = columnar_scan_set_tidrange,
+	.scan_getnextslot_tidrange = columnar_scan_getnextslot_tidrange,
+
+	.parallelscan_estimate = columnar_parallelscan_estimate,
+	.parallelscan_initialize = columnar_parallelscan_initialize,
+	.parallelscan_reinitialize = columnar_parallelscan_reinitialize,
+
+	.index_fetch_begin = columnar_index_fetch_begin,
+	.index_fetch_reset = columnar_index_fetch_reset,
+	.index_fetch_end = columnar_index_fetch_end,
+	.index_fetch_tuple = columnar_index_fetch_tuple,
+
+	.tuple_insert = columnar_tuple_insert,
+	.tuple_insert_speculative = columnar_tuple_insert_speculative,
+	.tuple_complete_speculative = columnar_tuple_complete_speculative,
+	.multi_insert = columnar_multi_insert,
+	.tuple_delete = columnar_tuple_delete,
+	.tuple_update = columnar_tuple_update,
+	.tuple_lock = columnar_tuple_lock,
+	.finish_bulk_insert = columnar_finish_bulk_insert,
+
+	.tuple_fetch_row_version = columnar_fetch_row_version,
+	.tuple_get_latest_tid = columnar_get_latest_tid,
+	.tuple_tid_valid = columnar_tuple_tid_valid,
+	.tuple_satisfies_snapshot = columnar_tuple_satisfies_snapshot,
+	.index_delete_tuples = columnar_index_delete_tuples,
+
+	.relation_set_new_filenode = columnar_relation_set_new_filenode,
+	.relation_nontransactional_truncate = columnar_relation_nontransactional_truncate,
+	.relation_copy_data = columnar_relation_copy_data,
+	.relation_copy_for_cluster = columnar_relation_copy_for_cluster,
+	.relation_vacuum = columnar_relation_vacuum,
+	.scan_analyze_next_block = columnar_scan_analyze_next_block,
+	.scan_analyze_next_tuple = columnar_scan_analyze_next_tuple,
+	.index_build_range_scan = columnar_index_build_range_scan,
+	.index_validate_scan = columnar_index_validate_scan,
+
+	.relation_size = columnar_relation_size,
+	.relation_needs_toast_table = columnar_relation_needs_toast_table,
+	.relation_toast_am = columnar_relation_toast_am,
+	.relation_fetch_toast_slice = columnar_relation_fetch_toast_slice,
+
+	.relation_estimate_size = columnar_relation_estimate_size,
+
+	.scan_bitmap_next_block = columnar_scan_bitmap_next_block,
+	.scan_bitmap_next_tuple = columnar_scan_bitmap_next_tuple,
+	.scan_sample_next_block = columnar_scan_sample_next_block,
+	.scan_sample_next_tuple = columnar_scan_sample_next_tuple
+};
+
+/*
+ * ColumnarIsColumnarRelation - whether "rel" uses this access method.
+ */
+bool
+ColumnarIsColumnarRelation(Relation rel)
+{
+	return rel->rd_tableam == &columnar_methods;
+}
+
+Datum
+ep_columnar_handler(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(&columnar_methods);
+}

@@ -1,0 +1,106 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar_hooks.c
+ *	  The column store's hooks into PostgreSQL outside the table AM: the
+ *	  object access hook that forgets a dropped table's metadata, and the
+ *	  relation-info hook that keeps bitmap heap scans out of columnar plans.
+ *
+ *	  Invariants: hooks chain to whatever was installed before them; they
+ *	  are installed once, from _PG_init, and do nothing for other tables.
+ *	  Row groups have virtual block numbers, which bitmap heap scans would
+ *	  prefetch as if they were blocks of the file, so the planner is told
+ *	  the indexes cannot produce bitmaps; plain index scans serve the quals.
+ *
+ * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+ *
+ * IDENTIFICATION
+ *	  columnstore/src/columnar_hooks.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "epiphany/compat.h"
+
+#include "access/htup_details.h"
+#include "catalog/objectaccess.h"
+#include "catalog/pg_class.h"
+#include "columnar.h"
+#include "commands/defrem.h"
+#include "nodes/pathnodes.h"
+#include "optimizer/plancat.h"
+#include "utils/syscache.h"
+
+static object_access_hook_type prev_object_access_hook = NULL;
+static get_relation_info_hook_type prev_get_relation_info_hook = NULL;
+
+/*
+ * Whether pg_class says "relid" is a columnar table; if so, its storage id
+ * goes to *storage_id.
+ */
+static bool
+IsColumnarTable(Oid relid, Oid *storage_id)
+{
+	HeapTuple	tuple;
+	Form_pg_class form;
+	Oid			am;
+	bool		result;
+
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tuple))
+		return false;
+	form = (Form_pg_class) GETSTRUCT(tuple);
+	result = form->relkind == RELKIND_RELATION && OidIsValid(form->relam);
+	if (result)
+	{
+		am = get_am_oid("columnar", true);
+		result = OidIsValid(am) && form->relam == am;
+		*storage_id = form->relfilenode;
+	}
+	ReleaseSysCache(tuple);
+	return result;
+}
+
+static void
+ColumnarObjectAccess(ObjectAccessType access, Oid classId, Oid objectId, int subId, void *arg)
+{
+	Oid			storage_id;
+
+	if (prev_object_access_hook)
+		prev_object_access_hook(access, classId, objectId, subId, arg);
+	if (access == OAT_DROP && classId == RelationRelationId && subId == 0 &&
+		IsColumnarTable(objectId, &storage_id))
+		ColumnarDropStorage(storage_id);
+}
+
+/*
+ * Plans never read a columnar table through a bitmap: its indexes are
+ * presented to the planner as unable to produce one.  (Removing the paths
+ * afterwards is too late: a bitmap path may already have pushed the
+ * plain paths out of the path list.)
+ */
+static void
+ColumnarGetRelationInfo(PlannerInfo *root, Oid relid, bool inhparent, RelOptInfo *rel)
+{
+	Oid			storage_id;
+	ListCell   *lc;
+
+	if (prev_get_relation_info_hook)
+		prev_get_relation_info_hook(root, relid, inhparent, rel);
+	if (inhparent || !IsColumnarTable(relid, &storage_id))
+		return;
+	foreach(lc, rel->indexlist)
+		((IndexOptInfo *) lfirst(lc))->amhasgetbitmap = false;
+}
+
+/*
+ * ColumnarInstallHooks - install the hooks; called once from _PG_init.
+ */
+void
+ColumnarInstallHooks(void)
+{
+	prev_object_access_hook = object_access_hook;
+	object_access_hook = ColumnarObjectAccess;
+	prev_get_relation_info_hook = get_relation_info_hook;
+	get_relation_info_hook = ColumnarGetRelationInfo;
+}

@@ -1,0 +1,891 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar_metadata.c
+ *	  Reads and writes the column store's metadata catalog: the tables of
+ *	  schema _epiphany_columnar (storage, row_group, chunk, deleted_row).
+ *
+ *	  Invariants: every read takes the caller's snapshot, so row groups and
+ *	  deletions obey MVCC with no special case (what an aborted transaction
+ *	  wrote is invisible, a snapshot older than a merge still sees the delta
+ *	  rows and not their row group).  storage.next_row_number only grows: it
+ *	  is advanced in place, outside transaction control, so no row number -
+ *	  hence no TID that an index may still hold - is ever handed out twice.
+ *	  Deletion markers are inserted under the tuple lock of the row's TID,
+ *	  which orders concurrent deleters; the primary key is the safety net.
+ *
+ * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+ *
+ * IDENTIFICATION
+ *	  columnstore/src/columnar_metadata.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "epiphany/compat.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/index.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "columnar.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+
+#define COLUMNAR_CATALOG_SCHEMA "_epiphany_columnar"
+
+/* Column numbers of the catalog tables (see the install script). */
+enum
+{
+	Anum_storage_storage_id = 1,
+	Anum_storage_next_row_number,
+	Natts_storage = Anum_storage_next_row_number
+};
+enum
+{
+	Anum_row_group_storage_id = 1,
+	Anum_row_group_first_row,
+	Anum_row_group_row_count,
+	Anum_row_group_chunk_rows,
+	Anum_row_group_chunk_count,
+	Natts_row_group = Anum_row_group_chunk_count
+};
+enum
+{
+	Anum_chunk_storage_id = 1,
+	Anum_chunk_first_row,
+	Anum_chunk_attnum,
+	Anum_chunk_chunk,
+	Anum_chunk_row_count,
+	Anum_chunk_null_count,
+	Anum_chunk_encoding,
+	Anum_chunk_compression,
+	Anum_chunk_raw_size,
+	Anum_chunk_stored_size,
+	Anum_chunk_toast_value,
+	Anum_chunk_min_value,
+	Anum_chunk_max_value,
+	Natts_chunk = Anum_chunk_max_value
+};
+enum
+{
+	Anum_deleted_row_storage_id = 1,
+	Anum_deleted_row_row_number,
+	Anum_deleted_row_new_tid,
+	Natts_deleted_row = Anum_deleted_row_new_tid
+};
+
+/*
+ * The fixed-width image of a _epiphany_columnar.storage row, for the in-place
+ * update (both columns NOT NULL).
+ */
+typedef struct FormData_storage_row
+{
+	Oid			storage_id;
+	int64		next_row_number;
+} FormData_storage_row;
+typedef FormData_storage_row *Form_storage_row;
+
+/* A catalog table and its primary key index, opened together. */
+typedef struct CatalogTable
+{
+	Relation	rel;
+	Oid			pkey;
+} CatalogTable;
+
+static Oid
+CatalogNamespace(bool missing_ok)
+{
+	Oid			nsp = get_namespace_oid(COLUMNAR_CATALOG_SCHEMA, true);
+
+	if (!OidIsValid(nsp) && !missing_ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the column store's catalog is missing"),
+				 errhint("Run CREATE EXTENSION epiphany_columnstore in this database.")));
+	return nsp;
+}
+
+/*
+ * Opens catalog table "name" with "lockmode".  Returns false, with nothing
+ * opened, when missing_ok and the catalog is gone (DROP EXTENSION removes it
+ * together with the columnar tables, in no fixed order).
+ */
+static bool
+OpenCatalog(const char *name, LOCKMODE lockmode, bool missing_ok, CatalogTable *cat)
+{
+	Oid			nsp = CatalogNamespace(missing_ok);
+	Oid			relid;
+	char		pkey_name[NAMEDATALEN];
+
+	if (!OidIsValid(nsp))
+		return false;
+	relid = get_relname_relid(name, nsp);
+	snprintf(pkey_name, sizeof(pkey_name), "%s_pkey", name);
+	cat->pkey = get_relname_relid(pkey_name, nsp);
+	if (!OidIsValid(relid) || !OidIsValid(cat->pkey))
+	{
+		if (missing_ok)
+			return false;
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the column store's catalog table \"%s.%s\" is missing",
+						COLUMNAR_CATALOG_SCHEMA, name),
+				 errhint("Reinstall the extension epiphany_columnstore.")));
+	}
+	cat->rel = table_open(relid, lockmode);
+	return true;
+}
+
+static void
+CloseCatalog(CatalogTable *cat, LOCKMODE lockmode)
+{
+	table_close(cat->rel, lockmode);
+}
+
+/*
+ * Inserts a catalog row as command "cid" and its primary key entry, which
+ * enforces uniqueness.  The catalog tables have no other index, and their
+ * keys are plain columns.
+ */
+static void
+InsertCatalogRow(CatalogTable *cat, Datum *values, bool *nulls, CommandId cid)
+{
+	HeapTuple	tuple = heap_form_tuple(RelationGetDescr(cat->rel), values, nulls);
+	Relation	pkey = index_open(cat->pkey, RowExclusiveLock);
+	IndexInfo  *info = BuildIndexInfo(pkey);
+	Datum		key_values[INDEX_MAX_KEYS];
+	bool		key_nulls[INDEX_MAX_KEYS];
+
+	heap_insert(cat->rel, tuple, cid, 0, NULL);
+	for (int k = 0; k < info->ii_NumIndexAttrs; k++)
+	{
+		AttrNumber	attnum = info->ii_IndexAttrNumbers[k];
+
+		key_values[k] = values[attnum - 1];
+		key_nulls[k] = nulls[attnum - 1];
+	}
+	index_insert(pkey, key_values, key_nulls, &tuple->t_self, cat->rel,
+				 UNIQUE_CHECK_YES, false, info);
+	index_close(pkey, RowExclusiveLock);
+	heap_freetuple(tuple);
+}
+
+static void
+InitStorageKey(ScanKeyData *key, Oid storage_id)
+{
+	ScanKeyInit(key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(storage_id));
+}
+
+/*
+ * ColumnarStorageId - the storage id of a columnar relation: its relfilenode,
+ * which TRUNCATE, VACUUM FULL, CLUSTER and rewriting ALTERs replace.
+ */
+Oid
+ColumnarStorageId(Relation rel)
+{
+	return EpRelationFileNumber(rel);
+}
+
+/*
+ * ColumnarCreateStorage - register a new, empty storage.
+ */
+void
+ColumnarCreateStorage(Oid storage_id)
+{
+	CatalogTable cat;
+	Datum		values[Natts_storage];
+	bool		nulls[Natts_storage] = {false};
+
+	OpenCatalog("storage", RowExclusiveLock, false, &cat);
+	values[Anum_storage_storage_id - 1] = ObjectIdGetDatum(storage_id);
+	values[Anum_storage_next_row_number - 1] = Int64GetDatum(0);
+	InsertCatalogRow(&cat, values, nulls, GetCurrentCommandId(true));
+	CloseCatalog(&cat, RowExclusiveLock);
+}
+
+/* Deletes every row of catalog table "name" that belongs to "storage_id". */
+static void
+DeleteStorageRows(const char *name, Oid storage_id)
+{
+	CatalogTable cat;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+
+	if (!OpenCatalog(name, RowExclusiveLock, true, &cat))
+		return;
+	InitStorageKey(&key, storage_id);
+	scan = systable_beginscan(cat.rel, cat.pkey, true, NULL, 1, &key);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		simple_heap_delete(cat.rel, &tuple->t_self);
+	systable_endscan(scan);
+	CloseCatalog(&cat, RowExclusiveLock);
+}
+
+/*
+ * ColumnarDropStorage - forget a storage: its row groups, chunks, deletion
+ * markers and counters.  Transactional; the chunks' bytes go with the
+ * relation's TOAST storage.  Does nothing if the catalog is being dropped.
+ */
+void
+ColumnarDropStorage(Oid storage_id)
+{
+	DeleteStorageRows("storage", storage_id);
+	DeleteStorageRows("row_group", storage_id);
+	DeleteStorageRows("chunk", storage_id);
+	DeleteStorageRows("deleted_row", storage_id);
+}
+
+/* Points every row of catalog table "name" for one storage at another. */
+static void
+MoveStorageRows(const char *name, Oid old_storage_id, Oid new_storage_id)
+{
+	CatalogTable cat;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	List	   *moved = NIL;
+	ListCell   *lc;
+
+	OpenCatalog(name, RowExclusiveLock, false, &cat);
+	InitStorageKey(&key, old_storage_id);
+	scan = systable_beginscan(cat.rel, cat.pkey, true, NULL, 1, &key);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		moved = lappend(moved, heap_copytuple(tuple));
+	systable_endscan(scan);
+
+	foreach(lc, moved)
+	{
+		HeapTuple	old = (HeapTuple) lfirst(lc);
+		Datum		values[Natts_chunk];
+		bool		nulls[Natts_chunk];
+		bool		replace[Natts_chunk] = {false};
+		HeapTuple	new;
+
+		Assert(RelationGetDescr(cat.rel)->natts <= Natts_chunk);
+		values[0] = ObjectIdGetDatum(new_storage_id);
+		nulls[0] = false;
+		replace[0] = true;		/* storage_id is the first column of each table */
+		new = heap_modify_tuple(old, RelationGetDescr(cat.rel), values, nulls, replace);
+		CatalogTupleUpdate(cat.rel, &old->t_self, new);
+	}
+	CloseCatalog(&cat, RowExclusiveLock);
+}
+
+/*
+ * ColumnarMoveStorage - the relation's storage got a new relfilenode with
+ * the same contents (ALTER TABLE SET TABLESPACE): move its metadata along.
+ */
+void
+ColumnarMoveStorage(Oid old_storage_id, Oid new_storage_id)
+{
+	MoveStorageRows("storage", old_storage_id, new_storage_id);
+	MoveStorageRows("row_group", old_storage_id, new_storage_id);
+	MoveStorageRows("chunk", old_storage_id, new_storage_id);
+	MoveStorageRows("deleted_row", old_storage_id, new_storage_id);
+}
+
+/*
+ * ColumnarReserveRowNumbers - hand out "count" consecutive row numbers of
+ * the relation's storage, never to be handed out again even if the caller
+ * aborts.  Concurrent callers are serialized by the in-place update's lock.
+ */
+uint64
+ColumnarReserveRowNumbers(Relation rel, int64 count)
+{
+	CatalogTable cat;
+	ScanKeyData key;
+	HeapTuple	oldtup;
+	void	   *state;
+	uint64		first;
+	Oid			storage_id = ColumnarStorageId(rel);
+
+	Assert(count > 0);
+	OpenCatalog("storage", RowExclusiveLock, false, &cat);
+	InitStorageKey(&key, storage_id);
+	systable_inplace_update_begin(cat.rel, cat.pkey, true, NULL, 1, &key, &oldtup, &state);
+	if (!HeapTupleIsValid(oldtup))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("columnar table \"%s\" has no storage entry", RelationGetRelationName(rel)),
+				 errdetail("No row for storage %u in %s.storage.", storage_id, COLUMNAR_CATALOG_SCHEMA)));
+
+	first = (uint64) ((Form_storage_row) GETSTRUCT(oldtup))->next_row_number;
+	if (first + count > COLUMNAR_MAX_ROW_NUMBER)
+	{
+		systable_inplace_update_cancel(state);
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("columnar table \"%s\" has used all its row numbers",
+						RelationGetRelationName(rel)),
+				 errhint("Rewrite the table with VACUUM FULL to renumber its rows.")));
+	}
+	((Form_storage_row) GETSTRUCT(oldtup))->next_row_number = (int64) (first + count);
+	systable_inplace_update_finish(state, oldtup);
+	CloseCatalog(&cat, RowExclusiveLock);
+	return first;
+}
+
+/*
+ * Serializes a min/max datum of attribute "att" as bytea: the datum's image
+ * (by-value types as stored in a tuple).  Returns NULL for values too long to
+ * be worth a zone map entry.
+ */
+#define COLUMNAR_MAX_MINMAX_BYTES 256
+
+static bytea *
+MinMaxToBytea(Datum value, Form_pg_attribute att)
+{
+	Size		size = att->attbyval ? (Size) att->attlen : datumGetSize(value, false, att->attlen);
+	bytea	   *result;
+
+	if (size > COLUMNAR_MAX_MINMAX_BYTES)
+		return NULL;
+	result = palloc(VARHDRSZ + size);
+	SET_VARSIZE(result, VARHDRSZ + size);
+	if (att->attbyval)
+		store_att_byval(VARDATA(result), value, att->attlen);
+	else
+		memcpy(VARDATA(result), DatumGetPointer(value), size);
+	return result;
+}
+
+/* The inverse of MinMaxToBytea, checking the stored length. */
+static Datum
+ByteaToMinMax(bytea *image, Form_pg_attribute att, Relation rel)
+{
+	Size		size = VARSIZE_ANY_EXHDR(image);
+	char	   *copy;
+
+	if ((att->attlen > 0 && size != (Size) att->attlen) ||
+		(att->attlen == -1 && (size < VARHDRSZ_SHORT || size != VARSIZE_ANY(VARDATA_ANY(image)))) ||
+		(att->attlen == -2 && (size == 0 || VARDATA_ANY(image)[size - 1] != '\0')))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid zone map entry for column \"%s\" of \"%s\"",
+						NameStr(att->attname), RelationGetRelationName(rel))));
+	if (att->attbyval)
+		return fetch_att(VARDATA_ANY(image), true, att->attlen);
+	copy = palloc(size);
+	memcpy(copy, VARDATA_ANY(image), size);
+	return PointerGetDatum(copy);
+}
+
+/*
+ * ColumnarInsertRowGroup - record a row group and its chunks, as rows of the
+ * current command.
+ */
+void
+ColumnarInsertRowGroup(Relation rel, ColumnarRowGroup *rg)
+{
+	CatalogTable rg_cat;
+	CatalogTable chunk_cat;
+	Datum		values[Natts_chunk];
+	bool		nulls[Natts_chunk];
+	Oid			storage_id = ColumnarStorageId(rel);
+	CommandId	cid = GetCurrentCommandId(true);
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+
+	OpenCatalog("row_group", RowExclusiveLock, false, &rg_cat);
+	memset(nulls, false, sizeof(nulls));
+	values[Anum_row_group_storage_id - 1] = ObjectIdGetDatum(storage_id);
+	values[Anum_row_group_first_row - 1] = Int64GetDatum((int64) rg->first_row);
+	values[Anum_row_group_row_count - 1] = Int64GetDatum(rg->row_count);
+	values[Anum_row_group_chunk_rows - 1] = Int32GetDatum(rg->chunk_rows);
+	values[Anum_row_group_chunk_count - 1] = Int32GetDatum(rg->chunk_count);
+	InsertCatalogRow(&rg_cat, values, nulls, cid);
+	CloseCatalog(&rg_cat, RowExclusiveLock);
+
+	OpenCatalog("chunk", RowExclusiveLock, false, &chunk_cat);
+	for (int a = 0; a < rg->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, a);
+
+		if (att->attisdropped)
+			continue;
+		for (int c = 0; c < rg->chunk_count; c++)
+		{
+			ColumnarChunk *chunk = &rg->chunks[a][c];
+			bytea	   *min_image = NULL;
+			bytea	   *max_image = NULL;
+
+			if (chunk->has_minmax)
+			{
+				min_image = MinMaxToBytea(chunk->min_value, att);
+				max_image = MinMaxToBytea(chunk->max_value, att);
+			}
+			memset(nulls, false, sizeof(nulls));
+			values[Anum_chunk_storage_id - 1] = ObjectIdGetDatum(storage_id);
+			values[Anum_chunk_first_row - 1] = Int64GetDatum((int64) rg->first_row);
+			values[Anum_chunk_attnum - 1] = Int16GetDatum(a + 1);
+			values[Anum_chunk_chunk - 1] = Int32GetDatum(c);
+			values[Anum_chunk_row_count - 1] = Int32GetDatum(chunk->row_count);
+			values[Anum_chunk_null_count - 1] = Int32GetDatum(chunk->null_count);
+			values[Anum_chunk_encoding - 1] = Int16GetDatum(chunk->encoding);
+			values[Anum_chunk_compression - 1] = Int16GetDatum(chunk->compression);
+			values[Anum_chunk_raw_size - 1] = Int32GetDatum(chunk->raw_size);
+			values[Anum_chunk_stored_size - 1] = Int32GetDatum(chunk->stored_size);
+			values[Anum_chunk_toast_value - 1] = ObjectIdGetDatum(chunk->toast_value);
+			values[Anum_chunk_min_value - 1] = PointerGetDatum(min_image);
+			values[Anum_chunk_max_value - 1] = PointerGetDatum(max_image);
+			nulls[Anum_chunk_min_value - 1] = (min_image == NULL || max_image == NULL);
+			nulls[Anum_chunk_max_value - 1] = (min_image == NULL || max_image == NULL);
+			InsertCatalogRow(&chunk_cat, values, nulls, cid);
+		}
+	}
+	CloseCatalog(&chunk_cat, RowExclusiveLock);
+}
+
+/* Allocates a row group whose chunks are zeroed (no data: all NULL). */
+static ColumnarRowGroup *
+NewRowGroup(uint64 first_row, int64 row_count, int32 chunk_rows, int32 chunk_count, int natts)
+{
+	ColumnarRowGroup *rg = palloc0(sizeof(ColumnarRowGroup));
+
+	rg->first_row = first_row;
+	rg->row_count = row_count;
+	rg->chunk_rows = chunk_rows;
+	rg->chunk_count = chunk_count;
+	rg->natts = natts;
+	rg->chunks = palloc0(sizeof(ColumnarChunk *) * natts);
+	for (int a = 0; a < natts; a++)
+		rg->chunks[a] = palloc0(sizeof(ColumnarChunk) * chunk_count);
+	return rg;
+}
+
+/* Reads the row_group rows of a storage under "snapshot", by first_row. */
+static ColumnarStorageMap *
+ReadRowGroups(Relation rel, Snapshot snapshot)
+{
+	CatalogTable cat;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Relation	pkey;
+	ColumnarStorageMap *map = palloc0(sizeof(ColumnarStorageMap));
+	int			allocated = 8;
+	int			natts = RelationGetDescr(rel)->natts;
+
+	map->row_groups = palloc(sizeof(ColumnarRowGroup *) * allocated);
+	OpenCatalog("row_group", AccessShareLock, false, &cat);
+	pkey = index_open(cat.pkey, AccessShareLock);
+	InitStorageKey(&key, ColumnarStorageId(rel));
+	scan = systable_beginscan_ordered(cat.rel, pkey, snapshot, 1, &key);
+	while (HeapTupleIsValid(tuple = systable_getnext_ordered(scan, ForwardScanDirection)))
+	{
+		Datum		values[Natts_row_group];
+		bool		nulls[Natts_row_group];
+		int64		row_count;
+		int32		chunk_rows;
+		int32		chunk_count;
+
+		heap_deform_tuple(tuple, RelationGetDescr(cat.rel), values, nulls);
+		row_count = DatumGetInt64(values[Anum_row_group_row_count - 1]);
+		chunk_rows = DatumGetInt32(values[Anum_row_group_chunk_rows - 1]);
+		chunk_count = DatumGetInt32(values[Anum_row_group_chunk_count - 1]);
+		if (row_count <= 0 || chunk_rows <= 0 || chunk_count <= 0 ||
+			(int64) chunk_rows * chunk_count < row_count ||
+			(int64) chunk_rows * (chunk_count - 1) >= row_count)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("invalid row group metadata for \"%s\"", RelationGetRelationName(rel))));
+		if (map->count == allocated)
+		{
+			allocated *= 2;
+			map->row_groups = repalloc(map->row_groups, sizeof(ColumnarRowGroup *) * allocated);
+		}
+		map->row_groups[map->count++] =
+			NewRowGroup((uint64) DatumGetInt64(values[Anum_row_group_first_row - 1]),
+						row_count, chunk_rows, chunk_count, natts);
+	}
+	systable_endscan_ordered(scan);
+	index_close(pkey, AccessShareLock);
+	CloseCatalog(&cat, AccessShareLock);
+	return map;
+}
+
+/*
+ * ColumnarFindRowGroup - the row group of "map" holding "row_number", or
+ * NULL.  Binary search: row groups are sorted by first_row and disjoint.
+ */
+ColumnarRowGroup *
+ColumnarFindRowGroup(ColumnarStorageMap *map, uint64 row_number)
+{
+	int			low = 0;
+	int			high = map->count - 1;
+
+	while (low <= high)
+	{
+		int			mid = low + (high - low) / 2;
+		ColumnarRowGroup *rg = map->row_groups[mid];
+
+		if (row_number < rg->first_row)
+			high = mid - 1;
+		else if (row_number >= rg->first_row + (uint64) rg->row_count)
+			low = mid + 1;
+		else
+			return rg;
+	}
+	return NULL;
+}
+
+/* Fills one chunk's metadata from a chunk catalog row. */
+static void
+FillChunk(ColumnarChunk *chunk, Datum *values, bool *nulls, Form_pg_attribute att,
+		  Relation rel)
+{
+	chunk->row_count = DatumGetInt32(values[Anum_chunk_row_count - 1]);
+	chunk->null_count = DatumGetInt32(values[Anum_chunk_null_count - 1]);
+	chunk->encoding = DatumGetInt16(values[Anum_chunk_encoding - 1]);
+	chunk->compression = DatumGetInt16(values[Anum_chunk_compression - 1]);
+	chunk->raw_size = DatumGetInt32(values[Anum_chunk_raw_size - 1]);
+	chunk->stored_size = DatumGetInt32(values[Anum_chunk_stored_size - 1]);
+	chunk->toast_value = DatumGetObjectId(values[Anum_chunk_toast_value - 1]);
+	chunk->has_minmax = !nulls[Anum_chunk_min_value - 1] && !nulls[Anum_chunk_max_value - 1];
+	if (chunk->has_minmax)
+	{
+		chunk->min_value = ByteaToMinMax(DatumGetByteaPP(values[Anum_chunk_min_value - 1]), att, rel);
+		chunk->max_value = ByteaToMinMax(DatumGetByteaPP(values[Anum_chunk_max_value - 1]), att, rel);
+	}
+}
+
+/*
+ * Attaches the chunk rows of a storage, read under "snapshot", to the row
+ * groups of "map".  A chunk row whose row group, column or chunk number does
+ * not fit is corruption.  Columns added after a row group was written have no
+ * chunk rows there; the reader gives them their missing value.
+ */
+static void
+ReadChunks(Relation rel, Snapshot snapshot, ColumnarStorageMap *map)
+{
+	CatalogTable cat;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+
+	OpenCatalog("chunk", AccessShareLock, false, &cat);
+	InitStorageKey(&key, ColumnarStorageId(rel));
+	scan = systable_beginscan(cat.rel, cat.pkey, true, snapshot, 1, &key);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Datum		values[Natts_chunk];
+		bool		nulls[Natts_chunk];
+		ColumnarRowGroup *rg;
+		uint64		first_row;
+		int			attnum;
+		int			chunkno;
+
+		CHECK_FOR_INTERRUPTS();
+		heap_deform_tuple(tuple, RelationGetDescr(cat.rel), values, nulls);
+		first_row = (uint64) DatumGetInt64(values[Anum_chunk_first_row - 1]);
+		attnum = DatumGetInt16(values[Anum_chunk_attnum - 1]);
+		chunkno = DatumGetInt32(values[Anum_chunk_chunk - 1]);
+		rg = ColumnarFindRowGroup(map, first_row);
+		if (rg == NULL || rg->first_row != first_row)
+			continue;			/* its row group is invisible to this snapshot */
+		if (attnum < 1 || attnum > rg->natts || chunkno < 0 || chunkno >= rg->chunk_count)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("invalid chunk metadata for \"%s\"", RelationGetRelationName(rel)),
+					 errdetail("Row group %llu has no column %d chunk %d.",
+							   (unsigned long long) first_row, attnum, chunkno)));
+		FillChunk(&rg->chunks[attnum - 1][chunkno], values, nulls,
+				  TupleDescAttr(tupdesc, attnum - 1), rel);
+	}
+	systable_endscan(scan);
+	CloseCatalog(&cat, AccessShareLock);
+}
+
+/*
+ * ColumnarReadStorageMap - the row groups of "rel" that "snapshot" sees,
+ * with their chunks' metadata, allocated in the current memory context.
+ */
+ColumnarStorageMap *
+ColumnarReadStorageMap(Relation rel, Snapshot snapshot)
+{
+	ColumnarStorageMap *map = ReadRowGroups(rel, snapshot);
+
+	if (map->count > 0)
+		ReadChunks(rel, snapshot, map);
+	return map;
+}
+
+/* Looks up the deletion marker of a row under "snapshot"; a copy or NULL. */
+static HeapTuple
+FindDeletionMarker(CatalogTable *cat, Oid storage_id, uint64 row_number, Snapshot snapshot)
+{
+	ScanKeyData keys[2];
+	SysScanDesc scan;
+	HeapTuple	tuple;
+
+	InitStorageKey(&keys[0], storage_id);
+	ScanKeyInit(&keys[1], Anum_deleted_row_row_number, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) row_number));
+	scan = systable_beginscan(cat->rel, cat->pkey, true, snapshot, 2, keys);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+		tuple = heap_copytuple(tuple);
+	systable_endscan(scan);
+	return tuple;
+}
+
+/*
+ * ColumnarRowIsDeleted - whether "snapshot" sees a deletion of the row.
+ */
+bool
+ColumnarRowIsDeleted(Oid storage_id, uint64 row_number, Snapshot snapshot)
+{
+	CatalogTable cat;
+	HeapTuple	marker;
+
+	OpenCatalog("deleted_row", AccessShareLock, false, &cat);
+	marker = FindDeletionMarker(&cat, storage_id, row_number, snapshot);
+	CloseCatalog(&cat, AccessShareLock);
+	return HeapTupleIsValid(marker);
+}
+
+/*
+ * ColumnarDeletedRowsInGroup - offsets (row number - first_row) of the rows
+ * of "rg" whose deletion "snapshot" sees; NULL when there are none.
+ */
+Bitmapset *
+ColumnarDeletedRowsInGroup(Oid storage_id, ColumnarRowGroup *rg, Snapshot snapshot)
+{
+	CatalogTable cat;
+	ScanKeyData keys[3];
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Bitmapset  *deleted = NULL;
+
+	OpenCatalog("deleted_row", AccessShareLock, false, &cat);
+	InitStorageKey(&keys[0], storage_id);
+	ScanKeyInit(&keys[1], Anum_deleted_row_row_number, BTGreaterEqualStrategyNumber,
+				F_INT8GE, Int64GetDatum((int64) rg->first_row));
+	ScanKeyInit(&keys[2], Anum_deleted_row_row_number, BTLessStrategyNumber,
+				F_INT8LT, Int64GetDatum((int64) (rg->first_row + rg->row_count)));
+	scan = systable_beginscan(cat.rel, cat.pkey, true, snapshot, 3, keys);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		bool		isnull;
+		int64		row_number = DatumGetInt64(heap_getattr(tuple, Anum_deleted_row_row_number,
+															RelationGetDescr(cat.rel), &isnull));
+
+		deleted = bms_add_member(deleted, (int) (row_number - (int64) rg->first_row));
+	}
+	systable_endscan(scan);
+	CloseCatalog(&cat, AccessShareLock);
+	return deleted;
+}
+
+/* Fills "tmfd" from a committed (or our own) deletion marker. */
+static TM_Result
+MarkerConflict(HeapTuple marker, TupleDesc desc, ItemPointer tid, TM_FailureData *tmfd)
+{
+	TransactionId xmin = HeapTupleHeaderGetXmin(marker->t_data);
+	bool		isnull;
+	Datum		new_tid = heap_getattr(marker, Anum_deleted_row_new_tid, desc, &isnull);
+
+	tmfd->xmax = xmin;
+	if (isnull)
+		ItemPointerCopy(tid, &tmfd->ctid);
+	else
+		ItemPointerCopy(DatumGetItemPointer(new_tid), &tmfd->ctid);
+	if (TransactionIdIsCurrentTransactionId(xmin))
+	{
+		tmfd->cmax = HeapTupleHeaderGetCmin(marker->t_data);
+		return TM_SelfModified;
+	}
+	tmfd->cmax = InvalidCommandId;
+	return isnull ? TM_Deleted : TM_Updated;
+}
+
+/*
+ * ColumnarMarkRowDeleted - delete the row-group row "row_number" as of
+ * command "cid".  For an UPDATE, "new_version" is called once the row is
+ * known to be deletable, inserts the new version and returns its TID, which
+ * the marker records for EvalPlanQual.
+ *
+ * Heap semantics: if another transaction deleted or updated the row and is
+ * still running, wait for it (or return TM_WouldBlock when !wait) and look
+ * again; if it committed, return TM_Deleted or TM_Updated with the failure
+ * data the executor needs for EvalPlanQual or a serialization error; if our
+ * own transaction did, TM_SelfModified.  The row's tuple lock is taken in
+ * the strongest mode from the look-up to the insertion of the marker, so two
+ * deleters cannot both see no marker, and row lockers (ColumnarLockRow)
+ * holding it until their commit keep deleters out.
+ */
+TM_Result
+ColumnarMarkRowDeleted(Relation rel, uint64 row_number, CommandId cid, bool wait,
+					   TM_FailureData *tmfd, ColumnarNewVersion new_version, void *arg)
+{
+	CatalogTable cat;
+	ItemPointerData tid;
+	Oid			storage_id = ColumnarStorageId(rel);
+	TM_Result	result;
+
+	ColumnarRowNumberGetTid(row_number, &tid);
+	OpenCatalog("deleted_row", RowExclusiveLock, false, &cat);
+	for (;;)
+	{
+		SnapshotData dirty;
+		HeapTuple	marker;
+
+		if (wait)
+			LockTuple(rel, &tid, AccessExclusiveLock);
+		else if (!ConditionalLockTuple(rel, &tid, AccessExclusiveLock))
+		{
+			result = TM_WouldBlock;
+			break;
+		}
+
+		InitDirtySnapshot(dirty);
+		marker = FindDeletionMarker(&cat, storage_id, row_number, &dirty);
+		if (!HeapTupleIsValid(marker))
+		{
+			Datum		values[Natts_deleted_row];
+			bool		nulls[Natts_deleted_row] = {false};
+			ItemPointerData new_tid;
+
+			if (new_version != NULL)
+				new_version(arg, &new_tid);
+			values[Anum_deleted_row_storage_id - 1] = ObjectIdGetDatum(storage_id);
+			values[Anum_deleted_row_row_number - 1] = Int64GetDatum((int64) row_number);
+			values[Anum_deleted_row_new_tid - 1] = ItemPointerGetDatum(&new_tid);
+			nulls[Anum_deleted_row_new_tid - 1] = (new_version == NULL);
+			InsertCatalogRow(&cat, values, nulls, cid);
+			UnlockTuple(rel, &tid, AccessExclusiveLock);
+			result = TM_Ok;
+			break;
+		}
+		UnlockTuple(rel, &tid, AccessExclusiveLock);
+
+		if (TransactionIdIsValid(dirty.xmin))
+		{
+			/* Another transaction's deletion is in progress: wait for it. */
+			if (!wait)
+			{
+				result = TM_WouldBlock;
+				break;
+			}
+			XactLockTableWait(dirty.xmin, rel, &tid, XLTW_Delete);
+			continue;
+		}
+		result = MarkerConflict(marker, RelationGetDescr(cat.rel), &tid, tmfd);
+		break;
+	}
+	CloseCatalog(&cat, RowExclusiveLock);
+	return result;
+}
+
+/*
+ * ColumnarCheckDeletion - the deletion state of a row as a dirty snapshot
+ * sees it: COLUMNAR_ROW_LIVE, COLUMNAR_ROW_DELETING (by the transaction
+ * returned in *deleter, still running), or COLUMNAR_ROW_DELETED (committed,
+ * or by our own transaction), with "tmfd" filled as for a failed delete.
+ */
+ColumnarRowState
+ColumnarCheckDeletion(Relation rel, uint64 row_number, TransactionId *deleter,
+					  TM_FailureData *tmfd, TM_Result *conflict)
+{
+	CatalogTable cat;
+	SnapshotData dirty;
+	HeapTuple	marker;
+	ItemPointerData tid;
+	ColumnarRowState state = COLUMNAR_ROW_LIVE;
+
+	ColumnarRowNumberGetTid(row_number, &tid);
+	InitDirtySnapshot(dirty);
+	OpenCatalog("deleted_row", AccessShareLock, false, &cat);
+	marker = FindDeletionMarker(&cat, ColumnarStorageId(rel), row_number, &dirty);
+	if (HeapTupleIsValid(marker))
+	{
+		if (TransactionIdIsValid(dirty.xmin))
+		{
+			*deleter = dirty.xmin;
+			state = COLUMNAR_ROW_DELETING;
+		}
+		else
+		{
+			*conflict = MarkerConflict(marker, RelationGetDescr(cat.rel), &tid, tmfd);
+			state = COLUMNAR_ROW_DELETED;
+		}
+	}
+	CloseCatalog(&cat, AccessShareLock);
+	return state;
+}
+
+/*
+ * ColumnarRowGroupVisible - whether "snapshot" sees a row group holding
+ * "row_number".  With a dirty snapshot, the snapshot's xmin is set when the
+ * row group's writer is still running, as for a heap tuple.
+ */
+bool
+ColumnarRowGroupVisible(Relation rel, uint64 row_number, Snapshot snapshot)
+{
+	CatalogTable cat;
+	ScanKeyData keys[2];
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Relation	pkey;
+	bool		visible = false;
+
+	OpenCatalog("row_group", AccessShareLock, false, &cat);
+	pkey = index_open(cat.pkey, AccessShareLock);
+	InitStorageKey(&keys[0], ColumnarStorageId(rel));
+	ScanKeyInit(&keys[1], Anum_row_group_first_row, BTLessEqualStrategyNumber, F_INT8LE,
+				Int64GetDatum((int64) row_number));
+	scan = systable_beginscan_ordered(cat.rel, pkey, snapshot, 2, keys);
+	tuple = systable_getnext_ordered(scan, BackwardScanDirection);
+	if (HeapTupleIsValid(tuple))
+	{
+		Datum		values[Natts_row_group];
+		bool		nulls[Natts_row_group];
+
+		heap_deform_tuple(tuple, RelationGetDescr(cat.rel), values, nulls);
+		visible = row_number < (uint64) DatumGetInt64(values[Anum_row_group_first_row - 1]) +
+			(uint64) DatumGetInt64(values[Anum_row_group_row_count - 1]);
+	}
+	systable_endscan_ordered(scan);
+	index_close(pkey, AccessShareLock);
+	CloseCatalog(&cat, AccessShareLock);
+	return visible;
+}
+
+/*
+ * ColumnarStorageStats - totals over the row groups and deletion markers the
+ * current snapshot sees.
+ */
+void
+ColumnarStorageStats(Relation rel, int64 *row_groups, int64 *rows, int64 *deleted_rows,
+					 int64 *stored_bytes, int64 *raw_bytes)
+{
+	Snapshot	snapshot = GetActiveSnapshot();
+	ColumnarStorageMap *map = ColumnarReadStorageMap(rel, snapshot);
+	Oid			storage_id = ColumnarStorageId(rel);
+
+	*row_groups = map->count;
+	*rows = *deleted_rows = *stored_bytes = *raw_bytes = 0;
+	for (int g = 0; g < map->count; g++)
+	{
+		ColumnarRowGroup *rg = map->row_groups[g];
+
+		*rows += rg->row_count;
+		*deleted_rows += bms_num_members(ColumnarDeletedRowsInGroup(storage_id, rg, snapshot));
+		for (int a = 0; a < rg->natts; a++)
+			for (int c = 0; c < rg->chunk_count; c++)
+			{
+				*stored_bytes += rg->chunks[a][c].stored_size;
+				*raw_bytes += rg->chunks[a][c].raw_size;
+			}
+	}
+}

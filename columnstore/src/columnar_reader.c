@@ -1,0 +1,360 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar_reader.c
+ *	  Reads rows back out of row groups: in order (sequential and parallel
+ *	  scans, index builds) or by row number (index fetches, samples).
+ *
+ *	  Invariants: the storage map is read once, under the snapshot given at
+ *	  ColumnarBeginRead, and never changes during the read.  Rows whose
+ *	  deletion the "deleted" snapshot sees are skipped (no snapshot: every row
+ *	  is returned).  Decoded chunks live in one context per column, reset
+ *	  when that column moves to another chunk, so memory stays at one chunk
+ *	  per needed column; per-row-group state lives in "columnar row group
+ *	  read", reset when the read moves to another row group.
+ *
+ * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+ *
+ * IDENTIFICATION
+ *	  columnstore/src/columnar_reader.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "epiphany/compat.h"
+
+#include "access/heaptoast.h"
+#include "columnar.h"
+#include "common/pg_prng.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "utils/memutils.h"
+
+/* The decoded chunk a column is positioned on. */
+typedef struct ColumnCursor
+{
+	bool		needed;
+	ColumnarRowGroup *rg;		/* row group of the loaded chunk, or NULL */
+	int			chunkno;		/* loaded chunk number */
+	ColumnarChunkData data;
+	MemoryContext context;		/* holds "data" */
+} ColumnCursor;
+
+struct ColumnarReadState
+{
+	Relation	rel;
+	TupleDesc	tupdesc;
+	Snapshot	deleted_snapshot;	/* NULL: deletion markers are ignored */
+	ColumnarStorageMap *map;
+	ColumnCursor *columns;		/* [attno] */
+	MemoryContext context;		/* the state, the map, the cursors */
+	MemoryContext group_context;	/* deleted-row set of "group" */
+
+	/* samples (ANALYZE): row numbers to return, in order */
+	uint64	   *sample;
+	int			sample_count;
+	int			sample_next;
+
+	/* sequential reads */
+	ColumnarClaimRowGroup claim;	/* NULL: every row group in order */
+	void	   *claim_arg;
+	int			next_group;		/* next index into map, without "claim" */
+	ColumnarRowGroup *group;	/* row group being read, or NULL */
+	Bitmapset  *group_deleted;	/* offsets deleted in "group" */
+	int64		group_offset;	/* next offset to read in "group" */
+};
+
+/*
+ * ColumnarBeginRead - prepare to read the row groups of "rel" that
+ * "map_snapshot" sees, skipping rows deleted as "deleted_snapshot" sees
+ * (NULL: return deleted rows too).  Only the columns in "attrs_needed"
+ * (attribute numbers minus FirstLowInvalidHeapAttributeNumber, as the
+ * executor counts them; NULL: all) are decoded; others read as NULL.
+ */
+ColumnarReadState *
+ColumnarBeginRead(Relation rel, Snapshot map_snapshot, Snapshot deleted_snapshot,
+				  Bitmapset *attrs_needed)
+{
+	MemoryContext context = AllocSetContextCreate(CurrentMemoryContext,
+												  "columnar read",
+												  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(context);
+	ColumnarReadState *state = palloc0(sizeof(ColumnarReadState));
+	int			natts = RelationGetDescr(rel)->natts;
+
+	state->rel = rel;
+	state->tupdesc = RelationGetDescr(rel);
+	state->deleted_snapshot = deleted_snapshot;
+	state->context = context;
+	state->group_context = AllocSetContextCreate(context, "columnar row group read",
+												 ALLOCSET_SMALL_SIZES);
+	state->map = ColumnarReadStorageMap(rel, map_snapshot);
+	state->columns = palloc0(sizeof(ColumnCursor) * natts);
+	for (int a = 0; a < natts; a++)
+	{
+		ColumnCursor *col = &state->columns[a];
+
+		col->needed = !TupleDescAttr(state->tupdesc, a)->attisdropped &&
+			(attrs_needed == NULL ||
+			 bms_is_member(a + 1 - FirstLowInvalidHeapAttributeNumber, attrs_needed));
+		col->context = AllocSetContextCreate(context, "columnar chunk read",
+											 ALLOCSET_DEFAULT_SIZES);
+	}
+	MemoryContextSwitchTo(old);
+	return state;
+}
+
+/*
+ * ColumnarSetClaim - share the row groups among parallel participants:
+ * "claim" returns the index into the storage map of the next row group
+ * this participant reads, or -1 when none is left.
+ */
+void
+ColumnarSetClaim(ColumnarReadState *state, ColumnarClaimRowGroup claim, void *arg)
+{
+	state->claim = claim;
+	state->claim_arg = arg;
+}
+
+int
+ColumnarRowGroupCount(ColumnarReadState *state)
+{
+	return state->map->count;
+}
+
+/* Positions column "a" on the chunk holding "offset" of row group "rg". */
+static ColumnarChunkData *
+LoadChunk(ColumnarReadState *state, int a, ColumnarRowGroup *rg, int64 offset)
+{
+	ColumnCursor *col = &state->columns[a];
+	int			chunkno = (int) (offset / rg->chunk_rows);
+	MemoryContext old;
+
+	if (col->rg == rg && col->chunkno == chunkno)
+		return &col->data;
+
+	MemoryContextReset(col->context);
+	old = MemoryContextSwitchTo(col->context);
+	ColumnarDecodeChunk(state->rel, TupleDescAttr(state->tupdesc, a),
+						&rg->chunks[a][chunkno], &col->data);
+	MemoryContextSwitchTo(old);
+	if (col->data.row_count != Min(rg->chunk_rows, rg->row_count - (int64) chunkno * rg->chunk_rows))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("corrupt chunk in column \"%s\" of columnar table \"%s\"",
+						NameStr(TupleDescAttr(state->tupdesc, a)->attname),
+						RelationGetRelationName(state->rel)),
+				 errdetail("Chunk %d of row group %llu has %d rows.", chunkno,
+						   (unsigned long long) rg->first_row, col->data.row_count)));
+	col->rg = rg;
+	col->chunkno = chunkno;
+	return &col->data;
+}
+
+/* Fills "slot" with row "offset" of row group "rg" and sets its TID. */
+static void
+StoreRow(ColumnarReadState *state, ColumnarRowGroup *rg, int64 offset, TupleTableSlot *slot)
+{
+	int			natts = state->tupdesc->natts;
+
+	ExecClearTuple(slot);
+	for (int a = 0; a < natts; a++)
+	{
+		ColumnarChunkData *data;
+		int			row;
+
+		if (!state->columns[a].needed)
+		{
+			slot->tts_isnull[a] = true;
+			continue;
+		}
+		if (rg->chunks[a][0].row_count == 0)
+		{
+			/* The column was added after this row group was written. */
+			slot->tts_values[a] = getmissingattr(state->tupdesc, a + 1, &slot->tts_isnull[a]);
+			continue;
+		}
+		data = LoadChunk(state, a, rg, offset);
+		row = (int) (offset % rg->chunk_rows);
+		slot->tts_values[a] = data->values[row];
+		slot->tts_isnull[a] = data->nulls[row];
+	}
+	ExecStoreVirtualTuple(slot);
+	ColumnarRowNumberGetTid(rg->first_row + offset, &slot->tts_tid);
+	slot->tts_tableOid = RelationGetRelid(state->rel);
+}
+
+/* Makes "rg" the row group being read, loading its deleted rows. */
+static void
+EnterRowGroup(ColumnarReadState *state, ColumnarRowGroup *rg)
+{
+	MemoryContext old;
+
+	MemoryContextReset(state->group_context);
+	state->group = rg;
+	state->group_offset = 0;
+	state->group_deleted = NULL;
+	if (rg == NULL || state->deleted_snapshot == NULL)
+		return;
+	old = MemoryContextSwitchTo(state->group_context);
+	state->group_deleted = ColumnarDeletedRowsInGroup(ColumnarStorageId(state->rel), rg,
+													  state->deleted_snapshot);
+	MemoryContextSwitchTo(old);
+}
+
+/* The next row group of a sequential read, or NULL. */
+static ColumnarRowGroup *
+NextRowGroup(ColumnarReadState *state)
+{
+	int			index;
+
+	if (state->claim != NULL)
+		index = state->claim(state->claim_arg);
+	else
+		index = state->next_group < state->map->count ? state->next_group++ : -1;
+	if (index < 0)
+		return NULL;
+	if (index >= state->map->count)
+		elog(ERROR, "claimed row group %d of %d", index, state->map->count);
+	return state->map->row_groups[index];
+}
+
+/*
+ * ColumnarReadNextRow - store the next row of a sequential read in "slot";
+ * false when the row groups are exhausted.
+ */
+bool
+ColumnarReadNextRow(ColumnarReadState *state, TupleTableSlot *slot)
+{
+	for (;;)
+	{
+		if (state->group == NULL || state->group_offset >= state->group->row_count)
+		{
+			CHECK_FOR_INTERRUPTS();
+			EnterRowGroup(state, NextRowGroup(state));
+			if (state->group == NULL)
+				return false;
+		}
+		if (bms_is_member((int) state->group_offset, state->group_deleted))
+		{
+			state->group_offset++;
+			continue;
+		}
+		StoreRow(state, state->group, state->group_offset++, slot);
+		return true;
+	}
+}
+
+/*
+ * ColumnarReadRow - store row "row_number" in "slot"; false when no row
+ * group of the read holds it or the row is deleted.
+ */
+bool
+ColumnarReadRow(ColumnarReadState *state, uint64 row_number, TupleTableSlot *slot)
+{
+	ColumnarRowGroup *rg = ColumnarFindRowGroup(state->map, row_number);
+	int64		offset;
+
+	if (rg == NULL)
+		return false;
+	if (rg != state->group)
+		EnterRowGroup(state, rg);
+	offset = (int64) (row_number - rg->first_row);
+	if (bms_is_member((int) offset, state->group_deleted))
+		return false;
+	StoreRow(state, rg, offset, slot);
+	return true;
+}
+
+static int
+CompareRowNumbers(const void *a, const void *b)
+{
+	uint64		x = *(const uint64 *) a;
+	uint64		y = *(const uint64 *) b;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+/*
+ * ColumnarSampleRows - choose up to "target" rows, uniformly at random over
+ * the row groups of the read, for ColumnarReadNextSample to return (all of
+ * them when there are no more than "target").  Returns how many rows each
+ * sampled row stands for.
+ */
+double
+ColumnarSampleRows(ColumnarReadState *state, int target)
+{
+	ColumnarStorageMap *map = state->map;
+	uint64		total = 0;
+	int			count = 0;
+	MemoryContext old = MemoryContextSwitchTo(state->context);
+
+	for (int g = 0; g < map->count; g++)
+		total += (uint64) map->row_groups[g]->row_count;
+	state->sample = palloc(sizeof(uint64) * Max(1, Min(total, (uint64) target)));
+	if (total <= (uint64) target)
+	{
+		for (int g = 0; g < map->count; g++)
+			for (int64 r = 0; r < map->row_groups[g]->row_count; r++)
+				state->sample[count++] = map->row_groups[g]->first_row + r;
+	}
+	else
+	{
+		/* Pick positions in [0, total), then map them onto row numbers. */
+		uint64	   *positions = palloc(sizeof(uint64) * target);
+		int			g = 0;
+		uint64		before = 0;
+
+		for (int i = 0; i < target; i++)
+			positions[i] = pg_prng_uint64_range(&pg_global_prng_state, 0, total - 1);
+		qsort(positions, target, sizeof(uint64), CompareRowNumbers);
+		for (int i = 0; i < target; i++)
+		{
+			if (i > 0 && positions[i] == positions[i - 1])
+				continue;
+			while (positions[i] >= before + (uint64) map->row_groups[g]->row_count)
+				before += (uint64) map->row_groups[g++]->row_count;
+			state->sample[count++] = map->row_groups[g]->first_row + (positions[i] - before);
+		}
+		pfree(positions);
+	}
+	state->sample_count = count;
+	state->sample_next = 0;
+	MemoryContextSwitchTo(old);
+	return count > 0 ? (double) total / count : 0;
+}
+
+/*
+ * ColumnarReadNextSample - store the next sampled row that is not deleted;
+ * false when the sample is exhausted.
+ */
+bool
+ColumnarReadNextSample(ColumnarReadState *state, TupleTableSlot *slot)
+{
+	while (state->sample_next < state->sample_count)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (ColumnarReadRow(state, state->sample[state->sample_next++], slot))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * ColumnarRescanRead - start a sequential read over from the first row group.
+ */
+void
+ColumnarRescanRead(ColumnarReadState *state)
+{
+	state->next_group = 0;
+	EnterRowGroup(state, NULL);
+}
+
+/*
+ * ColumnarEndRead - free everything the read allocated.
+ */
+void
+ColumnarEndRead(ColumnarReadState *state)
+{
+	MemoryContextDelete(state->context);
+}

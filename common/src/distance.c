@@ -1,0 +1,635 @@
+/*-------------------------------------------------------------------------
+ *
+ * distance.c
+ *	  Distance kernels over float4, float16 and bit arrays: the portable
+ *	  reference kernels, their x86-64 variants, and float16 conversion.
+ *
+ *	  The portable kernels keep EP_DISTANCE_LANES independent partial sums,
+ *	  added in one fixed order at the end.  Written that way the compiler
+ *	  may vectorize them without reassociating floating-point sums (no
+ *	  -ffast-math), and the AVX2 variants, which keep the same eight lanes
+ *	  in one register, differ from them only by the rounding of fused
+ *	  multiply-adds.  The variants are compiled with per-function target
+ *	  attributes and must be reached only through simd.h, which checks the
+ *	  CPU first; nothing here is built with -march.
+ *
+ * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+ *
+ * IDENTIFICATION
+ *	  common/src/distance.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "epiphany/compat.h"
+
+#include <math.h>
+
+#include "epiphany/distance.h"
+#include "port/pg_bitutils.h"
+
+#ifdef EP_SIMD_X86_64
+#include <immintrin.h>
+#endif
+
+#define DOUBLE_MANT_BITS 52
+#define DOUBLE_EXP_BIAS 1023
+#define HALF_EXP_BIAS 15
+#define HALF_MANT_BITS 10
+/* Mantissa bits a double has beyond a float16's. */
+#define HALF_DROP_BITS (DOUBLE_MANT_BITS - HALF_MANT_BITS)
+
+/* ----------------------------------------------------------------
+ *		float16 conversion
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Rounds "mantissa" right by "shift" bits to nearest, ties to even.  A carry
+ * out of the kept bits is the caller's to interpret (it moves a float16 to
+ * the next exponent, or to infinity).
+ */
+static uint64
+RoundRightShift(uint64 mantissa, int shift)
+{
+	uint64		kept = mantissa >> shift;
+	uint64		rest = mantissa & ((UINT64CONST(1) << shift) - 1);
+	uint64		half = UINT64CONST(1) << (shift - 1);
+
+	if (rest > half || (rest == half && (kept & 1)))
+		kept++;
+	return kept;
+}
+
+/*
+ * EpFloat8ToHalf - round a double to the nearest float16, ties to even.
+ *
+ * Rounding happens once, from the double, so a value parsed from text or
+ * read from numeric is not rounded twice through float4.  Values beyond
+ * the largest float16 (after rounding) become infinity and NaN stays NaN:
+ * callers check the result with EpHalfIsFinite.  Portable: bit operations
+ * only, no F16C.
+ */
+uint16
+EpFloat8ToHalf(double value)
+{
+	uint64		bits;
+	uint16		sign;
+	int			exponent;
+	uint64		mantissa;
+	int			e;
+
+	memcpy(&bits, &value, sizeof(bits));
+	sign = (uint16) ((bits >> 48) & EP_HALF_SIGN_MASK);
+	exponent = (int) ((bits >> DOUBLE_MANT_BITS) & 0x7FF);
+	mantissa = bits & ((UINT64CONST(1) << DOUBLE_MANT_BITS) - 1);
+
+	if (exponent == 0x7FF)
+		return sign | EP_HALF_POS_INFINITY | (mantissa != 0 ? 0x200 : 0);
+
+	e = exponent - DOUBLE_EXP_BIAS + HALF_EXP_BIAS;
+	if (e >= 0x1F)
+		return sign | EP_HALF_POS_INFINITY;
+	if (e <= 0)
+	{
+		/* subnormal float16 (or zero): below 2^-25 everything rounds to 0 */
+		if (e < -HALF_MANT_BITS)
+			return sign;
+		mantissa |= UINT64CONST(1) << DOUBLE_MANT_BITS;
+		/* a carry into bit 10 yields the smallest normal, as it should */
+		return sign | (uint16) RoundRightShift(mantissa, HALF_DROP_BITS + 1 - e);
+	}
+
+	/* normal: a carry out of the mantissa increments the exponent */
+	return sign | (uint16) (((uint64) e << HALF_MANT_BITS) +
+							RoundRightShift(mantissa, HALF_DROP_BITS));
+}
+
+/* ----------------------------------------------------------------
+ *		Portable kernels
+ * ----------------------------------------------------------------
+ */
+
+/* Adds the lanes in a fixed order shared by every variant. */
+static inline float
+SumLanes(const float *lanes)
+{
+	return ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) +
+		((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]));
+}
+
+/* Widens EP_DISTANCE_LANES float16 values to float4. */
+static inline void
+WidenLanes(float *out, const uint16 *in)
+{
+	for (int j = 0; j < EP_DISTANCE_LANES; j++)
+		out[j] = EpHalfToFloat4(in[j]);
+}
+
+static inline void
+L2Lanes(float *acc, const float *a, const float *b)
+{
+	for (int j = 0; j < EP_DISTANCE_LANES; j++)
+	{
+		float		d = a[j] - b[j];
+
+		acc[j] += d * d;
+	}
+}
+
+static inline void
+InnerProductLanes(float *acc, const float *a, const float *b)
+{
+	for (int j = 0; j < EP_DISTANCE_LANES; j++)
+		acc[j] += a[j] * b[j];
+}
+
+static inline void
+CosineLanes(float *ab, float *aa, float *bb, const float *a, const float *b)
+{
+	for (int j = 0; j < EP_DISTANCE_LANES; j++)
+	{
+		ab[j] += a[j] * b[j];
+		aa[j] += a[j] * a[j];
+		bb[j] += b[j] * b[j];
+	}
+}
+
+static inline void
+L1Lanes(float *acc, const float *a, const float *b)
+{
+	for (int j = 0; j < EP_DISTANCE_LANES; j++)
+		acc[j] += fabsf(a[j] - b[j]);
+}
+
+/*
+ * The tails: elements past the last full block of lanes, summed one by one
+ * in index order (shared by the portable and the AVX2 kernels).
+ */
+static inline float
+L2Tail(int from, int n, const float *a, const float *b)
+{
+	float		sum = 0.0f;
+
+	for (int i = from; i < n; i++)
+	{
+		float		d = a[i] - b[i];
+
+		sum += d * d;
+	}
+	return sum;
+}
+
+static inline float
+InnerProductTail(int from, int n, const float *a, const float *b)
+{
+	float		sum = 0.0f;
+
+	for (int i = from; i < n; i++)
+		sum += a[i] * b[i];
+	return sum;
+}
+
+static inline void
+CosineTail(int from, int n, const float *a, const float *b, EpCosineParts *parts)
+{
+	for (int i = from; i < n; i++)
+	{
+		parts->ab += a[i] * b[i];
+		parts->aa += a[i] * a[i];
+		parts->bb += b[i] * b[i];
+	}
+}
+
+static inline float
+L1Tail(int from, int n, const float *a, const float *b)
+{
+	float		sum = 0.0f;
+
+	for (int i = from; i < n; i++)
+		sum += fabsf(a[i] - b[i]);
+	return sum;
+}
+
+/* Widens a float16 tail (fewer than EP_DISTANCE_LANES values). */
+static inline int
+WidenTail(int from, int n, const uint16 *a, const uint16 *b, float *fa, float *fb)
+{
+	for (int i = from; i < n; i++)
+	{
+		fa[i - from] = EpHalfToFloat4(a[i]);
+		fb[i - from] = EpHalfToFloat4(b[i]);
+	}
+	return n - from;
+}
+
+/* EpL2SquaredFloat4Scalar - sum of (a[i] - b[i])^2. */
+float
+EpL2SquaredFloat4Scalar(int n, const float *a, const float *b)
+{
+	float		acc[EP_DISTANCE_LANES] = {0};
+	int			i;
+
+	for (i = 0; i + EP_DISTANCE_LANES <= n; i += EP_DISTANCE_LANES)
+		L2Lanes(acc, a + i, b + i);
+	return SumLanes(acc) + L2Tail(i, n, a, b);
+}
+
+/* EpInnerProductFloat4Scalar - sum of a[i] * b[i]. */
+float
+EpInnerProductFloat4Scalar(int n, const float *a, const float *b)
+{
+	float		acc[EP_DISTANCE_LANES] = {0};
+	int			i;
+
+	for (i = 0; i + EP_DISTANCE_LANES <= n; i += EP_DISTANCE_LANES)
+		InnerProductLanes(acc, a + i, b + i);
+	return SumLanes(acc) + InnerProductTail(i, n, a, b);
+}
+
+/* EpCosinePartsFloat4Scalar - a.b, a.a and b.b in one pass. */
+EpCosineParts
+EpCosinePartsFloat4Scalar(int n, const float *a, const float *b)
+{
+	float		ab[EP_DISTANCE_LANES] = {0};
+	float		aa[EP_DISTANCE_LANES] = {0};
+	float		bb[EP_DISTANCE_LANES] = {0};
+	EpCosineParts parts;
+	int			i;
+
+	for (i = 0; i + EP_DISTANCE_LANES <= n; i += EP_DISTANCE_LANES)
+		CosineLanes(ab, aa, bb, a + i, b + i);
+	parts.ab = SumLanes(ab);
+	parts.aa = SumLanes(aa);
+	parts.bb = SumLanes(bb);
+	CosineTail(i, n, a, b, &parts);
+	return parts;
+}
+
+/* EpL1Float4Scalar - sum of |a[i] - b[i]|. */
+float
+EpL1Float4Scalar(int n, const float *a, const float *b)
+{
+	float		acc[EP_DISTANCE_LANES] = {0};
+	int			i;
+
+	for (i = 0; i + EP_DISTANCE_LANES <= n; i += EP_DISTANCE_LANES)
+		L1Lanes(acc, a + i, b + i);
+	return SumLanes(acc) + L1Tail(i, n, a, b);
+}
+
+/*
+ * The float16 kernels widen each block of lanes exactly to float4 and then
+ * share the float4 lane and tail code, so a halfvec distance equals the
+ * distance of the same values cast to vector.
+ */
+float
+EpL2SquaredHalfScalar(int n, const uint16 *a, const uint16 *b)
+{
+	float		acc[EP_DISTANCE_LANES] = {0};
+	float		fa[EP_DISTANCE_LANES];
+	float		fb[EP_DISTANCE_LANES];
+	int			i;
+	int			rest;
+
+	for (i = 0; i + EP_DISTANCE_LANES <= n; i += EP_DISTANCE_LANES)
+	{
+		WidenLanes(fa, a + i);
+		WidenLanes(fb, b + i);
+		L2Lanes(acc, fa, fb);
+	}
+	rest = WidenTail(i, n, a, b, fa, fb);
+	return SumLanes(acc) + L2Tail(0, rest, fa, fb);
+}
+
+float
+EpInnerProductHalfScalar(int n, const uint16 *a, const uint16 *b)
+{
+	float		acc[EP_DISTANCE_LANES] = {0};
+	float		fa[EP_DISTANCE_LANES];
+	float		fb[EP_DISTANCE_LANES];
+	int			i;
+	int			rest;
+
+	for (i = 0; i + EP_DISTANCE_LANES <= n; i += EP_DISTANCE_LANES)
+	{
+		WidenLanes(fa, a + i);
+		WidenLanes(fb, b + i);
+		InnerProductLanes(acc, fa, fb);
+	}
+	rest = WidenTail(i, n, a, b, fa, fb);
+	return SumLanes(acc) + InnerProductTail(0, rest, fa, fb);
+}
+
+EpCosineParts
+EpCosinePartsHalfScalar(int n, const uint16 *a, const uint16 *b)
+{
+	float		ab[EP_DISTANCE_LANES] = {0};
+	float		aa[EP_DISTANCE_LANES] = {0};
+	float		bb[EP_DISTANCE_LANES] = {0};
+	float		fa[EP_DISTANCE_LANES];
+	float		fb[EP_DISTANCE_LANES];
+	EpCosineParts parts;
+	int			i;
+	int			rest;
+
+	for (i = 0; i + EP_DISTANCE_LANES <= n; i += EP_DISTANCE_LANES)
+	{
+		WidenLanes(fa, a + i);
+		WidenLanes(fb, b + i);
+		CosineLanes(ab, aa, bb, fa, fb);
+	}
+	parts.ab = SumLanes(ab);
+	parts.aa = SumLanes(aa);
+	parts.bb = SumLanes(bb);
+	rest = WidenTail(i, n, a, b, fa, fb);
+	CosineTail(0, rest, fa, fb, &parts);
+	return parts;
+}
+
+float
+EpL1HalfScalar(int n, const uint16 *a, const uint16 *b)
+{
+	float		acc[EP_DISTANCE_LANES] = {0};
+	float		fa[EP_DISTANCE_LANES];
+	float		fb[EP_DISTANCE_LANES];
+	int			i;
+	int			rest;
+
+	for (i = 0; i + EP_DISTANCE_LANES <= n; i += EP_DISTANCE_LANES)
+	{
+		WidenLanes(fa, a + i);
+		WidenLanes(fb, b + i);
+		L1Lanes(acc, fa, fb);
+	}
+	rest = WidenTail(i, n, a, b, fa, fb);
+	return SumLanes(acc) + L1Tail(0, rest, fa, fb);
+}
+
+/* Population count of a 64-bit word without a popcount instruction. */
+static inline uint64
+PopCount64Portable(uint64 x)
+{
+	x = x - ((x >> 1) & UINT64CONST(0x5555555555555555));
+	x = (x & UINT64CONST(0x3333333333333333)) + ((x >> 2) & UINT64CONST(0x3333333333333333));
+	x = (x + (x >> 4)) & UINT64CONST(0x0F0F0F0F0F0F0F0F);
+	return (x * UINT64CONST(0x0101010101010101)) >> 56;
+}
+
+/* Loads 8 bytes of a bit string, whatever its alignment. */
+static inline uint64
+LoadWord(const uint8 *p)
+{
+	uint64		w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+/* EpHammingScalar - number of differing bits in two byte strings. */
+uint64
+EpHammingScalar(uint32 nbytes, const uint8 *a, const uint8 *b)
+{
+	uint64		count = 0;
+	uint32		i;
+
+	for (i = 0; i + sizeof(uint64) <= nbytes; i += sizeof(uint64))
+		count += PopCount64Portable(LoadWord(a + i) ^ LoadWord(b + i));
+	for (; i < nbytes; i++)
+		count += pg_number_of_ones[a[i] ^ b[i]];
+	return count;
+}
+
+/* EpJaccardScalar - bits set in both, in a, and in b. */
+EpJaccardCounts
+EpJaccardScalar(uint32 nbytes, const uint8 *a, const uint8 *b)
+{
+	EpJaccardCounts c = {0, 0, 0};
+	uint32		i;
+
+	for (i = 0; i + sizeof(uint64) <= nbytes; i += sizeof(uint64))
+	{
+		uint64		wa = LoadWord(a + i);
+		uint64		wb = LoadWord(b + i);
+
+		c.ab += PopCount64Portable(wa & wb);
+		c.aa += PopCount64Portable(wa);
+		c.bb += PopCount64Portable(wb);
+	}
+	for (; i < nbytes; i++)
+	{
+		c.ab += pg_number_of_ones[a[i] & b[i]];
+		c.aa += pg_number_of_ones[a[i]];
+		c.bb += pg_number_of_ones[b[i]];
+	}
+	return c;
+}
+
+/* ----------------------------------------------------------------
+ *		x86-64 variants: AVX2 + FMA (+ F16C for float16), POPCNT
+ * ----------------------------------------------------------------
+ */
+#ifdef EP_SIMD_X86_64
+
+#define EP_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#define EP_TARGET_AVX2_F16C __attribute__((target("avx2,fma,f16c")))
+#define EP_TARGET_POPCNT __attribute__((target("popcnt")))
+
+/* Stores the eight lanes of "v" and adds them as SumLanes does. */
+EP_TARGET_AVX2 static inline float
+SumRegister(__m256 v)
+{
+	float		lanes[EP_DISTANCE_LANES];
+
+	_mm256_storeu_ps(lanes, v);
+	return SumLanes(lanes);
+}
+
+EP_TARGET_AVX2 static inline __m256
+AbsRegister(__m256 v)
+{
+	return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v);
+}
+
+/* Loads eight float16 values and widens them exactly. */
+EP_TARGET_AVX2_F16C static inline __m256
+LoadHalves(const uint16 *p)
+{
+	return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) p));
+}
+
+/*
+ * The AVX2 kernels run EP_AVX2_CHAINS independent accumulators over blocks
+ * of EP_AVX2_CHAINS * 8 elements, because one chain of fused multiply-adds
+ * waits on its own latency (4 cycles) while the CPU can start two per
+ * cycle.  Leftover whole blocks of 8 go to the first chain, the rest to
+ * the shared scalar tail.
+ */
+#define EP_AVX2_CHAINS 4
+#define EP_AVX2_BLOCK (EP_AVX2_CHAINS * EP_DISTANCE_LANES)
+
+/* Adds the chains in a fixed order. */
+EP_TARGET_AVX2 static inline __m256
+FoldChains(const __m256 *acc)
+{
+	return _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
+}
+
+/*
+ * Defines one AVX2 kernel accumulating STEP(acc, va, vb) over the loaded
+ * blocks (LOAD: float4 or float16) and TAIL over the rest.  A macro, so
+ * that the loop structure is written once for the six kernels that share
+ * it; each expansion is an ordinary target-attributed function.
+ */
+#define EP_DEFINE_AVX2_KERNEL(NAME, ELEM, TARGET, LOAD, STEP, TAIL) \
+TARGET float \
+NAME(int n, const ELEM *a, const ELEM *b) \
+{ \
+	__m256		acc[EP_AVX2_CHAINS]; \
+	float		fa[EP_DISTANCE_LANES]; \
+	float		fb[EP_DISTANCE_LANES]; \
+	int			i; \
+	int			rest; \
+\
+	for (int c = 0; c < EP_AVX2_CHAINS; c++) \
+		acc[c] = _mm256_setzero_ps(); \
+	for (i = 0; i + EP_AVX2_BLOCK <= n; i += EP_AVX2_BLOCK) \
+	{ \
+		for (int c = 0; c < EP_AVX2_CHAINS; c++) \
+			acc[c] = STEP(acc[c], LOAD(a + i + c * EP_DISTANCE_LANES), \
+						  LOAD(b + i + c * EP_DISTANCE_LANES)); \
+	} \
+	for (; i + EP_DISTANCE_LANES <= n; i += EP_DISTANCE_LANES) \
+		acc[0] = STEP(acc[0], LOAD(a + i), LOAD(b + i)); \
+	rest = TailToFloat4(i, n, a, b, fa, fb); \
+	return SumRegister(FoldChains(acc)) + TAIL(0, rest, fa, fb); \
+}
+
+/* Loads eight float4 values. */
+EP_TARGET_AVX2 static inline __m256
+LoadFloats(const float *p)
+{
+	return _mm256_loadu_ps(p);
+}
+
+/* acc + (a - b)^2 */
+EP_TARGET_AVX2 static inline __m256
+L2Step(__m256 acc, __m256 va, __m256 vb)
+{
+	__m256		d = _mm256_sub_ps(va, vb);
+
+	return _mm256_fmadd_ps(d, d, acc);
+}
+
+/* acc + a * b */
+EP_TARGET_AVX2 static inline __m256
+InnerProductStep(__m256 acc, __m256 va, __m256 vb)
+{
+	return _mm256_fmadd_ps(va, vb, acc);
+}
+
+/* acc + |a - b| */
+EP_TARGET_AVX2 static inline __m256
+L1Step(__m256 acc, __m256 va, __m256 vb)
+{
+	return _mm256_add_ps(acc, AbsRegister(_mm256_sub_ps(va, vb)));
+}
+
+/* Copies a float4 tail (fewer than EP_DISTANCE_LANES values). */
+static inline int
+Float4Tail(int from, int n, const float *a, const float *b, float *fa, float *fb)
+{
+	memcpy(fa, a + from, sizeof(float) * (n - from));
+	memcpy(fb, b + from, sizeof(float) * (n - from));
+	return n - from;
+}
+
+#define TailToFloat4(from, n, a, b, fa, fb) \
+	_Generic((a), const float *: Float4Tail, const uint16 *: WidenTail)(from, n, a, b, fa, fb)
+
+EP_DEFINE_AVX2_KERNEL(EpL2SquaredFloat4Avx2, float, EP_TARGET_AVX2, LoadFloats, L2Step, L2Tail)
+EP_DEFINE_AVX2_KERNEL(EpInnerProductFloat4Avx2, float, EP_TARGET_AVX2, LoadFloats, InnerProductStep,
+					  InnerProductTail)
+EP_DEFINE_AVX2_KERNEL(EpL1Float4Avx2, float, EP_TARGET_AVX2, LoadFloats, L1Step, L1Tail)
+EP_DEFINE_AVX2_KERNEL(EpL2SquaredHalfAvx2, uint16, EP_TARGET_AVX2_F16C, LoadHalves, L2Step, L2Tail)
+EP_DEFINE_AVX2_KERNEL(EpInnerProductHalfAvx2, uint16, EP_TARGET_AVX2_F16C, LoadHalves,
+					  InnerProductStep, InnerProductTail)
+EP_DEFINE_AVX2_KERNEL(EpL1HalfAvx2, uint16, EP_TARGET_AVX2_F16C, LoadHalves, L1Step, L1Tail)
+
+/*
+ * Cosine keeps three sums, hence three chains already; two blocks per
+ * iteration give six, enough to cover the multiply-add latency.
+ */
+#define EP_DEFINE_AVX2_COSINE(NAME, ELEM, TARGET, LOAD) \
+TARGET EpCosineParts \
+NAME(int n, const ELEM *a, const ELEM *b) \
+{ \
+	__m256		ab[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()}; \
+	__m256		aa[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()}; \
+	__m256		bb[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()}; \
+	float		fa[EP_DISTANCE_LANES]; \
+	float		fb[EP_DISTANCE_LANES]; \
+	EpCosineParts parts; \
+	int			i; \
+	int			rest; \
+\
+	for (i = 0; i + EP_DISTANCE_LANES <= n; i += EP_DISTANCE_LANES) \
+	{ \
+		int			c = (i / EP_DISTANCE_LANES) & 1; \
+		__m256		va = LOAD(a + i); \
+		__m256		vb = LOAD(b + i); \
+\
+		ab[c] = _mm256_fmadd_ps(va, vb, ab[c]); \
+		aa[c] = _mm256_fmadd_ps(va, va, aa[c]); \
+		bb[c] = _mm256_fmadd_ps(vb, vb, bb[c]); \
+	} \
+	parts.ab = SumRegister(_mm256_add_ps(ab[0], ab[1])); \
+	parts.aa = SumRegister(_mm256_add_ps(aa[0], aa[1])); \
+	parts.bb = SumRegister(_mm256_add_ps(bb[0], bb[1])); \
+	rest = TailToFloat4(i, n, a, b, fa, fb); \
+	CosineTail(0, rest, fa, fb, &parts); \
+	return parts; \
+}
+
+EP_DEFINE_AVX2_COSINE(EpCosinePartsFloat4Avx2, float, EP_TARGET_AVX2, LoadFloats)
+EP_DEFINE_AVX2_COSINE(EpCosinePartsHalfAvx2, uint16, EP_TARGET_AVX2_F16C, LoadHalves)
+
+EP_TARGET_POPCNT uint64
+EpHammingPopcnt(uint32 nbytes, const uint8 *a, const uint8 *b)
+{
+	uint64		count = 0;
+	uint32		i;
+
+	for (i = 0; i + sizeof(uint64) <= nbytes; i += sizeof(uint64))
+		count += __builtin_popcountll(LoadWord(a + i) ^ LoadWord(b + i));
+	for (; i < nbytes; i++)
+		count += pg_number_of_ones[a[i] ^ b[i]];
+	return count;
+}
+
+EP_TARGET_POPCNT EpJaccardCounts
+EpJaccardPopcnt(uint32 nbytes, const uint8 *a, const uint8 *b)
+{
+	EpJaccardCounts c = {0, 0, 0};
+	uint32		i;
+
+	for (i = 0; i + sizeof(uint64) <= nbytes; i += sizeof(uint64))
+	{
+		uint64		wa = LoadWord(a + i);
+		uint64		wb = LoadWord(b + i);
+
+		c.ab += __builtin_popcountll(wa & wb);
+		c.aa += __builtin_popcountll(wa);
+		c.bb += __builtin_popcountll(wb);
+	}
+	for (; i < nbytes; i++)
+	{
+		c.ab += pg_number_of_ones[a[i] & b[i]];
+		c.aa += pg_number_of_ones[a[i]];
+		c.bb += pg_number_of_ones[b[i]];
+	}
+	return c;
+}
+
+#endif							/* EP_SIMD_X86_64 */
