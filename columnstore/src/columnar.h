@@ -91,7 +91,7 @@ typedef struct ColumnarChunk
 								 * InvalidOid when stored_size is 0 */
 	bool		has_minmax;		/* min/max known (some non-NULL value, and the
 								 * type has a default btree ordering) */
-	Datum		min_value;
+	Datum		min_value;		/* set by the writer only */
 	Datum		max_value;
 } ColumnarChunk;
 

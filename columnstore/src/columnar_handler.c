@@ -36,6 +36,7 @@
 #include "access/relscan.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "access/xloginsert.h"
 #include "catalog/index.h"
 #include "catalog/pg_am_d.h"
 #include "catalog/pg_class.h"
@@ -824,22 +825,48 @@ columnar_relation_copy_for_cluster(Relation OldTable, Relation NewTable, Relatio
 }
 
 /*
- * VACUUM of the delta store is the heap's, except that it never truncates
- * the file: ANALYZE reaches the row groups' sample through the delta
- * store's blocks (see NextSampleRow), so at least one must stay.  The heap
- * records the delta store's live rows in pg_class.reltuples; the row
- * groups' are added, so that it counts the whole table as ANALYZE does.
+ * Gives an empty delta store one empty heap page.  ANALYZE samples the
+ * row groups through the delta store's blocks (see NextSampleRow) and does
+ * nothing for a table without blocks.  Caller holds a lock that keeps
+ * other vacuums out.
+ */
+static void
+EnsureDeltaBlock(Relation rel)
+{
+	Buffer		buffer;
+
+	if (RelationGetNumberOfBlocks(rel) > 0)
+		return;
+	LockRelationForExtension(rel, ExclusiveLock);
+	if (RelationGetNumberOfBlocks(rel) == 0)
+	{
+		buffer = ReadBufferExtended(rel, MAIN_FORKNUM, P_NEW, RBM_ZERO_AND_LOCK, NULL);
+		START_CRIT_SECTION();
+		PageInit(BufferGetPage(buffer), BLCKSZ, 0);
+		MarkBufferDirty(buffer);
+		if (RelationNeedsWAL(rel))
+			log_newpage_buffer(buffer, true);
+		END_CRIT_SECTION();
+		UnlockReleaseBuffer(buffer);
+	}
+	UnlockRelationForExtension(rel, ExclusiveLock);
+}
+
+/*
+ * VACUUM of the delta store is the heap's, truncation included; an emptied
+ * delta store keeps one page (EnsureDeltaBlock).  The heap records the delta
+ * store's live rows in pg_class.reltuples; the row groups' are added, so
+ * that it counts the whole table as ANALYZE does.
  */
 static void
 columnar_relation_vacuum(Relation rel, struct VacuumParams *params,
 						 BufferAccessStrategy bstrategy)
 {
-	VacuumParams delta_params = *params;
 	HeapTuple	tuple;
 	Form_pg_class form;
 
-	delta_params.truncate = VACOPTVALUE_DISABLED;
-	HEAP_ROUTINE->relation_vacuum(rel, &delta_params, bstrategy);
+	HEAP_ROUTINE->relation_vacuum(rel, params, bstrategy);
+	EnsureDeltaBlock(rel);
 
 	tuple = SearchSysCacheCopy1(RELOID, ObjectIdGetDatum(RelationGetRelid(rel)));
 	if (!HeapTupleIsValid(tuple))

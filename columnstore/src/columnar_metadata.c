@@ -359,27 +359,6 @@ MinMaxToBytea(Datum value, Form_pg_attribute att)
 	return result;
 }
 
-/* The inverse of MinMaxToBytea, checking the stored length. */
-static Datum
-ByteaToMinMax(bytea *image, Form_pg_attribute att, Relation rel)
-{
-	Size		size = VARSIZE_ANY_EXHDR(image);
-	char	   *copy;
-
-	if ((att->attlen > 0 && size != (Size) att->attlen) ||
-		(att->attlen == -1 && (size < VARHDRSZ_SHORT || size != VARSIZE_ANY(VARDATA_ANY(image)))) ||
-		(att->attlen == -2 && (size == 0 || VARDATA_ANY(image)[size - 1] != '\0')))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("invalid zone map entry for column \"%s\" of \"%s\"",
-						NameStr(att->attname), RelationGetRelationName(rel))));
-	if (att->attbyval)
-		return fetch_att(VARDATA_ANY(image), true, att->attlen);
-	copy = palloc(size);
-	memcpy(copy, VARDATA_ANY(image), size);
-	return PointerGetDatum(copy);
-}
-
 /*
  * ColumnarInsertRowGroup - record a row group and its chunks, as rows of the
  * current command.
@@ -538,10 +517,14 @@ ColumnarFindRowGroup(ColumnarStorageMap *map, uint64 row_number)
 	return NULL;
 }
 
-/* Fills one chunk's metadata from a chunk catalog row. */
+/*
+ * Fills one chunk's metadata from a chunk catalog row.  The min/max images
+ * are not decoded here: they are in the column's type as it was when the
+ * chunk was written, and a rewriting ALTER TABLE reads old chunks while the
+ * relation already has the new types.
+ */
 static void
-FillChunk(ColumnarChunk *chunk, Datum *values, bool *nulls, Form_pg_attribute att,
-		  Relation rel)
+FillChunk(ColumnarChunk *chunk, Datum *values, bool *nulls)
 {
 	chunk->row_count = DatumGetInt32(values[Anum_chunk_row_count - 1]);
 	chunk->null_count = DatumGetInt32(values[Anum_chunk_null_count - 1]);
@@ -551,11 +534,6 @@ FillChunk(ColumnarChunk *chunk, Datum *values, bool *nulls, Form_pg_attribute at
 	chunk->stored_size = DatumGetInt32(values[Anum_chunk_stored_size - 1]);
 	chunk->toast_value = DatumGetObjectId(values[Anum_chunk_toast_value - 1]);
 	chunk->has_minmax = !nulls[Anum_chunk_min_value - 1] && !nulls[Anum_chunk_max_value - 1];
-	if (chunk->has_minmax)
-	{
-		chunk->min_value = ByteaToMinMax(DatumGetByteaPP(values[Anum_chunk_min_value - 1]), att, rel);
-		chunk->max_value = ByteaToMinMax(DatumGetByteaPP(values[Anum_chunk_max_value - 1]), att, rel);
-	}
 }
 
 /*
@@ -571,7 +549,6 @@ ReadChunks(Relation rel, Snapshot snapshot, ColumnarStorageMap *map)
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tuple;
-	TupleDesc	tupdesc = RelationGetDescr(rel);
 
 	OpenCatalog("chunk", AccessShareLock, false, &cat);
 	InitStorageKey(&key, ColumnarStorageId(rel));
@@ -599,8 +576,7 @@ ReadChunks(Relation rel, Snapshot snapshot, ColumnarStorageMap *map)
 					 errmsg("invalid chunk metadata for \"%s\"", RelationGetRelationName(rel)),
 					 errdetail("Row group %llu has no column %d chunk %d.",
 							   (unsigned long long) first_row, attnum, chunkno)));
-		FillChunk(&rg->chunks[attnum - 1][chunkno], values, nulls,
-				  TupleDescAttr(tupdesc, attnum - 1), rel);
+		FillChunk(&rg->chunks[attnum - 1][chunkno], values, nulls);
 	}
 	systable_endscan(scan);
 	CloseCatalog(&cat, AccessShareLock);

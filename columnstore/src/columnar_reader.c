@@ -122,6 +122,25 @@ ColumnarRowGroupCount(ColumnarReadState *state)
 	return state->map->count;
 }
 
+/* Makes "tupdesc" the descriptor chunks are decoded with. */
+static void
+AdoptDescriptor(ColumnarReadState *state, TupleDesc tupdesc)
+{
+	if (tupdesc->natts != state->tupdesc->natts)
+		elog(ERROR, "slot of %d columns for columnar table \"%s\" of %d",
+			 tupdesc->natts, RelationGetRelationName(state->rel), state->tupdesc->natts);
+	for (int a = 0; a < tupdesc->natts; a++)
+	{
+		if (TupleDescAttr(tupdesc, a)->atttypid != TupleDescAttr(state->tupdesc, a)->atttypid)
+		{
+			/* Chunks decoded with the other type must not be reused. */
+			MemoryContextReset(state->columns[a].context);
+			state->columns[a].rg = NULL;
+		}
+	}
+	state->tupdesc = tupdesc;
+}
+
 /* Positions column "a" on the chunk holding "offset" of row group "rg". */
 static ColumnarChunkData *
 LoadChunk(ColumnarReadState *state, int a, ColumnarRowGroup *rg, int64 offset)
@@ -151,12 +170,20 @@ LoadChunk(ColumnarReadState *state, int a, ColumnarRowGroup *rg, int64 offset)
 	return &col->data;
 }
 
-/* Fills "slot" with row "offset" of row group "rg" and sets its TID. */
+/*
+ * Fills "slot" with row "offset" of row group "rg" and sets its TID.
+ *
+ * Values are decoded as the slot's descriptor says: a rewriting ALTER TABLE
+ * (a column type change) reads the old rows through a slot with the old
+ * descriptor while the relation already has the new one.
+ */
 static void
 StoreRow(ColumnarReadState *state, ColumnarRowGroup *rg, int64 offset, TupleTableSlot *slot)
 {
 	int			natts = state->tupdesc->natts;
 
+	if (slot->tts_tupleDescriptor != state->tupdesc)
+		AdoptDescriptor(state, slot->tts_tupleDescriptor);
 	ExecClearTuple(slot);
 	for (int a = 0; a < natts; a++)
 	{
