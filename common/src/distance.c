@@ -5,13 +5,15 @@
  *	  reference kernels, their x86-64 variants, and float16 conversion.
  *
  *	  The portable kernels keep EP_DISTANCE_LANES independent partial sums,
- *	  added in one fixed order at the end.  Written that way the compiler
- *	  may vectorize them without reassociating floating-point sums (no
- *	  -ffast-math), and the AVX2 variants, which keep the same eight lanes
- *	  in one register, differ from them only by the rounding of fused
- *	  multiply-adds.  The variants are compiled with per-function target
- *	  attributes and must be reached only through simd.h, which checks the
- *	  CPU first; nothing here is built with -march.
+ *	  added in one fixed order at the end, so that the compiler may
+ *	  vectorize them without reassociating floating-point sums (no
+ *	  -ffast-math).  The AVX2 variants keep four registers of eight lanes
+ *	  (to hide the multiply-add latency), so they add in another order and
+ *	  round differently: results agree within float4 rounding, and exactly
+ *	  when the sums are exact (the tests use both).  The variants are
+ *	  compiled with per-function target attributes and must be reached only
+ *	  through simd.h, which checks the CPU first; nothing here is built
+ *	  with -march.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -468,42 +470,41 @@ LoadHalves(const uint16 *p)
  */
 #define EP_AVX2_CHAINS 4
 #define EP_AVX2_BLOCK (EP_AVX2_CHAINS * EP_DISTANCE_LANES)
-
-/* Adds the chains in a fixed order. */
-EP_TARGET_AVX2 static inline __m256
-FoldChains(const __m256 *acc)
-{
-	return _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
-}
+StaticAssertDecl(EP_AVX2_BLOCK == 32, "the AVX2 kernels unroll four chains of eight lanes");
 
 /*
  * Defines one AVX2 kernel accumulating STEP(acc, va, vb) over the loaded
- * blocks (LOAD: float4 or float16) and TAIL over the rest.  A macro, so
- * that the loop structure is written once for the six kernels that share
- * it; each expansion is an ordinary target-attributed function.
+ * blocks (LOAD: float4 or float16) and TAIL over the rest, copied out as
+ * float4 by COPYTAIL.  A macro, so that the loop is written once for the
+ * six kernels that share it; each expansion is an ordinary function with
+ * its target attribute.  The four chains are named variables, not an
+ * array, so that they stay in registers.
  */
-#define EP_DEFINE_AVX2_KERNEL(NAME, ELEM, TARGET, LOAD, STEP, TAIL) \
+#define EP_DEFINE_AVX2_KERNEL(NAME, ELEM, TARGET, LOAD, COPYTAIL, STEP, TAIL) \
 TARGET float \
 NAME(int n, const ELEM *a, const ELEM *b) \
 { \
-	__m256		acc[EP_AVX2_CHAINS]; \
+	__m256		acc0 = _mm256_setzero_ps(); \
+	__m256		acc1 = _mm256_setzero_ps(); \
+	__m256		acc2 = _mm256_setzero_ps(); \
+	__m256		acc3 = _mm256_setzero_ps(); \
 	float		fa[EP_DISTANCE_LANES]; \
 	float		fb[EP_DISTANCE_LANES]; \
 	int			i; \
 	int			rest; \
 \
-	for (int c = 0; c < EP_AVX2_CHAINS; c++) \
-		acc[c] = _mm256_setzero_ps(); \
 	for (i = 0; i + EP_AVX2_BLOCK <= n; i += EP_AVX2_BLOCK) \
 	{ \
-		for (int c = 0; c < EP_AVX2_CHAINS; c++) \
-			acc[c] = STEP(acc[c], LOAD(a + i + c * EP_DISTANCE_LANES), \
-						  LOAD(b + i + c * EP_DISTANCE_LANES)); \
+		acc0 = STEP(acc0, LOAD(a + i), LOAD(b + i)); \
+		acc1 = STEP(acc1, LOAD(a + i + 8), LOAD(b + i + 8)); \
+		acc2 = STEP(acc2, LOAD(a + i + 16), LOAD(b + i + 16)); \
+		acc3 = STEP(acc3, LOAD(a + i + 24), LOAD(b + i + 24)); \
 	} \
 	for (; i + EP_DISTANCE_LANES <= n; i += EP_DISTANCE_LANES) \
-		acc[0] = STEP(acc[0], LOAD(a + i), LOAD(b + i)); \
-	rest = TailToFloat4(i, n, a, b, fa, fb); \
-	return SumRegister(FoldChains(acc)) + TAIL(0, rest, fa, fb); \
+		acc0 = STEP(acc0, LOAD(a + i), LOAD(b + i)); \
+	acc0 = _mm256_add_ps(_mm256_add_ps(acc0, acc1), _mm256_add_ps(acc2, acc3)); \
+	rest = COPYTAIL(i, n, a, b, fa, fb); \
+	return SumRegister(acc0) + TAIL(0, rest, fa, fb); \
 }
 
 /* Loads eight float4 values. */
@@ -545,55 +546,73 @@ Float4Tail(int from, int n, const float *a, const float *b, float *fa, float *fb
 	return n - from;
 }
 
-#define TailToFloat4(from, n, a, b, fa, fb) \
-	_Generic((a), const float *: Float4Tail, const uint16 *: WidenTail)(from, n, a, b, fa, fb)
-
-EP_DEFINE_AVX2_KERNEL(EpL2SquaredFloat4Avx2, float, EP_TARGET_AVX2, LoadFloats, L2Step, L2Tail)
-EP_DEFINE_AVX2_KERNEL(EpInnerProductFloat4Avx2, float, EP_TARGET_AVX2, LoadFloats, InnerProductStep,
-					  InnerProductTail)
-EP_DEFINE_AVX2_KERNEL(EpL1Float4Avx2, float, EP_TARGET_AVX2, LoadFloats, L1Step, L1Tail)
-EP_DEFINE_AVX2_KERNEL(EpL2SquaredHalfAvx2, uint16, EP_TARGET_AVX2_F16C, LoadHalves, L2Step, L2Tail)
-EP_DEFINE_AVX2_KERNEL(EpInnerProductHalfAvx2, uint16, EP_TARGET_AVX2_F16C, LoadHalves,
+EP_DEFINE_AVX2_KERNEL(EpL2SquaredFloat4Avx2, float, EP_TARGET_AVX2, LoadFloats, Float4Tail,
+					  L2Step, L2Tail)
+EP_DEFINE_AVX2_KERNEL(EpInnerProductFloat4Avx2, float, EP_TARGET_AVX2, LoadFloats, Float4Tail,
 					  InnerProductStep, InnerProductTail)
-EP_DEFINE_AVX2_KERNEL(EpL1HalfAvx2, uint16, EP_TARGET_AVX2_F16C, LoadHalves, L1Step, L1Tail)
+EP_DEFINE_AVX2_KERNEL(EpL1Float4Avx2, float, EP_TARGET_AVX2, LoadFloats, Float4Tail,
+					  L1Step, L1Tail)
+EP_DEFINE_AVX2_KERNEL(EpL2SquaredHalfAvx2, uint16, EP_TARGET_AVX2_F16C, LoadHalves, WidenTail,
+					  L2Step, L2Tail)
+EP_DEFINE_AVX2_KERNEL(EpInnerProductHalfAvx2, uint16, EP_TARGET_AVX2_F16C, LoadHalves, WidenTail,
+					  InnerProductStep, InnerProductTail)
+EP_DEFINE_AVX2_KERNEL(EpL1HalfAvx2, uint16, EP_TARGET_AVX2_F16C, LoadHalves, WidenTail,
+					  L1Step, L1Tail)
 
 /*
  * Cosine keeps three sums, hence three chains already; two blocks per
  * iteration give six, enough to cover the multiply-add latency.
  */
-#define EP_DEFINE_AVX2_COSINE(NAME, ELEM, TARGET, LOAD) \
+#define EP_DEFINE_AVX2_COSINE(NAME, ELEM, TARGET, LOAD, COPYTAIL) \
 TARGET EpCosineParts \
 NAME(int n, const ELEM *a, const ELEM *b) \
 { \
-	__m256		ab[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()}; \
-	__m256		aa[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()}; \
-	__m256		bb[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()}; \
+	__m256		ab0 = _mm256_setzero_ps(); \
+	__m256		aa0 = _mm256_setzero_ps(); \
+	__m256		bb0 = _mm256_setzero_ps(); \
+	__m256		ab1 = _mm256_setzero_ps(); \
+	__m256		aa1 = _mm256_setzero_ps(); \
+	__m256		bb1 = _mm256_setzero_ps(); \
 	float		fa[EP_DISTANCE_LANES]; \
 	float		fb[EP_DISTANCE_LANES]; \
 	EpCosineParts parts; \
 	int			i; \
 	int			rest; \
 \
-	for (i = 0; i + EP_DISTANCE_LANES <= n; i += EP_DISTANCE_LANES) \
+	for (i = 0; i + 2 * EP_DISTANCE_LANES <= n; i += 2 * EP_DISTANCE_LANES) \
 	{ \
-		int			c = (i / EP_DISTANCE_LANES) & 1; \
-		__m256		va = LOAD(a + i); \
-		__m256		vb = LOAD(b + i); \
+		__m256		va0 = LOAD(a + i); \
+		__m256		vb0 = LOAD(b + i); \
+		__m256		va1 = LOAD(a + i + 8); \
+		__m256		vb1 = LOAD(b + i + 8); \
 \
-		ab[c] = _mm256_fmadd_ps(va, vb, ab[c]); \
-		aa[c] = _mm256_fmadd_ps(va, va, aa[c]); \
-		bb[c] = _mm256_fmadd_ps(vb, vb, bb[c]); \
+		ab0 = _mm256_fmadd_ps(va0, vb0, ab0); \
+		aa0 = _mm256_fmadd_ps(va0, va0, aa0); \
+		bb0 = _mm256_fmadd_ps(vb0, vb0, bb0); \
+		ab1 = _mm256_fmadd_ps(va1, vb1, ab1); \
+		aa1 = _mm256_fmadd_ps(va1, va1, aa1); \
+		bb1 = _mm256_fmadd_ps(vb1, vb1, bb1); \
 	} \
-	parts.ab = SumRegister(_mm256_add_ps(ab[0], ab[1])); \
-	parts.aa = SumRegister(_mm256_add_ps(aa[0], aa[1])); \
-	parts.bb = SumRegister(_mm256_add_ps(bb[0], bb[1])); \
-	rest = TailToFloat4(i, n, a, b, fa, fb); \
+	if (i + EP_DISTANCE_LANES <= n) \
+	{ \
+		__m256		va0 = LOAD(a + i); \
+		__m256		vb0 = LOAD(b + i); \
+\
+		ab0 = _mm256_fmadd_ps(va0, vb0, ab0); \
+		aa0 = _mm256_fmadd_ps(va0, va0, aa0); \
+		bb0 = _mm256_fmadd_ps(vb0, vb0, bb0); \
+		i += EP_DISTANCE_LANES; \
+	} \
+	parts.ab = SumRegister(_mm256_add_ps(ab0, ab1)); \
+	parts.aa = SumRegister(_mm256_add_ps(aa0, aa1)); \
+	parts.bb = SumRegister(_mm256_add_ps(bb0, bb1)); \
+	rest = COPYTAIL(i, n, a, b, fa, fb); \
 	CosineTail(0, rest, fa, fb, &parts); \
 	return parts; \
 }
 
-EP_DEFINE_AVX2_COSINE(EpCosinePartsFloat4Avx2, float, EP_TARGET_AVX2, LoadFloats)
-EP_DEFINE_AVX2_COSINE(EpCosinePartsHalfAvx2, uint16, EP_TARGET_AVX2_F16C, LoadHalves)
+EP_DEFINE_AVX2_COSINE(EpCosinePartsFloat4Avx2, float, EP_TARGET_AVX2, LoadFloats, Float4Tail)
+EP_DEFINE_AVX2_COSINE(EpCosinePartsHalfAvx2, uint16, EP_TARGET_AVX2_F16C, LoadHalves, WidenTail)
 
 EP_TARGET_POPCNT uint64
 EpHammingPopcnt(uint32 nbytes, const uint8 *a, const uint8 *b)

@@ -1,7 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * vectorstore.c
- *	  Entry point of epiphany_vectorstore: registers the vector engine.
+ *	  Entry point of epiphany_vectorstore: chooses the distance kernels for
+ *	  this CPU, defines the vector engine's settings and registers the
+ *	  vector engine.
  *
  *	  Unlike the column and time engines, the vector engine needs no
  *	  preloading: it starts no background worker, so it also works when
@@ -19,14 +21,88 @@
 #include "epiphany/compat.h"
 
 #include "epiphany/engine.h"
+#include "epiphany/simd.h"
 #include "fmgr.h"
-
-#define EP_VECTORSTORE_LIBRARY "epiphany_vectorstore"
+#include "utils/guc.h"
+#include "vectorstore.h"
 
 PG_MODULE_MAGIC;
+
+/* epiphany.simd: which distance kernels this backend uses. */
+static int	ep_simd_level = EP_SIMD_AUTO;
+
+static const struct config_enum_entry simd_level_options[] = {
+	{"auto", EP_SIMD_AUTO, false},
+	{"scalar", EP_SIMD_SCALAR, false},
+	{"avx2", EP_SIMD_AVX2, false},
+	{NULL, 0, false}
+};
+
+/* The setting's name of a level. */
+static const char *
+SimdLevelName(EpSimdLevel level)
+{
+	for (const struct config_enum_entry *e = simd_level_options; e->name; e++)
+	{
+		if (e->val == (int) level)
+			return e->name;
+	}
+	return "unknown";
+}
+
+/*
+ * Refuses a kernel family this machine cannot run: installing it would
+ * crash on the first distance with an illegal instruction.
+ */
+static bool
+CheckSimdLevel(int *newval, void **extra, GucSource source)
+{
+	if (EpSimdLevelSupported((EpSimdLevel) *newval))
+		return true;
+	GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+	GUC_check_errmsg("this CPU cannot run the requested distance kernels");
+	GUC_check_errdetail("The best kernels this CPU supports are \"%s\".",
+						SimdLevelName(EpSimdBestLevel()));
+	GUC_check_errhint("Use \"auto\" or \"scalar\".");
+	return false;
+}
+
+/* Installs the kernels of the accepted level. */
+static void
+AssignSimdLevel(int newval, void *extra)
+{
+	EpSimdUseLevel((EpSimdLevel) newval);
+}
+
+/*
+ * EpDefineVectorSettings - define the vector engine's epiphany.* settings.
+ * Called once, from _PG_init, after EpSimdInit.
+ *
+ * epiphany.simd is a developer setting: the tests use it to run the portable
+ * kernels and the best ones on the same inputs.  It is superuser-only, since
+ * it only ever makes distances slower than "auto".
+ */
+void
+EpDefineVectorSettings(void)
+{
+	DefineCustomEnumVariable("epiphany.simd",
+							 "Distance kernels to use: auto, scalar or avx2.",
+							 "auto picks the fastest kernels this CPU supports; "
+							 "the others force one family, for testing.",
+							 &ep_simd_level,
+							 EP_SIMD_AUTO,
+							 simd_level_options,
+							 PGC_SUSET,
+							 0,
+							 CheckSimdLevel,
+							 AssignSimdLevel,
+							 NULL);
+}
 
 void
 _PG_init(void)
 {
+	EpSimdInit();
+	EpDefineVectorSettings();
 	EpRegisterEngine("vector", EP_VECTORSTORE_LIBRARY);
 }

@@ -8,8 +8,8 @@
  *
  *	  Every kernel takes a length and two arrays of that length, reads them
  *	  only, allocates nothing and cannot fail.  Float kernels accumulate in
- *	  float4 over eight independent lanes in a fixed order, so the scalar and
- *	  the vector variants differ only by rounding (see vectorstore/README.md).
+ *	  float4 over independent lanes in a fixed order; the scalar and the
+ *	  vector variants differ only by rounding (see vectorstore/README.md).
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *

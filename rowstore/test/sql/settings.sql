@@ -2,7 +2,7 @@
 -- an engine can serve today; column and auto are refused with the reason.
 SHOW epiphany.default_storage_mode;
 SELECT name, setting, enumvals, context
-  FROM pg_settings WHERE name LIKE 'epiphany.%' ORDER BY name;
+  FROM pg_settings WHERE name = 'epiphany.default_storage_mode';
 
 SET epiphany.default_storage_mode = 'row';
 SHOW epiphany.default_storage_mode;
