@@ -708,10 +708,11 @@ LockRowGroupRow(Relation rel, ItemPointer tid, Snapshot snapshot, TupleTableSlot
 				UnlockTuple(rel, tid, lockmode);
 				if (conflict == TM_Updated && (flags & TUPLE_LOCK_FLAG_FIND_LAST_VERSION))
 				{
-					ItemPointerData next = tmfd->ctid;
 					TM_Result	result;
 
-					result = HEAP_ROUTINE->tuple_lock(rel, &next, snapshot, slot, cid, mode,
+					/* Like heap, hand the caller the TID of the version locked. */
+					ItemPointerCopy(&tmfd->ctid, tid);
+					result = HEAP_ROUTINE->tuple_lock(rel, tid, snapshot, slot, cid, mode,
 													  wait_policy, flags, tmfd);
 					tmfd->traversed = true;
 					return result;
