@@ -2,7 +2,8 @@
  *
  * epiphany.c
  *	  Entry point of epiphany_rowstore, the EpiphanyDB core library: defines
- *	  the epiphany.* core settings and registers the row engine.
+ *	  the epiphany.* core settings, installs the storage-mode hook and
+ *	  registers the row engine.
  *
  *	  The row engine is PostgreSQL's own heap and index access methods, so
  *	  this library adds no storage of its own; it carries what every engine
@@ -30,5 +31,6 @@ void
 _PG_init(void)
 {
 	EpDefineCoreSettings();
+	EpInstallStorageModeHook();
 	EpRegisterEngine("row", EP_ROWSTORE_LIBRARY);
 }

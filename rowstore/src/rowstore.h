@@ -20,12 +20,15 @@
 typedef enum EpStorageMode
 {
 	EP_STORAGE_ROW,				/* PostgreSQL's heap */
-	EP_STORAGE_COLUMN,			/* the column store's table access method */
+	EP_STORAGE_COLUMN,			/* the column store's access method "columnar" */
 	EP_STORAGE_AUTO				/* heap first, then the storage advisor decides */
 } EpStorageMode;
 
 /* settings.c */
 extern int	ep_default_storage_mode;
 extern void EpDefineCoreSettings(void);
+
+/* storage_mode.c */
+extern void EpInstallStorageModeHook(void);
 
 #endif							/* EPIPHANY_ROWSTORE_H */

@@ -30,21 +30,19 @@ static const struct config_enum_entry storage_mode_options[] = {
 };
 
 /*
- * Accepts only the storage modes an engine can serve today.  "column" waits
- * for the column store's table access method and "auto" for the storage
- * advisor; both are refused, with the reason, rather than silently mapped to
- * the heap.
+ * Accepts only the storage modes an engine can serve today: "auto" waits
+ * for the storage advisor and is refused, with the reason, rather than
+ * silently mapped to the heap.
  */
 static bool
 CheckDefaultStorageMode(int *newval, void **extra, GucSource source)
 {
-	if (*newval == EP_STORAGE_ROW)
+	if (*newval != EP_STORAGE_AUTO)
 		return true;
 
 	GUC_check_errcode(ERRCODE_FEATURE_NOT_SUPPORTED);
-	GUC_check_errmsg("storage mode \"%s\" is not available yet",
-					 *newval == EP_STORAGE_COLUMN ? "column" : "auto");
-	GUC_check_errdetail("Only \"row\" (PostgreSQL's heap) can be the default storage in this version.");
+	GUC_check_errmsg("storage mode \"auto\" is not available yet");
+	GUC_check_errdetail("The storage advisor that \"auto\" relies on is not part of this version; use \"row\" or \"column\".");
 	return false;
 }
 
