@@ -152,6 +152,8 @@ extern ColumnarRowState ColumnarCheckDeletion(Relation rel, uint64 row_number,
 											  TM_FailureData *tmfd,
 											  TM_Result *conflict);
 extern bool ColumnarRowGroupVisible(Relation rel, uint64 row_number, Snapshot snapshot);
+extern ColumnarRowGroup *ColumnarReadRowGroup(Relation rel, uint64 row_number,
+											  Snapshot snapshot);
 extern void ColumnarStorageStats(Relation rel, int64 *row_groups, int64 *rows,
 								 int64 *deleted_rows, int64 *stored_bytes,
 								 int64 *raw_bytes);
@@ -176,6 +178,8 @@ typedef int (*ColumnarClaimRowGroup) (void *arg);
 extern ColumnarReadState *ColumnarBeginRead(Relation rel, Snapshot map_snapshot,
 											Snapshot deleted_snapshot,
 											Bitmapset *attrs_needed);
+extern ColumnarReadState *ColumnarBeginPointRead(Relation rel, Snapshot map_snapshot,
+												 Snapshot deleted_snapshot);
 extern void ColumnarSetClaim(ColumnarReadState *state, ColumnarClaimRowGroup claim,
 							 void *arg);
 extern int	ColumnarRowGroupCount(ColumnarReadState *state);

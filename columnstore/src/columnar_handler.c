@@ -124,13 +124,25 @@ WithHeapRoutine(Relation rel, void (*fn) (void *arg), void *arg)
 	PG_END_TRY();
 }
 
-/* The reader a scan or fetch uses for row groups, created on first use. */
+/* A reader of every row group, allocated in "context". */
 static ColumnarReadState *
 BeginReaderIn(MemoryContext context, Relation rel, Snapshot map_snapshot,
 			  Snapshot deleted_snapshot)
 {
 	MemoryContext old = MemoryContextSwitchTo(context);
 	ColumnarReadState *reader = ColumnarBeginRead(rel, map_snapshot, deleted_snapshot, NULL);
+
+	MemoryContextSwitchTo(old);
+	return reader;
+}
+
+/* A reader of single rows, allocated in "context". */
+static ColumnarReadState *
+BeginPointReaderIn(MemoryContext context, Relation rel, Snapshot map_snapshot,
+				   Snapshot deleted_snapshot)
+{
+	MemoryContext old = MemoryContextSwitchTo(context);
+	ColumnarReadState *reader = ColumnarBeginPointRead(rel, map_snapshot, deleted_snapshot);
 
 	MemoryContextSwitchTo(old);
 	return reader;
@@ -177,7 +189,7 @@ RowVisibleNonMvcc(Relation rel, uint64 row_number, Snapshot snapshot)
  * Fetches row-group row "row_number" into "slot" if "snapshot" sees it.
  * MVCC snapshots use a reader built for that snapshot (kept while the same
  * snapshot asks again); other snapshots decide visibility through the
- * catalog and take values from a reader over every row group.
+ * catalog and take values from a point reader that sees every row group.
  */
 static bool
 FetchRow(ColumnarIndexFetch fetch, uint64 row_number, Snapshot snapshot, TupleTableSlot *slot)
@@ -191,7 +203,7 @@ FetchRow(ColumnarIndexFetch fetch, uint64 row_number, Snapshot snapshot, TupleTa
 		{
 			if (fetch->reader != NULL)
 				ColumnarEndRead(fetch->reader);
-			fetch->reader = BeginReaderIn(fetch->context, rel, snapshot, snapshot);
+			fetch->reader = BeginPointReaderIn(fetch->context, rel, snapshot, snapshot);
 			fetch->reader_snapshot = snapshot;
 			fetch->reader_curcid = snapshot->curcid;
 		}
@@ -201,16 +213,10 @@ FetchRow(ColumnarIndexFetch fetch, uint64 row_number, Snapshot snapshot, TupleTa
 	if (!RowVisibleNonMvcc(rel, row_number, snapshot))
 		return false;
 	if (fetch->any_reader == NULL)
-		fetch->any_reader = BeginReaderIn(fetch->context, rel, SnapshotAny, NULL);
+		fetch->any_reader = BeginPointReaderIn(fetch->context, rel, SnapshotAny, NULL);
 	if (!ColumnarReadRow(fetch->any_reader, row_number, slot))
-	{
-		/* A row group this reader predates: look again with a fresh map. */
-		ColumnarEndRead(fetch->any_reader);
-		fetch->any_reader = BeginReaderIn(fetch->context, rel, SnapshotAny, NULL);
-		if (!ColumnarReadRow(fetch->any_reader, row_number, slot))
-			elog(ERROR, "row %llu of \"%s\" is visible but has no row group",
-				 (unsigned long long) row_number, RelationGetRelationName(rel));
-	}
+		elog(ERROR, "row %llu of \"%s\" is visible but has no row group",
+			 (unsigned long long) row_number, RelationGetRelationName(rel));
 	return true;
 }
 

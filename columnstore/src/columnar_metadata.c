@@ -441,6 +441,24 @@ NewRowGroup(uint64 first_row, int64 row_count, int32 chunk_rows, int32 chunk_cou
 	return rg;
 }
 
+/* Builds a row group from a row_group catalog row, checking its fields. */
+static ColumnarRowGroup *
+RowGroupFromValues(Relation rel, Datum *values)
+{
+	int64		row_count = DatumGetInt64(values[Anum_row_group_row_count - 1]);
+	int32		chunk_rows = DatumGetInt32(values[Anum_row_group_chunk_rows - 1]);
+	int32		chunk_count = DatumGetInt32(values[Anum_row_group_chunk_count - 1]);
+
+	if (row_count <= 0 || chunk_rows <= 0 || chunk_count <= 0 ||
+		(int64) chunk_rows * chunk_count < row_count ||
+		(int64) chunk_rows * (chunk_count - 1) >= row_count)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid row group metadata for \"%s\"", RelationGetRelationName(rel))));
+	return NewRowGroup((uint64) DatumGetInt64(values[Anum_row_group_first_row - 1]),
+					   row_count, chunk_rows, chunk_count, RelationGetDescr(rel)->natts);
+}
+
 /* Reads the row_group rows of a storage under "snapshot", by first_row. */
 static ColumnarStorageMap *
 ReadRowGroups(Relation rel, Snapshot snapshot)
@@ -452,7 +470,6 @@ ReadRowGroups(Relation rel, Snapshot snapshot)
 	Relation	pkey;
 	ColumnarStorageMap *map = palloc0(sizeof(ColumnarStorageMap));
 	int			allocated = 8;
-	int			natts = RelationGetDescr(rel)->natts;
 
 	map->row_groups = palloc(sizeof(ColumnarRowGroup *) * allocated);
 	OpenCatalog("row_group", AccessShareLock, false, &cat);
@@ -463,28 +480,14 @@ ReadRowGroups(Relation rel, Snapshot snapshot)
 	{
 		Datum		values[Natts_row_group];
 		bool		nulls[Natts_row_group];
-		int64		row_count;
-		int32		chunk_rows;
-		int32		chunk_count;
 
 		heap_deform_tuple(tuple, RelationGetDescr(cat.rel), values, nulls);
-		row_count = DatumGetInt64(values[Anum_row_group_row_count - 1]);
-		chunk_rows = DatumGetInt32(values[Anum_row_group_chunk_rows - 1]);
-		chunk_count = DatumGetInt32(values[Anum_row_group_chunk_count - 1]);
-		if (row_count <= 0 || chunk_rows <= 0 || chunk_count <= 0 ||
-			(int64) chunk_rows * chunk_count < row_count ||
-			(int64) chunk_rows * (chunk_count - 1) >= row_count)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("invalid row group metadata for \"%s\"", RelationGetRelationName(rel))));
 		if (map->count == allocated)
 		{
 			allocated *= 2;
 			map->row_groups = repalloc(map->row_groups, sizeof(ColumnarRowGroup *) * allocated);
 		}
-		map->row_groups[map->count++] =
-			NewRowGroup((uint64) DatumGetInt64(values[Anum_row_group_first_row - 1]),
-						row_count, chunk_rows, chunk_count, natts);
+		map->row_groups[map->count++] = RowGroupFromValues(rel, values);
 	}
 	systable_endscan_ordered(scan);
 	index_close(pkey, AccessShareLock);
@@ -536,23 +539,28 @@ FillChunk(ColumnarChunk *chunk, Datum *values, bool *nulls)
 	chunk->has_minmax = !nulls[Anum_chunk_min_value - 1] && !nulls[Anum_chunk_max_value - 1];
 }
 
+#define ALL_ROW_GROUPS PG_UINT64_MAX
+
 /*
- * Attaches the chunk rows of a storage, read under "snapshot", to the row
- * groups of "map".  A chunk row whose row group, column or chunk number does
+ * Attaches the chunk rows of a storage (or only of the row group starting
+ * at "only_first_row"), read under "snapshot", to the row groups of "map".  A chunk row whose row group, column or chunk number does
  * not fit is corruption.  Columns added after a row group was written have no
  * chunk rows there; the reader gives them their missing value.
  */
 static void
-ReadChunks(Relation rel, Snapshot snapshot, ColumnarStorageMap *map)
+ReadChunks(Relation rel, Snapshot snapshot, ColumnarStorageMap *map, uint64 only_first_row)
 {
 	CatalogTable cat;
-	ScanKeyData key;
+	ScanKeyData keys[2];
 	SysScanDesc scan;
 	HeapTuple	tuple;
 
 	OpenCatalog("chunk", AccessShareLock, false, &cat);
-	InitStorageKey(&key, ColumnarStorageId(rel));
-	scan = systable_beginscan(cat.rel, cat.pkey, true, snapshot, 1, &key);
+	InitStorageKey(&keys[0], ColumnarStorageId(rel));
+	ScanKeyInit(&keys[1], Anum_chunk_first_row, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) only_first_row));
+	scan = systable_beginscan(cat.rel, cat.pkey, true, snapshot,
+							  only_first_row == ALL_ROW_GROUPS ? 1 : 2, keys);
 	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
 		Datum		values[Natts_chunk];
@@ -592,7 +600,7 @@ ColumnarReadStorageMap(Relation rel, Snapshot snapshot)
 	ColumnarStorageMap *map = ReadRowGroups(rel, snapshot);
 
 	if (map->count > 0)
-		ReadChunks(rel, snapshot, map);
+		ReadChunks(rel, snapshot, map, ALL_ROW_GROUPS);
 	return map;
 }
 
@@ -801,40 +809,86 @@ ColumnarCheckDeletion(Relation rel, uint64 row_number, TransactionId *deleter,
 }
 
 /*
- * ColumnarRowGroupVisible - whether "snapshot" sees a row group holding
- * "row_number".  With a dirty snapshot, the snapshot's xmin is set when the
- * row group's writer is still running, as for a heap tuple.
+ * Looks up, under "snapshot", the row_group row whose rows start at or
+ * before "row_number" and, if its rows include it, returns a copy of it.
+ * With a dirty snapshot, the snapshot's xmin is set when the row group's
+ * writer is still running, as for a heap tuple.
  */
-bool
-ColumnarRowGroupVisible(Relation rel, uint64 row_number, Snapshot snapshot)
+static HeapTuple
+FindRowGroupTuple(CatalogTable *cat, Oid storage_id, uint64 row_number, Snapshot snapshot)
 {
-	CatalogTable cat;
 	ScanKeyData keys[2];
 	SysScanDesc scan;
 	HeapTuple	tuple;
-	Relation	pkey;
-	bool		visible = false;
+	Relation	pkey = index_open(cat->pkey, AccessShareLock);
+	HeapTuple	result = NULL;
 
-	OpenCatalog("row_group", AccessShareLock, false, &cat);
-	pkey = index_open(cat.pkey, AccessShareLock);
-	InitStorageKey(&keys[0], ColumnarStorageId(rel));
+	InitStorageKey(&keys[0], storage_id);
 	ScanKeyInit(&keys[1], Anum_row_group_first_row, BTLessEqualStrategyNumber, F_INT8LE,
 				Int64GetDatum((int64) row_number));
-	scan = systable_beginscan_ordered(cat.rel, pkey, snapshot, 2, keys);
+	scan = systable_beginscan_ordered(cat->rel, pkey, snapshot, 2, keys);
 	tuple = systable_getnext_ordered(scan, BackwardScanDirection);
 	if (HeapTupleIsValid(tuple))
 	{
 		Datum		values[Natts_row_group];
 		bool		nulls[Natts_row_group];
 
-		heap_deform_tuple(tuple, RelationGetDescr(cat.rel), values, nulls);
-		visible = row_number < (uint64) DatumGetInt64(values[Anum_row_group_first_row - 1]) +
-			(uint64) DatumGetInt64(values[Anum_row_group_row_count - 1]);
+		heap_deform_tuple(tuple, RelationGetDescr(cat->rel), values, nulls);
+		if (row_number < (uint64) DatumGetInt64(values[Anum_row_group_first_row - 1]) +
+			(uint64) DatumGetInt64(values[Anum_row_group_row_count - 1]))
+			result = heap_copytuple(tuple);
 	}
 	systable_endscan_ordered(scan);
 	index_close(pkey, AccessShareLock);
+	return result;
+}
+
+/*
+ * ColumnarRowGroupVisible - whether "snapshot" sees a row group holding
+ * "row_number" (a dirty snapshot learns the writer to wait for).
+ */
+bool
+ColumnarRowGroupVisible(Relation rel, uint64 row_number, Snapshot snapshot)
+{
+	CatalogTable cat;
+	HeapTuple	tuple;
+
+	OpenCatalog("row_group", AccessShareLock, false, &cat);
+	tuple = FindRowGroupTuple(&cat, ColumnarStorageId(rel), row_number, snapshot);
 	CloseCatalog(&cat, AccessShareLock);
-	return visible;
+	return HeapTupleIsValid(tuple);
+}
+
+/*
+ * ColumnarReadRowGroup - the row group holding "row_number" that
+ * "snapshot" sees, with its chunks' metadata, or NULL.  For point reads,
+ * which need one row group rather than the whole storage map.
+ */
+ColumnarRowGroup *
+ColumnarReadRowGroup(Relation rel, uint64 row_number, Snapshot snapshot)
+{
+	CatalogTable cat;
+	HeapTuple	tuple;
+	Datum		values[Natts_row_group];
+	bool		nulls[Natts_row_group];
+	ColumnarStorageMap map;
+	ColumnarRowGroup *rg;
+
+	OpenCatalog("row_group", AccessShareLock, false, &cat);
+	tuple = FindRowGroupTuple(&cat, ColumnarStorageId(rel), row_number, snapshot);
+	if (!HeapTupleIsValid(tuple))
+	{
+		CloseCatalog(&cat, AccessShareLock);
+		return NULL;
+	}
+	heap_deform_tuple(tuple, RelationGetDescr(cat.rel), values, nulls);
+	rg = RowGroupFromValues(rel, values);
+	CloseCatalog(&cat, AccessShareLock);
+
+	map.count = 1;
+	map.row_groups = &rg;
+	ReadChunks(rel, snapshot, &map, rg->first_row);
+	return rg;
 }
 
 /*

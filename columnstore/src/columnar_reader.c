@@ -45,7 +45,10 @@ struct ColumnarReadState
 	Relation	rel;
 	TupleDesc	tupdesc;
 	Snapshot	deleted_snapshot;	/* NULL: deletion markers are ignored */
+	Snapshot	map_snapshot;
 	ColumnarStorageMap *map;
+	bool		point_read;		/* "map" grows by the row groups asked for */
+	int			map_allocated;	/* room in map->row_groups, point reads */
 	ColumnCursor *columns;		/* [attno] */
 	MemoryContext context;		/* the state, the map, the cursors */
 	MemoryContext group_context;	/* deleted-row set of "group" */
@@ -64,16 +67,10 @@ struct ColumnarReadState
 	int64		group_offset;	/* next offset to read in "group" */
 };
 
-/*
- * ColumnarBeginRead - prepare to read the row groups of "rel" that
- * "map_snapshot" sees, skipping rows deleted as "deleted_snapshot" sees
- * (NULL: return deleted rows too).  Only the columns in "attrs_needed"
- * (attribute numbers minus FirstLowInvalidHeapAttributeNumber, as the
- * executor counts them; NULL: all) are decoded; others read as NULL.
- */
-ColumnarReadState *
-ColumnarBeginRead(Relation rel, Snapshot map_snapshot, Snapshot deleted_snapshot,
-				  Bitmapset *attrs_needed)
+/* The state of a read, with an empty storage map. */
+static ColumnarReadState *
+NewReadState(Relation rel, Snapshot map_snapshot, Snapshot deleted_snapshot,
+			 Bitmapset *attrs_needed)
 {
 	MemoryContext context = AllocSetContextCreate(CurrentMemoryContext,
 												  "columnar read",
@@ -84,11 +81,12 @@ ColumnarBeginRead(Relation rel, Snapshot map_snapshot, Snapshot deleted_snapshot
 
 	state->rel = rel;
 	state->tupdesc = RelationGetDescr(rel);
+	state->map_snapshot = map_snapshot;
 	state->deleted_snapshot = deleted_snapshot;
 	state->context = context;
 	state->group_context = AllocSetContextCreate(context, "columnar row group read",
 												 ALLOCSET_SMALL_SIZES);
-	state->map = ColumnarReadStorageMap(rel, map_snapshot);
+	state->map = palloc0(sizeof(ColumnarStorageMap));
 	state->columns = palloc0(sizeof(ColumnCursor) * natts);
 	for (int a = 0; a < natts; a++)
 	{
@@ -102,6 +100,68 @@ ColumnarBeginRead(Relation rel, Snapshot map_snapshot, Snapshot deleted_snapshot
 	}
 	MemoryContextSwitchTo(old);
 	return state;
+}
+
+/*
+ * ColumnarBeginRead - prepare to read the row groups of "rel" that
+ * "map_snapshot" sees, skipping rows deleted as "deleted_snapshot" sees
+ * (NULL: return deleted rows too).  Only the columns in "attrs_needed"
+ * (attribute numbers minus FirstLowInvalidHeapAttributeNumber, as the
+ * executor counts them; NULL: all) are decoded; others read as NULL.
+ */
+ColumnarReadState *
+ColumnarBeginRead(Relation rel, Snapshot map_snapshot, Snapshot deleted_snapshot,
+				  Bitmapset *attrs_needed)
+{
+	ColumnarReadState *state = NewReadState(rel, map_snapshot, deleted_snapshot, attrs_needed);
+	MemoryContext old = MemoryContextSwitchTo(state->context);
+
+	state->map = ColumnarReadStorageMap(rel, map_snapshot);
+	MemoryContextSwitchTo(old);
+	return state;
+}
+
+/*
+ * ColumnarBeginPointRead - prepare to read single rows by row number
+ * (ColumnarReadRow), loading only the row groups that hold them.
+ */
+ColumnarReadState *
+ColumnarBeginPointRead(Relation rel, Snapshot map_snapshot, Snapshot deleted_snapshot)
+{
+	ColumnarReadState *state = NewReadState(rel, map_snapshot, deleted_snapshot, NULL);
+
+	state->point_read = true;
+	return state;
+}
+
+/*
+ * Adds the row group holding "row_number" to the map of a point read, in
+ * first_row order; NULL when the read's snapshot sees none.
+ */
+static ColumnarRowGroup *
+LoadRowGroup(ColumnarReadState *state, uint64 row_number)
+{
+	MemoryContext old = MemoryContextSwitchTo(state->context);
+	ColumnarStorageMap *map = state->map;
+	ColumnarRowGroup *rg = ColumnarReadRowGroup(state->rel, row_number, state->map_snapshot);
+	int			pos;
+
+	if (rg != NULL)
+	{
+		if (map->count == state->map_allocated)
+		{
+			state->map_allocated = Max(8, state->map_allocated * 2);
+			map->row_groups = map->row_groups == NULL ?
+				palloc(sizeof(ColumnarRowGroup *) * state->map_allocated) :
+				repalloc(map->row_groups, sizeof(ColumnarRowGroup *) * state->map_allocated);
+		}
+		for (pos = map->count; pos > 0 && map->row_groups[pos - 1]->first_row > rg->first_row; pos--)
+			map->row_groups[pos] = map->row_groups[pos - 1];
+		map->row_groups[pos] = rg;
+		map->count++;
+	}
+	MemoryContextSwitchTo(old);
+	return rg;
 }
 
 /*
@@ -282,6 +342,8 @@ ColumnarReadRow(ColumnarReadState *state, uint64 row_number, TupleTableSlot *slo
 	ColumnarRowGroup *rg = ColumnarFindRowGroup(state->map, row_number);
 	int64		offset;
 
+	if (rg == NULL && state->point_read)
+		rg = LoadRowGroup(state, row_number);
 	if (rg == NULL)
 		return false;
 	if (rg != state->group)
