@@ -5,12 +5,13 @@
 #	make build   build every module (no install)
 #	make install build and install every module into PostgreSQL
 #	make clean   remove build products
+#	make bench-columnar  columnar vs heap on a lineitem table (needs make run)
 # The work is done by scripts/; each module is a PGXS project of its own.
 
 MODULES = rowstore columnstore vectorstore timestore
 PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
 
-.PHONY: run test stop build install clean
+.PHONY: run test stop build install clean bench-columnar
 
 run:
 	@scripts/run.sh
@@ -29,3 +30,6 @@ install:
 
 clean:
 	@for m in $(MODULES); do $(MAKE) -s -C $$m PG_CONFIG=$(PG_CONFIG) clean; done
+
+bench-columnar:
+	@bench/columnar/run.sh
