@@ -20,6 +20,8 @@
 #define EPIPHANY_COLUMNAR_H
 
 #include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "fmgr.h"
 #include "access/tableam.h"
 #include "epiphany/compress.h"
 #include "nodes/bitmapset.h"
@@ -93,6 +95,8 @@ typedef struct ColumnarChunk
 								 * type has a default btree ordering) */
 	Datum		min_value;		/* set by the writer only */
 	Datum		max_value;
+	bytea	   *min_image;		/* set by the catalog reader: the stored */
+	bytea	   *max_image;		/* images of min and max, or NULL */
 } ColumnarChunk;
 
 /* One row group and the chunks of every column, [attnum - 1][chunk]. */
@@ -191,13 +195,38 @@ extern bool ColumnarReadNextSample(ColumnarReadState *state, TupleTableSlot *slo
 extern void ColumnarRescanRead(ColumnarReadState *state);
 extern void ColumnarEndRead(ColumnarReadState *state);
 
+/*
+ * A chunk filter: rows of a chunk can be skipped when the chunk's min/max
+ * show that "column op constant" holds for none of them.  Built by the
+ * custom scan from quals of the form Var op Const with a btree operator.
+ */
+typedef struct ColumnarChunkFilter
+{
+	AttrNumber	attnum;
+	StrategyNumber strategy;	/* BTLessStrategyNumber ... BTGreaterStrategyNumber */
+	Datum		constant;
+	FmgrInfo	compare;		/* btree order proc (column type, constant type) */
+	Oid			collation;
+} ColumnarChunkFilter;
+
+extern void ColumnarSetFilters(ColumnarReadState *state, ColumnarChunkFilter *filters,
+							   int count);
+extern int64 ColumnarChunksSkipped(ColumnarReadState *state);
+
 /* columnar_merge.c */
 extern int64 ColumnarMergeDelta(Relation rel);
 
 /* columnar_handler.c */
 extern bool ColumnarIsColumnarRelation(Relation rel);
+extern void ColumnarScanConfigure(TableScanDesc scan, Bitmapset *attrs_needed,
+								  ColumnarChunkFilter *filters, int nfilters);
+extern int64 ColumnarScanChunksSkipped(TableScanDesc scan);
+
+/* columnar_scan.c */
+extern void ColumnarInstallScan(void);
 
 /* columnar_hooks.c */
+extern bool ColumnarRelidIsColumnar(Oid relid);
 extern void ColumnarInstallHooks(void);
 
 #endif							/* EPIPHANY_COLUMNAR_H */

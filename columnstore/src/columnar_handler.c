@@ -63,10 +63,16 @@ typedef struct ColumnarScanDescData
 {
 	TableScanDescData rs_base;	/* what the executor sees; must be first */
 	TableScanDesc delta;		/* the heap scan of the delta store */
-	ColumnarReadState *reader;	/* row groups, for scans that return rows */
+	ColumnarReadState *reader;	/* row groups; created at the first row */
+	Bitmapset  *attrs_needed;	/* columns to decode (NULL: all) */
+	ColumnarChunkFilter *filters;	/* chunk filters (ColumnarScanConfigure) */
+	int			nfilters;
 	bool		row_groups_done;	/* sequential scan has moved to the delta */
 	ItemPointerData tid_min;	/* TID range of a TID range scan */
 	ItemPointerData tid_max;
+	MemoryContext context;		/* where the scan began */
+	TupleTableSlot *delta_slot; /* for delta rows asked into a slot of
+								 * another kind (the custom scan's) */
 	bool		analyze_sampled;	/* ANALYZE has had its row-group sample */
 	double		sample_weight;	/* row-group rows each sampled row stands for */
 } ColumnarScanDescData;
@@ -290,14 +296,56 @@ columnar_scan_begin(Relation rel, Snapshot snapshot, int nkeys, ScanKey key,
 	scan->rs_base.rs_flags = flags;
 	scan->rs_base.rs_parallel = pscan;
 	scan->delta = HEAP_ROUTINE->scan_begin(rel, snapshot, nkeys, key, pscan, flags);
-
-	if (flags & (SO_TYPE_SEQSCAN | SO_TYPE_TIDRANGESCAN))
-	{
-		scan->reader = BeginReaderIn(CurrentMemoryContext, rel, snapshot, snapshot);
-		if (pscan != NULL)
-			ColumnarSetClaim(scan->reader, ClaimParallelRowGroup, scan);
-	}
+	scan->context = CurrentMemoryContext;
 	return (TableScanDesc) scan;
+}
+
+/*
+ * The reader of a sequential or TID range scan, created with the scan's
+ * configuration when the first row is asked for.
+ */
+static ColumnarReadState *
+ScanReader(ColumnarScanDesc scan)
+{
+	if (scan->reader == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(scan->context);
+
+		scan->reader = ColumnarBeginRead(scan->rs_base.rs_rd, scan->rs_base.rs_snapshot,
+										 scan->rs_base.rs_snapshot, scan->attrs_needed);
+		if (scan->rs_base.rs_parallel != NULL)
+			ColumnarSetClaim(scan->reader, ClaimParallelRowGroup, scan);
+		ColumnarSetFilters(scan->reader, scan->filters, scan->nfilters);
+		MemoryContextSwitchTo(old);
+	}
+	return scan->reader;
+}
+
+/*
+ * ColumnarScanConfigure - before the first row, make a sequential scan of a
+ * columnar table decode only "attrs_needed" (executor attribute numbers,
+ * offset by FirstLowInvalidHeapAttributeNumber; NULL: all) and skip the
+ * chunks that "filters" exclude.  Delta rows are returned whole.
+ */
+void
+ColumnarScanConfigure(TableScanDesc sscan, Bitmapset *attrs_needed,
+					  ColumnarChunkFilter *filters, int nfilters)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	Assert(ColumnarIsColumnarRelation(sscan->rs_rd) && scan->reader == NULL);
+	scan->attrs_needed = attrs_needed;
+	scan->filters = filters;
+	scan->nfilters = nfilters;
+}
+
+/* How many chunks the scan's filters skipped so far. */
+int64
+ColumnarScanChunksSkipped(TableScanDesc sscan)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+
+	return scan->reader != NULL ? ColumnarChunksSkipped(scan->reader) : 0;
 }
 
 static void
@@ -308,6 +356,8 @@ columnar_scan_end(TableScanDesc sscan)
 	HEAP_ROUTINE->scan_end(scan->delta);
 	if (scan->reader != NULL)
 		ColumnarEndRead(scan->reader);
+	if (scan->delta_slot != NULL)
+		ExecDropSingleTupleTableSlot(scan->delta_slot);
 	pfree(scan);
 }
 
@@ -322,6 +372,30 @@ columnar_scan_rescan(TableScanDesc sscan, ScanKey key, bool set_params,
 	if (scan->reader != NULL)
 		ColumnarRescanRead(scan->reader);
 	scan->row_groups_done = false;
+}
+
+/*
+ * The next row of the delta store.  The heap's scan needs a buffer heap
+ * slot; a caller with a slot of another kind (the custom scan's virtual
+ * one) gets a copy.
+ */
+static bool
+NextDeltaRow(ColumnarScanDesc scan, ScanDirection direction, TupleTableSlot *slot)
+{
+	if (TTS_IS_BUFFERTUPLE(slot))
+		return HEAP_ROUTINE->scan_getnextslot(scan->delta, direction, slot);
+	if (scan->delta_slot == NULL)
+		scan->delta_slot = MakeSingleTupleTableSlot(RelationGetDescr(scan->rs_base.rs_rd),
+													&TTSOpsBufferHeapTuple);
+	if (!HEAP_ROUTINE->scan_getnextslot(scan->delta, direction, scan->delta_slot))
+	{
+		ExecClearTuple(slot);
+		return false;
+	}
+	ExecCopySlot(slot, scan->delta_slot);
+	slot->tts_tid = scan->delta_slot->tts_tid;
+	slot->tts_tableOid = scan->delta_slot->tts_tableOid;
+	return true;
 }
 
 /*
@@ -341,14 +415,14 @@ columnar_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTab
 					 errmsg("backward scans are not supported on columnar table \"%s\"",
 							RelationGetRelationName(sscan->rs_rd)),
 					 errhint("Declare the cursor without SCROLL, or materialize the rows first.")));
-		if (ColumnarReadNextRow(scan->reader, slot))
+		if (ColumnarReadNextRow(ScanReader(scan), slot))
 		{
 			pgstat_count_heap_getnext(sscan->rs_rd);
 			return true;
 		}
 		scan->row_groups_done = true;
 	}
-	return HEAP_ROUTINE->scan_getnextslot(scan->delta, direction, slot);
+	return NextDeltaRow(scan, direction, slot);
 }
 
 static void
@@ -369,7 +443,7 @@ columnar_scan_getnextslot_tidrange(TableScanDesc sscan, ScanDirection direction,
 
 	while (!scan->row_groups_done)
 	{
-		if (!ColumnarReadNextRow(scan->reader, slot))
+		if (!ColumnarReadNextRow(ScanReader(scan), slot))
 		{
 			scan->row_groups_done = true;
 			break;

@@ -61,6 +61,18 @@ IsColumnarTable(Oid relid, Oid *storage_id)
 	return result;
 }
 
+/*
+ * ColumnarRelidIsColumnar - whether pg_class says "relid" is a columnar
+ * table.
+ */
+bool
+ColumnarRelidIsColumnar(Oid relid)
+{
+	Oid			storage_id;
+
+	return IsColumnarTable(relid, &storage_id);
+}
+
 static void
 ColumnarObjectAccess(ObjectAccessType access, Oid classId, Oid objectId, int subId, void *arg)
 {

@@ -522,9 +522,10 @@ ColumnarFindRowGroup(ColumnarStorageMap *map, uint64 row_number)
 
 /*
  * Fills one chunk's metadata from a chunk catalog row.  The min/max images
- * are not decoded here: they are in the column's type as it was when the
- * chunk was written, and a rewriting ALTER TABLE reads old chunks while the
- * relation already has the new types.
+ * are kept as stored and decoded only by a reader that filters on them:
+ * they are in the column's type as it was when the chunk was written, and a
+ * rewriting ALTER TABLE reads old chunks while the relation already has the
+ * new types.
  */
 static void
 FillChunk(ColumnarChunk *chunk, Datum *values, bool *nulls)
@@ -537,6 +538,11 @@ FillChunk(ColumnarChunk *chunk, Datum *values, bool *nulls)
 	chunk->stored_size = DatumGetInt32(values[Anum_chunk_stored_size - 1]);
 	chunk->toast_value = DatumGetObjectId(values[Anum_chunk_toast_value - 1]);
 	chunk->has_minmax = !nulls[Anum_chunk_min_value - 1] && !nulls[Anum_chunk_max_value - 1];
+	if (chunk->has_minmax)
+	{
+		chunk->min_image = DatumGetByteaPCopy(values[Anum_chunk_min_value - 1]);
+		chunk->max_image = DatumGetByteaPCopy(values[Anum_chunk_max_value - 1]);
+	}
 }
 
 #define ALL_ROW_GROUPS PG_UINT64_MAX

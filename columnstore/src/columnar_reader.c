@@ -53,6 +53,11 @@ struct ColumnarReadState
 	MemoryContext context;		/* the state, the map, the cursors */
 	MemoryContext group_context;	/* deleted-row set of "group" */
 
+	/* chunk filters of a scan (min/max skipping) */
+	ColumnarChunkFilter *filters;
+	int			nfilters;
+	int64		chunks_skipped;
+
 	/* samples (ANALYZE): row numbers to return, in order */
 	uint64	   *sample;
 	int			sample_count;
@@ -307,6 +312,99 @@ NextRowGroup(ColumnarReadState *state)
 }
 
 /*
+ * ColumnarSetFilters - skip, in sequential reads, the chunks whose min/max
+ * show that no row passes one of "filters" (kept by reference).
+ */
+void
+ColumnarSetFilters(ColumnarReadState *state, ColumnarChunkFilter *filters, int count)
+{
+	state->filters = filters;
+	state->nfilters = count;
+}
+
+/* How many chunks the filters let a sequential read skip so far. */
+int64
+ColumnarChunksSkipped(ColumnarReadState *state)
+{
+	return state->chunks_skipped;
+}
+
+/*
+ * Decodes a stored min/max image as a value of column "att", into memory
+ * of the current row group.  The image is the datum as the column's type
+ * stores it (a binary-compatible type change keeps it valid).
+ */
+static Datum
+ImageToDatum(ColumnarReadState *state, bytea *image, Form_pg_attribute att)
+{
+	Size		size = VARSIZE_ANY_EXHDR(image);
+	char	   *copy;
+
+	if ((att->attlen > 0 && size != (Size) att->attlen) ||
+		(att->attlen == -1 && (size < VARHDRSZ || size != VARSIZE_ANY(VARDATA_ANY(image)))) ||
+		(att->attlen == -2 && (size == 0 || VARDATA_ANY(image)[size - 1] != '\0')))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid min/max entry for column \"%s\" of columnar table \"%s\"",
+						NameStr(att->attname), RelationGetRelationName(state->rel))));
+	/* An aligned copy: fetch_att reads by-value types in place. */
+	copy = MemoryContextAlloc(state->group_context, Max(size, sizeof(Datum)));
+	memcpy(copy, VARDATA_ANY(image), size);
+	return fetch_att(copy, att->attbyval, att->attlen);
+}
+
+/* Whether chunk "chunkno" of "rg" holds no row that passes every filter. */
+static bool
+ChunkExcluded(ColumnarReadState *state, ColumnarRowGroup *rg, int chunkno)
+{
+	for (int i = 0; i < state->nfilters; i++)
+	{
+		ColumnarChunkFilter *f = &state->filters[i];
+		ColumnarChunk *chunk = &rg->chunks[f->attnum - 1][chunkno];
+		Form_pg_attribute att = TupleDescAttr(state->tupdesc, f->attnum - 1);
+		int			cmp_min;
+		int			cmp_max;
+
+		if (chunk->row_count == 0)
+			continue;			/* column added later: its missing value decides */
+		if (chunk->null_count == chunk->row_count)
+			return true;		/* btree operators are strict: NULL never passes */
+		if (!chunk->has_minmax)
+			continue;
+		cmp_min = DatumGetInt32(FunctionCall2Coll(&f->compare, f->collation,
+												  ImageToDatum(state, chunk->min_image, att),
+												  f->constant));
+		cmp_max = DatumGetInt32(FunctionCall2Coll(&f->compare, f->collation,
+												  ImageToDatum(state, chunk->max_image, att),
+												  f->constant));
+		switch (f->strategy)
+		{
+			case BTLessStrategyNumber:
+				if (cmp_min >= 0)
+					return true;
+				break;
+			case BTLessEqualStrategyNumber:
+				if (cmp_min > 0)
+					return true;
+				break;
+			case BTEqualStrategyNumber:
+				if (cmp_min > 0 || cmp_max < 0)
+					return true;
+				break;
+			case BTGreaterEqualStrategyNumber:
+				if (cmp_max < 0)
+					return true;
+				break;
+			case BTGreaterStrategyNumber:
+				if (cmp_max <= 0)
+					return true;
+				break;
+		}
+	}
+	return false;
+}
+
+/*
  * ColumnarReadNextRow - store the next row of a sequential read in "slot";
  * false when the row groups are exhausted.
  */
@@ -321,6 +419,13 @@ ColumnarReadNextRow(ColumnarReadState *state, TupleTableSlot *slot)
 			EnterRowGroup(state, NextRowGroup(state));
 			if (state->group == NULL)
 				return false;
+		}
+		if (state->nfilters > 0 && state->group_offset % state->group->chunk_rows == 0 &&
+			ChunkExcluded(state, state->group, (int) (state->group_offset / state->group->chunk_rows)))
+		{
+			state->group_offset += state->group->chunk_rows;
+			state->chunks_skipped++;
+			continue;
 		}
 		if (bms_is_member((int) state->group_offset, state->group_deleted))
 		{

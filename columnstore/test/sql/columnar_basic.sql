@@ -62,6 +62,28 @@ RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 
+-- The columnar scan decodes only the columns a query needs and skips the
+-- chunks (10,000 rows each) whose min/max rule out a "column op constant"
+-- qual; every qual is still checked on every row it returns, delta rows
+-- included.
+EXPLAIN (COSTS OFF) SELECT sum(amount) FROM col_t WHERE id < 5000;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+  SELECT sum(amount) FROM col_t WHERE id < 5000;
+SET enable_indexscan = off;
+SET enable_indexonlyscan = off;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+  SELECT count(*) FROM col_t WHERE 24000 <= id AND name = 'late';
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+  SELECT count(*) FROM col_t WHERE id = 12345;
+RESET enable_indexscan;
+RESET enable_indexonlyscan;
+SELECT sum(amount) FROM col_t WHERE id < 5000;
+SELECT sum(amount) FROM heap_t WHERE id < 5000;
+SELECT count(*), sum(id) FROM col_t WHERE 24000 <= id;
+SELECT count(*), sum(id) FROM heap_t WHERE 24000 <= id;
+SELECT count(*) FROM col_t WHERE name > 'name 50' AND at >= date '2024-06-01';
+SELECT count(*) FROM heap_t WHERE name > 'name 50' AND at >= date '2024-06-01';
+
 -- ANALYZE sees the row groups: the planner's estimate and the statistics
 -- cover the whole table.
 ANALYZE col_t;

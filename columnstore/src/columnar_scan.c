@@ -1,0 +1,492 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar_scan.c
+ *	  ColumnarScan, the custom scan node for columnar tables: it reads only
+ *	  the columns a query needs and skips the chunks whose min/max rule out
+ *	  its quals.  Planner path and executor node, parallel aware.
+ *
+ *	  Guarantees: the node evaluates every qual on every row it returns;
+ *	  skipping a chunk is only ever an optimization, decided from quals of
+ *	  the form "column op constant" (either side) with an operator of the
+ *	  column type's default btree family, which are strict.  Rows of the
+ *	  delta store are returned whole.  The path competes with the plain
+ *	  paths on cost; it never replaces them.
+ *
+ * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+ *
+ * IDENTIFICATION
+ *	  columnstore/src/columnar_scan.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "epiphany/compat.h"
+
+#include "access/nbtree.h"
+#include "access/relscan.h"
+#include "access/sysattr.h"
+#include "access/tableam.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
+#include "columnar.h"
+#include "commands/defrem.h"
+#include "commands/explain.h"
+#include "executor/executor.h"
+#include "lib/stringinfo.h"
+#include "nodes/extensible.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
+#include "optimizer/restrictinfo.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+/* The cheapest share of a full scan's CPU cost a projection can claim. */
+#define MIN_COLUMN_FRACTION 0.1
+
+/* Positions in CustomScan.custom_private. */
+enum
+{
+	PRIVATE_ATTRS,				/* IntList: attribute numbers read, empty = all */
+	PRIVATE_FILTER_ATTNUMS,		/* IntList */
+	PRIVATE_FILTER_OPFAMILIES,	/* OidList */
+	PRIVATE_FILTER_STRATEGIES,	/* IntList */
+	PRIVATE_FILTER_COLLATIONS,	/* OidList */
+	PRIVATE_FILTER_CONSTS		/* List of Const */
+};
+
+typedef struct ColumnarScanState
+{
+	CustomScanState css;
+	Bitmapset  *attrs_needed;	/* NULL: all columns */
+	ColumnarChunkFilter *filters;
+	int			nfilters;
+} ColumnarScanState;
+
+static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
+
+static Plan *PlanColumnarPath(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
+							  List *tlist, List *clauses, List *custom_plans);
+static Node *CreateColumnarScanState(CustomScan *cscan);
+static void BeginColumnarScan(CustomScanState *node, EState *estate, int eflags);
+static TupleTableSlot *ExecColumnarScan(CustomScanState *node);
+static void EndColumnarScan(CustomScanState *node);
+static void ReScanColumnarScan(CustomScanState *node);
+static Size EstimateColumnarScanDSM(CustomScanState *node, ParallelContext *pcxt);
+static void InitializeColumnarScanDSM(CustomScanState *node, ParallelContext *pcxt,
+									  void *coordinate);
+static void ReInitializeColumnarScanDSM(CustomScanState *node, ParallelContext *pcxt,
+										void *coordinate);
+static void InitializeColumnarScanWorker(CustomScanState *node, shm_toc *toc,
+										 void *coordinate);
+static void ExplainColumnarScan(CustomScanState *node, List *ancestors, ExplainState *es);
+
+static const CustomPathMethods ColumnarPathMethods = {
+	.CustomName = "ColumnarScan",
+	.PlanCustomPath = PlanColumnarPath,
+};
+
+static const CustomScanMethods ColumnarScanMethods = {
+	.CustomName = "ColumnarScan",
+	.CreateCustomScanState = CreateColumnarScanState,
+};
+
+static const CustomExecMethods ColumnarExecMethods = {
+	.CustomName = "ColumnarScan",
+	.BeginCustomScan = BeginColumnarScan,
+	.ExecCustomScan = ExecColumnarScan,
+	.EndCustomScan = EndColumnarScan,
+	.ReScanCustomScan = ReScanColumnarScan,
+	.EstimateDSMCustomScan = EstimateColumnarScanDSM,
+	.InitializeDSMCustomScan = InitializeColumnarScanDSM,
+	.ReInitializeDSMCustomScan = ReInitializeColumnarScanDSM,
+	.InitializeWorkerCustomScan = InitializeColumnarScanWorker,
+	.ExplainCustomScan = ExplainColumnarScan,
+};
+
+
+/* ------------------------------------------------------------------------
+ * Planner
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * The columns a scan of "rel" must read, executor-numbered (offset by
+ * FirstLowInvalidHeapAttributeNumber); NULL when it needs the whole row.
+ */
+static Bitmapset *
+NeededAttributes(RelOptInfo *rel)
+{
+	Bitmapset  *attrs = NULL;
+	ListCell   *lc;
+
+	pull_varattnos((Node *) rel->reltarget->exprs, rel->relid, &attrs);
+	foreach(lc, rel->baserestrictinfo)
+		pull_varattnos((Node *) ((RestrictInfo *) lfirst(lc))->clause, rel->relid, &attrs);
+	if (bms_is_member(InvalidAttrNumber - FirstLowInvalidHeapAttributeNumber, attrs))
+		return NULL;
+	return attrs;
+}
+
+/* How many user columns of "attrs" there are (system columns cost nothing). */
+static int
+CountUserColumns(Bitmapset *attrs)
+{
+	int			count = 0;
+	int			member = -1;
+
+	while ((member = bms_next_member(attrs, member)) >= 0)
+	{
+		if (member + FirstLowInvalidHeapAttributeNumber > 0)
+			count++;
+	}
+	return count;
+}
+
+/*
+ * The share of a full scan's CPU cost this scan pays: the needed columns
+ * out of all (decoding dominates), never below MIN_COLUMN_FRACTION.
+ */
+static double
+ColumnFraction(RelOptInfo *rel, RangeTblEntry *rte)
+{
+	Bitmapset  *attrs = NeededAttributes(rel);
+	Relation	relation;
+	int			live = 0;
+
+	if (attrs == NULL)
+		return 1.0;
+	relation = RelationIdGetRelation(rte->relid);
+	for (int a = 0; a < RelationGetDescr(relation)->natts; a++)
+		live += TupleDescAttr(RelationGetDescr(relation), a)->attisdropped ? 0 : 1;
+	RelationClose(relation);
+	return Max(MIN_COLUMN_FRACTION, (double) CountUserColumns(attrs) / Max(live, 1));
+}
+
+/* A ColumnarScan path costed from "seqpath", the plain scan it competes with. */
+static CustomPath *
+MakeColumnarPath(PlannerInfo *root, RelOptInfo *rel, Path *seqpath, double fraction)
+{
+	CustomPath *cpath = makeNode(CustomPath);
+
+	cpath->path.pathtype = T_CustomScan;
+	cpath->path.parent = rel;
+	cpath->path.pathtarget = rel->reltarget;
+	cpath->path.param_info = seqpath->param_info;
+	cpath->path.parallel_aware = seqpath->parallel_aware;
+	cpath->path.parallel_safe = seqpath->parallel_safe;
+	cpath->path.parallel_workers = seqpath->parallel_workers;
+	cpath->path.rows = seqpath->rows;
+	cpath->path.startup_cost = seqpath->startup_cost;
+	cpath->path.total_cost = seqpath->startup_cost +
+		(seqpath->total_cost - seqpath->startup_cost) * fraction;
+	cpath->methods = &ColumnarPathMethods;
+	return cpath;
+}
+
+/* The first path of "paths" that is a plain (parallel) sequential scan. */
+static Path *
+FindSeqScanPath(List *paths)
+{
+	ListCell   *lc;
+
+	foreach(lc, paths)
+	{
+		Path	   *path = (Path *) lfirst(lc);
+
+		if (path->pathtype == T_SeqScan)
+			return path;
+	}
+	return NULL;
+}
+
+static void
+ColumnarSetRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *rte)
+{
+	Path	   *seqpath;
+	double		fraction;
+
+	if (prev_set_rel_pathlist_hook)
+		prev_set_rel_pathlist_hook(root, rel, rti, rte);
+	if (rte->rtekind != RTE_RELATION || rte->inh || rte->tablesample != NULL ||
+		rte->relkind != RELKIND_RELATION || !ColumnarRelidIsColumnar(rte->relid))
+		return;
+
+	fraction = ColumnFraction(rel, rte);
+	seqpath = FindSeqScanPath(rel->pathlist);
+	if (seqpath != NULL)
+		add_path(rel, &MakeColumnarPath(root, rel, seqpath, fraction)->path);
+	seqpath = FindSeqScanPath(rel->partial_pathlist);
+	if (seqpath != NULL)
+		add_partial_path(rel, &MakeColumnarPath(root, rel, seqpath, fraction)->path);
+}
+
+/*
+ * Recognizes "column op constant" (or "constant op column") with a btree
+ * operator of the column type's default family; fills the filter lists.
+ */
+static void
+AddFilter(Expr *clause, Index relid, List **private)
+{
+	OpExpr	   *op;
+	Node	   *left;
+	Node	   *right;
+	Var		   *var;
+	Const	   *constant;
+	Oid			opno;
+	Oid			opclass;
+	Oid			opfamily;
+	int			strategy;
+
+	if (!IsA(clause, OpExpr) || list_length(((OpExpr *) clause)->args) != 2)
+		return;
+	op = (OpExpr *) clause;
+	left = (Node *) linitial(op->args);
+	right = (Node *) lsecond(op->args);
+	opno = op->opno;
+	if (IsA(right, Var) && IsA(left, Const))
+	{
+		Node	   *tmp = left;
+
+		left = right;
+		right = tmp;
+		opno = get_commutator(opno);
+	}
+	if (!IsA(left, Var) || !IsA(right, Const) || !OidIsValid(opno))
+		return;
+	var = (Var *) left;
+	constant = (Const *) right;
+	if (var->varno != relid || var->varlevelsup != 0 || var->varattno <= 0 ||
+		constant->constisnull)
+		return;
+
+	opclass = GetDefaultOpClass(var->vartype, BTREE_AM_OID);
+	if (!OidIsValid(opclass))
+		return;
+	opfamily = get_opclass_family(opclass);
+	strategy = get_op_opfamily_strategy(opno, opfamily);
+	if (strategy < BTLessStrategyNumber || strategy > BTGreaterStrategyNumber ||
+		!OidIsValid(get_opfamily_proc(opfamily, var->vartype, constant->consttype, BTORDER_PROC)))
+		return;
+
+	private[PRIVATE_FILTER_ATTNUMS] = lappend_int(private[PRIVATE_FILTER_ATTNUMS], var->varattno);
+	private[PRIVATE_FILTER_OPFAMILIES] = lappend_oid(private[PRIVATE_FILTER_OPFAMILIES], opfamily);
+	private[PRIVATE_FILTER_STRATEGIES] = lappend_int(private[PRIVATE_FILTER_STRATEGIES], strategy);
+	private[PRIVATE_FILTER_COLLATIONS] = lappend_oid(private[PRIVATE_FILTER_COLLATIONS], op->inputcollid);
+	private[PRIVATE_FILTER_CONSTS] = lappend(private[PRIVATE_FILTER_CONSTS], copyObject(constant));
+}
+
+static Plan *
+PlanColumnarPath(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path, List *tlist,
+				 List *clauses, List *custom_plans)
+{
+	CustomScan *cscan = makeNode(CustomScan);
+	List	   *quals = extract_actual_clauses(clauses, false);
+	List	   *private[PRIVATE_FILTER_CONSTS + 1] = {NIL};
+	Bitmapset  *attrs = NeededAttributes(rel);
+	int			member = -1;
+	ListCell   *lc;
+
+	while ((member = bms_next_member(attrs, member)) >= 0)
+		private[PRIVATE_ATTRS] = lappend_int(private[PRIVATE_ATTRS],
+											 member + FirstLowInvalidHeapAttributeNumber);
+	foreach(lc, quals)
+		AddFilter((Expr *) lfirst(lc), rel->relid, private);
+
+	cscan->scan.plan.targetlist = tlist;
+	cscan->scan.plan.qual = quals;
+	cscan->scan.scanrelid = rel->relid;
+	cscan->flags = best_path->flags;
+	cscan->methods = &ColumnarScanMethods;
+	for (int i = 0; i <= PRIVATE_FILTER_CONSTS; i++)
+		cscan->custom_private = lappend(cscan->custom_private, private[i]);
+	return &cscan->scan.plan;
+}
+
+
+/* ------------------------------------------------------------------------
+ * Executor
+ * ------------------------------------------------------------------------
+ */
+
+static Node *
+CreateColumnarScanState(CustomScan *cscan)
+{
+	ColumnarScanState *state = palloc0(sizeof(ColumnarScanState));
+
+	NodeSetTag(state, T_CustomScanState);
+	state->css.methods = &ColumnarExecMethods;
+	return (Node *) state;
+}
+
+/* Turns the plan's filter lists into chunk filters. */
+static void
+BuildFilters(ColumnarScanState *state, List *private)
+{
+	List	   *attnums = list_nth(private, PRIVATE_FILTER_ATTNUMS);
+	List	   *opfamilies = list_nth(private, PRIVATE_FILTER_OPFAMILIES);
+	List	   *strategies = list_nth(private, PRIVATE_FILTER_STRATEGIES);
+	List	   *collations = list_nth(private, PRIVATE_FILTER_COLLATIONS);
+	List	   *consts = list_nth(private, PRIVATE_FILTER_CONSTS);
+	TupleDesc	tupdesc = RelationGetDescr(state->css.ss.ss_currentRelation);
+
+	state->nfilters = list_length(attnums);
+	state->filters = palloc0(sizeof(ColumnarChunkFilter) * Max(1, state->nfilters));
+	for (int i = 0; i < state->nfilters; i++)
+	{
+		ColumnarChunkFilter *f = &state->filters[i];
+		Const	   *constant = list_nth_node(Const, consts, i);
+		Oid			opfamily = list_nth_oid(opfamilies, i);
+
+		f->attnum = (AttrNumber) list_nth_int(attnums, i);
+		f->strategy = (StrategyNumber) list_nth_int(strategies, i);
+		f->constant = constant->constvalue;
+		f->collation = list_nth_oid(collations, i);
+		fmgr_info(get_opfamily_proc(opfamily, TupleDescAttr(tupdesc, f->attnum - 1)->atttypid,
+									constant->consttype, BTORDER_PROC),
+				  &f->compare);
+	}
+}
+
+static void
+BeginColumnarScan(CustomScanState *node, EState *estate, int eflags)
+{
+	ColumnarScanState *state = (ColumnarScanState *) node;
+	List	   *private = ((CustomScan *) node->ss.ps.plan)->custom_private;
+	ListCell   *lc;
+
+	foreach(lc, (List *) list_nth(private, PRIVATE_ATTRS))
+		state->attrs_needed = bms_add_member(state->attrs_needed,
+											 lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
+	BuildFilters(state, private);
+}
+
+/* Starts the table scan of the node, or joins a parallel one. */
+static void
+StartScan(ColumnarScanState *state, TableScanDesc scan)
+{
+	ColumnarScanConfigure(scan, state->attrs_needed, state->filters, state->nfilters);
+	state->css.ss.ss_currentScanDesc = scan;
+}
+
+static TupleTableSlot *
+ColumnarScanNext(ScanState *node)
+{
+	ColumnarScanState *state = (ColumnarScanState *) node;
+	TupleTableSlot *slot = node->ss_ScanTupleSlot;
+
+	if (node->ss_currentScanDesc == NULL)
+		StartScan(state, table_beginscan(node->ss_currentRelation,
+										 node->ps.state->es_snapshot, 0, NULL));
+	if (table_scan_getnextslot(node->ss_currentScanDesc, ForwardScanDirection, slot))
+		return slot;
+	return NULL;
+}
+
+static bool
+ColumnarScanRecheck(ScanState *node, TupleTableSlot *slot)
+{
+	return true;
+}
+
+static TupleTableSlot *
+ExecColumnarScan(CustomScanState *node)
+{
+	return ExecScan(&node->ss, (ExecScanAccessMtd) ColumnarScanNext,
+					(ExecScanRecheckMtd) ColumnarScanRecheck);
+}
+
+static void
+EndColumnarScan(CustomScanState *node)
+{
+	if (node->ss.ss_currentScanDesc != NULL)
+		table_endscan(node->ss.ss_currentScanDesc);
+}
+
+static void
+ReScanColumnarScan(CustomScanState *node)
+{
+	if (node->ss.ss_currentScanDesc != NULL)
+		table_rescan(node->ss.ss_currentScanDesc, NULL);
+	ExecScanReScan(&node->ss);
+}
+
+static Size
+EstimateColumnarScanDSM(CustomScanState *node, ParallelContext *pcxt)
+{
+	return table_parallelscan_estimate(node->ss.ss_currentRelation,
+									   node->ss.ps.state->es_snapshot);
+}
+
+static void
+InitializeColumnarScanDSM(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
+{
+	ParallelTableScanDesc pscan = (ParallelTableScanDesc) coordinate;
+
+	table_parallelscan_initialize(node->ss.ss_currentRelation, pscan,
+								  node->ss.ps.state->es_snapshot);
+	StartScan((ColumnarScanState *) node,
+			  table_beginscan_parallel(node->ss.ss_currentRelation, pscan));
+}
+
+static void
+ReInitializeColumnarScanDSM(CustomScanState *node, ParallelContext *pcxt, void *coordinate)
+{
+	table_parallelscan_reinitialize(node->ss.ss_currentRelation,
+									(ParallelTableScanDesc) coordinate);
+}
+
+static void
+InitializeColumnarScanWorker(CustomScanState *node, shm_toc *toc, void *coordinate)
+{
+	StartScan((ColumnarScanState *) node,
+			  table_beginscan_parallel(node->ss.ss_currentRelation,
+									   (ParallelTableScanDesc) coordinate));
+}
+
+/*
+ * EXPLAIN: the columns read, the quals used to skip chunks and, with
+ * ANALYZE, how many chunks this process skipped.
+ */
+static void
+ExplainColumnarScan(CustomScanState *node, List *ancestors, ExplainState *es)
+{
+	ColumnarScanState *state = (ColumnarScanState *) node;
+	Relation	rel = node->ss.ss_currentRelation;
+	StringInfoData columns;
+	int			member = -1;
+
+	initStringInfo(&columns);
+	if (state->attrs_needed == NULL)
+		appendStringInfoString(&columns, "all");
+	while ((member = bms_next_member(state->attrs_needed, member)) >= 0)
+	{
+		AttrNumber	attnum = member + FirstLowInvalidHeapAttributeNumber;
+
+		if (attnum <= 0)
+			continue;
+		appendStringInfo(&columns, "%s%s", columns.len > 0 ? ", " : "",
+						 NameStr(TupleDescAttr(RelationGetDescr(rel), attnum - 1)->attname));
+	}
+	if (columns.len == 0)
+		appendStringInfoString(&columns, "none");
+	ExplainPropertyText("Columns", columns.data, es);
+	ExplainPropertyInteger("Chunk Filters", NULL, state->nfilters, es);
+	if (es->analyze && node->ss.ss_currentScanDesc != NULL)
+		ExplainPropertyInteger("Chunks Skipped", NULL,
+							   ColumnarScanChunksSkipped(node->ss.ss_currentScanDesc), es);
+}
+
+/*
+ * ColumnarInstallScan - install the planner hook and register the node;
+ * called once from _PG_init.
+ */
+void
+ColumnarInstallScan(void)
+{
+	RegisterCustomScanMethods(&ColumnarScanMethods);
+	prev_set_rel_pathlist_hook = set_rel_pathlist_hook;
+	set_rel_pathlist_hook = ColumnarSetRelPathlist;
+}
