@@ -20,16 +20,26 @@
 
 #include "epiphany/engine.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "timestore.h"
 
 PG_MODULE_MAGIC;
 
 PG_FUNCTION_INFO_V1(ep_timestore_require_preload);
 
+/*
+ * Registers the engine and the setting epiphany.timeseries_scheduler and,
+ * at server start, the job scheduler's launcher and shared memory
+ * (job_scheduler.c).  Loaded later (not preloaded), the
+ * library serves SQL functions only; the extension refuses to install.
+ */
 void
 _PG_init(void)
 {
 	EpRegisterEngine("time", EP_TIMESTORE_LIBRARY);
+	JobSchedulerDefineSettings();
+	if (process_shared_preload_libraries_in_progress)
+		JobSchedulerInit();
 }
 
 /*

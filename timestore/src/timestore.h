@@ -2,10 +2,11 @@
  *
  * timestore.h
  *	  Declarations shared by the files of epiphany_timestore, the time
- *	  engine: the library name and the bucketing primitives that the SQL
+ *	  engine: the library name, the bucketing primitives that the SQL
  *	  functions of time_bucket.c are built on (and that continuous
- *	  aggregates and chunk ranges reuse).  Included only by the files under
- *	  timestore/src.
+ *	  aggregates and chunk ranges reuse), and the job scheduler's pieces
+ *	  (job_api.c, job_worker.c, job_scheduler.c, job_slots.c).  Included
+ *	  only by the files under timestore/src.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -18,9 +19,13 @@
 #define EPIPHANY_TIMESTORE_H
 
 #include "datatype/timestamp.h"
+#include "nodes/pg_list.h"
+#include "storage/latch.h"
 #include "utils/date.h"
+#include "utils/jsonb.h"
 
 #define EP_TIMESTORE_LIBRARY "epiphany_timestore"
+#define EP_TIMESTORE_EXTENSION "epiphany_timestore"
 
 /*
  * The default origin of time_bucket for dates and timestamps: Monday
@@ -40,5 +45,78 @@ extern Timestamp TimeBucketTimestamp(const Interval *width, Timestamp value,
 									 Timestamp origin);
 extern DateADT TimeBucketDate(const Interval *width, DateADT value,
 							  DateADT origin);
+
+/*
+ * Jobs (README.md, "Jobs").  A failed run is retried after
+ * retry_period * 2^(n - 1) for the n-th consecutive failure, the exponent
+ * capped at EP_JOB_MAX_FAILURES_MULTIPLIER and the delay at
+ * EP_JOB_MAX_INTERVALS_BACKOFF schedule intervals, as in TimescaleDB.
+ */
+#define EP_JOB_MAX_INTERVALS_BACKOFF	5
+#define EP_JOB_MAX_FAILURES_MULTIPLIER	20
+#define EP_JOB_DEFAULT_MAX_RETRIES		(-1)	/* retry for ever */
+#define EP_JOB_DEFAULT_RETRY_PERIOD		(5 * USECS_PER_MINUTE)
+#define EP_JOB_APPLICATION_NAME			"User-Defined Action"
+#define EP_JOB_SCHEDULER_APPLICATION_NAME	"epiphany_timestore scheduler"
+
+/*
+ * One job: its catalog row (_epiphany_timestore.bgw_job) and the fields of
+ * its stats row the scheduler needs.  Loaded by JobLoad into the caller's
+ * memory context; every pointer field is a private copy.
+ */
+typedef struct EpJob
+{
+	int32		id;
+	char	   *application_name;
+	Interval	schedule_interval;
+	Interval	max_runtime;		/* zero: no limit */
+	int32		max_retries;		/* -1: no limit */
+	Interval	retry_period;
+	char	   *proc_schema;
+	char	   *proc_name;
+	Oid			owner;
+	bool		scheduled;
+	bool		fixed_schedule;
+	bool		has_initial_start;
+	TimestampTz initial_start;
+	Jsonb	   *config;			/* NULL for SQL NULL */
+	char	   *check_schema;	/* NULL when there is no check function */
+	char	   *check_name;
+	char	   *timezone;		/* NULL: the server's time zone */
+	bool		has_stat;		/* the stats row exists */
+	TimestampTz next_start;		/* from the stats row, if any */
+	int32		consecutive_failures;	/* from the stats row, else 0 */
+} EpJob;
+
+/* job_worker.c */
+extern int	JobCatalogEnter(void);
+extern void JobCatalogLeave(int nestlevel);
+extern uint64 JobCatalogExecute(const char *sql, int nargs, Oid *argtypes,
+								Datum *values, const char *nulls,
+								Datum *first_value);
+extern EpJob *JobLoad(int32 job_id, bool lock_for_run);
+extern Oid	JobLookupRoutine(const char *schema, const char *name, int nargs,
+							 const Oid *argtypes);
+extern void JobExecute(const EpJob *job);
+extern void JobRunNow(const EpJob *job);
+extern void JobRunScheduled(int32 job_id);
+extern TimestampTz JobNextStartOnSuccess(const EpJob *job, TimestampTz finish);
+extern TimestampTz JobNextStartOnFailure(const EpJob *job, TimestampTz finish,
+										 int failures);
+
+/* job_scheduler.c */
+extern void JobSchedulerDefineSettings(void);
+extern void JobSchedulerInit(void);
+
+/* job_slots.c */
+extern void JobSlotsInit(void);
+extern void JobSchedulerWakeAtCommit(void);
+extern void JobSlotsSetLauncherLatch(Latch *latch);
+extern bool JobSlotTakeExit(Oid dboid, TimestampTz now);
+extern bool JobSlotTakeStartRequest(Oid dboid);
+extern TimestampTz JobSlotPausedUntil(Oid dboid);
+extern void JobSlotsFreeStale(List *dboids, TimestampTz now);
+extern bool JobSlotAttach(void);
+extern void JobSlotReportNoExtension(void);
 
 #endif							/* EPIPHANY_TIMESTORE_H */

@@ -1,0 +1,492 @@
+/*-------------------------------------------------------------------------
+ *
+ * job_scheduler.c
+ *	  The job processes: one launcher (a static background worker) and one
+ *	  scheduler (a dynamic background worker) per database that has the
+ *	  extension.  The launcher lists the databases every few seconds and
+ *	  starts missing schedulers; a scheduler runs its database's due jobs one
+ *	  at a time (job_worker.c) and sleeps until the next one is due.
+ *
+ *	  Invariants: the launcher starts only after recovery has finished
+ *	  (BgWorkerStart_RecoveryFinished), so a standby runs no job until it is
+ *	  promoted; at most one scheduler per database, since only the launcher
+ *	  starts them and it keeps one handle per database; a scheduler that
+ *	  finds no extension reports it in its shared slot and exits, and the
+ *	  launcher retries that database with a growing back-off; a scheduler
+ *	  that exits for any other reason is restarted after a short back-off.
+ *	  Everything shared with other processes goes through job_slots.c.
+ *
+ * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+ *
+ * IDENTIFICATION
+ *	  timestore/src/job_scheduler.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "epiphany/compat.h"
+
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "catalog/pg_database.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "tcop/tcopprot.h"
+#include "timestore.h"
+#include "utils/guc.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+/* The launcher's scan period, and its back-off bounds for a database. */
+#define EP_LAUNCHER_NAP_MS				5000
+#define EP_LAUNCHER_MIN_BACKOFF_MS		1000
+#define EP_LAUNCHER_MAX_BACKOFF_MS		(5 * 60 * 1000)
+/* A scheduler re-reads its jobs at least this often. */
+#define EP_SCHEDULER_MAX_NAP_MS			(60 * 1000)
+/* Seconds the postmaster waits before restarting a crashed launcher. */
+#define EP_LAUNCHER_RESTART_SECONDS		10
+
+/* backend_type in pg_stat_activity; a scheduler's is also its application_name */
+#define EP_LAUNCHER_TYPE	"epiphany_timestore launcher"
+#define EP_SCHEDULER_TYPE	EP_JOB_SCHEDULER_APPLICATION_NAME
+
+/* The launcher's private view of one database. */
+typedef struct LauncherDatabase
+{
+	Oid			dboid;			/* hash key */
+	BackgroundWorkerHandle *handle; /* its scheduler, NULL if none started */
+	TimestampTz next_attempt;	/* do not start one before this */
+	int			backoff_ms;		/* the last delay applied, 0 if none */
+	bool		seen;			/* still in pg_database (this scan) */
+} LauncherDatabase;
+
+PGDLLEXPORT void ep_timestore_launcher_main(Datum main_arg);
+PGDLLEXPORT void ep_timestore_scheduler_main(Datum main_arg);
+
+/* epiphany.timeseries_scheduler: off stops every scheduler. */
+static bool JobSchedulerEnabled = true;
+
+/*
+ * JobSchedulerDefineSettings - defines epiphany.timeseries_scheduler; called
+ * by _PG_init in every process that loads the library.
+ */
+void
+JobSchedulerDefineSettings(void)
+{
+	DefineCustomBoolVariable("epiphany.timeseries_scheduler",
+							 "Runs the scheduled jobs of epiphany_timestore.",
+							 "When off, each database's scheduler exits after its current job "
+							 "and none is started; jobs stay in the catalog.",
+							 &JobSchedulerEnabled,
+							 true,
+							 PGC_SIGHUP,
+							 0,
+							 NULL, NULL, NULL);
+}
+
+/*
+ * JobSchedulerInit - called by _PG_init while shared_preload_libraries is
+ * processed: sets up the shared slots (job_slots.c) and registers the
+ * launcher.
+ */
+void
+JobSchedulerInit(void)
+{
+	BackgroundWorker worker;
+
+	JobSlotsInit();
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = EP_LAUNCHER_RESTART_SECONDS;
+	snprintf(worker.bgw_library_name, BGW_MAXLEN, "%s", EP_TIMESTORE_LIBRARY);
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "ep_timestore_launcher_main");
+	snprintf(worker.bgw_name, BGW_MAXLEN, EP_LAUNCHER_TYPE);
+	snprintf(worker.bgw_type, BGW_MAXLEN, EP_LAUNCHER_TYPE);
+	RegisterBackgroundWorker(&worker);
+}
+
+/* ----------------------------------------------------------------
+ *		Launcher
+ * ----------------------------------------------------------------
+ */
+
+static void
+LauncherDetach(int code, Datum arg)
+{
+	JobSlotsSetLauncherLatch(NULL);
+}
+
+/*
+ * ListDatabases - the Oids of the databases a scheduler may serve: those
+ * that accept connections and are not templates (a scheduler connected to a
+ * template would make CREATE DATABASE from it fail).  The list is allocated
+ * in the caller's memory context.
+ */
+static List *
+ListDatabases(void)
+{
+	MemoryContext callercxt = CurrentMemoryContext;
+	List	   *result = NIL;
+	Relation	rel;
+	TableScanDesc scan;
+	HeapTuple	tuple;
+
+	StartTransactionCommand();
+	rel = table_open(DatabaseRelationId, AccessShareLock);
+	scan = table_beginscan_catalog(rel, 0, NULL);
+	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		Form_pg_database db = (Form_pg_database) GETSTRUCT(tuple);
+		MemoryContext oldcxt;
+
+		if (!db->datallowconn || db->datistemplate)
+			continue;
+		oldcxt = MemoryContextSwitchTo(callercxt);
+		result = lappend_oid(result, db->oid);
+		MemoryContextSwitchTo(oldcxt);
+	}
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
+	CommitTransactionCommand();
+	MemoryContextSwitchTo(callercxt);
+	return result;
+}
+
+/* Starts a scheduler for db; false if no background worker slot was free. */
+static bool
+StartScheduler(LauncherDatabase *db)
+{
+	BackgroundWorker worker;
+	MemoryContext oldcxt;
+	bool		started;
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = BGW_NEVER_RESTART;
+	snprintf(worker.bgw_library_name, BGW_MAXLEN, "%s", EP_TIMESTORE_LIBRARY);
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "ep_timestore_scheduler_main");
+	snprintf(worker.bgw_name, BGW_MAXLEN, EP_SCHEDULER_TYPE " for database %u",
+			 db->dboid);
+	snprintf(worker.bgw_type, BGW_MAXLEN, EP_SCHEDULER_TYPE);
+	worker.bgw_main_arg = ObjectIdGetDatum(db->dboid);
+	worker.bgw_notify_pid = MyProcPid;
+
+	/* the handle outlives the scan: keep it in the launcher's top context */
+	oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+	started = RegisterDynamicBackgroundWorker(&worker, &db->handle);
+	MemoryContextSwitchTo(oldcxt);
+	return started;
+}
+
+/*
+ * SchedulerStopped - after db's scheduler exited: a scheduler that found no
+ * extension is retried with a back-off doubling up to
+ * EP_LAUNCHER_MAX_BACKOFF_MS; any other exit (crash, error, stopped by an
+ * administrator) is retried after EP_LAUNCHER_MIN_BACKOFF_MS, doubling
+ * while it keeps exiting before the launcher has seen it run.
+ */
+static void
+SchedulerStopped(LauncherDatabase *db, TimestampTz now)
+{
+	bool		no_extension = JobSlotTakeExit(db->dboid, now);
+
+	pfree(db->handle);
+	db->handle = NULL;
+	db->backoff_ms = db->backoff_ms == 0 ?
+		(no_extension ? EP_LAUNCHER_NAP_MS : EP_LAUNCHER_MIN_BACKOFF_MS) :
+		Min(db->backoff_ms * 2, EP_LAUNCHER_MAX_BACKOFF_MS);
+	db->next_attempt = TimestampTzPlusMilliseconds(now, db->backoff_ms);
+}
+
+/*
+ * LauncherVisit - brings db's scheduler in line: notes that it stopped,
+ * starts it when due.  Returns how long the launcher may sleep for db.
+ */
+static long
+LauncherVisit(LauncherDatabase *db, TimestampTz now)
+{
+	if (db->handle != NULL)
+	{
+		pid_t		pid;
+
+		if (GetBackgroundWorkerPid(db->handle, &pid) != BGWH_STOPPED)
+		{
+			/* running (or about to): its earlier failures are forgiven */
+			db->backoff_ms = 0;
+			JobSlotTakeStartRequest(db->dboid);
+			return EP_LAUNCHER_NAP_MS;
+		}
+		SchedulerStopped(db, now);
+	}
+	if (!JobSchedulerEnabled)
+		return EP_LAUNCHER_NAP_MS;
+	if (JobSlotTakeStartRequest(db->dboid))
+		db->next_attempt = now;
+	db->next_attempt = Max(db->next_attempt, JobSlotPausedUntil(db->dboid));
+	if (db->next_attempt > now)
+		return (long) Min((db->next_attempt - now) / 1000 + 1, EP_LAUNCHER_NAP_MS);
+	if (!StartScheduler(db))
+	{
+		ereport(LOG,
+				(errmsg("could not start the job scheduler for database %u: no background worker slot free",
+						db->dboid),
+				 errhint("Raise max_worker_processes.")));
+		db->handle = NULL;
+		db->next_attempt = TimestampTzPlusMilliseconds(now, EP_LAUNCHER_NAP_MS);
+	}
+	return EP_LAUNCHER_NAP_MS;
+}
+
+/*
+ * LauncherScan - one pass over pg_database; forgets databases that are
+ * gone.  Returns the time to sleep, in milliseconds.
+ */
+static long
+LauncherScan(HTAB *databases)
+{
+	TimestampTz now = GetCurrentTimestamp();
+	long		nap = EP_LAUNCHER_NAP_MS;
+	HASH_SEQ_STATUS status;
+	LauncherDatabase *db;
+	List	   *dboids = ListDatabases();
+	ListCell   *lc;
+
+	JobSlotsFreeStale(dboids, now);
+	foreach(lc, dboids)
+	{
+		Oid			dboid = lfirst_oid(lc);
+		bool		found;
+
+		db = hash_search(databases, &dboid, HASH_ENTER, &found);
+		if (!found)
+		{
+			db->handle = NULL;
+			db->next_attempt = now;
+			db->backoff_ms = 0;
+		}
+		db->seen = true;
+		nap = Min(nap, LauncherVisit(db, now));
+	}
+
+	hash_seq_init(&status, databases);
+	while ((db = hash_seq_search(&status)) != NULL)
+	{
+		pid_t		pid;
+
+		if (!db->seen && (db->handle == NULL ||
+						  GetBackgroundWorkerPid(db->handle, &pid) == BGWH_STOPPED))
+			hash_search(databases, &db->dboid, HASH_REMOVE, NULL);
+		else
+			db->seen = false;
+	}
+	return nap;
+}
+
+/*
+ * ep_timestore_launcher_main - entry point of the launcher.  Connected to
+ * no database (it reads only the shared catalog pg_database); woken by its
+ * timeout, by backends that changed jobs, and by the postmaster when one of
+ * its schedulers starts or stops (bgw_notify_pid).
+ */
+void
+ep_timestore_launcher_main(Datum main_arg)
+{
+	MemoryContext loopcxt;
+	HASHCTL		ctl;
+	HTAB	   *databases;
+
+	pqsignal(SIGTERM, die);
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnection(NULL, NULL, 0);
+	pgstat_report_appname(EP_LAUNCHER_TYPE);
+
+	JobSlotsSetLauncherLatch(MyLatch);
+	on_shmem_exit(LauncherDetach, (Datum) 0);
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(LauncherDatabase);
+	databases = hash_create("timestore launcher databases", 64, &ctl,
+							HASH_ELEM | HASH_BLOBS);
+	loopcxt = AllocSetContextCreate(TopMemoryContext, "timestore launcher scan",
+									ALLOCSET_DEFAULT_SIZES);
+
+	for (;;)
+	{
+		long		nap = EP_LAUNCHER_NAP_MS;
+
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+
+		/* Cannot happen under BgWorkerStart_RecoveryFinished; be safe. */
+		if (!RecoveryInProgress())
+		{
+			MemoryContextSwitchTo(loopcxt);
+			nap = LauncherScan(databases);
+			MemoryContextSwitchTo(TopMemoryContext);
+			MemoryContextReset(loopcxt);
+		}
+
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 Max(nap, 1), PG_WAIT_EXTENSION);
+	}
+}
+
+/* ----------------------------------------------------------------
+ *		Scheduler
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * LoadDueJobs - in one transaction: checks that the extension is installed
+ * (false if not), gives every job without a stats row one (after a
+ * restore), and lists the scheduled jobs due now, earliest first, in
+ * *due; *nap_ms is the time until the earliest job that is not due.
+ */
+static bool
+LoadDueJobs(List **due, long *nap_ms)
+{
+	MemoryContext callercxt = CurrentMemoryContext;
+	bool		installed;
+	uint64		i;
+
+	*due = NIL;
+	*nap_ms = EP_SCHEDULER_MAX_NAP_MS;
+	/* not read-only: the SELECT must see the stats rows the INSERT made */
+	StartTransactionCommand();
+	installed = OidIsValid(get_extension_oid(EP_TIMESTORE_EXTENSION, true));
+	if (installed)
+	{
+		int			nestlevel = JobCatalogEnter();
+
+		PushActiveSnapshot(GetTransactionSnapshot());
+		SPI_connect();
+		if (SPI_execute("INSERT INTO _epiphany_timestore.bgw_job_stat (job_id, next_start)"
+						" SELECT j.id, coalesce(j.initial_start, now())"
+						" FROM _epiphany_timestore.bgw_job j"
+						" WHERE NOT EXISTS (SELECT FROM _epiphany_timestore.bgw_job_stat s"
+						"                    WHERE s.job_id = j.id)"
+						" ON CONFLICT (job_id) DO NOTHING", false, 0) < 0 ||
+			SPI_execute("SELECT s.job_id, s.next_start <= clock_timestamp(),"
+						" (extract(epoch FROM s.next_start - clock_timestamp()) * 1000)::float8"
+						" FROM _epiphany_timestore.bgw_job j"
+						" JOIN _epiphany_timestore.bgw_job_stat s ON s.job_id = j.id"
+						" WHERE j.scheduled ORDER BY s.next_start, s.job_id",
+						false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not read the job catalog");
+		for (i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	tuple = SPI_tuptable->vals[i];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			bool		isnull;
+			int32		job_id = DatumGetInt32(SPI_getbinval(tuple, desc, 1, &isnull));
+			bool		is_due = DatumGetBool(SPI_getbinval(tuple, desc, 2, &isnull));
+			double		wait_ms = DatumGetFloat8(SPI_getbinval(tuple, desc, 3, &isnull));
+
+			if (is_due)
+			{
+				MemoryContext oldcxt = MemoryContextSwitchTo(callercxt);
+
+				*due = lappend_int(*due, job_id);
+				MemoryContextSwitchTo(oldcxt);
+			}
+			else if (wait_ms < *nap_ms)
+				*nap_ms = (long) wait_ms + 1;
+		}
+		SPI_finish();
+		PopActiveSnapshot();
+		JobCatalogLeave(nestlevel);
+	}
+	CommitTransactionCommand();
+	MemoryContextSwitchTo(callercxt);
+	return installed;
+}
+
+/*
+ * ep_timestore_scheduler_main - entry point of a database's scheduler
+ * (main_arg: the database Oid).  Runs due jobs one after another, each in
+ * a memory context reset after it, and sleeps until the next is due or a
+ * backend wakes it.  SIGTERM stops it at the next interrupt check, also in
+ * the middle of a job (whose start mark then counts it as failed);
+ * epiphany.timeseries_scheduler = off stops it between jobs.
+ */
+void
+ep_timestore_scheduler_main(Datum main_arg)
+{
+	MemoryContext loopcxt;
+	MemoryContext jobcxt;
+
+	pqsignal(SIGTERM, die);
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnectionByOid(DatumGetObjectId(main_arg), InvalidOid, 0);
+	pgstat_report_appname(EP_JOB_SCHEDULER_APPLICATION_NAME);
+	if (!JobSlotAttach())
+		proc_exit(0);
+
+	loopcxt = AllocSetContextCreate(TopMemoryContext, "timestore scheduler loop",
+									ALLOCSET_DEFAULT_SIZES);
+	jobcxt = AllocSetContextCreate(TopMemoryContext, "timestore scheduler job",
+								   ALLOCSET_DEFAULT_SIZES);
+	for (;;)
+	{
+		List	   *due;
+		long		nap_ms;
+		bool		ran_jobs;
+		ListCell   *lc;
+
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+		if (!JobSchedulerEnabled)
+			proc_exit(0);
+
+		MemoryContextSwitchTo(loopcxt);
+		if (!LoadDueJobs(&due, &nap_ms))
+		{
+			JobSlotReportNoExtension();
+			proc_exit(0);
+		}
+		ran_jobs = (due != NIL);
+		foreach(lc, due)
+		{
+			CHECK_FOR_INTERRUPTS();
+			MemoryContextSwitchTo(jobcxt);
+			JobRunScheduled(lfirst_int(lc));
+			MemoryContextSwitchTo(loopcxt);
+			MemoryContextReset(jobcxt);
+		}
+		MemoryContextSwitchTo(TopMemoryContext);
+		MemoryContextReset(loopcxt);
+
+		/* after running jobs, look again at once: more may be due */
+		if (!ran_jobs)
+			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 Max(nap_ms, 1), PG_WAIT_EXTENSION);
+	}
+}
