@@ -158,6 +158,7 @@ extern ColumnarRowState ColumnarCheckDeletion(Relation rel, uint64 row_number,
 extern bool ColumnarRowGroupVisible(Relation rel, uint64 row_number, Snapshot snapshot);
 extern ColumnarRowGroup *ColumnarReadRowGroup(Relation rel, uint64 row_number,
 											  Snapshot snapshot);
+extern int64 ColumnarLiveRows(Relation rel, Snapshot snapshot);
 extern void ColumnarStorageStats(Relation rel, int64 *row_groups, int64 *rows,
 								 int64 *deleted_rows, int64 *stored_bytes,
 								 int64 *raw_bytes);

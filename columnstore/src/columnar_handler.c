@@ -34,6 +34,7 @@
 #include "access/heapam.h"
 #include "access/multixact.h"
 #include "access/relscan.h"
+#include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "access/xloginsert.h"
@@ -1171,18 +1172,14 @@ columnar_relation_toast_am(Relation rel)
  * ------------------------------------------------------------------------
  */
 
-/* The rows of the row groups the active snapshot sees, deletions excluded. */
+/*
+ * The rows of the row groups, deletions excluded, as the active snapshot
+ * sees them (the latest state when the planner runs without one).
+ */
 static int64
 LiveRowGroupRows(Relation rel)
 {
-	int64		row_groups;
-	int64		rows;
-	int64		deleted;
-	int64		stored;
-	int64		raw;
-
-	ColumnarStorageStats(rel, &row_groups, &rows, &deleted, &stored, &raw);
-	return rows - deleted;
+	return ColumnarLiveRows(rel, ActiveSnapshotSet() ? GetActiveSnapshot() : GetLatestSnapshot());
 }
 
 /*
@@ -1196,19 +1193,15 @@ static void
 columnar_relation_estimate_size(Relation rel, int32 *attr_widths, BlockNumber *pages,
 								double *tuples, double *allvisfrac)
 {
-	int64		row_groups;
-	int64		rows;
-	int64		deleted;
-	int64		stored;
-	int64		raw;
+	int64		rows = LiveRowGroupRows(rel);
 	BlockNumber delta_pages = RelationGetNumberOfBlocks(rel);
+	BlockNumber chunk_pages = 0;
 	BlockNumber relpages = (BlockNumber) rel->rd_rel->relpages;
 	double		reltuples = (double) rel->rd_rel->reltuples;
 	double		delta_rows;
 
-	ColumnarStorageStats(rel, &row_groups, &rows, &deleted, &stored, &raw);
 	if (reltuples >= 0 && relpages > 0)
-		delta_rows = Max(0, reltuples - (double) (rows - deleted)) * delta_pages / relpages;
+		delta_rows = Max(0, reltuples - (double) rows) * delta_pages / relpages;
 	else
 	{
 		BlockNumber heap_pages;
@@ -1216,8 +1209,15 @@ columnar_relation_estimate_size(Relation rel, int32 *attr_widths, BlockNumber *p
 		HEAP_ROUTINE->relation_estimate_size(rel, attr_widths, &heap_pages, &delta_rows,
 											 allvisfrac);
 	}
-	*tuples = rint(delta_rows) + (double) (rows - deleted);
-	*pages = delta_pages + (BlockNumber) (stored / BLCKSZ);
+	if (OidIsValid(rel->rd_rel->reltoastrelid))
+	{
+		Relation	toast = table_open(rel->rd_rel->reltoastrelid, AccessShareLock);
+
+		chunk_pages = RelationGetNumberOfBlocks(toast);
+		table_close(toast, AccessShareLock);
+	}
+	*tuples = rint(delta_rows) + (double) rows;
+	*pages = delta_pages + chunk_pages;
 	*allvisfrac = 0;
 }
 

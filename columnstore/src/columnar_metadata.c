@@ -897,6 +897,45 @@ ColumnarReadRowGroup(Relation rel, uint64 row_number, Snapshot snapshot)
 	return rg;
 }
 
+/* Adds up the int8 column "attnum" (or counts rows, attnum 0) of a catalog. */
+static int64
+SumStorageRows(const char *name, AttrNumber attnum, Oid storage_id, Snapshot snapshot)
+{
+	CatalogTable cat;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	int64		total = 0;
+
+	OpenCatalog(name, AccessShareLock, false, &cat);
+	InitStorageKey(&key, storage_id);
+	scan = systable_beginscan(cat.rel, cat.pkey, true, snapshot, 1, &key);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		bool		isnull;
+
+		total += attnum == 0 ? 1 :
+			DatumGetInt64(heap_getattr(tuple, attnum, RelationGetDescr(cat.rel), &isnull));
+	}
+	systable_endscan(scan);
+	CloseCatalog(&cat, AccessShareLock);
+	return total;
+}
+
+/*
+ * ColumnarLiveRows - the rows of the row groups "snapshot" sees, less the
+ * deletions it sees; reads only row_group and deleted_row rows, for the
+ * planner.
+ */
+int64
+ColumnarLiveRows(Relation rel, Snapshot snapshot)
+{
+	Oid			storage_id = ColumnarStorageId(rel);
+
+	return SumStorageRows("row_group", Anum_row_group_row_count, storage_id, snapshot) -
+		SumStorageRows("deleted_row", 0, storage_id, snapshot);
+}
+
 /*
  * ColumnarStorageStats - totals over the row groups and deletion markers the
  * current snapshot sees.
