@@ -9,6 +9,10 @@ AS 'MODULE_PATHNAME', 'ep_columnstore_require_preload' LANGUAGE C STRICT;
 SELECT pg_temp.columnstore_require_preload();
 DROP FUNCTION pg_temp.columnstore_require_preload();
 
+-- The column store's functions live in schema epiphany, which the control
+-- file makes; everyone may call them (each checks its own permissions).
+GRANT USAGE ON SCHEMA epiphany TO PUBLIC;
+
 CREATE FUNCTION epiphany.columnar_handler(internal) RETURNS table_am_handler
 AS 'MODULE_PATHNAME', 'ep_columnar_handler' LANGUAGE C STRICT;
 
@@ -78,3 +82,51 @@ RETURNS record
 AS 'MODULE_PATHNAME', 'ep_columnar_stats' LANGUAGE C STRICT;
 COMMENT ON FUNCTION epiphany.columnar_stats(regclass) IS
     'Row groups, rows, delta rows, deleted rows and bytes of a columnar table';
+
+-- Per-table options, by table OID (they outlive TRUNCATE and rewrites).
+-- segmentby and orderby are attribute numbers; rows become columnar sorted
+-- by the segmentby columns, then the orderby columns.
+CREATE TABLE _epiphany_columnar.options (
+    relid             oid PRIMARY KEY,
+    compression       text NOT NULL,
+    compression_level integer NOT NULL,
+    row_group_rows    integer NOT NULL,
+    chunk_rows        integer NOT NULL,
+    segmentby         smallint[] NOT NULL,
+    orderby           smallint[] NOT NULL
+);
+
+CREATE FUNCTION epiphany.columnar_set_options(
+    rel regclass,
+    compression text DEFAULT NULL,
+    compression_level integer DEFAULT NULL,
+    row_group_rows integer DEFAULT NULL,
+    chunk_rows integer DEFAULT NULL,
+    segmentby text DEFAULT NULL,
+    orderby text DEFAULT NULL)
+RETURNS void
+AS 'MODULE_PATHNAME', 'ep_columnar_set_options' LANGUAGE C;
+COMMENT ON FUNCTION epiphany.columnar_set_options(regclass, text, integer, integer, integer, text, text) IS
+    'Sets the options of a columnar table: compression (none, lz4, zstd), compression_level, row_group_rows, chunk_rows, segmentby and orderby column lists; NULL keeps a value';
+
+CREATE FUNCTION epiphany.columnar_get_options(
+    rel regclass,
+    OUT compression text, OUT compression_level integer, OUT row_group_rows integer,
+    OUT chunk_rows integer, OUT segmentby name[], OUT orderby name[])
+RETURNS record
+AS 'MODULE_PATHNAME', 'ep_columnar_get_options' LANGUAGE C STRICT;
+
+-- Every columnar table with its effective options.
+CREATE VIEW epiphany.columnar_options AS
+SELECT c.oid::regclass AS relation, o.*
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_am am ON am.oid = c.relam AND am.amname = 'columnar',
+       LATERAL epiphany.columnar_get_options(c.oid) o;
+GRANT SELECT ON epiphany.columnar_options TO PUBLIC;
+
+CREATE FUNCTION epiphany.columnar_encodings(rel regclass)
+RETURNS TABLE (attname name, encoding text, chunks bigint, raw_bytes bigint,
+               stored_bytes bigint)
+AS 'MODULE_PATHNAME', 'ep_columnar_encodings' LANGUAGE C STRICT;
+COMMENT ON FUNCTION epiphany.columnar_encodings(regclass) IS
+    'Encodings of a columnar table''s chunks per column: chunks, bytes before encoding and compression, bytes stored';

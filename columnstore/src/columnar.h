@@ -69,16 +69,46 @@ ColumnarRowNumberGetTid(uint64 row_number, ItemPointer tid)
 				   (OffsetNumber) (row_number % COLUMNAR_ROWS_PER_BLOCK) + 1);
 }
 
-/* Defaults of the per-table options. */
+/* Per-table options: defaults and limits. */
 #define COLUMNAR_DEFAULT_ROW_GROUP_ROWS		150000
+#define COLUMNAR_MIN_ROW_GROUP_ROWS			1000
+#define COLUMNAR_MAX_ROW_GROUP_ROWS			1000000
 #define COLUMNAR_DEFAULT_CHUNK_ROWS			10000
+#define COLUMNAR_MIN_CHUNK_ROWS				100
+#define COLUMNAR_MAX_CHUNK_ROWS				100000
 #define COLUMNAR_DEFAULT_COMPRESSION		EP_COMPRESSION_ZSTD
+#define COLUMNAR_MAX_SORT_KEYS				16
+
+/*
+ * The options of one table (epiphany.columnar_set_options), defaults filled
+ * in.  Rows become columnar sorted by the segmentby columns, then the
+ * orderby columns.
+ */
+typedef struct ColumnarOptions
+{
+	EpCompression compression;
+	int			compression_level;
+	int			row_group_rows;
+	int			chunk_rows;
+	int			nsegmentby;
+	AttrNumber	segmentby[COLUMNAR_MAX_SORT_KEYS];
+	int			norderby;
+	AttrNumber	orderby[COLUMNAR_MAX_SORT_KEYS];
+} ColumnarOptions;
 
 /* Chunk encodings; stored in the catalog, never renumber. */
 typedef enum ColumnarEncoding
 {
-	COLUMNAR_ENCODING_PLAIN = 0		/* values one after another, aligned */
+	COLUMNAR_ENCODING_PLAIN = 0,	/* values one after another, aligned */
+	COLUMNAR_ENCODING_BITPACK = 1,	/* frame of reference + bit-packing */
+	COLUMNAR_ENCODING_DELTA = 2,	/* deltas, bit-packed */
+	COLUMNAR_ENCODING_DELTADELTA = 3,	/* deltas of deltas */
+	COLUMNAR_ENCODING_RLE = 4,	/* runs of (value, length) */
+	COLUMNAR_ENCODING_GORILLA = 5,	/* XOR of float bit patterns */
+	COLUMNAR_ENCODING_DICTIONARY = 6	/* distinct values + bit-packed codes */
 } ColumnarEncoding;
+
+#define COLUMNAR_ENCODING_COUNT		7
 
 /* One chunk: a run of one column's values inside a row group. */
 typedef struct ColumnarChunk
@@ -159,6 +189,9 @@ extern bool ColumnarRowGroupVisible(Relation rel, uint64 row_number, Snapshot sn
 extern ColumnarRowGroup *ColumnarReadRowGroup(Relation rel, uint64 row_number,
 											  Snapshot snapshot);
 extern int64 ColumnarLiveRows(Relation rel, Snapshot snapshot);
+extern void ColumnarGetOptions(Oid relid, ColumnarOptions *options);
+extern void ColumnarSetOptions(Oid relid, const ColumnarOptions *options);
+extern void ColumnarDropOptions(Oid relid);
 extern void ColumnarStorageStats(Relation rel, int64 *row_groups, int64 *rows,
 								 int64 *deleted_rows, int64 *stored_bytes,
 								 int64 *raw_bytes);
@@ -166,20 +199,30 @@ extern void ColumnarStorageStats(Relation rel, int64 *row_groups, int64 *rows,
 /* columnar_chunk.c */
 extern void ColumnarEncodeChunk(Relation rel, Form_pg_attribute att,
 								Datum *values, bool *nulls, int count,
-								EpCompression compression, ColumnarChunk *chunk);
+								EpCompression compression, int compression_level,
+								ColumnarChunk *chunk);
 extern void ColumnarDecodeChunk(Relation rel, Form_pg_attribute att,
 								ColumnarChunk *chunk, ColumnarChunkData *out);
+extern const char *ColumnarEncodingName(int encoding);
+extern int64 ColumnarChunkPlainSize(Relation rel, Form_pg_attribute att,
+									ColumnarChunk *chunk);
 
 /* columnar_writer.c */
 typedef struct ColumnarWriteState ColumnarWriteState;
-extern ColumnarWriteState *ColumnarBeginWrite(Relation rel);
+extern ColumnarWriteState *ColumnarBeginWrite(Relation rel, const ColumnarOptions *options);
 extern void ColumnarWriteRow(ColumnarWriteState *state, TupleTableSlot *slot,
 							 ItemPointer tid);
 extern void ColumnarEndWrite(ColumnarWriteState *state);
+typedef struct ColumnarSortState ColumnarSortState;
+extern ColumnarSortState *ColumnarBeginSort(Relation rel, const ColumnarOptions *options);
+extern void ColumnarSortAdd(ColumnarSortState *state, TupleTableSlot *slot);
+extern TupleTableSlot *ColumnarSortNext(ColumnarSortState *state);
+extern void ColumnarEndSort(ColumnarSortState *state);
 
 /* columnar_reader.c */
 typedef struct ColumnarReadState ColumnarReadState;
-typedef int (*ColumnarClaimRowGroup) (void *arg);
+/* Returns the index of the next row group to read, of "count", or -1. */
+typedef int (*ColumnarClaimRowGroup) (void *arg, int count);
 extern ColumnarReadState *ColumnarBeginRead(Relation rel, Snapshot map_snapshot,
 											Snapshot deleted_snapshot,
 											Bitmapset *attrs_needed);
@@ -187,7 +230,6 @@ extern ColumnarReadState *ColumnarBeginPointRead(Relation rel, Snapshot map_snap
 												 Snapshot deleted_snapshot);
 extern void ColumnarSetClaim(ColumnarReadState *state, ColumnarClaimRowGroup claim,
 							 void *arg);
-extern int	ColumnarRowGroupCount(ColumnarReadState *state);
 extern bool ColumnarReadNextRow(ColumnarReadState *state, TupleTableSlot *slot);
 extern bool ColumnarReadRow(ColumnarReadState *state, uint64 row_number,
 							TupleTableSlot *slot);

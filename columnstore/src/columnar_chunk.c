@@ -7,15 +7,25 @@
  *	  go through the buffer manager and WAL like any heap data, follow the
  *	  table through TRUNCATE, VACUUM FULL and CLUSTER, and count in its size.
  *
- *	  PLAIN encoding, before compression:
+ *	  Before compression a chunk is:
  *	    [null bitmap: row_count bits, bit set = not NULL; only if null_count > 0]
- *	    [values of the non-NULL rows, each aligned as the type's typalign
- *	     requires, relative to the start of the buffer]
- *	  By-value types are stored as in a heap tuple; fixed-length by-reference
- *	  types as their attlen bytes; varlena values detoasted, with a 4-byte
- *	  header; cstrings with their terminator.  A chunk whose rows are all NULL
- *	  stores no bytes.  Decoding checks every length and offset against the
- *	  buffer and reports damage as ERRCODE_DATA_CORRUPTED naming the table.
+ *	    [the non-NULL values in the chunk's encoding]
+ *	  PLAIN stores each value aligned as the type's typalign requires,
+ *	  relative to the start of the buffer: by-value types as in a heap
+ *	  tuple, fixed-length by-reference types as their attlen bytes, varlena
+ *	  values detoasted with a 4-byte header, cstrings with their terminator.
+ *	  The typed encodings (bit-packing, delta, delta-of-delta, run-length,
+ *	  Gorilla, dictionary) are described in common/include/epiphany/codec.h,
+ *	  their files under common/src, and README.md ("Chunk format").  The
+ *	  encoder computes the exact size of every encoding the type admits and
+ *	  keeps the smallest (PLAIN on ties); a chunk whose rows are all NULL
+ *	  stores no bytes.
+ *
+ *	  Decoding checks every length and offset against the buffer, and every
+ *	  encoding against the column's type, and reports damage as
+ *	  ERRCODE_DATA_CORRUPTED naming the table and column.  Decoded by-value
+ *	  Datums are written straight into the values array, one loop per
+ *	  encoding; by-reference values point into the decoded buffer.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -30,13 +40,69 @@
 
 #include "access/detoast.h"
 #include "access/toast_internals.h"
+#include "catalog/pg_type.h"
 #include "columnar.h"
+#include "epiphany/codec.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/datum.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/typcache.h"
 
 #define NULL_BITMAP_BYTES(rows) (((rows) + 7) / 8)
+
+/* A dictionary holds at most this share of a chunk's values, and 16 at least. */
+#define DICT_MAX_ENTRIES(count)		Max(16, (count) / 4)
+
+/*
+ * Dictionary encoding, after the null bitmap: this header, the codes
+ * bit-packed (EP_BITPACK_BYTES(count, width)), then the distinct values in
+ * order of first appearance, laid out as PLAIN lays out values.
+ */
+typedef struct DictionaryHeader
+{
+	uint32		count;			/* non-NULL values */
+	uint32		entries;		/* distinct values, 1..count */
+	uint8		width;			/* bits per code, 0..32 */
+	uint8		pad[7];			/* zero */
+} DictionaryHeader;
+
+StaticAssertDecl(sizeof(DictionaryHeader) == 16, "DictionaryHeader must have no padding");
+
+/* Which typed encodings a column's type admits. */
+typedef enum ValueKind
+{
+	VALUE_OTHER,				/* dictionary only */
+	VALUE_INTEGER,				/* by-value integral types of 2, 4, 8 bytes */
+	VALUE_FLOAT4,
+	VALUE_FLOAT8
+} ValueKind;
+
+/* The encodings of codec.h's table and the codec of each. */
+static const struct
+{
+	ColumnarEncoding encoding;
+	EpCodecId	codec;
+	ValueKind	kind;
+}			TypedEncodings[] = {
+	{COLUMNAR_ENCODING_BITPACK, EP_CODEC_BITPACK, VALUE_INTEGER},
+	{COLUMNAR_ENCODING_DELTA, EP_CODEC_DELTA, VALUE_INTEGER},
+	{COLUMNAR_ENCODING_DELTADELTA, EP_CODEC_DELTADELTA, VALUE_INTEGER},
+	{COLUMNAR_ENCODING_RLE, EP_CODEC_RLE, VALUE_INTEGER},
+	{COLUMNAR_ENCODING_GORILLA, EP_CODEC_GORILLA, VALUE_FLOAT4},
+	{COLUMNAR_ENCODING_GORILLA, EP_CODEC_GORILLA, VALUE_FLOAT8},
+};
+
+static const char *const EncodingNames[COLUMNAR_ENCODING_COUNT] = {
+	[COLUMNAR_ENCODING_PLAIN] = "plain",
+	[COLUMNAR_ENCODING_BITPACK] = "bitpack",
+	[COLUMNAR_ENCODING_DELTA] = "delta",
+	[COLUMNAR_ENCODING_DELTADELTA] = "deltadelta",
+	[COLUMNAR_ENCODING_RLE] = "rle",
+	[COLUMNAR_ENCODING_GORILLA] = "gorilla",
+	[COLUMNAR_ENCODING_DICTIONARY] = "dictionary",
+};
 
 /* Tracks the minimum and maximum of the values appended to a chunk. */
 typedef struct MinMaxState
@@ -47,6 +113,38 @@ typedef struct MinMaxState
 	Datum		min;
 	Datum		max;
 } MinMaxState;
+
+/*
+ * The typed encodings decode into the Datum array as uint64, and the
+ * dictionary's codes too: on a platform with 32-bit Datums every chunk is
+ * PLAIN.
+ */
+#define TYPED_ENCODINGS_AVAILABLE	(sizeof(Datum) == sizeof(uint64))
+
+const char *
+ColumnarEncodingName(int encoding)
+{
+	if (encoding < 0 || encoding >= COLUMNAR_ENCODING_COUNT)
+		return "unknown";
+	return EncodingNames[encoding];
+}
+
+/* Which typed encodings "att" admits; a domain counts as its base type. */
+static ValueKind
+ColumnValueKind(Form_pg_attribute att)
+{
+	Oid			base;
+
+	if (!TYPED_ENCODINGS_AVAILABLE || !att->attbyval ||
+		(att->attlen != 2 && att->attlen != 4 && att->attlen != 8))
+		return VALUE_OTHER;
+	base = getBaseType(att->atttypid);
+	if (base == FLOAT4OID)
+		return VALUE_FLOAT4;
+	if (base == FLOAT8OID)
+		return VALUE_FLOAT8;
+	return VALUE_INTEGER;
+}
 
 static void
 InitMinMax(MinMaxState *mm, Form_pg_attribute att)
@@ -76,43 +174,193 @@ AddMinMax(MinMaxState *mm, Datum value)
 		mm->max = value;
 }
 
-/* Appends "size" bytes at the alignment "align" (a typalign code). */
-static void
-AppendAligned(StringInfo buf, const void *data, Size size, char align)
+/* Bytes of one non-NULL value as PLAIN stores it (varlena: detoasted). */
+static inline Size
+PlainValueSize(Form_pg_attribute att, Datum value)
 {
-	int			start = att_align_nominal(buf->len, align);
-
-	while (buf->len < start)
-		appendStringInfoChar(buf, '\0');
-	appendBinaryStringInfo(buf, data, size);
+	if (att->attlen > 0)
+		return att->attlen;
+	if (att->attlen == -1)
+		return VARSIZE(DatumGetPointer(value));
+	return strlen(DatumGetCString(value)) + 1;
 }
 
-/* Appends one non-NULL value of "att"; returns the value as stored. */
-static Datum
-AppendValue(StringInfo buf, Form_pg_attribute att, Datum value)
+/* Bytes PLAIN takes for values[0..n) when they start at "offset". */
+static Size
+PlainSize(Form_pg_attribute att, const Datum *values, int n, Size offset)
 {
-	if (att->attbyval)
-	{
-		char		image[sizeof(Datum)];
+	Size		end = offset;
 
-		store_att_byval(image, value, att->attlen);
-		AppendAligned(buf, image, att->attlen, att->attalign);
-		return value;
-	}
-	if (att->attlen > 0)
-	{
-		AppendAligned(buf, DatumGetPointer(value), att->attlen, att->attalign);
-		return value;
-	}
-	if (att->attlen == -1)
-	{
-		struct varlena *plain = PG_DETOAST_DATUM(value);
+	for (int i = 0; i < n; i++)
+		end = att_align_nominal(end, att->attalign) + PlainValueSize(att, values[i]);
+	return end - offset;
+}
 
-		AppendAligned(buf, plain, VARSIZE(plain), att->attalign);
-		return PointerGetDatum(plain);
+/* Appends values[0..n) as PLAIN lays them out (varlena: detoasted). */
+static void
+AppendPlain(StringInfo buf, Form_pg_attribute att, const Datum *values, int n)
+{
+	for (int i = 0; i < n; i++)
+	{
+		Size		size = PlainValueSize(att, values[i]);
+		int			start = att_align_nominal(buf->len, att->attalign);
+
+		while (buf->len < start)
+			appendStringInfoChar(buf, '\0');
+		if (att->attbyval)
+		{
+			char		image[sizeof(Datum)];
+
+			store_att_byval(image, values[i], att->attlen);
+			appendBinaryStringInfo(buf, image, size);
+		}
+		else
+			appendBinaryStringInfo(buf, DatumGetPointer(values[i]), size);
 	}
-	AppendAligned(buf, DatumGetPointer(value), strlen(DatumGetCString(value)) + 1, 'c');
-	return value;
+}
+
+/*
+ * The 64-bit images the typed codecs work on: integers sign-extended, as
+ * fetch_att makes their Datums; float4 bit patterns zero-extended, which
+ * leaves Gorilla 32 leading zeros to drop.
+ */
+static uint64 *
+ValueImages(const Datum *values, int n, Form_pg_attribute att, ValueKind kind)
+{
+	uint64	   *images = palloc(sizeof(uint64) * n);
+
+	for (int i = 0; i < n; i++)
+	{
+		if (att->attlen == 8)
+			images[i] = (uint64) values[i];
+		else if (att->attlen == 4 && kind == VALUE_FLOAT4)
+			images[i] = (uint64) (uint32) DatumGetInt32(values[i]);
+		else if (att->attlen == 4)
+			images[i] = (uint64) (int64) DatumGetInt32(values[i]);
+		else
+			images[i] = (uint64) (int64) DatumGetInt16(values[i]);
+	}
+	return images;
+}
+
+/* A dictionary of values[0..n): its codes, entries and encoded size. */
+typedef struct DictionaryPlan
+{
+	int			entries;		/* -1: too many distinct values */
+	int			width;
+	uint64	   *codes;
+	Datum	   *values;
+	Size		size;
+} DictionaryPlan;
+
+static void
+PlanDictionary(Form_pg_attribute att, const Datum *values, int n, Size offset,
+			   DictionaryPlan *plan)
+{
+	int			max_entries = DICT_MAX_ENTRIES(n);
+	Size		codes_end;
+
+	plan->codes = palloc(sizeof(uint64) * n);
+	plan->values = palloc(sizeof(Datum) * max_entries);
+	plan->entries = EpDictBuild(values, n, att->attbyval, att->attlen, max_entries,
+								plan->codes, plan->values);
+	if (plan->entries < 0)
+		return;
+	plan->width = EpBitWidth((uint64) (plan->entries - 1));
+	codes_end = offset + sizeof(DictionaryHeader) + EP_BITPACK_BYTES(n, plan->width);
+	plan->size = codes_end - offset +
+		PlainSize(att, plan->values, plan->entries, codes_end);
+}
+
+static void
+AppendDictionary(StringInfo buf, Form_pg_attribute att, int n, DictionaryPlan *plan)
+{
+	DictionaryHeader hdr = {0};
+	Size		code_bytes = EP_BITPACK_BYTES(n, plan->width);
+
+	hdr.count = (uint32) n;
+	hdr.entries = (uint32) plan->entries;
+	hdr.width = (uint8) plan->width;
+	appendBinaryStringInfo(buf, (char *) &hdr, sizeof(hdr));
+	enlargeStringInfo(buf, code_bytes);
+	EpBitPack(plan->codes, n, plan->width, buf->data + buf->len);
+	buf->len += code_bytes;
+	buf->data[buf->len] = '\0';
+	AppendPlain(buf, att, plan->values, plan->entries);
+}
+
+/*
+ * Appends values[0..n) (non-NULL, varlena detoasted) in the smallest
+ * encoding "att" admits, measured exactly; PLAIN wins ties, then the
+ * earlier entry of TypedEncodings, then the dictionary.  Returns the
+ * encoding chosen.
+ */
+static ColumnarEncoding
+AppendEncoded(StringInfo buf, Form_pg_attribute att, const Datum *values, int n)
+{
+	ValueKind	kind = ColumnValueKind(att);
+	ColumnarEncoding best = COLUMNAR_ENCODING_PLAIN;
+	Size		best_size = PlainSize(att, values, n, buf->len);
+	int			best_codec = -1;
+	uint64	   *images = NULL;
+	DictionaryPlan dict = {0};
+
+	if (kind != VALUE_OTHER)
+	{
+		images = ValueImages(values, n, att, kind);
+		for (int c = 0; c < lengthof(TypedEncodings); c++)
+		{
+			Size		size;
+
+			if (TypedEncodings[c].kind != kind)
+				continue;
+			size = EpCodecs[TypedEncodings[c].codec].encoded_size(images, n);
+			if (size < best_size)
+			{
+				best = TypedEncodings[c].encoding;
+				best_size = size;
+				best_codec = TypedEncodings[c].codec;
+			}
+		}
+	}
+	if (TYPED_ENCODINGS_AVAILABLE)
+	{
+		PlanDictionary(att, values, n, buf->len, &dict);
+		if (dict.entries > 0 && dict.size < best_size)
+		{
+			best = COLUMNAR_ENCODING_DICTIONARY;
+			best_size = dict.size;
+		}
+	}
+
+	if (best == COLUMNAR_ENCODING_PLAIN)
+		AppendPlain(buf, att, values, n);
+	else if (best == COLUMNAR_ENCODING_DICTIONARY)
+		AppendDictionary(buf, att, n, &dict);
+	else
+	{
+		enlargeStringInfo(buf, best_size);
+		EpCodecs[best_codec].encode(images, n, buf->data + buf->len);
+		buf->len += best_size;
+		buf->data[buf->len] = '\0';
+	}
+	return best;
+}
+
+/* Appends the null bitmap of nulls[0..count): bit set = not NULL. */
+static void
+AppendNullBitmap(StringInfo buf, const bool *nulls, int count)
+{
+	int			bitmap_bytes = NULL_BITMAP_BYTES(count);
+
+	Assert(buf->len == 0);
+	enlargeStringInfo(buf, bitmap_bytes);
+	memset(buf->data, 0, bitmap_bytes);
+	for (int i = 0; i < count; i++)
+		if (!nulls[i])
+			buf->data[i / 8] |= (char) (1 << (i % 8));
+	buf->len = bitmap_bytes;
+	buf->data[buf->len] = '\0';
 }
 
 /* Writes "stored" bytes as a new value of the table's TOAST relation. */
@@ -135,19 +383,22 @@ SaveChunkBytes(Relation rel, const char *stored, int size)
 }
 
 /*
- * ColumnarEncodeChunk - encode values[0..count) of column "att", compress
- * with "compression" (kept only if it saves space; the chunk records which
- * method was used), store the bytes and fill "chunk".  Allocations go to the
- * current memory context, which the caller resets per chunk; min/max datums
- * of by-reference types point into it until the row group is recorded.
+ * ColumnarEncodeChunk - encode values[0..count) of column "att" in the
+ * smallest encoding its type admits, compress with "compression" at
+ * "compression_level" (kept only if it saves space; the chunk records which
+ * method was used), store the bytes and fill "chunk".  Allocations go to the current memory context,
+ * which the caller resets per chunk; min/max datums of by-reference types
+ * point into it until the row group is recorded.
  */
 void
 ColumnarEncodeChunk(Relation rel, Form_pg_attribute att, Datum *values, bool *nulls,
-					int count, EpCompression compression, ColumnarChunk *chunk)
+					int count, EpCompression compression, int compression_level,
+					ColumnarChunk *chunk)
 {
 	StringInfoData buf;
 	MinMaxState mm;
-	int			null_count = 0;
+	Datum	   *present;
+	int			n = 0;
 	char	   *compressed;
 	int			compressed_size;
 
@@ -155,36 +406,33 @@ ColumnarEncodeChunk(Relation rel, Form_pg_attribute att, Datum *values, bool *nu
 	chunk->row_count = count;
 	chunk->encoding = COLUMNAR_ENCODING_PLAIN;
 	for (int i = 0; i < count; i++)
-		null_count += nulls[i] ? 1 : 0;
-	chunk->null_count = null_count;
-	if (null_count == count)
+		chunk->null_count += nulls[i] ? 1 : 0;
+	if (chunk->null_count == count)
 		return;					/* all NULL: no bytes */
 
 	initStringInfo(&buf);
-	if (null_count > 0)
-	{
-		int			bitmap_bytes = NULL_BITMAP_BYTES(count);
+	if (chunk->null_count > 0)
+		AppendNullBitmap(&buf, nulls, count);
 
-		enlargeStringInfo(&buf, bitmap_bytes);
-		memset(buf.data, 0, bitmap_bytes);
-		for (int i = 0; i < count; i++)
-			if (!nulls[i])
-				buf.data[i / 8] |= (char) (1 << (i % 8));
-		buf.len = bitmap_bytes;
-	}
-
+	/* The non-NULL values, detoasted, and their min/max. */
 	InitMinMax(&mm, att);
+	present = palloc(sizeof(Datum) * (count - chunk->null_count));
 	for (int i = 0; i < count; i++)
 	{
-		if (!nulls[i])
-			AddMinMax(&mm, AppendValue(&buf, att, values[i]));
+		if (nulls[i])
+			continue;
+		present[n] = att->attlen == -1 ?
+			PointerGetDatum(PG_DETOAST_DATUM(values[i])) : values[i];
+		AddMinMax(&mm, present[n]);
+		n++;
 	}
 	chunk->has_minmax = mm.seen;
 	chunk->min_value = mm.min;
 	chunk->max_value = mm.max;
 
+	chunk->encoding = AppendEncoded(&buf, att, present, n);
 	chunk->raw_size = buf.len;
-	compressed = EpCompress(compression, EP_COMPRESSION_LEVEL_DEFAULT, buf.data, buf.len,
+	compressed = EpCompress(compression, compression_level, buf.data, buf.len,
 							&compressed_size);
 	if (compressed != NULL)
 	{
@@ -261,6 +509,136 @@ ReadValue(Relation rel, Form_pg_attribute att, char *raw, int raw_size, int *off
 	return fetch_att(raw + start, att->attbyval, att->attlen);
 }
 
+
+/*
+ * Fills nulls[0..count) from the chunk's null bitmap and checks it against
+ * the null count; returns the offset of the values.
+ */
+static int
+ReadNullBitmap(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk, const char *raw,
+			   bool *nulls)
+{
+	int			count = chunk->row_count;
+	int			nulls_seen = 0;
+
+	if (chunk->null_count == 0)
+	{
+		memset(nulls, false, sizeof(bool) * count);
+		return 0;
+	}
+	if (NULL_BITMAP_BYTES(count) > chunk->raw_size)
+		ReportCorruptChunk(rel, att, "The null bitmap is truncated.");
+	for (int i = 0; i < count; i++)
+	{
+		nulls[i] = (raw[i / 8] & (1 << (i % 8))) == 0;
+		nulls_seen += nulls[i] ? 1 : 0;
+	}
+	if (nulls_seen != chunk->null_count)
+		ReportCorruptChunk(rel, att, "The null bitmap does not match the null count.");
+	return NULL_BITMAP_BYTES(count);
+}
+
+/* PLAIN: each non-NULL row's value, read in place. */
+static void
+DecodePlain(Relation rel, Form_pg_attribute att, char *raw, int raw_size, int offset,
+			ColumnarChunkData *out)
+{
+	for (int i = 0; i < out->row_count; i++)
+	{
+		if (!out->nulls[i])
+			out->values[i] = ReadValue(rel, att, raw, raw_size, &offset);
+	}
+	if (offset != raw_size)
+		ReportCorruptChunk(rel, att, "The chunk has bytes past its last value.");
+}
+
+/*
+ * A typed codec of codec.h: decodes the "n" non-NULL values into
+ * values[0..n) as 64-bit images, which for integers are their Datums; a
+ * float4 pattern is sign-extended as Float4GetDatum does.
+ */
+static void
+DecodeTyped(Relation rel, Form_pg_attribute att, ColumnarEncoding encoding, char *raw,
+			int raw_size, int offset, int n, Datum *values)
+{
+	int			codec = -1;
+	const char *damage;
+
+	for (int c = 0; c < lengthof(TypedEncodings); c++)
+		if (TypedEncodings[c].encoding == encoding)
+			codec = TypedEncodings[c].codec;
+	if (codec < 0 || !TYPED_ENCODINGS_AVAILABLE || !att->attbyval ||
+		(att->attlen != 2 && att->attlen != 4 && att->attlen != 8) ||
+		(encoding == COLUMNAR_ENCODING_GORILLA && att->attlen == 2))
+		ReportCorruptChunk(rel, att, "The chunk's encoding does not fit the column's type.");
+
+	damage = EpCodecs[codec].decode(raw + offset, raw_size - offset, n, (uint64 *) values);
+	if (damage != NULL)
+		ReportCorruptChunk(rel, att, damage);
+	if (encoding == COLUMNAR_ENCODING_GORILLA && att->attlen == 4)
+	{
+		for (int i = 0; i < n; i++)
+			values[i] = (Datum) (int64) (int32) (uint32) values[i];
+	}
+}
+
+/*
+ * DICTIONARY: reads the distinct values (by-reference ones point into
+ * "raw"), then maps the "n" codes to them, into values[0..n).
+ */
+static void
+DecodeDictionary(Relation rel, Form_pg_attribute att, char *raw, int raw_size, int offset,
+				 int n, Datum *values)
+{
+	DictionaryHeader hdr;
+	Datum	   *entries;
+	Size		code_bytes;
+	int			codes_at = offset + (int) sizeof(hdr);
+	int			entries_at;
+
+	if (!TYPED_ENCODINGS_AVAILABLE || (Size) (raw_size - offset) < sizeof(hdr))
+		ReportCorruptChunk(rel, att, "The dictionary header is truncated.");
+	memcpy(&hdr, raw + offset, sizeof(hdr));
+	if (hdr.count != (uint32) n || hdr.entries < 1 || hdr.entries > (uint32) n ||
+		hdr.width > 32)
+		ReportCorruptChunk(rel, att, "The dictionary header is invalid.");
+	code_bytes = EP_BITPACK_BYTES(n, hdr.width);
+	if (code_bytes > (Size) (raw_size - codes_at))
+		ReportCorruptChunk(rel, att, "The dictionary codes are truncated.");
+	entries_at = codes_at + (int) code_bytes;
+
+	entries = palloc(sizeof(Datum) * hdr.entries);
+	for (uint32 e = 0; e < hdr.entries; e++)
+		entries[e] = ReadValue(rel, att, raw, raw_size, &entries_at);
+	if (entries_at != raw_size)
+		ReportCorruptChunk(rel, att, "The chunk has bytes past its last value.");
+
+	EpBitUnpack(raw + codes_at, n, hdr.width, 0, (uint64 *) values);
+	for (int i = 0; i < n; i++)
+	{
+		uint64		code = (uint64) values[i];
+
+		if (code >= hdr.entries)
+			ReportCorruptChunk(rel, att, "A dictionary code is out of range.");
+		values[i] = entries[code];
+	}
+	pfree(entries);
+}
+
+/*
+ * Moves the "n" non-NULL values from values[0..n) to their rows, from the
+ * last row down, so that no value is overwritten before it moves.
+ */
+static void
+SpreadValues(ColumnarChunkData *out, int n)
+{
+	int			k = n;
+
+	for (int i = out->row_count - 1; i >= 0; i--)
+		out->values[i] = out->nulls[i] ? (Datum) 0 : out->values[--k];
+	Assert(k == 0);
+}
+
 /*
  * ColumnarDecodeChunk - decode "chunk" of column "att" into "out", allocated
  * in the current memory context.  By-reference values point into
@@ -272,18 +650,18 @@ ColumnarDecodeChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
 {
 	struct varlena *stored;
 	char	   *raw;
-	int			offset = 0;
+	int			offset;
 	int			count = chunk->row_count;
-	int			nulls_seen = 0;
+	int			n = count - chunk->null_count;
 
 	if (count <= 0 || chunk->null_count < 0 || chunk->null_count > count ||
-		chunk->encoding != COLUMNAR_ENCODING_PLAIN)
+		chunk->encoding < 0 || chunk->encoding >= COLUMNAR_ENCODING_COUNT)
 		ReportCorruptChunk(rel, att, "The chunk header is invalid.");
 	out->row_count = count;
 	out->values = palloc(sizeof(Datum) * count);
 	out->nulls = palloc(sizeof(bool) * count);
 	out->buffer = NULL;
-	if (chunk->null_count == count)
+	if (n == 0)
 	{
 		memset(out->nulls, true, sizeof(bool) * count);
 		return;
@@ -298,22 +676,65 @@ ColumnarDecodeChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
 	pfree(stored);
 	out->buffer = raw;
 
-	if (chunk->null_count > 0)
+	offset = ReadNullBitmap(rel, att, chunk, raw, out->nulls);
+	switch ((ColumnarEncoding) chunk->encoding)
 	{
-		offset = NULL_BITMAP_BYTES(count);
-		if (offset > chunk->raw_size)
-			ReportCorruptChunk(rel, att, "The null bitmap is truncated.");
+		case COLUMNAR_ENCODING_PLAIN:
+			DecodePlain(rel, att, raw, chunk->raw_size, offset, out);
+			return;
+		case COLUMNAR_ENCODING_DICTIONARY:
+			DecodeDictionary(rel, att, raw, chunk->raw_size, offset, n, out->values);
+			break;
+		default:
+			DecodeTyped(rel, att, (ColumnarEncoding) chunk->encoding, raw, chunk->raw_size,
+						offset, n, out->values);
+			break;
 	}
-	for (int i = 0; i < count; i++)
+	if (n < count)
+		SpreadValues(out, n);
+}
+
+/*
+ * ColumnarChunkPlainSize - the bytes "chunk" would take in PLAIN encoding
+ * before compression, null bitmap included (0 for an all-NULL chunk).
+ * Variable-length values of a typed chunk are decoded to be measured, in a
+ * context of their own.
+ */
+int64
+ColumnarChunkPlainSize(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk)
+{
+	Size		bitmap = chunk->null_count > 0 ? NULL_BITMAP_BYTES(chunk->row_count) : 0;
+	int			n = chunk->row_count - chunk->null_count;
+	MemoryContext context;
+	MemoryContext old;
+	ColumnarChunkData data;
+	Datum	   *present;
+	Size		size;
+	int			k = 0;
+
+	if (n <= 0)
+		return 0;
+	if (chunk->encoding == COLUMNAR_ENCODING_PLAIN)
+		return chunk->raw_size;
+	if (att->attlen > 0)
 	{
-		out->nulls[i] = chunk->null_count > 0 && (raw[i / 8] & (1 << (i % 8))) == 0;
-		if (out->nulls[i])
-			nulls_seen++;
-		else
-			out->values[i] = ReadValue(rel, att, raw, chunk->raw_size, &offset);
+		Size		end = bitmap;
+
+		for (int i = 0; i < n; i++)
+			end = att_align_nominal(end, att->attalign) + att->attlen;
+		return (int64) end;
 	}
-	if (nulls_seen != chunk->null_count)
-		ReportCorruptChunk(rel, att, "The null bitmap does not match the null count.");
-	if (offset != chunk->raw_size)
-		ReportCorruptChunk(rel, att, "The chunk has bytes past its last value.");
+
+	context = AllocSetContextCreate(CurrentMemoryContext, "columnar chunk measure",
+									ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(context);
+	ColumnarDecodeChunk(rel, att, chunk, &data);
+	present = palloc(sizeof(Datum) * n);
+	for (int i = 0; i < data.row_count; i++)
+		if (!data.nulls[i])
+			present[k++] = data.values[i];
+	size = bitmap + PlainSize(att, present, k, bitmap);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(context);
+	return (int64) size;
 }

@@ -1,11 +1,13 @@
 /*-------------------------------------------------------------------------
  *
  * columnar_functions.c
- *	  SQL-callable functions of the column store: epiphany.columnar_merge
- *	  and epiphany.columnar_stats.
+ *	  SQL-callable functions of the column store: epiphany.columnar_merge,
+ *	  epiphany.columnar_stats, epiphany.columnar_set_options and
+ *	  epiphany.columnar_get_options.
  *
  *	  Guarantees: each checks that its argument is a columnar table and that
- *	  the caller may act on it (ownership to merge, SELECT to read stats).
+ *	  the caller may act on it (ownership to merge or set options, SELECT to
+ *	  read stats); options are validated before anything is stored.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -27,12 +29,17 @@
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
+#include "parser/parse_oper.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/varlena.h"
 #include "utils/snapmgr.h"
 
 PG_FUNCTION_INFO_V1(ep_columnar_merge);
 PG_FUNCTION_INFO_V1(ep_columnar_stats);
+PG_FUNCTION_INFO_V1(ep_columnar_set_options);
+PG_FUNCTION_INFO_V1(ep_columnar_get_options);
 
 /* Opens "relid" with "lockmode" and checks that it is a columnar table. */
 static Relation
@@ -129,5 +136,167 @@ ep_columnar_stats(PG_FUNCTION_ARGS)
 	values[3] = Int64GetDatum(deleted);
 	values[4] = Int64GetDatum(stored);
 	values[5] = Int64GetDatum(raw);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* Checks a value against [min, max] for option "name". */
+static int
+CheckOptionRange(const char *name, int value, int min, int max)
+{
+	if (value < min || value > max)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be between %d and %d", name, min, max),
+				 errdetail("The value given was %d.", value)));
+	return value;
+}
+
+/*
+ * Parses a comma-separated list of column names of "rel" into attribute
+ * numbers; each column must exist and have a default btree ordering.  An
+ * empty list clears the keys.
+ */
+static int
+ParseSortColumns(Relation rel, const char *option, text *list, AttrNumber *attnums)
+{
+	char	   *names = text_to_cstring(list);
+	List	   *columns;
+	ListCell   *lc;
+	int			count = 0;
+
+	if (!SplitIdentifierString(names, ',', &columns))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid list of columns for %s: \"%s\"", option, text_to_cstring(list)),
+				 errhint("Give column names separated by commas, e.g. 'device_id, time'.")));
+	foreach(lc, columns)
+	{
+		char	   *name = (char *) lfirst(lc);
+		AttrNumber	attnum = get_attnum(RelationGetRelid(rel), name);
+		Oid			lt;
+
+		if (attnum <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of relation \"%s\" does not exist",
+							name, RelationGetRelationName(rel))));
+		get_sort_group_operators(TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid,
+								 false, false, false, &lt, NULL, NULL, NULL);
+		if (!OidIsValid(lt))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FUNCTION),
+					 errmsg("column \"%s\" has no ordering, so it cannot be in %s", name, option)));
+		if (count == COLUMNAR_MAX_SORT_KEYS)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("%s takes at most %d columns", option, COLUMNAR_MAX_SORT_KEYS)));
+		attnums[count++] = attnum;
+	}
+	return count;
+}
+
+/*
+ * epiphany.columnar_set_options(rel, compression, compression_level,
+ * row_group_rows, chunk_rows, segmentby, orderby) -> void
+ *
+ * NULL arguments keep the current value.  Options apply to the rows that
+ * become columnar from now on (merges, VACUUM FULL); existing row groups
+ * keep their layout until rewritten.
+ */
+Datum
+ep_columnar_set_options(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+	Relation	rel;
+	ColumnarOptions options;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the table must not be NULL")));
+	relid = PG_GETARG_OID(0);
+	if (!pg_class_ownercheck(relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(get_rel_relkind(relid)),
+					   get_rel_name(relid));
+	rel = OpenColumnarTable(relid, ShareUpdateExclusiveLock);
+	ColumnarGetOptions(relid, &options);
+
+	if (!PG_ARGISNULL(1) &&
+		!EpCompressionFromName(text_to_cstring(PG_GETARG_TEXT_PP(1)), &options.compression))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid compression \"%s\"", text_to_cstring(PG_GETARG_TEXT_PP(1))),
+				 errhint("Valid values are \"none\", \"lz4\" and \"zstd\".")));
+	if (!PG_ARGISNULL(2))
+		options.compression_level = CheckOptionRange("compression_level", PG_GETARG_INT32(2),
+													 EP_COMPRESSION_LEVEL_MIN,
+													 EP_COMPRESSION_LEVEL_MAX);
+	if (!PG_ARGISNULL(3))
+		options.row_group_rows = CheckOptionRange("row_group_rows", PG_GETARG_INT32(3),
+												  COLUMNAR_MIN_ROW_GROUP_ROWS,
+												  COLUMNAR_MAX_ROW_GROUP_ROWS);
+	if (!PG_ARGISNULL(4))
+		options.chunk_rows = CheckOptionRange("chunk_rows", PG_GETARG_INT32(4),
+											  COLUMNAR_MIN_CHUNK_ROWS, COLUMNAR_MAX_CHUNK_ROWS);
+	if (options.chunk_rows > options.row_group_rows)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("chunk_rows (%d) cannot exceed row_group_rows (%d)",
+						options.chunk_rows, options.row_group_rows)));
+	if (!PG_ARGISNULL(5))
+		options.nsegmentby = ParseSortColumns(rel, "segmentby", PG_GETARG_TEXT_PP(5),
+											  options.segmentby);
+	if (!PG_ARGISNULL(6))
+		options.norderby = ParseSortColumns(rel, "orderby", PG_GETARG_TEXT_PP(6),
+											options.orderby);
+
+	ColumnarSetOptions(relid, &options);
+	table_close(rel, NoLock);
+	PG_RETURN_VOID();
+}
+
+/* The attribute names of "attnums" that still exist, as a name[] datum. */
+static Datum
+AttnumsToNames(Relation rel, const AttrNumber *attnums, int count)
+{
+	Datum	   *names = palloc(sizeof(Datum) * Max(count, 1));
+	int			live = 0;
+
+	for (int i = 0; i < count; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), attnums[i] - 1);
+
+		if (attnums[i] >= 1 && attnums[i] <= RelationGetDescr(rel)->natts && !att->attisdropped)
+			names[live++] = NameGetDatum(&att->attname);
+	}
+	return PointerGetDatum(construct_array(names, live, NAMEOID, NAMEDATALEN, false,
+										   TYPALIGN_CHAR));
+}
+
+/*
+ * epiphany.columnar_get_options(rel regclass) -> the table's effective
+ * options (compression, compression_level, row_group_rows, chunk_rows,
+ * segmentby, orderby), defaults filled in.
+ */
+Datum
+ep_columnar_get_options(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	Relation	rel = OpenColumnarTable(relid, AccessShareLock);
+	ColumnarOptions options;
+	TupleDesc	tupdesc;
+	Datum		values[6];
+	bool		nulls[6] = {false};
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	ColumnarGetOptions(relid, &options);
+	values[0] = CStringGetTextDatum(EpCompressionName(options.compression));
+	values[1] = Int32GetDatum(options.compression_level);
+	values[2] = Int32GetDatum(options.row_group_rows);
+	values[3] = Int32GetDatum(options.chunk_rows);
+	values[4] = AttnumsToNames(rel, options.segmentby, options.nsegmentby);
+	values[5] = AttnumsToNames(rel, options.orderby, options.norderby);
+	table_close(rel, AccessShareLock);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -266,15 +266,19 @@ columnar_slot_callbacks(Relation relation)
  * ------------------------------------------------------------------------
  */
 
-/* Hands out row groups to the participants of a parallel scan. */
+/*
+ * Hands out row groups to the participants of a parallel scan or index
+ * build; every participant reads the map under the same snapshot, so all
+ * see the same "count".
+ */
 static int
-ClaimParallelRowGroup(void *arg)
+ClaimParallelRowGroup(void *arg, int count)
 {
 	ColumnarScanDesc scan = (ColumnarScanDesc) arg;
 	ParallelColumnarScanDesc pscan = (ParallelColumnarScanDesc) scan->rs_base.rs_parallel;
 	uint32		index = pg_atomic_fetch_add_u32(&pscan->next_row_group, 1);
 
-	return index < (uint32) ColumnarRowGroupCount(scan->reader) ? (int) index : -1;
+	return index < (uint32) count ? (int) index : -1;
 }
 
 static TableScanDesc
@@ -856,8 +860,9 @@ columnar_relation_copy_data(Relation rel, const RelFileNode *newrnode)
 /*
  * VACUUM FULL and CLUSTER: every row the current snapshot sees, delta rows
  * included, is written into compressed row groups of the new relation, in
- * the order of "OldIndex" when CLUSTER gives one.  As with TRUNCATE, rows
- * that only older snapshots still see are not kept.
+ * the order of "OldIndex" when CLUSTER gives one, else in the table's
+ * segmentby/orderby order.  As with TRUNCATE, rows that only older
+ * snapshots still see are not kept.
  */
 static void
 columnar_relation_copy_for_cluster(Relation OldTable, Relation NewTable, Relation OldIndex,
@@ -868,7 +873,10 @@ columnar_relation_copy_for_cluster(Relation OldTable, Relation NewTable, Relatio
 {
 	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	TupleTableSlot *slot = table_slot_create(OldTable, NULL);
+	ColumnarOptions options;
 	ColumnarWriteState *writer;
+	ColumnarSortState *sort = NULL;
+	TupleTableSlot *sorted;
 	ItemPointerData tid;
 	TableScanDesc scan = NULL;
 	IndexScanDesc iscan = NULL;
@@ -879,22 +887,36 @@ columnar_relation_copy_for_cluster(Relation OldTable, Relation NewTable, Relatio
 								InvalidOid);
 		CommandCounterIncrement();
 	}
-	writer = ColumnarBeginWrite(NewTable);
+	/* The new relation is transient: the options are the old table's. */
+	ColumnarGetOptions(RelationGetRelid(OldTable), &options);
+	writer = ColumnarBeginWrite(NewTable, &options);
 	if (OldIndex != NULL)
 	{
 		iscan = index_beginscan(OldTable, OldIndex, snapshot, 0, 0);
 		index_rescan(iscan, NULL, 0, NULL, 0);
 	}
 	else
+	{
 		scan = table_beginscan(OldTable, snapshot, 0, NULL);
+		sort = ColumnarBeginSort(OldTable, &options);
+	}
 
 	*num_tuples = *tups_vacuumed = *tups_recently_dead = 0;
 	while (OldIndex != NULL ? index_getnext_slot(iscan, ForwardScanDirection, slot)
 		   : table_scan_getnextslot(scan, ForwardScanDirection, slot))
 	{
 		CHECK_FOR_INTERRUPTS();
-		ColumnarWriteRow(writer, slot, &tid);
+		if (sort != NULL)
+			ColumnarSortAdd(sort, slot);
+		else
+			ColumnarWriteRow(writer, slot, &tid);
 		*num_tuples += 1;
+	}
+	if (sort != NULL)
+	{
+		while ((sorted = ColumnarSortNext(sort)) != NULL)
+			ColumnarWriteRow(writer, sorted, &tid);
+		ColumnarEndSort(sort);
 	}
 	ColumnarEndWrite(writer);
 

@@ -82,7 +82,10 @@ ColumnarObjectAccess(ObjectAccessType access, Oid classId, Oid objectId, int sub
 		prev_object_access_hook(access, classId, objectId, subId, arg);
 	if (access == OAT_DROP && classId == RelationRelationId && subId == 0 &&
 		IsColumnarTable(objectId, &storage_id))
+	{
 		ColumnarDropStorage(storage_id);
+		ColumnarDropOptions(objectId);
+	}
 }
 
 /*

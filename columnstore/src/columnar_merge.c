@@ -32,10 +32,26 @@
 #include "nodes/makefuncs.h"
 #include "utils/snapmgr.h"
 
+/* Writes one row into the row groups and indexes it under its new TID. */
+static void
+WriteAndIndex(ColumnarWriteState *writer, ResultRelInfo *rri, EState *estate,
+			  TupleTableSlot *slot)
+{
+	ItemPointerData new_tid;
+
+	ResetPerTupleExprContext(estate);
+	ColumnarWriteRow(writer, slot, &new_tid);
+	slot->tts_tid = new_tid;
+	if (rri->ri_NumIndices > 0)
+		list_free(ExecInsertIndexTuples(rri, slot, estate, false, false, NULL, NIL));
+}
+
 /*
  * ColumnarMergeDelta - move every visible delta row of "rel" into row
- * groups; returns the number of rows moved.  "rel" must have a TOAST
- * relation and be locked in ExclusiveLock mode or stronger.
+ * groups, sorted by the table's segmentby and orderby columns when it has
+ * some; returns the number of rows moved.  "rel" must have a TOAST relation
+ * and be locked in ExclusiveLock mode or stronger.  With a sort, every
+ * delta row is deleted before the first new index entry is made.
  */
 int64
 ColumnarMergeDelta(Relation rel)
@@ -44,32 +60,43 @@ ColumnarMergeDelta(Relation rel)
 	EState	   *estate = CreateExecutorState();
 	ResultRelInfo *rri = makeNode(ResultRelInfo);
 	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	ColumnarOptions options;
+	ColumnarSortState *sort;
 	TableScanDesc scan;
 	ColumnarWriteState *writer;
+	TupleTableSlot *sorted;
 	int64		moved = 0;
 
 	Assert(CheckRelationLockedByMe(rel, ExclusiveLock, true));
 	InitResultRelInfo(rri, rel, 1, NULL, 0);
 	ExecOpenIndices(rri, false);
-	writer = ColumnarBeginWrite(rel);
+	ColumnarGetOptions(RelationGetRelid(rel), &options);
+	writer = ColumnarBeginWrite(rel, &options);
+	sort = ColumnarBeginSort(rel, &options);
 
 	scan = GetHeapamTableAmRoutine()->scan_begin(rel, snapshot, 0, NULL, NULL,
 												 SO_TYPE_SEQSCAN | SO_ALLOW_STRAT |
 												 SO_ALLOW_PAGEMODE);
 	while (GetHeapamTableAmRoutine()->scan_getnextslot(scan, ForwardScanDirection, slot))
 	{
-		ItemPointerData new_tid;
-
 		CHECK_FOR_INTERRUPTS();
-		ResetPerTupleExprContext(estate);
 		simple_heap_delete(rel, &slot->tts_tid);
-		ColumnarWriteRow(writer, slot, &new_tid);
-		slot->tts_tid = new_tid;
-		if (rri->ri_NumIndices > 0)
-			list_free(ExecInsertIndexTuples(rri, slot, estate, false, false, NULL, NIL));
+		if (sort != NULL)
+			ColumnarSortAdd(sort, slot);
+		else
+			WriteAndIndex(writer, rri, estate, slot);
 		moved++;
 	}
 	GetHeapamTableAmRoutine()->scan_end(scan);
+	if (sort != NULL)
+	{
+		while ((sorted = ColumnarSortNext(sort)) != NULL)
+		{
+			CHECK_FOR_INTERRUPTS();
+			WriteAndIndex(writer, rri, estate, sorted);
+		}
+		ColumnarEndSort(sort);
+	}
 	ColumnarEndWrite(writer);
 
 	ExecCloseIndices(rri);

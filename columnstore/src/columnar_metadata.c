@@ -34,6 +34,7 @@
 #include "columnar.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
@@ -81,6 +82,18 @@ enum
 	Anum_deleted_row_row_number,
 	Anum_deleted_row_new_tid,
 	Natts_deleted_row = Anum_deleted_row_new_tid
+};
+
+enum
+{
+	Anum_options_relid = 1,
+	Anum_options_compression,
+	Anum_options_compression_level,
+	Anum_options_row_group_rows,
+	Anum_options_chunk_rows,
+	Anum_options_segmentby,
+	Anum_options_orderby,
+	Natts_options = Anum_options_orderby
 };
 
 /*
@@ -963,4 +976,155 @@ ColumnarStorageStats(Relation rel, int64 *row_groups, int64 *rows, int64 *delete
 				*raw_bytes += rg->chunks[a][c].raw_size;
 			}
 	}
+}
+
+
+/* ------------------------------------------------------------------------
+ * Per-table options: _epiphany_columnar.options, keyed by the table's OID,
+ * so that they outlive TRUNCATE and rewrites.
+ * ------------------------------------------------------------------------
+ */
+
+static ArrayType *
+AttnumsToArray(const AttrNumber *attnums, int count)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(count, 1));
+
+	for (int i = 0; i < count; i++)
+		elems[i] = Int16GetDatum(attnums[i]);
+	return construct_array(elems, count, INT2OID, sizeof(int16), true, TYPALIGN_SHORT);
+}
+
+/* Reads an int2[] of attribute numbers, checking its shape. */
+static int
+ArrayToAttnums(Datum datum, AttrNumber *attnums, Oid relid)
+{
+	ArrayType  *array = DatumGetArrayTypeP(datum);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			count;
+
+	deconstruct_array(array, INT2OID, sizeof(int16), true, TYPALIGN_SHORT,
+					  &elems, &nulls, &count);
+	if (count > COLUMNAR_MAX_SORT_KEYS)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid columnar options for relation %u", relid)));
+	for (int i = 0; i < count; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("invalid columnar options for relation %u", relid)));
+		attnums[i] = DatumGetInt16(elems[i]);
+	}
+	return count;
+}
+
+/*
+ * The options row of "relid", or NULL.  SnapshotSelf: options set earlier
+ * in this transaction, even in this command, count.
+ */
+static HeapTuple
+FindOptionsTuple(CatalogTable *cat, Oid relid)
+{
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+
+	ScanKeyInit(&key, Anum_options_relid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(cat->rel, cat->pkey, true, SnapshotSelf, 1, &key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+		tuple = heap_copytuple(tuple);
+	systable_endscan(scan);
+	return tuple;
+}
+
+/*
+ * ColumnarGetOptions - the options of table "relid", defaults for those
+ * never set.
+ */
+void
+ColumnarGetOptions(Oid relid, ColumnarOptions *options)
+{
+	CatalogTable cat;
+	HeapTuple	tuple;
+	Datum		values[Natts_options];
+	bool		nulls[Natts_options];
+
+	memset(options, 0, sizeof(ColumnarOptions));
+	options->compression = COLUMNAR_DEFAULT_COMPRESSION;
+	options->compression_level = EP_COMPRESSION_LEVEL_DEFAULT;
+	options->row_group_rows = COLUMNAR_DEFAULT_ROW_GROUP_ROWS;
+	options->chunk_rows = COLUMNAR_DEFAULT_CHUNK_ROWS;
+
+	OpenCatalog("options", AccessShareLock, false, &cat);
+	tuple = FindOptionsTuple(&cat, relid);
+	if (HeapTupleIsValid(tuple))
+	{
+		heap_deform_tuple(tuple, RelationGetDescr(cat.rel), values, nulls);
+		if (!EpCompressionFromName(TextDatumGetCString(values[Anum_options_compression - 1]),
+								   &options->compression))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("invalid columnar options for relation %u", relid)));
+		options->compression_level = DatumGetInt32(values[Anum_options_compression_level - 1]);
+		options->row_group_rows = DatumGetInt32(values[Anum_options_row_group_rows - 1]);
+		options->chunk_rows = DatumGetInt32(values[Anum_options_chunk_rows - 1]);
+		options->nsegmentby = ArrayToAttnums(values[Anum_options_segmentby - 1],
+											 options->segmentby, relid);
+		options->norderby = ArrayToAttnums(values[Anum_options_orderby - 1],
+										   options->orderby, relid);
+	}
+	CloseCatalog(&cat, AccessShareLock);
+}
+
+/*
+ * ColumnarSetOptions - record the options of table "relid" (validated by
+ * the caller), replacing any earlier ones.  Transactional.
+ */
+void
+ColumnarSetOptions(Oid relid, const ColumnarOptions *options)
+{
+	CatalogTable cat;
+	HeapTuple	old;
+	Datum		values[Natts_options];
+	bool		nulls[Natts_options] = {false};
+
+	OpenCatalog("options", RowExclusiveLock, false, &cat);
+	old = FindOptionsTuple(&cat, relid);
+	if (HeapTupleIsValid(old))
+		simple_heap_delete(cat.rel, &old->t_self);
+	values[Anum_options_relid - 1] = ObjectIdGetDatum(relid);
+	values[Anum_options_compression - 1] =
+		CStringGetTextDatum(EpCompressionName(options->compression));
+	values[Anum_options_compression_level - 1] = Int32GetDatum(options->compression_level);
+	values[Anum_options_row_group_rows - 1] = Int32GetDatum(options->row_group_rows);
+	values[Anum_options_chunk_rows - 1] = Int32GetDatum(options->chunk_rows);
+	values[Anum_options_segmentby - 1] =
+		PointerGetDatum(AttnumsToArray(options->segmentby, options->nsegmentby));
+	values[Anum_options_orderby - 1] =
+		PointerGetDatum(AttnumsToArray(options->orderby, options->norderby));
+	InsertCatalogRow(&cat, values, nulls, GetCurrentCommandId(true));
+	CloseCatalog(&cat, RowExclusiveLock);
+}
+
+/*
+ * ColumnarDropOptions - forget the options of a dropped table.  Does
+ * nothing if the catalog is being dropped.
+ */
+void
+ColumnarDropOptions(Oid relid)
+{
+	CatalogTable cat;
+	HeapTuple	old;
+
+	if (!OpenCatalog("options", RowExclusiveLock, true, &cat))
+		return;
+	old = FindOptionsTuple(&cat, relid);
+	if (HeapTupleIsValid(old))
+		simple_heap_delete(cat.rel, &old->t_self);
+	CloseCatalog(&cat, RowExclusiveLock);
 }

@@ -181,11 +181,6 @@ ColumnarSetClaim(ColumnarReadState *state, ColumnarClaimRowGroup claim, void *ar
 	state->claim_arg = arg;
 }
 
-int
-ColumnarRowGroupCount(ColumnarReadState *state)
-{
-	return state->map->count;
-}
 
 /* Makes "tupdesc" the descriptor chunks are decoded with. */
 static void
@@ -301,7 +296,7 @@ NextRowGroup(ColumnarReadState *state)
 	int			index;
 
 	if (state->claim != NULL)
-		index = state->claim(state->claim_arg);
+		index = state->claim(state->claim_arg, state->map->count);
 	else
 		index = state->next_group < state->map->count ? state->next_group++ : -1;
 	if (index < 0)

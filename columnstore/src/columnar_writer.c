@@ -29,15 +29,16 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/datum.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/tuplesort.h"
+#include "parser/parse_oper.h"
 
 struct ColumnarWriteState
 {
 	Relation	rel;
 	TupleDesc	tupdesc;
-	int			row_group_rows;
-	int			chunk_rows;
-	EpCompression compression;
+	ColumnarOptions options;	/* row group and chunk sizes, compression */
 	MemoryContext row_group_context;	/* values of the current row group */
 	MemoryContext chunk_context;	/* scratch of one chunk's encoding */
 	Datum	  **values;			/* [attno][row] */
@@ -47,20 +48,19 @@ struct ColumnarWriteState
 };
 
 /*
- * ColumnarBeginWrite - start writing row groups into "rel".  The state and
- * its contexts are children of the current memory context.
+ * ColumnarBeginWrite - start writing row groups into "rel" with "options"
+ * (the table's, which a rewrite takes from the table being rewritten).  The
+ * state and its contexts are children of the current memory context.
  */
 ColumnarWriteState *
-ColumnarBeginWrite(Relation rel)
+ColumnarBeginWrite(Relation rel, const ColumnarOptions *options)
 {
 	ColumnarWriteState *state = palloc0(sizeof(ColumnarWriteState));
 	int			natts = RelationGetDescr(rel)->natts;
 
 	state->rel = rel;
 	state->tupdesc = RelationGetDescr(rel);
-	state->row_group_rows = COLUMNAR_DEFAULT_ROW_GROUP_ROWS;
-	state->chunk_rows = COLUMNAR_DEFAULT_CHUNK_ROWS;
-	state->compression = COLUMNAR_DEFAULT_COMPRESSION;
+	state->options = *options;
 	state->row_group_context = AllocSetContextCreate(CurrentMemoryContext,
 													 "row group values",
 													 ALLOCSET_DEFAULT_SIZES);
@@ -71,8 +71,8 @@ ColumnarBeginWrite(Relation rel)
 	state->nulls = palloc(sizeof(bool *) * natts);
 	for (int a = 0; a < natts; a++)
 	{
-		state->values[a] = palloc(sizeof(Datum) * state->row_group_rows);
-		state->nulls[a] = palloc(sizeof(bool) * state->row_group_rows);
+		state->values[a] = palloc(sizeof(Datum) * options->row_group_rows);
+		state->nulls[a] = palloc(sizeof(bool) * options->row_group_rows);
 	}
 	return state;
 }
@@ -91,8 +91,8 @@ FlushRowGroup(ColumnarWriteState *state)
 	old = MemoryContextSwitchTo(state->row_group_context);
 	rg.first_row = state->first_row;
 	rg.row_count = state->row_count;
-	rg.chunk_rows = state->chunk_rows;
-	rg.chunk_count = (state->row_count + state->chunk_rows - 1) / state->chunk_rows;
+	rg.chunk_rows = state->options.chunk_rows;
+	rg.chunk_count = (state->row_count + rg.chunk_rows - 1) / rg.chunk_rows;
 	rg.natts = natts;
 	rg.chunks = palloc0(sizeof(ColumnarChunk *) * natts);
 	for (int a = 0; a < natts; a++)
@@ -104,14 +104,14 @@ FlushRowGroup(ColumnarWriteState *state)
 			continue;
 		for (int c = 0; c < rg.chunk_count; c++)
 		{
-			int			start = c * state->chunk_rows;
-			int			count = Min(state->chunk_rows, state->row_count - start);
+			int			start = c * rg.chunk_rows;
+			int			count = Min(rg.chunk_rows, state->row_count - start);
 
 			CHECK_FOR_INTERRUPTS();
 			MemoryContextSwitchTo(state->chunk_context);
 			ColumnarEncodeChunk(state->rel, att, state->values[a] + start,
-								state->nulls[a] + start, count, state->compression,
-								&rg.chunks[a][c]);
+								state->nulls[a] + start, count, state->options.compression,
+								state->options.compression_level, &rg.chunks[a][c]);
 			MemoryContextSwitchTo(state->row_group_context);
 			MemoryContextReset(state->chunk_context);
 		}
@@ -133,7 +133,7 @@ ColumnarWriteRow(ColumnarWriteState *state, TupleTableSlot *slot, ItemPointer ti
 	int			row = state->row_count;
 
 	if (row == 0)
-		state->first_row = ColumnarReserveRowNumbers(state->rel, state->row_group_rows);
+		state->first_row = ColumnarReserveRowNumbers(state->rel, state->options.row_group_rows);
 
 	slot_getallattrs(slot);
 	old = MemoryContextSwitchTo(state->row_group_context);
@@ -153,7 +153,7 @@ ColumnarWriteRow(ColumnarWriteState *state, TupleTableSlot *slot, ItemPointer ti
 
 	ColumnarRowNumberGetTid(state->first_row + row, tid);
 	state->row_count++;
-	if (state->row_count == state->row_group_rows)
+	if (state->row_count == state->options.row_group_rows)
 		FlushRowGroup(state);
 }
 
@@ -173,5 +173,103 @@ ColumnarEndWrite(ColumnarWriteState *state)
 	}
 	pfree(state->values);
 	pfree(state->nulls);
+	pfree(state);
+}
+
+
+/* ------------------------------------------------------------------------
+ * Sorting rows before they become columnar: by the table's segmentby
+ * columns, then its orderby columns, so that equal and close values share
+ * chunks (better encodings, narrower min/max).
+ * ------------------------------------------------------------------------
+ */
+
+struct ColumnarSortState
+{
+	Tuplesortstate *sort;
+	TupleTableSlot *slot;		/* the sorted rows come out in it */
+	bool		sorted;
+};
+
+/* Adds the live columns of "attnums" to the sort keys. */
+static int
+AddSortKeys(TupleDesc tupdesc, const AttrNumber *attnums, int count, int nkeys,
+			AttrNumber *keys, Oid *operators, Oid *collations)
+{
+	for (int i = 0; i < count; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, attnums[i] - 1);
+
+		if (attnums[i] < 1 || attnums[i] > tupdesc->natts || att->attisdropped)
+			continue;			/* dropped since the options were set */
+		get_sort_group_operators(att->atttypid, true, false, false,
+								 &operators[nkeys], NULL, NULL, NULL);
+		keys[nkeys] = attnums[i];
+		collations[nkeys] = att->attcollation;
+		nkeys++;
+	}
+	return nkeys;
+}
+
+/*
+ * ColumnarBeginSort - a sort of rows of "rel" by the sort keys of
+ * "options", in maintenance_work_mem (spilling to disk beyond it); NULL when
+ * the options name no sort key.
+ */
+ColumnarSortState *
+ColumnarBeginSort(Relation rel, const ColumnarOptions *options)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	AttrNumber	keys[2 * COLUMNAR_MAX_SORT_KEYS];
+	Oid			operators[2 * COLUMNAR_MAX_SORT_KEYS];
+	Oid			collations[2 * COLUMNAR_MAX_SORT_KEYS];
+	bool		nulls_first[2 * COLUMNAR_MAX_SORT_KEYS] = {false};
+	int			nkeys;
+	ColumnarSortState *state;
+
+	nkeys = AddSortKeys(tupdesc, options->segmentby, options->nsegmentby, 0,
+						keys, operators, collations);
+	nkeys = AddSortKeys(tupdesc, options->orderby, options->norderby, nkeys,
+						keys, operators, collations);
+	if (nkeys == 0)
+		return NULL;
+
+	state = palloc0(sizeof(ColumnarSortState));
+	state->sort = tuplesort_begin_heap(tupdesc, nkeys, keys, operators, collations,
+									   nulls_first, maintenance_work_mem, NULL,
+									   TUPLESORT_NONE);
+	state->slot = MakeSingleTupleTableSlot(tupdesc, &TTSOpsMinimalTuple);
+	return state;
+}
+
+void
+ColumnarSortAdd(ColumnarSortState *state, TupleTableSlot *slot)
+{
+	Assert(!state->sorted);
+	tuplesort_puttupleslot(state->sort, slot);
+}
+
+/*
+ * ColumnarSortNext - the next row in sort order, in a slot the sort owns;
+ * NULL at the end.  The first call sorts.
+ */
+TupleTableSlot *
+ColumnarSortNext(ColumnarSortState *state)
+{
+	if (!state->sorted)
+	{
+		tuplesort_performsort(state->sort);
+		state->sorted = true;
+	}
+	if (tuplesort_gettupleslot(state->sort, true, false, state->slot, NULL))
+		return state->slot;
+	return NULL;
+}
+
+void
+ColumnarEndSort(ColumnarSortState *state)
+{
+	tuplesort_end(state->sort);
+	ExecDropSingleTupleTableSlot(state->slot);
 	pfree(state);
 }

@@ -50,6 +50,20 @@ SELECT count(*) FROM col_t WHERE name = 'name 42';
 RESET enable_seqscan;
 SELECT count(*) FROM heap_t WHERE name = 'name 42';
 
+-- A parallel index build shares the row groups among its participants.
+SET max_parallel_maintenance_workers = 2;
+SET min_parallel_table_scan_size = 0;
+SET maintenance_work_mem = '64MB';
+CREATE INDEX col_t_grp_parallel ON col_t (grp, id);
+RESET max_parallel_maintenance_workers;
+RESET min_parallel_table_scan_size;
+RESET maintenance_work_mem;
+SET enable_seqscan = off;
+SELECT count(*), sum(id) FROM col_t WHERE grp = 5;
+RESET enable_seqscan;
+SELECT count(*), sum(id) FROM heap_t WHERE grp = 5;
+DROP INDEX col_t_grp_parallel;
+
 -- Parallel scans share the row groups among the workers.
 SET max_parallel_workers_per_gather = 2;
 SET parallel_setup_cost = 0;

@@ -1,0 +1,58 @@
+-- Per-table options: compression, row group and chunk sizes, and the sort
+-- order (segmentby, then orderby) rows take when they become columnar.
+CREATE TABLE opt (id int, device int, at timestamp, v text) USING columnar;
+SELECT * FROM epiphany.columnar_options WHERE relation = 'opt'::regclass;
+
+SELECT epiphany.columnar_set_options('opt', compression => 'none', row_group_rows => 2000,
+                                     chunk_rows => 500, segmentby => 'device', orderby => 'at');
+SELECT * FROM epiphany.columnar_options WHERE relation = 'opt'::regclass;
+
+-- Rows arrive in id order; they become columnar by device, then time.
+INSERT INTO opt SELECT g, g % 4, timestamp '2024-01-01' + (5000 - g) * interval '1 minute', 'v' || g
+  FROM generate_series(1, 5000) g;
+SELECT epiphany.columnar_merge('opt');
+SELECT row_groups, rows, stored_bytes = raw_bytes AS uncompressed FROM epiphany.columnar_stats('opt');
+SELECT id, device, at FROM opt LIMIT 3;
+SELECT count(*) AS out_of_order FROM (
+  SELECT device, at, lag(device) OVER w AS pdev, lag(at) OVER w AS pat
+    FROM (SELECT device, at, row_number() OVER () AS n FROM opt) s
+  WINDOW w AS (ORDER BY n)) x
+ WHERE (pdev, pat) > (device, at);
+-- Sorted rows make chunk filters sharp: one device is a quarter of the chunks.
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT count(*) FROM opt WHERE device = 2;
+
+-- Options apply to later merges and rewrites, and outlive TRUNCATE.
+SELECT epiphany.columnar_set_options('opt', compression => 'lz4', orderby => '');
+VACUUM FULL opt;
+SELECT row_groups, rows, stored_bytes < raw_bytes AS compressed FROM epiphany.columnar_stats('opt');
+SELECT id, device FROM opt LIMIT 3;
+TRUNCATE opt;
+SELECT compression, row_group_rows, chunk_rows, segmentby, orderby
+  FROM epiphany.columnar_options WHERE relation = 'opt'::regclass;
+SELECT epiphany.columnar_set_options('opt', compression => 'zstd', compression_level => 19);
+SELECT compression, compression_level FROM epiphany.columnar_options WHERE relation = 'opt'::regclass;
+
+-- Invalid options are refused and change nothing.
+\set VERBOSITY terse
+SELECT epiphany.columnar_set_options('opt', compression => 'gzip');
+SELECT epiphany.columnar_set_options('opt', compression_level => 0);
+SELECT epiphany.columnar_set_options('opt', row_group_rows => 10);
+SELECT epiphany.columnar_set_options('opt', chunk_rows => 1000000);
+SELECT epiphany.columnar_set_options('opt', row_group_rows => 1000, chunk_rows => 5000);
+SELECT epiphany.columnar_set_options('opt', orderby => 'nope');
+SELECT epiphany.columnar_set_options('opt', orderby => 'at,,id');
+CREATE TABLE heap_opt (id int);
+SELECT epiphany.columnar_set_options('heap_opt', compression => 'none');
+CREATE ROLE opt_stranger;
+SET ROLE opt_stranger;
+SELECT epiphany.columnar_set_options('opt', compression => 'none');
+RESET ROLE;
+DROP ROLE opt_stranger;
+\set VERBOSITY default
+SELECT compression, compression_level, row_group_rows, chunk_rows
+  FROM epiphany.columnar_options WHERE relation = 'opt'::regclass;
+
+-- Dropping the table forgets its options.
+SELECT 'opt'::regclass::oid AS opt_oid \gset
+DROP TABLE opt, heap_opt;
+SELECT count(*) AS leftover FROM _epiphany_columnar.options WHERE relid = :opt_oid;

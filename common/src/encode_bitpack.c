@@ -1,0 +1,129 @@
+/*-------------------------------------------------------------------------
+ *
+ * encode_bitpack.c
+ *	  Frame-of-reference bit-packing of 64-bit integers, and the packing
+ *	  primitive the other codecs share.
+ *
+ *	  Layout: EpBitpackHeader, then count values minus "min", each in
+ *	  "width" bits (EP_BITPACK_BYTES(count, width) bytes; none when every
+ *	  value equals min).
+ *
+ *	  Arithmetic is unsigned: the values are signed, but max - min of two
+ *	  int64 can exceed INT64_MAX, while in uint64 it wraps to the exact
+ *	  distance, and min + (v - min) wraps back to v.
+ *
+ * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+ *
+ * IDENTIFICATION
+ *	  common/src/encode_bitpack.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "epiphany/compat.h"
+
+#include "epiphany/codec.h"
+
+/* On disk: no padding may reach it. */
+typedef struct EpBitpackHeader
+{
+	uint32		count;			/* values */
+	uint8		width;			/* bits per value, 0..64 */
+	uint8		pad[3];			/* zero */
+	int64		min;			/* the frame of reference */
+} EpBitpackHeader;
+
+StaticAssertDecl(sizeof(EpBitpackHeader) == 16, "EpBitpackHeader must have no padding");
+
+void
+EpBitPack(const uint64 *values, int count, int width, char *dst)
+{
+	memset(dst, 0, EP_BITPACK_BYTES(count, width));
+	if (width == 0)
+		return;
+	for (int i = 0; i < count; i++)
+		EpBitWrite(dst, (uint64) i * width, width, values[i]);
+}
+
+/*
+ * The decoding loop of every packed array; kept free of calls so that it
+ * compiles to loads, shifts and adds.
+ */
+void
+EpBitUnpack(const char *src, int count, int width, uint64 base, uint64 *out)
+{
+	uint64		pos = 0;
+
+	if (width == 0)
+	{
+		for (int i = 0; i < count; i++)
+			out[i] = base;
+		return;
+	}
+	for (int i = 0; i < count; i++, pos += width)
+		out[i] = base + EpBitRead(src, pos, width);
+}
+
+/* The minimum (signed) of values[0..count) and the width of max - min. */
+static void
+FrameOfReference(const uint64 *values, int count, int64 *min, int *width)
+{
+	int64		lo = (int64) values[0];
+	int64		hi = (int64) values[0];
+
+	for (int i = 1; i < count; i++)
+	{
+		int64		v = (int64) values[i];
+
+		lo = Min(lo, v);
+		hi = Max(hi, v);
+	}
+	*min = lo;
+	*width = EpBitWidth((uint64) hi - (uint64) lo);
+}
+
+Size
+EpBitpackEncodedSize(const uint64 *values, int count)
+{
+	int64		min;
+	int			width;
+
+	FrameOfReference(values, count, &min, &width);
+	return sizeof(EpBitpackHeader) + EP_BITPACK_BYTES(count, width);
+}
+
+void
+EpBitpackEncode(const uint64 *values, int count, char *dst)
+{
+	EpBitpackHeader hdr = {0};
+	int64		min;
+	int			width;
+	uint64	   *shifted = palloc(sizeof(uint64) * count);
+
+	FrameOfReference(values, count, &min, &width);
+	hdr.count = (uint32) count;
+	hdr.width = (uint8) width;
+	hdr.min = min;
+	memcpy(dst, &hdr, sizeof(hdr));
+	for (int i = 0; i < count; i++)
+		shifted[i] = values[i] - (uint64) min;
+	EpBitPack(shifted, count, width, dst + sizeof(hdr));
+	pfree(shifted);
+}
+
+const char *
+EpBitpackDecode(const char *src, Size size, int count, uint64 *out)
+{
+	EpBitpackHeader hdr;
+
+	if (size < sizeof(hdr))
+		return "The bit-packing header is truncated.";
+	memcpy(&hdr, src, sizeof(hdr));
+	if (hdr.count != (uint32) count || hdr.width > 64)
+		return "The bit-packing header is invalid.";
+	if (size != sizeof(hdr) + EP_BITPACK_BYTES(count, hdr.width))
+		return "The bit-packed values do not fill the chunk.";
+	EpBitUnpack(src + sizeof(hdr), count, hdr.width, (uint64) hdr.min, out);
+	return NULL;
+}
