@@ -15,8 +15,10 @@ if [ -n "$bad" ]; then
 fi
 # Every V1 info function needs its function exported beside it.
 exported=$(nm -D --defined-only "$lib" | awk '{print $3}')
-for info in $(echo "$exported" | grep '^pg_finfo_' || true); do
-	if ! echo "$exported" | grep -qx "${info#pg_finfo_}"; then
+for info in $(grep '^pg_finfo_' <<<"$exported" || true); do
+	# A here-string, not a pipe: with pipefail, grep -q closing the pipe early
+	# would fail the pipeline and report a symbol as missing.
+	if ! grep -qx "${info#pg_finfo_}" <<<"$exported"; then
 		echo "error: $lib exports $info but not ${info#pg_finfo_}" >&2
 		exit 1
 	fi

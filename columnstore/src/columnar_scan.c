@@ -43,13 +43,19 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
-/* The cheapest share of a full scan's CPU cost a projection can claim. */
+/*
+ * The share of a plain scan's run cost a ColumnarScan claims is between
+ * these: it decodes no more columns and may skip chunks, so it is never
+ * dearer, even when it reads every column.
+ */
 #define MIN_COLUMN_FRACTION 0.1
+#define MAX_COLUMN_FRACTION 0.99
 
 /* Positions in CustomScan.custom_private. */
 enum
 {
-	PRIVATE_ATTRS,				/* IntList: attribute numbers read, empty = all */
+	PRIVATE_WHOLE_ROW,			/* Integer: 1 to read every column */
+	PRIVATE_ATTRS,				/* IntList: attribute numbers read otherwise */
 	PRIVATE_FILTER_ATTNUMS,		/* IntList */
 	PRIVATE_FILTER_OPFAMILIES,	/* OidList */
 	PRIVATE_FILTER_STRATEGIES,	/* IntList */
@@ -114,10 +120,11 @@ static const CustomExecMethods ColumnarExecMethods = {
 
 /*
  * The columns a scan of "rel" must read, executor-numbered (offset by
- * FirstLowInvalidHeapAttributeNumber); NULL when it needs the whole row.
+ * FirstLowInvalidHeapAttributeNumber), with *whole_row set when it needs
+ * every column.  An empty set (count(*)) reads no column at all.
  */
 static Bitmapset *
-NeededAttributes(RelOptInfo *rel)
+NeededAttributes(RelOptInfo *rel, bool *whole_row)
 {
 	Bitmapset  *attrs = NULL;
 	ListCell   *lc;
@@ -125,8 +132,7 @@ NeededAttributes(RelOptInfo *rel)
 	pull_varattnos((Node *) rel->reltarget->exprs, rel->relid, &attrs);
 	foreach(lc, rel->baserestrictinfo)
 		pull_varattnos((Node *) ((RestrictInfo *) lfirst(lc))->clause, rel->relid, &attrs);
-	if (bms_is_member(InvalidAttrNumber - FirstLowInvalidHeapAttributeNumber, attrs))
-		return NULL;
+	*whole_row = bms_is_member(InvalidAttrNumber - FirstLowInvalidHeapAttributeNumber, attrs);
 	return attrs;
 }
 
@@ -146,23 +152,25 @@ CountUserColumns(Bitmapset *attrs)
 }
 
 /*
- * The share of a full scan's CPU cost this scan pays: the needed columns
- * out of all (decoding dominates), never below MIN_COLUMN_FRACTION.
+ * The share of a plain scan's run cost this scan pays: the needed columns
+ * out of all (decoding dominates), within [MIN, MAX]_COLUMN_FRACTION.
  */
 static double
 ColumnFraction(RelOptInfo *rel, RangeTblEntry *rte)
 {
-	Bitmapset  *attrs = NeededAttributes(rel);
+	bool		whole_row;
+	Bitmapset  *attrs = NeededAttributes(rel, &whole_row);
 	Relation	relation;
 	int			live = 0;
 
-	if (attrs == NULL)
-		return 1.0;
+	if (whole_row)
+		return MAX_COLUMN_FRACTION;
 	relation = RelationIdGetRelation(rte->relid);
 	for (int a = 0; a < RelationGetDescr(relation)->natts; a++)
 		live += TupleDescAttr(RelationGetDescr(relation), a)->attisdropped ? 0 : 1;
 	RelationClose(relation);
-	return Max(MIN_COLUMN_FRACTION, (double) CountUserColumns(attrs) / Max(live, 1));
+	return Max(MIN_COLUMN_FRACTION,
+			   Min(MAX_COLUMN_FRACTION, (double) CountUserColumns(attrs) / Max(live, 1)));
 }
 
 /* A ColumnarScan path costed from "seqpath", the plain scan it competes with. */
@@ -285,10 +293,12 @@ PlanColumnarPath(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path, List
 	CustomScan *cscan = makeNode(CustomScan);
 	List	   *quals = extract_actual_clauses(clauses, false);
 	List	   *private[PRIVATE_FILTER_CONSTS + 1] = {NIL};
-	Bitmapset  *attrs = NeededAttributes(rel);
+	bool		whole_row;
+	Bitmapset  *attrs = NeededAttributes(rel, &whole_row);
 	int			member = -1;
 	ListCell   *lc;
 
+	private[PRIVATE_WHOLE_ROW] = list_make1_int(whole_row ? 1 : 0);
 	while ((member = bms_next_member(attrs, member)) >= 0)
 		private[PRIVATE_ATTRS] = lappend_int(private[PRIVATE_ATTRS],
 											 member + FirstLowInvalidHeapAttributeNumber);
@@ -357,9 +367,15 @@ BeginColumnarScan(CustomScanState *node, EState *estate, int eflags)
 	List	   *private = ((CustomScan *) node->ss.ps.plan)->custom_private;
 	ListCell   *lc;
 
-	foreach(lc, (List *) list_nth(private, PRIVATE_ATTRS))
-		state->attrs_needed = bms_add_member(state->attrs_needed,
-											 lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
+	if (linitial_int((List *) list_nth(private, PRIVATE_WHOLE_ROW)) == 0)
+	{
+		/* ctid is always at hand: a set of it alone decodes no column. */
+		state->attrs_needed =
+			bms_make_singleton(SelfItemPointerAttributeNumber - FirstLowInvalidHeapAttributeNumber);
+		foreach(lc, (List *) list_nth(private, PRIVATE_ATTRS))
+			state->attrs_needed = bms_add_member(state->attrs_needed,
+												 lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
+	}
 	BuildFilters(state, private);
 }
 
