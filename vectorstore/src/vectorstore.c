@@ -2,8 +2,8 @@
  *
  * vectorstore.c
  *	  Entry point of epiphany_vectorstore: chooses the distance kernels for
- *	  this CPU, defines the vector engine's settings and registers the
- *	  vector engine.
+ *	  this CPU, defines the vector engine's settings and the hnsw index's
+ *	  options and setting, and registers the vector engine.
  *
  *	  Unlike the column and time engines, the vector engine needs no
  *	  preloading: it starts no background worker, so it also works when
@@ -23,6 +23,7 @@
 #include "epiphany/engine.h"
 #include "epiphany/simd.h"
 #include "fmgr.h"
+#include "hnsw.h"
 #include "utils/guc.h"
 #include "vectorstore.h"
 
@@ -104,5 +105,6 @@ _PG_init(void)
 {
 	EpSimdInit();
 	EpDefineVectorSettings();
+	HnswInit();
 	EpRegisterEngine("vector", EP_VECTORSTORE_LIBRARY);
 }

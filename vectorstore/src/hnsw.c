@@ -1,0 +1,342 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnsw.c
+ *	  The hnsw index access method's handler, its options (m and
+ *	  ef_construction), the hnsw.ef_search setting, the cost estimate and
+ *	  the operator-class validator.  The storage work lives in the other
+ *	  hnsw*.c files; hnsw.h and README.md ("hnsw index") describe it.
+ *
+ *	  hnsw.ef_search keeps pgvector's name (an exception to the epiphany.*
+ *	  rule) so that pgvector's clients work unchanged.  The options are
+ *	  copied into the metapage at build time and read from there later, so
+ *	  an ALTER INDEX ... SET cannot make the pages and the options disagree.
+ *
+ * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+ *
+ * IDENTIFICATION
+ *	  vectorstore/src/hnsw.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "epiphany/compat.h"
+
+#include <math.h>
+
+#include "access/amvalidate.h"
+#include "access/htup_details.h"
+#include "access/reloptions.h"
+#include "catalog/pg_amop.h"
+#include "catalog/pg_amproc.h"
+#include "catalog/pg_opclass.h"
+#include "catalog/pg_opfamily.h"
+#include "catalog/pg_type.h"
+#include "commands/progress.h"
+#include "commands/vacuum.h"
+#include "fmgr.h"
+#include "hnsw.h"
+#include "utils/float.h"
+#include "utils/guc.h"
+#include "utils/rel.h"
+#include "utils/selfuncs.h"
+#include "utils/syscache.h"
+
+/* hnsw.ef_search: candidates kept by a scan's search at level 0. */
+int			hnsw_ef_search = HNSW_DEFAULT_EF_SEARCH;
+
+static relopt_kind hnsw_relopt_kind;
+
+/*
+ * HnswInit - register the options and the setting.  Called once, from
+ * _PG_init.
+ */
+void
+HnswInit(void)
+{
+	hnsw_relopt_kind = add_reloption_kind();
+	add_int_reloption(hnsw_relopt_kind, "m",
+					  "Maximum number of neighbours of an element per level",
+					  HNSW_DEFAULT_M, HNSW_MIN_M, HNSW_MAX_M, AccessExclusiveLock);
+	add_int_reloption(hnsw_relopt_kind, "ef_construction",
+					  "Size of the candidate list while building the graph",
+					  HNSW_DEFAULT_EF_CONSTRUCTION, HNSW_MIN_EF_CONSTRUCTION,
+					  HNSW_MAX_EF_CONSTRUCTION, AccessExclusiveLock);
+
+	DefineCustomIntVariable("hnsw.ef_search",
+							"Size of the candidate list of an hnsw index scan.",
+							"Larger values find more of the exact nearest neighbours, "
+							"more slowly; a scan returns at most this many rows.",
+							&hnsw_ef_search,
+							HNSW_DEFAULT_EF_SEARCH, HNSW_MIN_EF_SEARCH, HNSW_MAX_EF_SEARCH,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	MarkGUCPrefixReserved("hnsw");
+}
+
+/* amoptions: parses and checks m and ef_construction. */
+static bytea *
+hnswoptions(Datum reloptions, bool validate)
+{
+	static const relopt_parse_elt tab[] = {
+		{"m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)},
+		{"ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, efConstruction)},
+	};
+
+	return (bytea *) build_reloptions(reloptions, validate, hnsw_relopt_kind,
+									  sizeof(HnswOptions), tab, lengthof(tab));
+}
+
+/* Option m of an index, from its reloptions (build time only). */
+int
+HnswGetM(Relation index)
+{
+	HnswOptions *opts = (HnswOptions *) index->rd_options;
+
+	return opts ? opts->m : HNSW_DEFAULT_M;
+}
+
+/* Option ef_construction of an index, from its reloptions (build time only). */
+int
+HnswGetEfConstruction(Relation index)
+{
+	HnswOptions *opts = (HnswOptions *) index->rd_options;
+
+	return opts ? opts->efConstruction : HNSW_DEFAULT_EF_CONSTRUCTION;
+}
+
+/* ----------------------------------------------------------------
+ *		Cost estimate
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * hnswcostestimate - the index is useful only to order by distance.  A
+ * search computes about ef_search * m distances at level 0 plus m per
+ * upper level, all before the first tuple comes back, so the startup cost
+ * is the whole cost.  On a small table that is about every tuple, and a
+ * sequential scan with a top-N sort wins.
+ */
+void
+hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
+				 Cost *indexStartupCost, Cost *indexTotalCost,
+				 Selectivity *indexSelectivity, double *indexCorrelation,
+				 double *indexPages)
+{
+	GenericCosts costs;
+	double		ntuples = path->indexinfo->tuples;
+	double		levels;
+
+	if (path->indexorderbys == NIL)
+	{
+		*indexStartupCost = get_float8_infinity();
+		*indexTotalCost = get_float8_infinity();
+		*indexSelectivity = 0;
+		*indexCorrelation = 0;
+		*indexPages = 0;
+		return;
+	}
+
+	MemSet(&costs, 0, sizeof(costs));
+	levels = ntuples > 1 ? ceil(log(ntuples) / log((double) HNSW_DEFAULT_M)) : 1;
+	costs.numIndexTuples = Min(Max(ntuples, 1.0),
+							   (double) hnsw_ef_search * HNSW_DEFAULT_M +
+							   levels * HNSW_DEFAULT_M);
+	genericcostestimate(root, path, loop_count, &costs);
+
+	*indexStartupCost = costs.indexTotalCost;
+	*indexTotalCost = costs.indexTotalCost;
+	*indexSelectivity = costs.indexSelectivity;
+	*indexCorrelation = 0;
+	*indexPages = costs.numIndexPages;
+}
+
+/* ----------------------------------------------------------------
+ *		Operator class validation
+ * ----------------------------------------------------------------
+ */
+
+/* Reports one problem of an operator family at INFO level. */
+static void
+ReportOpfamilyProblem(const char *opfamilyname, const char *what, Oid object)
+{
+	ereport(INFO,
+			(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+			 errmsg("operator family \"%s\" of access method hnsw %s %u",
+					opfamilyname, what, object)));
+}
+
+/*
+ * hnswvalidate - checks an operator class: support procedure 1 is
+ * float8 f(T, T), optional procedure 2 is float8 f(T), and the only
+ * operator is strategy 1, an ORDER BY operator returning float8 sorted by a
+ * btree family that can sort float8.
+ */
+bool
+hnswvalidate(Oid opclassoid)
+{
+	bool		result = true;
+	HeapTuple	classtup;
+	HeapTuple	familytup;
+	Form_pg_opclass classform;
+	Oid			opfamilyoid;
+	Oid			opcintype;
+	char	   *opfamilyname;
+	CatCList   *proclist;
+	CatCList   *oprlist;
+	bool		hasdistance = false;
+
+	classtup = SearchSysCache1(CLAOID, ObjectIdGetDatum(opclassoid));
+	if (!HeapTupleIsValid(classtup))
+		elog(ERROR, "cache lookup failed for operator class %u", opclassoid);
+	classform = (Form_pg_opclass) GETSTRUCT(classtup);
+	opfamilyoid = classform->opcfamily;
+	opcintype = classform->opcintype;
+	familytup = SearchSysCache1(OPFAMILYOID, ObjectIdGetDatum(opfamilyoid));
+	if (!HeapTupleIsValid(familytup))
+		elog(ERROR, "cache lookup failed for operator family %u", opfamilyoid);
+	opfamilyname = pstrdup(NameStr(((Form_pg_opfamily) GETSTRUCT(familytup))->opfname));
+	ReleaseSysCache(familytup);
+
+	proclist = SearchSysCacheList1(AMPROCNUM, ObjectIdGetDatum(opfamilyoid));
+	for (int i = 0; i < proclist->n_members; i++)
+	{
+		Form_pg_amproc procform = (Form_pg_amproc) GETSTRUCT(&proclist->members[i]->tuple);
+		bool		ok;
+
+		if (procform->amproclefttype != opcintype || procform->amprocrighttype != opcintype)
+			continue;
+		switch (procform->amprocnum)
+		{
+			case HNSW_DISTANCE_PROC:
+				ok = check_amproc_signature(procform->amproc, FLOAT8OID, false,
+											2, 2, opcintype, opcintype);
+				hasdistance = true;
+				break;
+			case HNSW_NORM_PROC:
+				ok = check_amproc_signature(procform->amproc, FLOAT8OID, false,
+											1, 1, opcintype);
+				break;
+			default:
+				ok = false;
+				break;
+		}
+		if (!ok)
+		{
+			ReportOpfamilyProblem(opfamilyname, "contains an invalid support function",
+								  procform->amproc);
+			result = false;
+		}
+	}
+	ReleaseSysCacheList(proclist);
+
+	oprlist = SearchSysCacheList1(AMOPSTRATEGY, ObjectIdGetDatum(opfamilyoid));
+	for (int i = 0; i < oprlist->n_members; i++)
+	{
+		Form_pg_amop oprform = (Form_pg_amop) GETSTRUCT(&oprlist->members[i]->tuple);
+
+		if (oprform->amopstrategy != HNSW_ORDER_STRATEGY ||
+			oprform->amoppurpose != AMOP_ORDER ||
+			!OidIsValid(oprform->amopsortfamily) ||
+			!opfamily_can_sort_type(oprform->amopsortfamily, FLOAT8OID) ||
+			!check_amop_signature(oprform->amopopr, FLOAT8OID,
+								  oprform->amoplefttype, oprform->amoprighttype))
+		{
+			ReportOpfamilyProblem(opfamilyname, "contains an invalid operator",
+								  oprform->amopopr);
+			result = false;
+		}
+	}
+	ReleaseSysCacheList(oprlist);
+
+	if (!hasdistance)
+	{
+		ReportOpfamilyProblem(opfamilyname, "lacks the distance function for operator class",
+							  opclassoid);
+		result = false;
+	}
+	ReleaseSysCache(classtup);
+	return result;
+}
+
+/*
+ * hnswbuildphasename - the name of a build phase, as
+ * pg_stat_progress_create_index shows it after "building index: ".
+ */
+char *
+hnswbuildphasename(int64 phasenum)
+{
+	switch (phasenum)
+	{
+		case PROGRESS_CREATEIDX_SUBPHASE_INITIALIZE:
+			return "initializing";
+		case HNSW_PHASE_LOAD:
+			return "loading tuples";
+		case HNSW_PHASE_WRITE:
+			return "writing pages";
+		default:
+			return NULL;
+	}
+}
+
+/* ----------------------------------------------------------------
+ *		Handler
+ * ----------------------------------------------------------------
+ */
+
+PG_FUNCTION_INFO_V1(ep_hnswhandler);
+
+/*
+ * ep_hnswhandler - the IndexAmRoutine of hnsw.  An approximate
+ * nearest-neighbour index: it only orders by an operator, one column,
+ * no NULLs, no bitmap scans.
+ */
+Datum
+ep_hnswhandler(PG_FUNCTION_ARGS)
+{
+	IndexAmRoutine *amroutine = makeNode(IndexAmRoutine);
+
+	amroutine->amstrategies = 0;
+	amroutine->amsupport = HNSW_NPROC;
+	amroutine->amoptsprocnum = 0;
+	amroutine->amcanorder = false;
+	amroutine->amcanorderbyop = true;
+	amroutine->amcanbackward = false;
+	amroutine->amcanunique = false;
+	amroutine->amcanmulticol = false;
+	amroutine->amoptionalkey = true;
+	amroutine->amsearcharray = false;
+	amroutine->amsearchnulls = false;
+	amroutine->amstorage = false;
+	amroutine->amclusterable = false;
+	amroutine->ampredlocks = false;
+	amroutine->amcanparallel = false;
+	amroutine->amcaninclude = false;
+	amroutine->amusemaintenanceworkmem = false;
+	amroutine->amparallelvacuumoptions = VACUUM_OPTION_PARALLEL_BULKDEL;
+	amroutine->amkeytype = InvalidOid;
+
+	amroutine->ambuild = hnswbuild;
+	amroutine->ambuildempty = hnswbuildempty;
+	amroutine->aminsert = hnswinsert;
+	amroutine->ambulkdelete = hnswbulkdelete;
+	amroutine->amvacuumcleanup = hnswvacuumcleanup;
+	amroutine->amcanreturn = NULL;
+	amroutine->amcostestimate = hnswcostestimate;
+	amroutine->amoptions = hnswoptions;
+	amroutine->amproperty = NULL;
+	amroutine->ambuildphasename = hnswbuildphasename;
+	amroutine->amvalidate = hnswvalidate;
+	amroutine->amadjustmembers = NULL;
+	amroutine->ambeginscan = hnswbeginscan;
+	amroutine->amrescan = hnswrescan;
+	amroutine->amgettuple = hnswgettuple;
+	amroutine->amgetbitmap = NULL;
+	amroutine->amendscan = hnswendscan;
+	amroutine->ammarkpos = NULL;
+	amroutine->amrestrpos = NULL;
+	amroutine->amestimateparallelscan = NULL;
+	amroutine->aminitparallelscan = NULL;
+	amroutine->amparallelrescan = NULL;
+
+	PG_RETURN_POINTER(amroutine);
+}

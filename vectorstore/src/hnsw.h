@@ -1,0 +1,327 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnsw.h
+ *	  The hnsw index access method: on-disk page and tuple layouts, limits,
+ *	  the in-memory element and graph used by build, insert, scan and
+ *	  vacuum, and the prototypes the hnsw*.c files share.  Included only by
+ *	  vectorstore/src/hnsw*.c and vectorstore.c (for HnswInit).
+ *
+ *	  The format is drawn byte by byte in README.md ("hnsw index").  Block 0
+ *	  is the metapage; every other block is an element page holding element
+ *	  tuples.  An element tuple carries the heap TID, the level, the
+ *	  neighbour slots of every level and the indexed value, so one graph hop
+ *	  reads one tuple.  Tuples are never moved or removed once written:
+ *	  their TIDs are the graph's node ids.
+ *
+ * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+ *
+ * IDENTIFICATION
+ *	  vectorstore/src/hnsw.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef EPIPHANY_HNSW_H
+#define EPIPHANY_HNSW_H
+
+#include "access/amapi.h"
+#include "access/generic_xlog.h"
+#include "lib/pairingheap.h"
+#include "nodes/execnodes.h"
+#include "nodes/pathnodes.h"
+#include "storage/bufpage.h"
+#include "storage/itemptr.h"
+#include "utils/hsearch.h"
+#include "utils/relcache.h"
+
+/* Support procedures of an hnsw operator class. */
+#define HNSW_DISTANCE_PROC 1	/* float8 f(T, T): orders like the operator */
+#define HNSW_NORM_PROC 2		/* optional float8 f(T): zero means "skip" */
+#define HNSW_NPROC 2
+
+/* The one ordering strategy of every hnsw operator class. */
+#define HNSW_ORDER_STRATEGY 1
+
+/* Reserved block numbers. */
+#define HNSW_METAPAGE_BLKNO 0
+#define HNSW_FIRST_ELEMENT_BLKNO 1
+
+/* Format identification. */
+#define HNSW_MAGIC 0x45504857	/* "EPHW" */
+#define HNSW_FORMAT_VERSION 1
+#define HNSW_PAGE_ID 0xFF9E		/* last two bytes of every hnsw page */
+#define HNSW_ELEMENT_TUPLE_TYPE 0xE1
+
+/* Page flags (HnswPageOpaqueData.flags). */
+#define HNSW_PAGE_META 0x0001
+#define HNSW_PAGE_ELEMENT 0x0002
+
+/* Options and settings: MIN, DEFAULT and MAX of each. */
+#define HNSW_MIN_M 2
+#define HNSW_DEFAULT_M 16
+#define HNSW_MAX_M 100
+#define HNSW_MIN_EF_CONSTRUCTION 4
+#define HNSW_DEFAULT_EF_CONSTRUCTION 64
+#define HNSW_MAX_EF_CONSTRUCTION 1000
+#define HNSW_MIN_EF_SEARCH 1
+#define HNSW_DEFAULT_EF_SEARCH 40
+#define HNSW_MAX_EF_SEARCH 1000
+
+/*
+ * Levels: an element's level is floor(-ln(U) / ln(m)), U a hash of its heap
+ * TID (HnswLevelFor), capped
+ * so that the neighbour slots of the top level never take more than
+ * HNSW_SLOT_BUDGET slots (6 bytes each), leaving the rest of the page to
+ * the value.  For m = 16 the cap is HNSW_MAX_LEVEL.
+ */
+#define HNSW_MAX_LEVEL 16
+#define HNSW_SLOT_BUDGET 512
+/* Seed of the hash that draws an element's level from its heap TID. */
+#define HNSW_LEVEL_SEED UINT64CONST(0x45504857)
+
+/*
+ * Build phases reported in pg_stat_progress_create_index (after
+ * PROGRESS_CREATEIDX_SUBPHASE_INITIALIZE, 1); names in hnswbuildphasename.
+ */
+#define HNSW_PHASE_LOAD 2
+#define HNSW_PHASE_WRITE 3
+
+/* Node ids: an element's TID on disk, its array index during a build. */
+#define HNSW_INVALID_ID PG_UINT64_MAX
+#define HnswTidToId(blkno, offno) (((uint64) (blkno) << 16) | (uint64) (offno))
+#define HnswIdGetBlkno(id) ((BlockNumber) ((id) >> 16))
+#define HnswIdGetOffno(id) ((OffsetNumber) ((id) & 0xFFFF))
+
+/*
+ * Special space of every page.  page_id sits in the page's last two bytes
+ * so that page-inspection tools can tell hnsw pages from other indexes'.
+ */
+typedef struct HnswPageOpaqueData
+{
+	uint16		flags;			/* HNSW_PAGE_META or HNSW_PAGE_ELEMENT */
+	uint16		unused1;		/* zero; reserved */
+	uint16		unused2;		/* zero; reserved */
+	uint16		page_id;		/* HNSW_PAGE_ID */
+} HnswPageOpaqueData;
+
+typedef HnswPageOpaqueData *HnswPageOpaque;
+
+StaticAssertDecl(sizeof(HnswPageOpaqueData) == 8,
+				 "HnswPageOpaqueData must have no padding");
+
+#define HnswPageGetOpaque(page) ((HnswPageOpaque) PageGetSpecialPointer(page))
+
+/*
+ * The metapage's contents, right after the page header.  pd_lower points
+ * past it so that GenericXLog and full-page images keep it.
+ */
+typedef struct HnswMetaPageData
+{
+	uint32		magic;			/* HNSW_MAGIC */
+	uint32		version;		/* HNSW_FORMAT_VERSION */
+	uint32		dims;			/* typmod of the indexed column */
+	uint16		m;				/* option m */
+	uint16		efConstruction; /* option ef_construction */
+	BlockNumber entryBlkno;		/* entry point, or InvalidBlockNumber */
+	OffsetNumber entryOffno;	/* entry point's line pointer */
+	int16		entryLevel;		/* entry point's level, -1 when empty */
+} HnswMetaPageData;
+
+typedef HnswMetaPageData *HnswMetaPage;
+
+StaticAssertDecl(sizeof(HnswMetaPageData) == 24,
+				 "HnswMetaPageData must have no padding");
+
+#define HnswPageGetMeta(page) ((HnswMetaPage) PageGetContents(page))
+
+/*
+ * Element tuple: this header, then nslots neighbour TIDs (level 0's 2 * m
+ * slots first, then m slots for each level 1..level; an invalid TID is a
+ * free slot), then, at the next MAXALIGN boundary, the indexed value as an
+ * uncompressed varlena with a 4-byte header.
+ */
+typedef struct HnswElementTupleData
+{
+	uint8		type;			/* HNSW_ELEMENT_TUPLE_TYPE */
+	uint8		level;			/* 0..HnswMaxLevel(m) */
+	uint8		deleted;		/* 1 once vacuum removed its heap tuple */
+	uint8		unused1;		/* zero; reserved */
+	ItemPointerData heaptid;	/* the heap tuple; invalid when deleted */
+	uint16		nslots;			/* HnswSlotCount(level, m) */
+	uint32		unused2;		/* zero; reserved */
+} HnswElementTupleData;
+
+typedef HnswElementTupleData *HnswElementTuple;
+
+StaticAssertDecl(sizeof(HnswElementTupleData) == 16,
+				 "HnswElementTupleData must have no padding");
+StaticAssertDecl(sizeof(ItemPointerData) == 6,
+				 "neighbour slots are 6 bytes");
+
+#define HnswTupleSlots(tup) \
+	((ItemPointerData *) ((char *) (tup) + sizeof(HnswElementTupleData)))
+#define HnswTupleValueOffset(nslots) \
+	MAXALIGN(sizeof(HnswElementTupleData) + sizeof(ItemPointerData) * (nslots))
+#define HnswTupleValue(tup) \
+	((struct varlena *) ((char *) (tup) + HnswTupleValueOffset((tup)->nslots)))
+
+/* Largest element tuple a page can hold. */
+#define HNSW_MAX_TUPLE_SIZE \
+	MAXALIGN_DOWN(BLCKSZ - MAXALIGN(SizeOfPageHeaderData + sizeof(ItemIdData)) - \
+				  MAXALIGN(sizeof(HnswPageOpaqueData)))
+
+/* Options, as build_reloptions fills them. */
+typedef struct HnswOptions
+{
+	int32		vl_len_;		/* varlena header (do not touch directly) */
+	int			m;
+	int			efConstruction;
+} HnswOptions;
+
+/*
+ * An element in memory.  During a build it is the graph's node itself and
+ * its slots hold array indexes; elsewhere it is a copy of an element tuple
+ * and its slots hold packed TIDs.  slots has HnswSlotCount(level, m)
+ * entries; HNSW_INVALID_ID marks a free one.
+ */
+typedef struct HnswElementData
+{
+	uint64		id;				/* node id, HNSW_INVALID_ID until placed */
+	ItemPointerData heaptid;	/* heap tuple */
+	int			level;			/* top level of the element */
+	bool		deleted;		/* vacuum removed its heap tuple */
+	Datum		value;			/* detoasted varlena, owned by the graph */
+	uint64	   *slots;			/* neighbour ids, level 0 first */
+} HnswElementData;
+
+typedef HnswElementData *HnswElement;
+
+/*
+ * The graph as the search and neighbour-selection code sees it.  get
+ * returns the element of a node id: from the build's array, or read from
+ * disk into the cache (one shared lock on one page at a time).  Elements
+ * returned live in cxt until the caller deletes it.
+ */
+typedef struct HnswGraph
+{
+	Relation	index;
+	int			m;
+	FmgrInfo   *distproc;
+	Oid			collation;
+	MemoryContext cxt;
+	HnswElement (*get) (struct HnswGraph *graph, uint64 id);
+	/* in-memory graph (build) */
+	HnswElement *elements;
+	int64		nelements;
+	int64		maxelements;
+	/* on-disk graph: id -> HnswElement, in cxt */
+	HTAB	   *cache;
+} HnswGraph;
+
+/* A node reached by a search, with its distance to the query. */
+typedef struct HnswCandidate
+{
+	pairingheap_node ph;
+	uint64		id;
+	double		distance;
+	HnswElement element;
+} HnswCandidate;
+
+/* Number of neighbour slots of an element of the given level. */
+static inline int
+HnswSlotCount(int level, int m)
+{
+	return 2 * m + level * m;
+}
+
+/* First slot and number of slots of one level. */
+static inline int
+HnswLevelFirstSlot(int level, int m)
+{
+	return level == 0 ? 0 : 2 * m + (level - 1) * m;
+}
+
+static inline int
+HnswLevelCapacity(int level, int m)
+{
+	return level == 0 ? 2 * m : m;
+}
+
+/* hnsw.c: handler, options, settings */
+extern int	hnsw_ef_search;
+extern void HnswInit(void);
+extern int	HnswGetM(Relation index);
+extern int	HnswGetEfConstruction(Relation index);
+extern void hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
+							 Cost *indexStartupCost, Cost *indexTotalCost,
+							 Selectivity *indexSelectivity, double *indexCorrelation,
+							 double *indexPages);
+extern bool hnswvalidate(Oid opclassoid);
+extern char *hnswbuildphasename(int64 phasenum);
+
+/* hnswbuild.c */
+extern IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo);
+extern void hnswbuildempty(Relation index);
+
+/* hnswinsert.c */
+extern bool hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
+					   Relation heap, IndexUniqueCheck checkUnique,
+					   bool indexUnchanged, IndexInfo *indexInfo);
+extern void HnswInsertOnDisk(Relation index, Datum value, ItemPointer heaptid);
+
+/* hnswscan.c */
+extern IndexScanDesc hnswbeginscan(Relation index, int nkeys, int norderbys);
+extern void hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys,
+					   ScanKey orderbys, int norderbys);
+extern bool hnswgettuple(IndexScanDesc scan, ScanDirection dir);
+extern void hnswendscan(IndexScanDesc scan);
+
+/* hnswvacuum.c */
+extern IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info,
+											 IndexBulkDeleteResult *stats,
+											 IndexBulkDeleteCallback callback,
+											 void *callback_state);
+extern IndexBulkDeleteResult *hnswvacuumcleanup(IndexVacuumInfo *info,
+												IndexBulkDeleteResult *stats);
+
+/* hnswutils.c: pages and tuples */
+extern void HnswInitPage(Page page, uint16 flags);
+extern void HnswInitMetaPage(Page page, uint32 dims, int m, int efConstruction);
+extern void HnswCheckPage(Relation index, Page page, BlockNumber blkno, uint16 flags);
+extern HnswMetaPageData HnswReadMeta(Relation index);
+extern HnswElementTuple HnswCheckElementTuple(Relation index, Page page,
+											  BlockNumber blkno, OffsetNumber offno,
+											  int m);
+extern Size HnswElementTupleSize(HnswElement element, int m);
+extern void HnswFormElementTuple(HnswElementTuple tup, HnswElement element, int m,
+								 HnswElement *elements);
+extern HnswElement HnswElementFromTuple(HnswElementTuple tup, uint64 id, int m);
+extern void HnswSetSlotsFromIds(HnswElementTuple tup, int first, int count,
+								const uint64 *ids);
+#ifdef USE_ASSERT_CHECKING
+extern bool HnswElementIsValid(HnswElement element, int m);
+#endif
+extern bool HnswSlotsMatch(HnswElementTuple tup, int first, int count, const uint64 *ids);
+
+/* hnswutils.c: values and distances */
+extern bool HnswFormValue(Relation index, Datum value, Datum *result);
+extern FmgrInfo *HnswDistanceProc(Relation index);
+extern double HnswDistance(HnswGraph *graph, Datum a, Datum b);
+extern int	HnswLevelFor(ItemPointer heaptid, int m);
+extern int	HnswMaxLevel(int m);
+extern HnswElement HnswNewElement(Datum value, ItemPointer heaptid, int level, int m);
+
+/* hnswutils.c: graphs and the search algorithms */
+extern void HnswInitDiskGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt);
+extern void HnswSortCandidates(HnswCandidate **cands, int ncands);
+extern HnswCandidate *HnswMakeCandidate(HnswGraph *graph, uint64 id, Datum query);
+extern HnswCandidate **HnswSearchLayer(HnswGraph *graph, Datum query,
+									   HnswCandidate **entries, int nentries,
+									   int ef, int level, int *nresults);
+extern int	HnswSelectNeighbors(HnswGraph *graph, HnswCandidate **cands, int ncands,
+								int capacity, uint64 *out);
+extern void HnswFindNeighbors(HnswGraph *graph, HnswElement element, uint64 entryId,
+							  int entryLevel, int efConstruction);
+extern bool HnswPruneWithNew(HnswGraph *graph, HnswElement neighbor, int level,
+							 HnswElement element, uint64 *out);
+
+#endif							/* EPIPHANY_HNSW_H */

@@ -1,0 +1,408 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnswbuild.c
+ *	  Builds an hnsw index (ambuild) and the init fork of an unlogged one
+ *	  (ambuildempty).
+ *
+ *	  Two phases.  In memory: every heap tuple becomes an element of a
+ *	  graph kept in the "hnsw build graph" context, whose slots are array
+ *	  indexes; the insertion algorithm is the one of hnswutils.c, run with
+ *	  no lock (the index is not visible to anyone yet).  On disk: the graph
+ *	  is laid out page by page in element order (a first pass assigns each
+ *	  element its TID, a second forms the tuples with their neighbours'
+ *	  TIDs), through the buffer manager without WAL, and the whole relation
+ *	  is then WAL-logged once with log_newpage_range, as pgvector does.
+ *
+ *	  Progress: pg_stat_progress_create_index shows the phases "loading
+ *	  tuples" (the heap scan; the tuples added so far in tuples_done) and
+ *	  "writing pages".
+ *
+ *	  Memory: the graph context may grow to maintenance_work_mem.  Past it,
+ *	  the graph built so far is written and logged as above, its context is
+ *	  deleted, a NOTICE says so, and the remaining tuples go through the
+ *	  ordinary insertion path (HnswInsertOnDisk, GenericXLog per change).
+ *	  Each heap tuple is processed in the "hnsw build tuple" context, reset
+ *	  after every tuple.
+ *
+ * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+ *
+ * IDENTIFICATION
+ *	  vectorstore/src/hnswbuild.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "epiphany/compat.h"
+
+#include "access/tableam.h"
+#include "access/xloginsert.h"
+#include "commands/progress.h"
+#include "hnsw.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/bufmgr.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+typedef struct HnswBuildState
+{
+	Relation	index;
+	int			m;
+	int			efConstruction;
+	uint32		dims;
+	HnswGraph	graph;			/* in-memory graph; elements in graphCxt */
+	MemoryContext graphCxt;		/* "hnsw build graph" */
+	MemoryContext tmpCxt;		/* "hnsw build tuple", reset per tuple */
+	Size		memoryLimit;	/* maintenance_work_mem in bytes */
+	uint64		entryId;		/* entry point's array index */
+	int			entryLevel;		/* -1 while the graph is empty */
+	bool		onDisk;			/* graph written; insert through the pages */
+	double		reltuples;
+	double		indtuples;
+} HnswBuildState;
+
+/* The element of an array index: the in-memory graph's "get". */
+static HnswElement
+InMemoryGet(HnswGraph *graph, uint64 id)
+{
+	Assert(id < (uint64) graph->nelements);
+	return graph->elements[id];
+}
+
+/*
+ * Checks the options and the column, and returns the indexed column's
+ * dimensions (its typmod).
+ */
+static uint32
+CheckBuildParameters(Relation index, int m, int efConstruction)
+{
+	int32		typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
+
+	if (efConstruction < 2 * m)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("ef_construction must be greater than or equal to 2 * m")));
+	if (typmod < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("column does not have dimensions"),
+				 errhint("Declare the column with its dimensions, as in vector(3), or index an expression that casts it.")));
+	return (uint32) typmod;
+}
+
+/* Appends an element to the in-memory graph; returns its array index. */
+static uint64
+AppendElement(HnswBuildState *bs, HnswElement element)
+{
+	HnswGraph  *graph = &bs->graph;
+
+	if (graph->nelements == graph->maxelements)
+	{
+		graph->maxelements *= 2;
+		graph->elements = repalloc_huge(graph->elements,
+										mul_size(sizeof(HnswElement), graph->maxelements));
+	}
+	element->id = (uint64) graph->nelements;
+	graph->elements[graph->nelements++] = element;
+	return element->id;
+}
+
+/*
+ * Adds a formed value to the in-memory graph: copy it into the graph
+ * context, find its neighbours, link them back, and raise the entry point
+ * if needed.  Temporary allocations go to the current (per-tuple) context.
+ */
+static void
+AddToGraph(HnswBuildState *bs, Datum value, ItemPointer heaptid)
+{
+	HnswGraph  *graph = &bs->graph;
+	MemoryContext oldcxt = MemoryContextSwitchTo(bs->graphCxt);
+	Size		size = VARSIZE(DatumGetPointer(value));
+	void	   *copy = palloc(size);
+	HnswElement element;
+	uint64	   *newslots;
+
+	memcpy(copy, DatumGetPointer(value), size);
+	element = HnswNewElement(PointerGetDatum(copy), heaptid, HnswLevelFor(heaptid, bs->m), bs->m);
+	MemoryContextSwitchTo(oldcxt);
+
+	if (bs->entryLevel < 0)
+	{
+		bs->entryId = AppendElement(bs, element);
+		bs->entryLevel = element->level;
+		return;
+	}
+
+	HnswFindNeighbors(graph, element, bs->entryId, bs->entryLevel, bs->efConstruction);
+	AppendElement(bs, element);
+
+	newslots = palloc(sizeof(uint64) * HnswLevelCapacity(0, bs->m));
+	for (int level = Min(element->level, bs->entryLevel); level >= 0; level--)
+	{
+		int			first = HnswLevelFirstSlot(level, bs->m);
+		int			capacity = HnswLevelCapacity(level, bs->m);
+
+		for (int i = 0; i < capacity; i++)
+		{
+			HnswElement neighbor;
+
+			if (element->slots[first + i] == HNSW_INVALID_ID)
+				continue;
+			neighbor = graph->elements[element->slots[first + i]];
+			if (HnswPruneWithNew(graph, neighbor, level, element, newslots))
+				memcpy(neighbor->slots + first, newslots, sizeof(uint64) * capacity);
+		}
+	}
+
+	if (element->level > bs->entryLevel)
+	{
+		bs->entryId = element->id;
+		bs->entryLevel = element->level;
+	}
+}
+
+/*
+ * Gives every element of the in-memory graph its TID: elements are laid
+ * out in array order, a new page starting when the next tuple does not fit.
+ */
+static void
+AssignTids(HnswBuildState *bs)
+{
+	const Size	pagespace = BLCKSZ - SizeOfPageHeaderData -
+		MAXALIGN(sizeof(HnswPageOpaqueData));
+	BlockNumber blkno = HNSW_FIRST_ELEMENT_BLKNO;
+	OffsetNumber offno = FirstOffsetNumber;
+	Size		freespace = pagespace;
+
+	for (int64 i = 0; i < bs->graph.nelements; i++)
+	{
+		HnswElement element = bs->graph.elements[i];
+		Size		size = HnswElementTupleSize(element, bs->m);
+		Size		need = MAXALIGN(size) + sizeof(ItemIdData);
+
+		if (size > HNSW_MAX_TUPLE_SIZE)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("index row size %zu exceeds hnsw maximum %zu for index \"%s\"",
+							size, (Size) HNSW_MAX_TUPLE_SIZE,
+							RelationGetRelationName(bs->index)),
+					 errhint("Index fewer dimensions, for example through a halfvec expression, or use a smaller m.")));
+		if (need > freespace)
+		{
+			blkno++;
+			offno = FirstOffsetNumber;
+			freespace = pagespace;
+		}
+		element->id = HnswTidToId(blkno, offno);
+		offno++;
+		freespace -= need;
+	}
+}
+
+/* A new, locked page at the end of the index; checks its block number. */
+static Buffer
+NewPage(Relation index, ForkNumber forknum, BlockNumber expected)
+{
+	Buffer		buf = ReadBufferExtended(index, forknum, P_NEW, RBM_NORMAL, NULL);
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	if (BufferGetBlockNumber(buf) != expected)
+		elog(ERROR, "index \"%s\" extended to block %u instead of %u",
+			 RelationGetRelationName(index), BufferGetBlockNumber(buf), expected);
+	return buf;
+}
+
+/* Marks a built page dirty and releases it. */
+static void
+FinishPage(Buffer buf)
+{
+	MarkBufferDirty(buf);
+	UnlockReleaseBuffer(buf);
+	CHECK_FOR_INTERRUPTS();
+}
+
+/*
+ * Writes the metapage and the in-memory graph to the (empty) main fork,
+ * then WAL-logs every page.  Tuples are formed in a context of their own,
+ * deleted on return (the caller's per-tuple context may hold a value that
+ * is still to be inserted).
+ */
+static void
+WriteGraph(HnswBuildState *bs)
+{
+	Buffer		buf;
+	HnswMetaPage meta;
+	BlockNumber current = InvalidBlockNumber;
+	MemoryContext writeCxt;
+	MemoryContext oldcxt;
+
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_WRITE);
+	AssignTids(bs);
+
+	buf = NewPage(bs->index, MAIN_FORKNUM, HNSW_METAPAGE_BLKNO);
+	HnswInitMetaPage(BufferGetPage(buf), bs->dims, bs->m, bs->efConstruction);
+	if (bs->entryLevel >= 0)
+	{
+		uint64		entry = bs->graph.elements[bs->entryId]->id;
+
+		meta = HnswPageGetMeta(BufferGetPage(buf));
+		meta->entryBlkno = HnswIdGetBlkno(entry);
+		meta->entryOffno = HnswIdGetOffno(entry);
+		meta->entryLevel = (int16) bs->entryLevel;
+	}
+	FinishPage(buf);
+
+	writeCxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw build write",
+									 ALLOCSET_DEFAULT_SIZES);
+	oldcxt = MemoryContextSwitchTo(writeCxt);
+	buf = InvalidBuffer;
+	for (int64 i = 0; i < bs->graph.nelements; i++)
+	{
+		HnswElement element = bs->graph.elements[i];
+		Size		size = HnswElementTupleSize(element, bs->m);
+		HnswElementTuple tup = palloc(size);
+
+		if (HnswIdGetBlkno(element->id) != current)
+		{
+			if (BufferIsValid(buf))
+				FinishPage(buf);
+			current = HnswIdGetBlkno(element->id);
+			buf = NewPage(bs->index, MAIN_FORKNUM, current);
+			HnswInitPage(BufferGetPage(buf), HNSW_PAGE_ELEMENT);
+		}
+		HnswFormElementTuple(tup, element, bs->m, bs->graph.elements);
+		if (PageAddItem(BufferGetPage(buf), (Item) tup, size, InvalidOffsetNumber,
+						false, false) != HnswIdGetOffno(element->id))
+			elog(ERROR, "failed to add element tuple to index \"%s\"",
+				 RelationGetRelationName(bs->index));
+		pfree(tup);
+	}
+	if (BufferIsValid(buf))
+		FinishPage(buf);
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextDelete(writeCxt);
+
+	if (RelationNeedsWAL(bs->index))
+		log_newpage_range(bs->index, MAIN_FORKNUM, 0,
+						  RelationGetNumberOfBlocks(bs->index), true);
+}
+
+/*
+ * Switches the build to the on-disk path: writes and logs the graph so
+ * far and frees it.
+ */
+static void
+SpillGraph(HnswBuildState *bs)
+{
+	ereport(NOTICE,
+			(errmsg("hnsw graph of index \"%s\" no longer fits in maintenance_work_mem",
+					RelationGetRelationName(bs->index)),
+			 errdetail("%.0f tuples were added in memory; the remaining ones are inserted into the index on disk, which is slower.",
+					   bs->indtuples),
+			 errhint("Increase maintenance_work_mem to build faster.")));
+	WriteGraph(bs);
+	MemoryContextDelete(bs->graphCxt);
+	bs->graphCxt = NULL;
+	bs->onDisk = true;
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
+}
+
+/* table_index_build_scan callback: one heap tuple. */
+static void
+BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
+			  bool tupleIsAlive, void *state)
+{
+	HnswBuildState *bs = (HnswBuildState *) state;
+	MemoryContext oldcxt;
+	Datum		value;
+
+	bs->reltuples++;
+	if (isnull[0])
+		return;
+
+	oldcxt = MemoryContextSwitchTo(bs->tmpCxt);
+	if (HnswFormValue(index, values[0], &value))
+	{
+		if (!bs->onDisk &&
+			MemoryContextMemAllocated(bs->graphCxt, true) > bs->memoryLimit)
+			SpillGraph(bs);
+		if (bs->onDisk)
+			HnswInsertOnDisk(index, value, tid);
+		else
+			AddToGraph(bs, value, tid);
+		bs->indtuples++;
+		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) bs->indtuples);
+	}
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextReset(bs->tmpCxt);
+}
+
+/* ambuild: builds the index of a heap relation. */
+IndexBuildResult *
+hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
+{
+	HnswBuildState bs;
+	IndexBuildResult *result;
+
+	if (RelationGetNumberOfBlocks(index) != 0)
+		elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
+
+	memset(&bs, 0, sizeof(bs));
+	bs.index = index;
+	bs.m = HnswGetM(index);
+	bs.efConstruction = HnswGetEfConstruction(index);
+	bs.dims = CheckBuildParameters(index, bs.m, bs.efConstruction);
+	bs.memoryLimit = (Size) maintenance_work_mem * 1024;
+	bs.entryId = HNSW_INVALID_ID;
+	bs.entryLevel = -1;
+	bs.graphCxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw build graph",
+										ALLOCSET_DEFAULT_SIZES);
+	bs.tmpCxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple",
+									  ALLOCSET_DEFAULT_SIZES);
+	bs.graph.index = index;
+	bs.graph.m = bs.m;
+	bs.graph.distproc = HnswDistanceProc(index);
+	bs.graph.collation = index->rd_indcollation[0];
+	bs.graph.cxt = bs.graphCxt;
+	bs.graph.get = InMemoryGet;
+	bs.graph.maxelements = 1024;
+	bs.graph.elements = MemoryContextAlloc(bs.graphCxt,
+										   sizeof(HnswElement) * bs.graph.maxelements);
+
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
+	table_index_build_scan(heap, index, indexInfo, true, true, BuildCallback, &bs, NULL);
+
+	if (!bs.onDisk)
+	{
+		WriteGraph(&bs);
+		MemoryContextDelete(bs.graphCxt);
+	}
+	MemoryContextDelete(bs.tmpCxt);
+
+	result = palloc(sizeof(IndexBuildResult));
+	result->heap_tuples = bs.reltuples;
+	result->index_tuples = bs.indtuples;
+	return result;
+}
+
+/*
+ * ambuildempty: the init fork of an unlogged index, a metapage only.  It
+ * goes through shared buffers (init-fork buffers are written at every
+ * checkpoint) and is WAL-logged as a full page, as hash indexes do.
+ */
+void
+hnswbuildempty(Relation index)
+{
+	int			m = HnswGetM(index);
+	int			efConstruction = HnswGetEfConstruction(index);
+	uint32		dims = CheckBuildParameters(index, m, efConstruction);
+	Buffer		buf = NewPage(index, INIT_FORKNUM, HNSW_METAPAGE_BLKNO);
+
+	START_CRIT_SECTION();
+	HnswInitMetaPage(BufferGetPage(buf), dims, m, efConstruction);
+	MarkBufferDirty(buf);
+	log_newpage_buffer(buf, true);
+	END_CRIT_SECTION();
+	UnlockReleaseBuffer(buf);
+}

@@ -1,0 +1,296 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnswinsert.c
+ *	  Inserts one value into an existing hnsw index (aminsert, and the
+ *	  build once its graph no longer fits in memory): find the neighbours
+ *	  by a graph search, write the element tuple, link the neighbours back,
+ *	  and raise the entry point when the new element's level is higher.
+ *
+ *	  Lock order: the metapage (block 0) before any element page, and at
+ *	  most one element page at a time.  The search reads pages under shared
+ *	  locks taken and released one at a time.  The metapage is locked
+ *	  exclusively only for the first element of an empty graph (held while
+ *	  that element's page is locked: metapage, then element page) and to
+ *	  raise the entry point (no other lock held).  A back-link is computed
+ *	  from a copy of the neighbour read without a lock; under the page's
+ *	  exclusive lock the copy is compared with the page, and if another
+ *	  backend changed that neighbour list meanwhile the copy is re-read and
+ *	  the link recomputed (HNSW_LINK_RETRIES times, then the back-link is
+ *	  left out: the graph stays valid, that neighbour just does not point
+ *	  back).
+ *
+ *	  WAL: every change is one GenericXLog record of one buffer; a new page
+ *	  is registered as a full image.  Tuples never move, so a TID read
+ *	  under one lock is still the same element under the next.
+ *
+ * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+ *
+ * IDENTIFICATION
+ *	  vectorstore/src/hnswinsert.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "epiphany/compat.h"
+
+#include "access/generic_xlog.h"
+#include "hnsw.h"
+#include "storage/bufmgr.h"
+#include "storage/lmgr.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+/* How often a back-link is recomputed after a concurrent change. */
+#define HNSW_LINK_RETRIES 3
+
+/*
+ * Writes an element tuple on the last page, or on a new page when it does
+ * not fit, and returns its node id.  The caller may hold the metapage lock
+ * (the lock order allows it) but no element page lock.
+ */
+static uint64
+AddElementTuple(Relation index, HnswElement element, int m)
+{
+	Size		size = HnswElementTupleSize(element, m);
+	HnswElementTuple tup;
+	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+	bool		needLock = !RELATION_IS_LOCAL(index);
+	GenericXLogState *state;
+	Buffer		buf;
+	Page		page;
+	OffsetNumber offno;
+
+	if (size > HNSW_MAX_TUPLE_SIZE)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("index row size %zu exceeds hnsw maximum %zu for index \"%s\"",
+						size, (Size) HNSW_MAX_TUPLE_SIZE, RelationGetRelationName(index)),
+				 errhint("Index fewer dimensions, for example through a halfvec expression, or use a smaller m.")));
+	tup = palloc0(size);
+	HnswFormElementTuple(tup, element, m, NULL);
+
+	if (nblocks > HNSW_FIRST_ELEMENT_BLKNO)
+	{
+		BlockNumber blkno = nblocks - 1;
+		bool		isnew;
+
+		buf = ReadBuffer(index, blkno);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		/* a page extended by a backend that crashed before logging it */
+		isnew = PageIsNew(BufferGetPage(buf));
+		if (!isnew)
+			HnswCheckPage(index, BufferGetPage(buf), blkno, HNSW_PAGE_ELEMENT);
+		state = GenericXLogStart(index);
+		page = GenericXLogRegisterBuffer(state, buf, isnew ? GENERIC_XLOG_FULL_IMAGE : 0);
+		if (isnew)
+			HnswInitPage(page, HNSW_PAGE_ELEMENT);
+		if (PageGetFreeSpace(page) >= MAXALIGN(size))
+		{
+			offno = PageAddItem(page, (Item) tup, size, InvalidOffsetNumber, false, false);
+			if (offno == InvalidOffsetNumber)
+				elog(ERROR, "failed to add element tuple to index \"%s\"",
+					 RelationGetRelationName(index));
+			GenericXLogFinish(state);
+			UnlockReleaseBuffer(buf);
+			pfree(tup);
+			return HnswTidToId(blkno, offno);
+		}
+		GenericXLogAbort(state);
+		UnlockReleaseBuffer(buf);
+	}
+
+	if (needLock)
+		LockRelationForExtension(index, ExclusiveLock);
+	buf = ReadBuffer(index, P_NEW);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	if (needLock)
+		UnlockRelationForExtension(index, ExclusiveLock);
+
+	state = GenericXLogStart(index);
+	page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
+	HnswInitPage(page, HNSW_PAGE_ELEMENT);
+	offno = PageAddItem(page, (Item) tup, size, InvalidOffsetNumber, false, false);
+	if (offno == InvalidOffsetNumber)
+		elog(ERROR, "failed to add element tuple to index \"%s\"",
+			 RelationGetRelationName(index));
+	GenericXLogFinish(state);
+	nblocks = BufferGetBlockNumber(buf);
+	UnlockReleaseBuffer(buf);
+	pfree(tup);
+	return HnswTidToId(nblocks, offno);
+}
+
+/*
+ * Makes the element the entry point of an empty graph.  Returns false,
+ * having written nothing, when the graph turns out to have an entry point
+ * once the metapage is locked (another backend inserted first).
+ */
+static bool
+InsertFirstElement(Relation index, HnswElement element, int m)
+{
+	Buffer		buf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+	GenericXLogState *state;
+	Page		page;
+	HnswMetaPage meta;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	HnswCheckPage(index, BufferGetPage(buf), HNSW_METAPAGE_BLKNO, HNSW_PAGE_META);
+	if (HnswPageGetMeta(BufferGetPage(buf))->entryLevel >= 0)
+	{
+		UnlockReleaseBuffer(buf);
+		return false;
+	}
+
+	element->id = AddElementTuple(index, element, m);
+
+	state = GenericXLogStart(index);
+	page = GenericXLogRegisterBuffer(state, buf, 0);
+	meta = HnswPageGetMeta(page);
+	meta->entryBlkno = HnswIdGetBlkno(element->id);
+	meta->entryOffno = HnswIdGetOffno(element->id);
+	meta->entryLevel = (int16) element->level;
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(buf);
+	return true;
+}
+
+/*
+ * Makes the element the entry point if its level is still above the
+ * current entry point's once the metapage is locked.
+ */
+static void
+RaiseEntryPoint(Relation index, HnswElement element)
+{
+	Buffer		buf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+	GenericXLogState *state;
+	HnswMetaPage meta;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	HnswCheckPage(index, BufferGetPage(buf), HNSW_METAPAGE_BLKNO, HNSW_PAGE_META);
+	state = GenericXLogStart(index);
+	meta = HnswPageGetMeta(GenericXLogRegisterBuffer(state, buf, 0));
+	if (element->level > meta->entryLevel)
+	{
+		meta->entryBlkno = HnswIdGetBlkno(element->id);
+		meta->entryOffno = HnswIdGetOffno(element->id);
+		meta->entryLevel = (int16) element->level;
+		GenericXLogFinish(state);
+	}
+	else
+		GenericXLogAbort(state);
+	UnlockReleaseBuffer(buf);
+}
+
+/*
+ * Links neighbour "id" back to the new element at one level (see the file
+ * header for the concurrency protocol).  Holds one element page lock at a
+ * time.
+ */
+static void
+LinkBack(HnswGraph *graph, uint64 id, int level, HnswElement element)
+{
+	int			first = HnswLevelFirstSlot(level, graph->m);
+	int			capacity = HnswLevelCapacity(level, graph->m);
+	uint64	   *newslots = palloc(sizeof(uint64) * capacity);
+
+	for (int attempt = 0; attempt < HNSW_LINK_RETRIES; attempt++)
+	{
+		HnswElement neighbor = graph->get(graph, id);
+		BlockNumber blkno = HnswIdGetBlkno(id);
+		GenericXLogState *state;
+		Buffer		buf;
+		Page		page;
+		HnswElementTuple tup;
+
+		if (neighbor->level < level ||
+			!HnswPruneWithNew(graph, neighbor, level, element, newslots))
+			break;
+
+		buf = ReadBuffer(graph->index, blkno);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		HnswCheckPage(graph->index, BufferGetPage(buf), blkno, HNSW_PAGE_ELEMENT);
+		state = GenericXLogStart(graph->index);
+		page = GenericXLogRegisterBuffer(state, buf, 0);
+		tup = HnswCheckElementTuple(graph->index, page, blkno, HnswIdGetOffno(id), graph->m);
+		if (HnswSlotsMatch(tup, first, capacity, neighbor->slots + first))
+		{
+			HnswSetSlotsFromIds(tup, first, capacity, newslots);
+			GenericXLogFinish(state);
+			UnlockReleaseBuffer(buf);
+			memcpy(neighbor->slots + first, newslots, sizeof(uint64) * capacity);
+			break;
+		}
+		/* changed since we read it: forget the copy and start again */
+		GenericXLogAbort(state);
+		UnlockReleaseBuffer(buf);
+		hash_search(graph->cache, &id, HASH_REMOVE, NULL);
+	}
+	pfree(newslots);
+}
+
+/*
+ * HnswInsertOnDisk - inserts a formed value (see HnswFormValue) with its
+ * heap TID.  The caller holds no buffer lock; everything is allocated in
+ * the current memory context, which the caller resets or deletes.
+ */
+void
+HnswInsertOnDisk(Relation index, Datum value, ItemPointer heaptid)
+{
+	HnswMetaPageData meta = HnswReadMeta(index);
+	HnswElement element = HnswNewElement(value, heaptid, HnswLevelFor(heaptid, meta.m), meta.m);
+	HnswGraph	graph;
+
+	if (meta.entryLevel < 0)
+	{
+		if (InsertFirstElement(index, element, meta.m))
+			return;
+		/* someone else inserted the first element: re-read its entry point */
+		meta = HnswReadMeta(index);
+	}
+
+	HnswInitDiskGraph(&graph, index, meta.m, CurrentMemoryContext);
+	HnswFindNeighbors(&graph, element, HnswTidToId(meta.entryBlkno, meta.entryOffno),
+					  meta.entryLevel, meta.efConstruction);
+	element->id = AddElementTuple(index, element, meta.m);
+
+	for (int level = Min(element->level, meta.entryLevel); level >= 0; level--)
+	{
+		int			first = HnswLevelFirstSlot(level, meta.m);
+
+		for (int i = 0; i < HnswLevelCapacity(level, meta.m); i++)
+		{
+			if (element->slots[first + i] != HNSW_INVALID_ID)
+				LinkBack(&graph, element->slots[first + i], level, element);
+		}
+	}
+
+	if (element->level > meta.entryLevel)
+		RaiseEntryPoint(index, element);
+}
+
+/*
+ * hnswinsert - aminsert.  NULLs and, under a norm procedure, zero vectors
+ * are not indexed.  Works in its own memory context, deleted on return.
+ */
+bool
+hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
+		   Relation heap, IndexUniqueCheck checkUnique,
+		   bool indexUnchanged, IndexInfo *indexInfo)
+{
+	MemoryContext cxt;
+	MemoryContext oldcxt;
+	Datum		value;
+
+	if (isnull[0])
+		return false;
+
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw insert",
+								ALLOCSET_DEFAULT_SIZES);
+	oldcxt = MemoryContextSwitchTo(cxt);
+	if (HnswFormValue(index, values[0], &value))
+		HnswInsertOnDisk(index, value, heap_tid);
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextDelete(cxt);
+	return false;
+}

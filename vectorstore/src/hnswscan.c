@@ -1,0 +1,202 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnswscan.c
+ *	  Index scans of hnsw (begin, rescan, gettuple, end): the first
+ *	  amgettuple searches the graph for the hnsw.ef_search nearest elements
+ *	  of the ORDER BY argument and the scan then returns their heap TIDs in
+ *	  ascending distance.  The result is approximate, like pgvector's: the
+ *	  executor does not recheck the order (xs_recheckorderby is false), and
+ *	  a scan returns at most ef_search rows.  A NULL argument orders every
+ *	  row equally; the scan then returns every indexed row in page order.
+ *
+ *	  Locks: the search reads one page at a time under a shared buffer lock
+ *	  and copies what it needs (see hnswutils.c), so concurrent inserts and
+ *	  vacuums proceed; an element vacuum marks deleted after the search saw
+ *	  it may still be returned, and the heap visibility check (MVCC) hides
+ *	  its row.  Memory: the "hnsw scan" context holds the search state and
+ *	  the result; it is reset on rescan and deleted at the end.
+ *
+ * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+ *
+ * IDENTIFICATION
+ *	  vectorstore/src/hnswscan.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "epiphany/compat.h"
+
+#include "access/genam.h"
+#include "access/relscan.h"
+#include "hnsw.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+typedef struct HnswScanOpaqueData
+{
+	MemoryContext so_cxt;		/* "hnsw scan" */
+	bool		so_searched;	/* the result below is filled */
+	ItemPointerData *so_tids;	/* heap TIDs, in the order to return */
+	int64		so_ntids;
+	int64		so_maxtids;
+	int64		so_next;		/* next one to return */
+} HnswScanOpaqueData;
+
+typedef HnswScanOpaqueData *HnswScanOpaque;
+
+/* Appends a heap TID to the result (in so_cxt). */
+static void
+AppendTid(HnswScanOpaque so, ItemPointer tid)
+{
+	if (so->so_ntids == so->so_maxtids)
+	{
+		so->so_maxtids = Max(so->so_maxtids * 2, 64);
+		if (so->so_tids == NULL)
+			so->so_tids = MemoryContextAllocHuge(so->so_cxt,
+												 mul_size(sizeof(ItemPointerData), so->so_maxtids));
+		else
+			so->so_tids = repalloc_huge(so->so_tids,
+										mul_size(sizeof(ItemPointerData), so->so_maxtids));
+	}
+	so->so_tids[so->so_ntids++] = *tid;
+}
+
+/* The result of a NULL argument: every live element, in page order. */
+static void
+CollectAll(IndexScanDesc scan, HnswScanOpaque so, int m)
+{
+	Relation	index = scan->indexRelation;
+	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+	BufferAccessStrategy bas = GetAccessStrategy(BAS_BULKREAD);
+
+	for (BlockNumber blkno = HNSW_FIRST_ELEMENT_BLKNO; blkno < nblocks; blkno++)
+	{
+		Buffer		buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL, bas);
+		Page		page;
+
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		if (!PageIsNew(page))
+		{
+			HnswCheckPage(index, page, blkno, HNSW_PAGE_ELEMENT);
+			for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
+			{
+				HnswElementTuple tup = HnswCheckElementTuple(index, page, blkno, off, m);
+
+				if (!tup->deleted)
+					AppendTid(so, &tup->heaptid);
+			}
+		}
+		UnlockReleaseBuffer(buf);
+		CHECK_FOR_INTERRUPTS();
+	}
+	FreeAccessStrategy(bas);
+}
+
+/*
+ * The result of an argument: search from the entry point, greedily down
+ * to level 1, then with ef_search at level 0, and keep the live elements.
+ */
+static void
+SearchGraph(IndexScanDesc scan, HnswScanOpaque so, HnswMetaPageData *meta, Datum query)
+{
+	HnswGraph	graph;
+	HnswCandidate **w = palloc(sizeof(HnswCandidate *));
+	int			nw = 1;
+
+	HnswInitDiskGraph(&graph, scan->indexRelation, meta->m, so->so_cxt);
+	w[0] = HnswMakeCandidate(&graph, HnswTidToId(meta->entryBlkno, meta->entryOffno), query);
+	for (int level = meta->entryLevel; level > 0; level--)
+		w = HnswSearchLayer(&graph, query, w, nw, 1, level, &nw);
+	w = HnswSearchLayer(&graph, query, w, nw, hnsw_ef_search, 0, &nw);
+	for (int i = 0; i < nw; i++)
+	{
+		if (!w[i]->element->deleted)
+			AppendTid(so, &w[i]->element->heaptid);
+	}
+}
+
+/* Fills the scan's result; runs in so_cxt. */
+static void
+FillResult(IndexScanDesc scan, HnswScanOpaque so)
+{
+	HnswMetaPageData meta = HnswReadMeta(scan->indexRelation);
+	ScanKey		orderby = scan->numberOfOrderBys > 0 ? &scan->orderByData[0] : NULL;
+
+	if (orderby == NULL || (orderby->sk_flags & SK_ISNULL))
+	{
+		CollectAll(scan, so, meta.m);
+		return;
+	}
+	if (meta.entryLevel < 0)
+		return;
+	SearchGraph(scan, so, &meta, PointerGetDatum(PG_DETOAST_DATUM(orderby->sk_argument)));
+}
+
+/* ambeginscan */
+IndexScanDesc
+hnswbeginscan(Relation index, int nkeys, int norderbys)
+{
+	IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
+	HnswScanOpaque so = palloc0(sizeof(HnswScanOpaqueData));
+
+	so->so_cxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw scan",
+									   ALLOCSET_DEFAULT_SIZES);
+	scan->opaque = so;
+	return scan;
+}
+
+/* amrescan: takes the new keys and forgets the previous result. */
+void
+hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	if (keys && scan->numberOfKeys > 0)
+		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
+	if (orderbys && scan->numberOfOrderBys > 0)
+		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+	MemoryContextReset(so->so_cxt);
+	so->so_searched = false;
+	so->so_tids = NULL;
+	so->so_ntids = 0;
+	so->so_maxtids = 0;
+	so->so_next = 0;
+}
+
+/* amgettuple: the next heap TID in distance order. */
+bool
+hnswgettuple(IndexScanDesc scan, ScanDirection dir)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	Assert(ScanDirectionIsForward(dir));
+	if (!so->so_searched)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(so->so_cxt);
+
+		FillResult(scan, so);
+		MemoryContextSwitchTo(oldcxt);
+		so->so_searched = true;
+	}
+	if (so->so_next >= so->so_ntids)
+		return false;
+	scan->xs_heaptid = so->so_tids[so->so_next++];
+	scan->xs_recheck = false;
+	scan->xs_recheckorderby = false;
+	return true;
+}
+
+/* amendscan */
+void
+hnswendscan(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	MemoryContextDelete(so->so_cxt);
+	pfree(so);
+	scan->opaque = NULL;
+}

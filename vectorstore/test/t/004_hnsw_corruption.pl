@@ -1,0 +1,96 @@
+# vectorstore/test/t/004_hnsw_corruption.pl
+#	Bytes of an hnsw index damaged on disk give an ERROR with SQLSTATE
+#	XX002 (index_corrupted), never a crash: the element page's page id,
+#	the metapage's magic number and version, an element tuple's type and
+#	slot count.  Each case damages a copy of the intact file and restores
+#	it afterwards.
+#
+# Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+use strict;
+use warnings;
+use File::Copy;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('corruption');
+$node->init;
+$node->start;
+
+$node->safe_psql('postgres', q{
+CREATE EXTENSION epiphany_vectorstore;
+CREATE TABLE t (id int, v vector(3));
+INSERT INTO t SELECT i, ARRAY[i, i % 7, i % 11]::real[] FROM generate_series(1, 100) i;
+CREATE INDEX t_hnsw ON t USING hnsw (v vector_l2_ops);
+CHECKPOINT;
+});
+my $file = $node->data_dir . '/'
+  . $node->safe_psql('postgres', "SELECT pg_relation_filepath('t_hnsw')");
+my $blcksz = $node->safe_psql('postgres', 'SHOW block_size');
+my $query = q{
+\set VERBOSITY verbose
+SET enable_seqscan = off;
+SET hnsw.ef_search = 1000;
+SELECT count(*) FROM (SELECT id FROM t ORDER BY v <-> '[1,1,1]' LIMIT 1000) s;
+};
+
+is($node->safe_psql('postgres', $query), '100', 'the intact index returns every row');
+$node->stop;
+copy($file, "$file.intact") or die "could not copy $file: $!";
+
+# Reads and writes bytes of the index file.
+sub read_bytes
+{
+	my ($offset, $len) = @_;
+	my $buf;
+	open(my $fh, '<', $file) or die "could not open $file: $!";
+	binmode $fh;
+	seek($fh, $offset, 0);
+	read($fh, $buf, $len);
+	close $fh;
+	return $buf;
+}
+
+sub write_bytes
+{
+	my ($offset, $bytes) = @_;
+	open(my $fh, '+<', $file) or die "could not open $file: $!";
+	binmode $fh;
+	seek($fh, $offset, 0);
+	print $fh $bytes;
+	close $fh;
+}
+
+# Damages the file, runs the query, checks the error, restores the file.
+sub check_damage
+{
+	my ($name, $offset, $bytes, $message) = @_;
+	write_bytes($offset, $bytes);
+	$node->start;
+	my ($ret, $stdout, $stderr) = $node->psql('postgres', $query);
+	isnt($ret, 0, "$name: the query fails");
+	like($stderr, qr/ERROR:  XX002: \Q$message\E/, "$name: index_corrupted error");
+	$node->stop;
+	copy("$file.intact", $file) or die "could not restore $file: $!";
+}
+
+# Line pointer 1 of block 1 (4 bytes after the 24-byte page header):
+# lp_off is its low 15 bits.
+my $lp = unpack('V', read_bytes($blcksz + 24, 4));
+my $tuple = $blcksz + ($lp & 0x7FFF);
+
+check_damage('page id', 2 * $blcksz - 2, pack('v', 0x1234),
+	'index "t_hnsw" contains an unexpected page at block 1');
+check_damage('magic number', 24, pack('V', 0xDEADBEEF),
+	'index "t_hnsw" is not an hnsw index');
+check_damage('format version', 28, pack('V', 99),
+	'index "t_hnsw" has an unsupported format version');
+check_damage('tuple type', $tuple, pack('C', 0),
+	'index "t_hnsw" contains an invalid element tuple at (1,1)');
+check_damage('slot count', $tuple + 10, pack('v', 7),
+	'index "t_hnsw" contains an invalid element tuple at (1,1)');
+
+$node->start;
+is($node->safe_psql('postgres', $query), '100', 'the restored index works again');
+$node->stop;
+done_testing();
