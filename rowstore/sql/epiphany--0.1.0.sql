@@ -65,3 +65,14 @@ COMMENT ON VIEW epiphany.storage_engines IS
     'EpiphanyDB engines: extension, version, access methods, installed here, library preloaded';
 
 GRANT SELECT ON epiphany.storage_engines TO PUBLIC;
+
+-- Embeddings without a model: feature hashing of the words and character
+-- trigrams of a text, L2-normalised (C in the vector store's library, which
+-- owns the vector type).  Lexical, not semantic: texts that share words and
+-- spellings are close.
+CREATE FUNCTION epiphany.embed_text(content text, dims integer DEFAULT 384) RETURNS vector
+AS '$libdir/epiphany_vectorstore', 'ep_embed_text'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION epiphany.embed_text(text, integer) IS
+    'Lexical embedding of a text by feature hashing of words and trigrams, L2-normalised; not semantic';
