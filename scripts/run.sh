@@ -3,8 +3,9 @@
 #	`make run`: installs what is missing, builds and installs every module,
 #	then creates (once) and starts a local cluster under ./.epiphany/ with
 #	the four libraries preloaded, listening on 127.0.0.1:$PGPORT (default
-#	5433), with database "epiphany" holding the whole suite.  Prints the psql
-#	command that connects.
+#	5433), with database "epiphany" holding the whole suite and, on the first
+#	run, the demo (deploy/demo/demo.sql).  Prints the psql command that
+#	connects.
 #
 #	Safe to run again: an existing cluster is reused with its data.  A port
 #	taken by another server, or a failed first start, stops the script with a
@@ -108,6 +109,14 @@ fi
 pg psql -h 127.0.0.1 -p "$port" -U "$user" -d epiphany -Xq -v ON_ERROR_STOP=1 \
 	-c 'SET client_min_messages = warning' -c 'CREATE EXTENSION IF NOT EXISTS epiphany CASCADE'
 
+# The demo, once: a database that already has it keeps its data.
+if [ "$(pg psql -h 127.0.0.1 -p "$port" -U "$user" -d epiphany -XAtc \
+	"SELECT to_regclass('public.documents') IS NULL")" = t ]; then
+	ep_note "loading the demo (deploy/demo/demo.sql)"
+	pg psql -h 127.0.0.1 -p "$port" -U "$user" -d epiphany -Xq -v ON_ERROR_STOP=1 \
+		-f - <"$EP_TOP/deploy/demo/demo.sql" >/dev/null
+fi
+
 echo
 echo "EpiphanyDB is running on 127.0.0.1:$port (data in $home/data)."
 echo "Connect with:"
@@ -115,4 +124,6 @@ echo
 echo "    ${psql_cmd[*]} epiphany"
 echo
 echo "Then try:  SELECT * FROM epiphany.storage_engines;"
+echo "           SELECT id, content FROM documents"
+echo "            ORDER BY embedding <-> epiphany.embed_text('monitoring time series', 384) LIMIT 5;"
 echo "Stop it with:  make stop"
