@@ -1,0 +1,73 @@
+-- Queries and transactions across engines: a row-store table joined with a
+-- column-store table, vector search restricted by ordinary predicates, and
+-- one transaction writing to three engines (all or nothing, one snapshot).
+CREATE TABLE xe_customers (id int PRIMARY KEY, country text NOT NULL);
+CREATE TABLE xe_history (customer_id int, amount numeric(10,2), at date) USING columnar;
+CREATE TABLE xe_docs (id int PRIMARY KEY, category text, at date, embedding vector(3));
+INSERT INTO xe_customers SELECT g, (ARRAY['DE','FR','US'])[1 + g % 3] FROM generate_series(1, 300) g;
+INSERT INTO xe_history SELECT 1 + g % 300, (g % 97) + 0.5, date '2024-01-01' + g % 365
+  FROM generate_series(1, 30000) g;
+SELECT epiphany.columnar_merge('xe_history');
+INSERT INTO xe_docs
+SELECT g, (ARRAY['news','howto','faq'])[1 + g % 3], date '2024-01-01' + g % 60,
+       ARRAY[sin(g), cos(g), g % 7]::vector
+  FROM generate_series(1, 600) g;
+CREATE INDEX ON xe_docs USING hnsw (embedding vector_l2_ops);
+
+-- Row store joined with column store: the same answer as through a heap copy.
+CREATE TABLE xe_history_heap AS SELECT * FROM xe_history;
+SELECT c.country, count(*), sum(h.amount)
+  FROM xe_customers c JOIN xe_history h ON h.customer_id = c.id
+ WHERE h.at >= date '2024-06-01'
+ GROUP BY c.country ORDER BY c.country;
+SELECT c.country, count(*), sum(h.amount)
+  FROM xe_customers c JOIN xe_history_heap h ON h.customer_id = c.id
+ WHERE h.at >= date '2024-06-01'
+ GROUP BY c.country ORDER BY c.country;
+EXPLAIN (COSTS OFF)
+SELECT c.country, count(*)
+  FROM xe_customers c JOIN xe_history h ON h.customer_id = c.id
+ WHERE h.at >= date '2024-06-01'
+ GROUP BY c.country;
+
+-- Vector search restricted by a time range and a category: the index scan
+-- and the exact search agree.
+SET hnsw.ef_search = 200;
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM xe_docs
+ WHERE category = 'howto' AND at BETWEEN date '2024-01-10' AND date '2024-02-10'
+ ORDER BY embedding <-> '[0.5, 0.5, 3]' LIMIT 5;
+SELECT id FROM xe_docs
+ WHERE category = 'howto' AND at BETWEEN date '2024-01-10' AND date '2024-02-10'
+ ORDER BY embedding <-> '[0.5, 0.5, 3]' LIMIT 5;
+SET enable_indexscan = off;
+SELECT id FROM xe_docs
+ WHERE category = 'howto' AND at BETWEEN date '2024-01-10' AND date '2024-02-10'
+ ORDER BY embedding <-> '[0.5, 0.5, 3]' LIMIT 5;
+RESET enable_indexscan;
+RESET enable_seqscan;
+RESET hnsw.ef_search;
+
+-- One transaction over three engines: rolled back, nothing stays; committed,
+-- everything does.
+BEGIN;
+INSERT INTO xe_customers VALUES (301, 'JP');
+INSERT INTO xe_history VALUES (301, 10.00, date '2024-12-31');
+INSERT INTO xe_docs VALUES (601, 'news', date '2024-12-31', '[1,1,1]');
+ROLLBACK;
+SELECT (SELECT count(*) FROM xe_customers WHERE id = 301) AS customers,
+       (SELECT count(*) FROM xe_history WHERE customer_id = 301) AS history,
+       (SELECT count(*) FROM xe_docs WHERE id = 601) AS docs;
+BEGIN;
+INSERT INTO xe_customers VALUES (301, 'JP');
+INSERT INTO xe_history VALUES (301, 10.00, date '2024-12-31');
+INSERT INTO xe_docs VALUES (601, 'news', date '2024-12-31', '[1,1,1]');
+UPDATE xe_history SET amount = amount + 1 WHERE customer_id = 7;
+DELETE FROM xe_docs WHERE id = 1;
+COMMIT;
+SELECT (SELECT count(*) FROM xe_customers WHERE id = 301) AS customers,
+       (SELECT count(*) FROM xe_history WHERE customer_id = 301) AS history,
+       (SELECT count(*) FROM xe_docs WHERE id IN (1, 601)) AS docs,
+       (SELECT sum(amount) FROM xe_history WHERE customer_id = 7) -
+       (SELECT sum(amount) FROM xe_history_heap WHERE customer_id = 7) AS added;
+DROP TABLE xe_customers, xe_history, xe_history_heap, xe_docs;
