@@ -241,12 +241,14 @@ extern void ColumnarEndRead(ColumnarReadState *state);
 /*
  * A chunk filter: rows of a chunk can be skipped when the chunk's min/max
  * show that "column op constant" holds for none of them.  Built by the
- * custom scan from quals of the form Var op Const with a btree operator.
+ * custom scan from quals of the form "column op value" with a btree
+ * operator, the value evaluated when the scan starts.
  */
 typedef struct ColumnarChunkFilter
 {
 	AttrNumber	attnum;
 	StrategyNumber strategy;	/* BTLessStrategyNumber ... BTGreaterStrategyNumber */
+	bool		active;			/* false: the constant is NULL, skip nothing */
 	Datum		constant;
 	FmgrInfo	compare;		/* btree order proc (column type, constant type) */
 	Oid			collation;

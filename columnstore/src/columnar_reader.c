@@ -50,6 +50,7 @@ struct ColumnarReadState
 	bool		point_read;		/* "map" grows by the row groups asked for */
 	int			map_allocated;	/* room in map->row_groups, point reads */
 	ColumnCursor *columns;		/* [attno] */
+	int			ncolumns;		/* entries in "columns" */
 	MemoryContext context;		/* the state, the map, the cursors */
 	MemoryContext group_context;	/* deleted-row set of "group" */
 
@@ -93,6 +94,7 @@ NewReadState(Relation rel, Snapshot map_snapshot, Snapshot deleted_snapshot,
 												 ALLOCSET_SMALL_SIZES);
 	state->map = palloc0(sizeof(ColumnarStorageMap));
 	state->columns = palloc0(sizeof(ColumnCursor) * natts);
+	state->ncolumns = natts;
 	for (int a = 0; a < natts; a++)
 	{
 		ColumnCursor *col = &state->columns[a];
@@ -182,16 +184,21 @@ ColumnarSetClaim(ColumnarReadState *state, ColumnarClaimRowGroup claim, void *ar
 }
 
 
-/* Makes "tupdesc" the descriptor chunks are decoded with. */
+/*
+ * Makes "tupdesc" the descriptor chunks are decoded with.  It may have fewer
+ * columns than the relation: a rewriting ALTER TABLE ADD COLUMN reads the
+ * old rows through a slot without the new columns.
+ */
 static void
 AdoptDescriptor(ColumnarReadState *state, TupleDesc tupdesc)
 {
-	if (tupdesc->natts != state->tupdesc->natts)
+	if (tupdesc->natts > state->ncolumns)
 		elog(ERROR, "slot of %d columns for columnar table \"%s\" of %d",
-			 tupdesc->natts, RelationGetRelationName(state->rel), state->tupdesc->natts);
+			 tupdesc->natts, RelationGetRelationName(state->rel), state->ncolumns);
 	for (int a = 0; a < tupdesc->natts; a++)
 	{
-		if (TupleDescAttr(tupdesc, a)->atttypid != TupleDescAttr(state->tupdesc, a)->atttypid)
+		if (a >= state->tupdesc->natts ||
+			TupleDescAttr(tupdesc, a)->atttypid != TupleDescAttr(state->tupdesc, a)->atttypid)
 		{
 			/* Chunks decoded with the other type must not be reused. */
 			MemoryContextReset(state->columns[a].context);
@@ -360,6 +367,8 @@ ChunkExcluded(ColumnarReadState *state, ColumnarRowGroup *rg, int chunkno)
 		int			cmp_min;
 		int			cmp_max;
 
+		if (!f->active)
+			continue;
 		if (chunk->row_count == 0)
 			continue;			/* column added later: its missing value decides */
 		if (chunk->null_count == chunk->row_count)

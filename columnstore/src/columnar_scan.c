@@ -7,8 +7,11 @@
  *
  *	  Guarantees: the node evaluates every qual on every row it returns;
  *	  skipping a chunk is only ever an optimization, decided from quals of
- *	  the form "column op constant" (either side) with an operator of the
- *	  column type's default btree family, which are strict.  Rows of the
+ *	  the form "column op value" (either side) with an operator of the
+ *	  column type's default btree family, which are strict, where the value
+ *	  is a constant or an expression without columns or volatile functions
+ *	  (now(), current_date - 7, a parameter), evaluated when the scan
+ *	  starts and again at each rescan.  Rows of the
  *	  delta store are returned whole.  The path competes with the plain
  *	  paths on cost; it never replaces them.
  *
@@ -36,6 +39,7 @@
 #include "lib/stringinfo.h"
 #include "nodes/extensible.h"
 #include "nodes/nodeFuncs.h"
+#include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
 #include "optimizer/paths.h"
@@ -60,7 +64,7 @@ enum
 	PRIVATE_FILTER_OPFAMILIES,	/* OidList */
 	PRIVATE_FILTER_STRATEGIES,	/* IntList */
 	PRIVATE_FILTER_COLLATIONS,	/* OidList */
-	PRIVATE_FILTER_CONSTS		/* List of Const */
+	PRIVATE_FILTER_COUNT		/* the values are in custom_exprs */
 };
 
 typedef struct ColumnarScanState
@@ -69,6 +73,7 @@ typedef struct ColumnarScanState
 	Bitmapset  *attrs_needed;	/* NULL: all columns */
 	ColumnarChunkFilter *filters;
 	int			nfilters;
+	List	   *filter_values;	/* ExprState of each filter's value */
 } ColumnarScanState;
 
 static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
@@ -232,17 +237,28 @@ ColumnarSetRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEn
 }
 
 /*
- * Recognizes "column op constant" (or "constant op column") with a btree
- * operator of the column type's default family; fills the filter lists.
+ * Whether "node" can stand for the constant side of a chunk filter: no
+ * column of any relation, no volatile function, no aggregate or subplan.
+ */
+static bool
+IsScanConstant(Node *node)
+{
+	return !contain_var_clause(node) && !contain_volatile_functions(node) &&
+		!contain_subplans(node) && !contain_agg_clause(node);
+}
+
+/*
+ * Recognizes "column op value" (or "value op column") with a btree operator
+ * of the column type's default family, the value a scan constant; adds the
+ * filter to the lists, its value expression to *values.
  */
 static void
-AddFilter(Expr *clause, Index relid, List **private)
+AddFilter(Expr *clause, Index relid, List **private, List **values)
 {
 	OpExpr	   *op;
 	Node	   *left;
 	Node	   *right;
 	Var		   *var;
-	Const	   *constant;
 	Oid			opno;
 	Oid			opclass;
 	Oid			opfamily;
@@ -254,7 +270,7 @@ AddFilter(Expr *clause, Index relid, List **private)
 	left = (Node *) linitial(op->args);
 	right = (Node *) lsecond(op->args);
 	opno = op->opno;
-	if (IsA(right, Var) && IsA(left, Const))
+	if (IsA(right, Var) && !IsA(left, Var))
 	{
 		Node	   *tmp = left;
 
@@ -262,12 +278,10 @@ AddFilter(Expr *clause, Index relid, List **private)
 		right = tmp;
 		opno = get_commutator(opno);
 	}
-	if (!IsA(left, Var) || !IsA(right, Const) || !OidIsValid(opno))
+	if (!IsA(left, Var) || !OidIsValid(opno) || !IsScanConstant(right))
 		return;
 	var = (Var *) left;
-	constant = (Const *) right;
-	if (var->varno != relid || var->varlevelsup != 0 || var->varattno <= 0 ||
-		constant->constisnull)
+	if (var->varno != relid || var->varlevelsup != 0 || var->varattno <= 0)
 		return;
 
 	opclass = GetDefaultOpClass(var->vartype, BTREE_AM_OID);
@@ -276,14 +290,14 @@ AddFilter(Expr *clause, Index relid, List **private)
 	opfamily = get_opclass_family(opclass);
 	strategy = get_op_opfamily_strategy(opno, opfamily);
 	if (strategy < BTLessStrategyNumber || strategy > BTGreaterStrategyNumber ||
-		!OidIsValid(get_opfamily_proc(opfamily, var->vartype, constant->consttype, BTORDER_PROC)))
+		!OidIsValid(get_opfamily_proc(opfamily, var->vartype, exprType(right), BTORDER_PROC)))
 		return;
 
 	private[PRIVATE_FILTER_ATTNUMS] = lappend_int(private[PRIVATE_FILTER_ATTNUMS], var->varattno);
 	private[PRIVATE_FILTER_OPFAMILIES] = lappend_oid(private[PRIVATE_FILTER_OPFAMILIES], opfamily);
 	private[PRIVATE_FILTER_STRATEGIES] = lappend_int(private[PRIVATE_FILTER_STRATEGIES], strategy);
 	private[PRIVATE_FILTER_COLLATIONS] = lappend_oid(private[PRIVATE_FILTER_COLLATIONS], op->inputcollid);
-	private[PRIVATE_FILTER_CONSTS] = lappend(private[PRIVATE_FILTER_CONSTS], copyObject(constant));
+	*values = lappend(*values, copyObject(right));
 }
 
 static Plan *
@@ -292,7 +306,8 @@ PlanColumnarPath(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path, List
 {
 	CustomScan *cscan = makeNode(CustomScan);
 	List	   *quals = extract_actual_clauses(clauses, false);
-	List	   *private[PRIVATE_FILTER_CONSTS + 1] = {NIL};
+	List	   *private[PRIVATE_FILTER_COUNT] = {NIL};
+	List	   *values = NIL;
 	bool		whole_row;
 	Bitmapset  *attrs = NeededAttributes(rel, &whole_row);
 	int			member = -1;
@@ -303,14 +318,16 @@ PlanColumnarPath(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path, List
 		private[PRIVATE_ATTRS] = lappend_int(private[PRIVATE_ATTRS],
 											 member + FirstLowInvalidHeapAttributeNumber);
 	foreach(lc, quals)
-		AddFilter((Expr *) lfirst(lc), rel->relid, private);
+		AddFilter((Expr *) lfirst(lc), rel->relid, private, &values);
 
 	cscan->scan.plan.targetlist = tlist;
 	cscan->scan.plan.qual = quals;
 	cscan->scan.scanrelid = rel->relid;
 	cscan->flags = best_path->flags;
 	cscan->methods = &ColumnarScanMethods;
-	for (int i = 0; i <= PRIVATE_FILTER_CONSTS; i++)
+	/* custom_exprs, so that setrefs fixes the parameters in the values. */
+	cscan->custom_exprs = values;
+	for (int i = 0; i < PRIVATE_FILTER_COUNT; i++)
 		cscan->custom_private = lappend(cscan->custom_private, private[i]);
 	return &cscan->scan.plan;
 }
@@ -331,32 +348,54 @@ CreateColumnarScanState(CustomScan *cscan)
 	return (Node *) state;
 }
 
-/* Turns the plan's filter lists into chunk filters. */
+/* Turns the plan's filter lists into chunk filters (values come later). */
 static void
-BuildFilters(ColumnarScanState *state, List *private)
+BuildFilters(ColumnarScanState *state, CustomScan *cscan)
 {
+	List	   *private = cscan->custom_private;
 	List	   *attnums = list_nth(private, PRIVATE_FILTER_ATTNUMS);
 	List	   *opfamilies = list_nth(private, PRIVATE_FILTER_OPFAMILIES);
 	List	   *strategies = list_nth(private, PRIVATE_FILTER_STRATEGIES);
 	List	   *collations = list_nth(private, PRIVATE_FILTER_COLLATIONS);
-	List	   *consts = list_nth(private, PRIVATE_FILTER_CONSTS);
 	TupleDesc	tupdesc = RelationGetDescr(state->css.ss.ss_currentRelation);
 
 	state->nfilters = list_length(attnums);
 	state->filters = palloc0(sizeof(ColumnarChunkFilter) * Max(1, state->nfilters));
+	state->filter_values = ExecInitExprList(cscan->custom_exprs, &state->css.ss.ps);
 	for (int i = 0; i < state->nfilters; i++)
 	{
 		ColumnarChunkFilter *f = &state->filters[i];
-		Const	   *constant = list_nth_node(Const, consts, i);
 		Oid			opfamily = list_nth_oid(opfamilies, i);
+		Node	   *value = list_nth(cscan->custom_exprs, i);
 
 		f->attnum = (AttrNumber) list_nth_int(attnums, i);
 		f->strategy = (StrategyNumber) list_nth_int(strategies, i);
-		f->constant = constant->constvalue;
 		f->collation = list_nth_oid(collations, i);
 		fmgr_info(get_opfamily_proc(opfamily, TupleDescAttr(tupdesc, f->attnum - 1)->atttypid,
-									constant->consttype, BTORDER_PROC),
+									exprType(value), BTORDER_PROC),
 				  &f->compare);
+	}
+}
+
+/*
+ * Evaluates the filters' values, when the scan starts and at each rescan
+ * (parameters may have changed).  A NULL value leaves its filter out: the
+ * strict operator passes no row anyway, and the quals see to that.
+ */
+static void
+EvaluateFilterValues(ColumnarScanState *state)
+{
+	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
+	int			i = 0;
+	ListCell   *lc;
+
+	foreach(lc, state->filter_values)
+	{
+		ColumnarChunkFilter *f = &state->filters[i++];
+		bool		isnull;
+
+		f->constant = ExecEvalExprSwitchContext((ExprState *) lfirst(lc), econtext, &isnull);
+		f->active = !isnull;
 	}
 }
 
@@ -376,13 +415,14 @@ BeginColumnarScan(CustomScanState *node, EState *estate, int eflags)
 			state->attrs_needed = bms_add_member(state->attrs_needed,
 												 lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
 	}
-	BuildFilters(state, private);
+	BuildFilters(state, (CustomScan *) node->ss.ps.plan);
 }
 
 /* Starts the table scan of the node, or joins a parallel one. */
 static void
 StartScan(ColumnarScanState *state, TableScanDesc scan)
 {
+	EvaluateFilterValues(state);
 	ColumnarScanConfigure(scan, state->attrs_needed, state->filters, state->nfilters);
 	state->css.ss.ss_currentScanDesc = scan;
 }
@@ -425,7 +465,10 @@ static void
 ReScanColumnarScan(CustomScanState *node)
 {
 	if (node->ss.ss_currentScanDesc != NULL)
+	{
+		EvaluateFilterValues((ColumnarScanState *) node);
 		table_rescan(node->ss.ss_currentScanDesc, NULL);
+	}
 	ExecScanReScan(&node->ss);
 }
 

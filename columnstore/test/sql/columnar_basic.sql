@@ -95,6 +95,28 @@ RESET enable_indexscan;
 RESET enable_indexonlyscan;
 SELECT sum(amount) FROM col_t WHERE id < 5000;
 SELECT sum(amount) FROM heap_t WHERE id < 5000;
+
+-- Filter values may be expressions without columns, evaluated when the scan
+-- starts: parameters, init plans, stable functions; and again at a rescan.
+PREPARE below(int) AS SELECT count(*), sum(id) FROM col_t WHERE id < $1;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE below(5000);
+EXECUTE below(5000);
+EXECUTE below(15000);
+DEALLOCATE below;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+  SELECT count(*) FROM col_t WHERE at >= (SELECT max(at) FROM heap_t) - 10;
+SELECT count(*) FROM col_t WHERE at >= (SELECT max(at) FROM heap_t) - 10;
+SELECT count(*) FROM heap_t WHERE at >= (SELECT max(at) FROM heap_t) - 10;
+SET enable_hashjoin = off;
+SET enable_mergejoin = off;
+SET enable_indexscan = off;
+SET enable_bitmapscan = off;
+SELECT v.x, c.n FROM (VALUES (3000), (12000), (0)) v(x),
+       LATERAL (SELECT count(*) AS n FROM col_t WHERE id < v.x) c ORDER BY v.x;
+RESET enable_hashjoin;
+RESET enable_mergejoin;
+RESET enable_indexscan;
+RESET enable_bitmapscan;
 SELECT count(*), sum(id) FROM col_t WHERE 24000 <= id;
 SELECT count(*), sum(id) FROM heap_t WHERE 24000 <= id;
 SELECT count(*) FROM col_t WHERE name > 'name 50' AND at >= date '2024-06-01';
