@@ -76,3 +76,66 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION epiphany.embed_text(text, integer) IS
     'Lexical embedding of a text by feature hashing of words and trigrams, L2-normalised; not semantic';
+
+-- Monitoring: one row per engine with its user tables (extension-owned and
+-- system tables excluded), their rows (pg_class.reltuples, as of the last
+-- VACUUM or ANALYZE), bytes of table data and of indexes, and the jobs of
+-- the time engine.  compression_ratio estimates the heap size the column
+-- store's tables would take (rows times the analyzed average width plus the
+-- heap's per-row overhead) over their actual size; NULL before ANALYZE.
+CREATE VIEW epiphany.stats AS
+WITH user_tables AS (
+    SELECT c.oid, c.reltuples, am.amname,
+           EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                    WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                      AND a.atttypid::regtype::text IN ('vector', 'halfvec', 'sparsevec')) AS has_vectors
+      FROM pg_catalog.pg_class c
+      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      JOIN pg_catalog.pg_am am ON am.oid = c.relam
+     WHERE c.relkind = 'r'
+       AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+       AND n.nspname NOT LIKE 'pg\_%'
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                        WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid
+                          AND d.deptype = 'e')
+),
+engine_tables AS (
+    SELECT 'row'::text AS engine, t.* FROM user_tables t WHERE t.amname = 'heap'
+    UNION ALL
+    SELECT 'column', t.* FROM user_tables t WHERE t.amname = 'columnar'
+    UNION ALL
+    SELECT 'vector', t.* FROM user_tables t WHERE t.has_vectors
+),
+heap_estimate AS (
+    SELECT t.oid,
+           greatest(t.reltuples, 0) *
+           (28 + (SELECT sum(s.avg_width) FROM pg_catalog.pg_stats s
+                   JOIN pg_catalog.pg_class c ON c.relname = s.tablename
+                   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace AND n.nspname = s.schemaname
+                  WHERE c.oid = t.oid)) AS bytes
+      FROM user_tables t WHERE t.amname = 'columnar'
+),
+jobs AS (
+    SELECT count(*) AS jobs,
+           count(*) FILTER (WHERE s.last_run_status = 'Failed') AS failing_jobs
+      FROM timescaledb_information.job_stats s
+)
+SELECT r.engine,
+       count(t.oid) AS tables,
+       coalesce(sum(greatest(t.reltuples, 0)), 0)::bigint AS rows,
+       coalesce(sum(pg_catalog.pg_table_size(t.oid)), 0)::bigint AS table_bytes,
+       coalesce(sum(pg_catalog.pg_indexes_size(t.oid)), 0)::bigint AS index_bytes,
+       CASE WHEN r.engine = 'column' THEN
+           round((SELECT sum(h.bytes) FROM heap_estimate h)::numeric /
+                 nullif(sum(pg_catalog.pg_table_size(t.oid)), 0), 2)
+       END AS compression_ratio,
+       CASE WHEN r.engine = 'time' THEN (SELECT jobs FROM jobs) END AS jobs,
+       CASE WHEN r.engine = 'time' THEN (SELECT failing_jobs FROM jobs) END AS failing_jobs
+  FROM epiphany.engine_registry r
+  LEFT JOIN engine_tables t ON t.engine = r.engine
+ GROUP BY r.engine;
+
+COMMENT ON VIEW epiphany.stats IS
+    'Per engine: user tables, rows, table and index bytes, column store compression, time store jobs';
+
+GRANT SELECT ON epiphany.stats TO PUBLIC;
