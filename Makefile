@@ -33,3 +33,6 @@ clean:
 
 bench-columnar:
 	@bench/columnar/run.sh
+
+bench-vector:
+	@bench/vector/run.sh

@@ -191,9 +191,29 @@ typedef struct HnswElementData
 	bool		deleted;		/* vacuum removed its heap tuple */
 	Datum		value;			/* detoasted varlena, owned by the graph */
 	uint64	   *slots;			/* neighbour ids, level 0 first */
+	/* in-memory build only (NULL and 0 elsewhere), parallel to slots: */
+	double	   *dists;			/* distance to each neighbour */
+	bool	   *closer;			/* heuristic verdict of each neighbour */
+	uint32		closerValid;	/* bit per level: its list is sorted by
+								 * (distance, id) and closer[] is valid */
 } HnswElementData;
 
 typedef HnswElementData *HnswElement;
+
+/*
+ * How a graph computes distances: through the operator class's procedure
+ * (fmgr), or, when that procedure is one of ours with a kernel in
+ * common/include/epiphany/simd.h, by calling the kernel directly on the
+ * two values (same result, no fmgr call, no detoasting).
+ */
+typedef enum HnswDistanceKind
+{
+	HNSW_DISTANCE_FMGR = 0,
+	HNSW_DISTANCE_VECTOR_L2,	/* vector_l2_squared_distance */
+	HNSW_DISTANCE_VECTOR_IP,	/* vector_negative_inner_product */
+	HNSW_DISTANCE_VECTOR_COSINE,	/* cosine_distance(vector, vector) */
+	HNSW_DISTANCE_HALFVEC_L2	/* halfvec_l2_squared_distance */
+} HnswDistanceKind;
 
 /*
  * The graph as the search and neighbour-selection code sees it.  get
@@ -207,12 +227,15 @@ typedef struct HnswGraph
 	int			m;
 	FmgrInfo   *distproc;
 	Oid			collation;
+	HnswDistanceKind distkind;	/* see HnswDistanceKindOf */
 	MemoryContext cxt;
 	HnswElement (*get) (struct HnswGraph *graph, uint64 id);
 	/* in-memory graph (build) */
 	HnswElement *elements;
 	int64		nelements;
 	int64		maxelements;
+	uint32	   *visitMarks;		/* per element: epoch of its last visit */
+	uint32		visitEpoch;		/* current layer search's epoch */
 	/* on-disk graph: id -> HnswElement, in cxt */
 	HTAB	   *cache;
 } HnswGraph;
@@ -305,6 +328,7 @@ extern bool HnswSlotsMatch(HnswElementTuple tup, int first, int count, const uin
 /* hnswutils.c: values and distances */
 extern bool HnswFormValue(Relation index, Datum value, Datum *result);
 extern FmgrInfo *HnswDistanceProc(Relation index);
+extern HnswDistanceKind HnswDistanceKindOf(FmgrInfo *distproc);
 extern double HnswDistance(HnswGraph *graph, Datum a, Datum b);
 extern int	HnswLevelFor(ItemPointer heaptid, int m);
 extern int	HnswMaxLevel(int m);
@@ -318,7 +342,8 @@ extern HnswCandidate **HnswSearchLayer(HnswGraph *graph, Datum query,
 									   HnswCandidate **entries, int nentries,
 									   int ef, int level, int *nresults);
 extern int	HnswSelectNeighbors(HnswGraph *graph, HnswCandidate **cands, int ncands,
-								int capacity, uint64 *out);
+								int capacity, uint64 *out, double *outdist,
+								bool *outcloser);
 extern void HnswFindNeighbors(HnswGraph *graph, HnswElement element, uint64 entryId,
 							  int entryLevel, int efConstruction);
 extern bool HnswPruneWithNew(HnswGraph *graph, HnswElement neighbor, int level,

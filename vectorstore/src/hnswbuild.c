@@ -24,6 +24,14 @@
  *	  Each heap tuple is processed in the "hnsw build tuple" context, reset
  *	  after every tuple.
  *
+ *	  Speed: in memory, visited sets are epochs in graph.visitMarks, and
+ *	  each element keeps its neighbours' distances and the heuristic's
+ *	  verdicts, so that linking back re-tests only what the new element
+ *	  changes (SelectInMemory; README.md, "Build speed").  Invariant: a
+ *	  level whose bit is set in closerValid holds its entries sorted by
+ *	  (distance, id), and each verdict is the heuristic's test against the
+ *	  kept entries before it.
+ *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
  * IDENTIFICATION
@@ -61,6 +69,19 @@ typedef struct HnswBuildState
 	double		reltuples;
 	double		indtuples;
 } HnswBuildState;
+
+/*
+ * A neighbour list being re-selected in memory: one entry per current
+ * neighbour plus the new element, sorted by (distance to the list's owner,
+ * id).
+ */
+typedef struct HnswPruneEntry
+{
+	uint64		id;
+	double		distance;		/* to the list's owner */
+	bool		closer;			/* kept by the heuristic on its own merits */
+	bool		chosen;			/* in the new list */
+} HnswPruneEntry;
 
 /* The element of an array index: the in-memory graph's "get". */
 static HnswElement
@@ -102,10 +123,205 @@ AppendElement(HnswBuildState *bs, HnswElement element)
 		graph->maxelements *= 2;
 		graph->elements = repalloc_huge(graph->elements,
 										mul_size(sizeof(HnswElement), graph->maxelements));
+		graph->visitMarks = repalloc_huge(graph->visitMarks,
+										  mul_size(sizeof(uint32), graph->maxelements));
+		memset(graph->visitMarks + graph->nelements, 0,
+			   sizeof(uint32) * (graph->maxelements - graph->nelements));
 	}
 	element->id = (uint64) graph->nelements;
 	graph->elements[graph->nelements++] = element;
 	return element->id;
+}
+
+/* qsort order of prune entries: ascending distance, then id. */
+static int
+ComparePruneEntries(const void *a, const void *b)
+{
+	const HnswPruneEntry *ea = (const HnswPruneEntry *) a;
+	const HnswPruneEntry *eb = (const HnswPruneEntry *) b;
+
+	if (ea->distance != eb->distance)
+		return ea->distance < eb->distance ? -1 : 1;
+	if (ea->id != eb->id)
+		return ea->id < eb->id ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Whether entry e is nearer to the list's owner than to each of the
+ * entries whose positions are in set[0..n): the heuristic's test.
+ */
+static bool
+IsCloser(HnswGraph *graph, HnswPruneEntry *entries, int e, const int *set, int n)
+{
+	Datum		value = graph->elements[entries[e].id]->value;
+
+	for (int j = 0; j < n; j++)
+	{
+		if (HnswDistance(graph, value, graph->elements[entries[set[j]].id]->value) <
+			entries[e].distance)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Runs the selection heuristic of HnswSelectNeighbors on a full list plus
+ * its new entry at position newpos, marking the entries chosen.  When the
+ * list's verdicts are valid (reuse), each entry's "closer" flag is still
+ * what the previous run computed against the kept entries before it, so
+ * only changes need testing (pgvector's trick): before newpos nothing
+ * changed; the new entry is tested against the kept ones; after it, an
+ * entry kept before is tested only against the entries added since, and
+ * an entry pruned before is re-tested only once some earlier entry lost
+ * its place.  The result is the one a full run gives, with a few distance
+ * computations instead of up to capacity^2 / 2.  Returns whether the new
+ * entry was chosen.  The function is long to keep the hot loop whole.
+ */
+static bool
+SelectInMemory(HnswGraph *graph, HnswPruneEntry *entries, int nentries, int newpos,
+			   int capacity, bool reuse)
+{
+	int			kept[2 * HNSW_MAX_M + 1];
+	int			added[2 * HNSW_MAX_M + 1];
+	int			nkept = 0;
+	int			nadded = 0;
+	int			nprocessed = 0;
+	bool		removedAny = false;
+
+	Assert(nentries == capacity + 1 && capacity <= 2 * HNSW_MAX_M);
+	for (int i = 0; i < nentries && nkept < capacity; i++)
+	{
+		HnswPruneEntry *e = &entries[i];
+
+		if (!reuse)
+			e->closer = IsCloser(graph, entries, i, kept, nkept);
+		else if (nadded > 0)
+		{
+			if (e->closer)
+			{
+				e->closer = IsCloser(graph, entries, i, added, nadded);
+				removedAny |= !e->closer;
+			}
+			else if (removedAny)
+			{
+				e->closer = IsCloser(graph, entries, i, kept, nkept);
+				if (e->closer)
+					added[nadded++] = i;
+			}
+		}
+		else if (i == newpos)
+		{
+			e->closer = IsCloser(graph, entries, i, kept, nkept);
+			if (e->closer)
+				added[nadded++] = i;
+		}
+		e->chosen = e->closer;
+		if (e->closer)
+			kept[nkept++] = i;
+		nprocessed++;
+	}
+	/* fill free places with the nearest pruned entries */
+	for (int i = 0; i < nprocessed && nkept < capacity; i++)
+	{
+		if (!entries[i].chosen)
+		{
+			entries[i].chosen = true;
+			nkept++;
+		}
+	}
+	return entries[newpos].chosen;
+}
+
+/*
+ * Copies a full list of capacity entries and the new one into
+ * entries[0..capacity], sorted by (distance, id), and returns the new
+ * entry's position.  A sorted list (valid verdicts) only needs the new
+ * entry inserted in its place.
+ */
+static int
+LoadPruneEntries(HnswPruneEntry *entries, const uint64 *ids, const double *dists,
+				 const bool *closer, int capacity, const HnswPruneEntry *new, bool sorted)
+{
+	int			newpos = 0;
+
+	for (int i = 0; i < capacity; i++)
+	{
+		entries[i].id = ids[i];
+		entries[i].distance = dists[i];
+		entries[i].closer = closer[i];
+		entries[i].chosen = false;
+		if (ComparePruneEntries(&entries[i], new) < 0)
+			newpos = i + 1;
+	}
+	if (sorted)
+	{
+		memmove(&entries[newpos + 1], &entries[newpos],
+				sizeof(HnswPruneEntry) * (capacity - newpos));
+		entries[newpos] = *new;
+		return newpos;
+	}
+	entries[capacity] = *new;
+	qsort(entries, capacity + 1, sizeof(HnswPruneEntry), ComparePruneEntries);
+	for (newpos = 0; entries[newpos].id != new->id; newpos++)
+		;
+	return newpos;
+}
+
+/*
+ * Links an in-memory neighbour back to the new element at one level, at
+ * the given distance between them (known from the element's search).  A
+ * list with a free slot takes the element; a full one is re-selected by
+ * SelectInMemory among its entries and the element, and rewritten, sorted,
+ * only if the element made it in (otherwise it would come out unchanged).
+ */
+static void
+LinkBackInMemory(HnswGraph *graph, HnswElement neighbor, int level,
+				 HnswElement element, double distance)
+{
+	int			first = HnswLevelFirstSlot(level, graph->m);
+	int			capacity = HnswLevelCapacity(level, graph->m);
+	uint64	   *ids = neighbor->slots + first;
+	double	   *dists = neighbor->dists + first;
+	bool	   *closer = neighbor->closer + first;
+	uint32		bit = UINT32_C(1) << level;
+	bool		reuse = (neighbor->closerValid & bit) != 0;
+	HnswPruneEntry entries[2 * HNSW_MAX_M + 1];
+	HnswPruneEntry new;
+	int			n = 0;
+	int			newpos;
+
+	Assert(neighbor->level >= level);
+	while (n < capacity && ids[n] != HNSW_INVALID_ID)
+		n++;
+	if (n < capacity)
+	{
+		ids[n] = element->id;
+		dists[n] = distance;
+		closer[n] = false;
+		neighbor->closerValid &= ~bit;
+		return;
+	}
+
+	new.id = element->id;
+	new.distance = distance;
+	new.closer = false;
+	new.chosen = false;
+	newpos = LoadPruneEntries(entries, ids, dists, closer, capacity, &new, reuse);
+	if (!SelectInMemory(graph, entries, capacity + 1, newpos, capacity, reuse))
+		return;
+	n = 0;
+	for (int i = 0; i <= capacity; i++)
+	{
+		if (!entries[i].chosen)
+			continue;
+		ids[n] = entries[i].id;
+		dists[n] = entries[i].distance;
+		closer[n] = entries[i].closer;
+		n++;
+	}
+	Assert(n == capacity);
+	neighbor->closerValid |= bit;
 }
 
 /*
@@ -121,10 +337,13 @@ AddToGraph(HnswBuildState *bs, Datum value, ItemPointer heaptid)
 	Size		size = VARSIZE(DatumGetPointer(value));
 	void	   *copy = palloc(size);
 	HnswElement element;
-	uint64	   *newslots;
+	int			nslots;
 
 	memcpy(copy, DatumGetPointer(value), size);
 	element = HnswNewElement(PointerGetDatum(copy), heaptid, HnswLevelFor(heaptid, bs->m), bs->m);
+	nslots = HnswSlotCount(element->level, bs->m);
+	element->dists = palloc(sizeof(double) * nslots);
+	element->closer = palloc0(sizeof(bool) * nslots);
 	MemoryContextSwitchTo(oldcxt);
 
 	if (bs->entryLevel < 0)
@@ -137,7 +356,6 @@ AddToGraph(HnswBuildState *bs, Datum value, ItemPointer heaptid)
 	HnswFindNeighbors(graph, element, bs->entryId, bs->entryLevel, bs->efConstruction);
 	AppendElement(bs, element);
 
-	newslots = palloc(sizeof(uint64) * HnswLevelCapacity(0, bs->m));
 	for (int level = Min(element->level, bs->entryLevel); level >= 0; level--)
 	{
 		int			first = HnswLevelFirstSlot(level, bs->m);
@@ -145,13 +363,12 @@ AddToGraph(HnswBuildState *bs, Datum value, ItemPointer heaptid)
 
 		for (int i = 0; i < capacity; i++)
 		{
-			HnswElement neighbor;
+			uint64		id = element->slots[first + i];
 
-			if (element->slots[first + i] == HNSW_INVALID_ID)
+			if (id == HNSW_INVALID_ID)
 				continue;
-			neighbor = graph->elements[element->slots[first + i]];
-			if (HnswPruneWithNew(graph, neighbor, level, element, newslots))
-				memcpy(neighbor->slots + first, newslots, sizeof(uint64) * capacity);
+			LinkBackInMemory(graph, graph->elements[id], level, element,
+							 element->dists[first + i]);
 		}
 	}
 
@@ -363,12 +580,16 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	bs.graph.index = index;
 	bs.graph.m = bs.m;
 	bs.graph.distproc = HnswDistanceProc(index);
+	bs.graph.distkind = HnswDistanceKindOf(bs.graph.distproc);
 	bs.graph.collation = index->rd_indcollation[0];
 	bs.graph.cxt = bs.graphCxt;
 	bs.graph.get = InMemoryGet;
 	bs.graph.maxelements = 1024;
 	bs.graph.elements = MemoryContextAlloc(bs.graphCxt,
 										   sizeof(HnswElement) * bs.graph.maxelements);
+	bs.graph.visitMarks = MemoryContextAllocZero(bs.graphCxt,
+												 sizeof(uint32) * bs.graph.maxelements);
+	bs.graph.visitEpoch = 0;
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
 	table_index_build_scan(heap, index, indexInfo, true, true, BuildCallback, &bs, NULL);

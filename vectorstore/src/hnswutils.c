@@ -14,7 +14,9 @@
  *	  time under a shared buffer lock and copies the tuple out before
  *	  releasing it, so no caller holds a buffer lock across a search.
  *	  Results and candidates are allocated in the caller's context; cached
- *	  elements in the graph's context.
+ *	  elements in the graph's context.  Distances go through the operator
+ *	  class's procedure, or straight to its kernel when it is one of ours
+ *	  (HnswDistanceKindOf), with the same result.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -31,6 +33,7 @@
 
 #include "access/genam.h"
 #include "common/hashfn.h"
+#include "epiphany/simd.h"
 #include "fmgr.h"
 #include "hnsw.h"
 #include "miscadmin.h"
@@ -38,12 +41,34 @@
 #include "utils/float.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "vectorstore.h"
 
-/* Entry of the disk graph's cache and of a search's visited set. */
+/*
+ * The distance procedures HnswDistanceKindOf recognizes, defined in
+ * vector.c and halfvec.c (PG_FUNCTION_INFO_V1 declares them there).
+ */
+extern PGDLLEXPORT Datum ep_vector_l2_squared_distance(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum ep_vector_negative_inner_product(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum ep_cosine_distance(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum ep_halfvec_l2_squared_distance(PG_FUNCTION_ARGS);
+
+/* A hint to load an address into the cache; nothing where unsupported. */
+#if defined(__GNUC__)
+#define HnswPrefetch(addr) __builtin_prefetch(addr)
+#else
+#define HnswPrefetch(addr) ((void) (addr))
+#endif
+
+/*
+ * Entry of the disk graph's cache, which is also the visited set of its
+ * layer searches: an id may be entered as visited (element still NULL)
+ * before its element is read.
+ */
 typedef struct HnswCacheEntry
 {
 	uint64		id;
-	HnswElement element;
+	HnswElement element;		/* NULL until read */
+	uint32		visitEpoch;		/* last layer search that visited it */
 } HnswCacheEntry;
 
 /* ----------------------------------------------------------------
@@ -300,6 +325,9 @@ HnswElementFromTuple(HnswElementTuple tup, uint64 id, int m)
 		element->slots[i] = SlotToId(&slots[i]);
 	element->value = PointerGetDatum(palloc(VARSIZE(value)));
 	memcpy(DatumGetPointer(element->value), value, VARSIZE(value));
+	element->dists = NULL;
+	element->closer = NULL;
+	element->closerValid = 0;
 	return element;
 }
 
@@ -376,14 +404,103 @@ HnswDistanceProc(Relation index)
 }
 
 /*
- * Distance between two values by the operator class's procedure.  NaN
- * (possible only for a zero query vector under cosine) orders last.
+ * HnswDistanceKindOf - which kernel, if any, computes the same distance as
+ * an operator class's procedure.  Compares the procedure's address with
+ * our own functions', so an operator class whose support function 1 is
+ * any other function (ours under another name, or a user's) keeps the
+ * fmgr path.
+ */
+HnswDistanceKind
+HnswDistanceKindOf(FmgrInfo *distproc)
+{
+	if (distproc->fn_addr == ep_vector_l2_squared_distance)
+		return HNSW_DISTANCE_VECTOR_L2;
+	if (distproc->fn_addr == ep_vector_negative_inner_product)
+		return HNSW_DISTANCE_VECTOR_IP;
+	if (distproc->fn_addr == ep_cosine_distance)
+		return HNSW_DISTANCE_VECTOR_COSINE;
+	if (distproc->fn_addr == ep_halfvec_l2_squared_distance)
+		return HNSW_DISTANCE_HALFVEC_L2;
+	return HNSW_DISTANCE_FMGR;
+}
+
+/*
+ * The distance of two vectors by a kernel, the same computation as the
+ * procedure's (vector.c).  Returns false, computing nothing, unless both
+ * values are plain vectors of the same valid length; the caller then goes
+ * through the procedure, which checks them and raises the proper error.
+ */
+static inline bool
+VectorKernelDistance(HnswDistanceKind kind, Datum a, Datum b, double *result)
+{
+	const EpVector *va = (const EpVector *) DatumGetPointer(a);
+	const EpVector *vb = (const EpVector *) DatumGetPointer(b);
+	EpCosineParts p;
+
+	if (VARATT_IS_EXTENDED(va) || VARATT_IS_EXTENDED(vb) ||
+		va->dim != vb->dim || va->dim < 1 ||
+		VARSIZE(va) != EP_VECTOR_SIZE(va->dim) || VARSIZE(vb) != EP_VECTOR_SIZE(vb->dim))
+		return false;
+	switch (kind)
+	{
+		case HNSW_DISTANCE_VECTOR_L2:
+			*result = (double) EpDistance->l2_squared_f4(va->dim, va->x, vb->x);
+			return true;
+		case HNSW_DISTANCE_VECTOR_IP:
+			*result = -(double) EpDistance->inner_product_f4(va->dim, va->x, vb->x);
+			return true;
+		case HNSW_DISTANCE_VECTOR_COSINE:
+			p = EpDistance->cosine_parts_f4(va->dim, va->x, vb->x);
+			*result = EpCosineFromParts(p.ab, p.aa, p.bb);
+			return true;
+		default:
+			return false;
+	}
+}
+
+/* The same for halfvec (halfvec.c). */
+static inline bool
+HalfvecKernelDistance(Datum a, Datum b, double *result)
+{
+	const EpHalfvec *va = (const EpHalfvec *) DatumGetPointer(a);
+	const EpHalfvec *vb = (const EpHalfvec *) DatumGetPointer(b);
+
+	if (VARATT_IS_EXTENDED(va) || VARATT_IS_EXTENDED(vb) ||
+		va->dim != vb->dim || va->dim < 1 ||
+		VARSIZE(va) != EP_HALFVEC_SIZE(va->dim) || VARSIZE(vb) != EP_HALFVEC_SIZE(vb->dim))
+		return false;
+	*result = (double) EpDistance->l2_squared_f16(va->dim, va->x, vb->x);
+	return true;
+}
+
+/*
+ * Distance between two values, as the operator class's procedure computes
+ * it (directly by its kernel when the graph has one, see
+ * HnswDistanceKindOf).  NaN (possible only for a zero query vector under
+ * cosine) orders last.
  */
 double
 HnswDistance(HnswGraph *graph, Datum a, Datum b)
 {
-	double		d = DatumGetFloat8(FunctionCall2Coll(graph->distproc, graph->collation, a, b));
+	double		d;
+	bool		done;
 
+	switch (graph->distkind)
+	{
+		case HNSW_DISTANCE_VECTOR_L2:
+		case HNSW_DISTANCE_VECTOR_IP:
+		case HNSW_DISTANCE_VECTOR_COSINE:
+			done = VectorKernelDistance(graph->distkind, a, b, &d);
+			break;
+		case HNSW_DISTANCE_HALFVEC_L2:
+			done = HalfvecKernelDistance(a, b, &d);
+			break;
+		default:
+			done = false;
+			break;
+	}
+	if (!done)
+		d = DatumGetFloat8(FunctionCall2Coll(graph->distproc, graph->collation, a, b));
 	return isnan(d) ? get_float8_infinity() : d;
 }
 
@@ -439,6 +556,9 @@ HnswNewElement(Datum value, ItemPointer heaptid, int level, int m)
 	element->slots = palloc(sizeof(uint64) * nslots);
 	for (int i = 0; i < nslots; i++)
 		element->slots[i] = HNSW_INVALID_ID;
+	element->dists = NULL;
+	element->closer = NULL;
+	element->closerValid = 0;
 	return element;
 }
 
@@ -464,8 +584,10 @@ DiskGraphGet(HnswGraph *graph, uint64 id)
 	MemoryContext oldcxt;
 
 	entry = hash_search(graph->cache, &id, HASH_ENTER, &found);
-	if (found)
+	if (found && entry->element != NULL)
 		return entry->element;
+	if (!found)
+		entry->visitEpoch = 0;
 	entry->element = NULL;		/* in case the read below fails */
 
 	if (blkno == HNSW_METAPAGE_BLKNO)
@@ -496,6 +618,7 @@ HnswInitDiskGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt)
 	graph->index = index;
 	graph->m = m;
 	graph->distproc = HnswDistanceProc(index);
+	graph->distkind = HnswDistanceKindOf(graph->distproc);
 	graph->collation = index->rd_indcollation[0];
 	graph->cxt = cxt;
 	graph->get = DiskGraphGet;
@@ -573,14 +696,15 @@ CopyCandidate(HnswCandidate *c)
 /*
  * State of one layer search: candidates still to expand (nearest first),
  * the ef best found so far (farthest first; each candidate in both heaps
- * is a separate copy, since a node belongs to one heap), and the visited
- * node ids.
+ * is a separate copy, since a node belongs to one heap).  The visited
+ * nodes are those marked with the graph's current visitEpoch: in
+ * visitMarks for the in-memory graph, in the cache entries on disk.
  */
 typedef struct HnswLayerSearch
 {
+	HnswGraph  *graph;
 	pairingheap *nearest;
 	pairingheap *farthest;
-	HTAB	   *visited;
 	int			nfound;			/* nodes in farthest */
 	int			ef;
 } HnswLayerSearch;
@@ -589,10 +713,52 @@ typedef struct HnswLayerSearch
 static bool
 AlreadyVisited(HnswLayerSearch *ls, uint64 id)
 {
+	HnswGraph  *graph = ls->graph;
+	uint32	   *mark;
 	bool		found;
 
-	hash_search(ls->visited, &id, HASH_ENTER, &found);
+	if (graph->visitMarks != NULL)
+	{
+		Assert(id < (uint64) graph->nelements);
+		mark = &graph->visitMarks[id];
+	}
+	else
+	{
+		HnswCacheEntry *entry = hash_search(graph->cache, &id, HASH_ENTER, &found);
+
+		if (!found)
+		{
+			entry->element = NULL;
+			entry->visitEpoch = 0;
+		}
+		mark = &entry->visitEpoch;
+	}
+	found = *mark == graph->visitEpoch;
+	*mark = graph->visitEpoch;
 	return found;
+}
+
+/*
+ * Starts a new visited set: the graph's next epoch.  When the counter
+ * wraps, every mark is cleared so that no old one equals the new epoch.
+ */
+static void
+StartVisited(HnswGraph *graph)
+{
+	HASH_SEQ_STATUS status;
+	HnswCacheEntry *entry;
+
+	if (++graph->visitEpoch != 0)
+		return;
+	if (graph->visitMarks != NULL)
+		memset(graph->visitMarks, 0, sizeof(uint32) * graph->maxelements);
+	else
+	{
+		hash_seq_init(&status, graph->cache);
+		while ((entry = hash_seq_search(&status)) != NULL)
+			entry->visitEpoch = 0;
+	}
+	graph->visitEpoch = 1;
 }
 
 /*
@@ -620,22 +786,39 @@ OfferCandidate(HnswLayerSearch *ls, HnswCandidate *c)
 	}
 }
 
-/* Offers every unvisited neighbour of a candidate at one level. */
+/*
+ * Offers every unvisited neighbour of a candidate at one level.  In the
+ * in-memory graph the search waits on memory, not arithmetic: the
+ * neighbours' elements, then their values, are prefetched in two passes
+ * before the distances are computed, so that the cache misses overlap.
+ */
 static void
 ExpandCandidate(HnswGraph *graph, HnswLayerSearch *ls, HnswCandidate *c,
 				Datum query, int level)
 {
 	int			first = HnswLevelFirstSlot(level, graph->m);
 	int			capacity = HnswLevelCapacity(level, graph->m);
+	uint64		ids[2 * HNSW_MAX_M];
+	int			n = 0;
 
+	Assert(capacity <= 2 * HNSW_MAX_M);
 	for (int i = 0; i < capacity; i++)
 	{
 		uint64		id = c->element->slots[first + i];
 
 		if (id == HNSW_INVALID_ID || AlreadyVisited(ls, id))
 			continue;
-		OfferCandidate(ls, HnswMakeCandidate(graph, id, query));
+		ids[n++] = id;
 	}
+	if (graph->elements != NULL)
+	{
+		for (int i = 0; i < n; i++)
+			HnswPrefetch(graph->elements[ids[i]]);
+		for (int i = 0; i < n; i++)
+			HnswPrefetch(DatumGetPointer(graph->elements[ids[i]]->value));
+	}
+	for (int i = 0; i < n; i++)
+		OfferCandidate(ls, HnswMakeCandidate(graph, ids[i], query));
 }
 
 /*
@@ -652,18 +835,14 @@ HnswSearchLayer(HnswGraph *graph, Datum query, HnswCandidate **entries,
 				int nentries, int ef, int level, int *nresults)
 {
 	HnswLayerSearch ls;
-	HASHCTL		ctl;
 	HnswCandidate **results;
 
+	ls.graph = graph;
 	ls.nearest = pairingheap_allocate(CompareNearestFirst, NULL);
 	ls.farthest = pairingheap_allocate(CompareFarthestFirst, NULL);
 	ls.nfound = 0;
 	ls.ef = ef;
-	ctl.keysize = sizeof(uint64);
-	ctl.entrysize = sizeof(uint64);
-	ctl.hcxt = CurrentMemoryContext;
-	ls.visited = hash_create("hnsw visited nodes", 1024, &ctl,
-							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	StartVisited(graph);
 
 	for (int i = 0; i < nentries; i++)
 	{
@@ -688,26 +867,29 @@ HnswSearchLayer(HnswGraph *graph, Datum query, HnswCandidate **entries,
 	results = palloc(sizeof(HnswCandidate *) * Max(ls.nfound, 1));
 	for (int i = ls.nfound - 1; i >= 0; i--)
 		results[i] = (HnswCandidate *) pairingheap_remove_first(ls.farthest);
-	hash_destroy(ls.visited);
 	return results;
 }
 
 /*
  * HnswSelectNeighbors - up to capacity neighbours among cands (sorted by
- * ascending distance to the base element, none deleted, the base itself
- * excluded) by the diversity heuristic: a candidate is kept when it is
- * nearer to the base than to every kept one.  Free slots left over are
- * filled with the nearest pruned candidates, which keeps the graph well
- * connected.  Writes the ids to out[0..capacity) (free ones invalid) and
- * returns the number kept.
+ * ascending distance to the base element, ties by id, none deleted, the
+ * base itself excluded) by the diversity heuristic: a candidate is kept
+ * when it is nearer to the base than to every kept one.  Free slots left
+ * over are filled with the nearest pruned candidates, which keeps the
+ * graph well connected.  Writes the ids to out[0..capacity) in the order
+ * of cands (free ones invalid, last) and returns the number kept.  When
+ * outdist and outcloser are given, also writes each chosen neighbour's
+ * distance and whether the heuristic kept it on its own merits (the
+ * in-memory build reuses both, see hnswbuild.c).
  */
 int
 HnswSelectNeighbors(HnswGraph *graph, HnswCandidate **cands, int ncands,
-					int capacity, uint64 *out)
+					int capacity, uint64 *out, double *outdist, bool *outcloser)
 {
 	HnswCandidate **kept = palloc(sizeof(HnswCandidate *) * Max(capacity, 1));
-	bool	   *pruned = palloc0(sizeof(bool) * Max(ncands, 1));
+	uint8	   *state = palloc0(sizeof(uint8) * Max(ncands, 1));	/* 1 kept, 2 pruned */
 	int			nkept = 0;
+	int			nout = 0;
 
 	for (int i = 0; i < ncands && nkept < capacity; i++)
 	{
@@ -723,20 +905,39 @@ HnswSelectNeighbors(HnswGraph *graph, HnswCandidate **cands, int ncands,
 			}
 		}
 		if (good)
+		{
 			kept[nkept++] = cands[i];
+			state[i] = 1;
+		}
 		else
-			pruned[i] = true;
+			state[i] = 2;
 	}
 	for (int i = 0; i < ncands && nkept < capacity; i++)
 	{
-		if (pruned[i])
-			kept[nkept++] = cands[i];
+		if (state[i] == 2)
+		{
+			state[i] = 3;		/* pruned, then chosen to fill a slot */
+			nkept++;
+		}
 	}
 
-	for (int i = 0; i < capacity; i++)
-		out[i] = i < nkept ? kept[i]->id : HNSW_INVALID_ID;
+	for (int i = 0; i < ncands; i++)
+	{
+		if (state[i] != 1 && state[i] != 3)
+			continue;
+		out[nout] = cands[i]->id;
+		if (outdist != NULL)
+		{
+			outdist[nout] = cands[i]->distance;
+			outcloser[nout] = state[i] == 1;
+		}
+		nout++;
+	}
+	Assert(nout == nkept);
+	for (int i = nout; i < capacity; i++)
+		out[i] = HNSW_INVALID_ID;
 	pfree(kept);
-	pfree(pruned);
+	pfree(state);
 	return nkept;
 }
 
@@ -762,6 +963,7 @@ HnswFindNeighbors(HnswGraph *graph, HnswElement element, uint64 entryId,
 	{
 		HnswCandidate **live;
 		int			nlive = 0;
+		int			first = HnswLevelFirstSlot(level, graph->m);
 
 		w = HnswSearchLayer(graph, element->value, w, nw, efConstruction, level, &nw);
 		live = palloc(sizeof(HnswCandidate *) * Max(nw, 1));
@@ -770,8 +972,14 @@ HnswFindNeighbors(HnswGraph *graph, HnswElement element, uint64 entryId,
 			if (!w[i]->element->deleted && w[i]->id != element->id)
 				live[nlive++] = w[i];
 		}
+		/* ties by id, so that the verdicts can be reused (hnswbuild.c) */
+		HnswSortCandidates(live, nlive);
 		HnswSelectNeighbors(graph, live, nlive, HnswLevelCapacity(level, graph->m),
-							element->slots + HnswLevelFirstSlot(level, graph->m));
+							element->slots + first,
+							element->dists ? element->dists + first : NULL,
+							element->closer ? element->closer + first : NULL);
+		if (element->closer != NULL)
+			element->closerValid |= UINT32_C(1) << level;
 		pfree(live);
 	}
 }
@@ -823,7 +1031,7 @@ HnswPruneWithNew(HnswGraph *graph, HnswElement neighbor, int level,
 	cands[ncands]->distance = HnswDistance(graph, neighbor->value, element->value);
 	ncands++;
 	HnswSortCandidates(cands, ncands);
-	HnswSelectNeighbors(graph, cands, ncands, capacity, out);
+	HnswSelectNeighbors(graph, cands, ncands, capacity, out, NULL, NULL);
 	for (int i = 0; i < capacity; i++)
 	{
 		if (out[i] == element->id)

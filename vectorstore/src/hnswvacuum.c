@@ -174,7 +174,7 @@ RepairLevel(HnswVacuumState *vs, HnswGraph *graph, HnswElement element, int leve
 			AddRepairCandidate(vs, graph, element, dead->slots[first + j], cands, &ncands);
 	}
 	HnswSortCandidates(cands, ncands);
-	HnswSelectNeighbors(graph, cands, ncands, capacity, out);
+	HnswSelectNeighbors(graph, cands, ncands, capacity, out, NULL, NULL);
 	return true;
 }
 

@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# bench/vector/run.sh
+#	`make bench-vector`: approximate nearest-neighbour search with the hnsw
+#	index in the `make run` cluster.  Generates a clustered Gaussian data
+#	set in SQL with a fixed seed (BENCH_ROWS points of BENCH_DIMS
+#	dimensions, 100,000 x 128 by default, around BENCH_CLUSTERS centres)
+#	plus BENCH_QUERIES held-out query points from the same distribution,
+#	computes the exact top-10 of every query by sequential scan (the
+#	baseline, timed), builds the index (m = 16, ef_construction = 64,
+#	timed, with its size), then for each hnsw.ef_search prints recall@10
+#	against the exact answers and server-side queries per second: all the
+#	queries run in one statement through a LATERAL join, so client round
+#	trips do not count; best of three runs in one session after a warm-up.  Ratios: hnsw / exact search,
+#	and ours / pgvector when pgvector is installed in this PostgreSQL and
+#	can be created in a database of its own (it usually cannot: our
+#	preloaded library reserves the hnsw.* settings); the script only
+#	detects pgvector, it never installs it.
+#
+# Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+set -euo pipefail
+source "$(dirname "$0")/../../scripts/lib.sh"
+
+rows=${BENCH_ROWS:-100000}
+dims=${BENCH_DIMS:-128}
+nqueries=${BENCH_QUERIES:-200}
+nclusters=${BENCH_CLUSTERS:-100}
+m=16
+ef_construction=64
+ef_values=(10 20 40 80 160)
+port=${PGPORT:-5433}
+db=bench_vector
+pgv_db=bench_vector_pgvector
+user=$(ep_server_user)
+psql_cmd=("$EP_PG_BINDIR/psql" -h 127.0.0.1 -p "$port" -U "$user" -X -q -v ON_ERROR_STOP=1)
+# Every session: no parallel plans (a LATERAL subquery would not get any
+# anyway), no JIT (it compiles the 200-query statement for longer than the
+# index takes to run it), and a build memory that holds the whole graph.
+session_opts="-c max_parallel_workers_per_gather=0 -c jit=off -c maintenance_work_mem=2GB"
+
+# run_sql DATABASE [psql arguments]
+run_sql() {
+	local database=$1
+	shift
+	ep_as_server_user PGOPTIONS="$session_opts" "${psql_cmd[@]}" -d "$database" "$@"
+}
+
+# Milliseconds of one run of the last statement of a psql script.
+once_ms() {
+	local database=$1
+	shift
+	run_sql "$database" -c '\timing on' "$@" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n 1
+}
+
+# best_ms DATABASE STATEMENT [psql -c settings]: milliseconds of the best
+# of three runs of a statement in one session, after a first run that
+# warms the backend (a new backend's first index scan costs about 0.2 s
+# more on the 100,000 x 128 set).
+best_ms() {
+	local database=$1 sql=$2
+	shift 2
+	run_sql "$database" -c '\timing on' "$@" -c "$sql" -c "$sql" -c "$sql" -c "$sql" |
+		sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n 3 | sort -n | head -n 1
+}
+
+calc() {
+	awk "BEGIN { printf \"$1\", $2 }"
+}
+
+# The data set: centre coordinates from a hash (uniform in [-1, 1]), the
+# points' offsets from random() under a fixed seed (Box-Muller, sigma 0.5),
+# evaluated in generate_series order, so every run makes the same points.
+generate_sql="
+SELECT setseed(0.42);
+CREATE TABLE points AS
+  SELECT i AS id,
+         ARRAY(SELECT (abs(hashint8((1 + i % $nclusters) * 100003 + j)) % 20001) / 10000.0 - 1
+                      + 0.5 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random())
+                 FROM generate_series(1, $dims) j)::real[] AS v
+    FROM generate_series(1, $rows + $nqueries) i;
+"
+query_sql="SELECT count(*) FROM queries q
+  CROSS JOIN LATERAL (SELECT id FROM items ORDER BY v <-> q.q LIMIT 10) r"
+
+# Loads the points of the current database into items and queries.
+load_items() {
+	local database=$1
+	run_sql "$database" <<SQL
+CREATE TABLE items (id int PRIMARY KEY, v vector($dims));
+INSERT INTO items SELECT id, v::vector($dims) FROM points WHERE id <= $rows;
+CREATE TABLE queries (qid int PRIMARY KEY, q vector($dims));
+INSERT INTO queries SELECT id, v::vector($dims) FROM points WHERE id > $rows;
+VACUUM ANALYZE items;
+VACUUM ANALYZE queries;
+SQL
+}
+
+# measure DATABASE PREFIX: builds the index and fills PREFIX_build (s),
+# PREFIX_size (MB), PREFIX_recall_EF and PREFIX_qps_EF.
+measure() {
+	local database=$1 prefix=$2 ms ef plan
+	ms=$(once_ms "$database" -c "CREATE INDEX items_hnsw ON items USING hnsw (v vector_l2_ops)
+		WITH (m = $m, ef_construction = $ef_construction)")
+	printf -v "${prefix}_build" '%s' "$(calc '%.2f' "$ms / 1000")"
+	printf -v "${prefix}_size" '%s' \
+		"$(run_sql "$database" -Atc "SELECT round(pg_relation_size('items_hnsw') / 1048576.0, 1)")"
+	run_sql "$database" -c 'ANALYZE items'
+	for ef in "${ef_values[@]}"; do
+		plan=$(run_sql "$database" -Atc "SET hnsw.ef_search = $ef" -c "SET enable_seqscan = off" \
+			-c "EXPLAIN (COSTS OFF) $query_sql")
+		if ! grep -q 'Index Scan using items_hnsw' <<<"$plan"; then
+			echo "error: the hnsw index is not used in $database:" >&2
+			echo "$plan" >&2
+			exit 1
+		fi
+		printf -v "${prefix}_recall_$ef" '%s' "$(run_sql "$database" -Atc "SET hnsw.ef_search = $ef" \
+			-c "SET enable_seqscan = off" -c "
+SELECT round(sum((SELECT count(*) FROM unnest(e.ids) x(id) WHERE x.id = ANY (r.ids)))
+             / (10.0 * count(*)), 3)
+  FROM exact e JOIN queries q USING (qid)
+  CROSS JOIN LATERAL (SELECT array_agg(id) AS ids
+                        FROM (SELECT id FROM items ORDER BY v <-> q.q LIMIT 10) t) r")"
+		ms=$(best_ms "$database" "$query_sql" -c "SET hnsw.ef_search = $ef" \
+			-c "SET enable_seqscan = off")
+		printf -v "${prefix}_qps_$ef" '%s' "$(calc '%.0f' "$nqueries * 1000 / $ms")"
+	done
+}
+
+ep_as_server_user "${psql_cmd[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db" \
+	-c "DROP DATABASE IF EXISTS $pgv_db" -c "CREATE DATABASE $db" >/dev/null
+run_sql "$db" -c 'CREATE EXTENSION epiphany_vectorstore'
+
+echo "EpiphanyDB vector benchmark: $rows x $dims, $nclusters clusters, $nqueries held-out queries, top-10"
+commit=$(git -C "$EP_TOP" rev-parse --short HEAD)
+if ! git -C "$EP_TOP" diff --quiet HEAD -- vectorstore common bench/vector ||
+	[ -n "$(git -C "$EP_TOP" ls-files --others --exclude-standard -- vectorstore common bench/vector)" ]; then
+	commit+=" with uncommitted changes to vectorstore, common or bench/vector"
+fi
+echo "commit $commit, $(run_sql "$db" -Atc 'SELECT version()' | cut -d, -f1)"
+echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores," \
+	"simd $(run_sql "$db" -Atc 'SHOW epiphany.simd')"
+echo "settings: shared_buffers=$(run_sql "$db" -Atc 'SHOW shared_buffers')," \
+	"work_mem=$(run_sql "$db" -Atc 'SHOW work_mem')," \
+	"maintenance_work_mem=$(run_sql "$db" -Atc 'SHOW maintenance_work_mem')," \
+	"max_parallel_workers_per_gather=$(run_sql "$db" -Atc 'SHOW max_parallel_workers_per_gather')," \
+	"jit=$(run_sql "$db" -Atc 'SHOW jit');" \
+	"index: m=$m, ef_construction=$ef_construction, vector_l2_ops"
+echo
+
+ms=$(once_ms "$db" -c "$generate_sql")
+echo "generated $((rows + nqueries)) points in $(calc '%.1f' "$ms / 1000") s"
+load_items "$db"
+
+# Exact answers, which are also the baseline: every query in one statement.
+ms=$(once_ms "$db" -c 'SET enable_indexscan = off' -c "
+CREATE TABLE exact AS
+  SELECT q.qid, r.ids
+    FROM queries q
+    CROSS JOIN LATERAL (SELECT array_agg(id) AS ids
+                          FROM (SELECT id FROM items ORDER BY v <-> q.q LIMIT 10) t) r")
+exact_qps=$(calc '%.1f' "$nqueries * 1000 / $ms")
+echo "exact search (sequential scan): $nqueries queries in $(calc '%.0f' "$ms") ms, $exact_qps q/s"
+
+measure "$db" ours
+# shellcheck disable=SC2154 # ours_* and pgv_* are set by measure (printf -v)
+echo "hnsw build: ${ours_build} s, index ${ours_size} MB"
+echo
+
+# pgvector, only if this PostgreSQL has it and it loads next to our library.
+pgvector=""
+if [ -n "$(run_sql "$db" -Atc "SELECT 1 FROM pg_available_extensions
+		WHERE name = 'vector' AND comment NOT ILIKE '%epiphany%'")" ]; then
+	ep_as_server_user "${psql_cmd[@]}" -d postgres -c "CREATE DATABASE $pgv_db" >/dev/null
+	if run_sql "$pgv_db" -c 'CREATE EXTENSION vector' >/dev/null 2>&1; then
+		pgvector=$(run_sql "$pgv_db" -Atc "SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+	fi
+	if [ -z "$pgvector" ]; then
+		ep_as_server_user "${psql_cmd[@]}" -d postgres -c "DROP DATABASE $pgv_db" >/dev/null
+	fi
+fi
+if [ -n "$pgvector" ]; then
+	run_sql "$pgv_db" -c "CREATE TABLE points (id int, v real[])"
+	run_sql "$db" -c "COPY points TO STDOUT" | run_sql "$pgv_db" -c "COPY points FROM STDIN"
+	load_items "$pgv_db"
+	run_sql "$pgv_db" -c "CREATE TABLE exact (qid int, ids int[])"
+	run_sql "$db" -c "COPY exact TO STDOUT" | run_sql "$pgv_db" -c "COPY exact FROM STDIN"
+	measure "$pgv_db" pgv
+	# shellcheck disable=SC2154
+	echo "pgvector $pgvector (database $pgv_db): build ${pgv_build} s, index ${pgv_size} MB;" \
+		"ours/pgvector: build $(calc '%.2f' "$ours_build / $pgv_build")," \
+		"size $(calc '%.2f' "$ours_size / $pgv_size")"
+else
+	echo "pgvector: not available in this server"
+fi
+echo
+
+if [ -n "$pgvector" ]; then
+	printf '%-10s %10s %10s %12s %14s %12s %12s\n' ef_search recall@10 q/s hnsw/exact \
+		pgv_recall@10 pgv_q/s ours/pgv_q/s
+else
+	printf '%-10s %10s %10s %12s\n' ef_search recall@10 q/s hnsw/exact
+fi
+for ef in "${ef_values[@]}"; do
+	recall_var=ours_recall_$ef
+	qps_var=ours_qps_$ef
+	line=$(printf '%-10s %10s %10s %12s' "$ef" "${!recall_var}" "${!qps_var}" \
+		"$(calc '%.1f' "${!qps_var} / $exact_qps")")
+	if [ -n "$pgvector" ]; then
+		pgv_recall_var=pgv_recall_$ef
+		pgv_qps_var=pgv_qps_$ef
+		line+=$(printf ' %14s %12s %12s' "${!pgv_recall_var}" "${!pgv_qps_var}" \
+			"$(calc '%.2f' "${!qps_var} / ${!pgv_qps_var}")")
+	fi
+	echo "$line"
+done
+echo
+echo "ratios: hnsw/exact and ours/pgvector above 1 are better for q/s; below 1 for build time and size"
