@@ -6,6 +6,7 @@
 #	make install build and install every module into PostgreSQL
 #	make clean   remove build products
 #	make bench-columnar  columnar vs heap on a lineitem table (needs make run)
+#	make bench-vector    hnsw recall and speed vs exact search (needs make run)
 # The work is done by scripts/; each module is a PGXS project of its own.
 
 MODULES = rowstore columnstore vectorstore timestore
