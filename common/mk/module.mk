@@ -5,8 +5,9 @@
 #
 #	Guarantees: PostgreSQL's own CFLAGS plus -Werror for our files; hidden symbol
 #	visibility with PGDLLEXPORT as default visibility, so the server (and any other
-#	extension loaded beside us) sees only our entry points; no -march=native; no
-#	JIT bitcode (keeps clang out of the build).
+#	extension loaded beside us) sees only our entry points; no CPU-specific
+#	flags (SIMD kernels are chosen at run time); no JIT bitcode (keeps clang
+#	out of the build).
 #
 #	Tests: `make check-regress`, `check-isolation`, `check-tap` run every file under
 #	test/ on throw-away clusters with the four libraries preloaded
