@@ -32,14 +32,15 @@
 #include "storage/itemptr.h"
 #include "utils/hsearch.h"
 #include "utils/relcache.h"
+#include "vectorstore.h"
 
 /* Support procedures of an hnsw operator class. */
-#define HNSW_DISTANCE_PROC 1	/* float8 f(T, T): orders like the operator */
-#define HNSW_NORM_PROC 2		/* optional float8 f(T): zero means "skip" */
+#define HNSW_DISTANCE_PROC EP_INDEX_DISTANCE_PROC	/* see vectorstore.h */
+#define HNSW_NORM_PROC EP_INDEX_NORM_PROC
 #define HNSW_NPROC 2
 
 /* The one ordering strategy of every hnsw operator class. */
-#define HNSW_ORDER_STRATEGY 1
+#define HNSW_ORDER_STRATEGY EP_INDEX_ORDER_STRATEGY
 
 /* Reserved block numbers. */
 #define HNSW_METAPAGE_BLKNO 0

@@ -24,6 +24,7 @@
 #include "epiphany/simd.h"
 #include "fmgr.h"
 #include "hnsw.h"
+#include "ivf.h"
 #include "utils/guc.h"
 #include "vectorstore.h"
 
@@ -106,5 +107,6 @@ _PG_init(void)
 	EpSimdInit();
 	EpDefineVectorSettings();
 	HnswInit();
+	IvfInit();
 	EpRegisterEngine("vector", EP_VECTORSTORE_LIBRARY);
 }

@@ -112,6 +112,19 @@ extern double EpCosineFromParts(double ab, double aa, double bb);
 /* vector.c */
 extern EpVector *EpInitVector(int dim);
 
+/*
+ * The shape of every operator class of the vector index access methods:
+ * support procedure 1 is the distance, float8 f(T, T), ordering like the
+ * operator; 2 is an optional norm, float8 f(T), zero meaning "skip the
+ * value"; strategy 1 is the ORDER BY operator.
+ */
+#define EP_INDEX_DISTANCE_PROC 1
+#define EP_INDEX_NORM_PROC 2
+#define EP_INDEX_ORDER_STRATEGY 1
+
+/* vector_opclass.c */
+extern bool EpValidateDistanceOpclass(Oid opclassoid);
+
 /* halfvec.c */
 extern EpHalfvec *EpInitHalfvec(int dim);
 

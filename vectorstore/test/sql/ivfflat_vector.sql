@@ -1,0 +1,174 @@
+-- The ivfflat index on vector: every answer of the index is compared with
+-- the exact answer of a sequential scan on the same data (bloom's
+-- pattern), EXPLAIN proves the index ran, and the check is repeated after
+-- DELETE + VACUUM + INSERT, REINDEX and VACUUM FULL.  The 2,000 points lie
+-- on a smooth curve (sin and cos of the row number), so no two distances
+-- tie and the exact top-10 is unique; with ivfflat.probes equal to the
+-- index's lists the scan reads every list and must find the exact top-10.
+
+CREATE TABLE iv (id int PRIMARY KEY, v vector(3));
+INSERT INTO iv SELECT i, ARRAY[sin(i * 0.7), cos(i * 1.3), sin(i * 0.11)]::real[]
+  FROM generate_series(1, 2000) i;
+CREATE TABLE iq (qid int PRIMARY KEY, q vector(3));
+INSERT INTO iq VALUES (1, '[0.1,0.2,-0.1]'), (2, '[0.5,-0.5,0.25]'), (3, '[1,1,1]'),
+  (4, '[-0.9,0.1,-0.3]'), (5, '[0.2,0.8,-0.6]');
+
+-- Exact answers of "ORDER BY expr op q" on table tbl for each query of iq,
+-- by sequential scan.
+CREATE FUNCTION ivf_exact(tbl text, op text)
+RETURNS TABLE (qid int, ids int[])
+LANGUAGE plpgsql SET enable_indexscan = off SET enable_bitmapscan = off AS $$
+BEGIN
+  RETURN QUERY EXECUTE format(
+    'SELECT qid, ARRAY(SELECT id FROM %s ORDER BY v %s q, id LIMIT 10) FROM iq ORDER BY qid',
+    tbl, op);
+END $$;
+
+-- The same through the index: the number of queries whose top-10 is
+-- exactly the exact one (5 of 5 expected).
+CREATE FUNCTION ivf_matches(tbl text, op text) RETURNS bigint
+LANGUAGE plpgsql SET enable_seqscan = off AS $$
+DECLARE
+  n bigint;
+BEGIN
+  EXECUTE format(
+    'SELECT count(*) FROM ivf_exact(%L, %L) e JOIN iq USING (qid)
+      WHERE e.ids = ARRAY(SELECT id FROM %s ORDER BY v %s q LIMIT 10)',
+    tbl, op, tbl, op) INTO n;
+  RETURN n;
+END $$;
+
+SHOW ivfflat.probes;
+SET ivfflat.probes = 20;
+
+-- vector_l2_ops (the default class)
+CREATE INDEX iv_l2 ON iv USING ivfflat (v) WITH (lists = 20);
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM iv ORDER BY v <-> '[0.5,-0.5,0.25]' LIMIT 10;
+SELECT id, round((v <-> '[0.5,-0.5,0.25]')::numeric, 4) AS dist
+  FROM iv ORDER BY v <-> '[0.5,-0.5,0.25]' LIMIT 10;
+RESET enable_seqscan;
+SELECT ids FROM ivf_exact('iv', '<->') WHERE qid = 2;
+SELECT ivf_matches('iv', '<->') AS l2_matches;
+
+-- With one probe the scan reads one list: fewer rows than the table, but
+-- each of them in distance order.
+SET ivfflat.probes = 1;
+SET enable_seqscan = off;
+SELECT count(*) > 0 AND count(*) < 2000 AS one_list
+  FROM (SELECT id FROM iv ORDER BY v <-> '[1,1,1]' LIMIT 2000) s;
+SELECT bool_and(d >= prev) AS ordered
+  FROM (SELECT d, lag(d, 1, 0::float8) OVER () AS prev
+          FROM (SELECT v <-> '[1,1,1]' AS d FROM iv ORDER BY v <-> '[1,1,1]' LIMIT 2000) s) t;
+RESET enable_seqscan;
+SET ivfflat.probes = 20;
+
+-- The index follows DELETE, VACUUM and INSERT.
+DELETE FROM iv WHERE id % 3 = 0;
+VACUUM iv;
+INSERT INTO iv SELECT i, ARRAY[sin(i * 0.7), cos(i * 1.3), sin(i * 0.11)]::real[]
+  FROM generate_series(2001, 2600) i;
+SELECT ivf_matches('iv', '<->') AS l2_matches_after_vacuum;
+SET enable_seqscan = off;
+-- no deleted row comes back, every live row does
+SELECT count(*) AS rows, count(*) FILTER (WHERE id % 3 = 0 AND id <= 2000) AS deleted_rows
+  FROM (SELECT id FROM iv ORDER BY v <-> '[0,0,0]' LIMIT 5000) s;
+RESET enable_seqscan;
+
+-- ... and REINDEX, and VACUUM FULL.
+REINDEX INDEX iv_l2;
+SELECT ivf_matches('iv', '<->') AS l2_matches_after_reindex;
+VACUUM FULL iv;
+SELECT ivf_matches('iv', '<->') AS l2_matches_after_vacuum_full;
+DROP INDEX iv_l2;
+
+-- The other operator classes.
+CREATE INDEX iv_ip ON iv USING ivfflat (v vector_ip_ops) WITH (lists = 20);
+SELECT ivf_matches('iv', '<#>') AS ip_matches;
+DROP INDEX iv_ip;
+CREATE INDEX iv_cos ON iv USING ivfflat (v vector_cosine_ops) WITH (lists = 20);
+SELECT ivf_matches('iv', '<=>') AS cosine_matches;
+DROP INDEX iv_cos;
+
+-- More lists than rows: the extra lists stay empty and the answers exact.
+CREATE TABLE ism (id int PRIMARY KEY, v vector(3));
+INSERT INTO ism SELECT id, v FROM iv WHERE id <= 30;
+CREATE INDEX ism_l2 ON ism USING ivfflat (v vector_l2_ops) WITH (lists = 50);
+SET ivfflat.probes = 50;
+SELECT ivf_matches('ism', '<->') AS small_matches;
+-- an empty index takes inserts into its empty lists
+TRUNCATE ism;
+INSERT INTO ism SELECT id, v FROM iv WHERE id <= 30;
+SELECT ivf_matches('ism', '<->') AS matches_after_truncate;
+DROP TABLE ism;
+SET ivfflat.probes = 20;
+
+-- An unlogged table: the init fork holds the metapage and the lists.
+CREATE UNLOGGED TABLE iu (id int PRIMARY KEY, v vector(3));
+INSERT INTO iu SELECT id, v FROM iv;
+CREATE INDEX iu_l2 ON iu USING ivfflat (v vector_l2_ops) WITH (lists = 20);
+SELECT ivf_matches('iu', '<->') AS unlogged_matches;
+DROP TABLE iu;
+
+-- NULLs are not indexed; with cosine, zero vectors are not either (their
+-- distance is undefined).
+CREATE TABLE inl (id int, v vector(3));
+INSERT INTO inl SELECT i, CASE WHEN i % 10 = 0 THEN NULL
+                               ELSE ARRAY[i, i % 7, -i % 5]::real[] END
+  FROM generate_series(1, 100) i;
+INSERT INTO inl VALUES (101, '[0,0,0]');
+CREATE INDEX inl_cos ON inl USING ivfflat (v vector_cosine_ops) WITH (lists = 4);
+INSERT INTO inl VALUES (102, NULL), (103, '[0,0,0]'), (104, '[1,2,3]');
+SET ivfflat.probes = 4;
+SET enable_seqscan = off;
+SELECT count(*), count(*) FILTER (WHERE v IS NULL) AS nulls,
+       count(*) FILTER (WHERE v = '[0,0,0]') AS zeros
+  FROM (SELECT v FROM inl ORDER BY v <=> '[1,1,1]' LIMIT 200) s;
+-- A NULL argument (here the parameter of a generic plan) returns every
+-- indexed row.
+SET plan_cache_mode = force_generic_plan;
+PREPARE inl_null(vector) AS
+  SELECT count(*) FROM (SELECT id FROM inl ORDER BY v <=> $1 LIMIT 1000) s;
+EXPLAIN (COSTS OFF) EXECUTE inl_null(NULL);
+EXECUTE inl_null(NULL);
+DEALLOCATE inl_null;
+RESET plan_cache_mode;
+RESET enable_seqscan;
+DROP TABLE inl;
+
+-- The planner: a tiny table is scanned and sorted.
+CREATE TABLE iti (id int, v vector(3));
+INSERT INTO iti SELECT i, ARRAY[i, 0, 0]::real[] FROM generate_series(1, 10) i;
+CREATE INDEX ON iti USING ivfflat (v vector_l2_ops) WITH (lists = 2);
+ANALYZE iti;
+EXPLAIN (COSTS OFF) SELECT id FROM iti ORDER BY v <-> '[0,0,0]' LIMIT 3;
+-- Without ORDER BY the index is useless.
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM iti WHERE v = '[1,0,0]';
+RESET enable_seqscan;
+DROP TABLE iti;
+
+-- Dimensions, options and the setting, out of range.
+\set VERBOSITY terse
+CREATE TABLE idm (v vector);
+CREATE INDEX ON idm USING ivfflat (v vector_l2_ops);
+DROP TABLE idm;
+CREATE TABLE ihv (v halfvec(3));
+CREATE INDEX ON ihv USING ivfflat (v halfvec_l2_ops);
+DROP TABLE ihv;
+CREATE INDEX ON iv USING ivfflat (v vector_l2_ops) WITH (lists = 0);
+CREATE INDEX ON iv USING ivfflat (v vector_l2_ops) WITH (lists = 32769);
+CREATE INDEX ON iv USING ivfflat (v vector_l2_ops) WITH (nlist = 10);
+SET ivfflat.probes = 0;
+SET ivfflat.probes = 32769;
+\set VERBOSITY default
+
+-- The operator classes are valid.
+SELECT opcname, amvalidate(c.oid)
+  FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod
+ WHERE a.amname = 'ivfflat'
+ ORDER BY opcname;
+
+RESET ivfflat.probes;
+DROP TABLE iv, iq;
+DROP FUNCTION ivf_exact, ivf_matches;
