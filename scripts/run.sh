@@ -7,7 +7,8 @@
 #	run, the demo (deploy/demo/demo.sql).  Prints the psql command that
 #	connects.
 #
-#	Safe to run again: an existing cluster is reused with its data.  A port
+#	Safe to run again: an existing cluster is reused with its data, and
+#	restarted when the build installed new libraries.  A port
 #	taken by another server, or a failed first start, stops the script with a
 #	clear message and leaves no half-made cluster behind.
 #
@@ -84,10 +85,26 @@ start_cluster() {
 	fi
 }
 
+# True when an installed library is newer than the running server: a server
+# that preloads a library must restart to use a new build of it (new
+# backends would otherwise load a second copy beside the preloaded one).
+libraries_changed() {
+	local lib
+	for lib in "$("$EP_PG_CONFIG" --pkglibdir)"/epiphany_*.so; do
+		[ "$lib" -nt "$home/data/postmaster.pid" ] && return 0
+	done
+	return 1
+}
+
 ensure_home
 if running; then
-	ep_note "the cluster in $home/data is already running"
 	port=$(sed -n 4p "$home/data/postmaster.pid")
+	if libraries_changed; then
+		ep_note "restarting the cluster in $home/data to load the new build"
+		pg pg_ctl restart -w -m fast -D "$home/data" -l "$home/log/postgresql.log" -o "-p $port" >/dev/null
+	else
+		ep_note "the cluster in $home/data is already running"
+	fi
 else
 	if port_in_use; then
 		ep_die "port $port on 127.0.0.1 is in use by another program.
