@@ -623,23 +623,32 @@ ColumnarReadStorageMap(Relation rel, Snapshot snapshot)
 	return map;
 }
 
+/*
+ * A copy of the first row of "cat" that the primary key finds for "keys"
+ * under "snapshot", or NULL.
+ */
+static HeapTuple
+FindCatalogRow(CatalogTable *cat, ScanKey keys, int nkeys, Snapshot snapshot)
+{
+	SysScanDesc scan = systable_beginscan(cat->rel, cat->pkey, true, snapshot, nkeys, keys);
+	HeapTuple	tuple = systable_getnext(scan);
+
+	if (HeapTupleIsValid(tuple))
+		tuple = heap_copytuple(tuple);
+	systable_endscan(scan);
+	return tuple;
+}
+
 /* Looks up the deletion marker of a row under "snapshot"; a copy or NULL. */
 static HeapTuple
 FindDeletionMarker(CatalogTable *cat, Oid storage_id, uint64 row_number, Snapshot snapshot)
 {
 	ScanKeyData keys[2];
-	SysScanDesc scan;
-	HeapTuple	tuple;
 
 	InitStorageKey(&keys[0], storage_id);
 	ScanKeyInit(&keys[1], Anum_deleted_row_row_number, BTEqualStrategyNumber, F_INT8EQ,
 				Int64GetDatum((int64) row_number));
-	scan = systable_beginscan(cat->rel, cat->pkey, true, snapshot, 2, keys);
-	tuple = systable_getnext(scan);
-	if (HeapTupleIsValid(tuple))
-		tuple = heap_copytuple(tuple);
-	systable_endscan(scan);
-	return tuple;
+	return FindCatalogRow(cat, keys, 2, snapshot);
 }
 
 /*
@@ -1029,17 +1038,10 @@ static HeapTuple
 FindOptionsTuple(CatalogTable *cat, Oid relid)
 {
 	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tuple;
 
 	ScanKeyInit(&key, Anum_options_relid, BTEqualStrategyNumber, F_OIDEQ,
 				ObjectIdGetDatum(relid));
-	scan = systable_beginscan(cat->rel, cat->pkey, true, SnapshotSelf, 1, &key);
-	tuple = systable_getnext(scan);
-	if (HeapTupleIsValid(tuple))
-		tuple = heap_copytuple(tuple);
-	systable_endscan(scan);
-	return tuple;
+	return FindCatalogRow(cat, &key, 1, SnapshotSelf);
 }
 
 /*
