@@ -40,6 +40,17 @@
 /* hnsw.ef_search: candidates kept by a scan's search at level 0. */
 int			hnsw_ef_search = HNSW_DEFAULT_EF_SEARCH;
 
+/* hnsw.iterative_scan and hnsw.max_scan_tuples (see hnswscan.c). */
+int			hnsw_iterative_scan = HNSW_ITERATIVE_SCAN_OFF;
+int			hnsw_max_scan_tuples = HNSW_DEFAULT_MAX_SCAN_TUPLES;
+
+static const struct config_enum_entry iterative_scan_options[] = {
+	{"off", HNSW_ITERATIVE_SCAN_OFF, false},
+	{"relaxed_order", HNSW_ITERATIVE_SCAN_RELAXED, false},
+	{"strict_order", HNSW_ITERATIVE_SCAN_STRICT, false},
+	{NULL, 0, false}
+};
+
 static relopt_kind hnsw_relopt_kind;
 
 /*
@@ -64,6 +75,19 @@ HnswInit(void)
 							"more slowly; a scan returns at most this many rows.",
 							&hnsw_ef_search,
 							HNSW_DEFAULT_EF_SEARCH, HNSW_MIN_EF_SEARCH, HNSW_MAX_EF_SEARCH,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomEnumVariable("hnsw.iterative_scan",
+							 "What an hnsw index scan does once it has returned its candidates.",
+							 "off stops; relaxed_order searches wider and returns the new rows, "
+							 "slightly out of order; strict_order does the same but drops rows "
+							 "closer than one already returned.",
+							 &hnsw_iterative_scan, HNSW_ITERATIVE_SCAN_OFF, iterative_scan_options,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("hnsw.max_scan_tuples",
+							"Candidates an iterative hnsw scan may consider before it stops.",
+							NULL,
+							&hnsw_max_scan_tuples,
+							HNSW_DEFAULT_MAX_SCAN_TUPLES, 1, INT_MAX,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("hnsw");
 }

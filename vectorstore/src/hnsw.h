@@ -39,6 +39,17 @@
 #define HNSW_NORM_PROC EP_INDEX_NORM_PROC
 #define HNSW_NPROC 2
 
+/* hnsw.iterative_scan: what a scan does once its candidates run out. */
+typedef enum HnswIterativeScan
+{
+	HNSW_ITERATIVE_SCAN_OFF,	/* stop: at most ef_search rows */
+	HNSW_ITERATIVE_SCAN_RELAXED,	/* search wider, return new rows */
+	HNSW_ITERATIVE_SCAN_STRICT	/* same, never returning a row closer than one
+								 * already returned */
+} HnswIterativeScan;
+
+#define HNSW_DEFAULT_MAX_SCAN_TUPLES 20000
+
 /* The one ordering strategy of every hnsw operator class. */
 #define HNSW_ORDER_STRATEGY EP_INDEX_ORDER_STRATEGY
 
@@ -272,6 +283,8 @@ HnswLevelCapacity(int level, int m)
 
 /* hnsw.c: handler, options, settings */
 extern int	hnsw_ef_search;
+extern int	hnsw_iterative_scan;
+extern int	hnsw_max_scan_tuples;
 extern void HnswInit(void);
 extern int	HnswGetM(Relation index);
 extern int	HnswGetEfConstruction(Relation index);

@@ -5,8 +5,13 @@
  *	  amgettuple searches the graph for the hnsw.ef_search nearest elements
  *	  of the ORDER BY argument and the scan then returns their heap TIDs in
  *	  ascending distance.  The result is approximate, like pgvector's: the
- *	  executor does not recheck the order (xs_recheckorderby is false), and
- *	  a scan returns at most ef_search rows.  A NULL argument orders every
+ *	  executor does not recheck the order (xs_recheckorderby is false).
+ *	  Without hnsw.iterative_scan a scan returns at most ef_search rows, so
+ *	  a selective WHERE clause may leave a LIMIT unfilled; with it, a scan
+ *	  whose rows run out searches again with twice the candidates (up to
+ *	  hnsw.max_scan_tuples) and returns the rows it had not returned yet,
+ *	  in distance order within each round (strict_order also drops rows
+ *	  closer than the last one returned).  A NULL argument orders every
  *	  row equally; the scan then returns every indexed row in page order.
  *
  *	  Locks: the search reads one page at a time under a shared buffer lock
@@ -32,6 +37,7 @@
 #include "hnsw.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
+#include "utils/hsearch.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -40,27 +46,39 @@ typedef struct HnswScanOpaqueData
 	MemoryContext so_cxt;		/* "hnsw scan" */
 	bool		so_searched;	/* the result below is filled */
 	ItemPointerData *so_tids;	/* heap TIDs, in the order to return */
+	double	   *so_dists;		/* their distances (searches only) */
 	int64		so_ntids;
 	int64		so_maxtids;
 	int64		so_next;		/* next one to return */
+	int			so_ef;			/* candidates of the last search */
+	HTAB	   *so_returned;	/* TIDs returned so far (iterative scans) */
+	double		so_last_dist;	/* distance of the last row returned */
 } HnswScanOpaqueData;
 
 typedef HnswScanOpaqueData *HnswScanOpaque;
 
-/* Appends a heap TID to the result (in so_cxt). */
+/* Appends a heap TID and its distance to the result (in so_cxt). */
 static void
-AppendTid(HnswScanOpaque so, ItemPointer tid)
+AppendTid(HnswScanOpaque so, ItemPointer tid, double distance)
 {
 	if (so->so_ntids == so->so_maxtids)
 	{
 		so->so_maxtids = Max(so->so_maxtids * 2, 64);
 		if (so->so_tids == NULL)
+		{
 			so->so_tids = MemoryContextAllocHuge(so->so_cxt,
 												 mul_size(sizeof(ItemPointerData), so->so_maxtids));
+			so->so_dists = MemoryContextAllocHuge(so->so_cxt,
+												  mul_size(sizeof(double), so->so_maxtids));
+		}
 		else
+		{
 			so->so_tids = repalloc_huge(so->so_tids,
 										mul_size(sizeof(ItemPointerData), so->so_maxtids));
+			so->so_dists = repalloc_huge(so->so_dists, mul_size(sizeof(double), so->so_maxtids));
+		}
 	}
+	so->so_dists[so->so_ntids] = distance;
 	so->so_tids[so->so_ntids++] = *tid;
 }
 
@@ -87,7 +105,7 @@ CollectAll(IndexScanDesc scan, HnswScanOpaque so, int m)
 				HnswElementTuple tup = HnswCheckElementTuple(index, page, blkno, off, m);
 
 				if (!tup->deleted)
-					AppendTid(so, &tup->heaptid);
+					AppendTid(so, &tup->heaptid, 0);
 			}
 		}
 		UnlockReleaseBuffer(buf);
@@ -96,9 +114,18 @@ CollectAll(IndexScanDesc scan, HnswScanOpaque so, int m)
 	FreeAccessStrategy(bas);
 }
 
+/* Whether an iterative scan has returned "tid" already. */
+static bool
+AlreadyReturned(HnswScanOpaque so, ItemPointer tid)
+{
+	return so->so_returned != NULL && hash_search(so->so_returned, tid, HASH_FIND, NULL) != NULL;
+}
+
 /*
  * The result of an argument: search from the entry point, greedily down
- * to level 1, then with ef_search at level 0, and keep the live elements.
+ * to level 1, then with so_ef candidates at level 0, and keep the live
+ * elements an iterative scan has not returned yet (for strict order, none
+ * closer than the last returned), in ascending distance.
  */
 static void
 SearchGraph(IndexScanDesc scan, HnswScanOpaque so, HnswMetaPageData *meta, Datum query)
@@ -111,12 +138,58 @@ SearchGraph(IndexScanDesc scan, HnswScanOpaque so, HnswMetaPageData *meta, Datum
 	w[0] = HnswMakeCandidate(&graph, HnswTidToId(meta->entryBlkno, meta->entryOffno), query);
 	for (int level = meta->entryLevel; level > 0; level--)
 		w = HnswSearchLayer(&graph, query, w, nw, 1, level, &nw);
-	w = HnswSearchLayer(&graph, query, w, nw, hnsw_ef_search, 0, &nw);
+	w = HnswSearchLayer(&graph, query, w, nw, so->so_ef, 0, &nw);
+	HnswSortCandidates(w, nw);
 	for (int i = 0; i < nw; i++)
 	{
-		if (!w[i]->element->deleted)
-			AppendTid(so, &w[i]->element->heaptid);
+		HnswElement element = w[i]->element;
+
+		if (element->deleted || AlreadyReturned(so, &element->heaptid))
+			continue;
+		if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_STRICT && so->so_returned != NULL &&
+			w[i]->distance < so->so_last_dist)
+			continue;
+		AppendTid(so, &element->heaptid, w[i]->distance);
 	}
+}
+
+/*
+ * An iterative scan whose rows ran out: search again with twice the
+ * candidates, within hnsw.max_scan_tuples.  Returns false when the scan
+ * may not widen any more.  Runs in so_cxt.
+ */
+static bool
+WidenSearch(IndexScanDesc scan, HnswScanOpaque so)
+{
+	HnswMetaPageData meta;
+	ScanKey		orderby = &scan->orderByData[0];
+
+	if (so->so_ef >= hnsw_max_scan_tuples)
+		return false;
+	so->so_ef = (int) Min((int64) so->so_ef * 2, (int64) hnsw_max_scan_tuples);
+	so->so_ntids = 0;
+	so->so_next = 0;
+	meta = HnswReadMeta(scan->indexRelation);
+	SearchGraph(scan, so, &meta, PointerGetDatum(PG_DETOAST_DATUM(orderby->sk_argument)));
+	return true;
+}
+
+/* Remembers a returned TID, for an iterative scan's later rounds. */
+static void
+NoteReturned(HnswScanOpaque so, int64 index)
+{
+	if (so->so_returned == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(ItemPointerData);
+		ctl.entrysize = sizeof(ItemPointerData);
+		ctl.hcxt = so->so_cxt;
+		so->so_returned = hash_create("hnsw scan returned", 256, &ctl,
+									  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	hash_search(so->so_returned, &so->so_tids[index], HASH_ENTER, NULL);
+	so->so_last_dist = so->so_dists[index];
 }
 
 /* Fills the scan's result; runs in so_cxt. */
@@ -133,6 +206,7 @@ FillResult(IndexScanDesc scan, HnswScanOpaque so)
 	}
 	if (meta.entryLevel < 0)
 		return;
+	so->so_ef = hnsw_ef_search;
 	SearchGraph(scan, so, &meta, PointerGetDatum(PG_DETOAST_DATUM(orderby->sk_argument)));
 }
 
@@ -162,9 +236,12 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int no
 	MemoryContextReset(so->so_cxt);
 	so->so_searched = false;
 	so->so_tids = NULL;
+	so->so_dists = NULL;
 	so->so_ntids = 0;
 	so->so_maxtids = 0;
 	so->so_next = 0;
+	so->so_ef = 0;
+	so->so_returned = NULL;
 }
 
 /* amgettuple: the next heap TID in distance order. */
@@ -182,8 +259,22 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 		MemoryContextSwitchTo(oldcxt);
 		so->so_searched = true;
 	}
-	if (so->so_next >= so->so_ntids)
-		return false;
+	while (so->so_next >= so->so_ntids)
+	{
+		MemoryContext oldcxt;
+		bool		widened;
+
+		if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_OFF || so->so_ef == 0)
+			return false;
+		CHECK_FOR_INTERRUPTS();
+		oldcxt = MemoryContextSwitchTo(so->so_cxt);
+		widened = WidenSearch(scan, so);
+		MemoryContextSwitchTo(oldcxt);
+		if (!widened)
+			return false;
+	}
+	if (hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF)
+		NoteReturned(so, so->so_next);
 	scan->xs_heaptid = so->so_tids[so->so_next++];
 	scan->xs_recheck = false;
 	scan->xs_recheckorderby = false;
