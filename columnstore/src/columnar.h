@@ -271,6 +271,7 @@ extern int64 ColumnarScanChunksSkipped(TableScanDesc scan);
 extern void ColumnarInstallScan(void);
 
 /* columnar_hooks.c */
+extern bool ep_enable_parallel_workers;
 extern bool ColumnarRelidIsColumnar(Oid relid);
 extern void ColumnarInstallHooks(void);
 

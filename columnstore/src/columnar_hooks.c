@@ -2,8 +2,10 @@
  *
  * columnar_hooks.c
  *	  The column store's hooks into PostgreSQL outside the table AM: the
- *	  object access hook that forgets a dropped table's metadata, and the
- *	  relation-info hook that keeps bitmap heap scans out of columnar plans.
+ *	  object access hook that forgets a dropped table's metadata, the
+ *	  relation-info hook that keeps bitmap heap scans out of columnar plans
+ *	  (and parallel scans when epiphany.enable_parallel_workers is off), and
+ *	  that setting.
  *
  *	  Invariants: hooks chain to whatever was installed before them; they
  *	  are installed once, from _PG_init, and do nothing for other tables.
@@ -29,6 +31,7 @@
 #include "commands/defrem.h"
 #include "nodes/pathnodes.h"
 #include "optimizer/plancat.h"
+#include "utils/guc.h"
 #include "utils/syscache.h"
 
 static object_access_hook_type prev_object_access_hook = NULL;
@@ -90,7 +93,8 @@ ColumnarObjectAccess(ObjectAccessType access, Oid classId, Oid objectId, int sub
 
 /*
  * Plans never read a columnar table through a bitmap: its indexes are
- * presented to the planner as unable to produce one.  (Removing the paths
+ * presented to the planner as unable to produce one.  With
+ * epiphany.enable_parallel_workers off, no parallel scan is planned either.  (Removing the paths
  * afterwards is too late: a bitmap path may already have pushed the
  * plain paths out of the path list.)
  */
@@ -106,14 +110,26 @@ ColumnarGetRelationInfo(PlannerInfo *root, Oid relid, bool inhparent, RelOptInfo
 		return;
 	foreach(lc, rel->indexlist)
 		((IndexOptInfo *) lfirst(lc))->amhasgetbitmap = false;
+	if (!ep_enable_parallel_workers)
+		rel->rel_parallel_workers = 0;
 }
 
+/* epiphany.enable_parallel_workers: parallel scans of columnar tables. */
+bool		ep_enable_parallel_workers = true;
+
 /*
- * ColumnarInstallHooks - install the hooks; called once from _PG_init.
+ * ColumnarInstallHooks - install the hooks and define the setting; called
+ * once from _PG_init.
  */
 void
 ColumnarInstallHooks(void)
 {
+	DefineCustomBoolVariable("epiphany.enable_parallel_workers",
+							 "Lets the planner read columnar tables with parallel workers.",
+							 "Off plans every scan of a columnar table in one process, "
+							 "to compare with the parallel plan.",
+							 &ep_enable_parallel_workers, true, PGC_USERSET, 0,
+							 NULL, NULL, NULL);
 	prev_object_access_hook = object_access_hook;
 	object_access_hook = ColumnarObjectAccess;
 	prev_get_relation_info_hook = get_relation_info_hook;

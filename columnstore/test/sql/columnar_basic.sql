@@ -71,6 +71,11 @@ SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
 EXPLAIN (COSTS OFF) SELECT count(*), sum(amount) FROM col_t;
 SELECT count(*), sum(amount) FROM col_t;
+-- epiphany.enable_parallel_workers off plans the same scan in one process.
+SET epiphany.enable_parallel_workers = off;
+EXPLAIN (COSTS OFF) SELECT count(*), sum(amount) FROM col_t;
+SELECT count(*), sum(amount) FROM col_t;
+RESET epiphany.enable_parallel_workers;
 RESET max_parallel_workers_per_gather;
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
