@@ -380,3 +380,384 @@ CREATE FUNCTION pg_temp.timestore_wake_scheduler() RETURNS void
 AS 'MODULE_PATHNAME', 'ep_timestore_wake_scheduler' LANGUAGE C STRICT;
 SELECT pg_temp.timestore_wake_scheduler();
 DROP FUNCTION pg_temp.timestore_wake_scheduler();
+
+-----------------------------------------------------------------------------
+-- Hypertables: the catalog, the chunk schema and the API (TimescaleDB 2.x
+-- names, signatures and defaults).  A hypertable is a plain table that
+-- holds no rows itself; its chunks are tables that inherit from it, one per
+-- time range, created on demand by the INSERT and COPY paths (README.md,
+-- "Hypertables").  Time values are kept as bigint "internal times":
+-- microseconds since 2000-01-01 for timestamp and timestamptz, days since
+-- 2000-01-01 for date, the value itself for integer types.
+-----------------------------------------------------------------------------
+
+CREATE SCHEMA _epiphany_chunks;
+COMMENT ON SCHEMA _epiphany_chunks IS
+    'epiphany_timestore: the chunks of hypertables';
+GRANT USAGE ON SCHEMA _epiphany_chunks TO PUBLIC;
+
+-- One row per hypertable.  relid is a regclass, so that a rename keeps the
+-- row and a dump restores it by name.
+CREATE TABLE _epiphany_timestore.hypertable (
+    id             serial PRIMARY KEY,
+    relid          regclass NOT NULL UNIQUE,
+    time_column    name NOT NULL,
+    time_type      regtype NOT NULL,
+    chunk_interval bigint NOT NULL CHECK (chunk_interval > 0)
+);
+
+-- One row per chunk: the half-open range [range_start, range_end) of
+-- internal times it holds.  The bigint limits stand for "unbounded".
+CREATE TABLE _epiphany_timestore.chunk (
+    id             serial PRIMARY KEY,
+    hypertable_id  integer NOT NULL
+                   REFERENCES _epiphany_timestore.hypertable (id) ON DELETE CASCADE,
+    relid          regclass NOT NULL UNIQUE,
+    range_start    bigint NOT NULL,
+    range_end      bigint NOT NULL,
+    CHECK (range_start < range_end)
+);
+CREATE INDEX chunk_range_idx ON _epiphany_timestore.chunk (hypertable_id, range_start);
+
+SELECT pg_catalog.pg_extension_config_dump('_epiphany_timestore.hypertable', '');
+SELECT pg_catalog.pg_extension_config_dump('_epiphany_timestore.hypertable_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('_epiphany_timestore.chunk', '');
+SELECT pg_catalog.pg_extension_config_dump('_epiphany_timestore.chunk_id_seq', '');
+GRANT SELECT ON _epiphany_timestore.hypertable, _epiphany_timestore.chunk TO PUBLIC;
+
+-- Every change of the hypertable catalog (the API, a restore, a manual
+-- UPDATE) invalidates the cached description of the table it names.
+CREATE FUNCTION _epiphany_timestore.hypertable_changed() RETURNS trigger
+AS 'MODULE_PATHNAME', 'ep_hypertable_changed' LANGUAGE C;
+CREATE TRIGGER invalidate_cache
+    AFTER INSERT OR UPDATE OR DELETE ON _epiphany_timestore.hypertable
+    FOR EACH ROW EXECUTE FUNCTION _epiphany_timestore.hypertable_changed();
+
+-- Rows reach a hypertable's chunks through the INSERT and COPY paths; this
+-- trigger stops every other way of putting rows into the parent itself
+-- (MERGE, logical replication, a function bypassing the planner).
+CREATE FUNCTION _epiphany_timestore.insert_blocker() RETURNS trigger
+AS 'MODULE_PATHNAME', 'ep_hypertable_insert_blocker' LANGUAGE C;
+
+-- A dropped hypertable or chunk takes its catalog row with it.
+CREATE FUNCTION _epiphany_timestore.forget_dropped_tables() RETURNS event_trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    DELETE FROM _epiphany_timestore.chunk c
+     USING pg_event_trigger_dropped_objects() d
+     WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0
+       AND c.relid::oid = d.objid;
+    DELETE FROM _epiphany_timestore.hypertable h
+     USING pg_event_trigger_dropped_objects() d
+     WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0
+       AND h.relid::oid = d.objid;
+END
+$$;
+CREATE EVENT TRIGGER epiphany_timestore_forget_dropped_tables ON sql_drop
+    EXECUTE FUNCTION _epiphany_timestore.forget_dropped_tables();
+
+-- The internal time of a value of a time column's type, and back (NULL for
+-- an internal time the type cannot hold).
+CREATE FUNCTION _epiphany_timestore.to_internal_time(value anyelement) RETURNS bigint
+AS 'MODULE_PATHNAME', 'ep_to_internal_time' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _epiphany_timestore.internal_time_to_text(value bigint, time_type regtype)
+RETURNS text
+AS 'MODULE_PATHNAME', 'ep_internal_time_to_text' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _epiphany_timestore.internal_time_to_timestamptz(value bigint, time_type regtype)
+RETURNS timestamptz
+AS 'MODULE_PATHNAME', 'ep_internal_time_to_timestamptz' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+-- The chunk interval, in internal time units, of chunk_time_interval given
+-- for a column of type time_type (an interval, or an integer: microseconds
+-- for time types); NULL gives the default.
+CREATE FUNCTION _epiphany_timestore.chunk_interval_internal(time_type regtype,
+                                                           chunk_time_interval anyelement)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'ep_chunk_interval_internal' LANGUAGE C STABLE PARALLEL SAFE;
+
+-- Writes the catalog row of a new hypertable (the caller must own it).
+CREATE FUNCTION _epiphany_timestore.hypertable_register(relation regclass, time_column name,
+                                                       chunk_interval bigint)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'ep_hypertable_register' LANGUAGE C VOLATILE STRICT;
+
+-- The argument of create_hypertable's dimension form, built by by_range.
+CREATE TYPE _epiphany_timestore.dimension_info AS (
+    column_name    name,
+    interval_value text,
+    interval_type  regtype
+);
+
+CREATE FUNCTION by_range(column_name name,
+                         partition_interval anyelement DEFAULT NULL::bigint,
+                         partition_func regproc DEFAULT NULL)
+RETURNS _epiphany_timestore.dimension_info
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    IF partition_func IS NOT NULL THEN
+        RAISE EXCEPTION 'partition_func is not supported'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Partition on a time or integer column directly.';
+    END IF;
+    RETURN ROW(column_name, partition_interval::text,
+               pg_catalog.pg_typeof(partition_interval)::regtype);
+END
+$$;
+
+-- The work of both forms of create_hypertable.
+CREATE FUNCTION _epiphany_timestore.create_hypertable(relation regclass, time_column_name name,
+                                                     chunk_interval bigint,
+                                                     create_default_indexes boolean,
+                                                     if_not_exists boolean,
+                                                     migrate_data boolean,
+                                                     OUT hypertable_id integer,
+                                                     OUT created boolean)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    rel record;
+    col record;
+    existing integer;
+    has_rows boolean;
+BEGIN
+    SELECT h.id INTO existing FROM _epiphany_timestore.hypertable h WHERE h.relid = relation;
+    IF FOUND THEN
+        IF if_not_exists THEN
+            RAISE NOTICE 'table "%" is already a hypertable, skipping', relation;
+            hypertable_id := existing;
+            created := false;
+            RETURN;
+        END IF;
+        RAISE EXCEPTION 'table "%" is already a hypertable', relation
+            USING ERRCODE = 'duplicate_object';
+    END IF;
+
+    SELECT c.relkind, c.relpersistence,
+           EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid OR i.inhparent = c.oid)
+               AS inherits
+      INTO rel FROM pg_class c WHERE c.oid = relation;
+    IF rel.relkind <> 'r' THEN
+        RAISE EXCEPTION 'table "%" cannot become a hypertable', relation
+            USING ERRCODE = 'wrong_object_type',
+                  DETAIL = CASE rel.relkind WHEN 'p' THEN 'It is a partitioned table.'
+                                            ELSE 'It is not a plain table.' END;
+    END IF;
+    IF rel.relpersistence = 't' THEN
+        RAISE EXCEPTION 'table "%" is temporary', relation
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Hypertables must be permanent or unlogged tables.';
+    END IF;
+    IF rel.inherits THEN
+        RAISE EXCEPTION 'table "%" takes part in inheritance', relation
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'A hypertable''s chunks inherit from it; it cannot have parents or children of its own.';
+    END IF;
+
+    SELECT a.attnum, a.atttypid::regtype AS atttype INTO col
+      FROM pg_attribute a
+     WHERE a.attrelid = relation AND a.attname = time_column_name
+       AND a.attnum > 0 AND NOT a.attisdropped;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'column "%" does not exist', time_column_name
+            USING ERRCODE = 'undefined_column';
+    END IF;
+    IF col.atttype NOT IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype,
+                           'date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype) THEN
+        RAISE EXCEPTION 'invalid type for dimension "%"', time_column_name
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('Column type %s is not a time type.', col.atttype),
+                  HINT = 'Use a column of type timestamptz, timestamp, date, smallint, integer or bigint.';
+    END IF;
+
+    PERFORM 1 FROM pg_index i
+     WHERE i.indrelid = relation AND (i.indisunique OR i.indisexclusion)
+       AND NOT (col.attnum = ANY (i.indkey::smallint[]));
+    IF FOUND THEN
+        RAISE EXCEPTION 'cannot create a unique index without the column "%" (used in partitioning)',
+                        time_column_name
+            USING ERRCODE = 'invalid_table_definition',
+                  HINT = 'Add the time column to every unique index and primary key of the table.';
+    END IF;
+
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM ONLY %s)', relation) INTO has_rows;
+    IF has_rows AND NOT migrate_data THEN
+        RAISE EXCEPTION 'table "%" is not empty', relation
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Pass migrate_data => true to move its rows into chunks.';
+    END IF;
+
+    -- Needs ownership: a user who does not own the table stops here.
+    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET NOT NULL', relation, time_column_name);
+    EXECUTE format('CREATE TRIGGER _epiphany_insert_blocker BEFORE INSERT ON %s'
+                   ' FOR EACH ROW EXECUTE FUNCTION _epiphany_timestore.insert_blocker()',
+                   relation);
+    IF create_default_indexes THEN
+        PERFORM 1 FROM pg_index i
+         WHERE i.indrelid = relation AND i.indkey[0] = col.attnum;
+        IF NOT FOUND THEN
+            EXECUTE format('CREATE INDEX ON %s (%I DESC)', relation, time_column_name);
+        END IF;
+    END IF;
+
+    hypertable_id := _epiphany_timestore.hypertable_register(relation, time_column_name,
+                                                            chunk_interval);
+    created := true;
+    IF has_rows THEN
+        EXECUTE format('WITH moved AS (DELETE FROM ONLY %1$s RETURNING *)'
+                       ' INSERT INTO %1$s SELECT * FROM moved', relation);
+    END IF;
+END
+$$;
+
+CREATE FUNCTION create_hypertable(
+    relation regclass,
+    time_column_name name,
+    partitioning_column name DEFAULT NULL,
+    number_partitions integer DEFAULT NULL,
+    associated_schema_name name DEFAULT NULL,
+    associated_table_prefix name DEFAULT NULL,
+    chunk_time_interval anyelement DEFAULT NULL::bigint,
+    create_default_indexes boolean DEFAULT true,
+    if_not_exists boolean DEFAULT false,
+    partitioning_func regproc DEFAULT NULL,
+    migrate_data boolean DEFAULT false,
+    chunk_target_size text DEFAULT NULL,
+    chunk_sizing_func regproc DEFAULT NULL,
+    time_partitioning_func regproc DEFAULT NULL
+) RETURNS TABLE (hypertable_id integer, schema_name name, table_name name, created boolean)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    r record;
+BEGIN
+    IF relation IS NULL OR time_column_name IS NULL THEN
+        RAISE EXCEPTION 'relation and time_column_name must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF partitioning_column IS NOT NULL OR number_partitions IS NOT NULL
+       OR partitioning_func IS NOT NULL OR time_partitioning_func IS NOT NULL
+       OR associated_schema_name IS NOT NULL OR associated_table_prefix IS NOT NULL
+       OR chunk_target_size IS NOT NULL OR chunk_sizing_func IS NOT NULL THEN
+        RAISE EXCEPTION 'only relation, time_column_name, chunk_time_interval, create_default_indexes, if_not_exists and migrate_data are supported'
+            USING ERRCODE = 'feature_not_supported';
+    END IF;
+    r := _epiphany_timestore.create_hypertable(
+        relation, time_column_name,
+        _epiphany_timestore.chunk_interval_internal(
+            (SELECT a.atttypid::regtype FROM pg_attribute a
+              WHERE a.attrelid = relation AND a.attname = time_column_name
+                AND NOT a.attisdropped),
+            chunk_time_interval),
+        create_default_indexes, if_not_exists, migrate_data);
+    RETURN QUERY SELECT r.hypertable_id, n.nspname, c.relname, r.created
+                   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                  WHERE c.oid = relation;
+END
+$$;
+
+CREATE FUNCTION create_hypertable(
+    relation regclass,
+    dimension _epiphany_timestore.dimension_info,
+    create_default_indexes boolean DEFAULT true,
+    if_not_exists boolean DEFAULT false,
+    migrate_data boolean DEFAULT false
+) RETURNS TABLE (hypertable_id integer, created boolean)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    time_type regtype;
+    chunk_interval bigint;
+BEGIN
+    IF relation IS NULL OR dimension IS NULL THEN
+        RAISE EXCEPTION 'relation and dimension must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT a.atttypid::regtype INTO time_type FROM pg_attribute a
+     WHERE a.attrelid = relation AND a.attname = dimension.column_name AND NOT a.attisdropped;
+    -- The interval travels as text: turn it back into a value of its type.
+    EXECUTE format('SELECT _epiphany_timestore.chunk_interval_internal($1, $2::%s)',
+                   dimension.interval_type)
+       INTO chunk_interval USING time_type, dimension.interval_value;
+    RETURN QUERY SELECT * FROM _epiphany_timestore.create_hypertable(
+        relation, dimension.column_name, chunk_interval,
+        create_default_indexes, if_not_exists, migrate_data);
+END
+$$;
+
+CREATE FUNCTION set_chunk_time_interval(hypertable regclass, chunk_time_interval anyelement,
+                                        dimension_name name DEFAULT NULL)
+RETURNS void
+AS 'MODULE_PATHNAME', 'ep_set_chunk_time_interval' LANGUAGE C VOLATILE;
+
+CREATE FUNCTION show_chunks(relation regclass, older_than "any" DEFAULT NULL,
+                            newer_than "any" DEFAULT NULL)
+RETURNS SETOF regclass
+AS 'MODULE_PATHNAME', 'ep_show_chunks' LANGUAGE C STABLE;
+
+CREATE FUNCTION drop_chunks(relation regclass, older_than "any" DEFAULT NULL,
+                            newer_than "any" DEFAULT NULL, verbose boolean DEFAULT false)
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'ep_drop_chunks' LANGUAGE C VOLATILE;
+
+-- The chunk-creation DDL, run as the owner of the extension's schemas by
+-- the INSERT and COPY paths (chunk.c), which then clone the indexes.  The
+-- chunk's columns repeat the hypertable's one for one, dropped columns
+-- included (as placeholders dropped again), so that both have the same
+-- attribute numbers; the CHECK constraints and foreign keys are copied, the
+-- range becomes one more CHECK constraint.
+CREATE FUNCTION _epiphany_timestore.create_chunk_table(hypertable regclass, chunk_name name,
+                                                      range_check text)
+RETURNS regclass
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    chunk regclass;
+    columns text;
+    checks text;
+    access_method name;
+    dropped record;
+    fk record;
+BEGIN
+    SELECT string_agg(
+             CASE WHEN a.attisdropped THEN format('%I "char"', 'epiphany_dropped_' || a.attnum)
+             ELSE format('%I %s%s%s%s', a.attname, format_type(a.atttypid, a.atttypmod),
+                         CASE WHEN a.attcollation <> t.typcollation
+                              THEN ' COLLATE ' || a.attcollation::regcollation::text END,
+                         CASE WHEN a.attnotnull THEN ' NOT NULL' END,
+                         CASE WHEN a.attgenerated = 's'
+                              THEN ' GENERATED ALWAYS AS (' || pg_get_expr(d.adbin, d.adrelid) || ') STORED'
+                              WHEN d.adbin IS NOT NULL
+                              THEN ' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid) END)
+             END, ', ' ORDER BY a.attnum)
+      INTO columns
+      FROM pg_attribute a
+      LEFT JOIN pg_type t ON t.oid = a.atttypid
+      LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+     WHERE a.attrelid = hypertable AND a.attnum > 0;
+
+    SELECT string_agg(format(', CONSTRAINT %I %s', c.conname, pg_get_constraintdef(c.oid)), '')
+      INTO checks
+      FROM pg_constraint c
+     WHERE c.conrelid = hypertable AND c.contype = 'c' AND NOT c.connoinherit;
+
+    SELECT am.amname INTO access_method
+      FROM pg_class c JOIN pg_am am ON am.oid = c.relam WHERE c.oid = hypertable;
+
+    EXECUTE format('CREATE %sTABLE _epiphany_chunks.%I (%s%s, CHECK (%s)) USING %I',
+                   CASE WHEN (SELECT relpersistence FROM pg_class WHERE oid = hypertable) = 'u'
+                        THEN 'UNLOGGED ' ELSE '' END,
+                   chunk_name, columns, coalesce(checks, ''), range_check, access_method);
+    chunk := format('_epiphany_chunks.%I', chunk_name)::regclass;
+
+    FOR dropped IN SELECT a.attnum FROM pg_attribute a
+                    WHERE a.attrelid = hypertable AND a.attnum > 0 AND a.attisdropped
+    LOOP
+        EXECUTE format('ALTER TABLE %s DROP COLUMN %I', chunk, 'epiphany_dropped_' || dropped.attnum);
+    END LOOP;
+    EXECUTE format('ALTER TABLE %s INHERIT %s', chunk, hypertable);
+    FOR fk IN SELECT c.conname, pg_get_constraintdef(c.oid) AS def
+                FROM pg_constraint c WHERE c.conrelid = hypertable AND c.contype = 'f'
+    LOOP
+        EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', chunk, fk.conname, fk.def);
+    END LOOP;
+    EXECUTE format('ALTER TABLE %s OWNER TO %I', chunk,
+                   (SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = hypertable));
+    RETURN chunk;
+END
+$$;

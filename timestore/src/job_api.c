@@ -8,7 +8,7 @@
  *	  leave none; the scheduler then creates it); a job is managed by roles
  *	  that have the privileges of its owner; a job's procedure takes
  *	  (integer, jsonb) and its owner may execute it when it is added.
- *	  Catalog writes go through JobCatalogExecute (as the catalog's owner);
+ *	  Catalog writes go through CatalogExecute (as the catalog's owner);
  *	  any change of bgw_job (ours, a restore's COPY, a manual UPDATE) wakes
  *	  the database's scheduler when the transaction commits, through the
  *	  statement trigger ep_timestore_job_changed.
@@ -207,7 +207,7 @@ SetNextStart(int32 job_id, TimestampTz next_start)
 	Oid			argtypes[2] = {INT4OID, TIMESTAMPTZOID};
 	Datum		values[2] = {Int32GetDatum(job_id), TimestampTzGetDatum(next_start)};
 
-	JobCatalogExecute("INSERT INTO _epiphany_timestore.bgw_job_stat (job_id, next_start)"
+	CatalogExecute("INSERT INTO _epiphany_timestore.bgw_job_stat (job_id, next_start)"
 					  " VALUES ($1, $2)"
 					  " ON CONFLICT (job_id) DO UPDATE SET next_start = $2",
 					  2, argtypes, values, NULL, NULL);
@@ -233,7 +233,7 @@ InsertJobRow(const EpJob *job)
 	values[6] = CStringGetTextDatum(job->proc_schema);
 	values[7] = CStringGetTextDatum(job->proc_name);
 	values[8] = ObjectIdGetDatum(job->owner);
-	JobCatalogExecute("INSERT INTO _epiphany_timestore.bgw_job (id, application_name,"
+	CatalogExecute("INSERT INTO _epiphany_timestore.bgw_job (id, application_name,"
 					  " schedule_interval, max_runtime, max_retries, retry_period,"
 					  " proc_schema, proc_name, owner)"
 					  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::regrole)",
@@ -288,7 +288,7 @@ ep_add_job(PG_FUNCTION_ARGS)
 	job->max_retries = EP_JOB_DEFAULT_MAX_RETRIES;
 	job->retry_period.time = EP_JOB_DEFAULT_RETRY_PERIOD;
 	job->owner = GetUserId();
-	JobCatalogExecute("SELECT nextval('_epiphany_timestore.bgw_job_id_seq')::integer",
+	CatalogExecute("SELECT nextval('_epiphany_timestore.bgw_job_id_seq')::integer",
 					  0, NULL, NULL, NULL, &id_datum);
 	job->id = DatumGetInt32(id_datum);
 	job->application_name = psprintf("%s [%d]", EP_JOB_APPLICATION_NAME, job->id);
@@ -388,7 +388,7 @@ UpdateJobRow(const EpJob *job)
 	nulls[10] = job->has_initial_start ? ' ' : 'n';
 	values[11] = job->timezone ? CStringGetTextDatum(job->timezone) : (Datum) 0;
 	nulls[11] = job->timezone ? ' ' : 'n';
-	JobCatalogExecute("UPDATE _epiphany_timestore.bgw_job SET"
+	CatalogExecute("UPDATE _epiphany_timestore.bgw_job SET"
 					  " schedule_interval = $2, max_runtime = $3, max_retries = $4,"
 					  " retry_period = $5, scheduled = $6, config = $7,"
 					  " check_schema = $8, check_name = $9, fixed_schedule = $10,"
@@ -478,7 +478,7 @@ ep_delete_job(PG_FUNCTION_ARGS)
 	job = FindJob(fcinfo, false);
 	CheckJobPermission(job, "delete");
 	values[0] = Int32GetDatum(job->id);
-	JobCatalogExecute("DELETE FROM _epiphany_timestore.bgw_job WHERE id = $1",
+	CatalogExecute("DELETE FROM _epiphany_timestore.bgw_job WHERE id = $1",
 					  1, argtypes, values, NULL, NULL);
 	PG_RETURN_VOID();
 }

@@ -378,7 +378,7 @@ LoadDueJobs(List **due, long *nap_ms)
 	installed = OidIsValid(get_extension_oid(EP_TIMESTORE_EXTENSION, true));
 	if (installed)
 	{
-		int			nestlevel = JobCatalogEnter();
+		int			nestlevel = CatalogEnter();
 
 		PushActiveSnapshot(GetTransactionSnapshot());
 		SPI_connect();
@@ -416,7 +416,7 @@ LoadDueJobs(List **due, long *nap_ms)
 		}
 		SPI_finish();
 		PopActiveSnapshot();
-		JobCatalogLeave(nestlevel);
+		CatalogLeave(nestlevel);
 	}
 	CommitTransactionCommand();
 	MemoryContextSwitchTo(callercxt);

@@ -99,15 +99,15 @@ static bool JobExecuteGuarded(const EpJob *job, MemoryContext errcxt,
  */
 
 /*
- * JobCatalogEnter - our catalog statements run with search_path set to
- * pg_catalog, pg_temp until JobCatalogLeave: they run as a superuser (the
+ * CatalogEnter - our catalog statements run with search_path set to
+ * pg_catalog, pg_temp until CatalogLeave: they run as a superuser (the
  * scheduler, or the catalog's owner), and a search_path chosen by a user
  * (or set on the database) must not let them resolve an operator or a
  * function in a schema that user controls.  Returns the GUC nesting level
- * to pass to JobCatalogLeave.
+ * to pass to CatalogLeave.
  */
 int
-JobCatalogEnter(void)
+CatalogEnter(void)
 {
 	int			nestlevel = NewGUCNestLevel();
 
@@ -117,22 +117,23 @@ JobCatalogEnter(void)
 	return nestlevel;
 }
 
-/* Restores the settings JobCatalogEnter changed. */
+/* Restores the settings CatalogEnter changed. */
 void
-JobCatalogLeave(int nestlevel)
+CatalogLeave(int nestlevel)
 {
 	AtEOXact_GUC(true, nestlevel);
 }
 
 /*
- * JobCatalogExecute - runs one statement on the job catalog through SPI, as
- * the owner of schema _epiphany_timestore (so that users who may manage a
- * job need no privileges on the tables).  Returns the number of rows
+ * CatalogExecute - runs one statement on the extension's catalog (jobs,
+ * hypertables, chunks) through SPI, as the owner of schema
+ * _epiphany_timestore (so that users who may manage a job or a hypertable
+ * need no privileges on the tables).  Returns the number of rows
  * processed; when first_value is not NULL and a row came back, stores the
  * first column of the first row there (by-value types only).
  */
 uint64
-JobCatalogExecute(const char *sql, int nargs, Oid *argtypes, Datum *values,
+CatalogExecute(const char *sql, int nargs, Oid *argtypes, Datum *values,
 				  const char *nulls, Datum *first_value)
 {
 	Oid			save_userid;
@@ -153,12 +154,12 @@ JobCatalogExecute(const char *sql, int nargs, Oid *argtypes, Datum *values,
 
 	GetUserIdAndSecContext(&save_userid, &save_sec);
 	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	nestlevel = JobCatalogEnter();
+	nestlevel = CatalogEnter();
 
 	SPI_connect();
 	rc = SPI_execute_with_args(sql, nargs, argtypes, values, nulls, false, 0);
 	if (rc < 0)
-		elog(ERROR, "job catalog statement failed: %s", SPI_result_code_string(rc));
+		elog(ERROR, "catalog statement failed: %s", SPI_result_code_string(rc));
 	processed = SPI_processed;
 	if (first_value != NULL && processed > 0 && SPI_tuptable != NULL)
 	{
@@ -171,7 +172,7 @@ JobCatalogExecute(const char *sql, int nargs, Oid *argtypes, Datum *values,
 	}
 	SPI_finish();
 
-	JobCatalogLeave(nestlevel);
+	CatalogLeave(nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec);
 	return processed;
 }
@@ -207,7 +208,7 @@ JobLoad(int32 job_id, bool lock_for_run)
 		JOB_SELECT " LEFT JOIN _epiphany_timestore.bgw_job_stat s ON s.job_id = j.id"
 		" WHERE j.id = $1";
 
-	nestlevel = JobCatalogEnter();
+	nestlevel = CatalogEnter();
 	SPI_connect();
 	if (SPI_execute_with_args(sql, 1, argtypes, values, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read job %d", job_id);
@@ -245,7 +246,7 @@ JobLoad(int32 job_id, bool lock_for_run)
 		job->consecutive_failures = DatumGetInt32(SPI_getbinval(tuple, desc, JOB_COL_CONSECUTIVE_FAILURES, &isnull));
 	}
 	SPI_finish();
-	JobCatalogLeave(nestlevel);
+	CatalogLeave(nestlevel);
 	return job;
 }
 
@@ -433,7 +434,7 @@ JobRunNow(const EpJob *job)
 	values[1] = TimestampTzGetDatum(start);
 	values[2] = TimestampTzGetDatum(finish);
 	values[3] = TimestampTzGetDatum(JobNextStartOnSuccess(job, finish));
-	JobCatalogExecute("INSERT INTO _epiphany_timestore.bgw_job_stat AS s"
+	CatalogExecute("INSERT INTO _epiphany_timestore.bgw_job_stat AS s"
 					  " (job_id, next_start, last_start, last_finish,"
 					  "  last_successful_finish, last_run_success, total_runs,"
 					  "  total_duration, total_successes)"
@@ -466,7 +467,7 @@ JobMarkStart(const EpJob *job, TimestampTz start)
 	values[2] = TimestampTzGetDatum(JobNextStartOnFailure(job, start,
 														  job->consecutive_failures + 1));
 	values[3] = CStringGetTextDatum(JOB_INTERRUPTED_MESSAGE);
-	JobCatalogExecute("UPDATE _epiphany_timestore.bgw_job_stat SET"
+	CatalogExecute("UPDATE _epiphany_timestore.bgw_job_stat SET"
 					  " last_start = $2, next_start = $3, last_run_success = false,"
 					  " total_runs = total_runs + 1,"
 					  " total_failures = total_failures + 1,"
@@ -494,7 +495,7 @@ JobMarkEnd(const EpJob *job, TimestampTz finish, ErrorData *edata)
 	if (edata == NULL)
 	{
 		values[2] = TimestampTzGetDatum(JobNextStartOnSuccess(job, finish));
-		JobCatalogExecute("UPDATE _epiphany_timestore.bgw_job_stat SET"
+		CatalogExecute("UPDATE _epiphany_timestore.bgw_job_stat SET"
 						  " last_finish = $2, last_successful_finish = $2,"
 						  " next_start = $3, last_run_success = true,"
 						  " total_duration = total_duration + ($2 - last_start),"
@@ -509,7 +510,7 @@ JobMarkEnd(const EpJob *job, TimestampTz finish, ErrorData *edata)
 	values[2] = TimestampTzGetDatum(JobNextStartOnFailure(job, finish, failures));
 	values[3] = CStringGetTextDatum(edata->message ? edata->message : "unknown error");
 	values[4] = CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode));
-	JobCatalogExecute("UPDATE _epiphany_timestore.bgw_job_stat SET"
+	CatalogExecute("UPDATE _epiphany_timestore.bgw_job_stat SET"
 					  " last_finish = $2, next_start = $3, last_run_success = false,"
 					  " total_duration = total_duration + ($2 - last_start),"
 					  " last_error = $4, last_error_sqlstate = $5"
@@ -518,7 +519,7 @@ JobMarkEnd(const EpJob *job, TimestampTz finish, ErrorData *edata)
 
 	if (job->max_retries >= 0 && failures > job->max_retries)
 	{
-		JobCatalogExecute("UPDATE _epiphany_timestore.bgw_job SET scheduled = false"
+		CatalogExecute("UPDATE _epiphany_timestore.bgw_job SET scheduled = false"
 						  " WHERE id = $1",
 						  1, argtypes, values, nulls, NULL);
 		ereport(LOG,

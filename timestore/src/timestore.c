@@ -28,7 +28,8 @@ PG_MODULE_MAGIC;
 PG_FUNCTION_INFO_V1(ep_timestore_require_preload);
 
 /*
- * Registers the engine and the setting epiphany.timeseries_scheduler and,
+ * Registers the engine, the setting epiphany.timeseries_scheduler, the
+ * hypertable cache and the planner and utility hooks of hypertables and,
  * at server start, the job scheduler's launcher and shared memory
  * (job_scheduler.c).  Loaded later (not preloaded), the
  * library serves SQL functions only; the extension refuses to install.
@@ -38,6 +39,9 @@ _PG_init(void)
 {
 	EpRegisterEngine("time", EP_TIMESTORE_LIBRARY);
 	JobSchedulerDefineSettings();
+	HypertableCacheInit();
+	ChunkDispatchInit();
+	HypertableUtilityInit();
 	if (process_shared_preload_libraries_in_progress)
 		JobSchedulerInit();
 }

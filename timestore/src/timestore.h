@@ -19,6 +19,7 @@
 #define EPIPHANY_TIMESTORE_H
 
 #include "datatype/timestamp.h"
+#include "nodes/execnodes.h"
 #include "nodes/pg_list.h"
 #include "storage/latch.h"
 #include "utils/date.h"
@@ -88,10 +89,86 @@ typedef struct EpJob
 	int32		consecutive_failures;	/* from the stats row, else 0 */
 } EpJob;
 
-/* job_worker.c */
-extern int	JobCatalogEnter(void);
-extern void JobCatalogLeave(int nestlevel);
-extern uint64 JobCatalogExecute(const char *sql, int nargs, Oid *argtypes,
+/*
+ * A hypertable, as cached by hypertable.c: the parent table, its time
+ * column and the length of a chunk in internal time units (hypertable.c,
+ * "Internal times"), whose ranges are aligned on origin.
+ */
+typedef struct Hypertable
+{
+	Oid			relid;
+	int32		id;
+	AttrNumber	time_attno;
+	Oid			time_type;
+	int64		chunk_interval;
+	int64		origin;
+} Hypertable;
+
+/* One chunk: catalog id, table, and range [range_start, range_end). */
+typedef struct ChunkRef
+{
+	int32		id;
+	Oid			relid;
+	int64		range_start;	/* PG_INT64_MIN: unbounded */
+	int64		range_end;		/* PG_INT64_MAX: unbounded */
+} ChunkRef;
+
+/*
+ * Routes the rows of one INSERT or COPY statement to their chunks, opening
+ * each chunk once (chunk_router.c).  root is the ResultRelInfo each chunk's
+ * is modelled on.
+ */
+typedef struct ChunkRouterEntry
+{
+	ChunkRef	chunk;
+	ResultRelInfo *rri;
+	struct BulkInsertStateData *bistate;	/* COPY's, made on first use */
+} ChunkRouterEntry;
+
+typedef struct ChunkRouter
+{
+	Hypertable	ht;				/* a copy: the cache may change meanwhile */
+	EState	   *estate;
+	ResultRelInfo *root;
+	bool		speculative;	/* open unique indexes for ON CONFLICT */
+	ChunkRouterEntry **entries; /* sorted by range_start */
+	int			nentries;
+	int			maxentries;
+	ChunkRouterEntry *last;
+} ChunkRouter;
+
+/* hypertable.c */
+extern bool TimeTypeIsSupported(Oid type);
+extern bool TimeTypeIsInteger(Oid type);
+extern int64 TimeToInternal(Datum value, Oid type);
+extern bool InternalToTime(int64 internal, Oid type, Datum *value);
+extern int64 TimeOrigin(Oid type);
+extern int64 ChunkIntervalInternal(Oid time_type, Datum value, Oid value_type,
+								   bool isnull);
+extern void HypertableCacheInit(void);
+extern const Hypertable *HypertableGet(Oid relid);
+extern const Hypertable *HypertableGetChecked(Oid relid);
+
+/* chunk.c */
+extern void ChunkFindOrCreate(const Hypertable *ht, int64 value, ChunkRef *chunk);
+extern void ChunkCloneIndex(Relation chunkrel, Relation htrel, Oid parent_index);
+
+/* chunk_router.c */
+extern void ChunkRouterInit(ChunkRouter *router, const Hypertable *ht,
+							EState *estate, ResultRelInfo *root, bool speculative);
+extern ChunkRouterEntry *ChunkRouterRoute(ChunkRouter *router, TupleTableSlot *slot);
+extern void ChunkRouterClose(ChunkRouter *router);
+
+/* chunk_dispatch.c */
+extern void ChunkDispatchInit(void);
+
+/* hypertable_utility.c */
+extern void HypertableUtilityInit(void);
+
+/* job_worker.c (CatalogEnter, Leave and Execute serve every catalog) */
+extern int	CatalogEnter(void);
+extern void CatalogLeave(int nestlevel);
+extern uint64 CatalogExecute(const char *sql, int nargs, Oid *argtypes,
 								Datum *values, const char *nulls,
 								Datum *first_value);
 extern EpJob *JobLoad(int32 job_id, bool lock_for_run);

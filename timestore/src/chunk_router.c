@@ -1,0 +1,278 @@
+/*-------------------------------------------------------------------------
+ *
+ * chunk_router.c
+ *	  Routes the rows of one INSERT or COPY statement on a hypertable to
+ *	  their chunks: finds (or has chunk.c create) the chunk of each row's
+ *	  time and gives the ResultRelInfo to insert it through.
+ *
+ *	  Invariants: a chunk is opened once per statement, with
+ *	  RowExclusiveLock, and its ResultRelInfo is registered in
+ *	  es_tuple_routing_result_relations, so the executor closes it at the
+ *	  end and finds it to fire the chunk's AFTER ROW triggers (its foreign
+ *	  keys among them).  A chunk's ResultRelInfo is a copy of the root's,
+ *	  sharing what depends only on the row layout (RETURNING, WITH CHECK
+ *	  OPTIONS, the ON CONFLICT projections), which is valid because a chunk
+ *	  has the hypertable's attribute numbers (chunk.c); what depends on the
+ *	  table (indexes, triggers, constraints, slots) is the chunk's own.
+ *	  Lookups cost one comparison for a row in the previous row's chunk and
+ *	  a binary search otherwise.
+ *
+ * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+ *
+ * IDENTIFICATION
+ *	  timestore/src/chunk_router.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "epiphany/compat.h"
+
+#include "access/attmap.h"
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/table.h"
+#include "catalog/index.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
+#include "executor/instrument.h"
+#include "timestore.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+/* Initialises router for statements inserting into ht through root. */
+void
+ChunkRouterInit(ChunkRouter *router, const Hypertable *ht, EState *estate,
+				ResultRelInfo *root, bool speculative)
+{
+	memset(router, 0, sizeof(ChunkRouter));
+	router->ht = *ht;
+	router->estate = estate;
+	router->root = root;
+	router->speculative = speculative;
+}
+
+/*
+ * ChunkArbiterIndexes - the chunk's indexes that match the hypertable's
+ * arbiter indexes of ON CONFLICT (same definition, through attmap).
+ */
+static List *
+ChunkArbiterIndexes(ResultRelInfo *rri, List *root_arbiters, Relation htrel)
+{
+	AttrMap    *attmap = build_attrmap_by_name(RelationGetDescr(rri->ri_RelationDesc),
+											   RelationGetDescr(htrel));
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, root_arbiters)
+	{
+		Relation	parent = index_open(lfirst_oid(lc), AccessShareLock);
+		IndexInfo  *parent_info = BuildIndexInfo(parent);
+		int			i;
+
+		for (i = 0; i < rri->ri_NumIndices; i++)
+		{
+			Relation	index = rri->ri_IndexRelationDescs[i];
+
+			if (index->rd_index->indisunique == parent->rd_index->indisunique &&
+				CompareIndexInfo(rri->ri_IndexRelationInfo[i], parent_info,
+								 index->rd_indcollation, parent->rd_indcollation,
+								 index->rd_opfamily, parent->rd_opfamily, attmap))
+			{
+				result = lappend_oid(result, RelationGetRelid(index));
+				break;
+			}
+		}
+		if (i == rri->ri_NumIndices)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("chunk \"%s\" has no index matching \"%s\"",
+							RelationGetRelationName(rri->ri_RelationDesc),
+							RelationGetRelationName(parent)),
+					 errhint("Recreate the index on the hypertable.")));
+		index_close(parent, AccessShareLock);
+	}
+	return result;
+}
+
+/*
+ * ChunkResultRelInfo - the ResultRelInfo to insert into chunk table rel,
+ * modelled on the root's (see the file comment).
+ */
+static ResultRelInfo *
+ChunkResultRelInfo(ChunkRouter *router, Relation rel)
+{
+	ResultRelInfo *root = router->root;
+	ResultRelInfo *rri = makeNode(ResultRelInfo);
+	TriggerDesc *trigdesc = CopyTriggerDesc(rel->trigdesc);
+
+	*rri = *root;
+	rri->ri_RelationDesc = rel;
+	rri->ri_NumIndices = 0;
+	rri->ri_IndexRelationDescs = NULL;
+	rri->ri_IndexRelationInfo = NULL;
+	rri->ri_projectNew = NULL;
+	rri->ri_newTupleSlot = NULL;
+	rri->ri_oldTupleSlot = NULL;
+	rri->ri_projectNewInfoValid = false;
+	rri->ri_TrigDesc = trigdesc;
+	rri->ri_TrigFunctions = NULL;
+	rri->ri_TrigWhenExprs = NULL;
+	rri->ri_TrigInstrument = NULL;
+	if (trigdesc != NULL)
+	{
+		int			n = trigdesc->numtriggers;
+
+		rri->ri_TrigFunctions = palloc0(n * sizeof(FmgrInfo));
+		rri->ri_TrigWhenExprs = palloc0(n * sizeof(ExprState *));
+		if (router->estate->es_instrument)
+			rri->ri_TrigInstrument = InstrAlloc(n, router->estate->es_instrument, false);
+	}
+	rri->ri_FdwRoutine = NULL;
+	rri->ri_FdwState = NULL;
+	rri->ri_usesFdwDirectModify = false;
+	rri->ri_Slots = NULL;
+	rri->ri_PlanSlots = NULL;
+	rri->ri_NumSlots = 0;
+	rri->ri_NumSlotsInitialized = 0;
+	rri->ri_ConstraintExprs = NULL;
+	rri->ri_GeneratedExprs = NULL;
+	rri->ri_NumGeneratedNeeded = 0;
+	rri->ri_ReturningSlot = NULL;
+	rri->ri_TrigOldSlot = NULL;
+	rri->ri_TrigNewSlot = NULL;
+	rri->ri_PartitionTupleSlot = NULL;
+	rri->ri_ChildToRootMap = NULL;
+	rri->ri_ChildToRootMapValid = true;
+	rri->ri_CopyMultiInsertBuffer = NULL;
+
+	if (rel->rd_rel->relhasindex)
+		ExecOpenIndices(rri, router->speculative);
+	if (root->ri_onConflictArbiterIndexes != NIL)
+		rri->ri_onConflictArbiterIndexes =
+			ChunkArbiterIndexes(rri, root->ri_onConflictArbiterIndexes,
+								root->ri_RelationDesc);
+	if (root->ri_onConflict != NULL)
+	{
+		rri->ri_onConflict = makeNode(OnConflictSetState);
+		*rri->ri_onConflict = *root->ri_onConflict;
+		rri->ri_onConflict->oc_Existing =
+			table_slot_create(rel, &router->estate->es_tupleTable);
+	}
+	return rri;
+}
+
+/* The index of the first entry whose range starts after value. */
+static int
+RouterUpperBound(ChunkRouter *router, int64 value)
+{
+	int			low = 0;
+	int			high = router->nentries;
+
+	while (low < high)
+	{
+		int			mid = (low + high) / 2;
+
+		if (router->entries[mid]->chunk.range_start <= value)
+			low = mid + 1;
+		else
+			high = mid;
+	}
+	return low;
+}
+
+static inline bool
+EntryContains(const ChunkRouterEntry *entry, int64 value)
+{
+	return entry->chunk.range_start <= value &&
+		(value < entry->chunk.range_end || entry->chunk.range_end == PG_INT64_MAX);
+}
+
+/* Opens the chunk of value and enters it at its place in the sorted array. */
+static ChunkRouterEntry *
+RouterAddChunk(ChunkRouter *router, int64 value, int position)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(router->estate->es_query_cxt);
+	ChunkRouterEntry *entry = palloc(sizeof(ChunkRouterEntry));
+	Relation	rel;
+
+	ChunkFindOrCreate(&router->ht, value, &entry->chunk);
+	rel = table_open(entry->chunk.relid, RowExclusiveLock);
+	entry->rri = ChunkResultRelInfo(router, rel);
+	entry->bistate = NULL;
+	router->estate->es_tuple_routing_result_relations =
+		lappend(router->estate->es_tuple_routing_result_relations, entry->rri);
+
+	if (router->nentries == router->maxentries)
+	{
+		router->maxentries = Max(16, router->maxentries * 2);
+		router->entries = router->entries == NULL ?
+			palloc(router->maxentries * sizeof(ChunkRouterEntry *)) :
+			repalloc(router->entries, router->maxentries * sizeof(ChunkRouterEntry *));
+	}
+	memmove(&router->entries[position + 1], &router->entries[position],
+			(router->nentries - position) * sizeof(ChunkRouterEntry *));
+	router->entries[position] = entry;
+	router->nentries++;
+	MemoryContextSwitchTo(oldcxt);
+	return entry;
+}
+
+/*
+ * ChunkRouterClose - closes the chunks opened for the statement, once the
+ * executor is done with them (after the AFTER triggers have fired), and
+ * finishes COPY's bulk inserts.
+ */
+void
+ChunkRouterClose(ChunkRouter *router)
+{
+	int			i;
+
+	for (i = 0; i < router->nentries; i++)
+	{
+		ChunkRouterEntry *entry = router->entries[i];
+		Relation	rel = entry->rri->ri_RelationDesc;
+
+		if (entry->bistate != NULL)
+		{
+			table_finish_bulk_insert(rel, 0);
+			FreeBulkInsertState(entry->bistate);
+		}
+		ExecCloseIndices(entry->rri);
+		table_close(rel, NoLock);
+	}
+	router->nentries = 0;
+	router->last = NULL;
+}
+
+/*
+ * ChunkRouterRoute - the chunk that slot's row (in the hypertable's layout)
+ * belongs to.  A NULL time is refused as the column's NOT NULL constraint
+ * would refuse it.
+ */
+ChunkRouterEntry *
+ChunkRouterRoute(ChunkRouter *router, TupleTableSlot *slot)
+{
+	bool		isnull;
+	Datum		datum = slot_getattr(slot, router->ht.time_attno, &isnull);
+	int64		value;
+	int			position;
+
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NOT_NULL_VIOLATION),
+				 errmsg("null value in column \"%s\" of relation \"%s\" violates not-null constraint",
+						get_attname(router->ht.relid, router->ht.time_attno, false),
+						get_rel_name(router->ht.relid)),
+				 errdetail("The time column of a hypertable cannot be NULL.")));
+	value = TimeToInternal(datum, router->ht.time_type);
+	if (router->last != NULL && EntryContains(router->last, value))
+		return router->last;
+
+	position = RouterUpperBound(router, value);
+	if (position > 0 && EntryContains(router->entries[position - 1], value))
+		router->last = router->entries[position - 1];
+	else
+		router->last = RouterAddChunk(router, value, position);
+	return router->last;
+}
