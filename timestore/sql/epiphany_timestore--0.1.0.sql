@@ -415,6 +415,7 @@ CREATE TABLE _epiphany_timestore.chunk (
     relid          regclass NOT NULL UNIQUE,
     range_start    bigint NOT NULL,
     range_end      bigint NOT NULL,
+    created        timestamptz NOT NULL DEFAULT now(),
     CHECK (range_start < range_end)
 );
 CREATE INDEX chunk_range_idx ON _epiphany_timestore.chunk (hypertable_id, range_start);
@@ -501,6 +502,24 @@ BEGIN
     END IF;
     RETURN ROW(column_name, partition_interval::text,
                pg_catalog.pg_typeof(partition_interval)::regtype);
+END
+$$;
+
+-- The type of a hypertable's future time column, which must exist.
+CREATE FUNCTION _epiphany_timestore.time_column_type(relation regclass, column_name name)
+RETURNS regtype
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    result regtype;
+BEGIN
+    SELECT a.atttypid::regtype INTO result FROM pg_attribute a
+     WHERE a.attrelid = relation AND a.attname = column_name
+       AND a.attnum > 0 AND NOT a.attisdropped;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'column "%" does not exist', column_name
+            USING ERRCODE = 'undefined_column';
+    END IF;
+    RETURN result;
 END
 $$;
 
@@ -642,9 +661,7 @@ BEGIN
     r := _epiphany_timestore.create_hypertable(
         relation, time_column_name,
         _epiphany_timestore.chunk_interval_internal(
-            (SELECT a.atttypid::regtype FROM pg_attribute a
-              WHERE a.attrelid = relation AND a.attname = time_column_name
-                AND NOT a.attisdropped),
+            _epiphany_timestore.time_column_type(relation, time_column_name),
             chunk_time_interval),
         create_default_indexes, if_not_exists, migrate_data);
     RETURN QUERY SELECT r.hypertable_id, n.nspname, c.relname, r.created
@@ -669,8 +686,7 @@ BEGIN
         RAISE EXCEPTION 'relation and dimension must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    SELECT a.atttypid::regtype INTO time_type FROM pg_attribute a
-     WHERE a.attrelid = relation AND a.attname = dimension.column_name AND NOT a.attisdropped;
+    time_type := _epiphany_timestore.time_column_type(relation, dimension.column_name);
     -- The interval travels as text: turn it back into a value of its type.
     EXECUTE format('SELECT _epiphany_timestore.chunk_interval_internal($1, $2::%s)',
                    dimension.interval_type)
@@ -751,6 +767,13 @@ BEGIN
         EXECUTE format('ALTER TABLE %s DROP COLUMN %I', chunk, 'epiphany_dropped_' || dropped.attnum);
     END LOOP;
     EXECUTE format('ALTER TABLE %s INHERIT %s', chunk, hypertable);
+    -- Columns and CHECK constraints are the hypertable's, as CREATE TABLE
+    -- ... INHERITS would have made them: ALTER TABLE on the hypertable then
+    -- drops or changes them on the chunk too, keeping both layouts equal.
+    UPDATE pg_attribute SET attislocal = false
+     WHERE attrelid = chunk AND attnum > 0 AND NOT attisdropped;
+    UPDATE pg_constraint SET conislocal = false
+     WHERE conrelid = chunk AND contype = 'c' AND coninhcount > 0;
     FOR fk IN SELECT c.conname, pg_get_constraintdef(c.oid) AS def
                 FROM pg_constraint c WHERE c.conrelid = hypertable AND c.contype = 'f'
     LOOP
@@ -761,3 +784,69 @@ BEGIN
     RETURN chunk;
 END
 $$;
+
+-- The information views of TimescaleDB 2.x for hypertables, chunks and
+-- dimensions (one time dimension per hypertable).
+CREATE VIEW timescaledb_information.hypertables AS
+SELECT n.nspname AS hypertable_schema,
+       c.relname AS hypertable_name,
+       pg_catalog.pg_get_userbyid(c.relowner) AS owner,
+       1::smallint AS num_dimensions,
+       (SELECT count(*) FROM _epiphany_timestore.chunk k WHERE k.hypertable_id = h.id)::bigint
+           AS num_chunks,
+       false AS compression_enabled,
+       (SELECT pg_catalog.array_agg(DISTINCT t.spcname)
+          FROM _epiphany_timestore.chunk k
+          JOIN pg_catalog.pg_class kc ON kc.oid = k.relid
+          JOIN pg_catalog.pg_tablespace t ON t.oid = kc.reltablespace
+         WHERE k.hypertable_id = h.id) AS tablespaces
+  FROM _epiphany_timestore.hypertable h
+  JOIN pg_catalog.pg_class c ON c.oid = h.relid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace;
+
+CREATE VIEW timescaledb_information.chunks AS
+SELECT hn.nspname AS hypertable_schema,
+       hc.relname AS hypertable_name,
+       kn.nspname AS chunk_schema,
+       kc.relname AS chunk_name,
+       h.time_column AS primary_dimension,
+       h.time_type AS primary_dimension_type,
+       _epiphany_timestore.internal_time_to_timestamptz(k.range_start, h.time_type) AS range_start,
+       _epiphany_timestore.internal_time_to_timestamptz(k.range_end, h.time_type) AS range_end,
+       CASE WHEN h.time_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype)
+            THEN k.range_start END AS range_start_integer,
+       CASE WHEN h.time_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype)
+            THEN k.range_end END AS range_end_integer,
+       false AS is_compressed,
+       t.spcname AS chunk_tablespace,
+       k.created AS chunk_creation_time
+  FROM _epiphany_timestore.chunk k
+  JOIN _epiphany_timestore.hypertable h ON h.id = k.hypertable_id
+  JOIN pg_catalog.pg_class hc ON hc.oid = h.relid
+  JOIN pg_catalog.pg_namespace hn ON hn.oid = hc.relnamespace
+  JOIN pg_catalog.pg_class kc ON kc.oid = k.relid
+  JOIN pg_catalog.pg_namespace kn ON kn.oid = kc.relnamespace
+  LEFT JOIN pg_catalog.pg_tablespace t ON t.oid = kc.reltablespace;
+
+CREATE VIEW timescaledb_information.dimensions AS
+SELECT n.nspname AS hypertable_schema,
+       c.relname AS hypertable_name,
+       1::bigint AS dimension_number,
+       h.time_column AS column_name,
+       h.time_type AS column_type,
+       'Time'::text AS dimension_type,
+       CASE WHEN h.time_type = 'date'::regtype
+            THEN h.chunk_interval * interval '1 day'
+            WHEN h.time_type IN ('timestamp'::regtype, 'timestamptz'::regtype)
+            THEN pg_catalog.justify_hours(h.chunk_interval * interval '1 microsecond')
+       END AS time_interval,
+       CASE WHEN h.time_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype)
+            THEN h.chunk_interval END AS integer_interval,
+       NULL::name AS integer_now_func,
+       NULL::smallint AS num_partitions
+  FROM _epiphany_timestore.hypertable h
+  JOIN pg_catalog.pg_class c ON c.oid = h.relid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace;
+
+GRANT SELECT ON timescaledb_information.hypertables, timescaledb_information.chunks,
+                timescaledb_information.dimensions TO PUBLIC;

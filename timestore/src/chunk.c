@@ -3,8 +3,8 @@
  * chunk.c
  *	  Chunks: the tables that hold a hypertable's rows, one per range of
  *	  internal times.  Finding the chunk of a value, creating it on demand
- *	  (table, indexes, catalog row), and the SQL functions show_chunks and
- *	  drop_chunks.
+ *	  (table, indexes, row triggers, catalog row), and the SQL functions
+ *	  show_chunks and drop_chunks.
  *
  *	  Invariants: the ranges of a hypertable's chunks never overlap; a chunk
  *	  holds exactly the rows of its range, enforced by its CHECK constraint;
@@ -37,8 +37,10 @@
 #include "catalog/dependency.h"
 #include "catalog/index.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -50,7 +52,6 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
-#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
@@ -85,18 +86,6 @@ ChunkRangeAligned(const Hypertable *ht, int64 value, int64 *start, int64 *end)
 	*end = last > PG_INT64_MAX ? PG_INT64_MAX : (int64) last;
 }
 
-/* Runs a read of the chunk catalog with the latest snapshot; SPI is connected. */
-static void
-ChunkCatalogRead(const char *sql, int nargs, Oid *argtypes, Datum *values)
-{
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
-
-	if (plan == NULL ||
-		SPI_execute_snapshot(plan, values, NULL, GetLatestSnapshot(),
-							 InvalidSnapshot, true, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the chunk catalog");
-}
-
 /* Reads a ChunkRef from row of the last SPI result (id, relid, start, end). */
 static void
 ChunkRefFromRow(int row, ChunkRef *chunk)
@@ -121,10 +110,10 @@ ChunkLookup(const Hypertable *ht, int64 value, ChunkRef *chunk)
 	int			nestlevel = CatalogEnter();
 
 	SPI_connect();
-	ChunkCatalogRead("SELECT id, relid, range_start, range_end"
+	CatalogReadLatest("SELECT id, relid, range_start, range_end"
 					 " FROM _epiphany_timestore.chunk"
 					 " WHERE hypertable_id = $1 AND range_start <= $2"
-					 " ORDER BY range_start DESC LIMIT 1", 2, argtypes, values);
+					 " ORDER BY range_start DESC LIMIT 1", 2, argtypes, values, NULL);
 	if (SPI_processed > 0)
 	{
 		ChunkRefFromRow(0, chunk);
@@ -154,11 +143,11 @@ ChunkRangeForNew(const Hypertable *ht, int64 value, int64 *start, int64 *end)
 	values[2] = Int64GetDatum(*end);
 	nestlevel = CatalogEnter();
 	SPI_connect();
-	ChunkCatalogRead("SELECT id, relid, range_start, range_end"
+	CatalogReadLatest("SELECT id, relid, range_start, range_end"
 					 " FROM _epiphany_timestore.chunk"
 					 " WHERE hypertable_id = $1 AND range_start < $3"
 					 " AND (range_end > $2 OR range_end = 9223372036854775807)",
-					 3, argtypes, values);
+					 3, argtypes, values, NULL);
 	for (i = 0; i < SPI_processed; i++)
 	{
 		ChunkRef	other;
@@ -242,6 +231,47 @@ ChunkCloneIndex(Relation chunkrel, Relation htrel, Oid parent_index)
 }
 
 /*
+ * ChunkCloneTrigger - creates on chunk the row trigger trigger of the
+ * hypertable, firing as it does; DROP TRIGGER on the hypertable drops it
+ * too.  Statement triggers stay on the hypertable (INSERT and COPY fire
+ * them there); our own insert blocker and triggers with transition tables
+ * (which inheritance children cannot have) are not cloned.
+ */
+void
+ChunkCloneTrigger(Relation chunkrel, const Trigger *trigger)
+{
+	CreateTrigStmt *stmt;
+	ObjectAddress created;
+	ObjectAddress referenced;
+	int			i;
+
+	if (!TRIGGER_FOR_ROW(trigger->tgtype) || trigger->tgisinternal ||
+		trigger->tgnewtable != NULL || trigger->tgoldtable != NULL ||
+		strcmp(trigger->tgname, HYPERTABLE_INSERT_BLOCKER) == 0)
+		return;
+	stmt = makeNode(CreateTrigStmt);
+	stmt->trigname = trigger->tgname;
+	stmt->row = true;
+	stmt->timing = trigger->tgtype & TRIGGER_TYPE_TIMING_MASK;
+	stmt->events = trigger->tgtype & TRIGGER_TYPE_EVENT_MASK;
+	stmt->isconstraint = OidIsValid(trigger->tgconstraint);
+	stmt->deferrable = trigger->tgdeferrable;
+	stmt->initdeferred = trigger->tginitdeferred;
+	for (i = 0; i < trigger->tgnargs; i++)
+		stmt->args = lappend(stmt->args, makeString(trigger->tgargs[i]));
+	for (i = 0; i < trigger->tgnattr; i++)
+		stmt->columns = lappend(stmt->columns,
+								makeString(get_attname(RelationGetRelid(chunkrel),
+													   trigger->tgattr[i], false)));
+	created = CreateTriggerFiringOn(stmt, NULL, RelationGetRelid(chunkrel), InvalidOid,
+									InvalidOid, InvalidOid, trigger->tgfoid, InvalidOid,
+									trigger->tgqual ? stringToNode(trigger->tgqual) : NULL,
+									false, false, trigger->tgenabled);
+	ObjectAddressSet(referenced, TriggerRelationId, trigger->tgoid);
+	recordDependencyOn(&created, &referenced, DEPENDENCY_AUTO);
+}
+
+/*
  * ChunkCreate - creates the chunk of ht for value; the caller holds the
  * hypertable's ShareUpdateExclusiveLock.  The table is made by
  * _epiphany_timestore.create_chunk_table as the catalog's owner; the
@@ -297,6 +327,13 @@ ChunkCreate(const Hypertable *ht, int64 value, ChunkRef *chunk)
 	foreach(lc, indexes)
 		ChunkCloneIndex(chunkrel, htrel, lfirst_oid(lc));
 	list_free(indexes);
+	if (htrel->trigdesc != NULL)
+	{
+		int			i;
+
+		for (i = 0; i < htrel->trigdesc->numtriggers; i++)
+			ChunkCloneTrigger(chunkrel, &htrel->trigdesc->triggers[i]);
+	}
 
 	ObjectAddressSet(chunk_address, RelationRelationId, chunk->relid);
 	ObjectAddressSet(ht_address, RelationRelationId, ht->relid);

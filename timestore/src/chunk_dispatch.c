@@ -52,7 +52,6 @@
 typedef struct ChunkDispatchState
 {
 	CustomScanState css;
-	Index		result_rti;		/* the hypertable's range table index */
 	bool		speculative;	/* ON CONFLICT: open unique indexes so */
 	ResultRelInfo *root;		/* ModifyTable's ResultRelInfo */
 	ResultRelInfo root_saved;	/* its original contents */
@@ -116,8 +115,7 @@ ChunkDispatchWrap(ModifyTablePath *mtpath)
 	path->path.total_cost = subpath->total_cost + subpath->rows * cpu_tuple_cost;
 	path->path.pathkeys = subpath->pathkeys;
 	path->custom_paths = list_make1(subpath);
-	path->custom_private = list_make2_int(linitial_int(mtpath->resultRelations),
-										  speculative);
+	path->custom_private = list_make1_int(speculative);
 	path->methods = &ChunkDispatchPathMethods;
 	mtpath->subpath = &path->path;
 }
@@ -185,8 +183,7 @@ ChunkDispatchCreateState(CustomScan *cscan)
 
 	state->css.ss.ps.type = T_CustomScanState;
 	state->css.methods = &ChunkDispatchExecMethods;
-	state->result_rti = linitial_int(cscan->custom_private);
-	state->speculative = lsecond_int(cscan->custom_private);
+	state->speculative = linitial_int(cscan->custom_private);
 	return (Node *) state;
 }
 
@@ -204,6 +201,30 @@ ChunkDispatchBegin(CustomScanState *node, EState *estate, int eflags)
 					 errmsg("this form of INSERT is not supported on hypertables")));
 	node->custom_ps = list_make1(ExecInitNode(linitial(cscan->custom_plans),
 											  estate, eflags));
+}
+
+/*
+ * The ResultRelInfo of the ModifyTable above node: a ModifyTable is the top
+ * of the statement's plan or of a subplan (a data-modifying WITH).
+ */
+static ResultRelInfo *
+ChunkDispatchFindRoot(CustomScanState *node)
+{
+	EState	   *estate = node->ss.ps.state;
+	PlannedStmt *stmt = estate->es_plannedstmt;
+	List	   *tops = lcons(stmt->planTree, list_copy(stmt->subplans));
+	ListCell   *lc;
+
+	foreach(lc, tops)
+	{
+		ModifyTable *mt = lfirst(lc);
+
+		if (mt != NULL && IsA(mt, ModifyTable) &&
+			outerPlan(mt) == node->ss.ps.plan)
+			return estate->es_result_relations[linitial_int(mt->resultRelations) - 1];
+	}
+	elog(ERROR, "ChunkDispatch is not below an INSERT");
+	pg_unreachable();
 }
 
 /* Makes the root's struct hold entry's ResultRelInfo (NULL: the root's own). */
@@ -235,7 +256,7 @@ ChunkDispatchExec(CustomScanState *node)
 		Oid			relid;
 		const Hypertable *ht;
 
-		state->root = estate->es_result_relations[state->result_rti - 1];
+		state->root = ChunkDispatchFindRoot(node);
 		state->root_saved = *state->root;
 		relid = RelationGetRelid(state->root->ri_RelationDesc);
 		ht = HypertableGet(relid);

@@ -25,6 +25,7 @@
 #include "epiphany/compat.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -236,7 +237,13 @@ ep_internal_time_to_timestamptz(PG_FUNCTION_ARGS)
 		!InternalToTime(internal, type, &value))
 		PG_RETURN_NULL();
 	if (type == DATEOID)
-		PG_RETURN_TIMESTAMPTZ((int64) DatumGetDateADT(value) * USECS_PER_DAY);
+	{
+		int128		usecs = (int128) DatumGetDateADT(value) * USECS_PER_DAY;
+
+		if (usecs < MIN_TIMESTAMP || usecs >= END_TIMESTAMP)
+			PG_RETURN_NULL();
+		PG_RETURN_TIMESTAMPTZ((TimestampTz) usecs);
+	}
 	PG_RETURN_TIMESTAMPTZ(DatumGetTimestamp(value));
 }
 
@@ -369,7 +376,12 @@ HypertableCacheInit(void)
 	CacheRegisterRelcacheCallback(HypertableCacheInvalidate, (Datum) 0);
 }
 
-/* Reads relid's catalog row into *ht; false when relid is no hypertable. */
+/*
+ * Reads relid's catalog row into *ht; false when relid is no hypertable.
+ * With the latest snapshot, as system catalogs are read: planning runs
+ * under the caller's snapshot, which may predate a create_hypertable
+ * earlier in the same function.
+ */
 static bool
 HypertableLoad(Oid relid, Hypertable *ht)
 {
@@ -380,10 +392,9 @@ HypertableLoad(Oid relid, Hypertable *ht)
 
 	nestlevel = CatalogEnter();
 	SPI_connect();
-	if (SPI_execute_with_args("SELECT id, time_column, time_type, chunk_interval"
-							  " FROM _epiphany_timestore.hypertable WHERE relid = $1",
-							  1, argtypes, values, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the hypertable catalog");
+	CatalogReadLatest("SELECT id, time_column, time_type, chunk_interval"
+					  " FROM _epiphany_timestore.hypertable WHERE relid = $1",
+					  1, argtypes, values, NULL);
 	if (SPI_processed > 0)
 	{
 		HeapTuple	tuple = SPI_tuptable->vals[0];
@@ -538,6 +549,8 @@ ep_hypertable_register(PG_FUNCTION_ARGS)
 				   " (relid, time_column, time_type, chunk_interval)"
 				   " VALUES ($1, $2, $3, $4) RETURNING id",
 				   4, argtypes, values, NULL, &id);
+	/* Process the row trigger's invalidation: the next plan must route. */
+	CommandCounterIncrement();
 	PG_RETURN_INT32(DatumGetInt32(id));
 }
 
@@ -594,5 +607,6 @@ ep_set_chunk_time_interval(PG_FUNCTION_ARGS)
 	values[1] = Int64GetDatum(interval);
 	CatalogExecute("UPDATE _epiphany_timestore.hypertable SET chunk_interval = $2"
 				   " WHERE id = $1", 2, argtypes, values, NULL, NULL);
+	CommandCounterIncrement();
 	PG_RETURN_VOID();
 }

@@ -3,7 +3,9 @@
  * hypertable_utility.c
  *	  Utility statements on hypertables: COPY FROM, which routes each row to
  *	  its chunk (PostgreSQL's COPY would store rows in the parent), and
- *	  CREATE INDEX, which also creates the index on every chunk.
+ *	  CREATE INDEX and CREATE TRIGGER, which also create the index or the
+ *	  row trigger on every chunk (DROP removes those through their
+ *	  dependency on the hypertable's).
  *
  *	  Invariants: COPY into a hypertable checks what COPY checks (INSERT
  *	  privilege on the columns, server-file roles, row-level security,
@@ -277,6 +279,32 @@ IndexPropagate(const Hypertable *ht, List *before)
 	table_close(htrel, NoLock);
 }
 
+/* Creates on every chunk of ht its new row trigger named name. */
+static void
+TriggerPropagate(const Hypertable *ht, const char *name)
+{
+	Relation	htrel = table_open(ht->relid, ShareRowExclusiveLock);
+	List	   *chunks = find_inheritance_children(ht->relid, ShareRowExclusiveLock);
+	ListCell   *lc;
+	int			i;
+
+	for (i = 0; htrel->trigdesc != NULL && i < htrel->trigdesc->numtriggers; i++)
+	{
+		const Trigger *trigger = &htrel->trigdesc->triggers[i];
+
+		if (strcmp(trigger->tgname, name) != 0)
+			continue;
+		foreach(lc, chunks)
+		{
+			Relation	chunkrel = table_open(lfirst_oid(lc), NoLock);
+
+			ChunkCloneTrigger(chunkrel, trigger);
+			table_close(chunkrel, NoLock);
+		}
+	}
+	table_close(htrel, NoLock);
+}
+
 /* ----------------------------------------------------------------
  *		The hook
  * ----------------------------------------------------------------
@@ -354,6 +382,19 @@ HypertableProcessUtility(PlannedStmt *pstmt, const char *queryString,
 						   queryEnv, dest, qc);
 		CommandCounterIncrement();
 		IndexPropagate(&copy, before);
+		return;
+	}
+
+	if (IsA(parsetree, CreateTrigStmt) &&
+		(ht = HypertableOfRangeVar(((CreateTrigStmt *) parsetree)->relation)) != NULL)
+	{
+		CreateTrigStmt *stmt = (CreateTrigStmt *) parsetree;
+		Hypertable	copy = *ht;
+
+		CallProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+						   queryEnv, dest, qc);
+		CommandCounterIncrement();
+		TriggerPropagate(&copy, stmt->trigname);
 		return;
 	}
 

@@ -177,6 +177,27 @@ CatalogExecute(const char *sql, int nargs, Oid *argtypes, Datum *values,
 	return processed;
 }
 
+/*
+ * CatalogReadLatest - runs a read of the extension's catalog with the
+ * latest snapshot, as PostgreSQL reads its system catalogs, so that the
+ * answer does not depend on the caller's snapshot (planning runs under
+ * whatever snapshot is active; a REPEATABLE READ transaction must still
+ * see chunks committed since it started).  SPI must be connected; the
+ * rows are in SPI_tuptable.
+ */
+void
+CatalogReadLatest(const char *sql, int nargs, Oid *argtypes, Datum *values,
+				  const char *nulls)
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+
+	if (plan == NULL ||
+		SPI_execute_snapshot(plan, values, nulls, GetLatestSnapshot(),
+							 InvalidSnapshot, true, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the catalog: %s", sql);
+	SPI_freeplan(plan);
+}
+
 static char *
 ColumnText(HeapTuple tuple, TupleDesc desc, int col)
 {

@@ -89,6 +89,9 @@ typedef struct EpJob
 	int32		consecutive_failures;	/* from the stats row, else 0 */
 } EpJob;
 
+/* The trigger create_hypertable puts on every hypertable (hypertable.c). */
+#define HYPERTABLE_INSERT_BLOCKER "_epiphany_insert_blocker"
+
 /*
  * A hypertable, as cached by hypertable.c: the parent table, its time
  * column and the length of a chunk in internal time units (hypertable.c,
@@ -152,6 +155,7 @@ extern const Hypertable *HypertableGetChecked(Oid relid);
 /* chunk.c */
 extern void ChunkFindOrCreate(const Hypertable *ht, int64 value, ChunkRef *chunk);
 extern void ChunkCloneIndex(Relation chunkrel, Relation htrel, Oid parent_index);
+extern void ChunkCloneTrigger(Relation chunkrel, const struct Trigger *trigger);
 
 /* chunk_router.c */
 extern void ChunkRouterInit(ChunkRouter *router, const Hypertable *ht,
@@ -168,6 +172,8 @@ extern void HypertableUtilityInit(void);
 /* job_worker.c (CatalogEnter, Leave and Execute serve every catalog) */
 extern int	CatalogEnter(void);
 extern void CatalogLeave(int nestlevel);
+extern void CatalogReadLatest(const char *sql, int nargs, Oid *argtypes,
+							  Datum *values, const char *nulls);
 extern uint64 CatalogExecute(const char *sql, int nargs, Oid *argtypes,
 								Datum *values, const char *nulls,
 								Datum *first_value);

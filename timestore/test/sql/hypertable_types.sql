@@ -1,0 +1,99 @@
+-- Hypertables on every time type, at the ends of each type's range, and
+-- create_hypertable's forms and refusals.
+SET timezone = 'UTC';
+SET datestyle = 'ISO, YMD';
+
+-- The dimension form, integer time with an integer interval; negative
+-- times are bucketed with floor division.
+CREATE TABLE readings_int (t bigint NOT NULL, v int);
+SELECT * FROM create_hypertable('readings_int', by_range('t', 1000));
+INSERT INTO readings_int VALUES (0, 1), (999, 2), (1000, 3), (-1, 4), (-1000, 5), (-1001, 6),
+    (9223372036854775807, 7), (-9223372036854775808, 8);
+SELECT range_start_integer, range_end_integer, array_agg(v ORDER BY v) AS rows
+  FROM readings_int r JOIN timescaledb_information.chunks c
+    ON c.chunk_name = (SELECT relname FROM pg_class WHERE oid = r.tableoid)
+ GROUP BY 1, 2 ORDER BY 1;
+SELECT integer_interval FROM timescaledb_information.dimensions WHERE hypertable_name = 'readings_int';
+SELECT show_chunks('readings_int', older_than => 0);
+SELECT drop_chunks('readings_int', older_than => -1000);
+SELECT count(*) FROM readings_int;
+SELECT show_chunks('readings_int', older_than => interval '1 day');
+
+-- smallint: the last chunk's range ends past the type; its constraint
+-- only has the lower bound.
+CREATE TABLE readings_small (t smallint NOT NULL, v int);
+SELECT * FROM create_hypertable('readings_small', 't', chunk_time_interval => 10000);
+INSERT INTO readings_small VALUES (32767, 1), (-32768, 2), (0, 3);
+SELECT pg_get_constraintdef(oid) FROM pg_constraint
+ WHERE conrelid IN (SELECT show_chunks('readings_small')) AND contype = 'c' ORDER BY 1;
+SELECT * FROM create_hypertable('readings_small', 't', chunk_time_interval => 40000);
+
+-- date: whole days; the default is 7 days.
+CREATE TABLE daily (day date NOT NULL, v int);
+SELECT * FROM create_hypertable('daily', 'day');
+INSERT INTO daily VALUES ('2024-01-01', 1), ('2024-01-04', 2), ('0001-01-01', 3), ('5874897-12-31', 4);
+SELECT chunk_name, range_start, range_end FROM timescaledb_information.chunks
+ WHERE hypertable_name = 'daily' ORDER BY range_start NULLS FIRST;
+SELECT day, tableoid::regclass FROM daily ORDER BY day;
+INSERT INTO daily VALUES ('infinity', 5);
+
+-- timestamp without time zone, with a migrated table and an explicit
+-- interval; create_default_indexes adds an index on time.
+CREATE TABLE events (ts timestamp, payload text);
+INSERT INTO events SELECT timestamp '2024-01-01' + i * interval '6 hours', 'e' || i
+  FROM generate_series(0, 19) i;
+SELECT * FROM create_hypertable('events', 'ts', chunk_time_interval => interval '1 day');
+SELECT * FROM create_hypertable('events', 'ts', chunk_time_interval => interval '1 day',
+                                migrate_data => true);
+SELECT count(*) AS in_parent FROM ONLY events;
+SELECT count(*), count(DISTINCT tableoid) FROM events;
+SELECT indexdef FROM pg_indexes WHERE tablename = 'events';
+SELECT min(ts), max(ts) FROM events;
+CREATE TABLE events_nodefault (ts timestamp NOT NULL);
+SELECT * FROM create_hypertable('events_nodefault', 'ts', create_default_indexes => false);
+SELECT count(*) FROM pg_indexes WHERE tablename = 'events_nodefault';
+SELECT * FROM create_hypertable('events_nodefault', by_range('ts', interval '1 hour'),
+                                if_not_exists => true);
+
+-- Refusals, each with its error code.
+CREATE FUNCTION pg_temp.refusal(statement text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE statement;
+    RETURN 'accepted';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+CREATE TABLE bad (t timestamptz, n numeric, u int, i int);
+SELECT pg_temp.refusal($$SELECT create_hypertable('bad', 'missing')$$);
+SELECT pg_temp.refusal($$SELECT create_hypertable('bad', 'n')$$);
+SELECT pg_temp.refusal($$SELECT create_hypertable('bad', NULL)$$);
+SELECT pg_temp.refusal($$SELECT create_hypertable('bad', 't', chunk_time_interval => interval '-1 day')$$);
+SELECT pg_temp.refusal($$SELECT create_hypertable('bad', 't', chunk_time_interval => 0)$$);
+SELECT pg_temp.refusal($$SELECT create_hypertable('bad', 't', chunk_time_interval => 'abc'::text)$$);
+SELECT pg_temp.refusal($$SELECT create_hypertable('bad', 'i', chunk_time_interval => interval '1 day')$$);
+SELECT pg_temp.refusal($$SELECT create_hypertable('bad', 't', partitioning_column => 'u', number_partitions => 4)$$);
+SELECT pg_temp.refusal($$SELECT create_hypertable('bad', by_range('t', interval '1 day', 'abs(int)'::regprocedure::regproc))$$);
+CREATE UNIQUE INDEX bad_u ON bad (u);
+SELECT pg_temp.refusal($$SELECT create_hypertable('bad', 't')$$);
+DROP INDEX bad_u;
+CREATE TABLE bad_date (d date);
+SELECT pg_temp.refusal($$SELECT create_hypertable('bad_date', 'd', chunk_time_interval => interval '12 hours')$$);
+CREATE TABLE bad_parted (t timestamptz) PARTITION BY RANGE (t);
+SELECT pg_temp.refusal($$SELECT create_hypertable('bad_parted', 't')$$);
+CREATE TEMP TABLE bad_temp (t timestamptz);
+SELECT pg_temp.refusal($$SELECT create_hypertable('bad_temp', 't')$$);
+CREATE TABLE bad_child () INHERITS (bad);
+SELECT pg_temp.refusal($$SELECT create_hypertable('bad', 't')$$);
+SELECT pg_temp.refusal($$SELECT set_chunk_time_interval('bad', interval '1 day')$$);
+SELECT pg_temp.refusal($$SELECT set_chunk_time_interval('events', interval '1 day', 'payload')$$);
+SELECT pg_temp.refusal($$SELECT set_chunk_time_interval('events', NULL::interval)$$);
+CREATE ROLE hypertable_stranger;
+GRANT SELECT, INSERT ON bad_date TO hypertable_stranger;
+SET ROLE hypertable_stranger;
+SELECT pg_temp.refusal($$SELECT create_hypertable('bad_date', 'd')$$);
+RESET ROLE;
+DROP OWNED BY hypertable_stranger;
+DROP ROLE hypertable_stranger;
+DROP TABLE bad, bad_child, bad_date, bad_parted, bad_temp;
+DROP TABLE readings_int, readings_small, daily, events, events_nodefault;
+SELECT count(*) FROM _epiphany_timestore.hypertable;
