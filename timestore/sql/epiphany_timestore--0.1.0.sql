@@ -266,7 +266,8 @@ CREATE TABLE _epiphany_timestore.bgw_job_stat (
     last_error_sqlstate    text
 );
 
-SELECT pg_catalog.pg_extension_config_dump('_epiphany_timestore.bgw_job', '');
+-- System jobs (ids below 1000) come with the extension, not with a dump.
+SELECT pg_catalog.pg_extension_config_dump('_epiphany_timestore.bgw_job', 'WHERE id >= 1000');
 SELECT pg_catalog.pg_extension_config_dump('_epiphany_timestore.bgw_job_id_seq', '');
 
 -- Any change of the jobs (the API, a restore's COPY, a manual UPDATE) wakes
@@ -321,58 +322,6 @@ AS 'MODULE_PATHNAME', 'ep_run_job' LANGUAGE C;
 CREATE SCHEMA timescaledb_information;
 GRANT USAGE ON SCHEMA timescaledb_information TO PUBLIC;
 
-CREATE VIEW timescaledb_information.jobs AS
-SELECT j.id AS job_id,
-       j.application_name,
-       j.schedule_interval,
-       j.max_runtime,
-       j.max_retries,
-       j.retry_period,
-       j.proc_schema,
-       j.proc_name,
-       j.owner,
-       j.scheduled,
-       j.fixed_schedule,
-       j.config,
-       s.next_start,
-       j.initial_start,
-       NULL::name AS hypertable_schema,
-       NULL::name AS hypertable_name,
-       j.check_schema,
-       j.check_name
-  FROM _epiphany_timestore.bgw_job j
-  LEFT JOIN _epiphany_timestore.bgw_job_stat s ON s.job_id = j.id;
-
--- A run is over when last_finish is at or after last_start; a run that
--- started and never finished (in progress, or the process stopped) has no
--- status yet, as in TimescaleDB.  The scheduler shows the running job's
--- application_name in pg_stat_activity.
-CREATE VIEW timescaledb_information.job_stats AS
-SELECT NULL::name AS hypertable_schema,
-       NULL::name AS hypertable_name,
-       j.id AS job_id,
-       s.last_start AS last_run_started_at,
-       s.last_successful_finish,
-       CASE WHEN s.last_finish >= s.last_start THEN
-           CASE WHEN s.last_run_success THEN 'Success' ELSE 'Failed' END
-       END AS last_run_status,
-       CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a
-                          WHERE a.datname = current_database()
-                            AND a.application_name = j.application_name
-                            AND a.state = 'active') THEN 'Running'
-            WHEN NOT j.scheduled THEN 'Paused'
-            ELSE 'Scheduled'
-       END AS job_status,
-       CASE WHEN s.last_finish > s.last_start THEN s.last_finish - s.last_start
-       END AS last_run_duration,
-       CASE WHEN j.scheduled THEN s.next_start END AS next_start,
-       s.total_runs,
-       s.total_successes,
-       s.total_failures
-  FROM _epiphany_timestore.bgw_job j
-  JOIN _epiphany_timestore.bgw_job_stat s ON s.job_id = j.id;
-
-GRANT SELECT ON ALL TABLES IN SCHEMA timescaledb_information TO PUBLIC;
 
 -- Wake the launcher when this transaction commits, so that this database
 -- gets its scheduler at once rather than at the launcher's next scan.
@@ -425,6 +374,66 @@ SELECT pg_catalog.pg_extension_config_dump('_epiphany_timestore.hypertable_id_se
 SELECT pg_catalog.pg_extension_config_dump('_epiphany_timestore.chunk', '');
 SELECT pg_catalog.pg_extension_config_dump('_epiphany_timestore.chunk_id_seq', '');
 GRANT SELECT ON _epiphany_timestore.hypertable, _epiphany_timestore.chunk TO PUBLIC;
+
+-- The jobs views (their hypertable columns need the catalog above).
+CREATE VIEW timescaledb_information.jobs AS
+SELECT j.id AS job_id,
+       j.application_name,
+       j.schedule_interval,
+       j.max_runtime,
+       j.max_retries,
+       j.retry_period,
+       j.proc_schema,
+       j.proc_name,
+       j.owner,
+       j.scheduled,
+       j.fixed_schedule,
+       j.config,
+       s.next_start,
+       j.initial_start,
+       hn.nspname AS hypertable_schema,
+       hc.relname AS hypertable_name,
+       j.check_schema,
+       j.check_name
+  FROM _epiphany_timestore.bgw_job j
+  LEFT JOIN _epiphany_timestore.bgw_job_stat s ON s.job_id = j.id
+  LEFT JOIN _epiphany_timestore.hypertable h ON h.id = j.hypertable_id
+  LEFT JOIN pg_catalog.pg_class hc ON hc.oid = h.relid
+  LEFT JOIN pg_catalog.pg_namespace hn ON hn.oid = hc.relnamespace;
+
+-- A run is over when last_finish is at or after last_start; a run that
+-- started and never finished (in progress, or the process stopped) has no
+-- status yet, as in TimescaleDB.  The scheduler shows the running job's
+-- application_name in pg_stat_activity.
+CREATE VIEW timescaledb_information.job_stats AS
+SELECT hn.nspname AS hypertable_schema,
+       hc.relname AS hypertable_name,
+       j.id AS job_id,
+       s.last_start AS last_run_started_at,
+       s.last_successful_finish,
+       CASE WHEN s.last_finish >= s.last_start THEN
+           CASE WHEN s.last_run_success THEN 'Success' ELSE 'Failed' END
+       END AS last_run_status,
+       CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a
+                          WHERE a.datname = current_database()
+                            AND a.application_name = j.application_name
+                            AND a.state = 'active') THEN 'Running'
+            WHEN NOT j.scheduled THEN 'Paused'
+            ELSE 'Scheduled'
+       END AS job_status,
+       CASE WHEN s.last_finish > s.last_start THEN s.last_finish - s.last_start
+       END AS last_run_duration,
+       CASE WHEN j.scheduled THEN s.next_start END AS next_start,
+       s.total_runs,
+       s.total_successes,
+       s.total_failures
+  FROM _epiphany_timestore.bgw_job j
+  JOIN _epiphany_timestore.bgw_job_stat s ON s.job_id = j.id
+  LEFT JOIN _epiphany_timestore.hypertable h ON h.id = j.hypertable_id
+  LEFT JOIN pg_catalog.pg_class hc ON hc.oid = h.relid
+  LEFT JOIN pg_catalog.pg_namespace hn ON hn.oid = hc.relnamespace;
+
+GRANT SELECT ON timescaledb_information.jobs, timescaledb_information.job_stats TO PUBLIC;
 
 -- Every change of the hypertable catalog (the API, a restore, a manual
 -- UPDATE) invalidates the cached description of the table it names.
@@ -850,3 +859,153 @@ SELECT n.nspname AS hypertable_schema,
 
 GRANT SELECT ON timescaledb_information.hypertables, timescaledb_information.chunks,
                 timescaledb_information.dimensions TO PUBLIC;
+
+-----------------------------------------------------------------------------
+-- Retention: add_retention_policy and remove_retention_policy (TimescaleDB
+-- 2.x signatures) make a job that runs _epiphany_timestore.policy_retention;
+-- the setting epiphany.timeseries_retention_policy is applied by a system
+-- job to hypertables that have no retention policy of their own.
+-----------------------------------------------------------------------------
+
+CREATE FUNCTION _epiphany_timestore.job_set_hypertable(job_id integer, relation regclass,
+                                                      application_name text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'ep_job_set_hypertable' LANGUAGE C VOLATILE;
+
+-- A policy's job: drop the chunks of its hypertable older than drop_after.
+CREATE PROCEDURE _epiphany_timestore.policy_retention(job_id integer, config jsonb)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    relation regclass;
+BEGIN
+    SELECT h.relid INTO relation FROM _epiphany_timestore.hypertable h
+     WHERE h.id = (config->>'hypertable_id')::integer;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'hypertable of retention policy % does not exist', job_id
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    PERFORM @extschema@.drop_chunks(relation, older_than => (config->>'drop_after')::interval);
+END
+$$;
+
+CREATE FUNCTION add_retention_policy(relation regclass,
+                                     drop_after anyelement DEFAULT NULL::interval,
+                                     if_not_exists boolean DEFAULT false,
+                                     schedule_interval interval DEFAULT NULL,
+                                     initial_start timestamptz DEFAULT NULL,
+                                     timezone text DEFAULT NULL,
+                                     drop_created_before interval DEFAULT NULL)
+RETURNS integer
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    ht _epiphany_timestore.hypertable;
+    existing record;
+    drop_interval interval;
+    job integer;
+BEGIN
+    SELECT * INTO ht FROM _epiphany_timestore.hypertable h WHERE h.relid = relation;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'table "%" is not a hypertable', relation
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    IF drop_created_before IS NOT NULL THEN
+        RAISE EXCEPTION 'drop_created_before is not supported'
+            USING ERRCODE = 'feature_not_supported', HINT = 'Use drop_after.';
+    END IF;
+    IF ht.time_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
+        RAISE EXCEPTION 'retention policies need a time column of a date or timestamp type'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Call drop_chunks with an integer cutoff from a job of your own.';
+    END IF;
+    IF drop_after IS NULL THEN
+        RAISE EXCEPTION 'drop_after must be given' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    drop_interval := drop_after::text::interval;
+    IF drop_interval <= interval '0' THEN
+        RAISE EXCEPTION 'drop_after must be a positive interval'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    SELECT j.id, j.config INTO existing FROM _epiphany_timestore.bgw_job j
+     WHERE j.hypertable_id = ht.id AND j.proc_schema = '_epiphany_timestore'
+       AND j.proc_name = 'policy_retention';
+    IF FOUND THEN
+        IF NOT if_not_exists THEN
+            RAISE EXCEPTION 'retention policy already exists for hypertable "%"', relation
+                USING ERRCODE = 'duplicate_object';
+        END IF;
+        IF (existing.config->>'drop_after')::interval <> drop_interval THEN
+            RAISE WARNING 'retention policy already exists for hypertable "%" with another drop_after', relation;
+        ELSE
+            RAISE NOTICE 'retention policy already exists for hypertable "%", skipping', relation;
+        END IF;
+        RETURN existing.id;
+    END IF;
+
+    job := @extschema@.add_job('_epiphany_timestore.policy_retention'::regproc,
+                               coalesce(schedule_interval, interval '1 day'),
+                               config => jsonb_build_object('hypertable_id', ht.id,
+                                                            'drop_after', drop_interval::text),
+                               initial_start => initial_start,
+                               fixed_schedule => initial_start IS NOT NULL,
+                               timezone => timezone);
+    PERFORM _epiphany_timestore.job_set_hypertable(job, relation,
+                                                  format('Retention Policy [%s]', job));
+    RETURN job;
+END
+$$;
+
+CREATE FUNCTION remove_retention_policy(relation regclass, if_exists boolean DEFAULT false)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    job integer;
+BEGIN
+    SELECT j.id INTO job FROM _epiphany_timestore.bgw_job j
+      JOIN _epiphany_timestore.hypertable h ON h.id = j.hypertable_id
+     WHERE h.relid = relation AND j.proc_schema = '_epiphany_timestore'
+       AND j.proc_name = 'policy_retention';
+    IF NOT FOUND THEN
+        IF if_exists THEN
+            RAISE NOTICE 'retention policy not found for hypertable "%", skipping', relation;
+            RETURN;
+        END IF;
+        RAISE EXCEPTION 'retention policy not found for hypertable "%"', relation
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    PERFORM @extschema@.delete_job(job);
+END
+$$;
+
+-- The system job behind epiphany.timeseries_retention_policy: every
+-- hypertable of a date or timestamp type without a retention policy of its
+-- own loses the chunks older than the setting.
+CREATE PROCEDURE _epiphany_timestore.policy_default_retention(job_id integer, config jsonb)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    setting text := current_setting('epiphany.timeseries_retention_policy', true);
+    ht record;
+BEGIN
+    IF setting IS NULL OR setting = '' OR lower(setting) = 'none' THEN
+        RETURN;
+    END IF;
+    FOR ht IN
+        SELECT h.relid FROM _epiphany_timestore.hypertable h
+         WHERE h.time_type NOT IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype)
+           AND NOT EXISTS (SELECT 1 FROM _epiphany_timestore.bgw_job j
+                            WHERE j.hypertable_id = h.id
+                              AND j.proc_schema = '_epiphany_timestore'
+                              AND j.proc_name = 'policy_retention')
+    LOOP
+        PERFORM @extschema@.drop_chunks(ht.relid, older_than => setting::interval);
+    END LOOP;
+END
+$$;
+
+-- System jobs have ids below 1000, as TimescaleDB's.
+INSERT INTO _epiphany_timestore.bgw_job
+    (id, application_name, schedule_interval, max_runtime, max_retries, retry_period,
+     proc_schema, proc_name, owner, fixed_schedule)
+VALUES (1, 'Default Retention Policy [1]', interval '1 hour', interval '0', -1,
+        interval '5 minutes', '_epiphany_timestore', 'policy_default_retention',
+        current_user::regrole, false);

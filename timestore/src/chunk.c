@@ -50,7 +50,10 @@
 #include "timestore.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
@@ -370,6 +373,106 @@ ChunkFindOrCreate(const Hypertable *ht, int64 value, ChunkRef *chunk)
 		ChunkCreate(ht, value, chunk);
 		return;
 	}
+}
+
+/* ----------------------------------------------------------------
+ *		Chunk ranges, cached for run-time exclusion
+ * ----------------------------------------------------------------
+ */
+
+/* The range of relid, or that relid is no chunk. */
+typedef struct ChunkRangeEntry
+{
+	Oid			relid;			/* hash key */
+	bool		is_chunk;
+	int64		range_start;
+	int64		range_end;
+} ChunkRangeEntry;
+
+static HTAB *ChunkRangeCache = NULL;
+
+/* A chunk's range never changes; a dropped chunk's entry goes. */
+static void
+ChunkRangeCacheInvalidate(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	ChunkRangeEntry *entry;
+
+	if (OidIsValid(relid))
+	{
+		hash_search(ChunkRangeCache, &relid, HASH_REMOVE, NULL);
+		return;
+	}
+	hash_seq_init(&status, ChunkRangeCache);
+	while ((entry = hash_seq_search(&status)) != NULL)
+		hash_search(ChunkRangeCache, &entry->relid, HASH_REMOVE, NULL);
+}
+
+/* Called by _PG_init. */
+void
+ChunkRangeCacheInit(void)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(ChunkRangeEntry);
+	ctl.hcxt = TopMemoryContext;
+	ChunkRangeCache = hash_create("epiphany_timestore chunk ranges", 256, &ctl,
+								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	CacheRegisterRelcacheCallback(ChunkRangeCacheInvalidate, (Datum) 0);
+}
+
+/* Enters the ranges of every chunk of ht in the cache. */
+static void
+ChunkRangesLoad(const Hypertable *ht)
+{
+	Oid			argtypes[1] = {INT4OID};
+	Datum		values[1] = {Int32GetDatum(ht->id)};
+	int			nestlevel = CatalogEnter();
+	uint64		i;
+
+	SPI_connect();
+	CatalogReadLatest("SELECT id, relid, range_start, range_end"
+					  " FROM _epiphany_timestore.chunk WHERE hypertable_id = $1",
+					  1, argtypes, values, NULL);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		ChunkRef	chunk;
+		ChunkRangeEntry *entry;
+
+		ChunkRefFromRow(i, &chunk);
+		entry = hash_search(ChunkRangeCache, &chunk.relid, HASH_ENTER, NULL);
+		entry->is_chunk = true;
+		entry->range_start = chunk.range_start;
+		entry->range_end = chunk.range_end;
+	}
+	SPI_finish();
+	CatalogLeave(nestlevel);
+}
+
+/*
+ * ChunkRangeOf - the range of relid if it is a chunk of ht (false for
+ * another relation, the hypertable itself among them).
+ */
+bool
+ChunkRangeOf(const Hypertable *ht, Oid relid, int64 *start, int64 *end)
+{
+	ChunkRangeEntry *entry;
+	bool		found;
+
+	if (!OidIsValid(relid))
+		return false;
+	entry = hash_search(ChunkRangeCache, &relid, HASH_FIND, NULL);
+	if (entry == NULL)
+	{
+		ChunkRangesLoad(ht);
+		entry = hash_search(ChunkRangeCache, &relid, HASH_ENTER, &found);
+		if (!found)
+			entry->is_chunk = false;
+	}
+	*start = entry->range_start;
+	*end = entry->range_end;
+	return entry->is_chunk;
 }
 
 /* ----------------------------------------------------------------

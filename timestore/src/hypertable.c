@@ -36,6 +36,7 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -66,6 +67,9 @@ typedef struct HypertableCacheEntry
 } HypertableCacheEntry;
 
 static HTAB *HypertableCache = NULL;
+
+/* epiphany.timeseries_retention_policy: "" or an interval. */
+static char *DefaultRetentionPolicy = NULL;
 
 /* ----------------------------------------------------------------
  *		Internal times
@@ -132,6 +136,21 @@ TimeToInternal(Datum value, Oid type)
 			elog(ERROR, "unsupported time type %u", type);
 	}
 	pg_unreachable();
+}
+
+/*
+ * TimeToInternalOrClamp - like TimeToInternal, but an infinite date or
+ * timestamp is the end of the internal line: for bounds, not for rows.
+ */
+int64
+TimeToInternalOrClamp(Datum value, Oid type)
+{
+	if (type == DATEOID && DATE_NOT_FINITE(DatumGetDateADT(value)))
+		return DATE_IS_NOBEGIN(DatumGetDateADT(value)) ? PG_INT64_MIN : PG_INT64_MAX;
+	if ((type == TIMESTAMPOID || type == TIMESTAMPTZOID) &&
+		TIMESTAMP_NOT_FINITE(DatumGetTimestamp(value)))
+		return TIMESTAMP_IS_NOBEGIN(DatumGetTimestamp(value)) ? PG_INT64_MIN : PG_INT64_MAX;
+	return TimeToInternal(value, type);
 }
 
 /*
@@ -360,6 +379,51 @@ HypertableCacheInvalidate(Datum arg, Oid relid)
 	hash_seq_init(&status, HypertableCache);
 	while ((entry = hash_seq_search(&status)) != NULL)
 		hash_search(HypertableCache, &entry->relid, HASH_REMOVE, NULL);
+}
+
+/* Whether text reads as an interval, without raising an error. */
+static bool
+IntervalTextIsValid(const char *text)
+{
+	char		workbuf[256];
+	char	   *field[MAXDATEFIELDS];
+	int			ftype[MAXDATEFIELDS];
+	int			nfields;
+	int			dtype;
+	struct pg_itm_in itm;
+	char	   *copy = pstrdup(text);
+
+	if (ParseDateTime(text, workbuf, sizeof(workbuf), field, ftype,
+					  MAXDATEFIELDS, &nfields) == 0 &&
+		DecodeInterval(field, ftype, nfields, INTERVAL_FULL_RANGE, &dtype, &itm) == 0)
+		return dtype == DTK_DELTA;
+	return DecodeISO8601Interval(copy, &dtype, &itm) == 0 && dtype == DTK_DELTA;
+}
+
+/* epiphany.timeseries_retention_policy is empty, "none" or an interval. */
+static bool
+CheckRetentionPolicy(char **newval, void **extra, GucSource source)
+{
+	if (*newval == NULL || **newval == '\0' || pg_strcasecmp(*newval, "none") == 0 ||
+		IntervalTextIsValid(*newval))
+		return true;
+	GUC_check_errdetail("\"%s\" is not an interval.", *newval);
+	GUC_check_errhint("Use an interval such as '90 days', or 'none'.");
+	return false;
+}
+
+/*
+ * Defines epiphany.timeseries_retention_policy, read by the default
+ * retention job (README.md, "Retention").
+ */
+void
+HypertableDefineSettings(void)
+{
+	DefineCustomStringVariable("epiphany.timeseries_retention_policy",
+							   "Drops chunks older than this from hypertables without a retention policy of their own.",
+							   "An interval such as '90 days'; empty or 'none' keeps every chunk.",
+							   &DefaultRetentionPolicy, "",
+							   PGC_SUSET, 0, CheckRetentionPolicy, NULL, NULL);
 }
 
 /* Called by _PG_init. */

@@ -45,6 +45,7 @@ PG_FUNCTION_INFO_V1(ep_delete_job);
 PG_FUNCTION_INFO_V1(ep_run_job);
 PG_FUNCTION_INFO_V1(ep_timestore_wake_scheduler);
 PG_FUNCTION_INFO_V1(ep_timestore_job_changed);
+PG_FUNCTION_INFO_V1(ep_job_set_hypertable);
 
 /* Argument numbers of alter_job. */
 enum
@@ -522,4 +523,35 @@ ep_timestore_job_changed(PG_FUNCTION_ARGS)
 		elog(ERROR, "ep_timestore_job_changed must be called as a trigger");
 	JobSchedulerWakeAtCommit();
 	return PointerGetDatum(NULL);
+}
+
+/*
+ * job_set_hypertable(job_id, relation, application_name) - ties a policy
+ * job to the hypertable it works on (timescaledb_information.jobs shows it)
+ * and names it.  Needs the rights to alter the job and ownership of the
+ * hypertable.
+ */
+Datum
+ep_job_set_hypertable(PG_FUNCTION_ARGS)
+{
+	EpJob	   *job = FindJob(fcinfo, false);
+	Oid			relid;
+	Oid			argtypes[3] = {INT4OID, OIDOID, TEXTOID};
+	Datum		values[3];
+
+	CheckJobPermission(job, "alter");
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("relation and application_name must not be NULL")));
+	relid = PG_GETARG_OID(1);
+	if (!pg_class_ownercheck(relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(relid));
+	values[0] = Int32GetDatum(job->id);
+	values[1] = ObjectIdGetDatum(HypertableGetChecked(relid)->relid);
+	values[2] = PG_GETARG_DATUM(2);
+	CatalogExecute("UPDATE _epiphany_timestore.bgw_job SET hypertable_id ="
+				   " (SELECT id FROM _epiphany_timestore.hypertable WHERE relid = $2),"
+				   " application_name = $3 WHERE id = $1", 3, argtypes, values, NULL, NULL);
+	PG_RETURN_VOID();
 }

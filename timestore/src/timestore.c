@@ -39,8 +39,11 @@ _PG_init(void)
 {
 	EpRegisterEngine("time", EP_TIMESTORE_LIBRARY);
 	JobSchedulerDefineSettings();
+	HypertableDefineSettings();
 	HypertableCacheInit();
+	ChunkRangeCacheInit();
 	ChunkDispatchInit();
+	ChunkExclusionInit();
 	HypertableUtilityInit();
 	if (process_shared_preload_libraries_in_progress)
 		JobSchedulerInit();

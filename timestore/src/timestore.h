@@ -144,17 +144,21 @@ typedef struct ChunkRouter
 extern bool TimeTypeIsSupported(Oid type);
 extern bool TimeTypeIsInteger(Oid type);
 extern int64 TimeToInternal(Datum value, Oid type);
+extern int64 TimeToInternalOrClamp(Datum value, Oid type);
 extern bool InternalToTime(int64 internal, Oid type, Datum *value);
 extern int64 TimeOrigin(Oid type);
 extern int64 ChunkIntervalInternal(Oid time_type, Datum value, Oid value_type,
 								   bool isnull);
 extern void HypertableCacheInit(void);
+extern void HypertableDefineSettings(void);
 extern const Hypertable *HypertableGet(Oid relid);
 extern const Hypertable *HypertableGetChecked(Oid relid);
 
 /* chunk.c */
 extern void ChunkFindOrCreate(const Hypertable *ht, int64 value, ChunkRef *chunk);
 extern void ChunkCloneIndex(Relation chunkrel, Relation htrel, Oid parent_index);
+extern void ChunkRangeCacheInit(void);
+extern bool ChunkRangeOf(const Hypertable *ht, Oid relid, int64 *start, int64 *end);
 extern void ChunkCloneTrigger(Relation chunkrel, const struct Trigger *trigger);
 
 /* chunk_router.c */
@@ -165,6 +169,9 @@ extern void ChunkRouterClose(ChunkRouter *router);
 
 /* chunk_dispatch.c */
 extern void ChunkDispatchInit(void);
+
+/* chunk_exclusion.c */
+extern void ChunkExclusionInit(void);
 
 /* hypertable_utility.c */
 extern void HypertableUtilityInit(void);

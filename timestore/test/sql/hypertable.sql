@@ -133,6 +133,18 @@ SELECT count(*) AS rows_in_parent FROM ONLY conditions;
 -- Queries with constant time predicates scan only the chunks they need.
 EXPLAIN (COSTS OFF) SELECT count(*) FROM conditions WHERE time >= '2024-04-01' AND time < '2024-04-03';
 EXPLAIN (COSTS OFF) INSERT INTO conditions VALUES ('2024-01-01', 1, 1);
+-- Bounds known only at execution (now(), parameters of a generic plan)
+-- leave chunks out when the executor starts: their scans never run.
+EXPLAIN (COSTS OFF) SELECT count(*) FROM conditions WHERE time > now() + interval '100 years';
+SELECT count(*) FROM conditions WHERE time > now() + interval '100 years';
+PREPARE one_day(timestamptz) AS
+    SELECT count(*) FROM conditions WHERE time >= $1 AND time < $1 + interval '1 day';
+SET plan_cache_mode = force_generic_plan;
+EXPLAIN (COSTS OFF) EXECUTE one_day('2024-04-01');
+EXECUTE one_day('2024-04-01');
+EXPLAIN (COSTS OFF) SELECT time FROM conditions WHERE time <= $$2024-04-02$$::text::timestamptz ORDER BY time DESC LIMIT 1;
+RESET plan_cache_mode;
+DEALLOCATE one_day;
 
 -- show_chunks and drop_chunks: entirely older than / newer than a cutoff.
 SELECT show_chunks('conditions', older_than => '2024-01-04'::timestamptz);

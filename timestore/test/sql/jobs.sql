@@ -144,8 +144,8 @@ SELECT * FROM alter_job(:j1, config => '{"bad": true}', check_config => 'check_c
 SELECT delete_job(424242);
 CALL run_job(424242);
 -- The failed calls changed nothing and took no job id.
-SELECT count(*) FROM timescaledb_information.jobs;
-SELECT max(job_id) - min(job_id) AS id_span FROM timescaledb_information.jobs;
+SELECT count(*) FROM timescaledb_information.jobs WHERE job_id >= 1000;
+SELECT max(job_id) - min(job_id) AS id_span FROM timescaledb_information.jobs WHERE job_id >= 1000;
 
 -- Owners: a job runs as the role that added it; only roles with that
 -- role's privileges may change, run or delete it.

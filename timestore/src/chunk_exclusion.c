@@ -1,0 +1,490 @@
+/*-------------------------------------------------------------------------
+ *
+ * chunk_exclusion.c
+ *	  Run-time chunk exclusion: a custom node, ChunkExclusion, above the
+ *	  Append or MergeAppend of a hypertable's chunks when the query bounds
+ *	  the time column by values known only at execution (now() - interval,
+ *	  a parameter of a generic plan, a stable function).  When the executor
+ *	  starts it evaluates those bounds and leaves out the chunks whose range
+ *	  they exclude: their scans are never initialised, opened or read.
+ *
+ *	  Constant bounds need no help: PostgreSQL's constraint exclusion drops
+ *	  those chunks when planning, from their CHECK constraints.
+ *
+ *	  Invariants: a chunk is left out only when no row of its range can
+ *	  satisfy the bound (bounds are applied inclusively, so a strict bound
+ *	  may keep one chunk more than needed, never one less); every process
+ *	  of a query evaluates the same bounds on the same plan.
+ *
+ * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+ *
+ * IDENTIFICATION
+ *	  timestore/src/chunk_exclusion.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "epiphany/compat.h"
+
+#include "access/stratnum.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_opclass.h"
+#include "commands/defrem.h"
+#include "commands/explain.h"
+#include "executor/executor.h"
+#include "nodes/extensible.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/pathnodes.h"
+#include "optimizer/clauses.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
+#include "parser/parsetree.h"
+#include "timestore.h"
+#include "utils/lsyscache.h"
+
+#define CHUNK_EXCLUSION_NAME "ChunkExclusion"
+
+/* A bound on the time column: "time <strategy> expr". */
+typedef struct TimeBound
+{
+	StrategyNumber strategy;	/* BTLessStrategyNumber .. BTGreaterStrategyNumber */
+	Expr	   *expr;
+} TimeBound;
+
+typedef struct ChunkExclusionState
+{
+	CustomScanState css;
+	int			nchunks;		/* chunks in the plan */
+	int			nexcluded;		/* left out at startup */
+} ChunkExclusionState;
+
+static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
+
+static Plan *ChunkExclusionPlan(PlannerInfo *root, RelOptInfo *rel,
+								CustomPath *best_path, List *tlist,
+								List *clauses, List *custom_plans);
+static Node *ChunkExclusionCreateState(CustomScan *cscan);
+static void ChunkExclusionBegin(CustomScanState *node, EState *estate, int eflags);
+static TupleTableSlot *ChunkExclusionExec(CustomScanState *node);
+static void ChunkExclusionEnd(CustomScanState *node);
+static void ChunkExclusionRescan(CustomScanState *node);
+static void ChunkExclusionExplain(CustomScanState *node, List *ancestors,
+								  ExplainState *es);
+
+static const CustomPathMethods ChunkExclusionPathMethods = {
+	.CustomName = CHUNK_EXCLUSION_NAME,
+	.PlanCustomPath = ChunkExclusionPlan,
+};
+
+static const CustomScanMethods ChunkExclusionScanMethods = {
+	.CustomName = CHUNK_EXCLUSION_NAME,
+	.CreateCustomScanState = ChunkExclusionCreateState,
+};
+
+static const CustomExecMethods ChunkExclusionExecMethods = {
+	.CustomName = CHUNK_EXCLUSION_NAME,
+	.BeginCustomScan = ChunkExclusionBegin,
+	.ExecCustomScan = ChunkExclusionExec,
+	.EndCustomScan = ChunkExclusionEnd,
+	.ReScanCustomScan = ChunkExclusionRescan,
+	.ExplainCustomScan = ChunkExclusionExplain,
+};
+
+/* ----------------------------------------------------------------
+ *		Bounds
+ * ----------------------------------------------------------------
+ */
+
+static bool
+ContainsExecParam(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Param) && ((Param *) node)->paramkind == PARAM_EXEC)
+		return true;
+	return expression_tree_walker(node, ContainsExecParam, context);
+}
+
+/*
+ * The btree strategy of "time opno value" for the time type, with the
+ * operator commuted when the time column is on the right; 0 if opno is not
+ * a comparison of the type's default btree class.
+ */
+static StrategyNumber
+TimeOperatorStrategy(Oid opno, Oid time_type, bool commuted)
+{
+	Oid			opclass = GetDefaultOpClass(time_type, BTREE_AM_OID);
+	StrategyNumber strategy;
+
+	if (!OidIsValid(opclass))
+		return InvalidStrategy;
+	if (commuted)
+		opno = get_commutator(opno);
+	if (!OidIsValid(opno))
+		return InvalidStrategy;
+	strategy = get_op_opfamily_strategy(opno, get_opclass_family(opclass));
+	return strategy;
+}
+
+/*
+ * The bounds of rel's restrictions that compare the time column with a
+ * value known only at execution: a stable expression of the time type
+ * without Vars or executor parameters.
+ */
+static List *
+RuntimeTimeBounds(RelOptInfo *rel, const Hypertable *ht)
+{
+	List	   *bounds = NIL;
+	ListCell   *lc;
+
+	foreach(lc, rel->baserestrictinfo)
+	{
+		OpExpr	   *op = (OpExpr *) ((RestrictInfo *) lfirst(lc))->clause;
+		Node	   *left;
+		Node	   *right;
+		Node	   *value;
+		Var		   *var;
+		bool		commuted;
+		TimeBound  *bound;
+		StrategyNumber strategy;
+
+		if (!IsA(op, OpExpr) || list_length(op->args) != 2)
+			continue;
+		left = linitial(op->args);
+		right = lsecond(op->args);
+		commuted = !IsA(left, Var);
+		var = (Var *) (commuted ? right : left);
+		value = commuted ? left : right;
+		if (!IsA(var, Var) || var->varno != rel->relid ||
+			var->varattno != ht->time_attno || var->varlevelsup != 0 ||
+			IsA(value, Const) || exprType(value) != ht->time_type ||
+			contain_var_clause(value) || contain_volatile_functions(value) ||
+			contain_subplans(value) || ContainsExecParam(value, NULL))
+			continue;
+		strategy = TimeOperatorStrategy(op->opno, ht->time_type, commuted);
+		if (strategy == InvalidStrategy)
+			continue;
+		bound = palloc(sizeof(TimeBound));
+		bound->strategy = strategy;
+		bound->expr = (Expr *) value;
+		bounds = lappend(bounds, bound);
+	}
+	return bounds;
+}
+
+/*
+ * Narrows [*lower, *upper] (inclusive internal times) by "time strategy
+ * value"; false when no time can satisfy it (a NULL value).
+ */
+static bool
+NarrowRange(StrategyNumber strategy, Datum value, bool isnull, Oid time_type,
+			int64 *lower, int64 *upper)
+{
+	int64		internal;
+
+	if (isnull)
+		return false;
+	internal = TimeToInternalOrClamp(value, time_type);
+	if (strategy == BTGreaterStrategyNumber || strategy == BTGreaterEqualStrategyNumber ||
+		strategy == BTEqualStrategyNumber)
+		*lower = Max(*lower, internal);
+	if (strategy == BTLessStrategyNumber || strategy == BTLessEqualStrategyNumber ||
+		strategy == BTEqualStrategyNumber)
+		*upper = Min(*upper, internal);
+	return true;
+}
+
+/* Whether chunk [start, end) may hold a time in [lower, upper]. */
+static inline bool
+RangeOverlaps(int64 start, int64 end, int64 lower, int64 upper)
+{
+	return start <= upper && (end > lower || end == PG_INT64_MAX);
+}
+
+/* ----------------------------------------------------------------
+ *		Planning
+ * ----------------------------------------------------------------
+ */
+
+/* Sum of the costs of the children of path that the bounds keep, at plan time. */
+static void
+EstimateKept(PlannerInfo *root, List *subpaths, List *bounds, const Hypertable *ht,
+			 Cost *startup, Cost *total, double *rows)
+{
+	int64		lower = PG_INT64_MIN;
+	int64		upper = PG_INT64_MAX;
+	bool		possible = true;
+	ListCell   *lc;
+
+	foreach(lc, bounds)
+	{
+		TimeBound  *bound = lfirst(lc);
+		Node	   *value = estimate_expression_value(root, (Node *) bound->expr);
+
+		if (IsA(value, Const))
+			possible &= NarrowRange(bound->strategy, ((Const *) value)->constvalue,
+									((Const *) value)->constisnull, ht->time_type,
+									&lower, &upper);
+	}
+	*startup = 0;
+	*total = 0;
+	*rows = 0;
+	foreach(lc, subpaths)
+	{
+		Path	   *sub = lfirst(lc);
+		int64		start;
+		int64		end;
+
+		if (possible &&
+			(!ChunkRangeOf(ht, planner_rt_fetch(sub->parent->relid, root)->relid,
+						   &start, &end) ||
+			 RangeOverlaps(start, end, lower, upper)))
+		{
+			*startup = Max(*startup, sub->startup_cost);
+			*total += sub->total_cost;
+			*rows += sub->rows;
+		}
+	}
+}
+
+/* Wraps an Append or MergeAppend path of the hypertable in ChunkExclusion. */
+static Path *
+ChunkExclusionWrap(PlannerInfo *root, Path *child, List *bounds, const Hypertable *ht)
+{
+	CustomPath *path = makeNode(CustomPath);
+	List	   *subpaths = IsA(child, AppendPath) ?
+		((AppendPath *) child)->subpaths : ((MergeAppendPath *) child)->subpaths;
+	List	   *strategies = NIL;
+	List	   *exprs = NIL;
+	ListCell   *lc;
+	Cost		startup;
+	Cost		total;
+	double		rows;
+
+	foreach(lc, bounds)
+	{
+		strategies = lappend_int(strategies, ((TimeBound *) lfirst(lc))->strategy);
+		exprs = lappend(exprs, ((TimeBound *) lfirst(lc))->expr);
+	}
+	EstimateKept(root, subpaths, bounds, ht, &startup, &total, &rows);
+
+	path->path.pathtype = T_CustomScan;
+	path->path.parent = child->parent;
+	path->path.pathtarget = child->pathtarget;
+	path->path.param_info = child->param_info;
+	path->path.parallel_aware = false;
+	path->path.parallel_safe = false;
+	path->path.parallel_workers = 0;
+	path->path.rows = Min(child->rows, rows);
+	path->path.startup_cost = Min(child->startup_cost, startup);
+	path->path.total_cost = Min(child->total_cost, total + path->path.rows * cpu_tuple_cost);
+	path->path.pathkeys = child->pathkeys;
+	path->custom_paths = list_make1(child);
+	path->custom_private = list_make2(list_make1_oid(ht->relid), strategies);
+	path->custom_private = lappend(path->custom_private, exprs);
+	path->methods = &ChunkExclusionPathMethods;
+	return &path->path;
+}
+
+static void
+ChunkExclusionRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
+						  RangeTblEntry *rte)
+{
+	const Hypertable *ht;
+	Hypertable	copy;
+	List	   *bounds;
+	ListCell   *lc;
+
+	if (prev_set_rel_pathlist_hook)
+		prev_set_rel_pathlist_hook(root, rel, rti, rte);
+	if (rte->rtekind != RTE_RELATION || !rte->inh ||
+		rel->reloptkind != RELOPT_BASEREL ||
+		(ht = HypertableGet(rte->relid)) == NULL)
+		return;
+	copy = *ht;
+	bounds = RuntimeTimeBounds(rel, &copy);
+	if (bounds == NIL)
+		return;
+	foreach(lc, rel->pathlist)
+	{
+		Path	   *path = lfirst(lc);
+
+		if (IsA(path, AppendPath) || IsA(path, MergeAppendPath))
+			lfirst(lc) = ChunkExclusionWrap(root, path, bounds, &copy);
+	}
+}
+
+static Plan *
+ChunkExclusionPlan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
+				   List *tlist, List *clauses, List *custom_plans)
+{
+	CustomScan *cscan = makeNode(CustomScan);
+	Plan	   *child = linitial(custom_plans);
+
+	cscan->scan.plan.startup_cost = best_path->path.startup_cost;
+	cscan->scan.plan.total_cost = best_path->path.total_cost;
+	cscan->scan.plan.plan_rows = best_path->path.rows;
+	cscan->scan.plan.plan_width = child->plan_width;
+	cscan->scan.plan.targetlist = tlist;
+	cscan->custom_scan_tlist = tlist;
+	cscan->scan.scanrelid = 0;
+	cscan->custom_plans = custom_plans;
+	cscan->custom_private = list_make2(linitial(best_path->custom_private),
+									   lsecond(best_path->custom_private));
+	cscan->custom_exprs = lthird(best_path->custom_private);
+	cscan->methods = &ChunkExclusionScanMethods;
+	return &cscan->scan.plan;
+}
+
+/* ----------------------------------------------------------------
+ *		Execution
+ * ----------------------------------------------------------------
+ */
+
+static Node *
+ChunkExclusionCreateState(CustomScan *cscan)
+{
+	ChunkExclusionState *state = palloc0(sizeof(ChunkExclusionState));
+
+	state->css.ss.ps.type = T_CustomScanState;
+	state->css.methods = &ChunkExclusionExecMethods;
+	return (Node *) state;
+}
+
+/* The relation a child plan of the Append scans, or InvalidOid. */
+static Oid
+ScannedRelation(Plan *plan, EState *estate)
+{
+	while (plan != NULL)
+	{
+		switch (nodeTag(plan))
+		{
+			case T_SeqScan:
+			case T_SampleScan:
+			case T_IndexScan:
+			case T_IndexOnlyScan:
+			case T_BitmapHeapScan:
+			case T_TidScan:
+			case T_TidRangeScan:
+				return exec_rt_fetch(((Scan *) plan)->scanrelid, estate)->relid;
+			case T_Result:
+			case T_Sort:
+			case T_IncrementalSort:
+			case T_Material:
+				plan = outerPlan(plan);
+				break;
+			default:
+				return InvalidOid;
+		}
+	}
+	return InvalidOid;
+}
+
+static void
+ChunkExclusionBegin(CustomScanState *node, EState *estate, int eflags)
+{
+	ChunkExclusionState *state = (ChunkExclusionState *) node;
+	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
+	Plan	   *child = linitial(cscan->custom_plans);
+	const Hypertable *ht = HypertableGet(linitial_oid(linitial(cscan->custom_private)));
+	List	   *strategies = lsecond(cscan->custom_private);
+	List	   *subplans;
+	List	   *kept = NIL;
+	int64		lower = PG_INT64_MIN;
+	int64		upper = PG_INT64_MAX;
+	bool		possible = true;
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	if (!IsA(child, Append) && !IsA(child, MergeAppend))
+	{
+		node->custom_ps = list_make1(ExecInitNode(child, estate, eflags));
+		return;
+	}
+	subplans = IsA(child, Append) ? ((Append *) child)->appendplans :
+		((MergeAppend *) child)->mergeplans;
+
+	forboth(lc, strategies, lc2, cscan->custom_exprs)
+	{
+		ExprState  *expr = ExecInitExpr(lfirst(lc2), &node->ss.ps);
+		bool		isnull;
+		Datum		value = ExecEvalExprSwitchContext(expr, node->ss.ps.ps_ExprContext,
+													  &isnull);
+
+		if (ht != NULL)
+			possible &= NarrowRange(lfirst_int(lc), value, isnull, ht->time_type,
+									&lower, &upper);
+	}
+	foreach(lc, subplans)
+	{
+		Oid			relid = ScannedRelation(lfirst(lc), estate);
+		int64		start;
+		int64		end;
+
+		state->nchunks++;
+		if (ht == NULL ||
+			(possible &&
+			 (!ChunkRangeOf(ht, relid, &start, &end) ||
+			  RangeOverlaps(start, end, lower, upper))))
+			kept = lappend(kept, lfirst(lc));
+		else
+			state->nexcluded++;
+	}
+
+	if (IsA(child, Append))
+	{
+		Append	   *append = makeNode(Append);
+
+		memcpy(append, child, sizeof(Append));
+		append->appendplans = kept;
+		append->first_partial_plan = Min(append->first_partial_plan, list_length(kept));
+		child = &append->plan;
+	}
+	else
+	{
+		MergeAppend *merge = makeNode(MergeAppend);
+
+		memcpy(merge, child, sizeof(MergeAppend));
+		merge->mergeplans = kept;
+		child = &merge->plan;
+	}
+	node->custom_ps = list_make1(ExecInitNode(child, estate, eflags));
+}
+
+static TupleTableSlot *
+ChunkExclusionExec(CustomScanState *node)
+{
+	return ExecProcNode(linitial(node->custom_ps));
+}
+
+static void
+ChunkExclusionEnd(CustomScanState *node)
+{
+	ExecEndNode(linitial(node->custom_ps));
+}
+
+static void
+ChunkExclusionRescan(CustomScanState *node)
+{
+	ExecReScan(linitial(node->custom_ps));
+}
+
+static void
+ChunkExclusionExplain(CustomScanState *node, List *ancestors, ExplainState *es)
+{
+	ChunkExclusionState *state = (ChunkExclusionState *) node;
+
+	ExplainPropertyInteger("Chunks excluded during startup", NULL,
+						   state->nexcluded, es);
+}
+
+/* Called by _PG_init. */
+void
+ChunkExclusionInit(void)
+{
+	RegisterCustomScanMethods(&ChunkExclusionScanMethods);
+	prev_set_rel_pathlist_hook = set_rel_pathlist_hook;
+	set_rel_pathlist_hook = ChunkExclusionRelPathlist;
+}
