@@ -1009,3 +1009,74 @@ INSERT INTO _epiphany_timestore.bgw_job
 VALUES (1, 'Default Retention Policy [1]', interval '1 hour', interval '0', -1,
         interval '5 minutes', '_epiphany_timestore', 'policy_default_retention',
         current_user::regrole, false);
+
+-----------------------------------------------------------------------------
+-- Sizes and row counts of hypertables and their chunks (TimescaleDB 2.x
+-- signatures; node_name is NULL, as on a single TimescaleDB node).  A table
+-- that is not a hypertable gets NULL or no rows.
+-----------------------------------------------------------------------------
+
+-- The bytes of one table: its heap (all forks), indexes and TOAST table.
+CREATE FUNCTION _epiphany_timestore.relation_bytes(relation regclass,
+    OUT table_bytes bigint, OUT index_bytes bigint, OUT toast_bytes bigint,
+    OUT total_bytes bigint)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+SELECT pg_table_size(c.oid) - coalesce(pg_total_relation_size(nullif(c.reltoastrelid, 0)), 0),
+       pg_indexes_size(c.oid),
+       coalesce(pg_total_relation_size(nullif(c.reltoastrelid, 0)), 0),
+       pg_total_relation_size(c.oid)
+  FROM pg_class c WHERE c.oid = relation
+$$;
+
+-- The hypertable itself and its chunks.
+CREATE FUNCTION _epiphany_timestore.hypertable_relations(relation regclass)
+RETURNS SETOF regclass
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+SELECT h.relid FROM _epiphany_timestore.hypertable h WHERE h.relid = relation
+UNION ALL
+SELECT k.relid FROM _epiphany_timestore.chunk k
+  JOIN _epiphany_timestore.hypertable h ON h.id = k.hypertable_id
+ WHERE h.relid = relation
+$$;
+
+CREATE FUNCTION hypertable_detailed_size(hypertable regclass)
+RETURNS TABLE (table_bytes bigint, index_bytes bigint, toast_bytes bigint,
+               total_bytes bigint, node_name name)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+SELECT sum(s.table_bytes)::bigint, sum(s.index_bytes)::bigint, sum(s.toast_bytes)::bigint,
+       sum(s.total_bytes)::bigint, NULL::name
+  FROM _epiphany_timestore.hypertable_relations(hypertable) r,
+       LATERAL _epiphany_timestore.relation_bytes(r) s
+HAVING count(*) > 0
+$$;
+
+CREATE FUNCTION hypertable_size(hypertable regclass) RETURNS bigint
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+SELECT sum(pg_total_relation_size(r))::bigint
+  FROM _epiphany_timestore.hypertable_relations(hypertable) r
+$$;
+
+CREATE FUNCTION chunks_detailed_size(hypertable regclass)
+RETURNS TABLE (chunk_schema name, chunk_name name, table_bytes bigint, index_bytes bigint,
+               toast_bytes bigint, total_bytes bigint, node_name name)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+SELECT n.nspname, c.relname, s.table_bytes, s.index_bytes, s.toast_bytes, s.total_bytes,
+       NULL::name
+  FROM _epiphany_timestore.chunk k
+  JOIN _epiphany_timestore.hypertable h ON h.id = k.hypertable_id
+  JOIN pg_class c ON c.oid = k.relid
+  JOIN pg_namespace n ON n.oid = c.relnamespace,
+       LATERAL _epiphany_timestore.relation_bytes(k.relid) s
+ WHERE h.relid = hypertable
+ ORDER BY k.range_start
+$$;
+
+-- The planner's row estimate (reltuples) of a table, summed over the chunks
+-- of a hypertable; a table never vacuumed nor analysed counts 0.
+CREATE FUNCTION approximate_row_count(relation regclass) RETURNS bigint
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint
+  FROM pg_class c
+ WHERE c.oid = relation
+    OR c.oid IN (SELECT r FROM _epiphany_timestore.hypertable_relations(relation) r)
+$$;

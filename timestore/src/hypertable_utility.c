@@ -5,7 +5,8 @@
  *	  its chunk (PostgreSQL's COPY would store rows in the parent), and
  *	  CREATE INDEX and CREATE TRIGGER, which also create the index or the
  *	  row trigger on every chunk (DROP removes those through their
- *	  dependency on the hypertable's).
+ *	  dependency on the hypertable's), and VACUUM and ANALYZE, which also
+ *	  process every chunk.
  *
  *	  Invariants: COPY into a hypertable checks what COPY checks (INSERT
  *	  privilege on the columns, server-file roles, row-level security,
@@ -51,6 +52,8 @@
 #include "utils/rls.h"
 
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
+
+static const Hypertable *HypertableOfRangeVar(RangeVar *relation);
 
 /* ----------------------------------------------------------------
  *		COPY FROM
@@ -306,6 +309,42 @@ TriggerPropagate(const Hypertable *ht, const char *name)
 }
 
 /* ----------------------------------------------------------------
+ *		VACUUM and ANALYZE
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * VACUUM and ANALYZE of a hypertable also process its chunks (PostgreSQL
+ * recurses into partitions, not into inheritance children): the chunks'
+ * relations are added to the statement's list, with the same columns.
+ */
+static void
+VacuumAddChunks(VacuumStmt *stmt)
+{
+	List	   *added = NIL;
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	foreach(lc, stmt->rels)
+	{
+		VacuumRelation *vrel = lfirst(lc);
+		const Hypertable *ht = HypertableOfRangeVar(vrel->relation);
+
+		if (ht == NULL)
+			continue;
+		foreach(lc2, find_inheritance_children(ht->relid, NoLock))
+		{
+			Oid			chunk = lfirst_oid(lc2);
+			RangeVar   *rv = makeRangeVar(get_namespace_name(get_rel_namespace(chunk)),
+										  get_rel_name(chunk), -1);
+
+			added = lappend(added, makeVacuumRelation(rv, InvalidOid, vrel->va_cols));
+		}
+	}
+	stmt->rels = list_concat(stmt->rels, added);
+}
+
+/* ----------------------------------------------------------------
  *		The hook
  * ----------------------------------------------------------------
  */
@@ -395,6 +434,16 @@ HypertableProcessUtility(PlannedStmt *pstmt, const char *queryString,
 						   queryEnv, dest, qc);
 		CommandCounterIncrement();
 		TriggerPropagate(&copy, stmt->trigname);
+		return;
+	}
+
+	if (IsA(parsetree, VacuumStmt))
+	{
+		if (readOnlyTree)
+			pstmt = copyObject(pstmt);
+		VacuumAddChunks((VacuumStmt *) pstmt->utilityStmt);
+		CallProcessUtility(pstmt, queryString, false, context, params,
+						   queryEnv, dest, qc);
 		return;
 	}
 

@@ -6,7 +6,7 @@ SET datestyle = 'ISO, YMD';
 -- The dimension form, integer time with an integer interval; negative
 -- times are bucketed with floor division.
 CREATE TABLE readings_int (t bigint NOT NULL, v int);
-SELECT * FROM create_hypertable('readings_int', by_range('t', 1000));
+SELECT created FROM create_hypertable('readings_int', by_range('t', 1000));
 INSERT INTO readings_int VALUES (0, 1), (999, 2), (1000, 3), (-1, 4), (-1000, 5), (-1001, 6),
     (9223372036854775807, 7), (-9223372036854775808, 8);
 SELECT range_start_integer, range_end_integer, array_agg(v ORDER BY v) AS rows
@@ -14,27 +14,32 @@ SELECT range_start_integer, range_end_integer, array_agg(v ORDER BY v) AS rows
     ON c.chunk_name = (SELECT relname FROM pg_class WHERE oid = r.tableoid)
  GROUP BY 1, 2 ORDER BY 1;
 SELECT integer_interval FROM timescaledb_information.dimensions WHERE hypertable_name = 'readings_int';
-SELECT show_chunks('readings_int', older_than => 0);
-SELECT drop_chunks('readings_int', older_than => -1000);
+-- The chunk of a range, named by its bounds (ids depend on the tests before).
+CREATE FUNCTION pg_temp.chunk_range(chunk regclass) RETURNS text LANGUAGE sql AS $$
+    SELECT format('[%s, %s)', k.range_start, k.range_end)
+      FROM _epiphany_timestore.chunk k WHERE k.relid = chunk $$;
+SELECT pg_temp.chunk_range(c) FROM show_chunks('readings_int', older_than => 0) c;
+SELECT count(*) AS dropped FROM drop_chunks('readings_int', older_than => -1000);
+SELECT pg_temp.chunk_range(c) FROM show_chunks('readings_int') c ORDER BY 1;
 SELECT count(*) FROM readings_int;
 SELECT show_chunks('readings_int', older_than => interval '1 day');
 
 -- smallint: the last chunk's range ends past the type; its constraint
 -- only has the lower bound.
 CREATE TABLE readings_small (t smallint NOT NULL, v int);
-SELECT * FROM create_hypertable('readings_small', 't', chunk_time_interval => 10000);
+SELECT created FROM create_hypertable('readings_small', 't', chunk_time_interval => 10000);
 INSERT INTO readings_small VALUES (32767, 1), (-32768, 2), (0, 3);
 SELECT pg_get_constraintdef(oid) FROM pg_constraint
  WHERE conrelid IN (SELECT show_chunks('readings_small')) AND contype = 'c' ORDER BY 1;
-SELECT * FROM create_hypertable('readings_small', 't', chunk_time_interval => 40000);
+SELECT created FROM create_hypertable('readings_small', 't', chunk_time_interval => 40000);
 
 -- date: whole days; the default is 7 days.
 CREATE TABLE daily (day date NOT NULL, v int);
-SELECT * FROM create_hypertable('daily', 'day');
+SELECT created FROM create_hypertable('daily', 'day');
 INSERT INTO daily VALUES ('2024-01-01', 1), ('2024-01-04', 2), ('0001-01-01', 3), ('5874897-12-31', 4);
-SELECT chunk_name, range_start, range_end FROM timescaledb_information.chunks
+SELECT range_start, range_end FROM timescaledb_information.chunks
  WHERE hypertable_name = 'daily' ORDER BY range_start NULLS FIRST;
-SELECT day, tableoid::regclass FROM daily ORDER BY day;
+SELECT day, pg_temp.chunk_range(tableoid) FROM daily ORDER BY day;
 INSERT INTO daily VALUES ('infinity', 5);
 
 -- timestamp without time zone, with a migrated table and an explicit
@@ -42,17 +47,17 @@ INSERT INTO daily VALUES ('infinity', 5);
 CREATE TABLE events (ts timestamp, payload text);
 INSERT INTO events SELECT timestamp '2024-01-01' + i * interval '6 hours', 'e' || i
   FROM generate_series(0, 19) i;
-SELECT * FROM create_hypertable('events', 'ts', chunk_time_interval => interval '1 day');
-SELECT * FROM create_hypertable('events', 'ts', chunk_time_interval => interval '1 day',
+SELECT created FROM create_hypertable('events', 'ts', chunk_time_interval => interval '1 day');
+SELECT created FROM create_hypertable('events', 'ts', chunk_time_interval => interval '1 day',
                                 migrate_data => true);
 SELECT count(*) AS in_parent FROM ONLY events;
 SELECT count(*), count(DISTINCT tableoid) FROM events;
 SELECT indexdef FROM pg_indexes WHERE tablename = 'events';
 SELECT min(ts), max(ts) FROM events;
 CREATE TABLE events_nodefault (ts timestamp NOT NULL);
-SELECT * FROM create_hypertable('events_nodefault', 'ts', create_default_indexes => false);
+SELECT created FROM create_hypertable('events_nodefault', 'ts', create_default_indexes => false);
 SELECT count(*) FROM pg_indexes WHERE tablename = 'events_nodefault';
-SELECT * FROM create_hypertable('events_nodefault', by_range('ts', interval '1 hour'),
+SELECT created FROM create_hypertable('events_nodefault', by_range('ts', interval '1 hour'),
                                 if_not_exists => true);
 
 -- Refusals, each with its error code.
@@ -97,3 +102,23 @@ DROP ROLE hypertable_stranger;
 DROP TABLE bad, bad_child, bad_date, bad_parted, bad_temp;
 DROP TABLE readings_int, readings_small, daily, events, events_nodefault;
 SELECT count(*) FROM _epiphany_timestore.hypertable;
+
+-- Sizes and row counts.
+CREATE TABLE sized (time timestamptz NOT NULL, payload text);
+SELECT created FROM create_hypertable('sized', 'time', chunk_time_interval => interval '1 day');
+INSERT INTO sized SELECT timestamptz '2024-01-01' + i * interval '1 hour', repeat('x', 3000)
+  FROM generate_series(0, 47) i;
+ANALYZE sized;
+SELECT approximate_row_count('sized');
+SELECT hypertable_size('sized') =
+       (SELECT sum(pg_total_relation_size(r)) FROM (SELECT 'sized'::regclass AS r
+         UNION ALL SELECT show_chunks('sized')) t) AS size_is_the_sum;
+SELECT table_bytes > 0 AS heap, index_bytes > 0 AS indexes, toast_bytes > 0 AS toast,
+       total_bytes = table_bytes + index_bytes + toast_bytes AS total_adds_up, node_name
+  FROM hypertable_detailed_size('sized');
+SELECT total_bytes = pg_total_relation_size(format('%I.%I', chunk_schema, chunk_name))
+       AS matches
+  FROM chunks_detailed_size('sized');
+SELECT hypertable_size('pg_class'), approximate_row_count('pg_am') > 0 AS plain_table;
+SELECT count(*) FROM hypertable_detailed_size('pg_class');
+DROP TABLE sized;
