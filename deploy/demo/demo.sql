@@ -64,22 +64,24 @@ SELECT g, 1 + (random() * 9999)::int, 1 + (random() * 999)::int, q,
   FROM generate_series(1, 1000000) g, LATERAL (SELECT 1 + (random() * 9)::int AS q) x;
 SELECT epiphany.columnar_merge('order_history');
 
--- Time series: readings of 50 devices every minute for the last 7 days.
--- (A plain table until hypertables land; time_bucket, first and last work
--- on any table.)
+-- Time series: readings of 50 devices every minute for the last 7 days, in
+-- a hypertable of one-day chunks that keeps 30 days of data.
 CREATE TABLE sensor_data (
     "timestamp"  timestamptz NOT NULL,
     device_id    int NOT NULL,
     temperature  double precision,
     humidity     double precision
 );
+SELECT create_hypertable('sensor_data', by_range('timestamp', interval '1 day'));
+CREATE INDEX sensor_data_device_time ON sensor_data (device_id, "timestamp" DESC);
+SELECT add_retention_policy('sensor_data', drop_after => interval '30 days');
 INSERT INTO sensor_data
 SELECT ts, d, round((20 + 5 * sin(extract(epoch FROM ts) / 43200 + d) + random())::numeric, 2),
        round((50 + 20 * cos(extract(epoch FROM ts) / 86400 + d) + random() * 2)::numeric, 2)
   FROM generate_series(date_trunc('minute', now()) - interval '7 days',
                        date_trunc('minute', now()), interval '1 minute') ts,
        generate_series(1, 50) d;
-CREATE INDEX sensor_data_time ON sensor_data ("timestamp" DESC, device_id);
+ANALYZE sensor_data;
 
 -- Vector store: documents with model-free embeddings and an hnsw index.
 CREATE TABLE documents (

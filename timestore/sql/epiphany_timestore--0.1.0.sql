@@ -449,10 +449,17 @@ CREATE TRIGGER invalidate_cache
 CREATE FUNCTION _epiphany_timestore.insert_blocker() RETURNS trigger
 AS 'MODULE_PATHNAME', 'ep_hypertable_insert_blocker' LANGUAGE C;
 
--- A dropped hypertable or chunk takes its catalog row with it.
+-- A dropped hypertable or chunk takes its catalog rows with it, and a
+-- dropped hypertable its policies' jobs.  SECURITY DEFINER: the owner of a
+-- table may drop it without rights on the catalog; only rows of tables
+-- that are really gone are deleted.
 CREATE FUNCTION _epiphany_timestore.forget_dropped_tables() RETURNS event_trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+    DELETE FROM _epiphany_timestore.bgw_job j
+     USING _epiphany_timestore.hypertable h, pg_event_trigger_dropped_objects() d
+     WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0
+       AND h.relid::oid = d.objid AND j.hypertable_id = h.id;
     DELETE FROM _epiphany_timestore.chunk c
      USING pg_event_trigger_dropped_objects() d
      WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0

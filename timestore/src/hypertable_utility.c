@@ -5,8 +5,11 @@
  *	  its chunk (PostgreSQL's COPY would store rows in the parent), and
  *	  CREATE INDEX and CREATE TRIGGER, which also create the index or the
  *	  row trigger on every chunk (DROP removes those through their
- *	  dependency on the hypertable's), and VACUUM and ANALYZE, which also
- *	  process every chunk.
+ *	  dependency on the hypertable's), VACUUM and ANALYZE, which also
+ *	  process every chunk, and DROP TABLE, which drops the chunks too.  A
+ *	  restore re-creates a chunk's copies of its hypertable's indexes and
+ *	  triggers twice (from the hypertable's, and from the chunk's own
+ *	  entries in the dump): the second time is skipped with a NOTICE.
  *
  *	  Invariants: COPY into a hypertable checks what COPY checks (INSERT
  *	  privilege on the columns, server-file roles, row-level security,
@@ -30,6 +33,12 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "access/genam.h"
+#include "catalog/dependency.h"
+#include "catalog/index.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_depend.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_inherits.h"
@@ -47,6 +56,7 @@
 #include "tcop/utility.h"
 #include "timestore.h"
 #include "utils/acl.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
@@ -309,6 +319,87 @@ TriggerPropagate(const Hypertable *ht, const char *name)
 }
 
 /* ----------------------------------------------------------------
+ *		Restoring chunks' indexes and triggers
+ * ----------------------------------------------------------------
+ */
+
+/* Whether object (of class classid) depends automatically on a pg_class or
+ * pg_trigger object other than relation relid: a chunk's clone of one of
+ * its hypertable's indexes or triggers. */
+static bool
+IsCloneOfHypertableObject(Oid classid, Oid object, Oid relid)
+{
+	Relation	depend = table_open(DependRelationId, AccessShareLock);
+	ScanKeyData keys[2];
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	bool		found = false;
+
+	ScanKeyInit(&keys[0], Anum_pg_depend_classid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(classid));
+	ScanKeyInit(&keys[1], Anum_pg_depend_objid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(object));
+	scan = systable_beginscan(depend, DependDependerIndexId, true, NULL, 2, keys);
+	while (!found && HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tuple);
+
+		found = dep->deptype == DEPENDENCY_AUTO && dep->refobjid != relid &&
+			dep->refclassid == classid;
+	}
+	systable_endscan(scan);
+	table_close(depend, AccessShareLock);
+	return found;
+}
+
+/*
+ * Whether a CREATE INDEX or CREATE TRIGGER on a chunk would make again what
+ * the chunk already has as a clone of its hypertable's: a restore creates
+ * the hypertable's index (which reaches every chunk) before the chunks'
+ * own, which its dump also lists.  Such a statement is skipped.
+ */
+static bool
+AlreadyCloned(Node *parsetree)
+{
+	Oid			relid;
+	Oid			object = InvalidOid;
+
+	if (IsA(parsetree, IndexStmt) && ((IndexStmt *) parsetree)->idxname != NULL)
+	{
+		IndexStmt  *stmt = (IndexStmt *) parsetree;
+
+		relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+		if (!OidIsValid(relid))
+			return false;
+		object = get_relname_relid(stmt->idxname, get_rel_namespace(relid));
+		if (!OidIsValid(object) || IndexGetRelation(object, true) != relid ||
+			!IsCloneOfHypertableObject(RelationRelationId, object, relid))
+			return false;
+		ereport(NOTICE,
+				(errmsg("index \"%s\" of chunk \"%s\" already exists as a copy of its hypertable's, skipping",
+						stmt->idxname, get_rel_name(relid))));
+		return true;
+	}
+	if (IsA(parsetree, CreateTrigStmt) && !((CreateTrigStmt *) parsetree)->replace)
+	{
+		CreateTrigStmt *stmt = (CreateTrigStmt *) parsetree;
+
+		relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+		if (!OidIsValid(relid))
+			return false;
+		object = get_trigger_oid(relid, stmt->trigname, true);
+		if (!OidIsValid(object) ||
+			!IsCloneOfHypertableObject(TriggerRelationId, object, relid))
+			return false;
+		ereport(NOTICE,
+				(errmsg("trigger \"%s\" of chunk \"%s\" already exists as a copy of its hypertable's, skipping",
+						stmt->trigname, get_rel_name(relid))));
+		return true;
+	}
+	return false;
+}
+
+/* ----------------------------------------------------------------
  *		VACUUM and ANALYZE
  * ----------------------------------------------------------------
  */
@@ -342,6 +433,47 @@ VacuumAddChunks(VacuumStmt *stmt)
 		}
 	}
 	stmt->rels = list_concat(stmt->rels, added);
+}
+
+/* ----------------------------------------------------------------
+ *		DROP TABLE
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Before DROP TABLE of hypertables: every chunk depends on its hypertable
+ * automatically, so the drop takes the chunks along without CASCADE.  Chunk
+ * creation records that dependency; a restored dump has the ordinary one of
+ * inheritance instead, which this puts right.
+ */
+static void
+DropPrepareChunks(DropStmt *stmt)
+{
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	if (stmt->removeType != OBJECT_TABLE)
+		return;
+	foreach(lc, stmt->objects)
+	{
+		const Hypertable *ht = HypertableOfRangeVar(makeRangeVarFromNameList(lfirst(lc)));
+		ObjectAddress parent;
+
+		if (ht == NULL)
+			continue;
+		ObjectAddressSet(parent, RelationRelationId, ht->relid);
+		foreach(lc2, find_inheritance_children(ht->relid, AccessExclusiveLock))
+		{
+			ObjectAddress chunk;
+
+			ObjectAddressSet(chunk, RelationRelationId, lfirst_oid(lc2));
+			if (deleteDependencyRecordsForSpecific(RelationRelationId, chunk.objectId,
+												   DEPENDENCY_NORMAL, RelationRelationId,
+												   ht->relid) > 0)
+				recordDependencyOn(&chunk, &parent, DEPENDENCY_AUTO);
+		}
+	}
+	CommandCounterIncrement();
 }
 
 /* ----------------------------------------------------------------
@@ -436,6 +568,12 @@ HypertableProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		TriggerPropagate(&copy, stmt->trigname);
 		return;
 	}
+
+	if (AlreadyCloned(parsetree))
+		return;
+
+	if (IsA(parsetree, DropStmt))
+		DropPrepareChunks((DropStmt *) parsetree);
 
 	if (IsA(parsetree, VacuumStmt))
 	{

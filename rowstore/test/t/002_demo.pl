@@ -35,6 +35,15 @@ for my $table (sort keys %rows)
 }
 ok($node->safe_psql('epiphany', 'SELECT count(*) FROM sensor_data') > 500000,
 	'sensor_data has a week of readings');
+ok( $node->safe_psql('epiphany',
+		"SELECT num_chunks FROM timescaledb_information.hypertables WHERE hypertable_name = 'sensor_data'"
+	) >= 8,
+	'sensor_data is a hypertable of daily chunks');
+is( $node->safe_psql('epiphany',
+		"SELECT count(*) FROM timescaledb_information.jobs WHERE hypertable_name = 'sensor_data' AND proc_name = 'policy_retention'"
+	),
+	'1',
+	'sensor_data has a retention policy');
 is( $node->safe_psql(
 		'epiphany',
 		"SELECT a.amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE c.relname = 'order_history'"),

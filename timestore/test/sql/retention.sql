@@ -60,3 +60,22 @@ CALL run_job(1);
 SELECT count(*) AS after_default FROM show_chunks('readings');
 RESET epiphany.timeseries_retention_policy;
 DROP TABLE readings, counters;
+
+-- A dropped hypertable takes its policy's job along, also when its owner
+-- has no rights on the catalog.
+CREATE ROLE retention_owner;
+GRANT CREATE ON SCHEMA public TO retention_owner;
+SET ROLE retention_owner;
+CREATE TABLE short_lived (time timestamptz NOT NULL);
+SELECT created FROM create_hypertable('short_lived', 'time');
+INSERT INTO short_lived VALUES ('2024-01-01');
+BEGIN;
+SELECT add_retention_policy('short_lived', interval '1 day') AS job \gset
+SELECT scheduled FROM alter_job(:job, scheduled => false);
+COMMIT;
+DROP TABLE short_lived;
+RESET ROLE;
+SELECT count(*) AS jobs_left FROM _epiphany_timestore.bgw_job WHERE id = :job;
+SELECT count(*) AS catalog_left FROM _epiphany_timestore.chunk;
+REVOKE CREATE ON SCHEMA public FROM retention_owner;
+DROP ROLE retention_owner;
