@@ -7,12 +7,13 @@
 #	make clean   remove build products
 #	make bench-columnar  columnar vs heap on a lineitem table (needs make run)
 #	make bench-vector    hnsw recall and speed vs exact search (needs make run)
+#	make bench-timeseries TSBS cpu-only: hypertable vs heap (needs make run)
 # The work is done by scripts/; each module is a PGXS project of its own.
 
 MODULES = rowstore columnstore vectorstore timestore
 PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
 
-.PHONY: run test stop build install clean bench-columnar
+.PHONY: run test stop build install clean bench-columnar bench-vector bench-timeseries
 
 run:
 	@scripts/run.sh
@@ -37,3 +38,6 @@ bench-columnar:
 
 bench-vector:
 	@bench/vector/run.sh
+
+bench-timeseries:
+	@bench/timeseries/run.sh

@@ -2,21 +2,18 @@
  *
  * hypertable_utility.c
  *	  Utility statements on hypertables: COPY FROM, which routes each row to
- *	  its chunk (PostgreSQL's COPY would store rows in the parent), and
- *	  CREATE INDEX and CREATE TRIGGER, which also create the index or the
- *	  row trigger on every chunk (DROP removes those through their
- *	  dependency on the hypertable's), VACUUM and ANALYZE, which also
- *	  process every chunk, and DROP TABLE, which drops the chunks too.  A
- *	  restore re-creates a chunk's copies of its hypertable's indexes and
- *	  triggers twice (from the hypertable's, and from the chunk's own
- *	  entries in the dump): the second time is skipped with a NOTICE.
+ *	  its chunk (hypertable_copy.c; PostgreSQL's COPY would store rows in
+ *	  the parent); CREATE INDEX and CREATE TRIGGER, which also create the
+ *	  index or the row trigger on every chunk (DROP INDEX and DROP TRIGGER
+ *	  remove those through their dependency on the hypertable's); VACUUM
+ *	  and ANALYZE, which also process every chunk; DROP TABLE, which drops
+ *	  the chunks too.  A restore creates a chunk's copies of its
+ *	  hypertable's indexes and triggers twice (from the hypertable's, then
+ *	  from the chunk's own entries in the dump): the second is skipped.
  *
- *	  Invariants: COPY into a hypertable checks what COPY checks (INSERT
- *	  privilege on the columns, server-file roles, row-level security,
- *	  read-only transactions), fires the hypertable's statement triggers
- *	  and each chunk's row triggers, and reports the rows stored.  A unique
- *	  index must include the time column: uniqueness is enforced per chunk,
- *	  which is only global when equal keys fall in one chunk.
+ *	  Invariants: a unique index must include the time column, since
+ *	  uniqueness is enforced per chunk, which is only global when equal keys
+ *	  fall in one chunk.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -29,215 +26,28 @@
 
 #include "epiphany/compat.h"
 
-#include "access/heapam.h"
-#include "access/table.h"
-#include "access/tableam.h"
-#include "access/xact.h"
 #include "access/genam.h"
+#include "access/table.h"
+#include "access/xact.h"
 #include "catalog/dependency.h"
 #include "catalog/index.h"
 #include "catalog/indexing.h"
-#include "catalog/pg_depend.h"
-#include "catalog/pg_trigger.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_authid.h"
+#include "catalog/pg_depend.h"
 #include "catalog/pg_inherits.h"
-#include "commands/copy.h"
+#include "catalog/pg_trigger.h"
 #include "commands/trigger.h"
-#include "executor/executor.h"
-#include "executor/nodeModifyTable.h"
-#include "miscadmin.h"
 #include "nodes/makefuncs.h"
-#include "optimizer/optimizer.h"
-#include "parser/parse_coerce.h"
-#include "parser/parse_collate.h"
-#include "parser/parse_expr.h"
-#include "parser/parse_relation.h"
+#include "parser/parse_node.h"
 #include "tcop/utility.h"
 #include "timestore.h"
-#include "utils/acl.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
-#include "utils/rls.h"
 
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 
 static const Hypertable *HypertableOfRangeVar(RangeVar *relation);
-
-/* ----------------------------------------------------------------
- *		COPY FROM
- * ----------------------------------------------------------------
- */
-
-/* The checks DoCopy makes before reading a file or program. */
-static void
-CopyCheckSource(CopyStmt *stmt)
-{
-	ListCell   *lc;
-
-	if (stmt->filename != NULL && stmt->is_program &&
-		!has_privs_of_role(GetUserId(), ROLE_PG_EXECUTE_SERVER_PROGRAM))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("must be superuser or have privileges of the pg_execute_server_program role to COPY to or from an external program")));
-	if (stmt->filename != NULL && !stmt->is_program &&
-		!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("must be superuser or have privileges of the pg_read_server_files role to COPY from a file")));
-	foreach(lc, stmt->options)
-		if (strcmp(((DefElem *) lfirst(lc))->defname, "freeze") == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("COPY FREEZE is not supported on hypertables")));
-}
-
-/* The permission checks, and COPY's WHERE clause ready to evaluate. */
-static List *
-CopyPrepare(ParseState *pstate, CopyStmt *stmt, Relation rel)
-{
-	ParseNamespaceItem *nsitem;
-	RangeTblEntry *rte;
-	ListCell   *lc;
-	Node	   *where;
-
-	nsitem = addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock,
-										   NULL, false, false);
-	rte = nsitem->p_rte;
-	rte->requiredPerms = ACL_INSERT;
-	foreach(lc, CopyGetAttnums(RelationGetDescr(rel), rel, stmt->attlist))
-		rte->insertedCols = bms_add_member(rte->insertedCols,
-										   lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
-	ExecCheckRTPerms(pstate->p_rtable, true);
-	if (check_enable_rls(rte->relid, InvalidOid, false) == RLS_ENABLED)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("COPY FROM not supported with row-level security"),
-				 errhint("Use INSERT statements instead.")));
-	if (XactReadOnly)
-		PreventCommandIfReadOnly("COPY FROM");
-	PreventCommandIfParallelMode("COPY FROM");
-
-	if (stmt->whereClause == NULL)
-		return NIL;
-	addNSItemToQuery(pstate, nsitem, false, true, true);
-	where = transformExpr(pstate, stmt->whereClause, EXPR_KIND_COPY_WHERE);
-	where = coerce_to_boolean(pstate, where, "WHERE");
-	assign_expr_collations(pstate, where);
-	where = eval_const_expressions(NULL, where);
-	where = (Node *) canonicalize_qual((Expr *) where, false);
-	return make_ands_implicit((Expr *) where);
-}
-
-/* Stores one routed row in its chunk, as COPY does for a single row. */
-static bool
-CopyInsertRow(EState *estate, ChunkRouterEntry *entry, TupleTableSlot *slot,
-			  TransitionCaptureState *transitions)
-{
-	ResultRelInfo *rri = entry->rri;
-	Relation	rel = rri->ri_RelationDesc;
-	List	   *recheck = NIL;
-
-	if (rri->ri_TrigDesc && rri->ri_TrigDesc->trig_insert_before_row &&
-		!ExecBRInsertTriggers(estate, rri, slot))
-		return false;
-	if (rel->rd_att->constr && rel->rd_att->constr->has_generated_stored)
-		ExecComputeStoredGenerated(rri, estate, slot, CMD_INSERT);
-	if (rel->rd_att->constr)
-		ExecConstraints(rri, slot, estate);
-	if (entry->bistate == NULL)
-	{
-		MemoryContext oldcxt = MemoryContextSwitchTo(estate->es_query_cxt);
-
-		entry->bistate = GetBulkInsertState();
-		MemoryContextSwitchTo(oldcxt);
-	}
-	table_tuple_insert(rel, slot, estate->es_output_cid, 0, entry->bistate);
-	if (rri->ri_NumIndices > 0)
-		recheck = ExecInsertIndexTuples(rri, slot, estate, false, false, NULL, NIL);
-	ExecARInsertTriggers(estate, rri, slot, recheck, transitions);
-	list_free(recheck);
-	return true;
-}
-
-/*
- * HypertableCopyFrom - COPY rel FROM ..., rel a hypertable: the rows are
- * read by PostgreSQL's COPY reader and stored in their chunks.  Returns the
- * number of rows stored.
- */
-static uint64
-HypertableCopyFrom(ParseState *pstate, CopyStmt *stmt, Relation rel,
-				   const Hypertable *ht)
-{
-	List	   *where;
-	CopyFromState cstate;
-	EState	   *estate = CreateExecutorState();
-	ExprContext *econtext = GetPerTupleExprContext(estate);
-	ResultRelInfo *root = makeNode(ResultRelInfo);
-	ExprState  *qual = NULL;
-	TupleTableSlot *slot;
-	TransitionCaptureState *transitions;
-	ErrorContextCallback errcallback;
-	ChunkRouter router;
-	uint64		processed = 0;
-
-	CopyCheckSource(stmt);
-	where = CopyPrepare(pstate, stmt, rel);
-	cstate = BeginCopyFrom(pstate, rel, (Node *) where, stmt->filename,
-						   stmt->is_program, NULL, stmt->attlist, stmt->options);
-
-	ExecInitRangeTable(estate, pstate->p_rtable);
-	ExecInitResultRelation(estate, root, 1);
-	estate->es_output_cid = GetCurrentCommandId(true);
-	if (where != NIL)
-		qual = ExecInitQual(where, NULL);
-	slot = table_slot_create(rel, &estate->es_tupleTable);
-	transitions = MakeTransitionCaptureState(rel->trigdesc, RelationGetRelid(rel),
-											 CMD_INSERT);
-	ChunkRouterInit(&router, ht, estate, root, false);
-
-	AfterTriggerBeginQuery();
-	ExecBSInsertTriggers(estate, root);
-
-	errcallback.callback = CopyFromErrorCallback;
-	errcallback.arg = (void *) cstate;
-	errcallback.previous = error_context_stack;
-	error_context_stack = &errcallback;
-	for (;;)
-	{
-		MemoryContext oldcxt;
-		bool		more;
-
-		CHECK_FOR_INTERRUPTS();
-		ResetPerTupleExprContext(estate);
-		oldcxt = MemoryContextSwitchTo(GetPerTupleMemoryContext(estate));
-		ExecClearTuple(slot);
-		more = NextCopyFrom(cstate, econtext, slot->tts_values, slot->tts_isnull);
-		if (more)
-		{
-			ExecStoreVirtualTuple(slot);
-			econtext->ecxt_scantuple = slot;
-			if ((qual == NULL || ExecQual(qual, econtext)) &&
-				CopyInsertRow(estate, ChunkRouterRoute(&router, slot), slot, transitions))
-				processed++;
-		}
-		MemoryContextSwitchTo(oldcxt);
-		if (!more)
-			break;
-	}
-	error_context_stack = errcallback.previous;
-
-	ExecASInsertTriggers(estate, root, transitions);
-	AfterTriggerEndQuery(estate);
-	ChunkRouterClose(&router);
-	ExecResetTupleTable(estate->es_tupleTable, false);
-	ExecCloseResultRelations(estate);
-	ExecCloseRangeTableRelations(estate);
-	FreeExecutorState(estate);
-	EndCopyFrom(cstate);
-	return processed;
-}
 
 /* ----------------------------------------------------------------
  *		CREATE INDEX

@@ -173,6 +173,10 @@ extern void ChunkDispatchInit(void);
 /* chunk_exclusion.c */
 extern void ChunkExclusionInit(void);
 
+/* hypertable_copy.c */
+extern uint64 HypertableCopyFrom(struct ParseState *pstate, struct CopyStmt *stmt,
+								 Relation rel, const Hypertable *ht);
+
 /* hypertable_utility.c */
 extern void HypertableUtilityInit(void);
 

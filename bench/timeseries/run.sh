@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# bench/timeseries/run.sh
+#	`make bench-timeseries`: the TSBS cpu-only workload on the `make run`
+#	cluster.  Our own generator writes 100 hosts reporting every 10 seconds
+#	for BENCH_DAYS days (3 by default: 2,592,000 rows) - a tags table and a
+#	cpu table whose ten usage_* columns are random walks between 0 and 100 -
+#	to a CSV file, which is loaded by COPY into a heap table and into a
+#	hypertable of 12-hour chunks.  Then it times the TSBS queries on both
+#	(best of three), checks that both return the same rows, and prints
+#	ingest rows/s and every query's hypertable/heap time ratio (lower is
+#	better for queries, higher for ingest).  Last, it times the planning of
+#	a query that needs one chunk of a hypertable of BENCH_CHUNKS (5,000)
+#	chunks.
+#
+# Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+set -euo pipefail
+source "$(dirname "$0")/../../scripts/lib.sh"
+
+days=${BENCH_DAYS:-3}
+chunk_count=${BENCH_CHUNKS:-5000}
+port=${PGPORT:-5433}
+db=bench_timeseries
+user=$(ep_server_user)
+psql_cmd=("$EP_PG_BINDIR/psql" -h 127.0.0.1 -p "$port" -U "$user" -X -q -v ON_ERROR_STOP=1)
+csv=$(ep_as_server_user mktemp /tmp/epiphany-tsbs.XXXXXX.csv)
+trap 'rm -f "$csv"' EXIT
+
+run_sql() {
+	ep_as_server_user "${psql_cmd[@]}" -d "$db" "$@"
+}
+
+# Milliseconds of one run of a statement (the last \timing line).
+once_ms() {
+	run_sql -c '\timing on' -c "$1" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n 1
+}
+
+# Milliseconds of the best of three runs of one statement.
+best_ms() {
+	local best="" t
+	for _ in 1 2 3; do
+		t=$(once_ms "$1")
+		if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+			best=$t
+		fi
+	done
+	echo "$best"
+}
+
+report() {
+	awk -v name="$1" -v h="$2" -v t="$3" -v unit="$4" \
+		'BEGIN { printf "%-26s heap %12.1f %-6s hypertable %12.1f %-6s ratio %7.2f\n", name, h, unit, t, unit, t / h }'
+}
+
+ep_as_server_user "${psql_cmd[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db" \
+	-c "CREATE DATABASE $db" >/dev/null
+run_sql -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION epiphany CASCADE'
+
+echo "EpiphanyDB time-series benchmark (TSBS cpu-only): 100 hosts, every 10 s, $days days"
+echo "commit $(git -C "$EP_TOP" rev-parse --short HEAD), $(run_sql -Atc 'SELECT version()' | cut -d, -f1)"
+echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
+echo "settings: shared_buffers=$(run_sql -Atc 'SHOW shared_buffers'), work_mem=$(run_sql -Atc 'SHOW work_mem')"
+echo
+
+# The data: TSBS's tags, and cpu rows whose metrics are random walks with
+# steps in [-5, 5] reflected at 0 and 100, from a random start per host.
+run_sql >/dev/null <<SQL
+SELECT setseed(0.2016);
+CREATE TABLE tags AS
+SELECT h AS id, 'host_' || h AS hostname,
+       (ARRAY['us-east-1','us-west-1','us-west-2','eu-west-1','eu-central-1',
+              'ap-southeast-1','ap-southeast-2','ap-northeast-1','sa-east-1'])[1 + h % 9] AS region,
+       'dc_' || (h % 7) AS datacenter, (h % 100)::text AS rack,
+       (ARRAY['Ubuntu16.10','Ubuntu16.04LTS','Ubuntu15.10'])[1 + h % 3] AS os,
+       (ARRAY['x64','x86'])[1 + h % 2] AS arch,
+       (ARRAY['SF','NYC','LON','CHI'])[1 + h % 4] AS team,
+       (h % 20)::text AS service, (h % 2)::text AS service_version,
+       (ARRAY['production','staging','test'])[1 + h % 3] AS service_environment
+  FROM generate_series(0, 99) h;
+CREATE FUNCTION reflect(x float8) RETURNS float8 LANGUAGE sql IMMUTABLE
+    AS \$\$ SELECT CASE WHEN m <= 100 THEN m ELSE 200 - m END
+              FROM (SELECT x - 200 * floor(x / 200) AS m) r \$\$;
+COPY (
+  SELECT time, 'host_' || h, h,
+         round(reflect(s0)::numeric, 4), round(reflect(s1)::numeric, 4), round(reflect(s2)::numeric, 4),
+         round(reflect(s3)::numeric, 4), round(reflect(s4)::numeric, 4), round(reflect(s5)::numeric, 4),
+         round(reflect(s6)::numeric, 4), round(reflect(s7)::numeric, 4), round(reflect(s8)::numeric, 4),
+         round(reflect(s9)::numeric, 4)
+    FROM (SELECT time, h,
+                 sum(d0) OVER w AS s0, sum(d1) OVER w AS s1, sum(d2) OVER w AS s2,
+                 sum(d3) OVER w AS s3, sum(d4) OVER w AS s4, sum(d5) OVER w AS s5,
+                 sum(d6) OVER w AS s6, sum(d7) OVER w AS s7, sum(d8) OVER w AS s8,
+                 sum(d9) OVER w AS s9
+            FROM (SELECT timestamptz '2016-01-01 00:00:00+00' + i * interval '10 seconds' AS time, h,
+                         CASE WHEN i = 0 THEN random() * 100 ELSE random() * 10 - 5 END AS d0,
+                         CASE WHEN i = 0 THEN random() * 100 ELSE random() * 10 - 5 END AS d1,
+                         CASE WHEN i = 0 THEN random() * 100 ELSE random() * 10 - 5 END AS d2,
+                         CASE WHEN i = 0 THEN random() * 100 ELSE random() * 10 - 5 END AS d3,
+                         CASE WHEN i = 0 THEN random() * 100 ELSE random() * 10 - 5 END AS d4,
+                         CASE WHEN i = 0 THEN random() * 100 ELSE random() * 10 - 5 END AS d5,
+                         CASE WHEN i = 0 THEN random() * 100 ELSE random() * 10 - 5 END AS d6,
+                         CASE WHEN i = 0 THEN random() * 100 ELSE random() * 10 - 5 END AS d7,
+                         CASE WHEN i = 0 THEN random() * 100 ELSE random() * 10 - 5 END AS d8,
+                         CASE WHEN i = 0 THEN random() * 100 ELSE random() * 10 - 5 END AS d9
+                    FROM generate_series(0, $days * 8640 - 1) i, generate_series(0, 99) h) steps
+          WINDOW w AS (PARTITION BY h ORDER BY time)) walks
+   ORDER BY time, h
+) TO '$csv' CSV;
+SQL
+rows=$(wc -l <"$csv")
+
+columns='time timestamptz NOT NULL, hostname text, tags_id int,
+    usage_user float8, usage_system float8, usage_idle float8, usage_nice float8,
+    usage_iowait float8, usage_irq float8, usage_softirq float8, usage_steal float8,
+    usage_guest float8, usage_guest_nice float8'
+run_sql >/dev/null <<SQL
+CREATE TABLE cpu_heap ($columns);
+CREATE INDEX ON cpu_heap (time DESC);
+CREATE INDEX ON cpu_heap (hostname, time DESC);
+CREATE TABLE cpu_hyper ($columns);
+SELECT created FROM create_hypertable('cpu_hyper', 'time', chunk_time_interval => interval '12 hours');
+CREATE INDEX ON cpu_hyper (hostname, time DESC);
+SQL
+
+heap_ms=$(once_ms "COPY cpu_heap FROM '$csv' CSV")
+hyper_ms=$(once_ms "COPY cpu_hyper FROM '$csv' CSV")
+run_sql -c 'VACUUM ANALYZE cpu_heap' -c 'VACUUM ANALYZE cpu_hyper'
+awk -v n="$rows" -v h="$heap_ms" -v t="$hyper_ms" \
+	'BEGIN { printf "%-26s heap %12.0f rows/s hypertable %12.0f rows/s ratio %7.2f\n", "COPY ingest", n / h * 1000, n / t * 1000, h / t }'
+echo "                           ($rows rows, $(run_sql -Atc "SELECT count(*) FROM show_chunks('cpu_hyper')") chunks)"
+
+# The TSBS queries, in the PostgreSQL form TSBS generates for TimescaleDB,
+# with windows inside the data set.  Floats are rounded for the comparison.
+start="timestamptz '2016-01-02 08:00:00+00'"
+declare -A queries=(
+	[single-groupby-1-1-1]="SELECT time_bucket('1 minute', time) AS minute, round(max(usage_user)::numeric, 6)
+	   FROM TABLE WHERE hostname IN ('host_9') AND time >= $start AND time < $start + interval '1 hour'
+	  GROUP BY minute ORDER BY minute"
+	[double-groupby-1]="SELECT time_bucket('1 hour', time) AS hour, hostname, round(avg(usage_user)::numeric, 6)
+	   FROM TABLE WHERE time >= $start AND time < $start + interval '12 hours'
+	  GROUP BY hour, hostname ORDER BY hour, hostname"
+	[double-groupby-all]="SELECT time_bucket('1 hour', time) AS hour, hostname,
+	        round(avg(usage_user)::numeric, 6), round(avg(usage_system)::numeric, 6), round(avg(usage_idle)::numeric, 6),
+	        round(avg(usage_nice)::numeric, 6), round(avg(usage_iowait)::numeric, 6), round(avg(usage_irq)::numeric, 6),
+	        round(avg(usage_softirq)::numeric, 6), round(avg(usage_steal)::numeric, 6), round(avg(usage_guest)::numeric, 6),
+	        round(avg(usage_guest_nice)::numeric, 6)
+	   FROM TABLE WHERE time >= $start AND time < $start + interval '12 hours'
+	  GROUP BY hour, hostname ORDER BY hour, hostname"
+	[high-cpu-all]="SELECT * FROM TABLE WHERE usage_user > 90.0
+	    AND time >= $start AND time < $start + interval '12 hours' ORDER BY time, hostname"
+	[lastpoint]="SELECT DISTINCT ON (hostname) * FROM TABLE ORDER BY hostname, time DESC"
+	[groupby-orderby-limit]="SELECT time_bucket('1 minute', time) AS minute, round(max(usage_user)::numeric, 6)
+	   FROM TABLE WHERE time < $start GROUP BY minute ORDER BY minute DESC LIMIT 5"
+	[full-scan-by-host]="SELECT hostname, round(avg(usage_user)::numeric, 6), round(max(usage_system)::numeric, 6)
+	   FROM TABLE GROUP BY hostname ORDER BY hostname"
+)
+mismatches=0
+for name in single-groupby-1-1-1 double-groupby-1 double-groupby-all high-cpu-all lastpoint \
+	groupby-orderby-limit full-scan-by-host; do
+	heap_sql=${queries[$name]//TABLE/cpu_heap}
+	hyper_sql=${queries[$name]//TABLE/cpu_hyper}
+	if [ "$(run_sql -Atc "$heap_sql" | md5sum)" != "$(run_sql -Atc "$hyper_sql" | md5sum)" ]; then
+		echo "MISMATCH: $name returns different rows on the hypertable"
+		mismatches=$((mismatches + 1))
+	fi
+	report "$name" "$(best_ms "$heap_sql")" "$(best_ms "$hyper_sql")" ms
+done
+
+# Planning with many chunks: one row per one-hour chunk.
+run_sql >/dev/null <<SQL
+CREATE TABLE many_chunks (time timestamptz NOT NULL, value float8);
+SELECT created FROM create_hypertable('many_chunks', 'time', chunk_time_interval => interval '1 hour');
+INSERT INTO many_chunks SELECT timestamptz '2016-01-01' + i * interval '1 hour', i
+  FROM generate_series(0, $chunk_count - 1) i;
+SQL
+# Planning time in one session (warm caches), best of three.
+plan_query="EXPLAIN (SUMMARY ON, COSTS OFF) SELECT count(*) FROM many_chunks
+             WHERE time >= '2016-03-01 00:00+00' AND time < '2016-03-01 01:00+00'"
+plan_ms=$(run_sql -At -c "$plan_query" -c "$plan_query" -c "$plan_query" -c "$plan_query" |
+	sed -n 's/^Planning Time: \([0-9.]*\) ms/\1/p' | tail -n 3 | sort -n | head -n 1)
+printf '%-26s %s chunks, a query needing one: planning %s ms (best of 3, warm)\n' "planning" "$chunk_count" "$plan_ms"
+
+[ "$mismatches" -eq 0 ] || exit 1
