@@ -346,6 +346,8 @@ ChunkCreate(const Hypertable *ht, int64 value, ChunkRef *chunk)
 	recordDependencyOn(&chunk_address, &ht_address, DEPENDENCY_AUTO);
 	table_close(chunkrel, NoLock);
 	table_close(htrel, NoLock);
+	/* Plans of the hypertable must be made again to include the chunk. */
+	CacheInvalidateRelcacheByRelid(ht->relid);
 	CommandCounterIncrement();
 }
 

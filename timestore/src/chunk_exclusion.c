@@ -46,21 +46,12 @@
 
 #define CHUNK_EXCLUSION_NAME "ChunkExclusion"
 
-/* A bound on the time column: "time <strategy> expr". */
-typedef struct TimeBound
-{
-	StrategyNumber strategy;	/* BTLessStrategyNumber .. BTGreaterStrategyNumber */
-	Expr	   *expr;
-} TimeBound;
-
 typedef struct ChunkExclusionState
 {
 	CustomScanState css;
 	int			nchunks;		/* chunks in the plan */
 	int			nexcluded;		/* left out at startup */
 } ChunkExclusionState;
-
-static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
 
 static Plan *ChunkExclusionPlan(PlannerInfo *root, RelOptInfo *rel,
 								CustomPath *best_path, List *tlist,
@@ -93,117 +84,6 @@ static const CustomExecMethods ChunkExclusionExecMethods = {
 };
 
 /* ----------------------------------------------------------------
- *		Bounds
- * ----------------------------------------------------------------
- */
-
-static bool
-ContainsExecParam(Node *node, void *context)
-{
-	if (node == NULL)
-		return false;
-	if (IsA(node, Param) && ((Param *) node)->paramkind == PARAM_EXEC)
-		return true;
-	return expression_tree_walker(node, ContainsExecParam, context);
-}
-
-/*
- * The btree strategy of "time opno value" for the time type, with the
- * operator commuted when the time column is on the right; 0 if opno is not
- * a comparison of the type's default btree class.
- */
-static StrategyNumber
-TimeOperatorStrategy(Oid opno, Oid time_type, bool commuted)
-{
-	Oid			opclass = GetDefaultOpClass(time_type, BTREE_AM_OID);
-	StrategyNumber strategy;
-
-	if (!OidIsValid(opclass))
-		return InvalidStrategy;
-	if (commuted)
-		opno = get_commutator(opno);
-	if (!OidIsValid(opno))
-		return InvalidStrategy;
-	strategy = get_op_opfamily_strategy(opno, get_opclass_family(opclass));
-	return strategy;
-}
-
-/*
- * The bounds of rel's restrictions that compare the time column with a
- * value known only at execution: a stable expression of the time type
- * without Vars or executor parameters.
- */
-static List *
-RuntimeTimeBounds(RelOptInfo *rel, const Hypertable *ht)
-{
-	List	   *bounds = NIL;
-	ListCell   *lc;
-
-	foreach(lc, rel->baserestrictinfo)
-	{
-		OpExpr	   *op = (OpExpr *) ((RestrictInfo *) lfirst(lc))->clause;
-		Node	   *left;
-		Node	   *right;
-		Node	   *value;
-		Var		   *var;
-		bool		commuted;
-		TimeBound  *bound;
-		StrategyNumber strategy;
-
-		if (!IsA(op, OpExpr) || list_length(op->args) != 2)
-			continue;
-		left = linitial(op->args);
-		right = lsecond(op->args);
-		commuted = !IsA(left, Var);
-		var = (Var *) (commuted ? right : left);
-		value = commuted ? left : right;
-		if (!IsA(var, Var) || var->varno != rel->relid ||
-			var->varattno != ht->time_attno || var->varlevelsup != 0 ||
-			IsA(value, Const) || exprType(value) != ht->time_type ||
-			contain_var_clause(value) || contain_volatile_functions(value) ||
-			contain_subplans(value) || ContainsExecParam(value, NULL))
-			continue;
-		strategy = TimeOperatorStrategy(op->opno, ht->time_type, commuted);
-		if (strategy == InvalidStrategy)
-			continue;
-		bound = palloc(sizeof(TimeBound));
-		bound->strategy = strategy;
-		bound->expr = (Expr *) value;
-		bounds = lappend(bounds, bound);
-	}
-	return bounds;
-}
-
-/*
- * Narrows [*lower, *upper] (inclusive internal times) by "time strategy
- * value"; false when no time can satisfy it (a NULL value).
- */
-static bool
-NarrowRange(StrategyNumber strategy, Datum value, bool isnull, Oid time_type,
-			int64 *lower, int64 *upper)
-{
-	int64		internal;
-
-	if (isnull)
-		return false;
-	internal = TimeToInternalOrClamp(value, time_type);
-	if (strategy == BTGreaterStrategyNumber || strategy == BTGreaterEqualStrategyNumber ||
-		strategy == BTEqualStrategyNumber)
-		*lower = Max(*lower, internal);
-	if (strategy == BTLessStrategyNumber || strategy == BTLessEqualStrategyNumber ||
-		strategy == BTEqualStrategyNumber)
-		*upper = Min(*upper, internal);
-	return true;
-}
-
-/* Whether chunk [start, end) may hold a time in [lower, upper]. */
-static inline bool
-RangeOverlaps(int64 start, int64 end, int64 lower, int64 upper)
-{
-	return start <= upper && (end > lower || end == PG_INT64_MAX);
-}
-
-/* ----------------------------------------------------------------
  *		Planning
  * ----------------------------------------------------------------
  */
@@ -213,20 +93,18 @@ static void
 EstimateKept(PlannerInfo *root, List *subpaths, List *bounds, const Hypertable *ht,
 			 Cost *startup, Cost *total, double *rows)
 {
-	int64		lower = PG_INT64_MIN;
-	int64		upper = PG_INT64_MAX;
-	bool		possible = true;
+	TimeRange	range;
 	ListCell   *lc;
 
+	TimeRangeInit(&range);
 	foreach(lc, bounds)
 	{
 		TimeBound  *bound = lfirst(lc);
 		Node	   *value = estimate_expression_value(root, (Node *) bound->expr);
 
 		if (IsA(value, Const))
-			possible &= NarrowRange(bound->strategy, ((Const *) value)->constvalue,
-									((Const *) value)->constisnull, ht->time_type,
-									&lower, &upper);
+			TimeRangeNarrow(&range, bound->strategy, ((Const *) value)->constvalue,
+							((Const *) value)->constisnull, ht->time_type);
 	}
 	*startup = 0;
 	*total = 0;
@@ -237,10 +115,9 @@ EstimateKept(PlannerInfo *root, List *subpaths, List *bounds, const Hypertable *
 		int64		start;
 		int64		end;
 
-		if (possible &&
-			(!ChunkRangeOf(ht, planner_rt_fetch(sub->parent->relid, root)->relid,
-						   &start, &end) ||
-			 RangeOverlaps(start, end, lower, upper)))
+		if (!ChunkRangeOf(ht, planner_rt_fetch(sub->parent->relid, root)->relid,
+						  &start, &end) ||
+			TimeRangeOverlaps(&range, start, end))
 		{
 			*startup = Max(*startup, sub->startup_cost);
 			*total += sub->total_cost;
@@ -288,23 +165,17 @@ ChunkExclusionWrap(PlannerInfo *root, Path *child, List *bounds, const Hypertabl
 	return &path->path;
 }
 
-static void
-ChunkExclusionRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
-						  RangeTblEntry *rte)
+/*
+ * ChunkExclusionAddPaths - wraps the Append and MergeAppend paths of
+ * hypertable rel (an expanded appendrel) in ChunkExclusion when its
+ * restrictions bound the time column by values known only at execution.
+ */
+void
+ChunkExclusionAddPaths(PlannerInfo *root, RelOptInfo *rel, const Hypertable *ht)
 {
-	const Hypertable *ht;
-	Hypertable	copy;
-	List	   *bounds;
+	List	   *bounds = TimeBoundsOfRel(rel, ht, false);
 	ListCell   *lc;
 
-	if (prev_set_rel_pathlist_hook)
-		prev_set_rel_pathlist_hook(root, rel, rti, rte);
-	if (rte->rtekind != RTE_RELATION || !rte->inh ||
-		rel->reloptkind != RELOPT_BASEREL ||
-		(ht = HypertableGet(rte->relid)) == NULL)
-		return;
-	copy = *ht;
-	bounds = RuntimeTimeBounds(rel, &copy);
 	if (bounds == NIL)
 		return;
 	foreach(lc, rel->pathlist)
@@ -312,7 +183,7 @@ ChunkExclusionRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 		Path	   *path = lfirst(lc);
 
 		if (IsA(path, AppendPath) || IsA(path, MergeAppendPath))
-			lfirst(lc) = ChunkExclusionWrap(root, path, bounds, &copy);
+			lfirst(lc) = ChunkExclusionWrap(root, path, bounds, ht);
 	}
 }
 
@@ -392,9 +263,7 @@ ChunkExclusionBegin(CustomScanState *node, EState *estate, int eflags)
 	List	   *strategies = lsecond(cscan->custom_private);
 	List	   *subplans;
 	List	   *kept = NIL;
-	int64		lower = PG_INT64_MIN;
-	int64		upper = PG_INT64_MAX;
-	bool		possible = true;
+	TimeRange	range;
 	ListCell   *lc;
 	ListCell   *lc2;
 
@@ -406,6 +275,7 @@ ChunkExclusionBegin(CustomScanState *node, EState *estate, int eflags)
 	subplans = IsA(child, Append) ? ((Append *) child)->appendplans :
 		((MergeAppend *) child)->mergeplans;
 
+	TimeRangeInit(&range);
 	forboth(lc, strategies, lc2, cscan->custom_exprs)
 	{
 		ExprState  *expr = ExecInitExpr(lfirst(lc2), &node->ss.ps);
@@ -414,8 +284,7 @@ ChunkExclusionBegin(CustomScanState *node, EState *estate, int eflags)
 													  &isnull);
 
 		if (ht != NULL)
-			possible &= NarrowRange(lfirst_int(lc), value, isnull, ht->time_type,
-									&lower, &upper);
+			TimeRangeNarrow(&range, lfirst_int(lc), value, isnull, ht->time_type);
 	}
 	foreach(lc, subplans)
 	{
@@ -424,10 +293,8 @@ ChunkExclusionBegin(CustomScanState *node, EState *estate, int eflags)
 		int64		end;
 
 		state->nchunks++;
-		if (ht == NULL ||
-			(possible &&
-			 (!ChunkRangeOf(ht, relid, &start, &end) ||
-			  RangeOverlaps(start, end, lower, upper))))
+		if (ht == NULL || !ChunkRangeOf(ht, relid, &start, &end) ||
+			TimeRangeOverlaps(&range, start, end))
 			kept = lappend(kept, lfirst(lc));
 		else
 			state->nexcluded++;
@@ -485,6 +352,4 @@ void
 ChunkExclusionInit(void)
 {
 	RegisterCustomScanMethods(&ChunkExclusionScanMethods);
-	prev_set_rel_pathlist_hook = set_rel_pathlist_hook;
-	set_rel_pathlist_hook = ChunkExclusionRelPathlist;
 }

@@ -44,6 +44,7 @@ _PG_init(void)
 	ChunkRangeCacheInit();
 	ChunkDispatchInit();
 	ChunkExclusionInit();
+	HypertableExpandInit();
 	HypertableUtilityInit();
 	if (process_shared_preload_libraries_in_progress)
 		JobSchedulerInit();

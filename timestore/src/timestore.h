@@ -25,6 +25,12 @@
 #include "utils/date.h"
 #include "utils/jsonb.h"
 
+struct CopyStmt;
+struct ParseState;
+struct PlannerInfo;
+struct RelOptInfo;
+struct Trigger;
+
 #define EP_TIMESTORE_LIBRARY "epiphany_timestore"
 #define EP_TIMESTORE_EXTENSION "epiphany_timestore"
 
@@ -172,6 +178,32 @@ extern void ChunkDispatchInit(void);
 
 /* chunk_exclusion.c */
 extern void ChunkExclusionInit(void);
+extern void ChunkExclusionAddPaths(struct PlannerInfo *root, struct RelOptInfo *rel,
+								   const Hypertable *ht);
+
+/* time_bounds.c: a bound "time <strategy> expr" and a range of internal times */
+typedef struct TimeBound
+{
+	uint16		strategy;		/* BTLessStrategyNumber .. BTGreaterStrategyNumber */
+	Expr	   *expr;
+} TimeBound;
+
+typedef struct TimeRange
+{
+	int64		lower;			/* inclusive */
+	int64		upper;			/* inclusive */
+	bool		empty;
+} TimeRange;
+
+extern List *TimeBoundsOfRel(struct RelOptInfo *rel, const Hypertable *ht,
+							 bool constants);
+extern void TimeRangeInit(TimeRange *range);
+extern void TimeRangeNarrow(TimeRange *range, uint16 strategy, Datum value,
+							bool isnull, Oid time_type);
+extern bool TimeRangeOverlaps(const TimeRange *range, int64 start, int64 end);
+
+/* hypertable_expand.c */
+extern void HypertableExpandInit(void);
 
 /* hypertable_copy.c */
 extern uint64 HypertableCopyFrom(struct ParseState *pstate, struct CopyStmt *stmt,

@@ -1,0 +1,326 @@
+/*-------------------------------------------------------------------------
+ *
+ * hypertable_expand.c
+ *	  Planning a query on a hypertable with only the chunks it needs.
+ *
+ *	  PostgreSQL expands an inheritance parent into all its children: it
+ *	  locks and opens every chunk and estimates it before constraint
+ *	  exclusion removes most of them, so planning grows with the number of
+ *	  chunks and a query can run out of lock table.  For a hypertable that
+ *	  a query reads (not the target of UPDATE or DELETE, not locked FOR
+ *	  UPDATE; those keep PostgreSQL's expansion), we take the expansion
+ *	  over: when the planner builds the hypertable's relation we clear its
+ *	  "inherited" flag, so PostgreSQL plans it as a plain (empty) table;
+ *	  then, when its paths are made, we pick the chunks whose ranges the
+ *	  query's constant time bounds allow (from our catalog, without opening
+ *	  the others), add them as children the way PostgreSQL adds inheritance
+ *	  children, plan each, and build the Append over them with
+ *	  PostgreSQL's own add_paths_to_append_rel.  The parent itself, which
+ *	  never holds rows, is not scanned.
+ *
+ *	  Invariants: a chunk is planned whenever a row of it can match the
+ *	  constant bounds; chunks are locked before they are planned and a
+ *	  chunk dropped meanwhile is skipped; the plan depends on the parent,
+ *	  whose relcache entry every chunk creation invalidates, so a cached
+ *	  plan is replanned when a chunk appears.
+ *
+ * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+ *
+ * IDENTIFICATION
+ *	  timestore/src/hypertable_expand.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "epiphany/compat.h"
+
+#include "access/table.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "optimizer/appendinfo.h"
+#include "optimizer/cost.h"
+#include "optimizer/inherit.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
+#include "optimizer/plancat.h"
+#include "optimizer/prep.h"
+#include "parser/parsetree.h"
+#include "storage/lmgr.h"
+#include "timestore.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+/* Marks, in RelOptInfo.fdw_private, a hypertable whose expansion is ours. */
+typedef struct ExpansionMark
+{
+	uint32		magic;
+	Hypertable	ht;
+} ExpansionMark;
+
+#define EXPANSION_MAGIC 0x45505854	/* "EPXT" */
+
+static get_relation_info_hook_type prev_get_relation_info_hook = NULL;
+static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
+
+/*
+ * When the planner builds a hypertable's base relation: take its expansion
+ * over, unless it is a target of the statement or locked by FOR UPDATE.
+ */
+static void
+HypertableRelationInfo(PlannerInfo *root, Oid relid, bool inhparent, RelOptInfo *rel)
+{
+	RangeTblEntry *rte;
+	const Hypertable *ht;
+	ExpansionMark *mark;
+
+	if (prev_get_relation_info_hook)
+		prev_get_relation_info_hook(root, relid, inhparent, rel);
+	/*
+	 * has_subclass first: it reads pg_class only, whereas HypertableGet may
+	 * plan a catalog query, which must not happen while an index of that
+	 * catalog is being built (index builds plan their workers).
+	 */
+	if (!inhparent || rel->reloptkind != RELOPT_BASEREL || !has_subclass(relid) ||
+		rel->relid == (Index) root->parse->resultRelation ||
+		get_plan_rowmark(root->rowMarks, rel->relid) != NULL ||
+		(ht = HypertableGet(relid)) == NULL)
+		return;
+	rte = planner_rt_fetch(rel->relid, root);
+	if (rte->rtekind != RTE_RELATION || !rte->inh || rte->tablesample != NULL)
+		return;
+	mark = palloc(sizeof(ExpansionMark));
+	mark->magic = EXPANSION_MAGIC;
+	mark->ht = *ht;
+	rel->fdw_private = mark;
+	rte->inh = false;
+}
+
+/* The chunks of ht whose ranges overlap range, oldest first, in the caller's memory. */
+static List *
+ChunksOverlapping(const Hypertable *ht, const TimeRange *range)
+{
+	Oid			argtypes[3] = {INT4OID, INT8OID, INT8OID};
+	Datum		values[3] = {Int32GetDatum(ht->id), Int64GetDatum(range->lower),
+	Int64GetDatum(range->upper)};
+	MemoryContext callercxt = CurrentMemoryContext;
+	List	   *relids = NIL;
+	int			nestlevel;
+	uint64		i;
+
+	if (range->empty)
+		return NIL;
+	nestlevel = CatalogEnter();
+	SPI_connect();
+	CatalogReadLatest("SELECT relid FROM _epiphany_timestore.chunk"
+					  " WHERE hypertable_id = $1 AND range_start <= $3"
+					  " AND (range_end > $2 OR range_end = 9223372036854775807)"
+					  " ORDER BY range_start",
+					  3, argtypes, values, NULL);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Oid			relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
+														   SPI_tuptable->tupdesc, 1,
+														   &isnull));
+		MemoryContext spicxt = MemoryContextSwitchTo(callercxt);
+
+		relids = lappend_oid(relids, relid);
+		MemoryContextSwitchTo(spicxt);
+	}
+	SPI_finish();
+	CatalogLeave(nestlevel);
+	return relids;
+}
+
+/*
+ * Adds chunk relid as an inheritance child of rel (range table entry,
+ * AppendRelInfo, RelOptInfo), as PostgreSQL adds inheritance children.
+ * Returns the child's RelOptInfo.
+ */
+static RelOptInfo *
+AddChunkChild(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
+			  Relation parentrel, Oid relid, AppendRelInfo **appinfo)
+{
+	RangeTblEntry *childrte = makeNode(RangeTblEntry);
+	Relation	childrel;
+	Index		childrti;
+
+	memcpy(childrte, rte, sizeof(RangeTblEntry));
+	childrte->relid = relid;
+	childrte->relkind = RELKIND_RELATION;
+	childrte->inh = false;
+	childrte->requiredPerms = 0;
+	childrte->securityQuals = NIL;
+	childrte->alias = childrte->eref = makeAlias(rte->eref->aliasname,
+												 list_copy(rte->eref->colnames));
+	root->parse->rtable = lappend(root->parse->rtable, childrte);
+	childrti = list_length(root->parse->rtable);
+
+	childrel = table_open(relid, NoLock);
+	*appinfo = make_append_rel_info(parentrel, childrel, rel->relid, childrti);
+	table_close(childrel, NoLock);
+	root->append_rel_list = lappend(root->append_rel_list, *appinfo);
+	root->simple_rte_array[childrti] = childrte;
+	root->append_rel_array[childrti] = *appinfo;
+	return build_simple_rel(root, childrti, rel);
+}
+
+/*
+ * Sizes and paths of a chunk child, as PostgreSQL makes them for an
+ * inheritance child; false when its restrictions or constraints exclude it.
+ */
+static bool
+PlanChunkChild(PlannerInfo *root, RelOptInfo *rel, RelOptInfo *childrel,
+			   AppendRelInfo *appinfo)
+{
+	RangeTblEntry *childrte = root->simple_rte_array[childrel->relid];
+	Relids		required_outer;
+	int			workers;
+
+	if (!apply_child_basequals(root, rel, childrel, childrte, appinfo) ||
+		relation_excluded_by_constraints(root, childrel, childrte))
+		return false;
+	childrel->joininfo = (List *) adjust_appendrel_attrs(root, (Node *) rel->joininfo,
+														 1, &appinfo);
+	childrel->reltarget->exprs = (List *)
+		adjust_appendrel_attrs(root, (Node *) rel->reltarget->exprs, 1, &appinfo);
+	childrel->has_eclass_joins = rel->has_eclass_joins;
+	if (rel->has_eclass_joins || has_useful_pathkeys(root, rel))
+		add_child_rel_equivalences(root, appinfo, rel, childrel);
+	childrel->consider_parallel = rel->consider_parallel;
+
+	check_index_predicates(root, childrel);
+	set_baserel_size_estimates(root, childrel);
+
+	required_outer = childrel->lateral_relids;
+	add_path(childrel, create_seqscan_path(root, childrel, required_outer, 0));
+	if (childrel->consider_parallel && required_outer == NULL)
+	{
+		workers = compute_parallel_worker(childrel, childrel->pages, -1,
+										  max_parallel_workers_per_gather);
+		if (workers > 0)
+			add_partial_path(childrel, create_seqscan_path(root, childrel, NULL, workers));
+	}
+	create_index_paths(root, childrel);
+	create_tidscan_paths(root, childrel);
+	set_cheapest(childrel);
+	return true;
+}
+
+/*
+ * Expands hypertable rel into the chunks its constant time bounds allow and
+ * replaces its paths with appends over them.
+ */
+static void
+ExpandHypertable(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
+				 const Hypertable *ht)
+{
+	TimeRange	range;
+	List	   *chunks;
+	List	   *live = NIL;
+	ListCell   *lc;
+	Relation	parentrel;
+	double		rows = 0;
+	double		tuples = 0;
+	double		pages = 0;
+
+	TimeRangeInit(&range);
+	foreach(lc, TimeBoundsOfRel(rel, ht, true))
+	{
+		TimeBound  *bound = lfirst(lc);
+		Const	   *value = (Const *) bound->expr;
+
+		TimeRangeNarrow(&range, bound->strategy, value->constvalue,
+						value->constisnull, ht->time_type);
+	}
+	chunks = ChunksOverlapping(ht, &range);
+
+	parentrel = table_open(rte->relid, NoLock);
+	if (chunks != NIL)
+		expand_planner_arrays(root, list_length(chunks));
+	foreach(lc, chunks)
+	{
+		Oid			relid = lfirst_oid(lc);
+		RelOptInfo *childrel;
+		AppendRelInfo *appinfo;
+
+		LockRelationOid(relid, rte->rellockmode);
+		if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		{
+			UnlockRelationOid(relid, rte->rellockmode);
+			continue;			/* dropped meanwhile */
+		}
+		childrel = AddChunkChild(root, rel, rte, parentrel, relid, &appinfo);
+		if (!PlanChunkChild(root, rel, childrel, appinfo))
+			continue;
+		live = lappend(live, childrel);
+		rows += childrel->rows;
+		tuples += childrel->tuples;
+		pages += childrel->pages;
+	}
+	table_close(parentrel, NoLock);
+
+	rte->inh = true;
+	rel->fdw_private = NULL;
+	rel->rows = clamp_row_est(rows);
+	rel->tuples = tuples;
+	root->total_table_pages += pages;
+	rel->pathlist = NIL;
+	rel->partial_pathlist = NIL;
+	rel->cheapest_startup_path = NULL;
+	rel->cheapest_total_path = NULL;
+	rel->cheapest_unique_path = NULL;
+	rel->cheapest_parameterized_paths = NIL;
+	add_paths_to_append_rel(root, rel, live);
+}
+
+/*
+ * When the planner makes a base relation's paths: expand a hypertable
+ * whose expansion is ours, then offer run-time chunk exclusion on any
+ * hypertable appendrel.
+ */
+static void
+HypertableRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *rte)
+{
+	ExpansionMark *mark = rel->fdw_private;
+	const Hypertable *ht;
+
+	if (prev_set_rel_pathlist_hook)
+		prev_set_rel_pathlist_hook(root, rel, rti, rte);
+	if (rel->reloptkind != RELOPT_BASEREL || rte->rtekind != RTE_RELATION)
+		return;
+	if (mark != NULL && mark->magic == EXPANSION_MAGIC)
+	{
+		if (IS_DUMMY_REL(rel))
+		{
+			/* Proved empty already: it stays so, as an appendrel. */
+			rte->inh = true;
+			rel->fdw_private = NULL;
+			return;
+		}
+		ExpandHypertable(root, rel, rte, &mark->ht);
+	}
+	if (rte->inh && (ht = HypertableGet(rte->relid)) != NULL)
+	{
+		Hypertable	copy = *ht;
+
+		ChunkExclusionAddPaths(root, rel, &copy);
+	}
+}
+
+/* Called by _PG_init. */
+void
+HypertableExpandInit(void)
+{
+	prev_get_relation_info_hook = get_relation_info_hook;
+	get_relation_info_hook = HypertableRelationInfo;
+	prev_set_rel_pathlist_hook = set_rel_pathlist_hook;
+	set_rel_pathlist_hook = HypertableRelPathlist;
+}

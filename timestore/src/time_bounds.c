@@ -1,0 +1,152 @@
+/*-------------------------------------------------------------------------
+ *
+ * time_bounds.c
+ *	  Bounds on a hypertable's time column found in a query's restrictions
+ *	  ("time >= '2024-01-01'", "time > now() - interval '1 day'"), and the
+ *	  range of internal times they allow.  Planning uses the constant ones
+ *	  to choose the chunks to plan (hypertable_expand.c); execution
+ *	  evaluates the others to leave chunks out (chunk_exclusion.c).
+ *
+ *	  Invariants: a bound narrows the range only as far as it is certain:
+ *	  strict comparisons are applied as inclusive ones, so the range may
+ *	  keep one chunk more than needed, never one less.
+ *
+ * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+ *
+ * IDENTIFICATION
+ *	  timestore/src/time_bounds.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "epiphany/compat.h"
+
+#include "access/stratnum.h"
+#include "catalog/pg_am.h"
+#include "commands/defrem.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/pathnodes.h"
+#include "optimizer/clauses.h"
+#include "optimizer/optimizer.h"
+#include "timestore.h"
+#include "utils/lsyscache.h"
+
+static bool
+ContainsExecParam(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Param) && ((Param *) node)->paramkind == PARAM_EXEC)
+		return true;
+	return expression_tree_walker(node, ContainsExecParam, context);
+}
+
+/*
+ * The btree strategy of "time opno value" for the time type, with the
+ * operator commuted when the time column is on the right; 0 if opno is not
+ * a comparison of the type's default btree class.
+ */
+static StrategyNumber
+TimeOperatorStrategy(Oid opno, Oid time_type, bool commuted)
+{
+	Oid			opclass = GetDefaultOpClass(time_type, BTREE_AM_OID);
+
+	if (!OidIsValid(opclass))
+		return InvalidStrategy;
+	if (commuted)
+		opno = get_commutator(opno);
+	if (!OidIsValid(opno))
+		return InvalidStrategy;
+	return get_op_opfamily_strategy(opno, get_opclass_family(opclass));
+}
+
+/*
+ * TimeBoundsOfRel - the bounds among rel's restrictions that compare the
+ * time column of ht with a value of its type: constants when constants is
+ * true; otherwise values known only at execution, stable expressions
+ * without Vars or executor parameters.
+ */
+List *
+TimeBoundsOfRel(RelOptInfo *rel, const Hypertable *ht, bool constants)
+{
+	List	   *bounds = NIL;
+	ListCell   *lc;
+
+	foreach(lc, rel->baserestrictinfo)
+	{
+		OpExpr	   *op = (OpExpr *) ((RestrictInfo *) lfirst(lc))->clause;
+		Node	   *value;
+		Var		   *var;
+		bool		commuted;
+		TimeBound  *bound;
+		StrategyNumber strategy;
+
+		if (!IsA(op, OpExpr) || list_length(op->args) != 2)
+			continue;
+		commuted = !IsA(linitial(op->args), Var);
+		var = (Var *) (commuted ? lsecond(op->args) : linitial(op->args));
+		value = commuted ? linitial(op->args) : lsecond(op->args);
+		if (!IsA(var, Var) || var->varno != rel->relid ||
+			var->varattno != ht->time_attno || var->varlevelsup != 0 ||
+			exprType(value) != ht->time_type)
+			continue;
+		if (constants ? !IsA(value, Const) :
+			(IsA(value, Const) || contain_var_clause(value) ||
+			 contain_volatile_functions(value) || contain_subplans(value) ||
+			 ContainsExecParam(value, NULL)))
+			continue;
+		strategy = TimeOperatorStrategy(op->opno, ht->time_type, commuted);
+		if (strategy == InvalidStrategy)
+			continue;
+		bound = palloc(sizeof(TimeBound));
+		bound->strategy = strategy;
+		bound->expr = (Expr *) value;
+		bounds = lappend(bounds, bound);
+	}
+	return bounds;
+}
+
+/*
+ * TimeRangeNarrow - narrows the inclusive range of internal times
+ * [range->lower, range->upper] by "time strategy value"; a NULL value
+ * empties it.
+ */
+void
+TimeRangeNarrow(TimeRange *range, StrategyNumber strategy, Datum value,
+				bool isnull, Oid time_type)
+{
+	int64		internal;
+
+	if (isnull)
+	{
+		range->empty = true;
+		return;
+	}
+	internal = TimeToInternalOrClamp(value, time_type);
+	if (strategy == BTGreaterStrategyNumber || strategy == BTGreaterEqualStrategyNumber ||
+		strategy == BTEqualStrategyNumber)
+		range->lower = Max(range->lower, internal);
+	if (strategy == BTLessStrategyNumber || strategy == BTLessEqualStrategyNumber ||
+		strategy == BTEqualStrategyNumber)
+		range->upper = Min(range->upper, internal);
+	if (range->lower > range->upper)
+		range->empty = true;
+}
+
+/* TimeRangeInit - the range of every internal time. */
+void
+TimeRangeInit(TimeRange *range)
+{
+	range->lower = PG_INT64_MIN;
+	range->upper = PG_INT64_MAX;
+	range->empty = false;
+}
+
+/* Whether chunk [start, end) may hold a time of range. */
+bool
+TimeRangeOverlaps(const TimeRange *range, int64 start, int64 end)
+{
+	return !range->empty && start <= range->upper &&
+		(end > range->lower || end == PG_INT64_MAX);
+}
