@@ -15,7 +15,9 @@
  *	  query's constant time bounds allow (from our catalog, without opening
  *	  the others), add them as children the way PostgreSQL adds inheritance
  *	  children, plan each, and build the Append over them with
- *	  PostgreSQL's own add_paths_to_append_rel.  The parent itself, which
+ *	  PostgreSQL's own add_paths_to_append_rel, plus Appends ordered by
+ *	  time (chunks in range order) when the query wants that order, which
+ *	  need no merge and let a LIMIT stop early.  The parent itself, which
  *	  never holds rows, is not scanned.
  *
  *	  Invariants: a chunk is planned whenever a row of it can match the
@@ -35,6 +37,7 @@
 
 #include "epiphany/compat.h"
 
+#include "access/stratnum.h"
 #include "access/table.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
@@ -215,6 +218,73 @@ PlanChunkChild(PlannerInfo *root, RelOptInfo *rel, RelOptInfo *childrel,
 }
 
 /*
+ * The first of the query's wanted orderings if it is on the time column
+ * of rel, else NULL.
+ */
+static PathKey *
+TimeOrderWanted(PlannerInfo *root, RelOptInfo *rel, const Hypertable *ht)
+{
+	PathKey    *pathkey;
+	ListCell   *lc;
+
+	if (root->query_pathkeys == NIL)
+		return NULL;
+	pathkey = linitial(root->query_pathkeys);
+	foreach(lc, pathkey->pk_eclass->ec_members)
+	{
+		EquivalenceMember *member = lfirst(lc);
+		Var		   *var = (Var *) member->em_expr;
+
+		if (!member->em_is_child && IsA(var, Var) && var->varno == rel->relid &&
+			var->varattno == ht->time_attno && var->varlevelsup == 0)
+			return pathkey;
+	}
+	return NULL;
+}
+
+/*
+ * Adds Append paths ordered by time: chunks hold disjoint ranges, so their
+ * time-ordered scans, appended oldest first (or newest first), are in time
+ * order without merging, and a LIMIT stops after the first chunks.  One
+ * path built from each child's cheapest total, one from its cheapest
+ * startup, for add_path to choose from.
+ */
+static void
+AddTimeOrderedAppends(PlannerInfo *root, RelOptInfo *rel, List *live,
+					  const Hypertable *ht)
+{
+	PathKey    *pathkey = TimeOrderWanted(root, rel, ht);
+	List	   *pathkeys;
+	CostSelector selectors[2] = {TOTAL_COST, STARTUP_COST};
+	int			i;
+
+	if (pathkey == NULL || live == NIL)
+		return;
+	pathkeys = list_make1(pathkey);
+	for (i = 0; i < 2; i++)
+	{
+		List	   *subpaths = NIL;
+		ListCell   *lc;
+
+		foreach(lc, live)
+		{
+			RelOptInfo *childrel = lfirst(lc);
+			Path	   *path = get_cheapest_path_for_pathkeys(childrel->pathlist, pathkeys,
+															  NULL, selectors[i], false);
+
+			if (path == NULL)
+				return;
+			if (pathkey->pk_strategy == BTGreaterStrategyNumber)
+				subpaths = lcons(path, subpaths);
+			else
+				subpaths = lappend(subpaths, path);
+		}
+		add_path(rel, (Path *) create_append_path(root, rel, subpaths, NIL, pathkeys,
+												  NULL, 0, false, -1));
+	}
+}
+
+/*
  * Expands hypertable rel into the chunks its constant time bounds allow and
  * replaces its paths with appends over them.
  */
@@ -279,6 +349,7 @@ ExpandHypertable(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
 	rel->cheapest_unique_path = NULL;
 	rel->cheapest_parameterized_paths = NIL;
 	add_paths_to_append_rel(root, rel, live);
+	AddTimeOrderedAppends(root, rel, live, ht);
 }
 
 /*

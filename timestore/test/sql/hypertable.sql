@@ -145,6 +145,13 @@ EXECUTE one_day('2024-04-01');
 EXPLAIN (COSTS OFF) SELECT time FROM conditions WHERE time <= $$2024-04-02$$::text::timestamptz ORDER BY time DESC LIMIT 1;
 RESET plan_cache_mode;
 DEALLOCATE one_day;
+-- Time-ordered reads append the chunks in range order, without merging,
+-- and agree with a sort of every row.
+EXPLAIN (COSTS OFF) SELECT time FROM conditions ORDER BY time LIMIT 2;
+SELECT (SELECT array_agg(time) FROM (SELECT time FROM conditions ORDER BY time DESC LIMIT 7) a)
+     = (SELECT (array_agg(time ORDER BY time DESC))[1:7] FROM conditions) AS newest_first,
+       (SELECT array_agg(time) FROM (SELECT time FROM conditions ORDER BY time LIMIT 7) a)
+     = (SELECT (array_agg(time ORDER BY time))[1:7] FROM conditions) AS oldest_first;
 
 -- show_chunks and drop_chunks: entirely older than / newer than a cutoff.
 SELECT show_chunks('conditions', older_than => '2024-01-04'::timestamptz);
