@@ -1087,3 +1087,44 @@ SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint
  WHERE c.oid = relation
     OR c.oid IN (SELECT r FROM _epiphany_timestore.hypertable_relations(relation) r)
 $$;
+
+-----------------------------------------------------------------------------
+-- Gap filling: time_bucket_gapfill, locf and interpolate (TimescaleDB 2.x
+-- signatures).  Grouping by time_bucket_gapfill makes the planner put a
+-- GapFill node above the aggregation (gapfill.c); evaluated on a row, the
+-- function is time_bucket, and locf and interpolate return their value.
+-----------------------------------------------------------------------------
+
+CREATE FUNCTION time_bucket_gapfill(bucket_width smallint, ts smallint,
+                                    start smallint DEFAULT NULL, finish smallint DEFAULT NULL)
+RETURNS smallint AS 'MODULE_PATHNAME', 'ep_time_bucket_gapfill' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION time_bucket_gapfill(bucket_width integer, ts integer,
+                                    start integer DEFAULT NULL, finish integer DEFAULT NULL)
+RETURNS integer AS 'MODULE_PATHNAME', 'ep_time_bucket_gapfill' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION time_bucket_gapfill(bucket_width bigint, ts bigint,
+                                    start bigint DEFAULT NULL, finish bigint DEFAULT NULL)
+RETURNS bigint AS 'MODULE_PATHNAME', 'ep_time_bucket_gapfill' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION time_bucket_gapfill(bucket_width interval, ts date,
+                                    start date DEFAULT NULL, finish date DEFAULT NULL)
+RETURNS date AS 'MODULE_PATHNAME', 'ep_time_bucket_gapfill' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION time_bucket_gapfill(bucket_width interval, ts timestamp,
+                                    start timestamp DEFAULT NULL, finish timestamp DEFAULT NULL)
+RETURNS timestamp AS 'MODULE_PATHNAME', 'ep_time_bucket_gapfill' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION time_bucket_gapfill(bucket_width interval, ts timestamptz,
+                                    start timestamptz DEFAULT NULL, finish timestamptz DEFAULT NULL)
+RETURNS timestamptz AS 'MODULE_PATHNAME', 'ep_time_bucket_gapfill' LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION locf(value anyelement, prev anyelement DEFAULT NULL,
+                     treat_null_as_missing boolean DEFAULT false)
+RETURNS anyelement AS 'MODULE_PATHNAME', 'ep_gapfill_marker' LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION interpolate(value smallint, prev record DEFAULT NULL, next record DEFAULT NULL)
+RETURNS smallint AS 'MODULE_PATHNAME', 'ep_gapfill_marker' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION interpolate(value integer, prev record DEFAULT NULL, next record DEFAULT NULL)
+RETURNS integer AS 'MODULE_PATHNAME', 'ep_gapfill_marker' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION interpolate(value bigint, prev record DEFAULT NULL, next record DEFAULT NULL)
+RETURNS bigint AS 'MODULE_PATHNAME', 'ep_gapfill_marker' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION interpolate(value real, prev record DEFAULT NULL, next record DEFAULT NULL)
+RETURNS real AS 'MODULE_PATHNAME', 'ep_gapfill_marker' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION interpolate(value double precision, prev record DEFAULT NULL, next record DEFAULT NULL)
+RETURNS double precision AS 'MODULE_PATHNAME', 'ep_gapfill_marker' LANGUAGE C STABLE PARALLEL SAFE;

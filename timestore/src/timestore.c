@@ -45,6 +45,7 @@ _PG_init(void)
 	ChunkDispatchInit();
 	ChunkExclusionInit();
 	HypertableExpandInit();
+	GapFillInit();
 	HypertableUtilityInit();
 	if (process_shared_preload_libraries_in_progress)
 		JobSchedulerInit();

@@ -202,6 +202,9 @@ extern void TimeRangeNarrow(TimeRange *range, uint16 strategy, Datum value,
 							bool isnull, Oid time_type);
 extern bool TimeRangeOverlaps(const TimeRange *range, int64 start, int64 end);
 
+/* gapfill.c */
+extern void GapFillInit(void);
+
 /* hypertable_expand.c */
 extern void HypertableExpandInit(void);
 

@@ -122,3 +122,30 @@ SELECT total_bytes = pg_total_relation_size(format('%I.%I', chunk_schema, chunk_
 SELECT hypertable_size('pg_class'), approximate_row_count('pg_am') > 0 AS plain_table;
 SELECT count(*) FROM hypertable_detailed_size('pg_class');
 DROP TABLE sized;
+
+-- Row-level security on a hypertable holds through chunk expansion, run-time
+-- exclusion and the INSERT path (WITH CHECK), and COPY FROM is refused.
+CREATE TABLE secured (time timestamptz NOT NULL, tenant text NOT NULL, v int);
+SELECT created FROM create_hypertable('secured', 'time', chunk_time_interval => interval '1 day');
+INSERT INTO secured VALUES ('2024-01-01', 'a', 1), ('2024-01-01', 'b', 2),
+                           ('2024-01-02', 'a', 3), ('2024-01-02', 'b', 4);
+ALTER TABLE secured ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_a ON secured USING (tenant = 'a') WITH CHECK (tenant = 'a');
+CREATE ROLE secured_reader;
+GRANT SELECT, INSERT ON secured TO secured_reader;
+SET ROLE secured_reader;
+SELECT tenant, v FROM secured ORDER BY v;
+SELECT tenant, v FROM secured WHERE time >= '2024-01-02' ORDER BY v;
+SELECT tenant, v FROM secured WHERE time < now() ORDER BY time DESC LIMIT 1;
+INSERT INTO secured VALUES ('2024-01-03', 'a', 5);
+INSERT INTO secured VALUES ('2024-01-03', 'b', 6);
+COPY secured FROM stdin;
+2024-01-04 00:00:00+00	a	7
+\.
+-- Nor can the chunks be read directly, around the policy.
+SELECT bool_or(has_table_privilege(c, 'SELECT')) AS reads_a_chunk FROM show_chunks('secured') c;
+RESET ROLE;
+SELECT tenant, v FROM secured ORDER BY v;
+DROP TABLE secured;
+DROP OWNED BY secured_reader;
+DROP ROLE secured_reader;
