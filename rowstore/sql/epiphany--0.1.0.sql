@@ -116,9 +116,12 @@ heap_estimate AS (
       FROM user_tables t WHERE t.amname = 'columnar'
 ),
 jobs AS (
+    -- users' jobs and policies; the time store's system jobs (ids below
+    -- 1000) are not counted
     SELECT count(*) AS jobs,
            count(*) FILTER (WHERE s.last_run_status = 'Failed') AS failing_jobs
       FROM timescaledb_information.job_stats s
+     WHERE s.job_id >= 1000
 )
 SELECT r.engine,
        count(t.oid) AS tables,

@@ -7,7 +7,9 @@
  *	  index or the row trigger on every chunk (DROP INDEX and DROP TRIGGER
  *	  remove those through their dependency on the hypertable's); VACUUM
  *	  and ANALYZE, which also process every chunk; DROP TABLE, which drops
- *	  the chunks too.  A restore creates a chunk's copies of its
+ *	  the chunks too; ALTER TABLE, whose new constraint indexes and foreign
+ *	  keys reach the chunks (and which may not retype or drop the time
+ *	  column); renaming the time column, which the catalog follows.  A restore creates a chunk's copies of its
  *	  hypertable's indexes and triggers twice (from the hypertable's, then
  *	  from the chunk's own entries in the dump): the second is skipped.
  *
@@ -36,11 +38,14 @@
 #include "catalog/pg_depend.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_trigger.h"
+#include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "executor/spi.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_node.h"
 #include "tcop/utility.h"
 #include "timestore.h"
+#include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -126,6 +131,123 @@ TriggerPropagate(const Hypertable *ht, const char *name)
 		}
 	}
 	table_close(htrel, NoLock);
+}
+
+/* ----------------------------------------------------------------
+ *		ALTER TABLE and RENAME
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Refuses what ALTER TABLE on a hypertable cannot do: change the type of
+ * the time column or drop it, or add a unique constraint without it.
+ */
+static void
+AlterTableCheck(AlterTableStmt *stmt, const Hypertable *ht)
+{
+	const char *time_column = get_attname(ht->relid, ht->time_attno, false);
+	ListCell   *lc;
+
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = lfirst(lc);
+		Constraint *constraint = (Constraint *) cmd->def;
+
+		if ((cmd->subtype == AT_AlterColumnType || cmd->subtype == AT_DropColumn) &&
+			cmd->name != NULL && strcmp(cmd->name, time_column) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot %s the time column \"%s\" of a hypertable",
+							cmd->subtype == AT_DropColumn ? "drop" : "change the type of",
+							time_column)));
+		if (cmd->subtype == AT_AddConstraint && constraint != NULL &&
+			IsA(constraint, Constraint) &&
+			(constraint->contype == CONSTR_PRIMARY || constraint->contype == CONSTR_UNIQUE ||
+			 constraint->contype == CONSTR_EXCLUSION) &&
+			constraint->indexname == NULL)
+		{
+			ListCell   *lc2;
+			bool		found = false;
+
+			foreach(lc2, constraint->keys)
+				found |= strcmp(strVal(lfirst(lc2)), time_column) == 0;
+			foreach(lc2, constraint->exclusions)
+			{
+				IndexElem  *elem = linitial((List *) lfirst(lc2));
+
+				found |= elem->name != NULL && strcmp(elem->name, time_column) == 0;
+			}
+			if (!found)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+						 errmsg("cannot create a unique index without the column \"%s\" (used in partitioning)",
+								time_column),
+						 errhint("Add the time column to the constraint: uniqueness is enforced within each chunk.")));
+		}
+	}
+}
+
+/* The foreign keys of relid, by constraint OID. */
+static List *
+ForeignKeysOf(Oid relid)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, RelationGetFKeyList(rel))
+		result = lappend_oid(result, ((ForeignKeyCacheInfo *) lfirst(lc))->conoid);
+	table_close(rel, AccessShareLock);
+	return result;
+}
+
+/* Adds to every chunk of ht the foreign keys of ht that are not in before. */
+static void
+ForeignKeysPropagate(const Hypertable *ht, List *before)
+{
+	List	   *chunks = find_inheritance_children(ht->relid, ShareRowExclusiveLock);
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	foreach(lc, ForeignKeysOf(ht->relid))
+	{
+		Oid			conoid = lfirst_oid(lc);
+		char	   *definition;
+
+		if (list_member_oid(before, conoid))
+			continue;
+		definition = TextDatumGetCString(DirectFunctionCall1(pg_get_constraintdef,
+															 ObjectIdGetDatum(conoid)));
+		foreach(lc2, chunks)
+		{
+			char	   *sql = psprintf("ALTER TABLE %s ADD CONSTRAINT %s %s",
+									   quote_qualified_identifier(get_namespace_name(get_rel_namespace(lfirst_oid(lc2))),
+																  get_rel_name(lfirst_oid(lc2))),
+									   quote_identifier(get_constraint_name(conoid)),
+									   definition);
+
+			SPI_connect();
+			if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
+				elog(ERROR, "could not add a foreign key to a chunk");
+			SPI_finish();
+		}
+	}
+}
+
+/* RENAME of a hypertable's time column: the catalog follows. */
+static void
+RenameTimeColumn(const Hypertable *ht, const char *newname)
+{
+	Oid			argtypes[2] = {INT4OID, NAMEOID};
+	Datum		values[2];
+	NameData	name;
+
+	namestrcpy(&name, newname);
+	values[0] = Int32GetDatum(ht->id);
+	values[1] = NameGetDatum(&name);
+	CatalogExecute("UPDATE _epiphany_timestore.hypertable SET time_column = $2 WHERE id = $1",
+				   2, argtypes, values, NULL, NULL);
+	CommandCounterIncrement();
 }
 
 /* ----------------------------------------------------------------
@@ -381,6 +503,45 @@ HypertableProcessUtility(PlannedStmt *pstmt, const char *queryString,
 
 	if (AlreadyCloned(parsetree))
 		return;
+
+	if (IsA(parsetree, AlterTableStmt) &&
+		((AlterTableStmt *) parsetree)->objtype == OBJECT_TABLE &&
+		(ht = HypertableOfRangeVar(((AlterTableStmt *) parsetree)->relation)) != NULL)
+	{
+		Hypertable	copy = *ht;
+		Relation	rel;
+		List	   *indexes;
+		List	   *fkeys;
+
+		AlterTableCheck((AlterTableStmt *) parsetree, &copy);
+		rel = table_open(copy.relid, AccessShareLock);
+		indexes = RelationGetIndexList(rel);
+		table_close(rel, AccessShareLock);
+		fkeys = ForeignKeysOf(copy.relid);
+		CallProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+						   queryEnv, dest, qc);
+		CommandCounterIncrement();
+		/* a constraint's index (PRIMARY KEY, UNIQUE) and foreign keys reach the chunks */
+		IndexPropagate(&copy, indexes);
+		ForeignKeysPropagate(&copy, fkeys);
+		return;
+	}
+
+	if (IsA(parsetree, RenameStmt) &&
+		((RenameStmt *) parsetree)->renameType == OBJECT_COLUMN &&
+		(ht = HypertableOfRangeVar(((RenameStmt *) parsetree)->relation)) != NULL)
+	{
+		RenameStmt *stmt = (RenameStmt *) parsetree;
+		Hypertable	copy = *ht;
+		bool		is_time = strcmp(stmt->subname,
+									 get_attname(copy.relid, copy.time_attno, false)) == 0;
+
+		CallProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+						   queryEnv, dest, qc);
+		if (is_time)
+			RenameTimeColumn(&copy, stmt->newname);
+		return;
+	}
 
 	if (IsA(parsetree, DropStmt))
 		DropPrepareChunks((DropStmt *) parsetree);

@@ -149,3 +149,34 @@ SELECT tenant, v FROM secured ORDER BY v;
 DROP TABLE secured;
 DROP OWNED BY secured_reader;
 DROP ROLE secured_reader;
+
+-- ALTER TABLE on a hypertable that has chunks: a primary key and a foreign
+-- key reach every chunk; the time column cannot be retyped or dropped and
+-- a unique constraint must include it; renaming it keeps the hypertable
+-- working.
+CREATE TABLE owners (id int PRIMARY KEY);
+INSERT INTO owners VALUES (1);
+CREATE TABLE altered (time timestamptz NOT NULL, owner int, v int);
+SELECT created FROM create_hypertable('altered', 'time', chunk_time_interval => interval '1 day');
+INSERT INTO altered VALUES ('2024-01-01', 1, 1), ('2024-01-02', 1, 2);
+ALTER TABLE altered ADD PRIMARY KEY (owner, time);
+ALTER TABLE altered ADD CONSTRAINT altered_owner_fkey FOREIGN KEY (owner) REFERENCES owners (id);
+SELECT count(*) AS chunk_unique_indexes FROM pg_index i
+ WHERE i.indrelid IN (SELECT show_chunks('altered')) AND i.indisunique;
+SELECT count(*) AS chunk_foreign_keys FROM pg_constraint c
+ WHERE c.conrelid IN (SELECT show_chunks('altered')) AND c.contype = 'f';
+INSERT INTO altered VALUES ('2024-01-01', 1, 9)
+ON CONFLICT (owner, time) DO UPDATE SET v = excluded.v RETURNING v;
+DO $$ BEGIN
+    INSERT INTO altered VALUES ('2024-01-01', 2, 1);
+EXCEPTION WHEN foreign_key_violation THEN
+    RAISE NOTICE 'refused by the chunk''s foreign key';
+END $$;
+ALTER TABLE altered ADD UNIQUE (owner);
+ALTER TABLE altered ALTER COLUMN time TYPE timestamp;
+ALTER TABLE altered DROP COLUMN time;
+ALTER TABLE altered RENAME COLUMN time TO ts;
+INSERT INTO altered VALUES ('2024-01-05', 1, 5);
+SELECT column_name FROM timescaledb_information.dimensions WHERE hypertable_name = 'altered';
+SELECT count(*) FROM altered WHERE ts >= '2024-01-01';
+DROP TABLE altered, owners;
