@@ -53,7 +53,6 @@
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
-#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
@@ -393,35 +392,12 @@ typedef struct ChunkRangeEntry
 
 static HTAB *ChunkRangeCache = NULL;
 
-/* A chunk's range never changes; a dropped chunk's entry goes. */
-static void
-ChunkRangeCacheInvalidate(Datum arg, Oid relid)
-{
-	HASH_SEQ_STATUS status;
-	ChunkRangeEntry *entry;
-
-	if (OidIsValid(relid))
-	{
-		hash_search(ChunkRangeCache, &relid, HASH_REMOVE, NULL);
-		return;
-	}
-	hash_seq_init(&status, ChunkRangeCache);
-	while ((entry = hash_seq_search(&status)) != NULL)
-		hash_search(ChunkRangeCache, &entry->relid, HASH_REMOVE, NULL);
-}
-
-/* Called by _PG_init. */
+/* Called by _PG_init: a chunk's range never changes; a dropped chunk's entry goes. */
 void
 ChunkRangeCacheInit(void)
 {
-	HASHCTL		ctl;
-
-	ctl.keysize = sizeof(Oid);
-	ctl.entrysize = sizeof(ChunkRangeEntry);
-	ctl.hcxt = TopMemoryContext;
-	ChunkRangeCache = hash_create("epiphany_timestore chunk ranges", 256, &ctl,
-								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	CacheRegisterRelcacheCallback(ChunkRangeCacheInvalidate, (Datum) 0);
+	ChunkRangeCache = RelidCacheCreate("epiphany_timestore chunk ranges",
+									   sizeof(ChunkRangeEntry));
 }
 
 /* Enters the ranges of every chunk of ht in the cache. */
@@ -514,17 +490,11 @@ CutoffToInternal(const Hypertable *ht, Datum value, Oid type, const char *argnam
 	}
 	if (type != ht->time_type)
 	{
-		if (find_coercion_pathway(ht->time_type, type, COERCION_EXPLICIT, &funcid) !=
-			COERCION_PATH_FUNC && !TimeTypeIsInteger(type))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid time argument type \"%s\" for %s",
-							format_type_be(type), argname),
-					 errhint("Give an interval, or a value of the time column's type %s.",
-							 format_type_be(ht->time_type))));
 		if (TimeTypeIsInteger(type) && TimeTypeIsInteger(ht->time_type))
 			return TimeToInternal(value, type);
-		if (TimeTypeIsInteger(type))
+		if (TimeTypeIsInteger(type) ||
+			find_coercion_pathway(ht->time_type, type, COERCION_EXPLICIT, &funcid) !=
+			COERCION_PATH_FUNC)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid time argument type \"%s\" for %s",

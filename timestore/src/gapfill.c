@@ -167,8 +167,8 @@ ep_gapfill_marker(PG_FUNCTION_ARGS)
  */
 
 /* The C symbol behind funcid if it is one of this library's, else NULL. */
-static const char *
-OurSymbol(Oid funcid)
+const char *
+LibraryFunctionSymbol(Oid funcid)
 {
 	HeapTuple	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
 	const char *symbol = NULL;
@@ -195,7 +195,7 @@ IsOurFunction(Node *node, const char *symbol)
 
 	if (node == NULL || !IsA(node, FuncExpr))
 		return false;
-	ours = OurSymbol(((FuncExpr *) node)->funcid);
+	ours = LibraryFunctionSymbol(((FuncExpr *) node)->funcid);
 	return ours != NULL && strcmp(ours, symbol) == 0;
 }
 

@@ -363,22 +363,41 @@ ep_chunk_interval_internal(PG_FUNCTION_ARGS)
  * ----------------------------------------------------------------
  */
 
+/* A relcache invalidation of relid removes its entry; of every relation, all. */
 static void
-HypertableCacheInvalidate(Datum arg, Oid relid)
+RelidCacheInvalidate(Datum arg, Oid relid)
 {
+	HTAB	   *cache = (HTAB *) DatumGetPointer(arg);
 	HASH_SEQ_STATUS status;
-	HypertableCacheEntry *entry;
+	Oid		   *entry;
 
-	if (HypertableCache == NULL)
-		return;
 	if (OidIsValid(relid))
 	{
-		hash_search(HypertableCache, &relid, HASH_REMOVE, NULL);
+		hash_search(cache, &relid, HASH_REMOVE, NULL);
 		return;
 	}
-	hash_seq_init(&status, HypertableCache);
+	hash_seq_init(&status, cache);
 	while ((entry = hash_seq_search(&status)) != NULL)
-		hash_search(HypertableCache, &entry->relid, HASH_REMOVE, NULL);
+		hash_search(cache, entry, HASH_REMOVE, NULL);
+}
+
+/*
+ * RelidCacheCreate - a backend-lifetime hash of entries of entrysize bytes
+ * keyed by a relation's OID (their first field), whose entry goes when the
+ * relation's relcache entry is invalidated.
+ */
+HTAB *
+RelidCacheCreate(const char *name, Size entrysize)
+{
+	HASHCTL		ctl;
+	HTAB	   *cache;
+
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = entrysize;
+	ctl.hcxt = TopMemoryContext;
+	cache = hash_create(name, 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	CacheRegisterRelcacheCallback(RelidCacheInvalidate, PointerGetDatum(cache));
+	return cache;
 }
 
 /* Whether text reads as an interval, without raising an error. */
@@ -430,14 +449,8 @@ HypertableDefineSettings(void)
 void
 HypertableCacheInit(void)
 {
-	HASHCTL		ctl;
-
-	ctl.keysize = sizeof(Oid);
-	ctl.entrysize = sizeof(HypertableCacheEntry);
-	ctl.hcxt = TopMemoryContext;
-	HypertableCache = hash_create("epiphany_timestore hypertables", 64, &ctl,
-								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	CacheRegisterRelcacheCallback(HypertableCacheInvalidate, (Datum) 0);
+	HypertableCache = RelidCacheCreate("epiphany_timestore hypertables",
+									   sizeof(HypertableCacheEntry));
 }
 
 /*

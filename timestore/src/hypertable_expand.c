@@ -16,8 +16,9 @@
  *	  the others), add them as children the way PostgreSQL adds inheritance
  *	  children, plan each, and build the Append over them with
  *	  PostgreSQL's own add_paths_to_append_rel, plus Appends ordered by
- *	  time (chunks in range order) when the query wants that order, which
- *	  need no merge and let a LIMIT stop early.  The parent itself, which
+ *	  time (chunks in range order) when the query wants time order, or the
+ *	  order of a time_bucket of time (which never reverses it): they need
+ *	  no merge nor sort and let a LIMIT stop early.  The parent itself, which
  *	  never holds rows, is not scanned.
  *
  *	  Invariants: a chunk is planned whenever a row of it can match the
@@ -39,9 +40,11 @@
 
 #include "access/stratnum.h"
 #include "access/table.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
@@ -217,12 +220,54 @@ PlanChunkChild(PlannerInfo *root, RelOptInfo *rel, RelOptInfo *childrel,
 	return true;
 }
 
+/* Whether expr is the time column of rel. */
+static bool
+IsTimeVar(Node *expr, RelOptInfo *rel, const Hypertable *ht)
+{
+	Var		   *var = (Var *) expr;
+
+	return IsA(var, Var) && var->varno == rel->relid &&
+		var->varattno == ht->time_attno && var->varlevelsup == 0;
+}
+
 /*
- * The first of the query's wanted orderings if it is on the time column
- * of rel, else NULL.
+ * Whether expr is time_bucket of rel's time column with constant width and
+ * origin or offset: a function that never reverses the order of times.
+ * (The time zone form is left out.)
+ */
+static bool
+IsTimeBucketOfTime(Node *expr, RelOptInfo *rel, const Hypertable *ht)
+{
+	static const char *const forms[] = {
+		"ep_time_bucket_int16", "ep_time_bucket_int32", "ep_time_bucket_int64",
+		"ep_time_bucket_date", "ep_time_bucket_ts", "ep_time_bucket_tstz",
+		"ep_time_bucket_date_offset", "ep_time_bucket_ts_offset",
+		"ep_time_bucket_tstz_offset"
+	};
+	FuncExpr   *call = (FuncExpr *) expr;
+	const char *symbol;
+	ListCell   *lc;
+	int			i;
+
+	if (!IsA(call, FuncExpr) || list_length(call->args) < 2 ||
+		!IsTimeVar(lsecond(call->args), rel, ht) ||
+		(symbol = LibraryFunctionSymbol(call->funcid)) == NULL)
+		return false;
+	foreach(lc, call->args)
+		if (foreach_current_index(lc) != 1 && !IsA(lfirst(lc), Const))
+			return false;
+	for (i = 0; i < lengthof(forms); i++)
+		if (strcmp(symbol, forms[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The first of the query's wanted orderings if it is on rel's time column
+ * or on a time_bucket of it (*bucket then set), else NULL.
  */
 static PathKey *
-TimeOrderWanted(PlannerInfo *root, RelOptInfo *rel, const Hypertable *ht)
+TimeOrderWanted(PlannerInfo *root, RelOptInfo *rel, const Hypertable *ht, bool *bucket)
 {
 	PathKey    *pathkey;
 	ListCell   *lc;
@@ -233,34 +278,55 @@ TimeOrderWanted(PlannerInfo *root, RelOptInfo *rel, const Hypertable *ht)
 	foreach(lc, pathkey->pk_eclass->ec_members)
 	{
 		EquivalenceMember *member = lfirst(lc);
-		Var		   *var = (Var *) member->em_expr;
 
-		if (!member->em_is_child && IsA(var, Var) && var->varno == rel->relid &&
-			var->varattno == ht->time_attno && var->varlevelsup == 0)
+		if (member->em_is_child)
+			continue;
+		*bucket = IsTimeBucketOfTime((Node *) member->em_expr, rel, ht);
+		if (*bucket || IsTimeVar((Node *) member->em_expr, rel, ht))
 			return pathkey;
 	}
 	return NULL;
 }
 
 /*
- * Adds Append paths ordered by time: chunks hold disjoint ranges, so their
- * time-ordered scans, appended oldest first (or newest first), are in time
- * order without merging, and a LIMIT stops after the first chunks.  One
- * path built from each child's cheapest total, one from its cheapest
- * startup, for add_path to choose from.
+ * The ordering of rel's time column in the direction of pathkey, so that
+ * chunk scans are planned in it; NIL if it cannot be made.
+ */
+static List *
+TimePathkeys(PlannerInfo *root, RelOptInfo *rel, const Hypertable *ht, PathKey *pathkey)
+{
+	Oid			opclass = GetDefaultOpClass(ht->time_type, BTREE_AM_OID);
+	Oid			opno;
+	Var		   *var;
+
+	if (!OidIsValid(opclass))
+		return NIL;
+	opno = get_opfamily_member(get_opclass_family(opclass), ht->time_type, ht->time_type,
+							   pathkey->pk_strategy);
+	var = makeVar(rel->relid, ht->time_attno, ht->time_type, -1, InvalidOid, 0);
+	return build_expression_pathkey(root, (Expr *) var, NULL, opno, rel->relids, true);
+}
+
+/*
+ * Adds Append paths ordered as the query wants (wanted, on the time column
+ * or a time_bucket of it): chunks hold disjoint ranges, so their scans
+ * ordered by time (time_pathkeys), appended oldest first or newest first,
+ * are in that order without merging, and a LIMIT stops after the first
+ * chunks.  A scan ordered by time is also ordered by any time_bucket of
+ * time; the scan then claims the bucket's ordering through a projection,
+ * so that no sort is added.  One path built from each child's cheapest
+ * total, one from its cheapest startup, for add_path to choose from.
  */
 static void
 AddTimeOrderedAppends(PlannerInfo *root, RelOptInfo *rel, List *live,
-					  const Hypertable *ht)
+					  PathKey *wanted, List *time_pathkeys, bool bucket)
 {
-	PathKey    *pathkey = TimeOrderWanted(root, rel, ht);
-	List	   *pathkeys;
+	List	   *pathkeys = list_make1(wanted);
 	CostSelector selectors[2] = {TOTAL_COST, STARTUP_COST};
 	int			i;
 
-	if (pathkey == NULL || live == NIL)
+	if (live == NIL || time_pathkeys == NIL)
 		return;
-	pathkeys = list_make1(pathkey);
 	for (i = 0; i < 2; i++)
 	{
 		List	   *subpaths = NIL;
@@ -269,12 +335,17 @@ AddTimeOrderedAppends(PlannerInfo *root, RelOptInfo *rel, List *live,
 		foreach(lc, live)
 		{
 			RelOptInfo *childrel = lfirst(lc);
-			Path	   *path = get_cheapest_path_for_pathkeys(childrel->pathlist, pathkeys,
+			Path	   *path = get_cheapest_path_for_pathkeys(childrel->pathlist, time_pathkeys,
 															  NULL, selectors[i], false);
 
 			if (path == NULL)
 				return;
-			if (pathkey->pk_strategy == BTGreaterStrategyNumber)
+			if (bucket)
+			{
+				path = (Path *) create_projection_path(root, childrel, path, path->pathtarget);
+				path->pathkeys = pathkeys;
+			}
+			if (wanted->pk_strategy == BTGreaterStrategyNumber)
 				subpaths = lcons(path, subpaths);
 			else
 				subpaths = lappend(subpaths, path);
@@ -300,6 +371,10 @@ ExpandHypertable(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
 	double		rows = 0;
 	double		tuples = 0;
 	double		pages = 0;
+	PathKey    *wanted;
+	bool		bucket = false;
+	List	   *time_pathkeys = NIL;
+	List	   *saved_query_pathkeys;
 
 	TimeRangeInit(&range);
 	foreach(lc, TimeBoundsOfRel(rel, ht, true))
@@ -311,6 +386,18 @@ ExpandHypertable(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
 						value->constisnull, ht->time_type);
 	}
 	chunks = ChunksOverlapping(ht, &range);
+
+	/*
+	 * Chunk scans ordered by time are useful when the query wants time or
+	 * time_bucket order: plan the chunks as if it wanted time order, since
+	 * PostgreSQL keeps the orderings of index scans only when useful.
+	 */
+	wanted = TimeOrderWanted(root, rel, ht, &bucket);
+	if (wanted != NULL)
+		time_pathkeys = TimePathkeys(root, rel, ht, wanted);
+	saved_query_pathkeys = root->query_pathkeys;
+	if (time_pathkeys != NIL)
+		root->query_pathkeys = time_pathkeys;
 
 	parentrel = table_open(rte->relid, NoLock);
 	if (chunks != NIL)
@@ -336,6 +423,7 @@ ExpandHypertable(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
 		pages += childrel->pages;
 	}
 	table_close(parentrel, NoLock);
+	root->query_pathkeys = saved_query_pathkeys;
 
 	rte->inh = true;
 	rel->fdw_private = NULL;
@@ -349,7 +437,8 @@ ExpandHypertable(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
 	rel->cheapest_unique_path = NULL;
 	rel->cheapest_parameterized_paths = NIL;
 	add_paths_to_append_rel(root, rel, live);
-	AddTimeOrderedAppends(root, rel, live, ht);
+	if (wanted != NULL)
+		AddTimeOrderedAppends(root, rel, live, wanted, time_pathkeys, bucket);
 }
 
 /*

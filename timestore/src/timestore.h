@@ -155,6 +155,7 @@ extern bool InternalToTime(int64 internal, Oid type, Datum *value);
 extern int64 TimeOrigin(Oid type);
 extern int64 ChunkIntervalInternal(Oid time_type, Datum value, Oid value_type,
 								   bool isnull);
+extern struct HTAB *RelidCacheCreate(const char *name, Size entrysize);
 extern void HypertableCacheInit(void);
 extern void HypertableDefineSettings(void);
 extern const Hypertable *HypertableGet(Oid relid);
@@ -204,6 +205,7 @@ extern bool TimeRangeOverlaps(const TimeRange *range, int64 start, int64 end);
 
 /* gapfill.c */
 extern void GapFillInit(void);
+extern const char *LibraryFunctionSymbol(Oid funcid);
 
 /* hypertable_expand.c */
 extern void HypertableExpandInit(void);

@@ -152,6 +152,17 @@ SELECT (SELECT array_agg(time) FROM (SELECT time FROM conditions ORDER BY time D
      = (SELECT (array_agg(time ORDER BY time DESC))[1:7] FROM conditions) AS newest_first,
        (SELECT array_agg(time) FROM (SELECT time FROM conditions ORDER BY time LIMIT 7) a)
      = (SELECT (array_agg(time ORDER BY time))[1:7] FROM conditions) AS oldest_first;
+-- time_bucket keeps the order of time: grouping by it in that order reads
+-- the chunks in order, without sorting, and stops at the LIMIT.
+EXPLAIN (COSTS OFF)
+SELECT time_bucket('1 day', time) AS day, count(*) FROM conditions
+ GROUP BY day ORDER BY day DESC LIMIT 2;
+SELECT (SELECT array_agg(format('%s:%s', day, n))
+          FROM (SELECT time_bucket('1 day', time) AS day, count(*) AS n FROM conditions
+                 GROUP BY day ORDER BY day DESC LIMIT 3) a)
+     = (SELECT (array_agg(format('%s:%s', day, n) ORDER BY day DESC))[1:3]
+          FROM (SELECT time_bucket('1 day', time) AS day, count(*) AS n FROM conditions
+                 GROUP BY day) b) AS newest_days;
 
 -- show_chunks and drop_chunks: entirely older than / newer than a cutoff.
 SELECT show_chunks('conditions', older_than => '2024-01-04'::timestamptz);
