@@ -128,27 +128,29 @@ awk -v n="$rows" -v h="$heap_ms" -v t="$hyper_ms" \
 	'BEGIN { printf "%-26s heap %12.0f rows/s hypertable %12.0f rows/s ratio %7.2f\n", "COPY ingest", n / h * 1000, n / t * 1000, h / t }'
 echo "                           ($rows rows, $(run_sql -Atc "SELECT count(*) FROM show_chunks('cpu_hyper')") chunks)"
 
-# The TSBS queries, in the PostgreSQL form TSBS generates for TimescaleDB,
-# with windows inside the data set.  avg_ is avg over the float column when
+# The TSBS queries, in the PostgreSQL form TSBS generates for TimescaleDB
+# (literal time bounds), with windows inside the data set.  avg_ is avg over the float column when
 # timing, and over its exact numeric value when comparing results (float
 # sums depend on the order rows are added in).
 start="timestamptz '2016-01-02 08:00:00+00'"
+hour_end="timestamptz '2016-01-02 09:00:00+00'"
+half_day_end="timestamptz '2016-01-02 20:00:00+00'"
 declare -A queries=(
 	[single-groupby-1-1-1]="SELECT time_bucket('1 minute', time) AS minute, round(max(usage_user)::numeric, 6)
-	   FROM TABLE WHERE hostname IN ('host_9') AND time >= $start AND time < $start + interval '1 hour'
+	   FROM TABLE WHERE hostname IN ('host_9') AND time >= $start AND time < $hour_end
 	  GROUP BY minute ORDER BY minute"
 	[double-groupby-1]="SELECT time_bucket('1 hour', time) AS hour, hostname, round(avg_(usage_user)::numeric, 6)
-	   FROM TABLE WHERE time >= $start AND time < $start + interval '12 hours'
+	   FROM TABLE WHERE time >= $start AND time < $half_day_end
 	  GROUP BY hour, hostname ORDER BY hour, hostname"
 	[double-groupby-all]="SELECT time_bucket('1 hour', time) AS hour, hostname,
 	        round(avg_(usage_user)::numeric, 6), round(avg_(usage_system)::numeric, 6), round(avg_(usage_idle)::numeric, 6),
 	        round(avg_(usage_nice)::numeric, 6), round(avg_(usage_iowait)::numeric, 6), round(avg_(usage_irq)::numeric, 6),
 	        round(avg_(usage_softirq)::numeric, 6), round(avg_(usage_steal)::numeric, 6), round(avg_(usage_guest)::numeric, 6),
 	        round(avg_(usage_guest_nice)::numeric, 6)
-	   FROM TABLE WHERE time >= $start AND time < $start + interval '12 hours'
+	   FROM TABLE WHERE time >= $start AND time < $half_day_end
 	  GROUP BY hour, hostname ORDER BY hour, hostname"
 	[high-cpu-all]="SELECT * FROM TABLE WHERE usage_user > 90.0
-	    AND time >= $start AND time < $start + interval '12 hours' ORDER BY time, hostname"
+	    AND time >= $start AND time < $half_day_end ORDER BY time, hostname"
 	[lastpoint]="SELECT DISTINCT ON (hostname) * FROM TABLE ORDER BY hostname, time DESC"
 	[groupby-orderby-limit]="SELECT time_bucket('1 minute', time) AS minute, round(max(usage_user)::numeric, 6)
 	   FROM TABLE WHERE time < $start GROUP BY minute ORDER BY minute DESC LIMIT 5"

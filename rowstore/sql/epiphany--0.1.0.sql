@@ -78,7 +78,8 @@ COMMENT ON FUNCTION epiphany.embed_text(text, integer) IS
     'Lexical embedding of a text by feature hashing of words and trigrams, L2-normalised; not semantic';
 
 -- Monitoring: one row per engine with its user tables (extension-owned and
--- system tables excluded), their rows (pg_class.reltuples, as of the last
+-- system tables excluded; a hypertable counts once, for the time engine,
+-- its chunks' rows and bytes with it), their rows (pg_class.reltuples, as of the last
 -- VACUUM or ANALYZE), bytes of table data and of indexes, and the jobs of
 -- the time engine.  compression_ratio estimates the heap size the column
 -- store's tables would take (rows times the analyzed average width plus the
@@ -88,7 +89,15 @@ WITH user_tables AS (
     SELECT c.oid, c.reltuples, am.amname,
            EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
                     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-                      AND a.atttypid::regtype::text IN ('vector', 'halfvec', 'sparsevec')) AS has_vectors
+                      AND a.atttypid::regtype::text IN ('vector', 'halfvec', 'sparsevec')) AS has_vectors,
+           -- a hypertable (it has the time store's insert blocker) or one of its chunks
+           EXISTS (SELECT 1 FROM pg_catalog.pg_trigger tg
+                    WHERE tg.tgname = '_epiphany_insert_blocker'
+                      AND (tg.tgrelid = c.oid
+                           OR tg.tgrelid IN (SELECT i.inhparent FROM pg_catalog.pg_inherits i
+                                              WHERE i.inhrelid = c.oid))) AS in_hypertable,
+           c.relispartition OR EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i
+                                        WHERE i.inhrelid = c.oid) AS is_child
       FROM pg_catalog.pg_class c
       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       JOIN pg_catalog.pg_am am ON am.oid = c.relam
@@ -100,11 +109,14 @@ WITH user_tables AS (
                           AND d.deptype = 'e')
 ),
 engine_tables AS (
-    SELECT 'row'::text AS engine, t.* FROM user_tables t WHERE t.amname = 'heap'
+    SELECT 'row'::text AS engine, t.* FROM user_tables t
+     WHERE t.amname = 'heap' AND NOT t.in_hypertable
     UNION ALL
-    SELECT 'column', t.* FROM user_tables t WHERE t.amname = 'columnar'
+    SELECT 'column', t.* FROM user_tables t WHERE t.amname = 'columnar' AND NOT t.in_hypertable
     UNION ALL
     SELECT 'vector', t.* FROM user_tables t WHERE t.has_vectors
+    UNION ALL
+    SELECT 'time', t.* FROM user_tables t WHERE t.in_hypertable
 ),
 heap_estimate AS (
     SELECT t.oid,
@@ -124,7 +136,7 @@ jobs AS (
      WHERE s.job_id >= 1000
 )
 SELECT r.engine,
-       count(t.oid) AS tables,
+       count(t.oid) FILTER (WHERE NOT t.is_child) AS tables,
        coalesce(sum(greatest(t.reltuples, 0)), 0)::bigint AS rows,
        coalesce(sum(pg_catalog.pg_table_size(t.oid)), 0)::bigint AS table_bytes,
        coalesce(sum(pg_catalog.pg_indexes_size(t.oid)), 0)::bigint AS index_bytes,
