@@ -3,7 +3,8 @@
  * chunk.c
  *	  Chunks: the tables that hold a hypertable's rows, one per range of
  *	  internal times.  Finding the chunk of a value, creating it on demand
- *	  (table, indexes, row triggers, catalog row), and the SQL functions
+ *	  (table, indexes, row triggers, catalog row), the per-backend cache of
+ *	  chunk ranges that run-time exclusion reads, and the SQL functions
  *	  show_chunks and drop_chunks.
  *
  *	  Invariants: the ranges of a hypertable's chunks never overlap; a chunk

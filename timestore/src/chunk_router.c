@@ -7,9 +7,9 @@
  *
  *	  Invariants: a chunk is opened once per statement, with
  *	  RowExclusiveLock, and its ResultRelInfo is registered in
- *	  es_tuple_routing_result_relations, so the executor closes it at the
- *	  end and finds it to fire the chunk's AFTER ROW triggers (its foreign
- *	  keys among them).  A chunk's ResultRelInfo is a copy of the root's,
+ *	  es_tuple_routing_result_relations, where the executor finds it to
+ *	  fire the chunk's AFTER ROW triggers (its foreign keys among them);
+ *	  ChunkRouterClose closes it once those have fired.  A chunk's ResultRelInfo is a copy of the root's,
  *	  sharing what depends only on the row layout (RETURNING, WITH CHECK
  *	  OPTIONS, the ON CONFLICT projections), which is valid because a chunk
  *	  has the hypertable's attribute numbers (chunk.c); what depends on the
