@@ -352,7 +352,8 @@ CREATE TABLE _epiphany_timestore.hypertable (
     relid          regclass NOT NULL UNIQUE,
     time_column    name NOT NULL,
     time_type      regtype NOT NULL,
-    chunk_interval bigint NOT NULL CHECK (chunk_interval > 0)
+    chunk_interval bigint NOT NULL CHECK (chunk_interval > 0),
+    integer_now_func regproc           -- "now" of an integer time column
 );
 
 -- One row per chunk: the half-open range [range_start, range_end) of
@@ -713,6 +714,14 @@ BEGIN
 END
 $$;
 
+-- The function that gives "now" for a hypertable with an integer time column
+-- (a STABLE function without arguments returning the column's type), used
+-- by retention policies to turn drop_after into a cutoff.
+CREATE FUNCTION set_integer_now_func(hypertable regclass, integer_now_func regproc,
+                                     replace_if_exists boolean DEFAULT false)
+RETURNS void
+AS 'MODULE_PATHNAME', 'ep_set_integer_now_func' LANGUAGE C VOLATILE;
+
 CREATE FUNCTION set_chunk_time_interval(hypertable regclass, chunk_time_interval anyelement,
                                         dimension_name name DEFAULT NULL)
 RETURNS void
@@ -858,7 +867,7 @@ SELECT n.nspname AS hypertable_schema,
        END AS time_interval,
        CASE WHEN h.time_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype)
             THEN h.chunk_interval END AS integer_interval,
-       NULL::name AS integer_now_func,
+       h.integer_now_func::text::name AS integer_now_func,
        NULL::smallint AS num_partitions
   FROM _epiphany_timestore.hypertable h
   JOIN pg_catalog.pg_class c ON c.oid = h.relid
@@ -883,15 +892,23 @@ AS 'MODULE_PATHNAME', 'ep_job_set_hypertable' LANGUAGE C VOLATILE;
 CREATE PROCEDURE _epiphany_timestore.policy_retention(job_id integer, config jsonb)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    relation regclass;
+    ht _epiphany_timestore.hypertable;
+    cutoff bigint;
 BEGIN
-    SELECT h.relid INTO relation FROM _epiphany_timestore.hypertable h
+    SELECT * INTO ht FROM _epiphany_timestore.hypertable h
      WHERE h.id = (config->>'hypertable_id')::integer;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'hypertable of retention policy % does not exist', job_id
             USING ERRCODE = 'undefined_object';
     END IF;
-    PERFORM @extschema@.drop_chunks(relation, older_than => (config->>'drop_after')::interval);
+    IF ht.integer_now_func IS NULL THEN
+        PERFORM @extschema@.drop_chunks(ht.relid, older_than => (config->>'drop_after')::interval);
+        RETURN;
+    END IF;
+    -- integer time: the cutoff is integer_now() minus drop_after
+    EXECUTE format('SELECT %s()::bigint', ht.integer_now_func) INTO cutoff;
+    cutoff := cutoff - (config->>'drop_after')::bigint;
+    PERFORM @extschema@.drop_chunks(ht.relid, older_than => cutoff);
 END
 $$;
 
@@ -908,6 +925,7 @@ DECLARE
     ht _epiphany_timestore.hypertable;
     existing record;
     drop_interval interval;
+    drop_setting text;
     job integer;
 BEGIN
     SELECT * INTO ht FROM _epiphany_timestore.hypertable h WHERE h.relid = relation;
@@ -919,18 +937,28 @@ BEGIN
         RAISE EXCEPTION 'drop_created_before is not supported'
             USING ERRCODE = 'feature_not_supported', HINT = 'Use drop_after.';
     END IF;
-    IF ht.time_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
-        RAISE EXCEPTION 'retention policies need a time column of a date or timestamp type'
-            USING ERRCODE = 'feature_not_supported',
-                  HINT = 'Call drop_chunks with an integer cutoff from a job of your own.';
-    END IF;
     IF drop_after IS NULL THEN
         RAISE EXCEPTION 'drop_after must be given' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    drop_interval := drop_after::text::interval;
-    IF drop_interval <= interval '0' THEN
-        RAISE EXCEPTION 'drop_after must be a positive interval'
-            USING ERRCODE = 'invalid_parameter_value';
+    IF ht.time_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
+        IF ht.integer_now_func IS NULL THEN
+            RAISE EXCEPTION 'integer_now function not set for hypertable "%"', relation
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = 'Call set_integer_now_func first.';
+        END IF;
+        IF pg_typeof(drop_after) NOT IN ('smallint'::regtype, 'integer'::regtype,
+                                         'bigint'::regtype) OR drop_after::text::bigint <= 0 THEN
+            RAISE EXCEPTION 'drop_after must be a positive integer for an integer time column'
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        drop_setting := drop_after::text;
+    ELSE
+        drop_interval := drop_after::text::interval;
+        IF drop_interval <= interval '0' THEN
+            RAISE EXCEPTION 'drop_after must be a positive interval'
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        drop_setting := drop_interval::text;
     END IF;
 
     SELECT j.id, j.config INTO existing FROM _epiphany_timestore.bgw_job j
@@ -941,7 +969,7 @@ BEGIN
             RAISE EXCEPTION 'retention policy already exists for hypertable "%"', relation
                 USING ERRCODE = 'duplicate_object';
         END IF;
-        IF (existing.config->>'drop_after')::interval <> drop_interval THEN
+        IF existing.config->>'drop_after' <> drop_setting THEN
             RAISE WARNING 'retention policy already exists for hypertable "%" with another drop_after', relation;
         ELSE
             RAISE NOTICE 'retention policy already exists for hypertable "%", skipping', relation;
@@ -952,7 +980,7 @@ BEGIN
     job := @extschema@.add_job('_epiphany_timestore.policy_retention'::regproc,
                                coalesce(schedule_interval, interval '1 day'),
                                config => jsonb_build_object('hypertable_id', ht.id,
-                                                            'drop_after', drop_interval::text),
+                                                            'drop_after', drop_setting),
                                initial_start => initial_start,
                                fixed_schedule => initial_start IS NOT NULL,
                                timezone => timezone);

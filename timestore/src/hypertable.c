@@ -27,6 +27,7 @@
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -48,6 +49,7 @@ PG_FUNCTION_INFO_V1(ep_hypertable_changed);
 PG_FUNCTION_INFO_V1(ep_hypertable_insert_blocker);
 PG_FUNCTION_INFO_V1(ep_hypertable_register);
 PG_FUNCTION_INFO_V1(ep_set_chunk_time_interval);
+PG_FUNCTION_INFO_V1(ep_set_integer_now_func);
 PG_FUNCTION_INFO_V1(ep_chunk_interval_internal);
 PG_FUNCTION_INFO_V1(ep_to_internal_time);
 PG_FUNCTION_INFO_V1(ep_internal_time_to_text);
@@ -684,6 +686,66 @@ ep_set_chunk_time_interval(PG_FUNCTION_ARGS)
 	values[1] = Int64GetDatum(interval);
 	CatalogExecute("UPDATE _epiphany_timestore.hypertable SET chunk_interval = $2"
 				   " WHERE id = $1", 2, argtypes, values, NULL, NULL);
+	CommandCounterIncrement();
+	PG_RETURN_VOID();
+}
+
+/*
+ * set_integer_now_func(hypertable, integer_now_func, replace_if_exists) -
+ * the "now" of an integer time column: a STABLE or IMMUTABLE function
+ * without arguments that returns the column's type.
+ */
+Datum
+ep_set_integer_now_func(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+	Oid			func;
+	const Hypertable *ht;
+	HeapTuple	tuple;
+	Form_pg_proc proc;
+	bool		valid;
+	Oid			argtypes[2] = {INT4OID, OIDOID};
+	Datum		values[2];
+	Datum		current = (Datum) 0;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("hypertable and integer_now_func must not be NULL")));
+	relid = PG_GETARG_OID(0);
+	func = PG_GETARG_OID(1);
+	ht = HypertableGetChecked(relid);
+	RequireOwner(relid);
+	if (!TimeTypeIsInteger(ht->time_type))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("integer_now_func is only for hypertables with an integer time column")));
+	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(func));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for function %u", func);
+	proc = (Form_pg_proc) GETSTRUCT(tuple);
+	valid = proc->pronargs == 0 && proc->prorettype == ht->time_type &&
+		proc->provolatile != PROVOLATILE_VOLATILE && proc->prokind == PROKIND_FUNCTION;
+	ReleaseSysCache(tuple);
+	if (!valid)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid integer_now function"),
+				 errhint("It must take no arguments, return %s and be STABLE or IMMUTABLE.",
+						 format_type_be(ht->time_type))));
+	values[0] = Int32GetDatum(ht->id);
+	values[1] = ObjectIdGetDatum(func);
+	CatalogExecute("SELECT integer_now_func::oid FROM _epiphany_timestore.hypertable WHERE id = $1",
+				   1, argtypes, values, NULL, &current);
+	if (OidIsValid(DatumGetObjectId(current)) && !(PG_NARGS() > 2 && !PG_ARGISNULL(2) &&
+												   PG_GETARG_BOOL(2)))
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				 errmsg("integer_now function already set for hypertable \"%s\"",
+						get_rel_name(relid)),
+				 errhint("Pass replace_if_exists => true to replace it.")));
+	CatalogExecute("UPDATE _epiphany_timestore.hypertable SET integer_now_func = $2 WHERE id = $1",
+				   2, argtypes, values, NULL, NULL);
 	CommandCounterIncrement();
 	PG_RETURN_VOID();
 }

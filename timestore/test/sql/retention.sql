@@ -36,6 +36,26 @@ SELECT count(*) FROM timescaledb_information.jobs WHERE hypertable_name = 'readi
 CREATE TABLE counters (t bigint NOT NULL);
 SELECT created FROM create_hypertable('counters', 't', chunk_time_interval => 100);
 SELECT add_retention_policy('counters', 100);
+
+-- Integer time: a policy turns drop_after into a cutoff with the
+-- hypertable's integer_now function.
+CREATE FUNCTION counters_now() RETURNS bigint LANGUAGE sql STABLE AS $$ SELECT 1000::bigint $$;
+CREATE FUNCTION volatile_now() RETURNS bigint LANGUAGE sql VOLATILE AS $$ SELECT 1::bigint $$;
+SELECT set_integer_now_func('counters', 'volatile_now');
+SELECT set_integer_now_func('readings', 'counters_now');
+SELECT set_integer_now_func('counters', 'counters_now');
+SELECT set_integer_now_func('counters', 'counters_now');
+SELECT set_integer_now_func('counters', 'counters_now', replace_if_exists => true);
+SELECT integer_now_func FROM timescaledb_information.dimensions WHERE hypertable_name = 'counters';
+INSERT INTO counters SELECT g FROM generate_series(0, 999, 10) g;
+SELECT add_retention_policy('counters', interval '1 day');
+BEGIN;
+SELECT add_retention_policy('counters', 300) AS integer_job \gset
+SELECT scheduled FROM alter_job(:integer_job, scheduled => false);
+COMMIT;
+CALL run_job(:integer_job);
+SELECT min(t), count(*) FROM counters;
+SELECT remove_retention_policy('counters');
 SELECT add_retention_policy('readings', interval '-1 day');
 SELECT add_retention_policy('readings', NULL::interval);
 SELECT add_retention_policy('readings', interval '1 day', drop_created_before => interval '1 day');
@@ -60,6 +80,7 @@ CALL run_job(1);
 SELECT count(*) AS after_default FROM show_chunks('readings');
 RESET epiphany.timeseries_retention_policy;
 DROP TABLE readings, counters;
+DROP FUNCTION counters_now(), volatile_now();
 
 -- A dropped hypertable takes its policy's job along, also when its owner
 -- has no rights on the catalog.
