@@ -242,8 +242,9 @@ static create_upper_paths_hook_type prev_create_upper_paths_hook = NULL;
 
 /*
  * The start or finish bound the WHERE clause puts on var: the value of the
- * last top-level "var >= / > value" (lower) or "var < / <= value" (upper)
- * that needs no row; NULL if none.  An inclusive upper bound is returned
+ * last top-level "var >= / > value" (lower) or "var < / <= value" (upper),
+ * by the operators of var's btree class, whose value is of var's type and
+ * needs no row; NULL if none.  An inclusive upper bound is returned
  * with *inclusive set.
  */
 static Expr *
@@ -258,30 +259,28 @@ BoundFromQuals(PlannerInfo *root, Var *var, bool lower, bool *inclusive)
 	foreach(lc, quals)
 	{
 		OpExpr	   *op = lfirst(lc);
-		Node	   *left;
-		Node	   *right;
-		char	   *name;
+		Node	   *value;
 		bool		commuted;
+		StrategyNumber strategy;
 
 		if (!IsA(op, OpExpr) || list_length(op->args) != 2)
 			continue;
-		left = linitial(op->args);
-		right = lsecond(op->args);
-		commuted = !equal(left, var);
-		if (commuted && !equal(right, var))
+		commuted = !equal(linitial(op->args), var);
+		if (commuted && !equal(lsecond(op->args), var))
 			continue;
-		if (contain_var_clause(commuted ? left : right) ||
-			contain_volatile_functions(commuted ? left : right))
+		value = commuted ? linitial(op->args) : lsecond(op->args);
+		if (exprType(value) != var->vartype || contain_var_clause(value) ||
+			contain_volatile_functions(value))
 			continue;
-		name = get_opname(commuted ? get_commutator(op->opno) : op->opno);
-		if (name == NULL)
-			continue;
-		if (lower && (strcmp(name, ">=") == 0 || strcmp(name, ">") == 0))
-			found = (Expr *) (commuted ? left : right);
-		if (!lower && (strcmp(name, "<") == 0 || strcmp(name, "<=") == 0))
+		strategy = TimeOperatorStrategy(op->opno, var->vartype, commuted);
+		if (lower && (strategy == BTGreaterEqualStrategyNumber ||
+					  strategy == BTGreaterStrategyNumber))
+			found = (Expr *) value;
+		if (!lower && (strategy == BTLessStrategyNumber ||
+					   strategy == BTLessEqualStrategyNumber))
 		{
-			found = (Expr *) (commuted ? left : right);
-			*inclusive = strcmp(name, "<=") == 0;
+			found = (Expr *) value;
+			*inclusive = strategy == BTLessEqualStrategyNumber;
 		}
 	}
 	return found;

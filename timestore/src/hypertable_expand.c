@@ -220,16 +220,6 @@ PlanChunkChild(PlannerInfo *root, RelOptInfo *rel, RelOptInfo *childrel,
 	return true;
 }
 
-/* Whether expr is the time column of rel. */
-static bool
-IsTimeVar(Node *expr, RelOptInfo *rel, const Hypertable *ht)
-{
-	Var		   *var = (Var *) expr;
-
-	return IsA(var, Var) && var->varno == rel->relid &&
-		var->varattno == ht->time_attno && var->varlevelsup == 0;
-}
-
 /*
  * Whether expr is time_bucket of rel's time column with constant width and
  * origin or offset: a function that never reverses the order of times.
@@ -250,7 +240,7 @@ IsTimeBucketOfTime(Node *expr, RelOptInfo *rel, const Hypertable *ht)
 	int			i;
 
 	if (!IsA(call, FuncExpr) || list_length(call->args) < 2 ||
-		!IsTimeVar(lsecond(call->args), rel, ht) ||
+		!IsTimeColumn(lsecond(call->args), rel->relid, ht) ||
 		(symbol = LibraryFunctionSymbol(call->funcid)) == NULL)
 		return false;
 	foreach(lc, call->args)
@@ -282,7 +272,7 @@ TimeOrderWanted(PlannerInfo *root, RelOptInfo *rel, const Hypertable *ht, bool *
 		if (member->em_is_child)
 			continue;
 		*bucket = IsTimeBucketOfTime((Node *) member->em_expr, rel, ht);
-		if (*bucket || IsTimeVar((Node *) member->em_expr, rel, ht))
+		if (*bucket || IsTimeColumn((Node *) member->em_expr, rel->relid, ht))
 			return pathkey;
 	}
 	return NULL;

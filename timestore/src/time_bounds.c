@@ -47,7 +47,7 @@ ContainsExecParam(Node *node, void *context)
  * operator commuted when the time column is on the right; 0 if opno is not
  * a comparison of the type's default btree class.
  */
-static StrategyNumber
+StrategyNumber
 TimeOperatorStrategy(Oid opno, Oid time_type, bool commuted)
 {
 	Oid			opclass = GetDefaultOpClass(time_type, BTREE_AM_OID);
@@ -59,6 +59,16 @@ TimeOperatorStrategy(Oid opno, Oid time_type, bool commuted)
 	if (!OidIsValid(opno))
 		return InvalidStrategy;
 	return get_op_opfamily_strategy(opno, get_opclass_family(opclass));
+}
+
+/* Whether expr is the time column of ht in the relation of range table index relid. */
+bool
+IsTimeColumn(Node *expr, Index relid, const Hypertable *ht)
+{
+	Var		   *var = (Var *) expr;
+
+	return expr != NULL && IsA(var, Var) && var->varno == relid &&
+		var->varattno == ht->time_attno && var->varlevelsup == 0;
 }
 
 /*
@@ -77,7 +87,6 @@ TimeBoundsOfRel(RelOptInfo *rel, const Hypertable *ht, bool constants)
 	{
 		OpExpr	   *op = (OpExpr *) ((RestrictInfo *) lfirst(lc))->clause;
 		Node	   *value;
-		Var		   *var;
 		bool		commuted;
 		TimeBound  *bound;
 		StrategyNumber strategy;
@@ -85,10 +94,8 @@ TimeBoundsOfRel(RelOptInfo *rel, const Hypertable *ht, bool constants)
 		if (!IsA(op, OpExpr) || list_length(op->args) != 2)
 			continue;
 		commuted = !IsA(linitial(op->args), Var);
-		var = (Var *) (commuted ? lsecond(op->args) : linitial(op->args));
 		value = commuted ? linitial(op->args) : lsecond(op->args);
-		if (!IsA(var, Var) || var->varno != rel->relid ||
-			var->varattno != ht->time_attno || var->varlevelsup != 0 ||
+		if (!IsTimeColumn(commuted ? lsecond(op->args) : linitial(op->args), rel->relid, ht) ||
 			exprType(value) != ht->time_type)
 			continue;
 		if (constants ? !IsA(value, Const) :

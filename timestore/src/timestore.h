@@ -196,6 +196,8 @@ typedef struct TimeRange
 	bool		empty;
 } TimeRange;
 
+extern uint16 TimeOperatorStrategy(Oid opno, Oid time_type, bool commuted);
+extern bool IsTimeColumn(Node *expr, Index relid, const Hypertable *ht);
 extern List *TimeBoundsOfRel(struct RelOptInfo *rel, const Hypertable *ht,
 							 bool constants);
 extern void TimeRangeInit(TimeRange *range);
