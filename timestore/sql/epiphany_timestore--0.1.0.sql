@@ -1156,3 +1156,149 @@ CREATE FUNCTION interpolate(value real, prev record DEFAULT NULL, next record DE
 RETURNS real AS 'MODULE_PATHNAME', 'ep_gapfill_marker' LANGUAGE C STABLE PARALLEL SAFE;
 CREATE FUNCTION interpolate(value double precision, prev record DEFAULT NULL, next record DEFAULT NULL)
 RETURNS double precision AS 'MODULE_PATHNAME', 'ep_gapfill_marker' LANGUAGE C STABLE PARALLEL SAFE;
+
+-----------------------------------------------------------------------------
+-- Continuous aggregates (README.md, "Continuous aggregates").  CREATE
+-- MATERIALIZED VIEW ... WITH (timescaledb.continuous) (continuous_aggregate.c)
+-- makes, in schema _epiphany_caggs, a "direct view" holding the user's
+-- query and a materialization hypertable holding its finalized rows; the
+-- user's view reads the materialization, plus (real-time mode) the query
+-- itself on the raw rows past the watermark.  Changes below a hypertable's
+-- invalidation threshold are logged by a row trigger (cagg_invalidation.c)
+-- and recomputed, whole buckets at a time, by refreshes (cagg_refresh.c).
+-- Times are internal times; a NULL range bound is unbounded.
+-----------------------------------------------------------------------------
+
+CREATE SCHEMA _epiphany_caggs;
+COMMENT ON SCHEMA _epiphany_caggs IS
+    'epiphany_timestore: materialization hypertables and queries of continuous aggregates';
+GRANT USAGE ON SCHEMA _epiphany_caggs TO PUBLIC;
+
+-- One row per continuous aggregate.  source_hypertable_id is the raw
+-- hypertable, or the materialization of the continuous aggregate it is
+-- defined on.  invalidated is the set of internal times whose buckets must
+-- be recomputed by the next refresh that covers them: everything at first.
+CREATE TABLE _epiphany_timestore.continuous_agg (
+    id                   serial PRIMARY KEY,
+    user_view            regclass NOT NULL UNIQUE,
+    direct_view          regclass NOT NULL UNIQUE,
+    mat_hypertable_id    integer NOT NULL UNIQUE
+                         REFERENCES _epiphany_timestore.hypertable (id) ON DELETE CASCADE,
+    source_hypertable_id integer NOT NULL
+                         REFERENCES _epiphany_timestore.hypertable (id) ON DELETE CASCADE,
+    bucket_column        name NOT NULL,
+    bucket_function      text NOT NULL,     -- of $1, a time of the source's type
+    bucket_min_width     bigint NOT NULL CHECK (bucket_min_width > 0),
+    materialized_only    boolean NOT NULL,
+    watermark            bigint,            -- end of the newest materialized bucket
+    invalidated          int8multirange NOT NULL DEFAULT '{(,)}'
+);
+
+-- Per source hypertable: changes at or past the threshold are not logged
+-- (no refresh has materialized them yet).
+CREATE TABLE _epiphany_timestore.invalidation_threshold (
+    hypertable_id integer PRIMARY KEY
+                  REFERENCES _epiphany_timestore.hypertable (id) ON DELETE CASCADE,
+    threshold     bigint NOT NULL
+);
+
+-- Changed times [lowest, greatest) of source hypertables, one row per
+-- writing transaction, until a refresh moves them to continuous_agg.
+CREATE TABLE _epiphany_timestore.hypertable_invalidation_log (
+    hypertable_id integer NOT NULL
+                  REFERENCES _epiphany_timestore.hypertable (id) ON DELETE CASCADE,
+    lowest        bigint NOT NULL,
+    greatest      bigint NOT NULL
+);
+CREATE INDEX hypertable_invalidation_log_idx
+    ON _epiphany_timestore.hypertable_invalidation_log (hypertable_id);
+
+SELECT pg_catalog.pg_extension_config_dump('_epiphany_timestore.continuous_agg', '');
+SELECT pg_catalog.pg_extension_config_dump('_epiphany_timestore.continuous_agg_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('_epiphany_timestore.invalidation_threshold', '');
+SELECT pg_catalog.pg_extension_config_dump('_epiphany_timestore.hypertable_invalidation_log', '');
+GRANT SELECT ON _epiphany_timestore.continuous_agg, _epiphany_timestore.invalidation_threshold,
+                _epiphany_timestore.hypertable_invalidation_log TO PUBLIC;
+
+-- The row trigger on the chunks of source hypertables (and, for TRUNCATE,
+-- the statement trigger on the hypertable); its argument is the hypertable id.
+CREATE FUNCTION _epiphany_timestore.cagg_invalidation_trigger() RETURNS trigger
+AS 'MODULE_PATHNAME', 'ep_cagg_invalidation_trigger' LANGUAGE C;
+
+-- The watermark of continuous aggregate cagg_id as a value of time_type's
+-- type: the end of its newest materialized bucket, or the type's lowest
+-- value when nothing is materialized.  Read once per statement.
+CREATE FUNCTION _epiphany_timestore.cagg_watermark(cagg_id integer, time_type anyelement)
+RETURNS anyelement
+AS 'MODULE_PATHNAME', 'ep_cagg_watermark' LANGUAGE C STABLE PARALLEL SAFE;
+
+-- Recomputes the buckets of the continuous aggregate that lie entirely in
+-- [window_start, window_end) and were invalidated (NULL: unbounded).  Called
+-- by CALL outside a transaction block, it commits after raising the
+-- invalidation threshold, so that writers are held up only for a moment.
+CREATE PROCEDURE refresh_continuous_aggregate(continuous_aggregate regclass,
+                                              window_start "any", window_end "any",
+                                              force boolean DEFAULT false)
+AS 'MODULE_PATHNAME', 'ep_refresh_continuous_aggregate' LANGUAGE C;
+
+-- A refresh policy's job: refreshes [now - start_offset, now - end_offset).
+CREATE PROCEDURE _epiphany_timestore.policy_refresh_continuous_aggregate(job_id integer,
+                                                                       config jsonb)
+AS 'MODULE_PATHNAME', 'ep_policy_refresh_continuous_aggregate' LANGUAGE C;
+
+CREATE FUNCTION add_continuous_aggregate_policy(continuous_aggregate regclass,
+                                                start_offset "any", end_offset "any",
+                                                schedule_interval interval,
+                                                if_not_exists boolean DEFAULT false,
+                                                initial_start timestamptz DEFAULT NULL,
+                                                timezone text DEFAULT NULL)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'ep_add_continuous_aggregate_policy' LANGUAGE C VOLATILE;
+
+CREATE FUNCTION remove_continuous_aggregate_policy(continuous_aggregate regclass,
+                                                   if_not_exists boolean DEFAULT false,
+                                                   if_exists boolean DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    job integer;
+BEGIN
+    SELECT j.id INTO job FROM _epiphany_timestore.bgw_job j
+      JOIN _epiphany_timestore.continuous_agg c ON c.mat_hypertable_id = j.hypertable_id
+     WHERE c.user_view = continuous_aggregate AND j.proc_schema = '_epiphany_timestore'
+       AND j.proc_name = 'policy_refresh_continuous_aggregate';
+    IF NOT FOUND THEN
+        IF coalesce(if_exists, if_not_exists) THEN
+            RAISE NOTICE 'continuous aggregate policy not found for "%", skipping',
+                         continuous_aggregate;
+            RETURN;
+        END IF;
+        RAISE EXCEPTION 'continuous aggregate policy not found for "%"', continuous_aggregate
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    PERFORM @extschema@.delete_job(job);
+END
+$$;
+
+CREATE VIEW timescaledb_information.continuous_aggregates AS
+SELECT hn.nspname AS hypertable_schema,
+       hc.relname AS hypertable_name,
+       vn.nspname AS view_schema,
+       vc.relname AS view_name,
+       pg_catalog.pg_get_userbyid(vc.relowner) AS view_owner,
+       c.materialized_only,
+       false AS compression_enabled,
+       mn.nspname AS materialization_hypertable_schema,
+       mc.relname AS materialization_hypertable_name,
+       pg_catalog.pg_get_viewdef(c.direct_view) AS view_definition,
+       true AS finalized
+  FROM _epiphany_timestore.continuous_agg c
+  JOIN _epiphany_timestore.hypertable s ON s.id = c.source_hypertable_id
+  JOIN _epiphany_timestore.hypertable m ON m.id = c.mat_hypertable_id
+  JOIN pg_catalog.pg_class hc ON hc.oid = s.relid
+  JOIN pg_catalog.pg_namespace hn ON hn.oid = hc.relnamespace
+  JOIN pg_catalog.pg_class vc ON vc.oid = c.user_view
+  JOIN pg_catalog.pg_namespace vn ON vn.oid = vc.relnamespace
+  JOIN pg_catalog.pg_class mc ON mc.oid = m.relid
+  JOIN pg_catalog.pg_namespace mn ON mn.oid = mc.relnamespace;
+GRANT SELECT ON timescaledb_information.continuous_aggregates TO PUBLIC;

@@ -460,12 +460,13 @@ ChunkRangeOf(const Hypertable *ht, Oid relid, int64 *start, int64 *end)
  */
 
 /*
- * CutoffToInternal - the internal time of a cutoff given to show_chunks or
- * drop_chunks: an interval means now() minus it; a value of another time
- * type is cast to the column's type; an untyped literal is read as one.
+ * TimeArgToInternal - the internal time of an argument of type given for a
+ * time column of type time_type (a cutoff of show_chunks or drop_chunks, a
+ * refresh window): an interval means now() minus it; a value of another
+ * time type is cast to the column's type; an untyped literal is read as one.
  */
-static int64
-CutoffToInternal(const Hypertable *ht, Datum value, Oid type, const char *argname)
+int64
+TimeArgToInternal(Oid time_type, Datum value, Oid type, const char *argname)
 {
 	Oid			funcid;
 	Oid			input;
@@ -473,7 +474,7 @@ CutoffToInternal(const Hypertable *ht, Datum value, Oid type, const char *argnam
 
 	if (type == INTERVALOID)
 	{
-		if (TimeTypeIsInteger(ht->time_type))
+		if (TimeTypeIsInteger(time_type))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid time argument type \"interval\" for %s", argname),
@@ -485,26 +486,26 @@ CutoffToInternal(const Hypertable *ht, Datum value, Oid type, const char *argnam
 	}
 	if (type == UNKNOWNOID)
 	{
-		getTypeInputInfo(ht->time_type, &input, &ioparam);
+		getTypeInputInfo(time_type, &input, &ioparam);
 		value = OidInputFunctionCall(input, DatumGetCString(value), ioparam, -1);
-		type = ht->time_type;
+		type = time_type;
 	}
-	if (type != ht->time_type)
+	if (type != time_type)
 	{
-		if (TimeTypeIsInteger(type) && TimeTypeIsInteger(ht->time_type))
+		if (TimeTypeIsInteger(type) && TimeTypeIsInteger(time_type))
 			return TimeToInternal(value, type);
 		if (TimeTypeIsInteger(type) ||
-			find_coercion_pathway(ht->time_type, type, COERCION_EXPLICIT, &funcid) !=
+			find_coercion_pathway(time_type, type, COERCION_EXPLICIT, &funcid) !=
 			COERCION_PATH_FUNC)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid time argument type \"%s\" for %s",
 							format_type_be(type), argname),
 					 errhint("Give an interval, or a value of the time column's type %s.",
-							 format_type_be(ht->time_type))));
+							 format_type_be(time_type))));
 		value = OidFunctionCall1(funcid, value);
 	}
-	return TimeToInternal(value, ht->time_type);
+	return TimeToInternal(value, time_type);
 }
 
 /*
@@ -525,14 +526,14 @@ ChunksInRange(const Hypertable *ht, FunctionCallInfo fcinfo, int older_arg, int 
 
 	if (!PG_ARGISNULL(older_arg))
 	{
-		values[1] = Int64GetDatum(CutoffToInternal(ht, PG_GETARG_DATUM(older_arg),
+		values[1] = Int64GetDatum(TimeArgToInternal(ht->time_type, PG_GETARG_DATUM(older_arg),
 												   get_fn_expr_argtype(fcinfo->flinfo, older_arg),
 												   "older_than"));
 		nulls[1] = ' ';
 	}
 	if (!PG_ARGISNULL(newer_arg))
 	{
-		values[2] = Int64GetDatum(CutoffToInternal(ht, PG_GETARG_DATUM(newer_arg),
+		values[2] = Int64GetDatum(TimeArgToInternal(ht->time_type, PG_GETARG_DATUM(newer_arg),
 												   get_fn_expr_argtype(fcinfo->flinfo, newer_arg),
 												   "newer_than"));
 		nulls[2] = ' ';
@@ -630,8 +631,7 @@ ep_drop_chunks(PG_FUNCTION_ARGS)
 		LockRelationOid(chunk->relid, AccessExclusiveLock);
 		if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(chunk->relid)))
 			continue;			/* dropped concurrently */
-		name = quote_qualified_identifier(get_namespace_name(get_rel_namespace(chunk->relid)),
-										  get_rel_name(chunk->relid));
+		name = QualifiedRelationName(chunk->relid);
 		if (verbose)
 			ereport(INFO, (errmsg("dropping chunk %s", name)));
 		ObjectAddressSet(address, RelationRelationId, chunk->relid);

@@ -267,6 +267,11 @@ ChunkExclusionBegin(CustomScanState *node, EState *estate, int eflags)
 	ListCell   *lc;
 	ListCell   *lc2;
 
+	/*
+	 * Exec returns the child's slots, whose kind varies by chunk: parents
+	 * must not compile their expressions for one kind of slot.
+	 */
+	node->ss.ps.resultopsfixed = false;
 	if (!IsA(child, Append) && !IsA(child, MergeAppend))
 	{
 		node->custom_ps = list_make1(ExecInitNode(child, estate, eflags));

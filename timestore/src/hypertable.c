@@ -195,6 +195,17 @@ InternalToTime(int64 internal, Oid type, Datum *value)
 	pg_unreachable();
 }
 
+/* The schema-qualified, quoted name of a relation, for SQL text. */
+char *
+QualifiedRelationName(Oid relid)
+{
+	char	   *name = get_rel_name(relid);
+
+	if (name == NULL)
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), name);
+}
+
 /*
  * TimeOrigin - the internal time chunk ranges are aligned on: the Unix
  * epoch for dates and timestamps (so that chunks start where TimescaleDB's

@@ -221,38 +221,6 @@ PlanChunkChild(PlannerInfo *root, RelOptInfo *rel, RelOptInfo *childrel,
 }
 
 /*
- * Whether expr is time_bucket of rel's time column with constant width and
- * origin or offset: a function that never reverses the order of times.
- * (The time zone form is left out.)
- */
-static bool
-IsTimeBucketOfTime(Node *expr, RelOptInfo *rel, const Hypertable *ht)
-{
-	static const char *const forms[] = {
-		"ep_time_bucket_int16", "ep_time_bucket_int32", "ep_time_bucket_int64",
-		"ep_time_bucket_date", "ep_time_bucket_ts", "ep_time_bucket_tstz",
-		"ep_time_bucket_date_offset", "ep_time_bucket_ts_offset",
-		"ep_time_bucket_tstz_offset"
-	};
-	FuncExpr   *call = (FuncExpr *) expr;
-	const char *symbol;
-	ListCell   *lc;
-	int			i;
-
-	if (!IsA(call, FuncExpr) || list_length(call->args) < 2 ||
-		!IsTimeColumn(lsecond(call->args), rel->relid, ht) ||
-		(symbol = LibraryFunctionSymbol(call->funcid)) == NULL)
-		return false;
-	foreach(lc, call->args)
-		if (foreach_current_index(lc) != 1 && !IsA(lfirst(lc), Const))
-			return false;
-	for (i = 0; i < lengthof(forms); i++)
-		if (strcmp(symbol, forms[i]) == 0)
-			return true;
-	return false;
-}
-
-/*
  * The first of the query's wanted orderings if it is on rel's time column
  * or on a time_bucket of it (*bucket then set), else NULL.
  */
@@ -271,7 +239,7 @@ TimeOrderWanted(PlannerInfo *root, RelOptInfo *rel, const Hypertable *ht, bool *
 
 		if (member->em_is_child)
 			continue;
-		*bucket = IsTimeBucketOfTime((Node *) member->em_expr, rel, ht);
+		*bucket = IsTimeBucketOfTime((Node *) member->em_expr, rel->relid, ht);
 		if (*bucket || IsTimeColumn((Node *) member->em_expr, rel->relid, ht))
 			return pathkey;
 	}

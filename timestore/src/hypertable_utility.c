@@ -221,8 +221,7 @@ ForeignKeysPropagate(const Hypertable *ht, List *before)
 		foreach(lc2, chunks)
 		{
 			char	   *sql = psprintf("ALTER TABLE %s ADD CONSTRAINT %s %s",
-									   quote_qualified_identifier(get_namespace_name(get_rel_namespace(lfirst_oid(lc2))),
-																  get_rel_name(lfirst_oid(lc2))),
+									   QualifiedRelationName(lfirst_oid(lc2)),
 									   quote_identifier(get_constraint_name(conoid)),
 									   definition);
 
@@ -413,8 +412,9 @@ DropPrepareChunks(DropStmt *stmt)
  * ----------------------------------------------------------------
  */
 
-static void
-CallProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+/* Passes a statement on to the next utility hook, or to PostgreSQL. */
+void
+UtilityCallNext(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 				   ProcessUtilityContext context, ParamListInfo params,
 				   QueryEnvironment *queryEnv, DestReceiver *dest,
 				   QueryCompletion *qc)
@@ -444,6 +444,10 @@ HypertableProcessUtility(PlannedStmt *pstmt, const char *queryString,
 {
 	Node	   *parsetree = pstmt->utilityStmt;
 	const Hypertable *ht;
+
+	if (ContinuousAggProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+									queryEnv, dest, qc))
+		return;
 
 	if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->is_from &&
 		(ht = HypertableOfRangeVar(((CopyStmt *) parsetree)->relation)) != NULL)
@@ -481,7 +485,7 @@ HypertableProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		rel = table_open(copy.relid, ShareLock);
 		before = RelationGetIndexList(rel);
 		table_close(rel, NoLock);
-		CallProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+		UtilityCallNext(pstmt, queryString, readOnlyTree, context, params,
 						   queryEnv, dest, qc);
 		CommandCounterIncrement();
 		IndexPropagate(&copy, before);
@@ -494,7 +498,7 @@ HypertableProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		CreateTrigStmt *stmt = (CreateTrigStmt *) parsetree;
 		Hypertable	copy = *ht;
 
-		CallProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+		UtilityCallNext(pstmt, queryString, readOnlyTree, context, params,
 						   queryEnv, dest, qc);
 		CommandCounterIncrement();
 		TriggerPropagate(&copy, stmt->trigname);
@@ -518,7 +522,7 @@ HypertableProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		indexes = RelationGetIndexList(rel);
 		table_close(rel, AccessShareLock);
 		fkeys = ForeignKeysOf(copy.relid);
-		CallProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+		UtilityCallNext(pstmt, queryString, readOnlyTree, context, params,
 						   queryEnv, dest, qc);
 		CommandCounterIncrement();
 		/* a constraint's index (PRIMARY KEY, UNIQUE) and foreign keys reach the chunks */
@@ -536,7 +540,7 @@ HypertableProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		bool		is_time = strcmp(stmt->subname,
 									 get_attname(copy.relid, copy.time_attno, false)) == 0;
 
-		CallProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+		UtilityCallNext(pstmt, queryString, readOnlyTree, context, params,
 						   queryEnv, dest, qc);
 		if (is_time)
 			RenameTimeColumn(&copy, stmt->newname);
@@ -551,12 +555,12 @@ HypertableProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		if (readOnlyTree)
 			pstmt = copyObject(pstmt);
 		VacuumAddChunks((VacuumStmt *) pstmt->utilityStmt);
-		CallProcessUtility(pstmt, queryString, false, context, params,
+		UtilityCallNext(pstmt, queryString, false, context, params,
 						   queryEnv, dest, qc);
 		return;
 	}
 
-	CallProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+	UtilityCallNext(pstmt, queryString, readOnlyTree, context, params,
 					   queryEnv, dest, qc);
 }
 

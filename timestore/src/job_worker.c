@@ -124,6 +124,23 @@ CatalogLeave(int nestlevel)
 	AtEOXact_GUC(true, nestlevel);
 }
 
+/* The owner of schema _epiphany_timestore, who owns the catalog. */
+Oid
+CatalogOwner(void)
+{
+	HeapTuple	tuple;
+	Oid			owner;
+
+	tuple = SearchSysCache1(NAMESPACEOID,
+							ObjectIdGetDatum(get_namespace_oid("_epiphany_timestore",
+															   false)));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for schema \"_epiphany_timestore\"");
+	owner = ((Form_pg_namespace) GETSTRUCT(tuple))->nspowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
 /*
  * CatalogExecute - runs one statement on the extension's catalog (jobs,
  * hypertables, chunks) through SPI, as the owner of schema
@@ -138,22 +155,12 @@ CatalogExecute(const char *sql, int nargs, Oid *argtypes, Datum *values,
 {
 	Oid			save_userid;
 	int			save_sec;
-	HeapTuple	tuple;
-	Oid			owner;
 	uint64		processed;
 	int			nestlevel;
 	int			rc;
 
-	tuple = SearchSysCache1(NAMESPACEOID,
-							ObjectIdGetDatum(get_namespace_oid("_epiphany_timestore",
-															   false)));
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for schema \"_epiphany_timestore\"");
-	owner = ((Form_pg_namespace) GETSTRUCT(tuple))->nspowner;
-	ReleaseSysCache(tuple);
-
 	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	SetUserIdAndSecContext(CatalogOwner(), save_sec | SECURITY_LOCAL_USERID_CHANGE);
 	nestlevel = CatalogEnter();
 
 	SPI_connect();

@@ -72,10 +72,44 @@ IsTimeColumn(Node *expr, Index relid, const Hypertable *ht)
 }
 
 /*
+ * Whether expr is time_bucket of rel's time column with constant width and
+ * origin or offset: a function that never reverses the order of times.
+ * (The time zone form is left out.)
+ */
+bool
+IsTimeBucketOfTime(Node *expr, Index relid, const Hypertable *ht)
+{
+	static const char *const forms[] = {
+		"ep_time_bucket_int16", "ep_time_bucket_int32", "ep_time_bucket_int64",
+		"ep_time_bucket_date", "ep_time_bucket_ts", "ep_time_bucket_tstz",
+		"ep_time_bucket_date_offset", "ep_time_bucket_ts_offset",
+		"ep_time_bucket_tstz_offset"
+	};
+	FuncExpr   *call = (FuncExpr *) expr;
+	const char *symbol;
+	ListCell   *lc;
+	int			i;
+
+	if (!IsA(call, FuncExpr) || list_length(call->args) < 2 ||
+		!IsTimeColumn(lsecond(call->args), relid, ht) ||
+		(symbol = LibraryFunctionSymbol(call->funcid)) == NULL)
+		return false;
+	foreach(lc, call->args)
+		if (foreach_current_index(lc) != 1 && !IsA(lfirst(lc), Const))
+			return false;
+	for (i = 0; i < lengthof(forms); i++)
+		if (strcmp(symbol, forms[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
  * TimeBoundsOfRel - the bounds among rel's restrictions that compare the
  * time column of ht with a value of its type: constants when constants is
  * true; otherwise values known only at execution, stable expressions
- * without Vars or executor parameters.
+ * without Vars or executor parameters.  "time_bucket(w, time) >= value"
+ * (or > or =) bounds time from below too, as a continuous aggregate's
+ * real-time part and refresh say it.
  */
 List *
 TimeBoundsOfRel(RelOptInfo *rel, const Hypertable *ht, bool constants)
@@ -91,11 +125,17 @@ TimeBoundsOfRel(RelOptInfo *rel, const Hypertable *ht, bool constants)
 		TimeBound  *bound;
 		StrategyNumber strategy;
 
+		Node	   *column;
+		bool		bucket;
+
 		if (!IsA(op, OpExpr) || list_length(op->args) != 2)
 			continue;
-		commuted = !IsA(linitial(op->args), Var);
+		commuted = !IsA(linitial(op->args), Var) &&
+			!IsTimeBucketOfTime(linitial(op->args), rel->relid, ht);
 		value = commuted ? linitial(op->args) : lsecond(op->args);
-		if (!IsTimeColumn(commuted ? lsecond(op->args) : linitial(op->args), rel->relid, ht) ||
+		column = commuted ? lsecond(op->args) : linitial(op->args);
+		bucket = IsTimeBucketOfTime(column, rel->relid, ht);
+		if ((!bucket && !IsTimeColumn(column, rel->relid, ht)) ||
 			exprType(value) != ht->time_type)
 			continue;
 		if (constants ? !IsA(value, Const) :
@@ -106,6 +146,13 @@ TimeBoundsOfRel(RelOptInfo *rel, const Hypertable *ht, bool constants)
 		strategy = TimeOperatorStrategy(op->opno, ht->time_type, commuted);
 		if (strategy == InvalidStrategy)
 			continue;
+		if (bucket)
+		{
+			/* a bucket starts at or before each of its times */
+			if (strategy == BTLessStrategyNumber || strategy == BTLessEqualStrategyNumber)
+				continue;
+			strategy = BTGreaterEqualStrategyNumber;
+		}
 		bound = palloc(sizeof(TimeBound));
 		bound->strategy = strategy;
 		bound->expr = (Expr *) value;

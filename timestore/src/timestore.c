@@ -47,6 +47,7 @@ _PG_init(void)
 	HypertableExpandInit();
 	GapFillInit();
 	HypertableUtilityInit();
+	CaggInvalidationInit();
 	if (process_shared_preload_libraries_in_progress)
 		JobSchedulerInit();
 }

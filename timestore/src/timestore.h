@@ -21,6 +21,8 @@
 #include "datatype/timestamp.h"
 #include "nodes/execnodes.h"
 #include "nodes/pg_list.h"
+#include "nodes/plannodes.h"
+#include "tcop/utility.h"
 #include "storage/latch.h"
 #include "utils/date.h"
 #include "utils/jsonb.h"
@@ -160,6 +162,7 @@ extern void HypertableCacheInit(void);
 extern void HypertableDefineSettings(void);
 extern const Hypertable *HypertableGet(Oid relid);
 extern const Hypertable *HypertableGetChecked(Oid relid);
+extern char *QualifiedRelationName(Oid relid);
 
 /* chunk.c */
 extern void ChunkFindOrCreate(const Hypertable *ht, int64 value, ChunkRef *chunk);
@@ -167,6 +170,7 @@ extern void ChunkCloneIndex(Relation chunkrel, Relation htrel, Oid parent_index)
 extern void ChunkRangeCacheInit(void);
 extern bool ChunkRangeOf(const Hypertable *ht, Oid relid, int64 *start, int64 *end);
 extern void ChunkCloneTrigger(Relation chunkrel, const struct Trigger *trigger);
+extern int64 TimeArgToInternal(Oid time_type, Datum value, Oid type, const char *argname);
 
 /* chunk_router.c */
 extern void ChunkRouterInit(ChunkRouter *router, const Hypertable *ht,
@@ -198,6 +202,7 @@ typedef struct TimeRange
 
 extern uint16 TimeOperatorStrategy(Oid opno, Oid time_type, bool commuted);
 extern bool IsTimeColumn(Node *expr, Index relid, const Hypertable *ht);
+extern bool IsTimeBucketOfTime(Node *expr, Index relid, const Hypertable *ht);
 extern List *TimeBoundsOfRel(struct RelOptInfo *rel, const Hypertable *ht,
 							 bool constants);
 extern void TimeRangeInit(TimeRange *range);
@@ -218,8 +223,52 @@ extern uint64 HypertableCopyFrom(struct ParseState *pstate, struct CopyStmt *stm
 
 /* hypertable_utility.c */
 extern void HypertableUtilityInit(void);
+extern void UtilityCallNext(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+							ProcessUtilityContext context, ParamListInfo params,
+							QueryEnvironment *queryEnv, DestReceiver *dest,
+							QueryCompletion *qc);
+
+/*
+ * A continuous aggregate, as its catalog row describes it (README.md,
+ * "Continuous aggregates").  The source is the hypertable whose rows its
+ * query reads: the raw hypertable, or the materialization of the continuous
+ * aggregate it is defined on.  Buckets are times of the source's time type.
+ */
+typedef struct ContinuousAgg
+{
+	int32		id;
+	Oid			user_view;
+	Oid			direct_view;
+	int32		mat_hypertable_id;
+	Oid			mat_relid;
+	int32		source_hypertable_id;
+	Oid			source_relid;
+	Oid			time_type;
+	char	   *bucket_column;
+	char	   *bucket_function;	/* time_bucket(...) of $1, qualified */
+	int64		bucket_min_width;	/* no bucket is shorter, internal units */
+	bool		materialized_only;
+} ContinuousAgg;
+
+/* continuous_aggregate.c */
+extern ContinuousAgg *ContinuousAggFind(Oid user_view);
+extern ContinuousAgg *ContinuousAggFindByMatHypertable(int32 mat_hypertable_id);
+extern bool ContinuousAggProcessUtility(PlannedStmt *pstmt, const char *queryString,
+										bool readOnlyTree, ProcessUtilityContext context,
+										ParamListInfo params, QueryEnvironment *queryEnv,
+										DestReceiver *dest, QueryCompletion *qc);
+
+/* cagg_invalidation.c */
+extern void InvalidationThresholdRaise(int32 hypertable_id, int64 threshold);
+extern int64 InvalidationThresholdGet(int32 hypertable_id);
+extern void CaggInvalidationInit(void);
+
+/* cagg_refresh.c */
+extern void ContinuousAggRefresh(const ContinuousAgg *cagg, int64 window_start,
+								 int64 window_end, bool force, bool nonatomic);
 
 /* job_worker.c (CatalogEnter, Leave and Execute serve every catalog) */
+extern Oid	CatalogOwner(void);
 extern int	CatalogEnter(void);
 extern void CatalogLeave(int nestlevel);
 extern void CatalogReadLatest(const char *sql, int nargs, Oid *argtypes,
