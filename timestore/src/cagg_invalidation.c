@@ -254,6 +254,27 @@ PendingFlush(const PendingInvalidation *pending)
 				   3, argtypes, values, NULL, NULL);
 }
 
+/*
+ * InvalidationFlushPending - logs now what this transaction changed in the
+ * hypertable, so that a refresh in the same transaction sees it.
+ */
+void
+InvalidationFlushPending(int32 hypertable_id)
+{
+	ListCell   *lc;
+
+	foreach(lc, PendingInvalidations)
+	{
+		PendingInvalidation *pending = lfirst(lc);
+
+		if (pending->hypertable_id != hypertable_id)
+			continue;
+		PendingFlush(pending);
+		pending->lowest = PG_INT64_MAX;
+		pending->greatest = PG_INT64_MIN;
+	}
+}
+
 static void
 InvalidationXactCallback(XactEvent event, void *arg)
 {

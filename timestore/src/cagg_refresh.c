@@ -152,8 +152,8 @@ SourceMaxTime(const ContinuousAgg *cagg)
 
 /*
  * Locks the catalog rows of every continuous aggregate on the source, in
- * id order, then moves the source's invalidation log into their
- * invalidated sets.
+ * id order, then moves the source's invalidation log, with what this
+ * transaction changed so far, into their invalidated sets.
  */
 static void
 MoveInvalidationLog(const ContinuousAgg *cagg)
@@ -164,6 +164,7 @@ MoveInvalidationLog(const ContinuousAgg *cagg)
 	CatalogExecute("SELECT 1 FROM _epiphany_timestore.continuous_agg"
 				   " WHERE source_hypertable_id = $1 ORDER BY id FOR UPDATE",
 				   1, argtypes, values, NULL, NULL);
+	InvalidationFlushPending(cagg->source_hypertable_id);
 	CatalogExecute("WITH moved AS (DELETE FROM _epiphany_timestore.hypertable_invalidation_log"
 				   "  WHERE hypertable_id = $1 RETURNING lowest, greatest),"
 				   " merged AS (SELECT range_agg(int8range("

@@ -261,6 +261,7 @@ extern bool ContinuousAggProcessUtility(PlannedStmt *pstmt, const char *queryStr
 /* cagg_invalidation.c */
 extern void InvalidationThresholdRaise(int32 hypertable_id, int64 threshold);
 extern int64 InvalidationThresholdGet(int32 hypertable_id);
+extern void InvalidationFlushPending(int32 hypertable_id);
 extern void CaggInvalidationInit(void);
 
 /* cagg_refresh.c */
