@@ -1,0 +1,90 @@
+# timestore/test/t/003_continuous_aggregates.pl
+#	Continuous aggregates across crashes, standbys and the scheduler: a
+#	crash (immediate stop) in the middle of a refresh leaves the last
+#	committed materialization and every invalidation, so the next refresh
+#	makes the view equal to the plain query again; a streaming standby
+#	replays the materialization and answers queries on both kinds of view;
+#	a refresh policy run by the job scheduler keeps the view up to date.
+#
+# Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $primary = PostgreSQL::Test::Cluster->new('primary');
+$primary->init(allows_streaming => 1);
+$primary->append_conf('postgresql.conf', 'epiphany.timeseries_scheduler = on');
+$primary->start;
+$primary->safe_psql(
+	'postgres', q{
+CREATE EXTENSION epiphany_timestore;
+CREATE TABLE metrics (time timestamptz NOT NULL, device int, value int);
+SELECT create_hypertable('metrics', 'time', chunk_time_interval => interval '1 day');
+INSERT INTO metrics SELECT timestamptz '2024-01-01' + i * interval '1 minute', i % 5, i % 97
+  FROM generate_series(0, 4 * 1440 - 1) i;
+CREATE MATERIALIZED VIEW metrics_hourly
+  WITH (timescaledb.continuous, timescaledb.materialized_only = true) AS
+SELECT time_bucket('1 hour', time) AS bucket, device, sum(value) AS total, count(*) AS n
+  FROM metrics GROUP BY 1, 2;
+CREATE VIEW metrics_expected AS
+SELECT time_bucket('1 hour', time) AS bucket, device, sum(value) AS total, count(*) AS n
+  FROM metrics GROUP BY 1, 2;
+});
+
+my $differences = q{
+SELECT count(*) FROM ((SELECT * FROM metrics_hourly EXCEPT ALL SELECT * FROM metrics_expected)
+            UNION ALL (SELECT * FROM metrics_expected EXCEPT ALL SELECT * FROM metrics_hourly)) d};
+is($primary->safe_psql('postgres', $differences), '0', 'created with its data');
+
+# Late rows over every day, committed and logged; then a refresh that
+# crashes before its commit.
+$primary->safe_psql('postgres',
+	"INSERT INTO metrics SELECT timestamptz '2024-01-01 00:30' + i * interval '7 hours', 1, 1000"
+	  . " FROM generate_series(0, 12) i");
+isnt($primary->safe_psql('postgres', $differences), '0', 'late rows make it stale');
+my $session = $primary->background_psql('postgres');
+$session->query_safe('BEGIN');
+$session->query_safe("CALL refresh_continuous_aggregate('metrics_hourly', NULL, NULL)");
+$primary->stop('immediate');
+eval { $session->quit };
+$primary->start;
+isnt($primary->safe_psql('postgres', $differences),
+	'0', 'the crashed refresh left nothing behind');
+is( $primary->safe_psql('postgres',
+		'SELECT count(*) > 0 FROM _epiphany_timestore.hypertable_invalidation_log'),
+	't', 'and kept the invalidations');
+$primary->safe_psql('postgres', "CALL refresh_continuous_aggregate('metrics_hourly', NULL, NULL)");
+is($primary->safe_psql('postgres', $differences), '0', 'the next refresh repairs the view');
+
+# A standby replays the materialization; both modes of the view answer.
+$primary->backup('backup');
+my $standby = PostgreSQL::Test::Cluster->new('standby');
+$standby->init_from_backup($primary, 'backup', has_streaming => 1);
+$standby->start;
+$primary->safe_psql('postgres',
+	"INSERT INTO metrics VALUES ('2024-01-02 05:10', 2, 5000), ('2024-01-06 00:10', 3, 7);"
+	  . " CALL refresh_continuous_aggregate('metrics_hourly', NULL, '2024-01-05');"
+	  . " ALTER MATERIALIZED VIEW metrics_hourly SET (timescaledb.materialized_only = false);");
+$primary->wait_for_catchup($standby);
+is($standby->safe_psql('postgres', $differences), '0', 'the standby reads the refreshed view');
+is( $standby->safe_psql('postgres',
+		"SELECT total FROM metrics_hourly WHERE bucket = '2024-01-06 00:00+00' AND device = 3"),
+	'7', 'and its real-time part');
+
+# The scheduler runs a refresh policy.
+$primary->safe_psql('postgres',
+	"INSERT INTO metrics VALUES ('2024-01-03 07:20', 4, 9000);"
+	  . " SELECT add_continuous_aggregate_policy('metrics_hourly', NULL, NULL, interval '1 second');"
+	  . " ALTER MATERIALIZED VIEW metrics_hourly SET (timescaledb.materialized_only = true);");
+ok( $primary->poll_query_until(
+		'postgres',
+		"SELECT total_successes > 0 FROM timescaledb_information.job_stats"
+		  . " WHERE hypertable_name LIKE '_materialized_hypertable_%'"),
+	'the policy ran');
+is($primary->safe_psql('postgres', $differences), '0', 'and refreshed the view');
+
+$standby->stop;
+$primary->stop;
+done_testing();
