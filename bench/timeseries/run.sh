@@ -10,7 +10,8 @@
 #	ingest rows/s and every query's hypertable/heap time ratio (lower is
 #	better for queries, higher for ingest).  Last, it times the planning of
 #	a query that needs one chunk of a hypertable of BENCH_CHUNKS (5,000)
-#	chunks.
+#	chunks.  The continuous-aggregate figures compare with their own
+#	baselines, named under each line.
 #
 # Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
 set -euo pipefail
@@ -41,9 +42,10 @@ best_ms() {
 		sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | sort -g | head -n 1
 }
 
+# report NAME BASELINE MEASURED UNIT [BASELINE_LABEL MEASURED_LABEL]
 report() {
-	awk -v name="$1" -v h="$2" -v t="$3" -v unit="$4" \
-		'BEGIN { printf "%-26s heap %12.1f %-6s hypertable %12.1f %-6s ratio %7.2f\n", name, h, unit, t, unit, t / h }'
+	awk -v name="$1" -v h="$2" -v t="$3" -v unit="$4" -v hl="${5:-heap}" -v tl="${6:-hypertable}" \
+		'BEGIN { printf "%-26s %-4s %12.1f %-6s %-10s %12.1f %-6s ratio %7.2f\n", name, hl, h, unit, tl, t, unit, t / h }'
 }
 
 ep_as_server_user "${psql_cmd[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db" \
@@ -166,6 +168,65 @@ for name in single-groupby-1-1-1 double-groupby-1 double-groupby-all high-cpu-al
 	fi
 	report "$name" "$(best_ms "$heap_sql")" "$(best_ms "$hyper_sql")" ms
 done
+
+# Continuous aggregates: an hourly roll-up (avg, max, min of every metric
+# by host).  Its creation against CREATE TABLE AS of the same query; ingest
+# by COPY into a hypertable with a roll-up defined against one without;
+# refreshes after 1% late rows (spread over the whole data set, then inside
+# one hour) against a forced full refresh; the dashboard query (the last 24
+# hours by hour and host) on the real-time view against the raw rows.
+metrics="usage_user usage_system usage_idle usage_nice usage_iowait usage_irq usage_softirq usage_steal usage_guest usage_guest_nice"
+rollup="SELECT time_bucket('1 hour', time) AS bucket, hostname"
+for m in $metrics; do
+	rollup+=", avg($m) AS avg_${m#usage_}, max($m) AS max_${m#usage_}, min($m) AS min_${m#usage_}"
+done
+rollup+=" FROM cpu_hyper GROUP BY bucket, hostname"
+table_ms=$(once_ms "CREATE TABLE cpu_rollup AS $rollup")
+cagg_ms=$(once_ms "CREATE MATERIALIZED VIEW cpu_hourly WITH (timescaledb.continuous) AS $rollup")
+report "cagg create" "$table_ms" "$cagg_ms" ms table cagg
+echo "                           (baseline: CREATE TABLE AS of the same query)"
+
+run_sql >/dev/null <<SQL
+CREATE TABLE cpu_with_cagg ($columns);
+SELECT created FROM create_hypertable('cpu_with_cagg', 'time', chunk_time_interval => interval '12 hours');
+CREATE INDEX ON cpu_with_cagg (hostname, time DESC);
+CREATE MATERIALIZED VIEW cpu_with_cagg_hourly WITH (timescaledb.continuous) AS
+SELECT time_bucket('1 hour', time) AS bucket, hostname, avg(usage_user), max(usage_user)
+  FROM cpu_with_cagg GROUP BY 1, 2 WITH NO DATA;
+CREATE TABLE cpu_without_cagg ($columns);
+SELECT created FROM create_hypertable('cpu_without_cagg', 'time', chunk_time_interval => interval '12 hours');
+CREATE INDEX ON cpu_without_cagg (hostname, time DESC);
+SQL
+without_ms=$(once_ms "COPY cpu_without_cagg FROM '$csv' CSV")
+with_ms=$(once_ms "COPY cpu_with_cagg FROM '$csv' CSV")
+awk -v n="$rows" -v h="$without_ms" -v t="$with_ms" \
+	'BEGIN { printf "%-26s none %12.0f rows/s cagg       %12.0f rows/s ratio %7.2f\n", "COPY ingest with cagg", n / h * 1000, n / t * 1000, h / t }'
+run_sql -c 'DROP TABLE cpu_with_cagg, cpu_without_cagg CASCADE' >/dev/null
+
+late=$((rows / 100))
+late_rows() {
+	echo "INSERT INTO cpu_hyper SELECT timestamptz '2016-01-01 00:00:05+00' + $1, 'host_' || h, h,
+	        50, 50, 50, 50, 50, 50, 50, 50, 50, 50
+	   FROM (SELECT i, i % 100 AS h FROM generate_series(1, $late) i) s"
+}
+refresh="CALL refresh_continuous_aggregate('cpu_hourly', NULL, NULL)"
+run_sql -c "$(late_rows "random() * interval '$days days'")" >/dev/null
+spread_ms=$(once_ms "$refresh")
+run_sql -c "$(late_rows "random() * interval '$days days'")" >/dev/null
+full_ms=$(once_ms "CALL refresh_continuous_aggregate('cpu_hourly', NULL, NULL, force => true)")
+report "cagg refresh, 1% spread" "$full_ms" "$spread_ms" ms full refresh
+run_sql -c "$(late_rows "interval '1 day' + random() * interval '50 minutes'")" >/dev/null
+hour_ms=$(once_ms "$refresh")
+report "cagg refresh, 1% in 1 h" "$full_ms" "$hour_ms" ms full refresh
+echo "                           ($late late rows; baseline: full refresh)"
+
+day_start="timestamptz '2016-01-01 00:00:00+00' + interval '$days days' - interval '24 hours'"
+raw_dash="SELECT time_bucket('1 hour', time) AS bucket, hostname, avg(usage_user), max(usage_user)
+	   FROM cpu_hyper WHERE time >= $day_start GROUP BY 1, 2 ORDER BY 1, 2"
+view_dash="SELECT bucket, hostname, avg_user, max_user FROM cpu_hourly
+	  WHERE bucket >= $day_start ORDER BY 1, 2"
+report "dashboard, last 24 h" "$(best_ms "$raw_dash")" "$(best_ms "$view_dash")" ms raw cagg
+echo "                           (baseline: the same query on the raw hypertable)"
 
 # Planning with many chunks: one row per one-hour chunk, 500 chunks a
 # transaction (each new chunk holds its locks until commit).

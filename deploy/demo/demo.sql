@@ -65,7 +65,8 @@ SELECT g, 1 + (random() * 9999)::int, 1 + (random() * 999)::int, q,
 SELECT epiphany.columnar_merge('order_history');
 
 -- Time series: readings of 50 devices every minute for the last 7 days, in
--- a hypertable of one-day chunks that keeps 30 days of data.
+-- a hypertable of one-day chunks that keeps 30 days of data, with an
+-- hourly continuous aggregate.
 CREATE TABLE sensor_data (
     "timestamp"  timestamptz NOT NULL,
     device_id    int NOT NULL,
@@ -82,6 +83,16 @@ SELECT ts, d, round((20 + 5 * sin(extract(epoch FROM ts) / 43200 + d) + random()
                        date_trunc('minute', now()), interval '1 minute') ts,
        generate_series(1, 50) d;
 ANALYZE sensor_data;
+-- An hourly roll-up kept fresh by a policy; real-time, so the current hour
+-- shows too.  Retention on sensor_data leaves its buckets alone.
+CREATE MATERIALIZED VIEW sensor_data_hourly WITH (timescaledb.continuous) AS
+SELECT time_bucket('1 hour', "timestamp") AS hour, device_id,
+       avg(temperature) AS avg_temperature, max(temperature) AS max_temperature,
+       min(temperature) AS min_temperature, avg(humidity) AS avg_humidity, count(*) AS readings
+  FROM sensor_data GROUP BY hour, device_id;
+SELECT add_continuous_aggregate_policy('sensor_data_hourly', start_offset => interval '3 days',
+                                       end_offset => interval '1 hour',
+                                       schedule_interval => interval '30 minutes');
 
 -- Vector store: documents with model-free embeddings and an hnsw index.
 CREATE TABLE documents (

@@ -33,6 +33,7 @@
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -223,6 +224,65 @@ ep_cagg_invalidation_trigger(PG_FUNCTION_ARGS)
 			PendingAddRow(pending, trigdata->tg_newslot);
 	}
 	return PointerGetDatum(NULL);
+}
+
+/*
+ * InvalidationAddRange - records that this transaction changed the times
+ * [lowest, greatest] of a hypertable (the INSERT and COPY paths).
+ */
+void
+InvalidationAddRange(int32 hypertable_id, int64 lowest, int64 greatest)
+{
+	PendingInvalidation *pending = PendingFor(hypertable_id);
+
+	pending->lowest = Min(pending->lowest, lowest);
+	pending->greatest = Max(pending->greatest, greatest);
+}
+
+/* Whether trigger is the invalidation trigger. */
+static bool
+IsInvalidationTrigger(const Trigger *trigger)
+{
+	const char *symbol = LibraryFunctionSymbol(trigger->tgfoid);
+
+	return symbol != NULL && strcmp(symbol, "ep_cagg_invalidation_trigger") == 0 &&
+		TRIGGER_FOR_ROW(trigger->tgtype) && trigger->tgnargs == 1;
+}
+
+/*
+ * InvalidationTriggerStrip - takes the invalidation trigger out of a copy
+ * of a chunk's trigger descriptor, for the INSERT and COPY paths, which
+ * record the times they route themselves (InvalidationAddRange): an AFTER
+ * ROW trigger costs every row an event.  Kept when a BEFORE ROW INSERT
+ * trigger could still change a row's time.  Returns the hypertable id of
+ * the trigger taken out, or 0.
+ */
+int32
+InvalidationTriggerStrip(TriggerDesc *trigdesc)
+{
+	int32		hypertable_id = 0;
+	int			i;
+	int			j = 0;
+
+	if (trigdesc == NULL || trigdesc->trig_insert_before_row)
+		return 0;
+	trigdesc->trig_insert_after_row = false;
+	for (i = 0; i < trigdesc->numtriggers; i++)
+	{
+		Trigger    *trigger = &trigdesc->triggers[i];
+
+		if (IsInvalidationTrigger(trigger))
+		{
+			hypertable_id = pg_strtoint32(trigger->tgargs[0]);
+			continue;
+		}
+		if (TRIGGER_FOR_ROW(trigger->tgtype) && TRIGGER_FOR_AFTER(trigger->tgtype) &&
+			TRIGGER_FOR_INSERT(trigger->tgtype))
+			trigdesc->trig_insert_after_row = true;
+		trigdesc->triggers[j++] = *trigger;
+	}
+	trigdesc->numtriggers = j;
+	return hypertable_id;
 }
 
 /* ----------------------------------------------------------------

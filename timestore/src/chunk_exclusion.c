@@ -253,16 +253,71 @@ ScannedRelation(Plan *plan, EState *estate)
 	return InvalidOid;
 }
 
+/*
+ * The plan with the chunk scans of its Append or MergeAppend (under any
+ * projecting Result) left out unless their range overlaps range; other
+ * plans are returned as they are.  Copies the nodes it changes.
+ */
+static Plan *
+ExcludeChunks(ChunkExclusionState *state, Plan *plan, const Hypertable *ht,
+			  const TimeRange *range, EState *estate)
+{
+	List	   *subplans;
+	List	   *kept = NIL;
+	ListCell   *lc;
+
+	if (IsA(plan, Result) && outerPlan(plan) != NULL)
+	{
+		Result	   *result = makeNode(Result);
+
+		memcpy(result, plan, sizeof(Result));
+		outerPlan(result) = ExcludeChunks(state, outerPlan(plan), ht, range, estate);
+		return &result->plan;
+	}
+	if (!IsA(plan, Append) && !IsA(plan, MergeAppend))
+		return plan;
+
+	subplans = IsA(plan, Append) ? ((Append *) plan)->appendplans :
+		((MergeAppend *) plan)->mergeplans;
+	foreach(lc, subplans)
+	{
+		Oid			relid = ScannedRelation(lfirst(lc), estate);
+		int64		start;
+		int64		end;
+
+		state->nchunks++;
+		if (ht == NULL || !ChunkRangeOf(ht, relid, &start, &end) ||
+			TimeRangeOverlaps(range, start, end))
+			kept = lappend(kept, lfirst(lc));
+		else
+			state->nexcluded++;
+	}
+	if (IsA(plan, Append))
+	{
+		Append	   *append = makeNode(Append);
+
+		memcpy(append, plan, sizeof(Append));
+		append->appendplans = kept;
+		append->first_partial_plan = Min(append->first_partial_plan, list_length(kept));
+		return &append->plan;
+	}
+	else
+	{
+		MergeAppend *merge = makeNode(MergeAppend);
+
+		memcpy(merge, plan, sizeof(MergeAppend));
+		merge->mergeplans = kept;
+		return &merge->plan;
+	}
+}
+
 static void
 ChunkExclusionBegin(CustomScanState *node, EState *estate, int eflags)
 {
 	ChunkExclusionState *state = (ChunkExclusionState *) node;
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
-	Plan	   *child = linitial(cscan->custom_plans);
 	const Hypertable *ht = HypertableGet(linitial_oid(linitial(cscan->custom_private)));
 	List	   *strategies = lsecond(cscan->custom_private);
-	List	   *subplans;
-	List	   *kept = NIL;
 	TimeRange	range;
 	ListCell   *lc;
 	ListCell   *lc2;
@@ -272,13 +327,6 @@ ChunkExclusionBegin(CustomScanState *node, EState *estate, int eflags)
 	 * must not compile their expressions for one kind of slot.
 	 */
 	node->ss.ps.resultopsfixed = false;
-	if (!IsA(child, Append) && !IsA(child, MergeAppend))
-	{
-		node->custom_ps = list_make1(ExecInitNode(child, estate, eflags));
-		return;
-	}
-	subplans = IsA(child, Append) ? ((Append *) child)->appendplans :
-		((MergeAppend *) child)->mergeplans;
 
 	TimeRangeInit(&range);
 	forboth(lc, strategies, lc2, cscan->custom_exprs)
@@ -291,38 +339,9 @@ ChunkExclusionBegin(CustomScanState *node, EState *estate, int eflags)
 		if (ht != NULL)
 			TimeRangeNarrow(&range, lfirst_int(lc), value, isnull, ht->time_type);
 	}
-	foreach(lc, subplans)
-	{
-		Oid			relid = ScannedRelation(lfirst(lc), estate);
-		int64		start;
-		int64		end;
-
-		state->nchunks++;
-		if (ht == NULL || !ChunkRangeOf(ht, relid, &start, &end) ||
-			TimeRangeOverlaps(&range, start, end))
-			kept = lappend(kept, lfirst(lc));
-		else
-			state->nexcluded++;
-	}
-
-	if (IsA(child, Append))
-	{
-		Append	   *append = makeNode(Append);
-
-		memcpy(append, child, sizeof(Append));
-		append->appendplans = kept;
-		append->first_partial_plan = Min(append->first_partial_plan, list_length(kept));
-		child = &append->plan;
-	}
-	else
-	{
-		MergeAppend *merge = makeNode(MergeAppend);
-
-		memcpy(merge, child, sizeof(MergeAppend));
-		merge->mergeplans = kept;
-		child = &merge->plan;
-	}
-	node->custom_ps = list_make1(ExecInitNode(child, estate, eflags));
+	node->custom_ps = list_make1(ExecInitNode(ExcludeChunks(state, linitial(cscan->custom_plans),
+															ht, &range, estate),
+											  estate, eflags));
 }
 
 static TupleTableSlot *

@@ -15,7 +15,10 @@
  *	  has the hypertable's attribute numbers (chunk.c); what depends on the
  *	  table (indexes, triggers, constraints, slots) is the chunk's own.
  *	  Lookups cost one comparison for a row in the previous row's chunk and
- *	  a binary search otherwise.
+ *	  a binary search otherwise.  The router also keeps the range of times
+ *	  it routed: it stands in for the continuous aggregates' invalidation
+ *	  trigger, which it takes off the chunks' ResultRelInfos (see
+ *	  InvalidationTriggerStrip), so that inserts queue no AFTER ROW event.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -50,6 +53,8 @@ ChunkRouterInit(ChunkRouter *router, const Hypertable *ht, EState *estate,
 	router->estate = estate;
 	router->root = root;
 	router->speculative = speculative;
+	router->lowest = PG_INT64_MAX;
+	router->greatest = PG_INT64_MIN;
 }
 
 /*
@@ -115,6 +120,14 @@ ChunkResultRelInfo(ChunkRouter *router, Relation rel)
 	rri->ri_newTupleSlot = NULL;
 	rri->ri_oldTupleSlot = NULL;
 	rri->ri_projectNewInfoValid = false;
+	/* the router tracks the times for continuous aggregates (no upsert) */
+	if (root->ri_onConflict == NULL)
+	{
+		int32		ht_id = InvalidationTriggerStrip(trigdesc);
+
+		if (ht_id != 0)
+			router->invalidated_ht_id = ht_id;
+	}
 	rri->ri_TrigDesc = trigdesc;
 	rri->ri_TrigFunctions = NULL;
 	rri->ri_TrigWhenExprs = NULL;
@@ -243,6 +256,10 @@ ChunkRouterClose(ChunkRouter *router)
 	}
 	router->nentries = 0;
 	router->last = NULL;
+	if (router->invalidated_ht_id != 0 && router->lowest <= router->greatest)
+		InvalidationAddRange(router->invalidated_ht_id, router->lowest, router->greatest);
+	router->lowest = PG_INT64_MAX;
+	router->greatest = PG_INT64_MIN;
 }
 
 /*
@@ -266,6 +283,8 @@ ChunkRouterRoute(ChunkRouter *router, TupleTableSlot *slot)
 						get_rel_name(router->ht.relid)),
 				 errdetail("The time column of a hypertable cannot be NULL.")));
 	value = TimeToInternal(datum, router->ht.time_type);
+	router->lowest = Min(router->lowest, value);
+	router->greatest = Max(router->greatest, value);
 	if (router->last != NULL && EntryContains(router->last, value))
 		return router->last;
 

@@ -32,6 +32,7 @@ struct ParseState;
 struct PlannerInfo;
 struct RelOptInfo;
 struct Trigger;
+struct TriggerDesc;
 
 #define EP_TIMESTORE_LIBRARY "epiphany_timestore"
 #define EP_TIMESTORE_EXTENSION "epiphany_timestore"
@@ -146,6 +147,10 @@ typedef struct ChunkRouter
 	int			nentries;
 	int			maxentries;
 	ChunkRouterEntry *last;
+	/* times routed, for continuous aggregates (cagg_invalidation.c) */
+	int32		invalidated_ht_id;	/* 0: the chunks' triggers track them */
+	int64		lowest;
+	int64		greatest;
 } ChunkRouter;
 
 /* hypertable.c */
@@ -262,6 +267,8 @@ extern bool ContinuousAggProcessUtility(PlannedStmt *pstmt, const char *queryStr
 extern void InvalidationThresholdRaise(int32 hypertable_id, int64 threshold);
 extern int64 InvalidationThresholdGet(int32 hypertable_id);
 extern void InvalidationFlushPending(int32 hypertable_id);
+extern int32 InvalidationTriggerStrip(struct TriggerDesc *trigdesc);
+extern void InvalidationAddRange(int32 hypertable_id, int64 lowest, int64 greatest);
 extern void CaggInvalidationInit(void);
 
 /* cagg_refresh.c */

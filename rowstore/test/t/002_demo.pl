@@ -45,6 +45,20 @@ is( $node->safe_psql('epiphany',
 	'1',
 	'sensor_data has a retention policy');
 is( $node->safe_psql(
+		'epiphany', q{
+	SELECT count(*) FROM (
+	  (SELECT hour, device_id, readings FROM sensor_data_hourly
+	   EXCEPT SELECT time_bucket('1 hour', timestamp), device_id, count(*) FROM sensor_data GROUP BY 1, 2)
+	  UNION ALL
+	  (SELECT time_bucket('1 hour', timestamp), device_id, count(*) FROM sensor_data GROUP BY 1, 2
+	   EXCEPT SELECT hour, device_id, readings FROM sensor_data_hourly)) d}),
+	'0',
+	'sensor_data_hourly is a continuous aggregate that matches its query');
+is( $node->safe_psql('epiphany',
+		"SELECT count(*) FROM timescaledb_information.jobs WHERE proc_name = 'policy_refresh_continuous_aggregate'"),
+	'1',
+	'with a refresh policy');
+is( $node->safe_psql(
 		'epiphany',
 		"SELECT a.amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE c.relname = 'order_history'"),
 	'columnar',
