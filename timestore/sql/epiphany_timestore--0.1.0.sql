@@ -1191,7 +1191,13 @@ CREATE TABLE _epiphany_timestore.continuous_agg (
     bucket_min_width     bigint NOT NULL CHECK (bucket_min_width > 0),
     materialized_only    boolean NOT NULL,
     watermark            bigint,            -- end of the newest materialized bucket
-    invalidated          int8multirange NOT NULL DEFAULT '{(,)}'
+    invalidated          int8multirange NOT NULL DEFAULT '{(,)}',
+    -- aggregates that merge late rows (cagg_merge.c); NULL for the others
+    late_rows            regclass,          -- late rows waiting to be merged
+    partial_view         regclass,          -- the query with avg's hidden sums and counts
+    late_view            regclass,          -- the same on the claimed late rows
+    merge_match          text,              -- m.key = d.key AND ...
+    merge_set            text               -- column = merge of m.column and d.column, ...
 );
 
 -- Per source hypertable: changes at or past the threshold are not logged

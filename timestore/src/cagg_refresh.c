@@ -11,7 +11,8 @@
  *	  invalidation log into the invalidated set of every continuous
  *	  aggregate on it, (4) recomputes, bucket-aligned, the invalidated
  *	  times inside the window by deleting their buckets from the
- *	  materialization and inserting the query's rows for them, and (5)
+ *	  materialization and inserting the query's rows for them, then merges
+ *	  the late rows of the window (cagg_merge.c), and (5)
  *	  removes the window from the invalidated set and moves the watermark
  *	  to the end of the newest materialized bucket.
  *
@@ -45,6 +46,7 @@
 #include "timestore.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 
 PG_FUNCTION_INFO_V1(ep_refresh_continuous_aggregate);
@@ -249,24 +251,24 @@ InvalidatedRanges(const ContinuousAgg *cagg, const RefreshRange *window)
 	return merged;
 }
 
-/* Appends " AND bucket op $n" to sql and binds the bound, unless unbounded. */
+/* Appends " AND column op $n" to sql and binds the bound, unless unbounded. */
 static void
-AddBucketBound(StringInfo sql, const ContinuousAgg *cagg, const char *op, int64 bound,
-			   Datum *values, int *nargs)
+AddBound(StringInfo sql, const char *column, Oid type, const char *op, int64 bound,
+		 Datum *values, int *nargs)
 {
 	Datum		value;
 
-	if (bound == PG_INT64_MIN || bound == PG_INT64_MAX ||
-		!InternalToTime(bound, cagg->time_type, &value))
+	if (bound == PG_INT64_MIN || bound == PG_INT64_MAX || !InternalToTime(bound, type, &value))
 		return;
 	values[*nargs] = value;
 	(*nargs)++;
-	appendStringInfo(sql, " AND %s %s $%d", quote_identifier(cagg->bucket_column), op, *nargs);
+	appendStringInfo(sql, " AND %s %s $%d", column, op, *nargs);
 }
 
 /*
- * Replaces the materialized buckets in range by the query's rows for them.
- * Runs as the caller, who owns the aggregate.
+ * Replaces the materialized buckets in range by the query's rows for them
+ * (and forgets their late rows), in one statement.  Runs as the caller,
+ * who owns the aggregate.
  */
 static void
 MaterializeRange(const ContinuousAgg *cagg, const RefreshRange *range)
@@ -274,20 +276,25 @@ MaterializeRange(const ContinuousAgg *cagg, const RefreshRange *range)
 	Oid			argtypes[2] = {cagg->time_type, cagg->time_type};
 	Datum		values[2];
 	int			nargs = 0;
-	StringInfoData where;
-	char	   *mat = QualifiedRelationName(cagg->mat_relid);
+	StringInfoData bucket_where;
+	StringInfoData time_where;
+	const Hypertable *ht = HypertableGet(cagg->source_relid);
+	const char *bucket = quote_identifier(cagg->bucket_column);
+	const char *time = ht == NULL ? bucket :
+		quote_identifier(get_attname(ht->relid, ht->time_attno, false));
 
-	initStringInfo(&where);
-	appendStringInfoString(&where, "WHERE true");
-	AddBucketBound(&where, cagg, ">=", range->start, values, &nargs);
-	AddBucketBound(&where, cagg, "<", range->end, values, &nargs);
+	initStringInfo(&bucket_where);
+	initStringInfo(&time_where);
+	appendStringInfoString(&bucket_where, "WHERE true");
+	appendStringInfoString(&time_where, "WHERE true");
+	AddBound(&bucket_where, bucket, cagg->time_type, ">=", range->start, values, &nargs);
+	AddBound(&bucket_where, bucket, cagg->time_type, "<", range->end, values, &nargs);
+	nargs = 0;
+	AddBound(&time_where, time, cagg->time_type, ">=", range->start, values, &nargs);
+	AddBound(&time_where, time, cagg->time_type, "<", range->end, values, &nargs);
 
 	SPI_connect();
-	if (SPI_execute_with_args(psprintf("DELETE FROM %s %s", mat, where.data),
-							  nargs, argtypes, values, NULL, false, 0) != SPI_OK_DELETE ||
-		SPI_execute_with_args(psprintf("INSERT INTO %s SELECT * FROM %s %s", mat,
-									   QualifiedRelationName(cagg->direct_view),
-									   where.data),
+	if (SPI_execute_with_args(CaggRecomputeStatement(cagg, bucket_where.data, time_where.data),
 							  nargs, argtypes, values, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not materialize continuous aggregate %d", cagg->id);
 	SPI_finish();
@@ -365,6 +372,8 @@ ContinuousAggRefresh(const ContinuousAgg *cagg, int64 window_start, int64 window
 	}
 
 	InvalidationThresholdRaise(cagg->source_hypertable_id, window.end);
+	/* writers read the new threshold to copy late rows (cagg_merge.c) */
+	CacheInvalidateRelcacheByRelid(cagg->source_relid);
 	if (nonatomic)
 		SPI_commit();
 
@@ -378,6 +387,8 @@ ContinuousAggRefresh(const ContinuousAgg *cagg, int64 window_start, int64 window
 		CHECK_FOR_INTERRUPTS();
 		MaterializeRange(cagg, lfirst(lc));
 	}
+	if (OidIsValid(cagg->late_rows))
+		CaggMergeLateRows(cagg, window.start, window.end);
 	FinishRefresh(cagg, &window);
 }
 

@@ -18,7 +18,9 @@
  *	  a binary search otherwise.  The router also keeps the range of times
  *	  it routed: it stands in for the continuous aggregates' invalidation
  *	  trigger, which it takes off the chunks' ResultRelInfos (see
- *	  InvalidationTriggerStrip), so that inserts queue no AFTER ROW event.
+ *	  InvalidationTriggerStrip), so that inserts queue no AFTER ROW event;
+ *	  and it copies late rows for the aggregates that merge them
+ *	  (cagg_merge.c) instead of counting their times.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -36,6 +38,7 @@
 #include "access/heapam.h"
 #include "access/table.h"
 #include "catalog/index.h"
+#include "catalog/pg_trigger.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
 #include "executor/instrument.h"
@@ -175,6 +178,33 @@ ChunkResultRelInfo(ChunkRouter *router, Relation rel)
 	return rri;
 }
 
+/*
+ * Whether the statement may copy late rows as it routes them: the row it
+ * routes must be the row stored, so no BEFORE ROW trigger or generated
+ * column may change it afterwards, and no upsert may turn it into an update.
+ */
+static bool
+LateRowsAllowed(ResultRelInfo *root)
+{
+	Relation	rel = root->ri_RelationDesc;
+	int			i;
+
+	if (root->ri_onConflict != NULL ||
+		(rel->rd_att->constr != NULL && rel->rd_att->constr->has_generated_stored))
+		return false;
+	/* the chunks have the hypertable's row triggers, but for the insert blocker */
+	for (i = 0; rel->trigdesc != NULL && i < rel->trigdesc->numtriggers; i++)
+	{
+		const Trigger *trigger = &rel->trigdesc->triggers[i];
+
+		if (TRIGGER_FOR_ROW(trigger->tgtype) && TRIGGER_FOR_BEFORE(trigger->tgtype) &&
+			TRIGGER_FOR_INSERT(trigger->tgtype) &&
+			strcmp(trigger->tgname, HYPERTABLE_INSERT_BLOCKER) != 0)
+			return false;
+	}
+	return true;
+}
+
 /* The index of the first entry whose range starts after value. */
 static int
 RouterUpperBound(ChunkRouter *router, int64 value)
@@ -256,6 +286,9 @@ ChunkRouterClose(ChunkRouter *router)
 	}
 	router->nentries = 0;
 	router->last = NULL;
+	LateRowsClose(router->late_tables);
+	router->late_tables = NIL;
+	router->late_opened = false;
 	if (router->invalidated_ht_id != 0 && router->lowest <= router->greatest)
 		InvalidationAddRange(router->invalidated_ht_id, router->lowest, router->greatest);
 	router->lowest = PG_INT64_MAX;
@@ -283,8 +316,20 @@ ChunkRouterRoute(ChunkRouter *router, TupleTableSlot *slot)
 						get_rel_name(router->ht.relid)),
 				 errdetail("The time column of a hypertable cannot be NULL.")));
 	value = TimeToInternal(datum, router->ht.time_type);
-	router->lowest = Min(router->lowest, value);
-	router->greatest = Max(router->greatest, value);
+	if (!router->late_opened)
+	{
+		router->late_opened = true;
+		if (LateRowsAllowed(router->root))
+			router->late_tables = LateRowsOpen(&router->ht, router->root->ri_RelationDesc,
+											   &router->late_threshold);
+	}
+	if (router->late_tables != NIL && value < router->late_threshold)
+		LateRowsCopy(router->late_tables, slot);
+	else
+	{
+		router->lowest = Min(router->lowest, value);
+		router->greatest = Max(router->greatest, value);
+	}
 	if (router->last != NULL && EntryContains(router->last, value))
 		return router->last;
 

@@ -31,6 +31,7 @@
 
 #include "epiphany/compat.h"
 
+#include "access/relation.h"
 #include "access/xact.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
@@ -48,16 +49,17 @@
 #include "optimizer/optimizer.h"
 #include "parser/parser.h"
 #include "parser/parsetree.h"
+#include "storage/lmgr.h"
 #include "timestore.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/ruleutils.h"
 
 PG_FUNCTION_INFO_V1(ep_cagg_watermark);
 
-#define CAGG_SCHEMA					"_epiphany_caggs"
 #define CAGG_INVALIDATION_TRIGGER	"_epiphany_cagg_invalidation"
 #define CAGG_TRUNCATE_TRIGGER		"_epiphany_cagg_truncate"
 /* A materialization's chunks cover this many of its source's. */
@@ -90,7 +92,8 @@ typedef struct CaggDefinition
 #define CAGG_SELECT \
 	"SELECT c.id, c.user_view, c.direct_view, c.mat_hypertable_id, m.relid," \
 	" c.source_hypertable_id, s.relid, s.time_type, c.bucket_column," \
-	" c.bucket_function, c.bucket_min_width, c.materialized_only" \
+	" c.bucket_function, c.bucket_min_width, c.materialized_only," \
+	" c.late_rows, c.partial_view, c.late_view, c.merge_match, c.merge_set" \
 	" FROM _epiphany_timestore.continuous_agg c" \
 	" JOIN _epiphany_timestore.hypertable m ON m.id = c.mat_hypertable_id" \
 	" JOIN _epiphany_timestore.hypertable s ON s.id = c.source_hypertable_id"
@@ -108,6 +111,15 @@ static Datum
 Column(int col, bool *isnull)
 {
 	return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, col, isnull);
+}
+
+static char *
+TextColumnOrNull(int col)
+{
+	bool		isnull;
+	Datum		value = Column(col, &isnull);
+
+	return isnull ? NULL : TextDatumGetCString(value);
 }
 
 /* The continuous aggregate whose catalog row matches, or NULL. */
@@ -141,6 +153,17 @@ ContinuousAggLoad(const char *condition, Oid argtype, Datum arg)
 		cagg->bucket_function = TextDatumGetCString(Column(10, &isnull));
 		cagg->bucket_min_width = DatumGetInt64(Column(11, &isnull));
 		cagg->materialized_only = DatumGetBool(Column(12, &isnull));
+		cagg->late_rows = DatumGetObjectId(Column(13, &isnull));
+		if (isnull)
+			cagg->late_rows = InvalidOid;
+		cagg->partial_view = DatumGetObjectId(Column(14, &isnull));
+		if (isnull)
+			cagg->partial_view = InvalidOid;
+		cagg->late_view = DatumGetObjectId(Column(15, &isnull));
+		if (isnull)
+			cagg->late_view = InvalidOid;
+		cagg->merge_match = TextColumnOrNull(16);
+		cagg->merge_set = TextColumnOrNull(17);
 		MemoryContextSwitchTo(spicxt);
 	}
 	SPI_finish();
@@ -472,22 +495,23 @@ CreateAsCatalogOwner(Oid (*fn) (void *), void *arg, Oid owner)
 	return relid;
 }
 
-typedef struct DirectViewArgs
+/* A view of _epiphany_caggs: its name and raw query. */
+typedef struct InternalViewArgs
 {
-	int32		id;
+	char	   *name;
 	SelectStmt *select;
 	List	   *aliases;
 	const char *queryString;
 	PlannedStmt *pstmt;
-} DirectViewArgs;
+} InternalViewArgs;
 
 static Oid
-MakeDirectView(void *arg)
+MakeInternalView(void *arg)
 {
-	DirectViewArgs *args = arg;
+	InternalViewArgs *args = arg;
 	ViewStmt   *view = makeNode(ViewStmt);
 
-	view->view = makeRangeVar(CAGG_SCHEMA, psprintf("_direct_view_%d", args->id), -1);
+	view->view = makeRangeVar(CAGG_SCHEMA, args->name, -1);
 	view->aliases = args->aliases;
 	view->query = (Node *) args->select;
 	view->replace = false;
@@ -500,7 +524,7 @@ MakeDirectView(void *arg)
 typedef struct MatTableArgs
 {
 	int32		id;
-	Oid			direct_view;
+	Oid			query_view;		/* whose columns the materialization has */
 	const char *bucket_column;
 	int64		chunk_interval;
 	List	   *index_columns;
@@ -517,7 +541,7 @@ MakeMaterialization(void *arg)
 	ListCell   *lc;
 
 	CatalogExecute(psprintf("CREATE TABLE %s AS SELECT * FROM %s WITH NO DATA", name,
-							QualifiedRelationName(args->direct_view)),
+							QualifiedRelationName(args->query_view)),
 				   0, NULL, NULL, NULL, NULL);
 	values[0] = CStringGetDatum(args->bucket_column);
 	values[1] = Int64GetDatum(args->chunk_interval);
@@ -532,19 +556,37 @@ MakeMaterialization(void *arg)
 	return RangeVarGetRelid(makeRangeVar(CAGG_SCHEMA, relname, -1), NoLock, false);
 }
 
-/* The query of the user's view. */
+/* The columns of the direct view, for a select list. */
+static char *
+UserColumns(const ContinuousAgg *cagg)
+{
+	Relation	rel = relation_open(cagg->direct_view, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	StringInfoData columns;
+	int			i;
+
+	initStringInfo(&columns);
+	for (i = 0; i < desc->natts; i++)
+		appendStringInfo(&columns, "%s%s", i > 0 ? ", " : "",
+						 quote_identifier(NameStr(TupleDescAttr(desc, i)->attname)));
+	relation_close(rel, AccessShareLock);
+	return columns.data;
+}
+
+/* The query of the user's view (the materialization may have hidden columns). */
 static char *
 UserViewQuery(const ContinuousAgg *cagg, bool materialized_only)
 {
-	char	   *mat = QualifiedRelationName(cagg->mat_relid);
+	char	   *mat = psprintf("%s FROM %s", UserColumns(cagg),
+							   QualifiedRelationName(cagg->mat_relid));
 	char	   *watermark;
 	const char *column = quote_identifier(cagg->bucket_column);
 
 	if (materialized_only)
-		return psprintf("SELECT * FROM %s", mat);
+		return psprintf("SELECT %s", mat);
 	watermark = psprintf("_epiphany_timestore.cagg_watermark(%d, NULL::%s)", cagg->id,
 						 format_type_be_qualified(cagg->time_type));
-	return psprintf("SELECT * FROM %s WHERE %s < %s UNION ALL SELECT * FROM %s WHERE %s >= %s",
+	return psprintf("SELECT %s WHERE %s < %s UNION ALL SELECT * FROM %s WHERE %s >= %s",
 					mat, column, watermark, QualifiedRelationName(cagg->direct_view),
 					column, watermark);
 }
@@ -583,9 +625,12 @@ InstallInvalidationTriggers(const Hypertable *ht)
 static void
 RegisterContinuousAgg(const ContinuousAgg *cagg)
 {
-	Oid			argtypes[9] = {INT4OID, OIDOID, OIDOID, OIDOID, INT4OID, NAMEOID,
-		TEXTOID, INT8OID, BOOLOID};
-	Datum		values[9];
+	Oid			argtypes[14] = {INT4OID, OIDOID, OIDOID, OIDOID, INT4OID, NAMEOID,
+		TEXTOID, INT8OID, BOOLOID, OIDOID, OIDOID, OIDOID, TEXTOID, TEXTOID};
+	Datum		values[14];
+	char		nulls[14] = "              ";
+	bool		merges = OidIsValid(cagg->late_rows);
+	int			i;
 
 	values[0] = Int32GetDatum(cagg->id);
 	values[1] = ObjectIdGetDatum(cagg->user_view);
@@ -596,12 +641,21 @@ RegisterContinuousAgg(const ContinuousAgg *cagg)
 	values[6] = CStringGetTextDatum(cagg->bucket_function);
 	values[7] = Int64GetDatum(cagg->bucket_min_width);
 	values[8] = BoolGetDatum(cagg->materialized_only);
+	values[9] = ObjectIdGetDatum(cagg->late_rows);
+	values[10] = ObjectIdGetDatum(cagg->partial_view);
+	values[11] = ObjectIdGetDatum(cagg->late_view);
+	values[12] = merges ? CStringGetTextDatum(cagg->merge_match) : (Datum) 0;
+	values[13] = merges ? CStringGetTextDatum(cagg->merge_set) : (Datum) 0;
+	for (i = 9; i < 14 && !merges; i++)
+		nulls[i] = 'n';
 	CatalogExecute("INSERT INTO _epiphany_timestore.continuous_agg"
 				   " (id, user_view, direct_view, mat_hypertable_id, source_hypertable_id,"
-				   "  bucket_column, bucket_function, bucket_min_width, materialized_only)"
-				   " SELECT $1, $2, $3, h.id, $5, $6, $7, $8, $9"
+				   "  bucket_column, bucket_function, bucket_min_width, materialized_only,"
+				   "  late_rows, partial_view, late_view, merge_match, merge_set)"
+				   " SELECT $1, $2, $3, h.id, $5, $6, $7, $8, $9,"
+				   "  $10::regclass, $11::regclass, $12::regclass, $13, $14"
 				   " FROM _epiphany_timestore.hypertable h WHERE h.relid = $4::regclass",
-				   9, argtypes, values, NULL, NULL);
+				   14, argtypes, values, nulls, NULL);
 }
 
 /* The output name of a target entry, after the view's column aliases. */
@@ -611,6 +665,53 @@ OutputName(TargetEntry *tle, List *aliases)
 	if (tle->resno <= list_length(aliases))
 		return strVal(list_nth(aliases, tle->resno - 1));
 	return tle->resname;
+}
+
+/* The output names of the query's columns, by position. */
+static List *
+OutputNames(Query *query, List *aliases)
+{
+	List	   *names = NIL;
+	ListCell   *lc;
+
+	foreach(lc, query->targetList)
+		if (!((TargetEntry *) lfirst(lc))->resjunk)
+			names = lappend(names, OutputName(lfirst(lc), aliases));
+	return names;
+}
+
+/*
+ * Makes the late-row table, the partial view and the late view of an
+ * aggregate that merges late rows (cagg_merge.c), and notes them in cagg.
+ */
+static void
+CreateMergeObjects(ContinuousAgg *cagg, const CaggDefinition *def, const CaggMergeSpec *spec,
+				   InternalViewArgs *view)
+{
+	char	   *late_name = psprintf("_late_rows_%d", cagg->id);
+	SelectStmt *partial = CaggPartialSelect(view->select, spec);
+	Oid			save_userid;
+	int			save_sec;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(CatalogOwner(), save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	CatalogExecute(psprintf("CREATE TABLE %s (LIKE %s, _epiphany_claim bigint)",
+							quote_qualified_identifier(CAGG_SCHEMA, late_name),
+							QualifiedRelationName(def->ht->relid)),
+				   0, NULL, NULL, NULL, NULL);
+	CommandCounterIncrement();
+	cagg->late_rows = RangeVarGetRelid(makeRangeVar(CAGG_SCHEMA, late_name, -1), NoLock, false);
+	ATExecChangeOwner(cagg->late_rows, save_userid, false, AccessExclusiveLock);
+	SetUserIdAndSecContext(save_userid, save_sec);
+
+	view->name = psprintf("_partial_view_%d", cagg->id);
+	view->select = partial;
+	cagg->partial_view = CreateAsCatalogOwner(MakeInternalView, view, GetUserId());
+	view->name = psprintf("_late_view_%d", cagg->id);
+	view->select = CaggLateSelect(partial, late_name);
+	cagg->late_view = CreateAsCatalogOwner(MakeInternalView, view, GetUserId());
+	cagg->merge_match = spec->merge_match;
+	cagg->merge_set = spec->merge_set;
 }
 
 static void
@@ -633,10 +734,13 @@ CreateContinuousAgg(CreateTableAsStmt *stmt, const CaggOptions *opts, PlannedStm
 					const char *queryString)
 {
 	IntoClause *into = stmt->into;
+	Query	   *query = castNode(Query, stmt->query);
 	CaggDefinition def;
 	ContinuousAgg cagg;
-	DirectViewArgs direct;
+	InternalViewArgs view;
 	MatTableArgs mat;
+	CaggMergeSpec spec;
+	SelectStmt *select;
 	ListCell   *lc;
 	Datum		id;
 
@@ -658,9 +762,11 @@ CreateContinuousAgg(CreateTableAsStmt *stmt, const CaggOptions *opts, PlannedStm
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("continuous aggregates cannot be temporary")));
 
-	CheckDefinition(castNode(Query, stmt->query), &def);
+	CheckDefinition(query, &def);
 	if (!pg_class_ownercheck(def.source->relid, GetUserId()))
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(def.source->relid));
+	/* writers of the source wait, so that none misses the new aggregate */
+	LockRelationOid(def.ht->relid, ShareRowExclusiveLock);
 
 	CatalogExecute("SELECT nextval('_epiphany_timestore.continuous_agg_id_seq')",
 				   0, NULL, NULL, NULL, &id);
@@ -674,15 +780,20 @@ CreateContinuousAgg(CreateTableAsStmt *stmt, const CaggOptions *opts, PlannedStm
 	cagg.bucket_min_width = BucketMinWidth(&def);
 	cagg.materialized_only = opts->materialized_only;
 
-	direct.id = cagg.id;
-	direct.select = RawSelectOf(queryString, pstmt->stmt_location);
-	direct.aliases = into->colNames;
-	direct.queryString = queryString;
-	direct.pstmt = pstmt;
-	cagg.direct_view = CreateAsCatalogOwner(MakeDirectView, &direct, GetUserId());
+	select = RawSelectOf(queryString, pstmt->stmt_location);
+	view.select = select;
+	view.aliases = into->colNames;
+	view.queryString = queryString;
+	view.pstmt = pstmt;
+	view.name = psprintf("_direct_view_%d", cagg.id);
+	cagg.direct_view = CreateAsCatalogOwner(MakeInternalView, &view, GetUserId());
+	if (def.source->relid == def.ht->relid &&
+		CaggMergePlan(query, select, OutputNames(query, into->colNames),
+					  def.bucket_tle->resno, &spec))
+		CreateMergeObjects(&cagg, &def, &spec, &view);
 
 	mat.id = cagg.id;
-	mat.direct_view = cagg.direct_view;
+	mat.query_view = OidIsValid(cagg.partial_view) ? cagg.partial_view : cagg.direct_view;
 	mat.bucket_column = cagg.bucket_column;
 	mat.chunk_interval = def.ht->chunk_interval > PG_INT64_MAX / CAGG_CHUNK_INTERVAL_FACTOR ?
 		def.ht->chunk_interval : def.ht->chunk_interval * CAGG_CHUNK_INTERVAL_FACTOR;
@@ -701,8 +812,16 @@ CreateContinuousAgg(CreateTableAsStmt *stmt, const CaggOptions *opts, PlannedStm
 	cagg.user_view = RangeVarGetRelid(into->rel, NoLock, false);
 	RecordPartOf(cagg.direct_view, cagg.user_view);
 	RecordPartOf(cagg.mat_relid, cagg.user_view);
+	if (OidIsValid(cagg.late_rows))
+	{
+		RecordPartOf(cagg.late_rows, cagg.user_view);
+		RecordPartOf(cagg.partial_view, cagg.user_view);
+		RecordPartOf(cagg.late_view, cagg.user_view);
+	}
 	RegisterContinuousAgg(&cagg);
 	InstallInvalidationTriggers(def.ht);
+	/* writers must see the new aggregate before they copy late rows */
+	CacheInvalidateRelcacheByRelid(def.ht->relid);
 	CommandCounterIncrement();
 
 	if (!into->skipData)

@@ -21,6 +21,7 @@
 #include "datatype/timestamp.h"
 #include "nodes/execnodes.h"
 #include "nodes/pg_list.h"
+#include "nodes/parsenodes.h"
 #include "nodes/plannodes.h"
 #include "tcop/utility.h"
 #include "storage/latch.h"
@@ -151,6 +152,10 @@ typedef struct ChunkRouter
 	int32		invalidated_ht_id;	/* 0: the chunks' triggers track them */
 	int64		lowest;
 	int64		greatest;
+	/* late rows copied for merging (cagg_merge.c) */
+	bool		late_opened;
+	List	   *late_tables;
+	int64		late_threshold;
 } ChunkRouter;
 
 /* hypertable.c */
@@ -253,7 +258,23 @@ typedef struct ContinuousAgg
 	char	   *bucket_function;	/* time_bucket(...) of $1, qualified */
 	int64		bucket_min_width;	/* no bucket is shorter, internal units */
 	bool		materialized_only;
+	/* mergeable aggregates only (cagg_merge.c); InvalidOid/NULL otherwise */
+	Oid			late_rows;
+	Oid			partial_view;
+	Oid			late_view;
+	char	   *merge_match;
+	char	   *merge_set;
 } ContinuousAgg;
+
+/* How a continuous aggregate merges late rows (cagg_merge.c). */
+typedef struct CaggMergeSpec
+{
+	List	   *hidden_targets;	/* raw ResTargets: sum and count of each avg */
+	char	   *merge_match;
+	char	   *merge_set;
+} CaggMergeSpec;
+
+#define CAGG_SCHEMA					"_epiphany_caggs"
 
 /* continuous_aggregate.c */
 extern ContinuousAgg *ContinuousAggFind(Oid user_view);
@@ -262,6 +283,18 @@ extern bool ContinuousAggProcessUtility(PlannedStmt *pstmt, const char *queryStr
 										bool readOnlyTree, ProcessUtilityContext context,
 										ParamListInfo params, QueryEnvironment *queryEnv,
 										DestReceiver *dest, QueryCompletion *qc);
+
+/* cagg_merge.c */
+extern bool CaggMergePlan(Query *query, SelectStmt *select, List *names,
+						  AttrNumber bucket_resno, CaggMergeSpec *spec);
+extern SelectStmt *CaggPartialSelect(SelectStmt *select, const CaggMergeSpec *spec);
+extern SelectStmt *CaggLateSelect(SelectStmt *partial, const char *late_table);
+extern List *LateRowsOpen(const Hypertable *ht, Relation htrel, int64 *threshold);
+extern void LateRowsCopy(List *targets, TupleTableSlot *row);
+extern void LateRowsClose(List *targets);
+extern void CaggMergeLateRows(const ContinuousAgg *cagg, int64 start, int64 end);
+extern char *CaggRecomputeStatement(const ContinuousAgg *cagg, const char *bucket_where,
+									const char *time_where);
 
 /* cagg_invalidation.c */
 extern void InvalidationThresholdRaise(int32 hypertable_id, int64 threshold);

@@ -1,0 +1,482 @@
+/*-------------------------------------------------------------------------
+ *
+ * cagg_merge.c
+ *	  Late rows merged into materialized buckets (README.md, "Continuous
+ *	  aggregates", "Merging late rows").  A refresh recomputes every
+ *	  invalidated bucket from its raw rows; when late inserts are spread
+ *	  over many buckets that costs a full refresh.  For an aggregate whose
+ *	  outputs are grouping columns and count, sum, min, max or avg, the
+ *	  INSERT and COPY paths instead copy each row below the invalidation
+ *	  threshold into the aggregate's late-row table, and a refresh folds
+ *	  the query's result on those rows into the materialized ones.
+ *
+ *	  Objects of a mergeable aggregate (all depending on its user view):
+ *	  the late-row table _late_rows_<id> (the source's columns and a claim
+ *	  column); the partial view (the query plus, for each avg, the sum and
+ *	  count it is made of, which the materialization keeps in hidden
+ *	  columns); the late view (the partial view's query on the rows of the
+ *	  late-row table claimed by the current transaction).
+ *
+ *	  Invariant: a row of a late-row table is never reflected in the
+ *	  materialization.  Its raw row commits with it; a recompute of a bucket
+ *	  deletes the bucket's late rows in the statement that reads its raw
+ *	  rows (one snapshot); a merge claims rows, folds exactly the claimed
+ *	  ones in, and deletes them.  So each late row is counted once, by a
+ *	  recompute or by a merge.  Rows are copied only when every continuous
+ *	  aggregate on the hypertable is mergeable (the others need the ranges).
+ *
+ * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+ *
+ * IDENTIFICATION
+ *	  timestore/src/cagg_merge.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "epiphany/compat.h"
+
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_aggregate.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "timestore.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#define CLAIM_COLUMN	"_epiphany_claim"
+
+/* ----------------------------------------------------------------
+ *		Which aggregates merge, and how
+ * ----------------------------------------------------------------
+ */
+
+/* The kind of a pg_catalog aggregate that merges, or NULL. */
+static const char *
+MergeableAggregate(Aggref *agg)
+{
+	static const char *const names[] = {"count", "sum", "min", "max", "avg"};
+	char	   *name;
+	int			i;
+
+	if (agg->aggdistinct != NIL || agg->aggorder != NIL || agg->aggfilter != NULL ||
+		agg->aggkind != AGGKIND_NORMAL || agg->agglevelsup != 0 ||
+		get_func_namespace(agg->aggfnoid) != PG_CATALOG_NAMESPACE)
+		return NULL;
+	name = get_func_name(agg->aggfnoid);
+	for (i = 0; i < lengthof(names); i++)
+		if (strcmp(name, names[i]) == 0)
+			return names[i];
+	return NULL;
+}
+
+/* Whether avg over type merges as sum/count (float or exact numeric). */
+static bool
+AvgTypeMerges(Oid type, bool *is_float)
+{
+	*is_float = (type == FLOAT4OID || type == FLOAT8OID);
+	return *is_float || type == INT2OID || type == INT4OID || type == INT8OID ||
+		type == NUMERICOID;
+}
+
+/* The merge of two sums: NULL is a sum of no rows. */
+static char *
+SumMerge(const char *column)
+{
+	return psprintf("CASE WHEN m.%1$s IS NULL THEN d.%1$s WHEN d.%1$s IS NULL THEN m.%1$s"
+					" ELSE m.%1$s + d.%1$s END", column);
+}
+
+static ResTarget *
+HiddenTarget(const char *name, FuncCall *call)
+{
+	ResTarget  *target = makeNode(ResTarget);
+
+	target->name = pstrdup(name);
+	target->val = (Node *) call;
+	target->location = -1;
+	return target;
+}
+
+/*
+ * CaggMergePlan - whether the aggregate can merge late rows; if so, fills
+ * spec: the hidden targets to add to the raw query (for each avg its sum
+ * and count) and the SQL that matches (merge_match) and folds (merge_set)
+ * a row d of partial results into a materialized row m.  names are the
+ * output names of the query's columns, by position; the bucket is matched
+ * with "=" (never NULL), so that the merge can hash on it.
+ */
+bool
+CaggMergePlan(Query *query, SelectStmt *select, List *names, AttrNumber bucket_resno,
+			  CaggMergeSpec *spec)
+{
+	StringInfoData match;
+	StringInfoData set;
+	ListCell   *lc;
+
+	memset(spec, 0, sizeof(CaggMergeSpec));
+	if (query->havingQual != NULL || list_length(select->targetList) != list_length(names) ||
+		list_length(select->fromClause) != 1 || !IsA(linitial(select->fromClause), RangeVar))
+		return false;
+	initStringInfo(&match);
+	initStringInfo(&set);
+	foreach(lc, query->targetList)
+	{
+		TargetEntry *tle = lfirst(lc);
+		ResTarget  *raw;
+		const char *column;
+		const char *kind;
+		Aggref	   *agg;
+
+		if (tle->resjunk)
+		{
+			if (tle->ressortgroupref != 0)
+				return false;	/* a grouping column the rows do not show */
+			continue;
+		}
+		raw = list_nth(select->targetList, tle->resno - 1);
+		column = quote_identifier(list_nth(names, tle->resno - 1));
+		if (tle->ressortgroupref != 0 &&
+			get_sortgroupref_clause_noerr(tle->ressortgroupref, query->groupClause) != NULL)
+		{
+			appendStringInfo(&match, tle->resno == bucket_resno ?
+							 "%sm.%s = d.%s" : "%sm.%s IS NOT DISTINCT FROM d.%s",
+							 match.len > 0 ? " AND " : "", column, column);
+			continue;
+		}
+		if (!IsA(tle->expr, Aggref) || (kind = MergeableAggregate((Aggref *) tle->expr)) == NULL)
+			return false;
+		agg = (Aggref *) tle->expr;
+		if (set.len > 0)
+			appendStringInfoString(&set, ", ");
+		if (strcmp(kind, "count") == 0)
+			appendStringInfo(&set, "%s = m.%s + d.%s", column, column, column);
+		else if (strcmp(kind, "sum") == 0)
+			appendStringInfo(&set, "%s = %s", column, SumMerge(column));
+		else if (strcmp(kind, "min") == 0 || strcmp(kind, "max") == 0)
+			appendStringInfo(&set, "%s = %s(m.%s, d.%s)", column,
+							 strcmp(kind, "min") == 0 ? "LEAST" : "GREATEST", column, column);
+		else
+		{
+			Node	   *arg;
+			Node	   *summed;
+			bool		is_float;
+			char	   *sum_name = psprintf("_epiphany_sum_%d", tle->resno);
+			char	   *count_name = psprintf("_epiphany_count_%d", tle->resno);
+			const char *sum_column = quote_identifier(sum_name);
+			const char *count_column = quote_identifier(count_name);
+
+			if (list_length(agg->args) != 1 || !IsA(raw->val, FuncCall) ||
+				list_length(((FuncCall *) raw->val)->args) != 1 ||
+				!AvgTypeMerges(exprType((Node *) ((TargetEntry *) linitial(agg->args))->expr),
+							   &is_float))
+				return false;
+			arg = linitial(((FuncCall *) raw->val)->args);
+			summed = copyObject(arg);
+			if (is_float)
+			{
+				TypeCast   *cast = makeNode(TypeCast);
+
+				cast->arg = summed;
+				cast->typeName = SystemTypeName("float8");
+				cast->location = -1;
+				summed = (Node *) cast;
+			}
+			spec->hidden_targets = lappend(spec->hidden_targets,
+										   HiddenTarget(sum_name,
+														makeFuncCall(SystemFuncName("sum"),
+																	 list_make1(summed),
+																	 COERCE_EXPLICIT_CALL, -1)));
+			spec->hidden_targets = lappend(spec->hidden_targets,
+										   HiddenTarget(count_name,
+														makeFuncCall(SystemFuncName("count"),
+																	 list_make1(copyObject(arg)),
+																	 COERCE_EXPLICIT_CALL, -1)));
+			appendStringInfo(&set, "%s = (%s)::%s / NULLIF(m.%s + d.%s, 0), %s = %s, %s = m.%s + d.%s",
+							 column, SumMerge(sum_column), is_float ? "float8" : "numeric",
+							 count_column, count_column, sum_column, SumMerge(sum_column),
+							 count_column, count_column, count_column);
+		}
+	}
+	if (match.len == 0 || set.len == 0)
+		return false;
+	spec->merge_match = match.data;
+	spec->merge_set = set.data;
+	return true;
+}
+
+/* The raw query of the partial view: the query and the hidden targets. */
+SelectStmt *
+CaggPartialSelect(SelectStmt *select, const CaggMergeSpec *spec)
+{
+	SelectStmt *partial = copyObject(select);
+
+	partial->targetList = list_concat(partial->targetList, copyObject(spec->hidden_targets));
+	return partial;
+}
+
+/*
+ * The raw query of the late view: the partial query on the late-row table
+ * (under the name the query gives its relation), restricted to the rows
+ * the current transaction claimed.
+ */
+SelectStmt *
+CaggLateSelect(SelectStmt *partial, const char *late_table)
+{
+	SelectStmt *late = copyObject(partial);
+	RangeVar   *source = linitial(late->fromClause);
+	RangeVar   *table = makeRangeVar(CAGG_SCHEMA, pstrdup(late_table), -1);
+	const char *alias = source->alias ? source->alias->aliasname : source->relname;
+	ColumnRef  *claim = makeNode(ColumnRef);
+	Node	   *claimed;
+
+	table->alias = makeAlias(alias, NIL);
+	linitial(late->fromClause) = table;
+	claim->fields = list_make2(makeString(pstrdup(alias)), makeString(CLAIM_COLUMN));
+	claim->location = -1;
+	claimed = (Node *) makeSimpleA_Expr(AEXPR_OP, "=", (Node *) claim,
+										(Node *) makeFuncCall(SystemFuncName("txid_current_if_assigned"),
+															  NIL, COERCE_EXPLICIT_CALL, -1),
+										-1);
+	late->whereClause = late->whereClause == NULL ? claimed :
+		(Node *) makeBoolExpr(AND_EXPR, list_make2(late->whereClause, claimed), -1);
+	return late;
+}
+
+/* ----------------------------------------------------------------
+ *		Copying late rows (the INSERT and COPY paths)
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Per hypertable with continuous aggregates: the late-row tables to copy
+ * late rows to (none when one aggregate does not merge) and the threshold
+ * as last read.  Dropped with the hypertable's relcache entry, which
+ * creating or dropping a continuous aggregate and raising the threshold
+ * invalidate; a stale threshold is lower than the real one, which only
+ * copies fewer rows (the others are invalidated by range).
+ */
+typedef struct LateRowsCacheEntry
+{
+	Oid			relid;			/* hash key: the hypertable */
+	int64		threshold;
+	List	   *tables;			/* OIDs of late-row tables, TopMemoryContext */
+} LateRowsCacheEntry;
+
+static HTAB *LateRowsCache = NULL;
+
+static LateRowsCacheEntry *
+LateRowsLookup(const Hypertable *ht)
+{
+	LateRowsCacheEntry *entry;
+	bool		found;
+	Oid			argtypes[1] = {INT4OID};
+	Datum		values[1] = {Int32GetDatum(ht->id)};
+	int			nestlevel;
+	uint64		i;
+
+	if (LateRowsCache == NULL)
+		LateRowsCache = RelidCacheCreate("epiphany_timestore late rows",
+										 sizeof(LateRowsCacheEntry));
+	entry = hash_search(LateRowsCache, &ht->relid, HASH_ENTER, &found);
+	if (found)
+		return entry;
+	entry->tables = NIL;
+	entry->threshold = InvalidationThresholdGet(ht->id);
+	nestlevel = CatalogEnter();
+	SPI_connect();
+	CatalogReadLatest("SELECT late_rows FROM _epiphany_timestore.continuous_agg"
+					  " WHERE source_hypertable_id = $1", 1, argtypes, values, NULL);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Datum		table = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1,
+										  &isnull);
+		MemoryContext oldcxt;
+
+		if (isnull)
+		{
+			list_free(entry->tables);
+			entry->tables = NIL;
+			break;
+		}
+		oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+		entry->tables = lappend_oid(entry->tables, DatumGetObjectId(table));
+		MemoryContextSwitchTo(oldcxt);
+	}
+	SPI_finish();
+	CatalogLeave(nestlevel);
+	return entry;
+}
+
+/* One late-row table opened for a statement, with its column map. */
+typedef struct LateRowsTarget
+{
+	Relation	rel;
+	TupleTableSlot *slot;
+	AttrNumber *source_attno;	/* per column of rel; 0 for the claim */
+} LateRowsTarget;
+
+/*
+ * LateRowsOpen - the late-row tables a statement inserting into ht copies
+ * late rows to, opened, or NULL when there are none.  *threshold gets the
+ * time below which a row is late.
+ */
+List *
+LateRowsOpen(const Hypertable *ht, Relation htrel, int64 *threshold)
+{
+	LateRowsCacheEntry *entry = LateRowsLookup(ht);
+	List	   *targets = NIL;
+	ListCell   *lc;
+
+	*threshold = entry->threshold;
+	foreach(lc, entry->tables)
+	{
+		LateRowsTarget *target = palloc(sizeof(LateRowsTarget));
+		TupleDesc	desc;
+		int			i;
+
+		target->rel = table_open(lfirst_oid(lc), RowExclusiveLock);
+		desc = RelationGetDescr(target->rel);
+		target->slot = MakeSingleTupleTableSlot(desc, &TTSOpsVirtual);
+		target->source_attno = palloc0(desc->natts * sizeof(AttrNumber));
+		for (i = 0; i < desc->natts; i++)
+		{
+			const char *name = NameStr(TupleDescAttr(desc, i)->attname);
+
+			if (!TupleDescAttr(desc, i)->attisdropped && strcmp(name, CLAIM_COLUMN) != 0)
+				target->source_attno[i] = get_attnum(RelationGetRelid(htrel), name);
+		}
+		targets = lappend(targets, target);
+	}
+	return targets;
+}
+
+/* LateRowsCopy - copies a row (in the hypertable's layout) to the tables. */
+void
+LateRowsCopy(List *targets, TupleTableSlot *row)
+{
+	ListCell   *lc;
+
+	slot_getallattrs(row);
+	foreach(lc, targets)
+	{
+		LateRowsTarget *target = lfirst(lc);
+		TupleTableSlot *slot = target->slot;
+		int			i;
+
+		ExecClearTuple(slot);
+		for (i = 0; i < slot->tts_tupleDescriptor->natts; i++)
+		{
+			AttrNumber	attno = target->source_attno[i];
+
+			slot->tts_isnull[i] = attno == InvalidAttrNumber || row->tts_isnull[attno - 1];
+			slot->tts_values[i] = slot->tts_isnull[i] ? (Datum) 0 : row->tts_values[attno - 1];
+		}
+		ExecStoreVirtualTuple(slot);
+		table_tuple_insert(target->rel, slot, GetCurrentCommandId(true), 0, NULL);
+	}
+}
+
+/* LateRowsClose - closes what LateRowsOpen opened. */
+void
+LateRowsClose(List *targets)
+{
+	ListCell   *lc;
+
+	foreach(lc, targets)
+	{
+		LateRowsTarget *target = lfirst(lc);
+
+		ExecDropSingleTupleTableSlot(target->slot);
+		table_close(target->rel, NoLock);
+	}
+}
+
+/* ----------------------------------------------------------------
+ *		Merging (refresh)
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * CaggMergeLateRows - folds the late rows of cagg with times in [start,
+ * end) (int64 limits: unbounded) into the materialization: claims them,
+ * merges the late view's groups into the materialized rows (new groups
+ * are inserted), deletes them.  Rows committed after the claim wait for
+ * the next refresh.  Runs as the caller, who owns the aggregate.
+ */
+void
+CaggMergeLateRows(const ContinuousAgg *cagg, int64 start, int64 end)
+{
+	const Hypertable *ht = HypertableGet(cagg->source_relid);
+	char	   *late = QualifiedRelationName(cagg->late_rows);
+	char	   *mat = QualifiedRelationName(cagg->mat_relid);
+	Oid			argtypes[2] = {cagg->time_type, cagg->time_type};
+	Datum		values[2];
+	int			nargs = 0;
+	StringInfoData claim;
+	const char *time_column;
+	Datum		value;
+
+	if (ht == NULL)
+		elog(ERROR, "source of continuous aggregate %d is not a hypertable", cagg->id);
+	time_column = quote_identifier(get_attname(ht->relid, ht->time_attno, false));
+	initStringInfo(&claim);
+	appendStringInfo(&claim, "UPDATE %s SET " CLAIM_COLUMN " = txid_current() WHERE true", late);
+	if (start != PG_INT64_MIN && InternalToTime(start, cagg->time_type, &value))
+	{
+		values[nargs++] = value;
+		appendStringInfo(&claim, " AND %s >= $%d", time_column, nargs);
+	}
+	if (end != PG_INT64_MAX && InternalToTime(end, cagg->time_type, &value))
+	{
+		values[nargs++] = value;
+		appendStringInfo(&claim, " AND %s < $%d", time_column, nargs);
+	}
+
+	SPI_connect();
+	if (SPI_execute_with_args(claim.data, nargs, argtypes, values, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "could not claim the late rows of continuous aggregate %d", cagg->id);
+	if (SPI_processed > 0)
+	{
+		char	   *merge = psprintf("WITH d AS (SELECT * FROM %1$s),"
+									 " updated AS (UPDATE %2$s m SET %3$s FROM d WHERE %4$s RETURNING m.*)"
+									 " INSERT INTO %2$s SELECT d.* FROM d"
+									 " WHERE NOT EXISTS (SELECT 1 FROM updated m WHERE %4$s)",
+									 QualifiedRelationName(cagg->late_view), mat,
+									 cagg->merge_set, cagg->merge_match);
+
+		if (SPI_execute(merge, false, 0) != SPI_OK_INSERT ||
+			SPI_execute(psprintf("DELETE FROM %s WHERE " CLAIM_COLUMN " = txid_current()", late),
+						false, 0) != SPI_OK_DELETE)
+			elog(ERROR, "could not merge the late rows of continuous aggregate %d", cagg->id);
+	}
+	SPI_finish();
+}
+
+/* The statement that recomputes buckets, with late rows of them deleted. */
+char *
+CaggRecomputeStatement(const ContinuousAgg *cagg, const char *bucket_where,
+					   const char *time_where)
+{
+	char	   *mat = QualifiedRelationName(cagg->mat_relid);
+
+	if (!OidIsValid(cagg->late_rows))
+		return psprintf("WITH old AS (DELETE FROM %1$s %2$s) INSERT INTO %1$s SELECT * FROM %3$s %2$s",
+						mat, bucket_where, QualifiedRelationName(cagg->direct_view));
+	return psprintf("WITH gone AS (DELETE FROM %4$s %5$s), old AS (DELETE FROM %1$s %2$s)"
+					" INSERT INTO %1$s SELECT * FROM %3$s %2$s",
+					mat, bucket_where, QualifiedRelationName(cagg->partial_view),
+					QualifiedRelationName(cagg->late_rows), time_where);
+}
