@@ -17,7 +17,9 @@
  *	  committing writer reads the threshold under a lock that it holds until
  *	  its commit; raising the threshold takes a lock that conflicts with it,
  *	  so a raise waits for writers that read the old value, and the refresh
- *	  materializes with a snapshot taken after the raise.  Writers do not
+ *	  materializes with a snapshot taken after the raise.  A writer that
+ *	  finds the lock taken (a refresh is under way) does not wait: it logs
+ *	  its whole range, which the next refresh recomputes.  Writers never
  *	  block each other.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
@@ -38,7 +40,9 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "storage/lmgr.h"
+#include "storage/lock.h"
 #include "timestore.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -62,17 +66,20 @@ static List *PendingInvalidations = NIL;
 
 /*
  * The lock that orders writers and threshold raises: a lock on the object
- * (invalidation_threshold, hypertable id).
+ * (invalidation_threshold, hypertable id), held to the end of the
+ * transaction.  Without wait, returns false rather than wait for it.
  */
-static void
-LockThreshold(int32 hypertable_id, LOCKMODE mode)
+static bool
+LockThreshold(int32 hypertable_id, LOCKMODE mode, bool wait)
 {
 	Oid			catalog = get_relname_relid("invalidation_threshold",
 											get_namespace_oid("_epiphany_timestore", false));
+	LOCKTAG		tag;
 
 	if (!OidIsValid(catalog))
 		elog(ERROR, "catalog table _epiphany_timestore.invalidation_threshold is missing");
-	LockDatabaseObject(catalog, (Oid) hypertable_id, 0, mode);
+	SET_LOCKTAG_OBJECT(tag, MyDatabaseId, catalog, (Oid) hypertable_id, 0);
+	return LockAcquire(&tag, mode, false, !wait) != LOCKACQUIRE_NOT_AVAIL;
 }
 
 /*
@@ -105,8 +112,7 @@ InvalidationThresholdGet(int32 hypertable_id)
 /*
  * InvalidationThresholdRaise - moves the threshold of a hypertable up to
  * threshold (never down).  Waits for the writers that read the old value;
- * the lock taken is held to the end of the caller's transaction, which
- * should commit soon: writers of the hypertable wait for it at commit.
+ * the lock taken is held to the end of the caller's transaction.
  */
 void
 InvalidationThresholdRaise(int32 hypertable_id, int64 threshold)
@@ -114,7 +120,7 @@ InvalidationThresholdRaise(int32 hypertable_id, int64 threshold)
 	Oid			argtypes[2] = {INT4OID, INT8OID};
 	Datum		values[2] = {Int32GetDatum(hypertable_id), Int64GetDatum(threshold)};
 
-	LockThreshold(hypertable_id, ShareLock);
+	(void) LockThreshold(hypertable_id, ShareLock, true);
 	CatalogExecute("INSERT INTO _epiphany_timestore.invalidation_threshold AS t"
 				   " (hypertable_id, threshold) VALUES ($1, $2)"
 				   " ON CONFLICT (hypertable_id) DO UPDATE"
@@ -290,19 +296,23 @@ InvalidationTriggerStrip(TriggerDesc *trigdesc)
  * ----------------------------------------------------------------
  */
 
-/* Logs the part of pending below the threshold. */
+/*
+ * Logs the part of pending below the threshold; all of it while a refresh
+ * is raising the threshold (that refresh may not see this transaction's
+ * rows, and writers do not wait for refreshes).
+ */
 static void
 PendingFlush(const PendingInvalidation *pending)
 {
 	Oid			argtypes[3] = {INT4OID, INT8OID, INT8OID};
 	Datum		values[3];
-	int64		threshold;
+	int64		threshold = PG_INT64_MAX;
 	int64		end;
 
 	if (pending->lowest > pending->greatest)
 		return;
-	LockThreshold(pending->hypertable_id, RowExclusiveLock);
-	threshold = InvalidationThresholdGet(pending->hypertable_id);
+	if (LockThreshold(pending->hypertable_id, RowExclusiveLock, false))
+		threshold = InvalidationThresholdGet(pending->hypertable_id);
 	if (pending->lowest >= threshold)
 		return;
 	end = pending->greatest == PG_INT64_MAX ? PG_INT64_MAX : pending->greatest + 1;

@@ -343,11 +343,15 @@ LateRowsOpen(const Hypertable *ht, Relation htrel, int64 *threshold)
 	*threshold = entry->threshold;
 	foreach(lc, entry->tables)
 	{
-		LateRowsTarget *target = palloc(sizeof(LateRowsTarget));
+		Relation	rel = try_table_open(lfirst_oid(lc), RowExclusiveLock);
+		LateRowsTarget *target;
 		TupleDesc	desc;
 		int			i;
 
-		target->rel = table_open(lfirst_oid(lc), RowExclusiveLock);
+		if (rel == NULL)
+			continue;			/* its aggregate was dropped with a schema */
+		target = palloc(sizeof(LateRowsTarget));
+		target->rel = rel;
 		desc = RelationGetDescr(target->rel);
 		target->slot = MakeSingleTupleTableSlot(desc, &TTSOpsVirtual);
 		target->source_attno = palloc0(desc->natts * sizeof(AttrNumber));

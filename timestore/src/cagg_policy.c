@@ -112,14 +112,7 @@ ep_add_continuous_aggregate_policy(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("continuous_aggregate and schedule_interval must not be NULL")));
-	cagg = ContinuousAggFind(PG_GETARG_OID(0));
-	if (cagg == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("relation \"%s\" is not a continuous aggregate",
-						get_rel_name(PG_GETARG_OID(0)))));
-	if (!pg_class_ownercheck(cagg->user_view, GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_MATVIEW, get_rel_name(cagg->user_view));
+	cagg = ContinuousAggGetOwned(PG_GETARG_OID(0));
 	start_offset = OffsetSetting(cagg, fcinfo, 1, "start_offset");
 	end_offset = OffsetSetting(cagg, fcinfo, 2, "end_offset");
 

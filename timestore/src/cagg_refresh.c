@@ -420,14 +420,7 @@ ep_refresh_continuous_aggregate(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("continuous_aggregate must not be NULL")));
-	cagg = ContinuousAggFind(PG_GETARG_OID(0));
-	if (cagg == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("relation \"%s\" is not a continuous aggregate",
-						get_rel_name(PG_GETARG_OID(0)))));
-	if (!pg_class_ownercheck(cagg->user_view, GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_MATVIEW, get_rel_name(cagg->user_view));
+	cagg = ContinuousAggGetOwned(PG_GETARG_OID(0));
 	start = WindowArg(fcinfo, 1, cagg, PG_INT64_MIN, "window_start");
 	end = WindowArg(fcinfo, 2, cagg, PG_INT64_MAX, "window_end");
 	if (start >= end)

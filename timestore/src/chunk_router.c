@@ -181,15 +181,16 @@ ChunkResultRelInfo(ChunkRouter *router, Relation rel)
 /*
  * Whether the statement may copy late rows as it routes them: the row it
  * routes must be the row stored, so no BEFORE ROW trigger or generated
- * column may change it afterwards, and no upsert may turn it into an update.
+ * column may change it afterwards, and no ON CONFLICT may skip it or turn
+ * it into an update.
  */
 static bool
-LateRowsAllowed(ResultRelInfo *root)
+LateRowsAllowed(ChunkRouter *router)
 {
-	Relation	rel = root->ri_RelationDesc;
+	Relation	rel = router->root->ri_RelationDesc;
 	int			i;
 
-	if (root->ri_onConflict != NULL ||
+	if (router->speculative ||
 		(rel->rd_att->constr != NULL && rel->rd_att->constr->has_generated_stored))
 		return false;
 	/* the chunks have the hypertable's row triggers, but for the insert blocker */
@@ -296,6 +297,36 @@ ChunkRouterClose(ChunkRouter *router)
 }
 
 /*
+ * Notes a routed row for continuous aggregates: a late row is copied for
+ * merging (when the statement and the chunk allow), the others' times are
+ * counted.
+ */
+static void
+RouterNoteTime(ChunkRouter *router, TupleTableSlot *slot, int64 value)
+{
+	TriggerDesc *chunk_triggers = router->last->rri->ri_TrigDesc;
+
+	if (!router->late_opened)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(router->estate->es_query_cxt);
+
+		router->late_opened = true;
+		if (LateRowsAllowed(router))
+			router->late_tables = LateRowsOpen(&router->ht, router->root->ri_RelationDesc,
+											   &router->late_threshold);
+		MemoryContextSwitchTo(oldcxt);
+	}
+	if (router->late_tables != NIL && value < router->late_threshold &&
+		(chunk_triggers == NULL || !chunk_triggers->trig_insert_before_row))
+		LateRowsCopy(router->late_tables, slot);
+	else
+	{
+		router->lowest = Min(router->lowest, value);
+		router->greatest = Max(router->greatest, value);
+	}
+}
+
+/*
  * ChunkRouterRoute - the chunk that slot's row (in the hypertable's layout)
  * belongs to.  A NULL time is refused as the column's NOT NULL constraint
  * would refuse it.
@@ -316,27 +347,14 @@ ChunkRouterRoute(ChunkRouter *router, TupleTableSlot *slot)
 						get_rel_name(router->ht.relid)),
 				 errdetail("The time column of a hypertable cannot be NULL.")));
 	value = TimeToInternal(datum, router->ht.time_type);
-	if (!router->late_opened)
+	if (router->last == NULL || !EntryContains(router->last, value))
 	{
-		router->late_opened = true;
-		if (LateRowsAllowed(router->root))
-			router->late_tables = LateRowsOpen(&router->ht, router->root->ri_RelationDesc,
-											   &router->late_threshold);
+		position = RouterUpperBound(router, value);
+		if (position > 0 && EntryContains(router->entries[position - 1], value))
+			router->last = router->entries[position - 1];
+		else
+			router->last = RouterAddChunk(router, value, position);
 	}
-	if (router->late_tables != NIL && value < router->late_threshold)
-		LateRowsCopy(router->late_tables, slot);
-	else
-	{
-		router->lowest = Min(router->lowest, value);
-		router->greatest = Max(router->greatest, value);
-	}
-	if (router->last != NULL && EntryContains(router->last, value))
-		return router->last;
-
-	position = RouterUpperBound(router, value);
-	if (position > 0 && EntryContains(router->entries[position - 1], value))
-		router->last = router->entries[position - 1];
-	else
-		router->last = RouterAddChunk(router, value, position);
+	RouterNoteTime(router, slot, value);
 	return router->last;
 }

@@ -186,6 +186,24 @@ ContinuousAggFindByMatHypertable(int32 mat_hypertable_id)
 							 Int32GetDatum(mat_hypertable_id));
 }
 
+/*
+ * ContinuousAggGetOwned - the continuous aggregate of user view relid, which
+ * the current user must own; errors out otherwise.
+ */
+ContinuousAgg *
+ContinuousAggGetOwned(Oid relid)
+{
+	ContinuousAgg *cagg = ContinuousAggFind(relid);
+
+	if (cagg == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("relation \"%s\" is not a continuous aggregate", get_rel_name(relid))));
+	if (!pg_class_ownercheck(cagg->user_view, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_MATVIEW, get_rel_name(cagg->user_view));
+	return cagg;
+}
+
 /* The continuous aggregate a RangeVar names, or NULL. */
 static ContinuousAgg *
 ContinuousAggOfRangeVar(RangeVar *relation)
@@ -714,15 +732,16 @@ CreateMergeObjects(ContinuousAgg *cagg, const CaggDefinition *def, const CaggMer
 	cagg->merge_set = spec->merge_set;
 }
 
+/* Records that relation dependent depends on relation referenced. */
 static void
-RecordPartOf(Oid part, Oid user_view)
+RecordDependency(Oid dependent, Oid referenced, DependencyType type)
 {
-	ObjectAddress dependent;
-	ObjectAddress referenced;
+	ObjectAddress from;
+	ObjectAddress to;
 
-	ObjectAddressSet(dependent, RelationRelationId, part);
-	ObjectAddressSet(referenced, RelationRelationId, user_view);
-	recordDependencyOn(&dependent, &referenced, DEPENDENCY_AUTO);
+	ObjectAddressSet(from, RelationRelationId, dependent);
+	ObjectAddressSet(to, RelationRelationId, referenced);
+	recordDependencyOn(&from, &to, type);
 }
 
 /*
@@ -810,13 +829,15 @@ CreateContinuousAgg(CreateTableAsStmt *stmt, const CaggOptions *opts, PlannedStm
 						   UserViewQuery(&cagg, cagg.materialized_only)));
 	CommandCounterIncrement();
 	cagg.user_view = RangeVarGetRelid(into->rel, NoLock, false);
-	RecordPartOf(cagg.direct_view, cagg.user_view);
-	RecordPartOf(cagg.mat_relid, cagg.user_view);
+	/* the parts go with the user's view; it goes with the direct view's source */
+	RecordDependency(cagg.direct_view, cagg.user_view, DEPENDENCY_AUTO);
+	RecordDependency(cagg.mat_relid, cagg.user_view, DEPENDENCY_AUTO);
+	RecordDependency(cagg.user_view, cagg.direct_view, DEPENDENCY_NORMAL);
 	if (OidIsValid(cagg.late_rows))
 	{
-		RecordPartOf(cagg.late_rows, cagg.user_view);
-		RecordPartOf(cagg.partial_view, cagg.user_view);
-		RecordPartOf(cagg.late_view, cagg.user_view);
+		RecordDependency(cagg.late_rows, cagg.user_view, DEPENDENCY_AUTO);
+		RecordDependency(cagg.partial_view, cagg.user_view, DEPENDENCY_AUTO);
+		RecordDependency(cagg.late_view, cagg.user_view, DEPENDENCY_AUTO);
 	}
 	RegisterContinuousAgg(&cagg);
 	InstallInvalidationTriggers(def.ht);
@@ -962,6 +983,9 @@ DropContinuousAggs(PlannedStmt *pstmt, const char *queryString, ProcessUtilityCo
 		ContinuousAgg *cagg = lfirst(lc);
 
 		ForgetSourceIfUnused(cagg->source_hypertable_id, cagg->source_relid);
+		/* writers stop copying late rows to the dropped table */
+		if (HypertableGet(cagg->source_relid) != NULL)
+			CacheInvalidateRelcacheByRelid(cagg->source_relid);
 	}
 	return true;
 }

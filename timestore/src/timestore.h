@@ -278,6 +278,7 @@ typedef struct CaggMergeSpec
 
 /* continuous_aggregate.c */
 extern ContinuousAgg *ContinuousAggFind(Oid user_view);
+extern ContinuousAgg *ContinuousAggGetOwned(Oid relid);
 extern ContinuousAgg *ContinuousAggFindByMatHypertable(int32 mat_hypertable_id);
 extern bool ContinuousAggProcessUtility(PlannedStmt *pstmt, const char *queryString,
 										bool readOnlyTree, ProcessUtilityContext context,

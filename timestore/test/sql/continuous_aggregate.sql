@@ -49,6 +49,12 @@ DELETE FROM conditions WHERE time >= '2024-01-01 05:00' AND time < '2024-01-01 0
 -- A row put straight into a chunk is invalidated by the chunk's trigger.
 SELECT show_chunks('conditions', older_than => '2024-01-03', newer_than => '2024-01-02') AS chunk \gset
 INSERT INTO :chunk VALUES ('2024-01-02 04:10', 3, 777);
+-- COPY copies late rows for merging, as INSERT does.
+COPY conditions FROM STDIN;
+2024-01-03 09:05:00+00	2	300
+2024-01-01 23:55:00+00	1	-7
+\.
+SELECT count(*) AS late_rows FROM _epiphany_caggs._late_rows_1;
 SELECT lowest, greatest FROM _epiphany_timestore.hypertable_invalidation_log ORDER BY 1;
 SELECT differences('conditions_hourly');
 CALL refresh_continuous_aggregate('conditions_hourly', NULL, NULL);
@@ -140,10 +146,43 @@ SELECT d.day, d.device, d.max_temp = e.max_temp AND d.n = e.n AS same
   JOIN (SELECT time_bucket('1 day', time) AS day, device, max(temp) AS max_temp, count(*) AS n
           FROM conditions GROUP BY 1, 2) e USING (day, device)
  ORDER BY 1, 2;
+-- And a monthly one on the daily one.
+CREATE MATERIALIZED VIEW conditions_monthly WITH (timescaledb.continuous) AS
+SELECT time_bucket('1 month', day) AS month, device, max(max_temp) AS max_temp, sum(n) AS n
+  FROM conditions_daily GROUP BY 1, 2;
+INSERT INTO conditions VALUES ('2024-01-02 12:10', 2, 6000);
+CALL refresh_continuous_aggregate('conditions_hourly', NULL, NULL);
+CALL refresh_continuous_aggregate('conditions_daily', NULL, NULL);
+CALL refresh_continuous_aggregate('conditions_monthly', NULL, NULL);
+SELECT m.month, m.device, m.max_temp = e.max_temp AND m.n = e.n AS same
+  FROM conditions_monthly m
+  JOIN (SELECT time_bucket('1 month', time) AS month, device, max(temp) AS max_temp, count(*) AS n
+          FROM conditions GROUP BY 1, 2) e USING (month, device)
+ ORDER BY 1, 2;
 DROP MATERIALIZED VIEW conditions_hourly;
 DROP MATERIALIZED VIEW conditions_hourly CASCADE;
 SELECT count(*) FROM _epiphany_timestore.continuous_agg;
 SELECT count(*) FROM pg_class WHERE relnamespace = '_epiphany_caggs'::regnamespace;
+
+-- ON CONFLICT: skipped rows and updates are invalidated, never merged.
+CREATE TABLE readings (time timestamptz NOT NULL, dev int, v int, UNIQUE (dev, time));
+SELECT created FROM create_hypertable('readings', 'time', chunk_time_interval => interval '1 day');
+INSERT INTO readings SELECT t, 1, 1 FROM generate_series('2024-01-01'::timestamptz, '2024-01-03 23:00', '1 hour') t;
+CREATE MATERIALIZED VIEW readings_daily WITH (timescaledb.continuous, timescaledb.materialized_only) AS
+SELECT time_bucket('1 day', time) AS day, dev, sum(v) AS total, count(*) AS n FROM readings GROUP BY 1, 2;
+INSERT INTO readings VALUES ('2024-01-01 05:00', 1, 100), ('2024-01-01 05:30', 1, 100) ON CONFLICT DO NOTHING;
+INSERT INTO readings VALUES ('2024-01-02 05:00', 1, 100) ON CONFLICT (dev, time) DO UPDATE SET v = excluded.v;
+INSERT INTO readings VALUES ('2024-01-02 06:10', 1, 5);
+CALL refresh_continuous_aggregate('readings_daily', NULL, NULL);
+SELECT * FROM readings_daily ORDER BY day;
+-- Retention on the raw rows leaves the materialized buckets alone, unless
+-- a refresh is forced over them.
+SELECT count(*) FROM drop_chunks('readings', older_than => '2024-01-02'::timestamptz);
+CALL refresh_continuous_aggregate('readings_daily', NULL, NULL);
+SELECT * FROM readings_daily ORDER BY day;
+CALL refresh_continuous_aggregate('readings_daily', NULL, '2024-01-02', force => true);
+SELECT * FROM readings_daily ORDER BY day;
+DROP TABLE readings CASCADE;
 
 -- Definitions a continuous aggregate cannot have.
 CREATE TABLE plain (time timestamptz NOT NULL, v int);
