@@ -1196,7 +1196,7 @@ CREATE TABLE _epiphany_timestore.continuous_agg (
     late_rows            regclass,          -- late rows waiting to be merged
     partial_view         regclass,          -- the query with avg's hidden sums and counts
     late_view            regclass,          -- the same on the claimed late rows
-    merge_match          text,              -- m.key = d.key AND ...
+    merge_keys           text,              -- the bucket and grouping columns, quoted, by commas
     merge_set            text               -- column = merge of m.column and d.column, ...
 );
 

@@ -53,6 +53,7 @@
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/varlena.h"
 #include "utils/rel.h"
 
 #define CLAIM_COLUMN	"_epiphany_claim"
@@ -90,6 +91,29 @@ AvgTypeMerges(Oid type, bool *is_float)
 		type == NUMERICOID;
 }
 
+/*
+ * The columns joined by sep, each as "m.column = d.column" when op is
+ * given ("m.column op d.column"), else as it is.
+ */
+static char *
+JoinedColumns(List *columns, const char *sep, const char *op)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, columns)
+	{
+		if (buf.len > 0)
+			appendStringInfoString(&buf, sep);
+		if (op == NULL)
+			appendStringInfoString(&buf, lfirst(lc));
+		else
+			appendStringInfo(&buf, "m.%s %s d.%s", (char *) lfirst(lc), op, (char *) lfirst(lc));
+	}
+	return buf.data;
+}
+
 /* The merge of two sums: NULL is a sum of no rows. */
 static char *
 SumMerge(const char *column)
@@ -112,16 +136,16 @@ HiddenTarget(const char *name, FuncCall *call)
 /*
  * CaggMergePlan - whether the aggregate can merge late rows; if so, fills
  * spec: the hidden targets to add to the raw query (for each avg its sum
- * and count) and the SQL that matches (merge_match) and folds (merge_set)
- * a row d of partial results into a materialized row m.  names are the
- * output names of the query's columns, by position; the bucket is matched
- * with "=" (never NULL), so that the merge can hash on it.
+ * and count), the columns that identify a group (merge_keys: the bucket
+ * first) and the SQL that folds a row d of partial results into a
+ * materialized row m (merge_set).  names are the output names of the
+ * query's columns, by position.
  */
 bool
 CaggMergePlan(Query *query, SelectStmt *select, List *names, AttrNumber bucket_resno,
 			  CaggMergeSpec *spec)
 {
-	StringInfoData match;
+	List	   *keys = NIL;
 	StringInfoData set;
 	ListCell   *lc;
 
@@ -129,7 +153,6 @@ CaggMergePlan(Query *query, SelectStmt *select, List *names, AttrNumber bucket_r
 	if (query->havingQual != NULL || list_length(select->targetList) != list_length(names) ||
 		list_length(select->fromClause) != 1 || !IsA(linitial(select->fromClause), RangeVar))
 		return false;
-	initStringInfo(&match);
 	initStringInfo(&set);
 	foreach(lc, query->targetList)
 	{
@@ -150,9 +173,10 @@ CaggMergePlan(Query *query, SelectStmt *select, List *names, AttrNumber bucket_r
 		if (tle->ressortgroupref != 0 &&
 			get_sortgroupref_clause_noerr(tle->ressortgroupref, query->groupClause) != NULL)
 		{
-			appendStringInfo(&match, tle->resno == bucket_resno ?
-							 "%sm.%s = d.%s" : "%sm.%s IS NOT DISTINCT FROM d.%s",
-							 match.len > 0 ? " AND " : "", column, column);
+			if (tle->resno == bucket_resno)
+				keys = lcons((char *) column, keys);
+			else
+				keys = lappend(keys, (char *) column);
 			continue;
 		}
 		if (!IsA(tle->expr, Aggref) || (kind = MergeableAggregate((Aggref *) tle->expr)) == NULL)
@@ -209,9 +233,9 @@ CaggMergePlan(Query *query, SelectStmt *select, List *names, AttrNumber bucket_r
 							 count_column, count_column, count_column);
 		}
 	}
-	if (match.len == 0 || set.len == 0)
+	if (keys == NIL || set.len == 0)
 		return false;
-	spec->merge_match = match.data;
+	spec->merge_keys = JoinedColumns(keys, ",", NULL);
 	spec->merge_set = set.data;
 	return true;
 }
@@ -414,6 +438,54 @@ LateRowsClose(List *targets)
  */
 
 /*
+ * The statement that folds the late view's groups into the materialized
+ * rows and inserts the groups not materialized yet.  Groups are matched on
+ * "=" of every key, which hashes; groups with a NULL grouping column are
+ * matched apart, with IS NOT DISTINCT FROM.
+ */
+static char *
+MergeStatement(const ContinuousAgg *cagg)
+{
+	char	   *mat = QualifiedRelationName(cagg->mat_relid);
+	List	   *names;
+	List	   *keys = NIL;
+	List	   *groups;
+	ListCell   *lc;
+	char	   *equal;
+	char	   *same;
+	StringInfoData has_null;
+
+	if (!SplitIdentifierString(pstrdup(cagg->merge_keys), ',', &names))
+		elog(ERROR, "invalid merge keys of continuous aggregate %d", cagg->id);
+	foreach(lc, names)
+		keys = lappend(keys, (char *) quote_identifier(lfirst(lc)));
+	equal = JoinedColumns(keys, " AND ", "=");
+	groups = list_copy_tail(keys, 1);
+	if (groups == NIL)
+		return psprintf("WITH d AS (SELECT * FROM %1$s),"
+						" updated AS (UPDATE %2$s m SET %3$s FROM d WHERE %4$s RETURNING m.*)"
+						" INSERT INTO %2$s SELECT d.* FROM d"
+						" WHERE NOT EXISTS (SELECT 1 FROM updated m WHERE %4$s)",
+						QualifiedRelationName(cagg->late_view), mat, cagg->merge_set, equal);
+
+	same = psprintf("m.%s = d.%s AND %s", (char *) linitial(keys), (char *) linitial(keys),
+					JoinedColumns(groups, " AND ", "IS NOT DISTINCT FROM"));
+	initStringInfo(&has_null);
+	foreach(lc, groups)
+		appendStringInfo(&has_null, "%sd.%s IS NULL", has_null.len > 0 ? " OR " : "",
+						 (char *) lfirst(lc));
+	return psprintf("WITH d AS (SELECT * FROM %1$s),"
+					" updated AS (UPDATE %2$s m SET %3$s FROM d WHERE %4$s RETURNING m.*),"
+					" updated_null AS (UPDATE %2$s m SET %3$s FROM d WHERE (%5$s) AND %6$s"
+					"  RETURNING m.*)"
+					" INSERT INTO %2$s SELECT d.* FROM d"
+					" WHERE NOT EXISTS (SELECT 1 FROM updated m WHERE %4$s)"
+					" AND NOT EXISTS (SELECT 1 FROM updated_null m WHERE %6$s)",
+					QualifiedRelationName(cagg->late_view), mat, cagg->merge_set, equal,
+					has_null.data, same);
+}
+
+/*
  * CaggMergeLateRows - folds the late rows of cagg with times in [start,
  * end) (int64 limits: unbounded) into the materialization: claims them,
  * merges the late view's groups into the materialized rows (new groups
@@ -425,7 +497,6 @@ CaggMergeLateRows(const ContinuousAgg *cagg, int64 start, int64 end)
 {
 	const Hypertable *ht = HypertableGet(cagg->source_relid);
 	char	   *late = QualifiedRelationName(cagg->late_rows);
-	char	   *mat = QualifiedRelationName(cagg->mat_relid);
 	Oid			argtypes[2] = {cagg->time_type, cagg->time_type};
 	Datum		values[2];
 	int			nargs = 0;
@@ -454,12 +525,7 @@ CaggMergeLateRows(const ContinuousAgg *cagg, int64 start, int64 end)
 		elog(ERROR, "could not claim the late rows of continuous aggregate %d", cagg->id);
 	if (SPI_processed > 0)
 	{
-		char	   *merge = psprintf("WITH d AS (SELECT * FROM %1$s),"
-									 " updated AS (UPDATE %2$s m SET %3$s FROM d WHERE %4$s RETURNING m.*)"
-									 " INSERT INTO %2$s SELECT d.* FROM d"
-									 " WHERE NOT EXISTS (SELECT 1 FROM updated m WHERE %4$s)",
-									 QualifiedRelationName(cagg->late_view), mat,
-									 cagg->merge_set, cagg->merge_match);
+		char	   *merge = MergeStatement(cagg);
 
 		if (SPI_execute(merge, false, 0) != SPI_OK_INSERT ||
 			SPI_execute(psprintf("DELETE FROM %s WHERE " CLAIM_COLUMN " = txid_current()", late),

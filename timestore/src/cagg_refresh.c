@@ -333,6 +333,8 @@ FinishRefresh(const ContinuousAgg *cagg, const RefreshRange *window)
 				   " SET invalidated = invalidated - int8multirange(int8range($2, $3)),"
 				   " watermark = $4 WHERE id = $1",
 				   4, argtypes, values, nulls, NULL);
+	/* plans of the view read the watermark as a constant (time_bounds.c) */
+	CacheInvalidateRelcacheByRelid(cagg->mat_relid);
 }
 
 /*

@@ -62,8 +62,12 @@ PG_FUNCTION_INFO_V1(ep_cagg_watermark);
 
 #define CAGG_INVALIDATION_TRIGGER	"_epiphany_cagg_invalidation"
 #define CAGG_TRUNCATE_TRIGGER		"_epiphany_cagg_truncate"
-/* A materialization's chunks cover this many of its source's. */
+/*
+ * A materialization's chunk covers this many of its source's chunks, and at
+ * least this many buckets.
+ */
 #define CAGG_CHUNK_INTERVAL_FACTOR	10
+#define CAGG_CHUNK_BUCKETS			100
 
 /* The WITH (...) options of a continuous aggregate. */
 typedef struct CaggOptions
@@ -93,7 +97,7 @@ typedef struct CaggDefinition
 	"SELECT c.id, c.user_view, c.direct_view, c.mat_hypertable_id, m.relid," \
 	" c.source_hypertable_id, s.relid, s.time_type, c.bucket_column," \
 	" c.bucket_function, c.bucket_min_width, c.materialized_only," \
-	" c.late_rows, c.partial_view, c.late_view, c.merge_match, c.merge_set" \
+	" c.late_rows, c.partial_view, c.late_view, c.merge_keys, c.merge_set" \
 	" FROM _epiphany_timestore.continuous_agg c" \
 	" JOIN _epiphany_timestore.hypertable m ON m.id = c.mat_hypertable_id" \
 	" JOIN _epiphany_timestore.hypertable s ON s.id = c.source_hypertable_id"
@@ -162,7 +166,7 @@ ContinuousAggLoad(const char *condition, Oid argtype, Datum arg)
 		cagg->late_view = DatumGetObjectId(Column(15, &isnull));
 		if (isnull)
 			cagg->late_view = InvalidOid;
-		cagg->merge_match = TextColumnOrNull(16);
+		cagg->merge_keys = TextColumnOrNull(16);
 		cagg->merge_set = TextColumnOrNull(17);
 		MemoryContextSwitchTo(spicxt);
 	}
@@ -591,6 +595,25 @@ UserColumns(const ContinuousAgg *cagg)
 	return columns.data;
 }
 
+/* The late-row table of a mergeable aggregate: the source's columns and a claim. */
+typedef struct LateRowsTableArgs
+{
+	char	   *name;
+	Oid			source;
+} LateRowsTableArgs;
+
+static Oid
+MakeLateRowsTable(void *arg)
+{
+	LateRowsTableArgs *args = arg;
+
+	CatalogExecute(psprintf("CREATE TABLE %s (LIKE %s, _epiphany_claim bigint)",
+							quote_qualified_identifier(CAGG_SCHEMA, args->name),
+							QualifiedRelationName(args->source)),
+				   0, NULL, NULL, NULL, NULL);
+	return RangeVarGetRelid(makeRangeVar(CAGG_SCHEMA, args->name, -1), NoLock, false);
+}
+
 /* The query of the user's view (the materialization may have hidden columns). */
 static char *
 UserViewQuery(const ContinuousAgg *cagg, bool materialized_only)
@@ -662,14 +685,14 @@ RegisterContinuousAgg(const ContinuousAgg *cagg)
 	values[9] = ObjectIdGetDatum(cagg->late_rows);
 	values[10] = ObjectIdGetDatum(cagg->partial_view);
 	values[11] = ObjectIdGetDatum(cagg->late_view);
-	values[12] = merges ? CStringGetTextDatum(cagg->merge_match) : (Datum) 0;
+	values[12] = merges ? CStringGetTextDatum(cagg->merge_keys) : (Datum) 0;
 	values[13] = merges ? CStringGetTextDatum(cagg->merge_set) : (Datum) 0;
 	for (i = 9; i < 14 && !merges; i++)
 		nulls[i] = 'n';
 	CatalogExecute("INSERT INTO _epiphany_timestore.continuous_agg"
 				   " (id, user_view, direct_view, mat_hypertable_id, source_hypertable_id,"
 				   "  bucket_column, bucket_function, bucket_min_width, materialized_only,"
-				   "  late_rows, partial_view, late_view, merge_match, merge_set)"
+				   "  late_rows, partial_view, late_view, merge_keys, merge_set)"
 				   " SELECT $1, $2, $3, h.id, $5, $6, $7, $8, $9,"
 				   "  $10::regclass, $11::regclass, $12::regclass, $13, $14"
 				   " FROM _epiphany_timestore.hypertable h WHERE h.relid = $4::regclass",
@@ -683,6 +706,20 @@ OutputName(TargetEntry *tle, List *aliases)
 	if (tle->resno <= list_length(aliases))
 		return strVal(list_nth(aliases, tle->resno - 1));
 	return tle->resname;
+}
+
+/* The chunk interval of a materialization (see CAGG_CHUNK_INTERVAL_FACTOR). */
+static int64
+MaterializationChunkInterval(int64 source_interval, int64 bucket_width)
+{
+	int64		chunks;
+	int64		buckets;
+
+	if (pg_mul_s64_overflow(source_interval, CAGG_CHUNK_INTERVAL_FACTOR, &chunks))
+		chunks = PG_INT64_MAX;
+	if (pg_mul_s64_overflow(bucket_width, CAGG_CHUNK_BUCKETS, &buckets))
+		buckets = PG_INT64_MAX;
+	return Max(chunks, buckets);
 }
 
 /* The output names of the query's columns, by position. */
@@ -706,29 +743,20 @@ static void
 CreateMergeObjects(ContinuousAgg *cagg, const CaggDefinition *def, const CaggMergeSpec *spec,
 				   InternalViewArgs *view)
 {
-	char	   *late_name = psprintf("_late_rows_%d", cagg->id);
 	SelectStmt *partial = CaggPartialSelect(view->select, spec);
-	Oid			save_userid;
-	int			save_sec;
+	LateRowsTableArgs late;
 
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(CatalogOwner(), save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	CatalogExecute(psprintf("CREATE TABLE %s (LIKE %s, _epiphany_claim bigint)",
-							quote_qualified_identifier(CAGG_SCHEMA, late_name),
-							QualifiedRelationName(def->ht->relid)),
-				   0, NULL, NULL, NULL, NULL);
-	CommandCounterIncrement();
-	cagg->late_rows = RangeVarGetRelid(makeRangeVar(CAGG_SCHEMA, late_name, -1), NoLock, false);
-	ATExecChangeOwner(cagg->late_rows, save_userid, false, AccessExclusiveLock);
-	SetUserIdAndSecContext(save_userid, save_sec);
+	late.name = psprintf("_late_rows_%d", cagg->id);
+	late.source = def->ht->relid;
+	cagg->late_rows = CreateAsCatalogOwner(MakeLateRowsTable, &late, GetUserId());
 
 	view->name = psprintf("_partial_view_%d", cagg->id);
 	view->select = partial;
 	cagg->partial_view = CreateAsCatalogOwner(MakeInternalView, view, GetUserId());
 	view->name = psprintf("_late_view_%d", cagg->id);
-	view->select = CaggLateSelect(partial, late_name);
+	view->select = CaggLateSelect(partial, late.name);
 	cagg->late_view = CreateAsCatalogOwner(MakeInternalView, view, GetUserId());
-	cagg->merge_match = spec->merge_match;
+	cagg->merge_keys = spec->merge_keys;
 	cagg->merge_set = spec->merge_set;
 }
 
@@ -814,8 +842,8 @@ CreateContinuousAgg(CreateTableAsStmt *stmt, const CaggOptions *opts, PlannedStm
 	mat.id = cagg.id;
 	mat.query_view = OidIsValid(cagg.partial_view) ? cagg.partial_view : cagg.direct_view;
 	mat.bucket_column = cagg.bucket_column;
-	mat.chunk_interval = def.ht->chunk_interval > PG_INT64_MAX / CAGG_CHUNK_INTERVAL_FACTOR ?
-		def.ht->chunk_interval : def.ht->chunk_interval * CAGG_CHUNK_INTERVAL_FACTOR;
+	mat.chunk_interval = MaterializationChunkInterval(def.ht->chunk_interval,
+													  cagg.bucket_min_width);
 	mat.index_columns = NIL;
 	if (opts->create_group_indexes)
 		foreach(lc, def.group_tles)

@@ -104,12 +104,36 @@ IsTimeBucketOfTime(Node *expr, Index relid, const Hypertable *ht)
 }
 
 /*
+ * Whether expr is _epiphany_timestore.cagg_watermark with constant
+ * arguments.  Planning may read it as a constant lower bound (the raw part
+ * of a real-time view): a refresh that moves the watermark invalidates the
+ * plans that read the materialization (cagg_refresh.c), and the executor
+ * still compares with the watermark of its own snapshot, so a plan made
+ * with an older watermark only reads more chunks of the raw hypertable,
+ * never fewer, unless the watermark went down in between (after the
+ * newest buckets were emptied, and rows came back into them).
+ */
+static bool
+IsWatermarkCall(Node *expr)
+{
+	const char *symbol;
+
+	if (!IsA(expr, FuncExpr) || list_length(((FuncExpr *) expr)->args) != 2 ||
+		!IsA(linitial(((FuncExpr *) expr)->args), Const) ||
+		!IsA(lsecond(((FuncExpr *) expr)->args), Const))
+		return false;
+	symbol = LibraryFunctionSymbol(((FuncExpr *) expr)->funcid);
+	return symbol != NULL && strcmp(symbol, "ep_cagg_watermark") == 0;
+}
+
+/*
  * TimeBoundsOfRel - the bounds among rel's restrictions that compare the
  * time column of ht with a value of its type: constants when constants is
  * true; otherwise values known only at execution, stable expressions
  * without Vars or executor parameters.  "time_bucket(w, time) >= value"
  * (or > or =) bounds time from below too, as a continuous aggregate's
- * real-time part and refresh say it.
+ * real-time part and refresh say it.  A continuous aggregate's watermark
+ * counts as a constant (IsWatermarkCall).
  */
 List *
 TimeBoundsOfRel(RelOptInfo *rel, const Hypertable *ht, bool constants)
@@ -124,9 +148,9 @@ TimeBoundsOfRel(RelOptInfo *rel, const Hypertable *ht, bool constants)
 		bool		commuted;
 		TimeBound  *bound;
 		StrategyNumber strategy;
-
 		Node	   *column;
 		bool		bucket;
+		bool		watermark;
 
 		if (!IsA(op, OpExpr) || list_length(op->args) != 2)
 			continue;
@@ -138,7 +162,8 @@ TimeBoundsOfRel(RelOptInfo *rel, const Hypertable *ht, bool constants)
 		if ((!bucket && !IsTimeColumn(column, rel->relid, ht)) ||
 			exprType(value) != ht->time_type)
 			continue;
-		if (constants ? !IsA(value, Const) :
+		watermark = constants && IsWatermarkCall(value);
+		if (constants ? !IsA(value, Const) && !watermark :
 			(IsA(value, Const) || contain_var_clause(value) ||
 			 contain_volatile_functions(value) || contain_subplans(value) ||
 			 ContainsExecParam(value, NULL)))
@@ -146,6 +171,13 @@ TimeBoundsOfRel(RelOptInfo *rel, const Hypertable *ht, bool constants)
 		strategy = TimeOperatorStrategy(op->opno, ht->time_type, commuted);
 		if (strategy == InvalidStrategy)
 			continue;
+		if (watermark)
+		{
+			/* lower bounds only: a watermark moved up keeps them valid */
+			if (strategy != BTGreaterStrategyNumber && strategy != BTGreaterEqualStrategyNumber)
+				continue;
+			value = (Node *) evaluate_expr((Expr *) value, ht->time_type, -1, InvalidOid);
+		}
 		if (bucket)
 		{
 			/* a bucket starts at or before each of its times */

@@ -262,7 +262,7 @@ typedef struct ContinuousAgg
 	Oid			late_rows;
 	Oid			partial_view;
 	Oid			late_view;
-	char	   *merge_match;
+	char	   *merge_keys;		/* bucket, then grouping columns: quoted, by commas */
 	char	   *merge_set;
 } ContinuousAgg;
 
@@ -270,7 +270,7 @@ typedef struct ContinuousAgg
 typedef struct CaggMergeSpec
 {
 	List	   *hidden_targets;	/* raw ResTargets: sum and count of each avg */
-	char	   *merge_match;
+	char	   *merge_keys;
 	char	   *merge_set;
 } CaggMergeSpec;
 

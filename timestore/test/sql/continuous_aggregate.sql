@@ -78,8 +78,8 @@ SELECT count(*) FROM conditions_hourly WHERE bucket >= '2024-01-05';
 ALTER MATERIALIZED VIEW conditions_hourly SET (timescaledb.materialized_only = false);
 SELECT * FROM conditions_hourly WHERE bucket >= '2024-01-05' ORDER BY bucket, device;
 SELECT differences('conditions_hourly');
--- The raw part reads only the chunks at or past the watermark: the other
--- four are left out when the query starts.
+-- The raw part reads only the chunks at or past the watermark: one of the
+-- five (the planner reads the watermark as a constant lower bound).
 CREATE FUNCTION plan_lines(query text, pattern text) RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE line text;
 BEGIN
@@ -87,7 +87,8 @@ BEGIN
         IF line ~ pattern THEN RETURN NEXT trim(line); END IF;
     END LOOP;
 END $$;
-SELECT plan_lines('SELECT * FROM conditions_hourly WHERE device = 1', 'Chunks excluded');
+SELECT count(*) AS raw_chunk_scans
+  FROM plan_lines('SELECT * FROM conditions_hourly WHERE device = 1', ' on _hyper_1_');
 CALL refresh_continuous_aggregate('conditions_hourly', '2024-01-05', '2024-01-06');
 SELECT differences('conditions_hourly');
 -- TRUNCATE invalidates everything.
