@@ -197,8 +197,12 @@ CREATE TABLE cpu_without_cagg ($columns);
 SELECT created FROM create_hypertable('cpu_without_cagg', 'time', chunk_time_interval => interval '12 hours');
 CREATE INDEX ON cpu_without_cagg (hostname, time DESC);
 SQL
+# Best of two loads each, in alternating order (the machine's speed drifts).
 without_ms=$(once_ms "COPY cpu_without_cagg FROM '$csv' CSV")
 with_ms=$(once_ms "COPY cpu_with_cagg FROM '$csv' CSV")
+run_sql -c 'TRUNCATE cpu_with_cagg, cpu_without_cagg' >/dev/null
+with_ms=$(awk -v a="$with_ms" -v b="$(once_ms "COPY cpu_with_cagg FROM '$csv' CSV")" 'BEGIN { print (a < b ? a : b) }')
+without_ms=$(awk -v a="$without_ms" -v b="$(once_ms "COPY cpu_without_cagg FROM '$csv' CSV")" 'BEGIN { print (a < b ? a : b) }')
 awk -v n="$rows" -v h="$without_ms" -v t="$with_ms" \
 	'BEGIN { printf "%-26s none %12.0f rows/s cagg       %12.0f rows/s ratio %7.2f\n", "COPY ingest with cagg", n / h * 1000, n / t * 1000, h / t }'
 run_sql -c 'DROP TABLE cpu_with_cagg, cpu_without_cagg CASCADE' >/dev/null

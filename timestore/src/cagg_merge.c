@@ -11,18 +11,17 @@
  *	  the query's result on those rows into the materialized ones.
  *
  *	  Objects of a mergeable aggregate (all depending on its user view):
- *	  the late-row table _late_rows_<id> (the source's columns and a claim
- *	  column); the partial view (the query plus, for each avg, the sum and
- *	  count it is made of, which the materialization keeps in hidden
- *	  columns); the late view (the partial view's query on the rows of the
- *	  late-row table claimed by the current transaction).
+ *	  the late-row table _late_rows_<id> (the source's columns); the partial
+ *	  view (the query plus, for each avg, the sum and count it is made of,
+ *	  which the materialization keeps in hidden columns); the late view (the
+ *	  partial view's query on the late-row table).
  *
  *	  Invariant: a row of a late-row table is never reflected in the
  *	  materialization.  Its raw row commits with it; a recompute of a bucket
  *	  deletes the bucket's late rows in the statement that reads its raw
- *	  rows (one snapshot); a merge claims rows, folds exactly the claimed
- *	  ones in, and deletes them.  So each late row is counted once, by a
- *	  recompute or by a merge.  Rows are copied only when every continuous
+ *	  rows, and a merge deletes the late rows it folds in, in the statement
+ *	  that reads them (one snapshot each).  So each late row is counted
+ *	  once, by a recompute or by a merge.  Rows are copied only when every continuous
  *	  aggregate on the hypertable is mergeable (the others need the ranges).
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
@@ -55,8 +54,6 @@
 #include "utils/memutils.h"
 #include "utils/varlena.h"
 #include "utils/rel.h"
-
-#define CLAIM_COLUMN	"_epiphany_claim"
 
 /* ----------------------------------------------------------------
  *		Which aggregates merge, and how
@@ -251,9 +248,8 @@ CaggPartialSelect(SelectStmt *select, const CaggMergeSpec *spec)
 }
 
 /*
- * The raw query of the late view: the partial query on the late-row table
- * (under the name the query gives its relation), restricted to the rows
- * the current transaction claimed.
+ * The raw query of the late view: the partial query on the late-row table,
+ * under the name the query gives its relation.
  */
 SelectStmt *
 CaggLateSelect(SelectStmt *partial, const char *late_table)
@@ -261,20 +257,9 @@ CaggLateSelect(SelectStmt *partial, const char *late_table)
 	SelectStmt *late = copyObject(partial);
 	RangeVar   *source = linitial(late->fromClause);
 	RangeVar   *table = makeRangeVar(CAGG_SCHEMA, pstrdup(late_table), -1);
-	const char *alias = source->alias ? source->alias->aliasname : source->relname;
-	ColumnRef  *claim = makeNode(ColumnRef);
-	Node	   *claimed;
 
-	table->alias = makeAlias(alias, NIL);
+	table->alias = makeAlias(source->alias ? source->alias->aliasname : source->relname, NIL);
 	linitial(late->fromClause) = table;
-	claim->fields = list_make2(makeString(pstrdup(alias)), makeString(CLAIM_COLUMN));
-	claim->location = -1;
-	claimed = (Node *) makeSimpleA_Expr(AEXPR_OP, "=", (Node *) claim,
-										(Node *) makeFuncCall(SystemFuncName("txid_current_if_assigned"),
-															  NIL, COERCE_EXPLICIT_CALL, -1),
-										-1);
-	late->whereClause = late->whereClause == NULL ? claimed :
-		(Node *) makeBoolExpr(AND_EXPR, list_make2(late->whereClause, claimed), -1);
 	return late;
 }
 
@@ -349,7 +334,7 @@ typedef struct LateRowsTarget
 {
 	Relation	rel;
 	TupleTableSlot *slot;
-	AttrNumber *source_attno;	/* per column of rel; 0 for the claim */
+	AttrNumber *source_attno;	/* per column of rel */
 } LateRowsTarget;
 
 /*
@@ -383,7 +368,7 @@ LateRowsOpen(const Hypertable *ht, Relation htrel, int64 *threshold)
 		{
 			const char *name = NameStr(TupleDescAttr(desc, i)->attname);
 
-			if (!TupleDescAttr(desc, i)->attisdropped && strcmp(name, CLAIM_COLUMN) != 0)
+			if (!TupleDescAttr(desc, i)->attisdropped)
 				target->source_attno[i] = get_attnum(RelationGetRelid(htrel), name);
 		}
 		targets = lappend(targets, target);
@@ -438,13 +423,15 @@ LateRowsClose(List *targets)
  */
 
 /*
- * The statement that folds the late view's groups into the materialized
- * rows and inserts the groups not materialized yet.  Groups are matched on
- * "=" of every key, which hashes; groups with a NULL grouping column are
- * matched apart, with IS NOT DISTINCT FROM.
+ * CaggMergeStatement - the statement that folds the late rows of a range
+ * (time_where on the late-row table, bucket_where on the late view) into
+ * the materialized rows, inserts the groups not materialized yet, and
+ * deletes those late rows: one statement, so the rows merged are the rows
+ * deleted.  Groups are matched on "=" of every key, which hashes; groups
+ * with a NULL grouping column are matched apart, with IS NOT DISTINCT FROM.
  */
-static char *
-MergeStatement(const ContinuousAgg *cagg)
+char *
+CaggMergeStatement(const ContinuousAgg *cagg, const char *bucket_where, const char *time_where)
 {
 	char	   *mat = QualifiedRelationName(cagg->mat_relid);
 	List	   *names;
@@ -453,6 +440,7 @@ MergeStatement(const ContinuousAgg *cagg)
 	ListCell   *lc;
 	char	   *equal;
 	char	   *same;
+	char	   *late;
 	StringInfoData has_null;
 
 	if (!SplitIdentifierString(pstrdup(cagg->merge_keys), ',', &names))
@@ -461,12 +449,14 @@ MergeStatement(const ContinuousAgg *cagg)
 		keys = lappend(keys, (char *) quote_identifier(lfirst(lc)));
 	equal = JoinedColumns(keys, " AND ", "=");
 	groups = list_copy_tail(keys, 1);
+	late = psprintf("WITH gone AS (DELETE FROM %s %s), d AS (SELECT * FROM %s %s)",
+					QualifiedRelationName(cagg->late_rows), time_where,
+					QualifiedRelationName(cagg->late_view), bucket_where);
 	if (groups == NIL)
-		return psprintf("WITH d AS (SELECT * FROM %1$s),"
-						" updated AS (UPDATE %2$s m SET %3$s FROM d WHERE %4$s RETURNING m.*)"
+		return psprintf("%1$s, updated AS (UPDATE %2$s m SET %3$s FROM d WHERE %4$s RETURNING m.*)"
 						" INSERT INTO %2$s SELECT d.* FROM d"
 						" WHERE NOT EXISTS (SELECT 1 FROM updated m WHERE %4$s)",
-						QualifiedRelationName(cagg->late_view), mat, cagg->merge_set, equal);
+						late, mat, cagg->merge_set, equal);
 
 	same = psprintf("m.%s = d.%s AND %s", (char *) linitial(keys), (char *) linitial(keys),
 					JoinedColumns(groups, " AND ", "IS NOT DISTINCT FROM"));
@@ -474,65 +464,13 @@ MergeStatement(const ContinuousAgg *cagg)
 	foreach(lc, groups)
 		appendStringInfo(&has_null, "%sd.%s IS NULL", has_null.len > 0 ? " OR " : "",
 						 (char *) lfirst(lc));
-	return psprintf("WITH d AS (SELECT * FROM %1$s),"
-					" updated AS (UPDATE %2$s m SET %3$s FROM d WHERE %4$s RETURNING m.*),"
+	return psprintf("%1$s, updated AS (UPDATE %2$s m SET %3$s FROM d WHERE %4$s RETURNING m.*),"
 					" updated_null AS (UPDATE %2$s m SET %3$s FROM d WHERE (%5$s) AND %6$s"
 					"  RETURNING m.*)"
 					" INSERT INTO %2$s SELECT d.* FROM d"
 					" WHERE NOT EXISTS (SELECT 1 FROM updated m WHERE %4$s)"
 					" AND NOT EXISTS (SELECT 1 FROM updated_null m WHERE %6$s)",
-					QualifiedRelationName(cagg->late_view), mat, cagg->merge_set, equal,
-					has_null.data, same);
-}
-
-/*
- * CaggMergeLateRows - folds the late rows of cagg with times in [start,
- * end) (int64 limits: unbounded) into the materialization: claims them,
- * merges the late view's groups into the materialized rows (new groups
- * are inserted), deletes them.  Rows committed after the claim wait for
- * the next refresh.  Runs as the caller, who owns the aggregate.
- */
-void
-CaggMergeLateRows(const ContinuousAgg *cagg, int64 start, int64 end)
-{
-	const Hypertable *ht = HypertableGet(cagg->source_relid);
-	char	   *late = QualifiedRelationName(cagg->late_rows);
-	Oid			argtypes[2] = {cagg->time_type, cagg->time_type};
-	Datum		values[2];
-	int			nargs = 0;
-	StringInfoData claim;
-	const char *time_column;
-	Datum		value;
-
-	if (ht == NULL)
-		elog(ERROR, "source of continuous aggregate %d is not a hypertable", cagg->id);
-	time_column = quote_identifier(get_attname(ht->relid, ht->time_attno, false));
-	initStringInfo(&claim);
-	appendStringInfo(&claim, "UPDATE %s SET " CLAIM_COLUMN " = txid_current() WHERE true", late);
-	if (start != PG_INT64_MIN && InternalToTime(start, cagg->time_type, &value))
-	{
-		values[nargs++] = value;
-		appendStringInfo(&claim, " AND %s >= $%d", time_column, nargs);
-	}
-	if (end != PG_INT64_MAX && InternalToTime(end, cagg->time_type, &value))
-	{
-		values[nargs++] = value;
-		appendStringInfo(&claim, " AND %s < $%d", time_column, nargs);
-	}
-
-	SPI_connect();
-	if (SPI_execute_with_args(claim.data, nargs, argtypes, values, NULL, false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "could not claim the late rows of continuous aggregate %d", cagg->id);
-	if (SPI_processed > 0)
-	{
-		char	   *merge = MergeStatement(cagg);
-
-		if (SPI_execute(merge, false, 0) != SPI_OK_INSERT ||
-			SPI_execute(psprintf("DELETE FROM %s WHERE " CLAIM_COLUMN " = txid_current()", late),
-						false, 0) != SPI_OK_DELETE)
-			elog(ERROR, "could not merge the late rows of continuous aggregate %d", cagg->id);
-	}
-	SPI_finish();
+					late, mat, cagg->merge_set, equal, has_null.data, same);
 }
 
 /* The statement that recomputes buckets, with late rows of them deleted. */

@@ -265,13 +265,18 @@ AddBound(StringInfo sql, const char *column, Oid type, const char *op, int64 bou
 	appendStringInfo(sql, " AND %s %s $%d", column, op, *nargs);
 }
 
+/* A statement on the buckets and times of a range (cagg_merge.c). */
+typedef char *(*RangeStatement) (const ContinuousAgg *cagg, const char *bucket_where,
+								 const char *time_where);
+
 /*
- * Replaces the materialized buckets in range by the query's rows for them
- * (and forgets their late rows), in one statement.  Runs as the caller,
- * who owns the aggregate.
+ * Runs the statement statement_of makes for range, with the range's bounds
+ * on the bucket column and on the source's time column.  Runs as the
+ * caller, who owns the aggregate.
  */
 static void
-MaterializeRange(const ContinuousAgg *cagg, const RefreshRange *range)
+RunRangeStatement(const ContinuousAgg *cagg, const RefreshRange *range,
+				  RangeStatement statement_of)
 {
 	Oid			argtypes[2] = {cagg->time_type, cagg->time_type};
 	Datum		values[2];
@@ -294,9 +299,9 @@ MaterializeRange(const ContinuousAgg *cagg, const RefreshRange *range)
 	AddBound(&time_where, time, cagg->time_type, "<", range->end, values, &nargs);
 
 	SPI_connect();
-	if (SPI_execute_with_args(CaggRecomputeStatement(cagg, bucket_where.data, time_where.data),
+	if (SPI_execute_with_args(statement_of(cagg, bucket_where.data, time_where.data),
 							  nargs, argtypes, values, NULL, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "could not materialize continuous aggregate %d", cagg->id);
+		elog(ERROR, "could not refresh continuous aggregate %d", cagg->id);
 	SPI_finish();
 }
 
@@ -387,10 +392,10 @@ ContinuousAggRefresh(const ContinuousAgg *cagg, int64 window_start, int64 window
 	foreach(lc, ranges)
 	{
 		CHECK_FOR_INTERRUPTS();
-		MaterializeRange(cagg, lfirst(lc));
+		RunRangeStatement(cagg, lfirst(lc), CaggRecomputeStatement);
 	}
 	if (OidIsValid(cagg->late_rows))
-		CaggMergeLateRows(cagg, window.start, window.end);
+		RunRangeStatement(cagg, &window, CaggMergeStatement);
 	FinishRefresh(cagg, &window);
 }
 

@@ -595,7 +595,7 @@ UserColumns(const ContinuousAgg *cagg)
 	return columns.data;
 }
 
-/* The late-row table of a mergeable aggregate: the source's columns and a claim. */
+/* The late-row table of a mergeable aggregate: the source's columns. */
 typedef struct LateRowsTableArgs
 {
 	char	   *name;
@@ -607,7 +607,7 @@ MakeLateRowsTable(void *arg)
 {
 	LateRowsTableArgs *args = arg;
 
-	CatalogExecute(psprintf("CREATE TABLE %s (LIKE %s, _epiphany_claim bigint)",
+	CatalogExecute(psprintf("CREATE TABLE %s (LIKE %s)",
 							quote_qualified_identifier(CAGG_SCHEMA, args->name),
 							QualifiedRelationName(args->source)),
 				   0, NULL, NULL, NULL, NULL);

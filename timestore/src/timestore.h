@@ -293,7 +293,8 @@ extern SelectStmt *CaggLateSelect(SelectStmt *partial, const char *late_table);
 extern List *LateRowsOpen(const Hypertable *ht, Relation htrel, int64 *threshold);
 extern void LateRowsCopy(List *targets, TupleTableSlot *row);
 extern void LateRowsClose(List *targets);
-extern void CaggMergeLateRows(const ContinuousAgg *cagg, int64 start, int64 end);
+extern char *CaggMergeStatement(const ContinuousAgg *cagg, const char *bucket_where,
+								const char *time_where);
 extern char *CaggRecomputeStatement(const ContinuousAgg *cagg, const char *bucket_where,
 									const char *time_where);
 
