@@ -109,13 +109,18 @@ columns='time timestamptz NOT NULL, hostname text, tags_id int,
     usage_user float8, usage_system float8, usage_idle float8, usage_nice float8,
     usage_iowait float8, usage_irq float8, usage_softirq float8, usage_steal float8,
     usage_guest float8, usage_guest_nice float8'
+# The SQL that makes hypertable $1 of the cpu columns, 12-hour chunks and an
+# index on (hostname, time DESC).
+cpu_hypertable() {
+	echo "CREATE TABLE $1 ($columns);
+	      SELECT created FROM create_hypertable('$1', 'time', chunk_time_interval => interval '12 hours');
+	      CREATE INDEX ON $1 (hostname, time DESC);"
+}
 run_sql >/dev/null <<SQL
 CREATE TABLE cpu_heap ($columns);
 CREATE INDEX ON cpu_heap (time DESC);
 CREATE INDEX ON cpu_heap (hostname, time DESC);
-CREATE TABLE cpu_hyper ($columns);
-SELECT created FROM create_hypertable('cpu_hyper', 'time', chunk_time_interval => interval '12 hours');
-CREATE INDEX ON cpu_hyper (hostname, time DESC);
+$(cpu_hypertable cpu_hyper)
 SQL
 
 heap_ms=$(once_ms "COPY cpu_heap FROM '$csv' CSV")
@@ -187,15 +192,11 @@ report "cagg create" "$table_ms" "$cagg_ms" ms table cagg
 echo "                           (baseline: CREATE TABLE AS of the same query)"
 
 run_sql >/dev/null <<SQL
-CREATE TABLE cpu_with_cagg ($columns);
-SELECT created FROM create_hypertable('cpu_with_cagg', 'time', chunk_time_interval => interval '12 hours');
-CREATE INDEX ON cpu_with_cagg (hostname, time DESC);
+$(cpu_hypertable cpu_with_cagg)
 CREATE MATERIALIZED VIEW cpu_with_cagg_hourly WITH (timescaledb.continuous) AS
 SELECT time_bucket('1 hour', time) AS bucket, hostname, avg(usage_user), max(usage_user)
   FROM cpu_with_cagg GROUP BY 1, 2 WITH NO DATA;
-CREATE TABLE cpu_without_cagg ($columns);
-SELECT created FROM create_hypertable('cpu_without_cagg', 'time', chunk_time_interval => interval '12 hours');
-CREATE INDEX ON cpu_without_cagg (hostname, time DESC);
+$(cpu_hypertable cpu_without_cagg)
 SQL
 # Best of two loads each, in alternating order (the machine's speed drifts).
 without_ms=$(once_ms "COPY cpu_without_cagg FROM '$csv' CSV")
