@@ -1286,6 +1286,61 @@ BEGIN
 END
 $$;
 
+-- A continuous aggregate goes whole: when its user view or any of its parts
+-- (direct, partial and late views, late-row table, materialization) is
+-- dropped, by DROP MATERIALIZED VIEW, a cascade or DROP TABLE of its
+-- hypertable, the rest and its catalog row follow, and a hypertable left
+-- without aggregates loses its invalidation triggers.  The parts do not
+-- depend on the user view in pg_depend (pg_dump would find a loop there, and
+-- a restore would not keep it), so this trigger, which fires before
+-- forget_dropped_tables (by name), is what ties them.
+CREATE FUNCTION _epiphany_timestore.drop_continuous_agg_parts() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    cagg record;
+    part oid;
+    source regclass;
+BEGIN
+    FOR cagg IN
+        DELETE FROM _epiphany_timestore.continuous_agg c
+         USING _epiphany_timestore.hypertable m
+         WHERE m.id = c.mat_hypertable_id
+           AND EXISTS (SELECT FROM pg_event_trigger_dropped_objects() d
+                        WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0
+                          AND d.objid IN (c.user_view, c.direct_view, c.partial_view,
+                                          c.late_view, c.late_rows, m.relid))
+        RETURNING c.*, m.relid AS mat_relid
+    LOOP
+        FOREACH part IN ARRAY ARRAY[cagg.user_view, cagg.late_view, cagg.partial_view,
+                                    cagg.direct_view]::oid[] LOOP
+            IF EXISTS (SELECT FROM pg_class WHERE oid = part) THEN
+                EXECUTE format('DROP VIEW %s CASCADE', part::regclass);
+            END IF;
+        END LOOP;
+        FOREACH part IN ARRAY ARRAY[cagg.late_rows, cagg.mat_relid]::oid[] LOOP
+            IF EXISTS (SELECT FROM pg_class WHERE oid = part) THEN
+                EXECUTE format('DROP TABLE %s CASCADE', part::regclass);
+            END IF;
+        END LOOP;
+        CONTINUE WHEN EXISTS (SELECT FROM _epiphany_timestore.continuous_agg
+                               WHERE source_hypertable_id = cagg.source_hypertable_id);
+        DELETE FROM _epiphany_timestore.invalidation_threshold
+         WHERE hypertable_id = cagg.source_hypertable_id;
+        DELETE FROM _epiphany_timestore.hypertable_invalidation_log
+         WHERE hypertable_id = cagg.source_hypertable_id;
+        SELECT h.relid INTO source FROM _epiphany_timestore.hypertable h
+          JOIN pg_class c ON c.oid = h.relid
+         WHERE h.id = cagg.source_hypertable_id;
+        IF FOUND THEN
+            EXECUTE format('DROP TRIGGER IF EXISTS _epiphany_cagg_invalidation ON %s', source);
+            EXECUTE format('DROP TRIGGER IF EXISTS _epiphany_cagg_truncate ON %s', source);
+        END IF;
+    END LOOP;
+END
+$$;
+CREATE EVENT TRIGGER epiphany_timestore_drop_continuous_agg_parts ON sql_drop
+    EXECUTE FUNCTION _epiphany_timestore.drop_continuous_agg_parts();
+
 CREATE VIEW timescaledb_information.continuous_aggregates AS
 SELECT hn.nspname AS hypertable_schema,
        hc.relname AS hypertable_name,

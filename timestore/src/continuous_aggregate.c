@@ -7,13 +7,14 @@
  *	  real-time mode on and off and renames, DROP MATERIALIZED VIEW removes
  *	  everything; also the catalog lookups and the watermark function.
  *
- *	  A continuous aggregate is four objects: the user's view; in schema
- *	  _epiphany_caggs the "direct view" (the user's query, unchanged) and
- *	  the materialization hypertable (the direct view's finalized rows for
- *	  the refreshed buckets); and its catalog row.  The user's view reads
- *	  the materialization below the watermark and, in real-time mode, the
- *	  direct view at and past it.  The direct view and the materialization
- *	  depend automatically on the user's view, so dropping it drops them.
+ *	  A continuous aggregate is the user's view; in schema _epiphany_caggs
+ *	  the "direct view" (the user's query, unchanged), the materialization
+ *	  hypertable (the direct view's finalized rows for the refreshed
+ *	  buckets) and, for aggregates that merge late rows, the objects of
+ *	  cagg_merge.c; and its catalog row.  The user's view reads the
+ *	  materialization below the watermark and, in real-time mode, the direct
+ *	  view at and past it.  Dropping any of them drops all (the sql_drop
+ *	  trigger _epiphany_timestore.drop_continuous_agg_parts).
  *
  *	  Invariants: the query of a continuous aggregate reads one hypertable
  *	  (or continuous aggregate), groups by one time_bucket of its time
@@ -857,16 +858,11 @@ CreateContinuousAgg(CreateTableAsStmt *stmt, const CaggOptions *opts, PlannedStm
 						   UserViewQuery(&cagg, cagg.materialized_only)));
 	CommandCounterIncrement();
 	cagg.user_view = RangeVarGetRelid(into->rel, NoLock, false);
-	/* the parts go with the user's view; it goes with the direct view's source */
-	RecordDependency(cagg.direct_view, cagg.user_view, DEPENDENCY_AUTO);
-	RecordDependency(cagg.mat_relid, cagg.user_view, DEPENDENCY_AUTO);
+	/*
+	 * The user's view goes with the direct view's source; the parts go with
+	 * the user's view through the sql_drop trigger drop_continuous_agg_parts.
+	 */
 	RecordDependency(cagg.user_view, cagg.direct_view, DEPENDENCY_NORMAL);
-	if (OidIsValid(cagg.late_rows))
-	{
-		RecordDependency(cagg.late_rows, cagg.user_view, DEPENDENCY_AUTO);
-		RecordDependency(cagg.partial_view, cagg.user_view, DEPENDENCY_AUTO);
-		RecordDependency(cagg.late_view, cagg.user_view, DEPENDENCY_AUTO);
-	}
 	RegisterContinuousAgg(&cagg);
 	InstallInvalidationTriggers(def.ht);
 	/* writers must see the new aggregate before they copy late rows */
@@ -932,35 +928,10 @@ AlterContinuousAgg(AlterTableStmt *stmt, ContinuousAgg *cagg)
 }
 
 /*
- * After continuous aggregates were dropped: a source hypertable left
- * without any loses its invalidation triggers, threshold and log.
- */
-static void
-ForgetSourceIfUnused(int32 hypertable_id, Oid relid)
-{
-	Oid			argtypes[1] = {INT4OID};
-	Datum		values[1] = {Int32GetDatum(hypertable_id)};
-	char	   *table;
-
-	if (CatalogExecute("SELECT 1 FROM _epiphany_timestore.continuous_agg"
-					   " WHERE source_hypertable_id = $1", 1, argtypes, values, NULL, NULL) > 0 ||
-		HypertableGet(relid) == NULL)
-		return;
-	table = QualifiedRelationName(relid);
-	CatalogExecute(psprintf("DROP TRIGGER IF EXISTS %s ON %s", CAGG_INVALIDATION_TRIGGER, table),
-				   0, NULL, NULL, NULL, NULL);
-	CatalogExecute(psprintf("DROP TRIGGER IF EXISTS %s ON %s", CAGG_TRUNCATE_TRIGGER, table),
-				   0, NULL, NULL, NULL, NULL);
-	CatalogExecute("DELETE FROM _epiphany_timestore.invalidation_threshold WHERE hypertable_id = $1",
-				   1, argtypes, values, NULL, NULL);
-	CatalogExecute("DELETE FROM _epiphany_timestore.hypertable_invalidation_log"
-				   " WHERE hypertable_id = $1", 1, argtypes, values, NULL, NULL);
-}
-
-/*
  * DROP MATERIALIZED VIEW of continuous aggregates becomes DROP VIEW of
- * their user views, which takes the other parts along.  Returns false when
- * the statement names no continuous aggregate.
+ * their user views; the sql_drop trigger drop_continuous_agg_parts takes
+ * the other parts along.  Returns false when the statement names no
+ * continuous aggregate.
  */
 static bool
 DropContinuousAggs(PlannedStmt *pstmt, const char *queryString, ProcessUtilityContext context,
@@ -1010,7 +981,6 @@ DropContinuousAggs(PlannedStmt *pstmt, const char *queryString, ProcessUtilityCo
 	{
 		ContinuousAgg *cagg = lfirst(lc);
 
-		ForgetSourceIfUnused(cagg->source_hypertable_id, cagg->source_relid);
 		/* writers stop copying late rows to the dropped table */
 		if (HypertableGet(cagg->source_relid) != NULL)
 			CacheInvalidateRelcacheByRelid(cagg->source_relid);

@@ -4,7 +4,8 @@
 #	committed materialization and every late row, so the next refresh
 #	makes the view equal to the plain query again; a streaming standby
 #	replays the materialization and answers queries on both kinds of view;
-#	a refresh policy run by the job scheduler keeps the view up to date.
+#	a refresh policy run by the job scheduler keeps the view up to date;
+#	pg_dump and a restore keep the aggregate working, and DROP removes it.
 #
 # Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
 use strict;
@@ -85,6 +86,28 @@ ok( $primary->poll_query_until(
 		  . " WHERE hypertable_name LIKE '_materialized_hypertable_%'"),
 	'the policy ran');
 is($primary->safe_psql('postgres', $differences), '0', 'and refreshed the view');
+
+# pg_dump and a plain restore keep the aggregate: its rows, refreshes (late
+# rows merged, an update recomputed), and DROP removing every part.
+my $dump = $primary->basedir . '/cagg.sql';
+$primary->command_ok([ 'pg_dump', '-d', 'postgres', '-f', $dump ],
+	'pg_dump of a database with a continuous aggregate');
+$primary->safe_psql('postgres', 'CREATE DATABASE restored');
+$primary->command_ok(
+	[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'restored', '-f', $dump ],
+	'restore');
+is($primary->safe_psql('restored', $differences), '0', 'the restored view matches');
+$primary->safe_psql('restored',
+	"INSERT INTO metrics VALUES ('2024-01-02 07:10', 1, 777);"
+	  . " UPDATE metrics SET value = 0 WHERE time = '2024-01-03 00:00';"
+	  . " CALL refresh_continuous_aggregate('metrics_hourly', NULL, NULL);");
+is($primary->safe_psql('restored', $differences), '0', 'and refreshes');
+$primary->safe_psql('restored', 'DROP MATERIALIZED VIEW metrics_hourly');
+is( $primary->safe_psql('restored',
+		"SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = '_epiphany_caggs'::regnamespace)"
+		  . " + (SELECT count(*) FROM _epiphany_timestore.continuous_agg)"
+		  . " + (SELECT count(*) FROM pg_trigger WHERE tgname LIKE '_epiphany_cagg%')"),
+	'0', 'DROP removes every part of the restored aggregate');
 
 $standby->stop;
 $primary->stop;
