@@ -2,7 +2,8 @@
 #	Continuous aggregates across crashes, standbys and the scheduler: a
 #	crash (immediate stop) in the middle of a refresh leaves the last
 #	committed materialization and every late row, so the next refresh
-#	makes the view equal to the plain query again; a streaming standby
+#	makes the view equal to the plain query again, as do random changes
+#	with restarts between them; a streaming standby
 #	replays the materialization and answers queries on both kinds of view;
 #	a refresh policy run by the job scheduler keeps the view up to date;
 #	pg_dump and a restore keep the aggregate working, and DROP removes it.
@@ -59,6 +60,36 @@ is( $primary->safe_psql('postgres',
 	't', 'and kept the late rows to merge');
 $primary->safe_psql('postgres', "CALL refresh_continuous_aggregate('metrics_hourly', NULL, NULL)");
 is($primary->safe_psql('postgres', $differences), '0', 'the next refresh repairs the view');
+
+# Random changes (a new draw each run) with restarts in between (immediate
+# stops, so nothing is flushed at shutdown): after each restart and
+# refresh, the view, in both modes, equals the plain query.
+for my $round (1 .. 4)
+{
+	$primary->safe_psql(
+		'postgres', q{
+INSERT INTO metrics SELECT timestamptz '2024-01-01' + random() * interval '5 days', (random() * 4)::int,
+       (random() * 100)::int FROM generate_series(1, 300);
+UPDATE metrics SET value = value + 1 WHERE time < timestamptz '2024-01-01' + random() * interval '4 days'
+   AND device = (random() * 4)::int;
+DELETE FROM metrics WHERE time BETWEEN timestamptz '2024-01-02' + random() * interval '2 days'
+   AND timestamptz '2024-01-02' + random() * interval '2 days' + interval '30 minutes';
+});
+	$primary->stop('immediate');
+	$primary->start;
+	$primary->safe_psql('postgres',
+		"CALL refresh_continuous_aggregate('metrics_hourly', NULL, NULL)");
+	my $modes = '';
+	for my $only ('true', 'false')
+	{
+		$primary->safe_psql('postgres',
+			"ALTER MATERIALIZED VIEW metrics_hourly SET (timescaledb.materialized_only = $only)");
+		$modes .= $primary->safe_psql('postgres', $differences);
+	}
+	is($modes, '00', "round $round: the view matches after a restart and a refresh");
+}
+$primary->safe_psql('postgres',
+	'ALTER MATERIALIZED VIEW metrics_hourly SET (timescaledb.materialized_only = true)');
 
 # A standby replays the materialization; both modes of the view answer.
 $primary->backup('backup');
