@@ -4,8 +4,9 @@
  *	  The definitions of continuous aggregates (README.md, "Continuous
  *	  aggregates"): CREATE MATERIALIZED VIEW ... WITH (timescaledb.continuous)
  *	  checks the query and makes the objects, ALTER MATERIALIZED VIEW turns
- *	  real-time mode on and off and renames, DROP MATERIALIZED VIEW removes
- *	  everything; also the catalog lookups and the watermark function.
+ *	  real-time mode on and off, renames and changes the owner, DROP
+ *	  MATERIALIZED VIEW removes everything; also the catalog lookups and the
+ *	  watermark function.
  *
  *	  A continuous aggregate is the user's view; in schema _epiphany_caggs
  *	  the "direct view" (the user's query, unchanged), the materialization
@@ -36,6 +37,7 @@
 #include "access/xact.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
@@ -879,7 +881,32 @@ CreateContinuousAgg(CreateTableAsStmt *stmt, const CaggOptions *opts, PlannedStm
  * ----------------------------------------------------------------
  */
 
-/* ALTER MATERIALIZED VIEW v SET (timescaledb.materialized_only = ...). */
+/*
+ * ALTER MATERIALIZED VIEW v OWNER TO: the user's view with PostgreSQL's
+ * checks, then every part (the materialization's chunks included) and the
+ * refresh policy's job, which runs as the owner.
+ */
+static void
+ChangeOwner(const ContinuousAgg *cagg, Oid owner)
+{
+	Oid			parts[] = {cagg->direct_view, cagg->mat_relid, cagg->partial_view,
+		cagg->late_view, cagg->late_rows};
+	Oid			argtypes[2] = {INT4OID, OIDOID};
+	Datum		values[2] = {Int32GetDatum(cagg->mat_hypertable_id), ObjectIdGetDatum(owner)};
+	ListCell   *lc;
+	int			i;
+
+	ATExecChangeOwner(cagg->user_view, owner, false, AccessExclusiveLock);
+	for (i = 0; i < lengthof(parts); i++)
+		if (OidIsValid(parts[i]))
+			ATExecChangeOwner(parts[i], owner, true, AccessExclusiveLock);
+	foreach(lc, find_inheritance_children(cagg->mat_relid, AccessExclusiveLock))
+		ATExecChangeOwner(lfirst_oid(lc), owner, true, AccessExclusiveLock);
+	CatalogExecute("UPDATE _epiphany_timestore.bgw_job SET owner = $2 WHERE hypertable_id = $1",
+				   2, argtypes, values, NULL, NULL);
+}
+
+/* ALTER MATERIALIZED VIEW v SET (timescaledb.materialized_only = ...) or OWNER TO. */
 static void
 AlterContinuousAgg(AlterTableStmt *stmt, ContinuousAgg *cagg)
 {
@@ -895,11 +922,16 @@ AlterContinuousAgg(AlterTableStmt *stmt, ContinuousAgg *cagg)
 	{
 		AlterTableCmd *cmd = lfirst(lc);
 
+		if (cmd->subtype == AT_ChangeOwner)
+		{
+			ChangeOwner(cagg, get_rolespec_oid(cmd->newowner, false));
+			continue;
+		}
 		if (cmd->subtype != AT_SetRelOptions)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("this form of ALTER MATERIALIZED VIEW is not supported on continuous aggregates"),
-					 errhint("Continuous aggregates take SET (timescaledb.materialized_only = ...), RENAME TO and SET SCHEMA.")));
+					 errhint("Continuous aggregates take SET (timescaledb.materialized_only = ...), OWNER TO, RENAME TO and SET SCHEMA.")));
 		foreach(lc2, (List *) cmd->def)
 		{
 			DefElem    *opt = lfirst(lc2);

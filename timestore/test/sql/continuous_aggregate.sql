@@ -228,6 +228,24 @@ SELECT * FROM daily_max ORDER BY 1, 2;
 ALTER MATERIALIZED VIEW daily_max RENAME TO daily_top;
 CALL refresh_continuous_aggregate('daily_top', NULL, NULL);
 SELECT * FROM daily_top ORDER BY 1, 2;
+-- OWNER TO gives every part, the chunks and the policy's job to the new
+-- owner, who can then refresh.
+CREATE ROLE cagg_owner;
+GRANT SELECT ON conditions TO cagg_owner;
+SELECT add_continuous_aggregate_policy('daily_top', NULL, NULL, interval '1 day',
+                                       initial_start => now() + interval '1 day') > 0 AS policy;
+ALTER MATERIALIZED VIEW daily_top OWNER TO cagg_owner;
+SELECT count(*) AS not_given
+  FROM pg_class c
+ WHERE (c.relnamespace = '_epiphany_caggs'::regnamespace OR c.oid = 'daily_top'::regclass
+        OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = :'mat'::regclass))
+   AND c.relowner <> 'cagg_owner'::regrole;
+SELECT owner FROM timescaledb_information.jobs WHERE proc_name = 'policy_refresh_continuous_aggregate';
+INSERT INTO conditions VALUES ('2024-01-01 08:00', 1, 9999);
+SET ROLE cagg_owner;
+CALL refresh_continuous_aggregate('daily_top', NULL, NULL);
+SELECT top FROM daily_top WHERE day = '2024-01-01' AND dev = 1;
+RESET ROLE;
 ALTER MATERIALIZED VIEW daily_top SET (fillfactor = 50);
 DROP VIEW daily_top;
 DROP MATERIALIZED VIEW daily_top;
@@ -236,6 +254,7 @@ SELECT count(*) FROM pg_class WHERE relnamespace = '_epiphany_caggs'::regnamespa
 SELECT tgname FROM pg_trigger WHERE tgrelid = 'conditions'::regclass ORDER BY 1;
 SELECT count(*) FROM _epiphany_timestore.invalidation_threshold;
 DROP TABLE conditions CASCADE;
+DROP ROLE cagg_owner;
 DROP TABLE plain;
 DROP FUNCTION differences(regclass);
 DROP FUNCTION plan_lines(text, text);
