@@ -246,8 +246,9 @@ ep_policy_refresh_continuous_aggregate(PG_FUNCTION_ARGS)
 				 errmsg("continuous aggregate of refresh policy %d does not exist",
 						PG_GETARG_INT32(0))));
 	now = PolicyNow(cagg);
-	ContinuousAggRefresh(cagg, WindowBound(cagg, config, "start_offset", now, PG_INT64_MIN),
-						 WindowBound(cagg, config, "end_offset", now, PG_INT64_MAX),
-						 false, false);
+	ContinuousAggRefreshCalled(fcinfo, cagg,
+							   WindowBound(cagg, config, "start_offset", now, PG_INT64_MIN),
+							   WindowBound(cagg, config, "end_offset", now, PG_INT64_MAX),
+							   false);
 	PG_RETURN_VOID();
 }

@@ -417,8 +417,6 @@ WindowArg(FunctionCallInfo fcinfo, int argno, const ContinuousAgg *cagg, int64 u
 Datum
 ep_refresh_continuous_aggregate(PG_FUNCTION_ARGS)
 {
-	bool		nonatomic = fcinfo->context != NULL && IsA(fcinfo->context, CallContext) &&
-		!castNode(CallContext, fcinfo->context)->atomic;
 	ContinuousAgg *cagg;
 	int64		start;
 	int64		end;
@@ -435,11 +433,25 @@ ep_refresh_continuous_aggregate(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid refresh window"),
 				 errhint("The start of the window must be before its end.")));
+	ContinuousAggRefreshCalled(fcinfo, cagg, start, end, !PG_ARGISNULL(3) && PG_GETARG_BOOL(3));
+	PG_RETURN_VOID();
+}
+
+/*
+ * ContinuousAggRefreshCalled - ContinuousAggRefresh from a procedure: it
+ * commits once the threshold is raised when the procedure was called
+ * non-atomically (CALL outside a transaction block, or a scheduled job).
+ */
+void
+ContinuousAggRefreshCalled(FunctionCallInfo fcinfo, const ContinuousAgg *cagg, int64 start,
+						   int64 end, bool force)
+{
+	bool		nonatomic = fcinfo->context != NULL && IsA(fcinfo->context, CallContext) &&
+		!castNode(CallContext, fcinfo->context)->atomic;
 
 	if (nonatomic)
 		SPI_connect_ext(SPI_OPT_NONATOMIC);
-	ContinuousAggRefresh(cagg, start, end, !PG_ARGISNULL(3) && PG_GETARG_BOOL(3), nonatomic);
+	ContinuousAggRefresh(cagg, start, end, force, nonatomic);
 	if (nonatomic)
 		SPI_finish();
-	PG_RETURN_VOID();
 }

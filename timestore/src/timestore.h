@@ -309,6 +309,8 @@ extern void CaggInvalidationInit(void);
 /* cagg_refresh.c */
 extern void ContinuousAggRefresh(const ContinuousAgg *cagg, int64 window_start,
 								 int64 window_end, bool force, bool nonatomic);
+extern void ContinuousAggRefreshCalled(FunctionCallInfo fcinfo, const ContinuousAgg *cagg,
+									   int64 start, int64 end, bool force);
 
 /* job_worker.c (CatalogEnter, Leave and Execute serve every catalog) */
 extern Oid	CatalogOwner(void);
