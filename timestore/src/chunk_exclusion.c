@@ -49,7 +49,6 @@
 typedef struct ChunkExclusionState
 {
 	CustomScanState css;
-	int			nchunks;		/* chunks in the plan */
 	int			nexcluded;		/* left out at startup */
 } ChunkExclusionState;
 
@@ -285,7 +284,6 @@ ExcludeChunks(ChunkExclusionState *state, Plan *plan, const Hypertable *ht,
 		int64		start;
 		int64		end;
 
-		state->nchunks++;
 		if (ht == NULL || !ChunkRangeOf(ht, relid, &start, &end) ||
 			TimeRangeOverlaps(range, start, end))
 			kept = lappend(kept, lfirst(lc));

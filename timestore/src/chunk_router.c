@@ -38,7 +38,6 @@
 #include "access/heapam.h"
 #include "access/table.h"
 #include "catalog/index.h"
-#include "catalog/pg_trigger.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
 #include "executor/instrument.h"
@@ -180,30 +179,16 @@ ChunkResultRelInfo(ChunkRouter *router, Relation rel)
 
 /*
  * Whether the statement may copy late rows as it routes them: the row it
- * routes must be the row stored, so no BEFORE ROW trigger or generated
- * column may change it afterwards, and no ON CONFLICT may skip it or turn
- * it into an update.
+ * routes must be the row stored, so no generated column may change it
+ * afterwards, and no ON CONFLICT may skip it or turn it into an update.
+ * (BEFORE ROW triggers are checked per chunk, in RouterNoteTime.)
  */
 static bool
 LateRowsAllowed(ChunkRouter *router)
 {
-	Relation	rel = router->root->ri_RelationDesc;
-	int			i;
+	TupleConstr *constr = router->root->ri_RelationDesc->rd_att->constr;
 
-	if (router->speculative ||
-		(rel->rd_att->constr != NULL && rel->rd_att->constr->has_generated_stored))
-		return false;
-	/* the chunks have the hypertable's row triggers, but for the insert blocker */
-	for (i = 0; rel->trigdesc != NULL && i < rel->trigdesc->numtriggers; i++)
-	{
-		const Trigger *trigger = &rel->trigdesc->triggers[i];
-
-		if (TRIGGER_FOR_ROW(trigger->tgtype) && TRIGGER_FOR_BEFORE(trigger->tgtype) &&
-			TRIGGER_FOR_INSERT(trigger->tgtype) &&
-			strcmp(trigger->tgname, HYPERTABLE_INSERT_BLOCKER) != 0)
-			return false;
-	}
-	return true;
+	return !router->speculative && (constr == NULL || !constr->has_generated_stored);
 }
 
 /* The index of the first entry whose range starts after value. */
@@ -298,8 +283,8 @@ ChunkRouterClose(ChunkRouter *router)
 
 /*
  * Notes a routed row for continuous aggregates: a late row is copied for
- * merging (when the statement and the chunk allow), the others' times are
- * counted.
+ * merging (when the statement allows, and no BEFORE ROW trigger of the
+ * chunk may change the row), the others' times are counted.
  */
 static void
 RouterNoteTime(ChunkRouter *router, TupleTableSlot *slot, int64 value)

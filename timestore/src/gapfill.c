@@ -188,7 +188,8 @@ LibraryFunctionSymbol(Oid funcid)
 	return symbol;
 }
 
-static bool
+/* Whether node calls the function of this library whose C symbol is symbol. */
+bool
 IsOurFunction(Node *node, const char *symbol)
 {
 	const char *ours;

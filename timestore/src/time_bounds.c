@@ -116,14 +116,10 @@ IsTimeBucketOfTime(Node *expr, Index relid, const Hypertable *ht)
 static bool
 IsWatermarkCall(Node *expr)
 {
-	const char *symbol;
-
-	if (!IsA(expr, FuncExpr) || list_length(((FuncExpr *) expr)->args) != 2 ||
-		!IsA(linitial(((FuncExpr *) expr)->args), Const) ||
-		!IsA(lsecond(((FuncExpr *) expr)->args), Const))
-		return false;
-	symbol = LibraryFunctionSymbol(((FuncExpr *) expr)->funcid);
-	return symbol != NULL && strcmp(symbol, "ep_cagg_watermark") == 0;
+	return IsOurFunction(expr, "ep_cagg_watermark") &&
+		list_length(((FuncExpr *) expr)->args) == 2 &&
+		IsA(linitial(((FuncExpr *) expr)->args), Const) &&
+		IsA(lsecond(((FuncExpr *) expr)->args), Const);
 }
 
 /*

@@ -223,6 +223,7 @@ extern bool TimeRangeOverlaps(const TimeRange *range, int64 start, int64 end);
 /* gapfill.c */
 extern void GapFillInit(void);
 extern const char *LibraryFunctionSymbol(Oid funcid);
+extern bool IsOurFunction(Node *node, const char *symbol);
 
 /* hypertable_expand.c */
 extern void HypertableExpandInit(void);
