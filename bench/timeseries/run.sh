@@ -214,14 +214,24 @@ late_rows() {
 	        50, 50, 50, 50, 50, 50, 50, 50, 50, 50
 	   FROM (SELECT i, i % 100 AS h FROM generate_series(1, $late) i) s"
 }
+# refresh_ms WHERE REFRESH: best of two runs of the refresh statement, each
+# after a fresh batch of late rows at times WHERE and a checkpoint (so that
+# no run competes with the flushing of the steps before it).
+refresh_ms() {
+	local best= ms
+	for _ in 1 2; do
+		run_sql -c "$(late_rows "$1")" -c CHECKPOINT >/dev/null
+		ms=$(once_ms "$2")
+		best=$(awk -v a="${best:-$ms}" -v b="$ms" 'BEGIN { print (a < b ? a : b) }')
+	done
+	echo "$best"
+}
 refresh="CALL refresh_continuous_aggregate('cpu_hourly', NULL, NULL)"
-run_sql -c "$(late_rows "random() * interval '$days days'")" >/dev/null
-spread_ms=$(once_ms "$refresh")
-run_sql -c "$(late_rows "random() * interval '$days days'")" >/dev/null
-full_ms=$(once_ms "CALL refresh_continuous_aggregate('cpu_hourly', NULL, NULL, force => true)")
+spread="random() * interval '$days days'"
+spread_ms=$(refresh_ms "$spread" "$refresh")
+full_ms=$(refresh_ms "$spread" "CALL refresh_continuous_aggregate('cpu_hourly', NULL, NULL, force => true)")
 report "cagg refresh, 1% spread" "$full_ms" "$spread_ms" ms full refresh
-run_sql -c "$(late_rows "interval '1 day' + random() * interval '50 minutes'")" >/dev/null
-hour_ms=$(once_ms "$refresh")
+hour_ms=$(refresh_ms "interval '1 day' + random() * interval '50 minutes'" "$refresh")
 report "cagg refresh, 1% in 1 h" "$full_ms" "$hour_ms" ms full refresh
 echo "                           ($late late rows; baseline: full refresh)"
 

@@ -441,6 +441,7 @@ CaggMergeStatement(const ContinuousAgg *cagg, const char *bucket_where, const ch
 	char	   *equal;
 	char	   *same;
 	char	   *late;
+	char	   *returning;
 	StringInfoData has_null;
 
 	if (!SplitIdentifierString(pstrdup(cagg->merge_keys), ',', &names))
@@ -448,15 +449,17 @@ CaggMergeStatement(const ContinuousAgg *cagg, const char *bucket_where, const ch
 	foreach(lc, names)
 		keys = lappend(keys, (char *) quote_identifier(lfirst(lc)));
 	equal = JoinedColumns(keys, " AND ", "=");
+	/* the updated rows are matched on their keys only: return no more */
+	returning = psprintf("m.%s", JoinedColumns(keys, ", m.", NULL));
 	groups = list_copy_tail(keys, 1);
 	late = psprintf("WITH gone AS (DELETE FROM %s %s), d AS (SELECT * FROM %s %s)",
 					QualifiedRelationName(cagg->late_rows), time_where,
 					QualifiedRelationName(cagg->late_view), bucket_where);
 	if (groups == NIL)
-		return psprintf("%1$s, updated AS (UPDATE %2$s m SET %3$s FROM d WHERE %4$s RETURNING m.*)"
+		return psprintf("%1$s, updated AS (UPDATE %2$s m SET %3$s FROM d WHERE %4$s RETURNING %5$s)"
 						" INSERT INTO %2$s SELECT d.* FROM d"
 						" WHERE NOT EXISTS (SELECT 1 FROM updated m WHERE %4$s)",
-						late, mat, cagg->merge_set, equal);
+						late, mat, cagg->merge_set, equal, returning);
 
 	same = psprintf("m.%s = d.%s AND %s", (char *) linitial(keys), (char *) linitial(keys),
 					JoinedColumns(groups, " AND ", "IS NOT DISTINCT FROM"));
@@ -464,13 +467,13 @@ CaggMergeStatement(const ContinuousAgg *cagg, const char *bucket_where, const ch
 	foreach(lc, groups)
 		appendStringInfo(&has_null, "%sd.%s IS NULL", has_null.len > 0 ? " OR " : "",
 						 (char *) lfirst(lc));
-	return psprintf("%1$s, updated AS (UPDATE %2$s m SET %3$s FROM d WHERE %4$s RETURNING m.*),"
+	return psprintf("%1$s, updated AS (UPDATE %2$s m SET %3$s FROM d WHERE %4$s RETURNING %7$s),"
 					" updated_null AS (UPDATE %2$s m SET %3$s FROM d WHERE (%5$s) AND %6$s"
-					"  RETURNING m.*)"
+					"  RETURNING %7$s)"
 					" INSERT INTO %2$s SELECT d.* FROM d"
 					" WHERE NOT EXISTS (SELECT 1 FROM updated m WHERE %4$s)"
 					" AND NOT EXISTS (SELECT 1 FROM updated_null m WHERE %6$s)",
-					late, mat, cagg->merge_set, equal, has_null.data, same);
+					late, mat, cagg->merge_set, equal, has_null.data, same, returning);
 }
 
 /* The statement that recomputes buckets, with late rows of them deleted. */
