@@ -1141,6 +1141,13 @@ RETURNS timestamp AS 'MODULE_PATHNAME', 'ep_time_bucket_gapfill' LANGUAGE C STAB
 CREATE FUNCTION time_bucket_gapfill(bucket_width interval, ts timestamptz,
                                     start timestamptz DEFAULT NULL, finish timestamptz DEFAULT NULL)
 RETURNS timestamptz AS 'MODULE_PATHNAME', 'ep_time_bucket_gapfill' LANGUAGE C STABLE PARALLEL SAFE;
+-- Buckets in a time zone.  Untyped start and finish literals after ts
+-- resolve to this form (text is preferred for an unknown literal); a third
+-- argument that starts with a digit and is no zone name is read as start,
+-- so such calls keep working (gapfill.c, GapFillZoneArg).
+CREATE FUNCTION time_bucket_gapfill(bucket_width interval, ts timestamptz, timezone text,
+                                    start timestamptz DEFAULT NULL, finish timestamptz DEFAULT NULL)
+RETURNS timestamptz AS 'MODULE_PATHNAME', 'ep_time_bucket_gapfill_timezone' LANGUAGE C STABLE PARALLEL SAFE;
 
 CREATE FUNCTION locf(value anyelement, prev anyelement DEFAULT NULL,
                      treat_null_as_missing boolean DEFAULT false)

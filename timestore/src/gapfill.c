@@ -3,11 +3,15 @@
  * gapfill.c
  *	  time_bucket_gapfill, locf and interpolate (TimescaleDB's names and
  *	  signatures).  An aggregate query that groups by
- *	  time_bucket_gapfill(width, time [, start, finish]) returns a row for
- *	  every bucket from start to finish in every group, also for buckets
- *	  without rows: their aggregates are NULL, locf(x) carries the group's
- *	  last value forward and interpolate(x) draws a straight line between
- *	  the values around the gap.
+ *	  time_bucket_gapfill(width, time [, timezone] [, start, finish])
+ *	  returns a row for every bucket from start to finish in every group,
+ *	  also for buckets without rows: their aggregates are NULL, locf(x)
+ *	  carries the group's last value forward and interpolate(x) draws a
+ *	  straight line between the values around the gap.  Before a group's
+ *	  first value, locf(x, prev) takes prev's value and interpolate(x, prev)
+ *	  draws from prev's (time, value); after its last, interpolate(x, prev,
+ *	  next) draws to next's.  prev and next are evaluated once per group
+ *	  that needs them, and may refer to the grouping columns.
  *
  *	  Planning: above each path of the grouped relation, a GapFill custom
  *	  node reads the groups sorted by (other grouping columns, bucket) and
@@ -20,7 +24,9 @@
  *	  exactly one row per bucket that holds data or lies between start and
  *	  finish; groups are told apart with the grouping columns' equality
  *	  operators.  The bucket column of a generated row is the bucket start,
- *	  computed with time_bucket's own arithmetic.
+ *	  computed with time_bucket's own arithmetic (in the time zone, for the
+ *	  zoned form: a wall-clock bucket that a DST change repeats is two
+ *	  buckets, one it skips is none).
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -35,6 +41,7 @@
 
 #include "access/htup_details.h"
 #include "access/stratnum.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_language.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
@@ -50,6 +57,7 @@
 #include "optimizer/paths.h"
 #include "optimizer/planner.h"
 #include "optimizer/tlist.h"
+#include "pgtime.h"
 #include "timestore.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -57,8 +65,10 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
+#include "utils/typcache.h"
 
 PG_FUNCTION_INFO_V1(ep_time_bucket_gapfill);
+PG_FUNCTION_INFO_V1(ep_time_bucket_gapfill_timezone);
 PG_FUNCTION_INFO_V1(ep_gapfill_marker);
 
 #define GAPFILL_NAME "GapFill"
@@ -74,6 +84,15 @@ typedef enum GapFillColumn
 	GAPFILL_INTERPOLATE			/* interpolate(x) */
 } GapFillColumn;
 
+/* A (time, value) point of interpolate's prev or next, per group. */
+typedef struct GapFillPoint
+{
+	bool		evaluated;		/* for the current group */
+	bool		valid;			/* a point with a time and a value */
+	double		t;				/* internal time */
+	double		y;
+} GapFillPoint;
+
 typedef struct GapFillState
 {
 	CustomScanState css;
@@ -86,6 +105,10 @@ typedef struct GapFillState
 	Oid			time_type;
 	Interval   *width;			/* date and timestamp types */
 	int64		int_width;		/* integer types */
+	bool		has_zone;		/* the time zone form */
+	Datum		zone;
+	ExprState **prev_exprs;		/* per column: locf's or interpolate's prev */
+	ExprState **next_exprs;		/* per column: interpolate's next */
 	/* evaluated at startup */
 	Datum		start;			/* first bucket */
 	Datum		finish;			/* buckets end before this */
@@ -99,6 +122,8 @@ typedef struct GapFillState
 	Datum	   *locf_values;	/* last value of each locf column */
 	bool	   *locf_null;
 	bool	   *locf_set;		/* the group has had a value for it */
+	GapFillPoint *prev_points;	/* per interpolate column */
+	GapFillPoint *next_points;
 	/* a real row waiting behind the gap before it */
 	TupleTableSlot *pending;
 	bool		has_pending;
@@ -152,6 +177,48 @@ ep_time_bucket_gapfill(PG_FUNCTION_ARGS)
 	pg_unreachable();
 }
 
+/*
+ * GapFillZoneArg - whether the timezone argument of the zoned form is
+ * really a start: an untyped literal start resolves to the text argument.
+ * It is one when it names no time zone and starts with a digit, as no zone
+ * name or offset does; *start gets its value.
+ */
+static bool
+GapFillZoneArg(Datum zone, TimestampTz *start)
+{
+	char	   *name = TextDatumGetCString(zone);
+
+	if (!isdigit((unsigned char) name[0]) || pg_tzset(name) != NULL)
+		return false;
+	*start = DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in, CStringGetDatum(name),
+													 ObjectIdGetDatum(InvalidOid),
+													 Int32GetDatum(-1)));
+	return true;
+}
+
+/*
+ * time_bucket_gapfill(width, ts, timezone [, start, finish]) on a row:
+ * time_bucket(width, ts, timezone), or time_bucket(width, ts) when the
+ * "timezone" is a start (GapFillZoneArg).
+ */
+Datum
+ep_time_bucket_gapfill_timezone(PG_FUNCTION_ARGS)
+{
+	TimestampTz value;
+	TimestampTz start;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	value = PG_GETARG_TIMESTAMPTZ(1);
+	if (TIMESTAMP_NOT_FINITE(value))
+		PG_RETURN_TIMESTAMPTZ(value);
+	if (GapFillZoneArg(PG_GETARG_DATUM(2), &start))
+		PG_RETURN_TIMESTAMPTZ(TimeBucketTimestamp(PG_GETARG_INTERVAL_P(0), value,
+												  TIME_BUCKET_DEFAULT_ORIGIN));
+	PG_RETURN_TIMESTAMPTZ(TimeBucketInZone(PG_GETARG_INTERVAL_P(0), value,
+										   PG_GETARG_DATUM(2), NULL));
+}
+
 /* locf(value, ...) and interpolate(value, ...) on a row: the value itself. */
 Datum
 ep_gapfill_marker(PG_FUNCTION_ARGS)
@@ -198,6 +265,14 @@ IsOurFunction(Node *node, const char *symbol)
 		return false;
 	ours = LibraryFunctionSymbol(((FuncExpr *) node)->funcid);
 	return ours != NULL && strcmp(ours, symbol) == 0;
+}
+
+/* Whether node is a call of time_bucket_gapfill, zoned or not. */
+static bool
+IsGapFillBucket(Node *node)
+{
+	return IsOurFunction(node, "ep_time_bucket_gapfill") ||
+		IsOurFunction(node, "ep_time_bucket_gapfill_timezone");
 }
 
 /* Whether a locf or interpolate call is the function's name. */
@@ -300,7 +375,7 @@ GapFillTarget(PlannerInfo *root)
 		if (tle->ressortgroupref != 0 &&
 			get_sortgroupref_clause_noerr(tle->ressortgroupref,
 										  root->parse->groupClause) != NULL &&
-			IsOurFunction((Node *) tle->expr, "ep_time_bucket_gapfill"))
+			IsGapFillBucket((Node *) tle->expr))
 			return tle;
 	}
 	return NULL;
@@ -319,8 +394,10 @@ GapFillUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo *input_
 	FuncExpr   *call;
 	List	   *sortclauses = NIL;
 	List	   *pathkeys;
+	Expr	   *zone = NULL;
 	Expr	   *start;
 	Expr	   *finish;
+	int			nbounds;		/* arguments before start */
 	bool		inclusive = false;
 	ListCell   *lc;
 	List	   *paths = NIL;
@@ -336,8 +413,37 @@ GapFillUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo *input_
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("invalid time_bucket_gapfill argument: bucket_width must be a simple expression")));
 
-	start = list_length(call->args) > 2 ? lthird(call->args) : NULL;
-	finish = list_length(call->args) > 3 ? lfourth(call->args) : NULL;
+	nbounds = 2;
+	if (IsOurFunction((Node *) call, "ep_time_bucket_gapfill_timezone"))
+	{
+		zone = lthird(call->args);
+		nbounds = 3;
+		if (!IsA(zone, Const) || ((Const *) zone)->constisnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("invalid time_bucket_gapfill argument: timezone must be a non-NULL constant")));
+	}
+	start = list_length(call->args) > nbounds ? list_nth(call->args, nbounds) : NULL;
+	finish = list_length(call->args) > nbounds + 1 ? list_nth(call->args, nbounds + 1) : NULL;
+	if (zone != NULL)
+	{
+		TimestampTz literal;
+
+		if (GapFillZoneArg(((Const *) zone)->constvalue, &literal))
+		{
+			/* (width, ts, start, finish) with untyped literals: no zone */
+			if (finish != NULL && !(IsA(finish, Const) && ((Const *) finish)->constisnull))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("invalid time_bucket_gapfill argument: timezone \"%s\" is a time",
+								TextDatumGetCString(((Const *) zone)->constvalue)),
+						 errhint("Cast start and finish to timestamptz, or name them.")));
+			finish = start;
+			start = (Expr *) makeConst(TIMESTAMPTZOID, -1, InvalidOid, sizeof(TimestampTz),
+									   TimestampTzGetDatum(literal), false, FLOAT8PASSBYVAL);
+			zone = NULL;
+		}
+	}
 	if (start != NULL && IsA(start, Const) && ((Const *) start)->constisnull)
 		start = NULL;
 	if (finish != NULL && IsA(finish, Const) && ((Const *) finish)->constisnull)
@@ -392,6 +498,7 @@ GapFillUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo *input_
 		path->custom_private = list_make4(bucket, start, finish,
 										  makeBoolean(inclusive));
 		path->custom_private = lappend(path->custom_private, sortclauses);
+		path->custom_private = lappend(path->custom_private, zone);
 		path->methods = &GapFillPathMethods;
 		paths = lappend(paths, path);
 	}
@@ -401,10 +508,23 @@ GapFillUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo *input_
 		add_path(output_rel, lfirst(lc));
 }
 
+/* An argument of locf or interpolate that is given: not absent, not NULL. */
+static Expr *
+GivenArg(FuncExpr *call, int argno)
+{
+	Node	   *arg = list_length(call->args) > argno ? list_nth(call->args, argno) : NULL;
+
+	if (arg == NULL || (IsA(arg, Const) && ((Const *) arg)->constisnull))
+		return NULL;
+	return (Expr *) arg;
+}
+
 /*
  * The plan keeps, per output column, what it is made of (custom_private:
- * kinds, grouping equality operators); start, finish and the width travel
- * in custom_exprs.
+ * kinds, grouping equality operators).  custom_exprs holds the width,
+ * start, finish and zone (a NULL text without one), then the prev and next
+ * expressions that custom_private's "extras" list places: per expression
+ * its column number, negated for a next.
  */
 static Plan *
 GapFillPlan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
@@ -416,9 +536,12 @@ GapFillPlan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	FuncExpr   *call = (FuncExpr *) bucket->expr;
 	List	   *sortclauses = lfirst(list_nth_cell(best_path->custom_private, 4));
 	bool		inclusive = boolVal(lfourth(best_path->custom_private));
+	Expr	   *zone = lfirst(list_nth_cell(best_path->custom_private, 5));
 	List	   *kinds = NIL;
 	List	   *groups = NIL;
 	List	   *eqops = NIL;
+	List	   *extras = NIL;
+	List	   *extra_exprs = NIL;
 	ListCell   *lc;
 
 	foreach(lc, tlist)
@@ -431,29 +554,17 @@ GapFillPlan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 			kind = GAPFILL_BUCKET;
 		else if (IsMarker(expr, "locf"))
 		{
-			FuncExpr   *f = (FuncExpr *) expr;
-			Node	   *nulls = list_length(f->args) > 2 ? lthird(f->args) : NULL;
-			Node	   *prev = list_length(f->args) > 1 ? lsecond(f->args) : NULL;
+			Expr	   *nulls = GivenArg((FuncExpr *) expr, 2);
 
-			if (prev != NULL && !(IsA(prev, Const) && ((Const *) prev)->constisnull))
+			if (nulls != NULL && !IsA(nulls, Const))
 				ereport(ERROR,
 						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("locf with a prev argument is not supported")));
-			kind = nulls != NULL && IsA(nulls, Const) && !((Const *) nulls)->constisnull &&
-				DatumGetBool(((Const *) nulls)->constvalue) ?
+						 errmsg("invalid locf argument: treat_null_as_missing must be a constant")));
+			kind = nulls != NULL && DatumGetBool(((Const *) nulls)->constvalue) ?
 				GAPFILL_LOCF_NULLS : GAPFILL_LOCF;
 		}
 		else if (IsMarker(expr, "interpolate"))
-		{
-			FuncExpr   *f = (FuncExpr *) expr;
-
-			if (list_length(f->args) > 1 &&
-				!(IsA(lsecond(f->args), Const) && ((Const *) lsecond(f->args))->constisnull))
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("interpolate with prev or next arguments is not supported")));
 			kind = GAPFILL_INTERPOLATE;
-		}
 		else
 		{
 			ListCell   *lc2;
@@ -473,7 +584,25 @@ GapFillPlan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 			}
 		}
 		kinds = lappend_int(kinds, kind);
+		if (kind == GAPFILL_LOCF || kind == GAPFILL_LOCF_NULLS || kind == GAPFILL_INTERPOLATE)
+		{
+			Expr	   *prev = GivenArg((FuncExpr *) expr, 1);
+			Expr	   *next = kind == GAPFILL_INTERPOLATE ? GivenArg((FuncExpr *) expr, 2) : NULL;
+
+			if (prev != NULL)
+			{
+				extras = lappend_int(extras, tle->resno);
+				extra_exprs = lappend(extra_exprs, prev);
+			}
+			if (next != NULL)
+			{
+				extras = lappend_int(extras, -tle->resno);
+				extra_exprs = lappend(extra_exprs, next);
+			}
+		}
 	}
+	if (zone == NULL)
+		zone = (Expr *) makeNullConst(TEXTOID, -1, DEFAULT_COLLATION_OID);
 
 	cscan->scan.plan.startup_cost = best_path->path.startup_cost;
 	cscan->scan.plan.total_cost = best_path->path.total_cost;
@@ -485,9 +614,12 @@ GapFillPlan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	cscan->custom_plans = custom_plans;
 	cscan->custom_private = list_make5(kinds, groups, eqops, makeBoolean(inclusive),
 									   makeInteger(exprType((Node *) call)));
-	cscan->custom_exprs = list_make3(linitial(call->args),
-									 lsecond(best_path->custom_private),
-									 lthird(best_path->custom_private));
+	cscan->custom_private = lappend(cscan->custom_private, extras);
+	cscan->custom_exprs = list_concat(list_make4(linitial(call->args),
+												 lsecond(best_path->custom_private),
+												 lthird(best_path->custom_private),
+												 zone),
+									  extra_exprs);
 	cscan->methods = &GapFillScanMethods;
 	return &cscan->scan.plan;
 }
@@ -507,6 +639,42 @@ GapFillCreateState(CustomScan *cscan)
 	return (Node *) state;
 }
 
+/*
+ * The zoned bucket after bucket: the bucket of the wall-clock time one
+ * width later, or, for a width without days or months, of the instant one
+ * width later when that is earlier (a wall-clock hour that a DST change
+ * repeats is a bucket of its own).
+ */
+static Datum
+NextZonedBucket(GapFillState *state, TimestampTz bucket)
+{
+	Timestamp	local = DatumGetTimestamp(DirectFunctionCall2(timestamptz_zone, state->zone,
+															  TimestampTzGetDatum(bucket)));
+	TimestampTz next;
+
+	/* one width of wall-clock time, more if a DST change folds it back */
+	do
+	{
+		local = DatumGetTimestamp(DirectFunctionCall2(timestamp_pl_interval,
+													  TimestampGetDatum(local),
+													  IntervalPGetDatum(state->width)));
+		next = TimeBucketInZone(state->width,
+								DatumGetTimestampTz(DirectFunctionCall2(timestamp_zone,
+																		state->zone,
+																		TimestampGetDatum(local))),
+								state->zone, NULL);
+	} while (next <= bucket);
+	if (state->width->month == 0 && state->width->day == 0)
+	{
+		TimestampTz by_instant = TimeBucketInZone(state->width, bucket + state->width->time,
+												  state->zone, NULL);
+
+		if (by_instant > bucket && by_instant < next)
+			next = by_instant;
+	}
+	return TimestampTzGetDatum(next);
+}
+
 /* The bucket after bucket. */
 static Datum
 NextBucket(GapFillState *state, Datum bucket)
@@ -524,6 +692,8 @@ NextBucket(GapFillState *state, Datum bucket)
 									   DirectFunctionCall2(date_pl_interval, bucket,
 														   IntervalPGetDatum(state->width)));
 		default:
+			if (state->has_zone)
+				return NextZonedBucket(state, DatumGetTimestampTz(bucket));
 			/* timestamptz buckets are aligned in UTC: add in UTC too */
 			return DirectFunctionCall2(timestamp_pl_interval, bucket,
 									   IntervalPGetDatum(state->width));
@@ -549,6 +719,10 @@ BucketOf(GapFillState *state, Datum value)
 			return DateADTGetDatum(TimeBucketDate(state->width, DatumGetDateADT(value),
 												  TIME_BUCKET_DEFAULT_ORIGIN_DAYS));
 		default:
+			if (state->has_zone)
+				return TimestampTzGetDatum(TimeBucketInZone(state->width,
+															DatumGetTimestampTz(value),
+															state->zone, NULL));
 			return TimestampGetDatum(TimeBucketTimestamp(state->width, DatumGetTimestamp(value),
 														 TIME_BUCKET_DEFAULT_ORIGIN));
 	}
@@ -560,6 +734,57 @@ BucketBefore(GapFillState *state, Datum a, Datum b)
 {
 	return TimeToInternalOrClamp(a, state->time_type) <
 		TimeToInternalOrClamp(b, state->time_type);
+}
+
+/* Whether a start or finish is finite (integers always are). */
+static bool
+TimeIsFinite(Datum value, Oid type)
+{
+	if (type == DATEOID)
+		return !DATE_NOT_FINITE(DatumGetDateADT(value));
+	if (type == TIMESTAMPOID || type == TIMESTAMPTZOID)
+		return !TIMESTAMP_NOT_FINITE(DatumGetTimestamp(value));
+	return true;
+}
+
+/* The zone of the zoned form, evaluated once; a NULL text means none. */
+static void
+GapFillInitZone(GapFillState *state, Expr *expr)
+{
+	ExprState  *zone = ExecInitExpr(expr, &state->css.ss.ps);
+	bool		isnull;
+	Datum		value = ExecEvalExprSwitchContext(zone, state->css.ss.ps.ps_ExprContext, &isnull);
+
+	state->has_zone = !isnull;
+	if (!isnull)
+		state->zone = datumCopy(value, false, -1);
+}
+
+/*
+ * The prev and next expressions of locf and interpolate columns: the
+ * custom expressions after the zone, placed by custom_private's extras.
+ */
+static void
+GapFillInitPrevNext(GapFillState *state, CustomScan *cscan)
+{
+	List	   *extras = list_nth(cscan->custom_private, 5);
+	ListCell   *lc;
+	int			i = 4;
+
+	state->prev_exprs = palloc0(sizeof(ExprState *) * state->ncolumns);
+	state->next_exprs = palloc0(sizeof(ExprState *) * state->ncolumns);
+	state->prev_points = palloc0(sizeof(GapFillPoint) * state->ncolumns);
+	state->next_points = palloc0(sizeof(GapFillPoint) * state->ncolumns);
+	foreach(lc, extras)
+	{
+		int			column = lfirst_int(lc);
+		ExprState  *expr = ExecInitExpr(list_nth(cscan->custom_exprs, i++), &state->css.ss.ps);
+
+		if (column > 0)
+			state->prev_exprs[column - 1] = expr;
+		else
+			state->next_exprs[-column - 1] = expr;
+	}
 }
 
 /* Evaluates one of the custom expressions at startup; NULL is an error. */
@@ -619,8 +844,15 @@ GapFillBegin(CustomScanState *node, EState *estate, int eflags)
 	}
 	else
 		state->width = DatumGetIntervalP(datumCopy(width, false, sizeof(Interval)));
-	state->start = BucketOf(state, EvalBound(node, lsecond(cscan->custom_exprs), "start"));
+	GapFillInitZone(state, lfourth(cscan->custom_exprs));
+	state->start = EvalBound(node, lsecond(cscan->custom_exprs), "start");
 	state->finish = EvalBound(node, lthird(cscan->custom_exprs), "finish");
+	if (!TimeIsFinite(state->start, state->time_type) ||
+		!TimeIsFinite(state->finish, state->time_type))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid time_bucket_gapfill argument: start and finish must be finite")));
+	state->start = BucketOf(state, state->start);
 	if (inclusive)
 		state->finish = NextBucket(state, BucketOf(state, state->finish));
 
@@ -646,6 +878,7 @@ GapFillBegin(CustomScanState *node, EState *estate, int eflags)
 	state->locf_values = palloc0(sizeof(Datum) * state->ncolumns);
 	state->locf_null = palloc0(sizeof(bool) * state->ncolumns);
 	state->locf_set = palloc0(sizeof(bool) * state->ncolumns);
+	GapFillInitPrevNext(state, cscan);
 	ExecInitResultTupleSlotTL(&node->ss.ps, &TTSOpsVirtual);
 }
 
@@ -662,46 +895,142 @@ SameGroup(GapFillState *state, TupleTableSlot *slot)
 	return ExecQualAndReset(state->group_equal, econtext);
 }
 
-/* Linear interpolation of column attno at bucket between the group's last row and next. */
+/* A number as a double; other types are refused. */
+static double
+ValueAsDouble(Datum value, Oid type)
+{
+	switch (type)
+	{
+		case INT2OID:
+			return DatumGetInt16(value);
+		case INT4OID:
+			return DatumGetInt32(value);
+		case INT8OID:
+			return (double) DatumGetInt64(value);
+		case FLOAT4OID:
+			return DatumGetFloat4(value);
+		case FLOAT8OID:
+			return DatumGetFloat8(value);
+		case NUMERICOID:
+			return DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("invalid interpolate argument: values of type %s cannot be interpolated",
+							format_type_be(type))));
+	}
+	pg_unreachable();
+}
+
+/* Evaluates a prev or next expression on the current group's grouping values. */
+static Datum
+EvalForGroup(GapFillState *state, ExprState *expr, bool *isnull)
+{
+	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
+
+	econtext->ecxt_scantuple = state->group_slot;
+	return ExecEvalExprSwitchContext(expr, econtext, isnull);
+}
+
+/* The point of column attno in a real row of the group: (bucket, value). */
+static bool
+RowPoint(GapFillState *state, TupleTableSlot *row, int attno, GapFillPoint *point)
+{
+	bool		isnull;
+	Datum		value = slot_getattr(row, attno, &isnull);
+	Datum		bucket;
+
+	if (isnull)
+		return false;
+	bucket = slot_getattr(row, state->bucket_attno, &isnull);
+	if (isnull)
+		return false;
+	point->t = (double) TimeToInternalOrClamp(bucket, state->time_type);
+	point->y = ValueAsDouble(value, TupleDescAttr(row->tts_tupleDescriptor, attno - 1)->atttypid);
+	return true;
+}
+
+/* The point a (time, value) record gives; false when it is or holds NULL. */
+static bool
+RecordPoint(GapFillState *state, Datum record, GapFillPoint *point)
+{
+	HeapTupleHeader header = DatumGetHeapTupleHeader(record);
+	TupleDesc	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(header),
+											  HeapTupleHeaderGetTypMod(header));
+	HeapTupleData tuple;
+	bool		time_null;
+	bool		value_null;
+	Datum		time;
+	Datum		value;
+
+	if (desc->natts != 2 || TupleDescAttr(desc, 0)->atttypid != state->time_type)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("invalid interpolate argument: prev and next must be records of (time, value)"),
+				 errdetail("The time must be of type %s, as the bucket is.",
+						   format_type_be(state->time_type))));
+	tuple.t_len = HeapTupleHeaderGetDatumLength(header);
+	ItemPointerSetInvalid(&tuple.t_self);
+	tuple.t_tableOid = InvalidOid;
+	tuple.t_data = header;
+	time = heap_getattr(&tuple, 1, desc, &time_null);
+	value = heap_getattr(&tuple, 2, desc, &value_null);
+	if (!time_null && !value_null)
+	{
+		point->t = (double) TimeToInternalOrClamp(time, state->time_type);
+		point->y = ValueAsDouble(value, TupleDescAttr(desc, 1)->atttypid);
+	}
+	ReleaseTupleDesc(desc);
+	return !time_null && !value_null;
+}
+
+/*
+ * The point interpolate's prev (or next) gives column attno in the current
+ * group: evaluated once per group; false without one.
+ */
+static bool
+OuterPoint(GapFillState *state, int attno, bool next, GapFillPoint *out)
+{
+	ExprState  *expr = (next ? state->next_exprs : state->prev_exprs)[attno - 1];
+	GapFillPoint *point = &(next ? state->next_points : state->prev_points)[attno - 1];
+
+	if (expr == NULL)
+		return false;
+	if (!point->evaluated)
+	{
+		bool		isnull;
+		Datum		record = EvalForGroup(state, expr, &isnull);
+
+		point->evaluated = true;
+		point->valid = !isnull && RecordPoint(state, record, point);
+	}
+	*out = *point;
+	return point->valid;
+}
+
+/*
+ * Linear interpolation of column attno at bucket, between the group's last
+ * real row (or prev) and next, the row after the gap (or interpolate's
+ * next when there is none).
+ */
 static void
 Interpolate(GapFillState *state, int attno, Datum bucket, TupleTableSlot *next,
 			Datum *value, bool *isnull)
 {
 	Oid			type = TupleDescAttr(state->pending->tts_tupleDescriptor, attno - 1)->atttypid;
-	bool		null0;
-	bool		null1;
-	Datum		v0;
-	Datum		v1;
-	double		t0;
-	double		t1;
+	GapFillPoint p0;
+	GapFillPoint p1;
 	double		t;
-	double		y0;
-	double		y1;
 	double		y;
 
 	*isnull = true;
-	if (!state->has_last || next == NULL)
+	if (!(state->has_last ? RowPoint(state, state->last_slot, attno, &p0) :
+		  OuterPoint(state, attno, false, &p0)) ||
+		!(next != NULL ? RowPoint(state, next, attno, &p1) :
+		  OuterPoint(state, attno, true, &p1)))
 		return;
-	v0 = slot_getattr(state->last_slot, attno, &null0);
-	v1 = slot_getattr(next, attno, &null1);
-	if (null0 || null1)
-		return;
-	t0 = (double) TimeToInternalOrClamp(slot_getattr(state->last_slot, state->bucket_attno, &null0),
-										state->time_type);
-	t1 = (double) TimeToInternalOrClamp(slot_getattr(next, state->bucket_attno, &null1),
-										state->time_type);
 	t = (double) TimeToInternalOrClamp(bucket, state->time_type);
-	switch (type)
-	{
-		case INT2OID: y0 = DatumGetInt16(v0); y1 = DatumGetInt16(v1); break;
-		case INT4OID: y0 = DatumGetInt32(v0); y1 = DatumGetInt32(v1); break;
-		case INT8OID: y0 = DatumGetInt64(v0); y1 = DatumGetInt64(v1); break;
-		case FLOAT4OID: y0 = DatumGetFloat4(v0); y1 = DatumGetFloat4(v1); break;
-		case FLOAT8OID: y0 = DatumGetFloat8(v0); y1 = DatumGetFloat8(v1); break;
-		default:
-			return;
-	}
-	y = t1 == t0 ? y0 : y0 + (y1 - y0) * (t - t0) / (t1 - t0);
+	y = p1.t == p0.t ? p0.y : p0.y + (p1.y - p0.y) * (t - p0.t) / (p1.t - p0.t);
 	*isnull = false;
 	switch (type)
 	{
@@ -709,8 +1038,40 @@ Interpolate(GapFillState *state, int attno, Datum bucket, TupleTableSlot *next,
 		case INT4OID: *value = Int32GetDatum((int32) rint(y)); break;
 		case INT8OID: *value = Int64GetDatum((int64) rint(y)); break;
 		case FLOAT4OID: *value = Float4GetDatum((float4) y); break;
-		default: *value = Float8GetDatum(y); break;
+		case FLOAT8OID: *value = Float8GetDatum(y); break;
+		default:
+			*isnull = true;
+			break;
 	}
+}
+
+/* Sets the carried value of locf column i (a copy), freeing the one before. */
+static void
+SetLocfValue(GapFillState *state, int i, Datum value, bool isnull)
+{
+	Form_pg_attribute attr = TupleDescAttr(state->pending->tts_tupleDescriptor, i);
+
+	if (state->locf_set[i] && !state->locf_null[i] && !attr->attbyval)
+		pfree(DatumGetPointer(state->locf_values[i]));
+	state->locf_values[i] = isnull ? (Datum) 0 : datumCopy(value, attr->attbyval, attr->attlen);
+	state->locf_null[i] = isnull;
+	state->locf_set[i] = true;
+}
+
+/*
+ * Before the group's first value, locf column i carries its prev
+ * argument's value, when it has one.
+ */
+static void
+LocfFromPrev(GapFillState *state, int i)
+{
+	bool		isnull;
+	Datum		value;
+
+	if (state->locf_set[i] || state->prev_exprs[i] == NULL)
+		return;
+	value = EvalForGroup(state, state->prev_exprs[i], &isnull);
+	SetLocfValue(state, i, value, isnull);
 }
 
 /* The row of a missing bucket of the current group; next: the row after the gap or NULL. */
@@ -735,6 +1096,7 @@ GapRow(GapFillState *state, Datum bucket, TupleTableSlot *next)
 				break;
 			case GAPFILL_LOCF:
 			case GAPFILL_LOCF_NULLS:
+				LocfFromPrev(state, i);
 				out->tts_values[i] = state->locf_values[i];
 				out->tts_isnull[i] = !state->locf_set[i] || state->locf_null[i];
 				break;
@@ -769,18 +1131,12 @@ RealRow(GapFillState *state, TupleTableSlot *row)
 		 */
 		if (state->kinds[i] == GAPFILL_LOCF ||
 			(state->kinds[i] == GAPFILL_LOCF_NULLS && !row->tts_isnull[i]))
+			SetLocfValue(state, i, row->tts_values[i], row->tts_isnull[i]);
+		else if (state->kinds[i] == GAPFILL_LOCF_NULLS)
 		{
-			Form_pg_attribute attr = TupleDescAttr(row->tts_tupleDescriptor, i);
-
-			state->locf_null[i] = row->tts_isnull[i];
-			state->locf_values[i] = row->tts_isnull[i] ? (Datum) 0 :
-				datumCopy(row->tts_values[i], attr->attbyval, attr->attlen);
-			state->locf_set[i] = true;
-		}
-		else if (state->kinds[i] == GAPFILL_LOCF_NULLS && state->locf_set[i])
-		{
+			LocfFromPrev(state, i);
 			out->tts_values[i] = state->locf_values[i];
-			out->tts_isnull[i] = false;
+			out->tts_isnull[i] = !state->locf_set[i] || state->locf_null[i];
 		}
 	}
 	ExecStoreVirtualTuple(out);
@@ -791,6 +1147,23 @@ RealRow(GapFillState *state, TupleTableSlot *row)
 	return out;
 }
 
+/* Forgets the carried values and the prev and next points of the last group. */
+static void
+ForgetGroupValues(GapFillState *state)
+{
+	int			i;
+
+	for (i = 0; i < state->ncolumns; i++)
+	{
+		if (state->locf_set[i] && !state->locf_null[i] &&
+			!TupleDescAttr(state->pending->tts_tupleDescriptor, i)->attbyval)
+			pfree(DatumGetPointer(state->locf_values[i]));
+		state->locf_set[i] = false;
+		state->prev_points[i].evaluated = false;
+		state->next_points[i].evaluated = false;
+	}
+}
+
 static void
 StartGroup(GapFillState *state, TupleTableSlot *row)
 {
@@ -798,7 +1171,7 @@ StartGroup(GapFillState *state, TupleTableSlot *row)
 	state->in_group = true;
 	state->has_last = false;
 	state->next_bucket = state->start;
-	memset(state->locf_set, 0, sizeof(bool) * state->ncolumns);
+	ForgetGroupValues(state);
 }
 
 /*
@@ -901,6 +1274,7 @@ GapFillRescan(CustomScanState *node)
 	state->done = false;
 	state->emitted_any = false;
 	state->has_last = false;
+	ForgetGroupValues(state);
 	ExecReScan(linitial(node->custom_ps));
 }
 

@@ -523,19 +523,17 @@ Datum
 ep_time_bucket_tstz_timezone(PG_FUNCTION_ARGS)
 {
 	Datum		width;
-	Datum		zone;
 	TimestampTz value;
-	Timestamp	local;
-	Timestamp	origin = TIME_BUCKET_DEFAULT_ORIGIN;
 	TimestampTz result;
 	bool		have_offset = PG_NARGS() > 4 && !PG_ARGISNULL(4);
+	TimestampTz origin;
+	bool		have_origin = PG_NARGS() > 3 && !PG_ARGISNULL(3);
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_NULL();
 
 	width = PG_GETARG_DATUM(0);
 	value = PG_GETARG_TIMESTAMPTZ(1);
-	zone = PG_GETARG_DATUM(2);
 
 	if (TIMESTAMP_NOT_FINITE(value))
 		PG_RETURN_TIMESTAMPTZ(value);
@@ -544,24 +542,41 @@ ep_time_bucket_tstz_timezone(PG_FUNCTION_ARGS)
 		value = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_mi_interval,
 														TimestampTzGetDatum(value),
 														PG_GETARG_DATUM(4)));
+	if (have_origin)
+		origin = PG_GETARG_TIMESTAMPTZ(3);
+	result = TimeBucketInZone(DatumGetIntervalP(width), value, PG_GETARG_DATUM(2),
+							  have_origin ? &origin : NULL);
+	if (have_offset)
+		result = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
+														 TimestampTzGetDatum(result),
+														 PG_GETARG_DATUM(4)));
+	PG_RETURN_TIMESTAMPTZ(result);
+}
+
+/*
+ * TimeBucketInZone - steps 2 and 3 above: the instant at which the
+ * wall-clock bucket of finite value in zone (a text datum) starts.  origin
+ * is an instant, or NULL for the default origin.
+ */
+TimestampTz
+TimeBucketInZone(const Interval *width, TimestampTz value, Datum zone, const TimestampTz *origin)
+{
+	Timestamp	local;
+	Timestamp	local_origin = TIME_BUCKET_DEFAULT_ORIGIN;
+	TimestampTz result;
 
 	local = DatumGetTimestamp(DirectFunctionCall2(timestamptz_zone, zone,
 												  TimestampTzGetDatum(value)));
-	if (PG_NARGS() > 3 && !PG_ARGISNULL(3))
-		origin = DatumGetTimestamp(DirectFunctionCall2(timestamptz_zone, zone,
-													   PG_GETARG_DATUM(3)));
-	local = TimeBucketTimestamp(DatumGetIntervalP(width), local, origin);
+	if (origin != NULL)
+		local_origin = DatumGetTimestamp(DirectFunctionCall2(timestamptz_zone, zone,
+															 TimestampTzGetDatum(*origin)));
+	local = TimeBucketTimestamp(width, local, local_origin);
 
 	result = DatumGetTimestampTz(DirectFunctionCall2(timestamp_zone, zone,
 													 TimestampGetDatum(local)));
 	while (result > value)
 		result = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_mi_interval,
 														 TimestampTzGetDatum(result),
-														 width));
-
-	if (have_offset)
-		result = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
-														 TimestampTzGetDatum(result),
-														 PG_GETARG_DATUM(4)));
-	PG_RETURN_TIMESTAMPTZ(result);
+														 IntervalPGetDatum(width)));
+	return result;
 }

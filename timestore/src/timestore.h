@@ -56,6 +56,8 @@ extern Timestamp TimeBucketTimestamp(const Interval *width, Timestamp value,
 									 Timestamp origin);
 extern DateADT TimeBucketDate(const Interval *width, DateADT value,
 							  DateADT origin);
+extern TimestampTz TimeBucketInZone(const Interval *width, TimestampTz value,
+									Datum zone, const TimestampTz *origin);
 
 /*
  * Jobs (README.md, "Jobs").  A failed run is retried after
