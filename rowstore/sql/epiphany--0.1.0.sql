@@ -77,30 +77,102 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION epiphany.embed_text(text, integer) IS
     'Lexical embedding of a text by feature hashing of words and trigrams, L2-normalised; not semantic';
 
--- Monitoring: one row per engine with its user tables (extension-owned and
--- system tables excluded; a hypertable counts once, for the time engine,
--- its chunks' rows and bytes with it), their rows (pg_class.reltuples, as of the last
--- VACUUM or ANALYZE), bytes of table data and of indexes, and the jobs of
--- the time engine.  compression_ratio estimates the heap size the column
--- store's tables would take (rows times the analyzed average width plus the
--- heap's per-row overhead) over their actual size; NULL before ANALYZE.
+-- Monitoring.  epiphany.stats reads the engines' own catalogs only through
+-- the two functions below, which look for the engine's extension first and
+-- read its catalog by dynamic SQL: the view depends on no object of another
+-- extension and works whichever engines are installed in the database.
+
+-- Whether the engine's extension is installed in this database.  Anyone
+-- may call it: the registry holds nothing that epiphany.storage_engines
+-- does not show.
+GRANT SELECT ON epiphany.engine_registry TO PUBLIC;
+
+CREATE FUNCTION epiphany.engine_installed(engine text) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE STRICT
+AS $$
+SELECT EXISTS (SELECT 1
+                 FROM pg_catalog.pg_extension x
+                 JOIN epiphany.engine_registry r ON r.extension = x.extname
+                WHERE r.engine = $1)
+$$;
+
+-- The time engine's tables: every hypertable, and every chunk with the
+-- hypertable it belongs to.  No rows without the time store.
+CREATE FUNCTION epiphany.time_engine_tables(OUT relid oid, OUT hypertable oid)
+RETURNS SETOF record
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT epiphany.engine_installed('time') THEN
+        RETURN;
+    END IF;
+    RETURN QUERY EXECUTE
+        'SELECT h.relid::oid, h.relid::oid FROM _epiphany_timestore.hypertable h
+         UNION ALL
+         SELECT c.relid::oid, h.relid::oid
+           FROM _epiphany_timestore.chunk c
+           JOIN _epiphany_timestore.hypertable h ON h.id = c.hypertable_id';
+END
+$$;
+
+COMMENT ON FUNCTION epiphany.time_engine_tables() IS
+    'Hypertables and their chunks (none without the time store), for epiphany.stats';
+
+-- The time engine's background jobs: users' jobs and policies (ids from
+-- 1000; the lower ids are the time store's own system jobs) and how many of
+-- them failed their last run.  NULLs without the time store.
+CREATE FUNCTION epiphany.time_engine_jobs(OUT jobs bigint, OUT failing_jobs bigint)
+RETURNS record
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF epiphany.engine_installed('time') THEN
+        EXECUTE 'SELECT count(*), count(*) FILTER (WHERE s.last_run_status = ''Failed'')
+                   FROM timescaledb_information.job_stats s
+                  WHERE s.job_id >= 1000'
+           INTO jobs, failing_jobs;
+    END IF;
+END
+$$;
+
+COMMENT ON FUNCTION epiphany.time_engine_jobs() IS
+    'Users'' jobs of the time store and those whose last run failed (NULL without it), for epiphany.stats';
+
+-- One row per engine with its user tables (extension-owned and system
+-- tables excluded), their rows (pg_class.reltuples, as of the last VACUUM
+-- or ANALYZE), bytes of table data and of indexes, and the time engine's
+-- jobs.  Every plain table and partition counts once, for the engine that
+-- stores it, except the time engine's: a hypertable counts once, for the
+-- time engine, and its chunks add their rows and bytes to it.  A table with
+-- a column of the vector engine's types counts for the vector engine too.
+-- compression_ratio estimates the heap size the column store's tables
+-- would take (rows times the analyzed widths plus the heap's 28 bytes per
+-- row: 24 of tuple header, 4 of line pointer) over their actual size; NULL
+-- before ANALYZE.  pg_statistic is read with the view owner's rights, so
+-- that a monitoring role sees the ratio without reading the tables.
 CREATE VIEW epiphany.stats AS
-WITH user_tables AS (
+WITH time_tables AS (
+    SELECT * FROM epiphany.time_engine_tables()
+),
+user_tables AS (
     SELECT c.oid, c.reltuples, am.amname,
            EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
-                    WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-                      AND a.atttypid::regtype::text IN ('vector', 'halfvec', 'sparsevec')) AS has_vectors,
-           -- a hypertable (it has the time store's insert blocker) or one of its chunks
-           EXISTS (SELECT 1 FROM pg_catalog.pg_trigger tg
-                    WHERE tg.tgname = '_epiphany_insert_blocker'
-                      AND (tg.tgrelid = c.oid
-                           OR tg.tgrelid IN (SELECT i.inhparent FROM pg_catalog.pg_inherits i
-                                              WHERE i.inhrelid = c.oid))) AS in_hypertable,
-           c.relispartition OR EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i
-                                        WHERE i.inhrelid = c.oid) AS is_child
+                     JOIN pg_catalog.pg_depend d
+                       ON d.classid = 'pg_catalog.pg_type'::regclass
+                      AND d.objid = a.atttypid AND d.deptype = 'e'
+                     JOIN pg_catalog.pg_extension x ON x.oid = d.refobjid
+                     JOIN epiphany.engine_registry r
+                       ON r.extension = x.extname AND r.engine = 'vector'
+                    WHERE a.attrelid = c.oid AND a.attnum > 0
+                      AND NOT a.attisdropped) AS has_vectors,
+           tt.relid IS NOT NULL AS in_hypertable,
+           tt.relid IS DISTINCT FROM tt.hypertable AS is_chunk
       FROM pg_catalog.pg_class c
       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       JOIN pg_catalog.pg_am am ON am.oid = c.relam
+      LEFT JOIN time_tables tt ON tt.relid = c.oid
      WHERE c.relkind = 'r'
        AND n.nspname NOT IN ('pg_catalog', 'information_schema')
        AND n.nspname NOT LIKE 'pg\_%'
@@ -121,22 +193,15 @@ engine_tables AS (
 heap_estimate AS (
     SELECT t.oid,
            greatest(t.reltuples, 0) *
-           (28 + (SELECT sum(s.avg_width) FROM pg_catalog.pg_stats s
-                   JOIN pg_catalog.pg_class c ON c.relname = s.tablename
-                   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace AND n.nspname = s.schemaname
-                  WHERE c.oid = t.oid)) AS bytes
-      FROM user_tables t WHERE t.amname = 'columnar'
+           (28 + (SELECT sum(s.stawidth) FROM pg_catalog.pg_statistic s
+                   WHERE s.starelid = t.oid AND NOT s.stainherit)) AS bytes
+      FROM user_tables t WHERE t.amname = 'columnar' AND NOT t.in_hypertable
 ),
 jobs AS (
-    -- users' jobs and policies; the time store's system jobs (ids below
-    -- 1000) are not counted
-    SELECT count(*) AS jobs,
-           count(*) FILTER (WHERE s.last_run_status = 'Failed') AS failing_jobs
-      FROM timescaledb_information.job_stats s
-     WHERE s.job_id >= 1000
+    SELECT * FROM epiphany.time_engine_jobs()
 )
 SELECT r.engine,
-       count(t.oid) FILTER (WHERE NOT t.is_child) AS tables,
+       count(t.oid) FILTER (WHERE NOT t.is_chunk) AS tables,
        coalesce(sum(greatest(t.reltuples, 0)), 0)::bigint AS rows,
        coalesce(sum(pg_catalog.pg_table_size(t.oid)), 0)::bigint AS table_bytes,
        coalesce(sum(pg_catalog.pg_indexes_size(t.oid)), 0)::bigint AS index_bytes,
@@ -144,8 +209,8 @@ SELECT r.engine,
            round((SELECT sum(h.bytes) FROM heap_estimate h)::numeric /
                  nullif(sum(pg_catalog.pg_table_size(t.oid)), 0), 2)
        END AS compression_ratio,
-       CASE WHEN r.engine = 'time' THEN (SELECT jobs FROM jobs) END AS jobs,
-       CASE WHEN r.engine = 'time' THEN (SELECT failing_jobs FROM jobs) END AS failing_jobs
+       CASE WHEN r.engine = 'time' THEN (SELECT j.jobs FROM jobs j) END AS jobs,
+       CASE WHEN r.engine = 'time' THEN (SELECT j.failing_jobs FROM jobs j) END AS failing_jobs
   FROM epiphany.engine_registry r
   LEFT JOIN engine_tables t ON t.engine = r.engine
  GROUP BY r.engine;

@@ -13,19 +13,52 @@ SELECT created FROM create_hypertable('st_time', 'time', chunk_time_interval => 
 INSERT INTO st_time SELECT timestamptz '2024-01-01' + g * interval '1 hour', g
   FROM generate_series(1, 72) g;
 ANALYZE st_time;
+-- Partitions count as tables of the engine that stores them.
+CREATE TABLE st_part (id int, v text) PARTITION BY RANGE (id);
+CREATE TABLE st_part_1 PARTITION OF st_part FOR VALUES FROM (1) TO (11);
+CREATE TABLE st_part_2 PARTITION OF st_part FOR VALUES FROM (11) TO (21);
+INSERT INTO st_part SELECT g, 'p' FROM generate_series(1, 20) g;
+ANALYZE st_part;
 CREATE PROCEDURE st_job(job_id int, config jsonb) LANGUAGE sql AS $$ SELECT 1 $$;
 SELECT add_job('st_job', '1 hour', initial_start => now() + interval '1 day') > 0 AS job_added;
 
+-- The hypertable is one table of the time engine, its four chunks add
+-- their rows and bytes.
+SELECT count(*) AS chunks FROM show_chunks('st_time');
 SELECT engine, tables, rows, table_bytes > 0 AS has_bytes, index_bytes > 0 AS has_indexes,
        compression_ratio > 2 AS compressed, jobs, failing_jobs
   FROM epiphany.stats ORDER BY engine;
 
--- Anyone may read it.
+-- The view and its functions depend on no object of the engines'
+-- extensions: any engine may be missing from the database.
+SELECT count(*) AS engine_dependencies
+  FROM pg_depend d
+ WHERE ((d.classid = 'pg_rewrite'::regclass
+         AND d.objid IN (SELECT oid FROM pg_rewrite WHERE ev_class = 'epiphany.stats'::regclass))
+        OR (d.classid = 'pg_proc'::regclass
+            AND d.objid IN ('epiphany.engine_installed(text)'::regprocedure,
+                            'epiphany.time_engine_tables()'::regprocedure,
+                            'epiphany.time_engine_jobs()'::regprocedure)))
+   AND EXISTS (SELECT 1 FROM pg_depend e
+                JOIN pg_extension x ON x.oid = e.refobjid
+               WHERE e.classid = d.refclassid AND e.objid = d.refobjid
+                 AND e.refclassid = 'pg_extension'::regclass AND e.deptype = 'e'
+                 AND x.extname IN (SELECT extension FROM epiphany.engine_registry
+                                    WHERE engine <> 'row'));
+SELECT engine, epiphany.engine_installed(engine) FROM epiphany.engine_registry ORDER BY engine;
+SELECT epiphany.engine_installed('no such engine');
+
+-- Anyone may read it, and a role that may not read the tables sees the
+-- same figures, the compression ratio included, whatever its search_path.
 CREATE ROLE st_reader;
 SET ROLE st_reader;
-SELECT count(*) AS engines FROM epiphany.stats;
+SET search_path = pg_catalog;
+SELECT engine, tables, rows, table_bytes > 0 AS has_bytes, index_bytes > 0 AS has_indexes,
+       compression_ratio > 2 AS compressed, jobs, failing_jobs
+  FROM epiphany.stats ORDER BY engine;
+RESET search_path;
 RESET ROLE;
 DROP ROLE st_reader;
 SELECT delete_job(job_id) FROM timescaledb_information.jobs WHERE proc_name = 'st_job';
 DROP PROCEDURE st_job(int, jsonb);
-DROP TABLE st_heap, st_col, st_vec, st_time;
+DROP TABLE st_heap, st_col, st_vec, st_time, st_part;
