@@ -25,7 +25,6 @@
 
 #include "access/amapi.h"
 #include "access/generic_xlog.h"
-#include "lib/pairingheap.h"
 #include "nodes/execnodes.h"
 #include "nodes/pathnodes.h"
 #include "storage/bufpage.h"
@@ -96,6 +95,13 @@ typedef enum HnswIterativeScan
  */
 #define HNSW_PHASE_LOAD 2
 #define HNSW_PHASE_WRITE 3
+
+/* A hint to load an address into the cache; nothing where unsupported. */
+#if defined(__GNUC__)
+#define HnswPrefetch(addr) __builtin_prefetch(addr)
+#else
+#define HnswPrefetch(addr) ((void) (addr))
+#endif
 
 /* Node ids: an element's TID on disk, its array index during a build. */
 #define HNSW_INVALID_ID PG_UINT64_MAX
@@ -228,10 +234,52 @@ typedef enum HnswDistanceKind
 } HnswDistanceKind;
 
 /*
- * The graph as the search and neighbour-selection code sees it.  get
- * returns the element of a node id: from the build's array, or read from
- * disk into the cache (one shared lock on one page at a time).  Elements
- * returned live in cxt until the caller deletes it.
+ * A node reached by a search, with its distance to the query.  Every graph
+ * fills id, distance, heaptid, deleted and level; element is the element
+ * read (owned by the graph), or NULL in a page graph, which reads nodes in
+ * place and keeps nothing of them (HnswInitPageGraph).
+ */
+typedef struct HnswCandidate
+{
+	uint64		id;
+	double		distance;
+	HnswElement element;		/* NULL in a page graph */
+	ItemPointerData heaptid;	/* the element's heap tuple */
+	bool		deleted;		/* vacuum removed its heap tuple */
+	uint8		level;			/* the element's top level */
+} HnswCandidate;
+
+/*
+ * Visited set of the layer searches of a disk graph: open addressing on
+ * node ids with linear probing.  A slot belongs to the current search when
+ * its epoch is the set's, so starting a search costs one increment, not a
+ * clear.
+ */
+typedef struct HnswVisitedSlot
+{
+	uint64		id;
+	uint32		epoch;
+} HnswVisitedSlot;
+
+typedef struct HnswVisited
+{
+	HnswVisitedSlot *slots;		/* power-of-two count, in the graph's cxt */
+	uint32		mask;			/* slot count - 1 */
+	uint32		count;			/* nodes marked in the current epoch */
+	uint32		epoch;			/* current search; never 0 once started */
+} HnswVisited;
+
+/*
+ * The graph as the search and neighbour-selection code sees it.
+ *
+ * visit reads n nodes and fills a candidate for each, with its distance
+ * to query (it may reorder ids, and out follows the new order); neighbors writes the valid neighbour ids of a visited node at
+ * one level and returns how many.  Element graphs implement both with get,
+ * which returns the element of a node id: from the build's array, or read
+ * from disk into the cache (one shared lock on one page at a time;
+ * elements returned live in cxt until the caller deletes it).  The page
+ * graph of a scan reads both straight from pinned, share-locked pages and
+ * copies nothing but ids (its get and cache are NULL).
  */
 typedef struct HnswGraph
 {
@@ -241,6 +289,10 @@ typedef struct HnswGraph
 	Oid			collation;
 	HnswDistanceKind distkind;	/* see HnswDistanceKindOf */
 	MemoryContext cxt;
+	void		(*visit) (struct HnswGraph *graph, Datum query, uint64 *ids,
+						  int n, HnswCandidate *out);
+	int			(*neighbors) (struct HnswGraph *graph, const HnswCandidate *c,
+							  int level, uint64 *ids);
 	HnswElement (*get) (struct HnswGraph *graph, uint64 id);
 	/* in-memory graph (build) */
 	HnswElement *elements;
@@ -248,18 +300,11 @@ typedef struct HnswGraph
 	int64		maxelements;
 	uint32	   *visitMarks;		/* per element: epoch of its last visit */
 	uint32		visitEpoch;		/* current layer search's epoch */
-	/* on-disk graph: id -> HnswElement, in cxt */
+	/* disk graphs (element and page): the visited set */
+	HnswVisited visited;
+	/* element disk graph: id -> HnswElement, in cxt */
 	HTAB	   *cache;
 } HnswGraph;
-
-/* A node reached by a search, with its distance to the query. */
-typedef struct HnswCandidate
-{
-	pairingheap_node ph;
-	uint64		id;
-	double		distance;
-	HnswElement element;
-} HnswCandidate;
 
 /* Number of neighbour slots of an element of the given level. */
 static inline int
@@ -348,13 +393,14 @@ extern int	HnswLevelFor(ItemPointer heaptid, int m);
 extern int	HnswMaxLevel(int m);
 extern HnswElement HnswNewElement(Datum value, ItemPointer heaptid, int level, int m);
 
-/* hnswutils.c: graphs and the search algorithms */
+/* hnswutils.c: graphs and neighbour selection */
+extern void HnswInitGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt,
+						  HnswElement (*get) (HnswGraph *graph, uint64 id));
 extern void HnswInitDiskGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt);
+extern void HnswReportBadElement(Relation index, BlockNumber blkno, OffsetNumber offno,
+								 const char *what) pg_attribute_noreturn();
 extern void HnswSortCandidates(HnswCandidate **cands, int ncands);
 extern HnswCandidate *HnswMakeCandidate(HnswGraph *graph, uint64 id, Datum query);
-extern HnswCandidate **HnswSearchLayer(HnswGraph *graph, Datum query,
-									   HnswCandidate **entries, int nentries,
-									   int ef, int level, int *nresults);
 extern int	HnswSelectNeighbors(HnswGraph *graph, HnswCandidate **cands, int ncands,
 								int capacity, uint64 *out, double *outdist,
 								bool *outcloser);
@@ -362,5 +408,13 @@ extern void HnswFindNeighbors(HnswGraph *graph, HnswElement element, uint64 entr
 							  int entryLevel, int efConstruction);
 extern bool HnswPruneWithNew(HnswGraph *graph, HnswElement neighbor, int level,
 							 HnswElement element, uint64 *out);
+
+/* hnswsearch.c: the layer search, visited sets and the page graph */
+extern void HnswInitPageGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt);
+extern bool HnswAlreadyVisited(HnswGraph *graph, uint64 id);
+extern void HnswStartVisited(HnswGraph *graph);
+extern HnswCandidate **HnswSearchLayer(HnswGraph *graph, Datum query,
+									   HnswCandidate **entries, int nentries,
+									   int ef, int level, int *nresults);
 
 #endif							/* EPIPHANY_HNSW_H */

@@ -577,19 +577,12 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 										ALLOCSET_DEFAULT_SIZES);
 	bs.tmpCxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple",
 									  ALLOCSET_DEFAULT_SIZES);
-	bs.graph.index = index;
-	bs.graph.m = bs.m;
-	bs.graph.distproc = HnswDistanceProc(index);
-	bs.graph.distkind = HnswDistanceKindOf(bs.graph.distproc);
-	bs.graph.collation = index->rd_indcollation[0];
-	bs.graph.cxt = bs.graphCxt;
-	bs.graph.get = InMemoryGet;
+	HnswInitGraph(&bs.graph, index, bs.m, bs.graphCxt, InMemoryGet);
 	bs.graph.maxelements = 1024;
 	bs.graph.elements = MemoryContextAlloc(bs.graphCxt,
 										   sizeof(HnswElement) * bs.graph.maxelements);
 	bs.graph.visitMarks = MemoryContextAllocZero(bs.graphCxt,
 												 sizeof(uint32) * bs.graph.maxelements);
-	bs.graph.visitEpoch = 0;
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
 	table_index_build_scan(heap, index, indexInfo, true, true, BuildCallback, &bs, NULL);

@@ -14,9 +14,9 @@
  *	  closer than the last one returned).  A NULL argument orders every
  *	  row equally; the scan then returns every indexed row in page order.
  *
- *	  Locks: the search reads one page at a time under a shared buffer lock
- *	  and copies what it needs (see hnswutils.c), so concurrent inserts and
- *	  vacuums proceed; an element vacuum marks deleted after the search saw
+ *	  Locks: the search reads the pages in place under share locks, at most
+ *	  two at a time, and keeps only ids, distances and heap TIDs (the page
+ *	  graph of hnswsearch.c), so concurrent inserts and vacuums proceed; an element vacuum marks deleted after the search saw
  *	  it may still be returned, and the heap visibility check (MVCC) hides
  *	  its row.  Memory: the "hnsw scan" context holds the search state and
  *	  the result; it is reset on rescan and deleted at the end.
@@ -134,7 +134,7 @@ SearchGraph(IndexScanDesc scan, HnswScanOpaque so, HnswMetaPageData *meta, Datum
 	HnswCandidate **w = palloc(sizeof(HnswCandidate *));
 	int			nw = 1;
 
-	HnswInitDiskGraph(&graph, scan->indexRelation, meta->m, so->so_cxt);
+	HnswInitPageGraph(&graph, scan->indexRelation, meta->m, so->so_cxt);
 	w[0] = HnswMakeCandidate(&graph, HnswTidToId(meta->entryBlkno, meta->entryOffno), query);
 	for (int level = meta->entryLevel; level > 0; level--)
 		w = HnswSearchLayer(&graph, query, w, nw, 1, level, &nw);
@@ -142,14 +142,12 @@ SearchGraph(IndexScanDesc scan, HnswScanOpaque so, HnswMetaPageData *meta, Datum
 	HnswSortCandidates(w, nw);
 	for (int i = 0; i < nw; i++)
 	{
-		HnswElement element = w[i]->element;
-
-		if (element->deleted || AlreadyReturned(so, &element->heaptid))
+		if (w[i]->deleted || AlreadyReturned(so, &w[i]->heaptid))
 			continue;
 		if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_STRICT && so->so_returned != NULL &&
 			w[i]->distance < so->so_last_dist)
 			continue;
-		AppendTid(so, &element->heaptid, w[i]->distance);
+		AppendTid(so, &w[i]->heaptid, w[i]->distance);
 	}
 }
 

@@ -1,12 +1,14 @@
 /*-------------------------------------------------------------------------
  *
  * hnswutils.c
- *	  Page and tuple helpers of the hnsw index, and the graph algorithms
- *	  that build, insert, scan and vacuum share: the layer search (Malkov &
- *	  Yashunin, algorithm 2), the neighbour-selection heuristic
- *	  (algorithm 4, keeping pruned connections to fill free slots) and the
- *	  neighbour search of an insertion (algorithm 1, without the back-links,
- *	  which the callers write because they differ in memory and on disk).
+ *	  Page and tuple helpers of the hnsw index, the element graphs (the
+ *	  build's array, and the disk graph of inserts and vacuum), and the
+ *	  graph algorithms they share: the neighbour-selection heuristic
+ *	  (Malkov & Yashunin, algorithm 4, keeping pruned connections to fill
+ *	  free slots) and the neighbour search of an insertion (algorithm 1,
+ *	  without the back-links, which the callers write because they differ in
+ *	  memory and on disk).  The layer search (algorithm 2) and the scans'
+ *	  page graph are in hnswsearch.c.
  *
  *	  Invariants: every page and element tuple read from disk goes through
  *	  HnswCheckPage and HnswCheckElementTuple before use, and a failed check
@@ -52,23 +54,11 @@ extern PGDLLEXPORT Datum ep_vector_negative_inner_product(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum ep_cosine_distance(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum ep_halfvec_l2_squared_distance(PG_FUNCTION_ARGS);
 
-/* A hint to load an address into the cache; nothing where unsupported. */
-#if defined(__GNUC__)
-#define HnswPrefetch(addr) __builtin_prefetch(addr)
-#else
-#define HnswPrefetch(addr) ((void) (addr))
-#endif
-
-/*
- * Entry of the disk graph's cache, which is also the visited set of its
- * layer searches: an id may be entered as visited (element still NULL)
- * before its element is read.
- */
+/* Entry of the element disk graph's cache. */
 typedef struct HnswCacheEntry
 {
 	uint64		id;
 	HnswElement element;		/* NULL until read */
-	uint32		visitEpoch;		/* last layer search that visited it */
 } HnswCacheEntry;
 
 /* ----------------------------------------------------------------
@@ -177,8 +167,8 @@ HnswReadMeta(Relation index)
 }
 
 /* Raises the error of an element tuple that fails a check. */
-static void
-ReportBadElement(Relation index, BlockNumber blkno, OffsetNumber offno, const char *what)
+void
+HnswReportBadElement(Relation index, BlockNumber blkno, OffsetNumber offno, const char *what)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INDEX_CORRUPTED),
@@ -203,22 +193,22 @@ HnswCheckElementTuple(Relation index, Page page, BlockNumber blkno,
 	struct varlena *value;
 
 	if (offno < FirstOffsetNumber || offno > PageGetMaxOffsetNumber(page))
-		ReportBadElement(index, blkno, offno, "line pointer");
+		HnswReportBadElement(index, blkno, offno, "line pointer");
 	itemid = PageGetItemId(page, offno);
 	len = ItemIdGetLength(itemid);
 	if (!ItemIdIsNormal(itemid) || len < sizeof(HnswElementTupleData))
-		ReportBadElement(index, blkno, offno, "length");
+		HnswReportBadElement(index, blkno, offno, "length");
 	tup = (HnswElementTuple) PageGetItem(page, itemid);
 	if (tup->type != HNSW_ELEMENT_TUPLE_TYPE)
-		ReportBadElement(index, blkno, offno, "type");
+		HnswReportBadElement(index, blkno, offno, "type");
 	if (tup->level > HnswMaxLevel(m) || tup->nslots != HnswSlotCount(tup->level, m))
-		ReportBadElement(index, blkno, offno, "level");
+		HnswReportBadElement(index, blkno, offno, "level");
 	valoff = HnswTupleValueOffset(tup->nslots);
 	if (len < valoff + VARHDRSZ)
-		ReportBadElement(index, blkno, offno, "length");
+		HnswReportBadElement(index, blkno, offno, "length");
 	value = HnswTupleValue(tup);
 	if (!VARATT_IS_4B_U(value) || VARSIZE(value) != len - valoff)
-		ReportBadElement(index, blkno, offno, "value");
+		HnswReportBadElement(index, blkno, offno, "value");
 	return tup;
 }
 
@@ -563,9 +553,78 @@ HnswNewElement(Datum value, ItemPointer heaptid, int level, int m)
 }
 
 /* ----------------------------------------------------------------
- *		The disk graph
+ *		Element graphs
  * ----------------------------------------------------------------
  */
+
+/*
+ * The element graphs' visit: each node's element by get, and its distance
+ * to query.  In the in-memory graph the search waits on memory, not
+ * arithmetic: the elements, then their values, are prefetched in two
+ * passes before any distance is computed, so that the cache misses
+ * overlap.
+ */
+static void
+ElementGraphVisit(HnswGraph *graph, Datum query, uint64 *ids, int n,
+				  HnswCandidate *out)
+{
+	if (graph->elements != NULL)
+	{
+		for (int i = 0; i < n; i++)
+			HnswPrefetch(graph->elements[ids[i]]);
+		for (int i = 0; i < n; i++)
+			HnswPrefetch(DatumGetPointer(graph->elements[ids[i]]->value));
+	}
+	for (int i = 0; i < n; i++)
+	{
+		HnswElement element = graph->get(graph, ids[i]);
+
+		out[i].id = ids[i];
+		out[i].distance = HnswDistance(graph, query, element->value);
+		out[i].element = element;
+		out[i].heaptid = element->heaptid;
+		out[i].deleted = element->deleted;
+		out[i].level = (uint8) element->level;
+	}
+}
+
+/* The element graphs' neighbors: the valid slots of one level. */
+static int
+ElementGraphNeighbors(HnswGraph *graph, const HnswCandidate *c, int level, uint64 *ids)
+{
+	const uint64 *slots = c->element->slots + HnswLevelFirstSlot(level, graph->m);
+	int			capacity = HnswLevelCapacity(level, graph->m);
+	int			n = 0;
+
+	Assert(level <= c->element->level);
+	for (int i = 0; i < capacity; i++)
+	{
+		if (slots[i] != HNSW_INVALID_ID)
+			ids[n++] = slots[i];
+	}
+	return n;
+}
+
+/*
+ * HnswInitGraph - the fields every element graph shares: the index, m, the
+ * distance, cxt, and visit and neighbors through get.  The caller sets up
+ * what get reads (the build's array, or HnswInitDiskGraph's cache).
+ */
+void
+HnswInitGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt,
+			  HnswElement (*get) (HnswGraph *graph, uint64 id))
+{
+	memset(graph, 0, sizeof(HnswGraph));
+	graph->index = index;
+	graph->m = m;
+	graph->distproc = HnswDistanceProc(index);
+	graph->distkind = HnswDistanceKindOf(graph->distproc);
+	graph->collation = index->rd_indcollation[0];
+	graph->cxt = cxt;
+	graph->visit = ElementGraphVisit;
+	graph->neighbors = ElementGraphNeighbors;
+	graph->get = get;
+}
 
 /*
  * Reads an element from disk into the graph's cache: shared lock on its
@@ -586,12 +645,10 @@ DiskGraphGet(HnswGraph *graph, uint64 id)
 	entry = hash_search(graph->cache, &id, HASH_ENTER, &found);
 	if (found && entry->element != NULL)
 		return entry->element;
-	if (!found)
-		entry->visitEpoch = 0;
 	entry->element = NULL;		/* in case the read below fails */
 
 	if (blkno == HNSW_METAPAGE_BLKNO)
-		ReportBadElement(graph->index, blkno, offno, "block number");
+		HnswReportBadElement(graph->index, blkno, offno, "block number");
 	buf = ReadBuffer(graph->index, blkno);
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
@@ -605,23 +662,17 @@ DiskGraphGet(HnswGraph *graph, uint64 id)
 }
 
 /*
- * HnswInitDiskGraph - a graph reading the index's pages on demand.  Its
- * cache and every element it reads live in cxt, which the caller deletes
- * (or resets, after re-initializing the graph) to drop them.
+ * HnswInitDiskGraph - an element graph reading the index's pages on demand
+ * (inserts and vacuum, which need whole elements).  Its cache, its visited
+ * set and every element it reads live in cxt, which the caller deletes (or
+ * resets, after re-initializing the graph) to drop them.
  */
 void
 HnswInitDiskGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt)
 {
 	HASHCTL		ctl;
 
-	memset(graph, 0, sizeof(HnswGraph));
-	graph->index = index;
-	graph->m = m;
-	graph->distproc = HnswDistanceProc(index);
-	graph->distkind = HnswDistanceKindOf(graph->distproc);
-	graph->collation = index->rd_indcollation[0];
-	graph->cxt = cxt;
-	graph->get = DiskGraphGet;
+	HnswInitGraph(graph, index, m, cxt, DiskGraphGet);
 	ctl.keysize = sizeof(uint64);
 	ctl.entrysize = sizeof(HnswCacheEntry);
 	ctl.hcxt = cxt;
@@ -630,25 +681,9 @@ HnswInitDiskGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt)
 }
 
 /* ----------------------------------------------------------------
- *		Search
+ *		Candidates and neighbour selection
  * ----------------------------------------------------------------
  */
-
-/* Pairing-heap orders: nearest first, and farthest first. */
-static int
-CompareNearestFirst(const pairingheap_node *a, const pairingheap_node *b, void *arg)
-{
-	double		da = ((const HnswCandidate *) a)->distance;
-	double		db = ((const HnswCandidate *) b)->distance;
-
-	return da < db ? 1 : (da > db ? -1 : 0);
-}
-
-static int
-CompareFarthestFirst(const pairingheap_node *a, const pairingheap_node *b, void *arg)
-{
-	return -CompareNearestFirst(a, b, arg);
-}
 
 /* qsort order of candidate pointers: ascending distance, then id. */
 static int
@@ -677,197 +712,8 @@ HnswMakeCandidate(HnswGraph *graph, uint64 id, Datum query)
 {
 	HnswCandidate *c = palloc(sizeof(HnswCandidate));
 
-	c->id = id;
-	c->element = graph->get(graph, id);
-	c->distance = HnswDistance(graph, query, c->element->value);
+	graph->visit(graph, query, &id, 1, c);
 	return c;
-}
-
-/* A copy of a candidate, so that it can sit in a second heap. */
-static HnswCandidate *
-CopyCandidate(HnswCandidate *c)
-{
-	HnswCandidate *copy = palloc(sizeof(HnswCandidate));
-
-	*copy = *c;
-	return copy;
-}
-
-/*
- * State of one layer search: candidates still to expand (nearest first),
- * the ef best found so far (farthest first; each candidate in both heaps
- * is a separate copy, since a node belongs to one heap).  The visited
- * nodes are those marked with the graph's current visitEpoch: in
- * visitMarks for the in-memory graph, in the cache entries on disk.
- */
-typedef struct HnswLayerSearch
-{
-	HnswGraph  *graph;
-	pairingheap *nearest;
-	pairingheap *farthest;
-	int			nfound;			/* nodes in farthest */
-	int			ef;
-} HnswLayerSearch;
-
-/* Marks a node visited; returns whether it already was. */
-static bool
-AlreadyVisited(HnswLayerSearch *ls, uint64 id)
-{
-	HnswGraph  *graph = ls->graph;
-	uint32	   *mark;
-	bool		found;
-
-	if (graph->visitMarks != NULL)
-	{
-		Assert(id < (uint64) graph->nelements);
-		mark = &graph->visitMarks[id];
-	}
-	else
-	{
-		HnswCacheEntry *entry = hash_search(graph->cache, &id, HASH_ENTER, &found);
-
-		if (!found)
-		{
-			entry->element = NULL;
-			entry->visitEpoch = 0;
-		}
-		mark = &entry->visitEpoch;
-	}
-	found = *mark == graph->visitEpoch;
-	*mark = graph->visitEpoch;
-	return found;
-}
-
-/*
- * Starts a new visited set: the graph's next epoch.  When the counter
- * wraps, every mark is cleared so that no old one equals the new epoch.
- */
-static void
-StartVisited(HnswGraph *graph)
-{
-	HASH_SEQ_STATUS status;
-	HnswCacheEntry *entry;
-
-	if (++graph->visitEpoch != 0)
-		return;
-	if (graph->visitMarks != NULL)
-		memset(graph->visitMarks, 0, sizeof(uint32) * graph->maxelements);
-	else
-	{
-		hash_seq_init(&status, graph->cache);
-		while ((entry = hash_seq_search(&status)) != NULL)
-			entry->visitEpoch = 0;
-	}
-	graph->visitEpoch = 1;
-}
-
-/*
- * Offers a candidate to the search: it is kept (and queued for expansion)
- * if fewer than ef are kept or it is nearer than the farthest kept, which
- * then drops out when more than ef are kept.
- */
-static void
-OfferCandidate(HnswLayerSearch *ls, HnswCandidate *c)
-{
-	HnswCandidate *f;
-
-	if (ls->nfound >= ls->ef)
-	{
-		f = (HnswCandidate *) pairingheap_first(ls->farthest);
-		if (c->distance >= f->distance)
-			return;
-	}
-	pairingheap_add(ls->nearest, &c->ph);
-	pairingheap_add(ls->farthest, &CopyCandidate(c)->ph);
-	if (++ls->nfound > ls->ef)
-	{
-		pairingheap_remove_first(ls->farthest);
-		ls->nfound--;
-	}
-}
-
-/*
- * Offers every unvisited neighbour of a candidate at one level.  In the
- * in-memory graph the search waits on memory, not arithmetic: the
- * neighbours' elements, then their values, are prefetched in two passes
- * before the distances are computed, so that the cache misses overlap.
- */
-static void
-ExpandCandidate(HnswGraph *graph, HnswLayerSearch *ls, HnswCandidate *c,
-				Datum query, int level)
-{
-	int			first = HnswLevelFirstSlot(level, graph->m);
-	int			capacity = HnswLevelCapacity(level, graph->m);
-	uint64		ids[2 * HNSW_MAX_M];
-	int			n = 0;
-
-	Assert(capacity <= 2 * HNSW_MAX_M);
-	for (int i = 0; i < capacity; i++)
-	{
-		uint64		id = c->element->slots[first + i];
-
-		if (id == HNSW_INVALID_ID || AlreadyVisited(ls, id))
-			continue;
-		ids[n++] = id;
-	}
-	if (graph->elements != NULL)
-	{
-		for (int i = 0; i < n; i++)
-			HnswPrefetch(graph->elements[ids[i]]);
-		for (int i = 0; i < n; i++)
-			HnswPrefetch(DatumGetPointer(graph->elements[ids[i]]->value));
-	}
-	for (int i = 0; i < n; i++)
-		OfferCandidate(ls, HnswMakeCandidate(graph, ids[i], query));
-}
-
-/*
- * HnswSearchLayer - the ef nearest nodes to query found at one level by a
- * best-first search from the entry candidates (algorithm 2).  Returns an
- * array of *nresults candidates sorted by ascending distance, allocated in
- * the current memory context.  Deleted elements are traversed and returned;
- * callers filter them.  The loop stops when the nearest unexpanded
- * candidate is farther than the farthest kept one, so with ef at least the
- * number of reachable nodes it visits them all.
- */
-HnswCandidate **
-HnswSearchLayer(HnswGraph *graph, Datum query, HnswCandidate **entries,
-				int nentries, int ef, int level, int *nresults)
-{
-	HnswLayerSearch ls;
-	HnswCandidate **results;
-
-	ls.graph = graph;
-	ls.nearest = pairingheap_allocate(CompareNearestFirst, NULL);
-	ls.farthest = pairingheap_allocate(CompareFarthestFirst, NULL);
-	ls.nfound = 0;
-	ls.ef = ef;
-	StartVisited(graph);
-
-	for (int i = 0; i < nentries; i++)
-	{
-		if (!AlreadyVisited(&ls, entries[i]->id))
-			OfferCandidate(&ls, CopyCandidate(entries[i]));
-	}
-
-	while (!pairingheap_is_empty(ls.nearest))
-	{
-		HnswCandidate *c = (HnswCandidate *) pairingheap_remove_first(ls.nearest);
-		HnswCandidate *f = (HnswCandidate *) pairingheap_first(ls.farthest);
-
-		if (c->distance > f->distance)
-			break;
-		CHECK_FOR_INTERRUPTS();
-		/* an element linked at a level has that level; else the graph is inconsistent */
-		if (c->element->level >= level)
-			ExpandCandidate(graph, &ls, c, query, level);
-	}
-
-	*nresults = ls.nfound;
-	results = palloc(sizeof(HnswCandidate *) * Max(ls.nfound, 1));
-	for (int i = ls.nfound - 1; i >= 0; i--)
-		results[i] = (HnswCandidate *) pairingheap_remove_first(ls.farthest);
-	return results;
 }
 
 /*

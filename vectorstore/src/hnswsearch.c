@@ -1,0 +1,543 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnswsearch.c
+ *	  The layer search of the hnsw index (Malkov & Yashunin, algorithm 2),
+ *	  the visited sets it uses, and the page graph through which a scan
+ *	  reads the index in place.
+ *
+ *	  The search keeps its candidates in two binary heaps on arrays of
+ *	  HnswCandidate (nearest first: still to expand; farthest first: the ef
+ *	  best found), allocated once per layer search in the caller's context,
+ *	  so a hop allocates nothing.  Visited nodes are marked with an epoch:
+ *	  in graph->visitMarks for the in-memory build, in graph->visited (an
+ *	  open-addressing set on node ids) for disk graphs.
+ *
+ *	  Page graph (scans): a visit is a pipeline over the nodes in page
+ *	  order (PageGraphVisit): pin ahead and prefetch the page's header and
+ *	  special space, lock ahead and prefetch the tuple, then check the
+ *	  tuple and compute the distance on the value in the page.  Locks: a
+ *	  scan holds at most HNSW_LOCK_AHEAD + 1 element pages share-locked at
+ *	  a time and never waits for anything but another share lock while
+ *	  holding them; writers hold at most one element page at a time
+ *	  (hnswinsert.c, hnswvacuum.c), so no cycle can form.  Nothing is
+ *	  copied out of a page but the heap TID, the flags and neighbour ids.
+ *
+ * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+ *
+ * IDENTIFICATION
+ *	  vectorstore/src/hnswsearch.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "epiphany/compat.h"
+
+#include "hnsw.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "utils/memutils.h"
+
+/* Slots of a new visited set; it doubles when half full. */
+#define HNSW_VISITED_INITIAL_SLOTS 1024
+
+/*
+ * Pages a page-graph visit pins ahead of the one it reads: with the one
+ * being read and the one before it, few enough for the backend's array of
+ * private pin counts (8 entries; more spill into a hash table).
+ */
+#define HNSW_PIN_AHEAD 4
+
+/*
+ * Nodes a page-graph visit locks ahead of the one it reads, so that their
+ * tuples arrive in the cache while earlier distances are computed.
+ */
+#define HNSW_LOCK_AHEAD 2
+
+/* ----------------------------------------------------------------
+ *		Visited sets
+ * ----------------------------------------------------------------
+ */
+
+/* Home slot of a node id (a 64-bit mix, so that TIDs of one page spread). */
+static inline uint32
+VisitedHash(uint64 id)
+{
+	id ^= id >> 33;
+	id *= UINT64CONST(0xff51afd7ed558ccd);
+	id ^= id >> 33;
+	return (uint32) id;
+}
+
+/* Marks id in the current epoch of a set known to have a free slot. */
+static bool
+VisitedTestAndSet(HnswVisited *set, uint64 id)
+{
+	uint32		i = VisitedHash(id) & set->mask;
+
+	for (;;)
+	{
+		HnswVisitedSlot *slot = &set->slots[i];
+
+		if (slot->epoch != set->epoch)
+		{
+			slot->id = id;
+			slot->epoch = set->epoch;
+			set->count++;
+			return false;
+		}
+		if (slot->id == id)
+			return true;
+		i = (i + 1) & set->mask;
+	}
+}
+
+/*
+ * Doubles a visited set, keeping the current epoch's marks (in the graph's
+ * context; the old slots are freed).
+ */
+static void
+GrowVisited(HnswGraph *graph)
+{
+	HnswVisited *set = &graph->visited;
+	HnswVisitedSlot *old = set->slots;
+	uint32		nold = set->mask + 1;
+
+	set->slots = MemoryContextAllocZero(graph->cxt,
+										mul_size(sizeof(HnswVisitedSlot), nold * 2));
+	set->mask = nold * 2 - 1;
+	set->count = 0;
+	for (uint32 i = 0; i < nold; i++)
+	{
+		if (old[i].epoch == set->epoch)
+			(void) VisitedTestAndSet(set, old[i].id);
+	}
+	pfree(old);
+}
+
+/*
+ * HnswStartVisited - starts a new visited set: the graph's next epoch.
+ * When an epoch counter wraps, every mark is cleared so that no old one
+ * equals the new epoch.
+ */
+void
+HnswStartVisited(HnswGraph *graph)
+{
+	HnswVisited *set = &graph->visited;
+
+	if (graph->visitMarks != NULL)
+	{
+		if (++graph->visitEpoch == 0)
+		{
+			memset(graph->visitMarks, 0, sizeof(uint32) * graph->maxelements);
+			graph->visitEpoch = 1;
+		}
+		return;
+	}
+	if (set->slots == NULL)
+	{
+		set->slots = MemoryContextAllocZero(graph->cxt, sizeof(HnswVisitedSlot) *
+											HNSW_VISITED_INITIAL_SLOTS);
+		set->mask = HNSW_VISITED_INITIAL_SLOTS - 1;
+	}
+	set->count = 0;
+	if (++set->epoch == 0)
+	{
+		memset(set->slots, 0, sizeof(HnswVisitedSlot) * (set->mask + 1));
+		set->epoch = 1;
+	}
+}
+
+/* HnswAlreadyVisited - marks a node visited; returns whether it already was. */
+bool
+HnswAlreadyVisited(HnswGraph *graph, uint64 id)
+{
+	bool		found;
+
+	if (graph->visitMarks != NULL)
+	{
+		Assert(id < (uint64) graph->nelements);
+		found = graph->visitMarks[id] == graph->visitEpoch;
+		graph->visitMarks[id] = graph->visitEpoch;
+		return found;
+	}
+	Assert(graph->visited.epoch != 0);
+	if (graph->visited.count * 2 >= graph->visited.mask)
+		GrowVisited(graph);
+	return VisitedTestAndSet(&graph->visited, id);
+}
+
+/* ----------------------------------------------------------------
+ *		Candidate heaps
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * A binary heap of candidates on an array: nearest first, or farthest
+ * first.  Candidates are copied in by value.
+ */
+typedef struct HnswHeap
+{
+	HnswCandidate *items;
+	int			count;
+	int			capacity;
+	bool		farthestFirst;
+} HnswHeap;
+
+static void
+HeapInit(HnswHeap *heap, int capacity, bool farthestFirst)
+{
+	heap->items = palloc(sizeof(HnswCandidate) * capacity);
+	heap->count = 0;
+	heap->capacity = capacity;
+	heap->farthestFirst = farthestFirst;
+}
+
+/* Whether a must come out of the heap before b. */
+static inline bool
+HeapBefore(const HnswHeap *heap, const HnswCandidate *a, const HnswCandidate *b)
+{
+	return heap->farthestFirst ? a->distance > b->distance : a->distance < b->distance;
+}
+
+static void
+HeapPush(HnswHeap *heap, const HnswCandidate *c)
+{
+	int			i;
+
+	if (heap->count == heap->capacity)
+	{
+		heap->capacity *= 2;
+		heap->items = repalloc(heap->items, mul_size(sizeof(HnswCandidate), heap->capacity));
+	}
+	i = heap->count++;
+	while (i > 0)
+	{
+		int			parent = (i - 1) / 2;
+
+		if (!HeapBefore(heap, c, &heap->items[parent]))
+			break;
+		heap->items[i] = heap->items[parent];
+		i = parent;
+	}
+	heap->items[i] = *c;
+}
+
+/* Removes the first candidate of a non-empty heap into *out. */
+static void
+HeapPop(HnswHeap *heap, HnswCandidate *out)
+{
+	HnswCandidate *last;
+	int			i = 0;
+
+	Assert(heap->count > 0);
+	*out = heap->items[0];
+	last = &heap->items[--heap->count];
+	for (;;)
+	{
+		int			child = 2 * i + 1;
+
+		if (child >= heap->count)
+			break;
+		if (child + 1 < heap->count &&
+			HeapBefore(heap, &heap->items[child + 1], &heap->items[child]))
+			child++;
+		if (!HeapBefore(heap, &heap->items[child], last))
+			break;
+		heap->items[i] = heap->items[child];
+		i = child;
+	}
+	heap->items[i] = *last;
+}
+
+/* ----------------------------------------------------------------
+ *		Layer search
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * State of one layer search: the candidates still to expand and the ef
+ * best found so far.
+ */
+typedef struct HnswLayerSearch
+{
+	HnswGraph  *graph;
+	HnswHeap	pending;		/* nearest first */
+	HnswHeap	found;			/* farthest first, at most ef */
+	int			ef;
+} HnswLayerSearch;
+
+/*
+ * Offers a candidate to the search: it is kept (and queued for expansion)
+ * if fewer than ef are kept or it is nearer than the farthest kept, which
+ * then drops out.
+ */
+static void
+OfferCandidate(HnswLayerSearch *ls, const HnswCandidate *c)
+{
+	HnswCandidate dropped;
+
+	if (ls->found.count >= ls->ef)
+	{
+		if (c->distance >= ls->found.items[0].distance)
+			return;
+		HeapPop(&ls->found, &dropped);
+	}
+	HeapPush(&ls->pending, c);
+	HeapPush(&ls->found, c);
+}
+
+/* Offers every unvisited neighbour of a candidate at one level. */
+static void
+ExpandCandidate(HnswLayerSearch *ls, const HnswCandidate *c, Datum query, int level)
+{
+	HnswGraph  *graph = ls->graph;
+	uint64		ids[2 * HNSW_MAX_M];
+	HnswCandidate visited[2 * HNSW_MAX_M];
+	int			nids;
+	int			n = 0;
+
+	Assert(HnswLevelCapacity(level, graph->m) <= 2 * HNSW_MAX_M);
+	nids = graph->neighbors(graph, c, level, ids);
+	for (int i = 0; i < nids; i++)
+	{
+		if (!HnswAlreadyVisited(graph, ids[i]))
+			ids[n++] = ids[i];
+	}
+	if (n == 0)
+		return;
+	graph->visit(graph, query, ids, n, visited);
+	for (int i = 0; i < n; i++)
+		OfferCandidate(ls, &visited[i]);
+}
+
+/*
+ * HnswSearchLayer - the ef nearest nodes to query found at one level by a
+ * best-first search from the entry candidates (algorithm 2).  Returns an
+ * array of *nresults candidates sorted by ascending distance, allocated in
+ * the current memory context.  Deleted elements are traversed and returned;
+ * callers filter them.  The loop stops when the nearest unexpanded
+ * candidate is farther than the farthest kept one, so with ef at least the
+ * number of reachable nodes it visits them all.
+ */
+HnswCandidate **
+HnswSearchLayer(HnswGraph *graph, Datum query, HnswCandidate **entries,
+				int nentries, int ef, int level, int *nresults)
+{
+	HnswLayerSearch ls;
+	HnswCandidate *kept;
+	HnswCandidate **results;
+	HnswCandidate c;
+
+	Assert(ef >= 1);
+	ls.graph = graph;
+	ls.ef = ef;
+	HeapInit(&ls.pending, Max(ef, 16), false);
+	HeapInit(&ls.found, ef + 1, true);
+	HnswStartVisited(graph);
+
+	for (int i = 0; i < nentries; i++)
+	{
+		if (!HnswAlreadyVisited(graph, entries[i]->id))
+			OfferCandidate(&ls, entries[i]);
+	}
+
+	while (ls.pending.count > 0)
+	{
+		HeapPop(&ls.pending, &c);
+		if (c.distance > ls.found.items[0].distance)
+			break;
+		CHECK_FOR_INTERRUPTS();
+		/* an element linked at a level has that level; else the graph is inconsistent */
+		if (c.level >= level)
+			ExpandCandidate(&ls, &c, query, level);
+	}
+
+	*nresults = ls.found.count;
+	kept = palloc(sizeof(HnswCandidate) * Max(ls.found.count, 1));
+	results = palloc(sizeof(HnswCandidate *) * Max(ls.found.count, 1));
+	for (int i = ls.found.count - 1; i >= 0; i--)
+	{
+		HeapPop(&ls.found, &kept[i]);
+		results[i] = &kept[i];
+	}
+	pfree(ls.pending.items);
+	pfree(ls.found.items);
+	return results;
+}
+
+/* ----------------------------------------------------------------
+ *		The page graph
+ * ----------------------------------------------------------------
+ */
+
+/* Pins the page of node id (an element page, never the metapage). */
+static Buffer
+PageGraphPin(HnswGraph *graph, uint64 id)
+{
+	BlockNumber blkno = HnswIdGetBlkno(id);
+
+	if (blkno == HNSW_METAPAGE_BLKNO)
+		HnswReportBadElement(graph->index, blkno, HnswIdGetOffno(id), "block number");
+	return ReadBuffer(graph->index, blkno);
+}
+
+/* Fills a candidate from a checked tuple, still under its page's lock. */
+static void
+PageGraphFill(HnswGraph *graph, Datum query, uint64 id, HnswElementTuple tup,
+			  HnswCandidate *out)
+{
+	out->id = id;
+	out->distance = HnswDistance(graph, query, PointerGetDatum(HnswTupleValue(tup)));
+	out->element = NULL;
+	out->heaptid = tup->heaptid;
+	out->deleted = tup->deleted != 0;
+	out->level = tup->level;
+}
+
+/*
+ * Pins the page of node id and prefetches the page's header (with the
+ * first line pointers) and special space.
+ */
+static Buffer
+PageGraphPinAhead(HnswGraph *graph, uint64 id)
+{
+	Buffer		buf = PageGraphPin(graph, id);
+	Page		page = BufferGetPage(buf);
+
+	HnswPrefetch(page);
+	HnswPrefetch((char *) page + BLCKSZ - sizeof(HnswPageOpaqueData));
+	return buf;
+}
+
+/*
+ * Checks the page of node id, which the caller holds share-locked, and
+ * prefetches the node's tuple: its header and, assuming level 0 (most
+ * elements), its value up to the end of the tuple.  The tuple itself is
+ * checked later (HnswCheckElementTuple), once it has arrived.
+ */
+static void
+PageGraphPrefetchTuple(HnswGraph *graph, Buffer buf, uint64 id)
+{
+	BlockNumber blkno = HnswIdGetBlkno(id);
+	OffsetNumber offno = HnswIdGetOffno(id);
+	Page		page = BufferGetPage(buf);
+	ItemId		itemid;
+	const char *tup;
+	Size		len;
+
+	HnswCheckPage(graph->index, page, blkno, HNSW_PAGE_ELEMENT);
+	if (offno < FirstOffsetNumber || offno > PageGetMaxOffsetNumber(page))
+		return;					/* HnswCheckElementTuple reports it */
+	itemid = PageGetItemId(page, offno);
+	tup = (const char *) page + ItemIdGetOffset(itemid);
+	len = Min(ItemIdGetLength(itemid), BLCKSZ - ItemIdGetOffset(itemid));
+	HnswPrefetch(tup);
+	for (Size off = HnswTupleValueOffset(HnswSlotCount(0, graph->m)); off < len; off += 64)
+		HnswPrefetch(tup + off);
+}
+
+/* Insertion sort of a few node ids, so that nodes of one page are adjacent. */
+static void
+SortIds(uint64 *ids, int n)
+{
+	for (int i = 1; i < n; i++)
+	{
+		uint64		id = ids[i];
+		int			j = i;
+
+		for (; j > 0 && ids[j - 1] > id; j--)
+			ids[j] = ids[j - 1];
+		ids[j] = id;
+	}
+}
+
+/*
+ * The page graph's visit (see the file header), a pipeline over the nodes
+ * in page order: node i + HNSW_PIN_AHEAD is pinned, node i +
+ * HNSW_LOCK_AHEAD is locked, its page checked and its tuple prefetched,
+ * and node i is checked, measured and released.  Nodes of one page are
+ * adjacent, and their page is locked once, by the first, and unlocked by
+ * the last.  Holds at most HNSW_LOCK_AHEAD + 1 element pages share-locked
+ * and HNSW_PIN_AHEAD + 1 pinned, and none on return.  Sorts ids.
+ */
+static void
+PageGraphVisit(HnswGraph *graph, Datum query, uint64 *ids, int n, HnswCandidate *out)
+{
+	Buffer		bufs[2 * HNSW_MAX_M];
+
+	Assert(n >= 1 && n <= 2 * HNSW_MAX_M);
+	StaticAssertStmt(HNSW_LOCK_AHEAD < HNSW_PIN_AHEAD, "pages are pinned before they are locked");
+	SortIds(ids, n);
+	for (int i = 0; i < n + HNSW_PIN_AHEAD; i++)
+	{
+		int			p = i;			/* to pin */
+		int			l = i - (HNSW_PIN_AHEAD - HNSW_LOCK_AHEAD);	/* to lock */
+		int			r = i - HNSW_PIN_AHEAD; /* to read */
+
+		if (p < n)
+			bufs[p] = PageGraphPinAhead(graph, ids[p]);
+		if (l >= 0 && l < n)
+		{
+			if (l == 0 || bufs[l] != bufs[l - 1])
+				LockBuffer(bufs[l], BUFFER_LOCK_SHARE);
+			PageGraphPrefetchTuple(graph, bufs[l], ids[l]);
+		}
+		if (r >= 0)
+		{
+			HnswElementTuple tup = HnswCheckElementTuple(graph->index, BufferGetPage(bufs[r]),
+														 HnswIdGetBlkno(ids[r]),
+														 HnswIdGetOffno(ids[r]), graph->m);
+
+			PageGraphFill(graph, query, ids[r], tup, &out[r]);
+			if (r + 1 < n && bufs[r + 1] == bufs[r])
+				ReleaseBuffer(bufs[r]);
+			else
+				UnlockReleaseBuffer(bufs[r]);
+		}
+	}
+}
+
+/* The page graph's neighbors: read under a share lock on the node's page. */
+static int
+PageGraphNeighbors(HnswGraph *graph, const HnswCandidate *c, int level, uint64 *ids)
+{
+	Buffer		buf = PageGraphPin(graph, c->id);
+	HnswElementTuple tup;
+	ItemPointerData *slots;
+	int			capacity = HnswLevelCapacity(level, graph->m);
+	int			n = 0;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	HnswCheckPage(graph->index, BufferGetPage(buf), HnswIdGetBlkno(c->id), HNSW_PAGE_ELEMENT);
+	tup = HnswCheckElementTuple(graph->index, BufferGetPage(buf), HnswIdGetBlkno(c->id),
+								HnswIdGetOffno(c->id), graph->m);
+	if (tup->level >= level)
+	{
+		slots = HnswTupleSlots(tup) + HnswLevelFirstSlot(level, graph->m);
+		for (int i = 0; i < capacity; i++)
+		{
+			ItemPointer slot = &slots[i];
+
+			if (ItemPointerIsValid(slot))
+				ids[n++] = HnswTidToId(ItemPointerGetBlockNumberNoCheck(slot),
+									   ItemPointerGetOffsetNumberNoCheck(slot));
+		}
+	}
+	UnlockReleaseBuffer(buf);
+	return n;
+}
+
+/*
+ * HnswInitPageGraph - a graph that reads the index's pages in place, for
+ * scans: its candidates carry no element (get and cache are NULL), only
+ * the distance, heap TID, deleted flag and level.  Its visited set lives
+ * in cxt, which the caller deletes or resets to drop it.
+ */
+void
+HnswInitPageGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt)
+{
+	HnswInitGraph(graph, index, m, cxt, NULL);
+	graph->visit = PageGraphVisit;
+	graph->neighbors = PageGraphNeighbors;
+}
