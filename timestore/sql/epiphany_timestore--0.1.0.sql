@@ -353,11 +353,19 @@ CREATE TABLE _epiphany_timestore.hypertable (
     time_column    name NOT NULL,
     time_type      regtype NOT NULL,
     chunk_interval bigint NOT NULL CHECK (chunk_interval > 0),
-    integer_now_func regproc           -- "now" of an integer time column
+    integer_now_func regproc,          -- "now" of an integer time column
+    -- Space partitioning (add_dimension ... by_hash): the column whose hash
+    -- splits each time range into hash_partitions slices (hash_dimension.c).
+    hash_column      name,
+    hash_partitions  smallint CHECK (hash_partitions BETWEEN 1 AND 32767),
+    hash_dimension_id integer,
+    CHECK ((hash_column IS NULL) = (hash_partitions IS NULL))
 );
+CREATE SEQUENCE _epiphany_timestore.dimension_id_seq;
 
 -- One row per chunk: the half-open range [range_start, range_end) of
--- internal times it holds.  The bigint limits stand for "unbounded".
+-- internal times it holds (the bigint limits stand for "unbounded"), and,
+-- on a space-partitioned hypertable, its hash slice (0 otherwise).
 CREATE TABLE _epiphany_timestore.chunk (
     id             serial PRIMARY KEY,
     hypertable_id  integer NOT NULL
@@ -365,15 +373,17 @@ CREATE TABLE _epiphany_timestore.chunk (
     relid          regclass NOT NULL UNIQUE,
     range_start    bigint NOT NULL,
     range_end      bigint NOT NULL,
+    hash_slice     smallint NOT NULL DEFAULT 0 CHECK (hash_slice >= 0),
     created        timestamptz NOT NULL DEFAULT now(),
     CHECK (range_start < range_end)
 );
-CREATE INDEX chunk_range_idx ON _epiphany_timestore.chunk (hypertable_id, range_start);
+CREATE INDEX chunk_range_idx ON _epiphany_timestore.chunk (hypertable_id, hash_slice, range_start);
 
 SELECT pg_catalog.pg_extension_config_dump('_epiphany_timestore.hypertable', '');
 SELECT pg_catalog.pg_extension_config_dump('_epiphany_timestore.hypertable_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('_epiphany_timestore.chunk', '');
 SELECT pg_catalog.pg_extension_config_dump('_epiphany_timestore.chunk_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('_epiphany_timestore.dimension_id_seq', '');
 GRANT SELECT ON _epiphany_timestore.hypertable, _epiphany_timestore.chunk TO PUBLIC;
 
 -- The jobs views (their hypertable columns need the catalog above).
@@ -503,7 +513,8 @@ AS 'MODULE_PATHNAME', 'ep_hypertable_register' LANGUAGE C VOLATILE STRICT;
 CREATE TYPE _epiphany_timestore.dimension_info AS (
     column_name    name,
     interval_value text,
-    interval_type  regtype
+    interval_type  regtype,
+    num_partitions integer      -- by_hash only
 );
 
 CREATE FUNCTION by_range(column_name name,
@@ -518,9 +529,41 @@ BEGIN
                   HINT = 'Partition on a time or integer column directly.';
     END IF;
     RETURN ROW(column_name, partition_interval::text,
-               pg_catalog.pg_typeof(partition_interval)::regtype);
+               pg_catalog.pg_typeof(partition_interval)::regtype, NULL::integer);
 END
 $$;
+
+-- A hash dimension for add_dimension: number_partitions slices of the
+-- column's hash (hash_dimension.c).
+CREATE FUNCTION by_hash(column_name name, number_partitions integer,
+                        partition_func regproc DEFAULT NULL)
+RETURNS _epiphany_timestore.dimension_info
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    IF partition_func IS NOT NULL THEN
+        RAISE EXCEPTION 'partition_func is not supported'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Rows are spread by the hash function of the column''s type.';
+    END IF;
+    IF number_partitions IS NULL THEN
+        RAISE EXCEPTION 'number_partitions must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    RETURN ROW(column_name, NULL::text, NULL::regtype, number_partitions);
+END
+$$;
+
+-- The hash slice a value of a space-partitioned column falls in is
+-- partition_hash(value) * partitions / 2^31; NULL hashes to 0.
+CREATE FUNCTION _epiphany_timestore.partition_hash(value anyelement) RETURNS integer
+AS 'MODULE_PATHNAME', 'ep_partition_hash' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- Writes a hypertable's hash dimension (the caller must own it; no chunk
+-- may exist yet); returns the dimension's id.
+CREATE FUNCTION _epiphany_timestore.add_hash_dimension(relation regclass, column_name name,
+                                                      partitions integer)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'ep_add_hash_dimension' LANGUAGE C VOLATILE STRICT;
 
 -- The type of a hypertable's future time column, which must exist.
 CREATE FUNCTION _epiphany_timestore.time_column_type(relation regclass, column_name name)
@@ -546,6 +589,8 @@ CREATE FUNCTION _epiphany_timestore.create_hypertable(relation regclass, time_co
                                                      create_default_indexes boolean,
                                                      if_not_exists boolean,
                                                      migrate_data boolean,
+                                                     hash_column name,
+                                                     hash_partitions integer,
                                                      OUT hypertable_id integer,
                                                      OUT created boolean)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -636,6 +681,10 @@ BEGIN
 
     hypertable_id := _epiphany_timestore.hypertable_register(relation, time_column_name,
                                                             chunk_interval);
+    IF hash_column IS NOT NULL THEN
+        PERFORM _epiphany_timestore.add_dimension(relation, hash_column, hash_partitions,
+                                                  false, false, false);
+    END IF;
     created := true;
     IF has_rows THEN
         EXECUTE format('WITH moved AS (DELETE FROM ONLY %1$s RETURNING *)'
@@ -668,19 +717,24 @@ BEGIN
         RAISE EXCEPTION 'relation and time_column_name must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF partitioning_column IS NOT NULL OR number_partitions IS NOT NULL
-       OR partitioning_func IS NOT NULL OR time_partitioning_func IS NOT NULL
+    IF partitioning_func IS NOT NULL OR time_partitioning_func IS NOT NULL
        OR associated_schema_name IS NOT NULL OR associated_table_prefix IS NOT NULL
        OR chunk_target_size IS NOT NULL OR chunk_sizing_func IS NOT NULL THEN
-        RAISE EXCEPTION 'only relation, time_column_name, chunk_time_interval, create_default_indexes, if_not_exists and migrate_data are supported'
+        RAISE EXCEPTION 'only relation, time_column_name, partitioning_column, number_partitions, chunk_time_interval, create_default_indexes, if_not_exists and migrate_data are supported'
             USING ERRCODE = 'feature_not_supported';
+    END IF;
+    IF (partitioning_column IS NULL) <> (number_partitions IS NULL) THEN
+        RAISE EXCEPTION 'partitioning_column and number_partitions go together'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Give both to split every time range into number_partitions hash slices.';
     END IF;
     r := _epiphany_timestore.create_hypertable(
         relation, time_column_name,
         _epiphany_timestore.chunk_interval_internal(
             _epiphany_timestore.time_column_type(relation, time_column_name),
             chunk_time_interval),
-        create_default_indexes, if_not_exists, migrate_data);
+        create_default_indexes, if_not_exists, migrate_data,
+        partitioning_column, number_partitions);
     RETURN QUERY SELECT r.hypertable_id, n.nspname, c.relname, r.created
                    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                   WHERE c.oid = relation;
@@ -703,6 +757,11 @@ BEGIN
         RAISE EXCEPTION 'relation and dimension must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    IF dimension.num_partitions IS NOT NULL THEN
+        RAISE EXCEPTION 'the first dimension of a hypertable must be a range (by_range)'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Add hash dimensions afterwards with add_dimension.';
+    END IF;
     time_type := _epiphany_timestore.time_column_type(relation, dimension.column_name);
     -- The interval travels as text: turn it back into a value of its type.
     EXECUTE format('SELECT _epiphany_timestore.chunk_interval_internal($1, $2::%s)',
@@ -710,8 +769,79 @@ BEGIN
        INTO chunk_interval USING time_type, dimension.interval_value;
     RETURN QUERY SELECT * FROM _epiphany_timestore.create_hypertable(
         relation, dimension.column_name, chunk_interval,
-        create_default_indexes, if_not_exists, migrate_data);
+        create_default_indexes, if_not_exists, migrate_data, NULL, NULL);
 END
+$$;
+
+-- The work of both forms of add_dimension: a hash dimension only (a
+-- second time dimension is not supported).
+CREATE FUNCTION _epiphany_timestore.add_dimension(relation regclass, column_name name,
+                                                 partitions integer, has_interval boolean,
+                                                 has_partitioning_func boolean,
+                                                 if_not_exists boolean,
+                                                 OUT dimension_id integer, OUT created boolean)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    h record;
+BEGIN
+    IF relation IS NULL OR column_name IS NULL THEN
+        RAISE EXCEPTION 'hypertable and column_name must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF has_partitioning_func THEN
+        RAISE EXCEPTION 'partitioning_func is not supported'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Rows are spread by the hash function of the column''s type.';
+    END IF;
+    SELECT * INTO h FROM _epiphany_timestore.hypertable WHERE relid = relation;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'table "%" is not a hypertable', relation
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    IF column_name = h.time_column OR column_name = h.hash_column THEN
+        IF if_not_exists THEN
+            RAISE NOTICE 'column "%" is already a dimension, skipping', column_name;
+            dimension_id := CASE WHEN column_name = h.hash_column THEN h.hash_dimension_id END;
+            created := false;
+            RETURN;
+        END IF;
+        RAISE EXCEPTION 'column "%" is already a dimension', column_name
+            USING ERRCODE = 'duplicate_object';
+    END IF;
+    IF has_interval OR partitions IS NULL THEN
+        RAISE EXCEPTION 'only hash dimensions can be added'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Give number_partitions (or by_hash); a hypertable has one time dimension.';
+    END IF;
+    IF h.hash_column IS NOT NULL THEN
+        RAISE EXCEPTION 'hypertable "%" already has a hash dimension on "%"', relation, h.hash_column
+            USING ERRCODE = 'feature_not_supported';
+    END IF;
+    dimension_id := _epiphany_timestore.add_hash_dimension(relation, column_name, partitions);
+    created := true;
+END
+$$;
+
+CREATE FUNCTION add_dimension(hypertable regclass, dimension _epiphany_timestore.dimension_info,
+                              if_not_exists boolean DEFAULT false)
+RETURNS TABLE (dimension_id integer, created boolean)
+LANGUAGE sql AS $$
+    SELECT * FROM _epiphany_timestore.add_dimension($1, ($2).column_name, ($2).num_partitions,
+                                                    ($2).interval_value IS NOT NULL, false, $3)
+$$;
+
+CREATE FUNCTION add_dimension(hypertable regclass, column_name name,
+                              number_partitions integer DEFAULT NULL,
+                              chunk_time_interval anyelement DEFAULT NULL::bigint,
+                              partitioning_func regproc DEFAULT NULL,
+                              if_not_exists boolean DEFAULT false)
+RETURNS TABLE (dimension_id integer, schema_name name, table_name name, column_name name,
+               created boolean)
+LANGUAGE sql AS $$
+    SELECT d.dimension_id, n.nspname, c.relname, $2, d.created
+      FROM _epiphany_timestore.add_dimension($1, $2, $3, $4 IS NOT NULL, $5 IS NOT NULL, $6) d,
+           pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = $1
 $$;
 
 -- The function that gives "now" for a hypertable with an integer time column
@@ -811,12 +941,12 @@ END
 $$;
 
 -- The information views of TimescaleDB 2.x for hypertables, chunks and
--- dimensions (one time dimension per hypertable).
+-- dimensions (one time dimension per hypertable, and at most one hash one).
 CREATE VIEW timescaledb_information.hypertables AS
 SELECT n.nspname AS hypertable_schema,
        c.relname AS hypertable_name,
        pg_catalog.pg_get_userbyid(c.relowner) AS owner,
-       1::smallint AS num_dimensions,
+       (1 + (h.hash_column IS NOT NULL)::integer)::smallint AS num_dimensions,
        (SELECT count(*) FROM _epiphany_timestore.chunk k WHERE k.hypertable_id = h.id)::bigint
            AS num_chunks,
        false AS compression_enabled,
@@ -871,7 +1001,16 @@ SELECT n.nspname AS hypertable_schema,
        NULL::smallint AS num_partitions
   FROM _epiphany_timestore.hypertable h
   JOIN pg_catalog.pg_class c ON c.oid = h.relid
-  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace;
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+UNION ALL
+SELECT n.nspname, c.relname, 2::bigint, h.hash_column,
+       (SELECT a.atttypid::regtype FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = h.relid AND a.attname = h.hash_column),
+       'Space'::text, NULL::interval, NULL::bigint, NULL::name, h.hash_partitions
+  FROM _epiphany_timestore.hypertable h
+  JOIN pg_catalog.pg_class c ON c.oid = h.relid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE h.hash_column IS NOT NULL;
 
 GRANT SELECT ON timescaledb_information.hypertables, timescaledb_information.chunks,
                 timescaledb_information.dimensions TO PUBLIC;

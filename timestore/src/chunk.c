@@ -7,10 +7,12 @@
  *	  chunk ranges that run-time exclusion reads, and the SQL functions
  *	  show_chunks and drop_chunks.
  *
- *	  Invariants: the ranges of a hypertable's chunks never overlap; a chunk
- *	  holds exactly the rows of its range, enforced by its CHECK constraint;
- *	  a new chunk covers the aligned interval of the value that needed it,
- *	  cut back where older chunks (of another interval) already are.
+ *	  Invariants: the ranges of a hypertable's chunks of one hash slice
+ *	  never overlap (a hypertable without a hash dimension has one slice,
+ *	  0); a chunk holds exactly the rows of its range and slice, enforced by
+ *	  its CHECK constraint; a new chunk covers the aligned interval of the
+ *	  value that needed it, cut back where older chunks of its slice (of
+ *	  another interval) already are.
  *	  Creators serialise on the hypertable's ShareUpdateExclusiveLock, held
  *	  until their transaction ends, and look again once they hold it, so
  *	  concurrent inserts into a new range create one chunk.  Lookups read
@@ -89,7 +91,12 @@ ChunkRangeAligned(const Hypertable *ht, int64 value, int64 *start, int64 *end)
 	*end = last > PG_INT64_MAX ? PG_INT64_MAX : (int64) last;
 }
 
-/* Reads a ChunkRef from row of the last SPI result (id, relid, start, end). */
+/*
+ * The columns ChunkRefFromRow reads, for the catalog queries below.
+ */
+#define CHUNK_REF_COLUMNS "id, relid, range_start, range_end, hash_slice"
+
+/* Reads a ChunkRef from row of the last SPI result (CHUNK_REF_COLUMNS). */
 static void
 ChunkRefFromRow(int row, ChunkRef *chunk)
 {
@@ -101,22 +108,22 @@ ChunkRefFromRow(int row, ChunkRef *chunk)
 	chunk->relid = DatumGetObjectId(SPI_getbinval(tuple, desc, 2, &isnull));
 	chunk->range_start = DatumGetInt64(SPI_getbinval(tuple, desc, 3, &isnull));
 	chunk->range_end = DatumGetInt64(SPI_getbinval(tuple, desc, 4, &isnull));
+	chunk->slice = DatumGetInt16(SPI_getbinval(tuple, desc, 5, &isnull));
 }
 
-/* ChunkLookup - the chunk of ht holding value, if the catalog has one. */
+/* ChunkLookup - the chunk of ht holding value in slice, if the catalog has one. */
 static bool
-ChunkLookup(const Hypertable *ht, int64 value, ChunkRef *chunk)
+ChunkLookup(const Hypertable *ht, int16 slice, int64 value, ChunkRef *chunk)
 {
-	Oid			argtypes[2] = {INT4OID, INT8OID};
-	Datum		values[2] = {Int32GetDatum(ht->id), Int64GetDatum(value)};
+	Oid			argtypes[3] = {INT4OID, INT8OID, INT2OID};
+	Datum		values[3] = {Int32GetDatum(ht->id), Int64GetDatum(value), Int16GetDatum(slice)};
 	bool		found = false;
 	int			nestlevel = CatalogEnter();
 
 	SPI_connect();
-	CatalogReadLatest("SELECT id, relid, range_start, range_end"
-					 " FROM _epiphany_timestore.chunk"
-					 " WHERE hypertable_id = $1 AND range_start <= $2"
-					 " ORDER BY range_start DESC LIMIT 1", 2, argtypes, values, NULL);
+	CatalogReadLatest("SELECT " CHUNK_REF_COLUMNS " FROM _epiphany_timestore.chunk"
+					 " WHERE hypertable_id = $1 AND hash_slice = $3 AND range_start <= $2"
+					 " ORDER BY range_start DESC LIMIT 1", 3, argtypes, values, NULL);
 	if (SPI_processed > 0)
 	{
 		ChunkRefFromRow(0, chunk);
@@ -128,15 +135,16 @@ ChunkLookup(const Hypertable *ht, int64 value, ChunkRef *chunk)
 }
 
 /*
- * ChunkRangeForNew - the range of a new chunk for value: the aligned
- * interval, cut back to end where a later chunk starts and to start where
- * an earlier one ends (chunks made under another interval).
+ * ChunkRangeForNew - the range of a new chunk of slice for value: the
+ * aligned interval, cut back to end where a later chunk of the slice
+ * starts and to start where an earlier one ends (chunks made under another
+ * interval).
  */
 static void
-ChunkRangeForNew(const Hypertable *ht, int64 value, int64 *start, int64 *end)
+ChunkRangeForNew(const Hypertable *ht, int16 slice, int64 value, int64 *start, int64 *end)
 {
-	Oid			argtypes[3] = {INT4OID, INT8OID, INT8OID};
-	Datum		values[3];
+	Oid			argtypes[4] = {INT4OID, INT8OID, INT8OID, INT2OID};
+	Datum		values[4];
 	int			nestlevel;
 	uint64		i;
 
@@ -144,13 +152,13 @@ ChunkRangeForNew(const Hypertable *ht, int64 value, int64 *start, int64 *end)
 	values[0] = Int32GetDatum(ht->id);
 	values[1] = Int64GetDatum(*start);
 	values[2] = Int64GetDatum(*end);
+	values[3] = Int16GetDatum(slice);
 	nestlevel = CatalogEnter();
 	SPI_connect();
-	CatalogReadLatest("SELECT id, relid, range_start, range_end"
-					 " FROM _epiphany_timestore.chunk"
-					 " WHERE hypertable_id = $1 AND range_start < $3"
+	CatalogReadLatest("SELECT " CHUNK_REF_COLUMNS " FROM _epiphany_timestore.chunk"
+					 " WHERE hypertable_id = $1 AND hash_slice = $4 AND range_start < $3"
 					 " AND (range_end > $2 OR range_end = 9223372036854775807)",
-					 3, argtypes, values, NULL);
+					 4, argtypes, values, NULL);
 	for (i = 0; i < SPI_processed; i++)
 	{
 		ChunkRef	other;
@@ -187,19 +195,23 @@ AppendRangeBound(StringInfo buf, const Hypertable *ht, const char *op, int64 bou
 }
 
 /*
- * ChunkRangeCheck - the CHECK expression of a chunk [start, end): bounds the
- * column type cannot hold are left out, since no value lies beyond them.
+ * ChunkCheck - the CHECK expression of a chunk [start, end) of its slice:
+ * bounds the column type cannot hold are left out, since no value lies
+ * beyond them.
  */
 static char *
-ChunkRangeCheck(const Hypertable *ht, int64 start, int64 end)
+ChunkCheck(const Hypertable *ht, const ChunkRef *chunk)
 {
 	StringInfoData buf;
 
 	initStringInfo(&buf);
-	if (start != PG_INT64_MIN)
-		AppendRangeBound(&buf, ht, ">=", start);
-	if (end != PG_INT64_MAX)
-		AppendRangeBound(&buf, ht, "<", end);
+	if (chunk->range_start != PG_INT64_MIN)
+		AppendRangeBound(&buf, ht, ">=", chunk->range_start);
+	if (chunk->range_end != PG_INT64_MAX)
+		AppendRangeBound(&buf, ht, "<", chunk->range_end);
+	if (ht->hash_partitions > 0)
+		appendStringInfo(&buf, "%s%s", buf.len > 0 ? " AND " : "",
+						 HashSliceCheck(ht, chunk->slice));
 	if (buf.len == 0)
 		appendStringInfoString(&buf, "true");
 	return buf.data;
@@ -275,7 +287,7 @@ ChunkCloneTrigger(Relation chunkrel, const Trigger *trigger)
 }
 
 /*
- * ChunkCreate - creates the chunk of ht for value; the caller holds the
+ * ChunkCreate - creates the chunk of ht for value in slice; the caller holds the
  * hypertable's ShareUpdateExclusiveLock.  The table is made by
  * _epiphany_timestore.create_chunk_table as the catalog's owner; the
  * indexes are cloned here; the chunk depends on the hypertable
@@ -283,10 +295,10 @@ ChunkCloneTrigger(Relation chunkrel, const Trigger *trigger)
  * its chunks along.
  */
 static void
-ChunkCreate(const Hypertable *ht, int64 value, ChunkRef *chunk)
+ChunkCreate(const Hypertable *ht, int16 slice, int64 value, ChunkRef *chunk)
 {
-	Oid			argtypes[5] = {OIDOID, NAMEOID, TEXTOID, INT4OID, INT8OID};
-	Datum		values[5];
+	Oid			argtypes[6] = {OIDOID, NAMEOID, TEXTOID, INT4OID, INT8OID, INT2OID};
+	Datum		values[6];
 	Datum		datum;
 	NameData	name;
 	Relation	htrel;
@@ -296,7 +308,8 @@ ChunkCreate(const Hypertable *ht, int64 value, ChunkRef *chunk)
 	ObjectAddress chunk_address;
 	ObjectAddress ht_address;
 
-	ChunkRangeForNew(ht, value, &chunk->range_start, &chunk->range_end);
+	chunk->slice = slice;
+	ChunkRangeForNew(ht, slice, value, &chunk->range_start, &chunk->range_end);
 	CatalogExecute("SELECT nextval('_epiphany_timestore.chunk_id_seq')::integer",
 				   0, NULL, NULL, NULL, &datum);
 	chunk->id = DatumGetInt32(datum);
@@ -304,8 +317,7 @@ ChunkCreate(const Hypertable *ht, int64 value, ChunkRef *chunk)
 
 	values[0] = ObjectIdGetDatum(ht->relid);
 	values[1] = NameGetDatum(&name);
-	values[2] = CStringGetTextDatum(ChunkRangeCheck(ht, chunk->range_start,
-													chunk->range_end));
+	values[2] = CStringGetTextDatum(ChunkCheck(ht, chunk));
 	CatalogExecute("SELECT _epiphany_timestore.create_chunk_table($1, $2, $3)::oid",
 				   3, argtypes, values, NULL, &datum);
 	chunk->relid = DatumGetObjectId(datum);
@@ -319,10 +331,11 @@ ChunkCreate(const Hypertable *ht, int64 value, ChunkRef *chunk)
 	values[2] = ObjectIdGetDatum(chunk->relid);
 	values[3] = Int64GetDatum(chunk->range_start);
 	values[4] = Int64GetDatum(chunk->range_end);
+	values[5] = Int16GetDatum(chunk->slice);
 	argtypes[4] = INT8OID;
 	CatalogExecute("INSERT INTO _epiphany_timestore.chunk"
-				   " (id, hypertable_id, relid, range_start, range_end)"
-				   " VALUES ($1, $2, $3, $4, $5)", 5, argtypes, values, NULL, NULL);
+				   " (id, hypertable_id, relid, range_start, range_end, hash_slice)"
+				   " VALUES ($1, $2, $3, $4, $5, $6)", 6, argtypes, values, NULL, NULL);
 
 	htrel = table_open(ht->relid, NoLock);
 	chunkrel = table_open(chunk->relid, AccessExclusiveLock);
@@ -352,15 +365,16 @@ ChunkCreate(const Hypertable *ht, int64 value, ChunkRef *chunk)
 }
 
 /*
- * ChunkFindOrCreate - the chunk of ht that holds internal time value,
- * created if there is none, and locked with RowExclusiveLock.
+ * ChunkFindOrCreate - the chunk of ht that holds internal time value in
+ * hash slice slice, created if there is none, and locked with
+ * RowExclusiveLock.
  */
 void
-ChunkFindOrCreate(const Hypertable *ht, int64 value, ChunkRef *chunk)
+ChunkFindOrCreate(const Hypertable *ht, int16 slice, int64 value, ChunkRef *chunk)
 {
 	for (;;)
 	{
-		if (ChunkLookup(ht, value, chunk))
+		if (ChunkLookup(ht, slice, value, chunk))
 		{
 			LockRelationOid(chunk->relid, RowExclusiveLock);
 			if (SearchSysCacheExists1(RELOID, ObjectIdGetDatum(chunk->relid)))
@@ -370,9 +384,9 @@ ChunkFindOrCreate(const Hypertable *ht, int64 value, ChunkRef *chunk)
 			continue;
 		}
 		LockRelationOid(ht->relid, ShareUpdateExclusiveLock);
-		if (ChunkLookup(ht, value, chunk))
+		if (ChunkLookup(ht, slice, value, chunk))
 			continue;			/* another creator was first */
-		ChunkCreate(ht, value, chunk);
+		ChunkCreate(ht, slice, value, chunk);
 		return;
 	}
 }
@@ -411,7 +425,7 @@ ChunkRangesLoad(const Hypertable *ht)
 	uint64		i;
 
 	SPI_connect();
-	CatalogReadLatest("SELECT id, relid, range_start, range_end"
+	CatalogReadLatest("SELECT " CHUNK_REF_COLUMNS
 					  " FROM _epiphany_timestore.chunk WHERE hypertable_id = $1",
 					  1, argtypes, values, NULL);
 	for (i = 0; i < SPI_processed; i++)
@@ -541,11 +555,11 @@ ChunksInRange(const Hypertable *ht, FunctionCallInfo fcinfo, int older_arg, int 
 
 	nestlevel = CatalogEnter();
 	SPI_connect();
-	if (SPI_execute_with_args("SELECT id, relid, range_start, range_end"
+	if (SPI_execute_with_args("SELECT " CHUNK_REF_COLUMNS
 							  " FROM _epiphany_timestore.chunk WHERE hypertable_id = $1"
 							  " AND ($2 IS NULL OR (range_end <= $2 AND range_end <> 9223372036854775807))"
 							  " AND ($3 IS NULL OR range_start >= $3)"
-							  " ORDER BY range_start",
+							  " ORDER BY range_start, hash_slice",
 							  3, argtypes, values, nulls, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the chunk catalog");
 	for (i = 0; i < SPI_processed; i++)

@@ -3,7 +3,7 @@
  * chunk_router.c
  *	  Routes the rows of one INSERT or COPY statement on a hypertable to
  *	  their chunks: finds (or has chunk.c create) the chunk of each row's
- *	  time and gives the ResultRelInfo to insert it through.
+ *	  time and hash slice and gives the ResultRelInfo to insert it through.
  *
  *	  Invariants: a chunk is opened once per statement, with
  *	  RowExclusiveLock, and its ResultRelInfo is registered in
@@ -191,9 +191,12 @@ LateRowsAllowed(ChunkRouter *router)
 	return !router->speculative && (constr == NULL || !constr->has_generated_stored);
 }
 
-/* The index of the first entry whose range starts after value. */
+/*
+ * The index of the first entry after (slice, value) in the entries' order:
+ * by slice, then by range start.
+ */
 static int
-RouterUpperBound(ChunkRouter *router, int64 value)
+RouterUpperBound(ChunkRouter *router, int16 slice, int64 value)
 {
 	int			low = 0;
 	int			high = router->nentries;
@@ -201,8 +204,9 @@ RouterUpperBound(ChunkRouter *router, int64 value)
 	while (low < high)
 	{
 		int			mid = (low + high) / 2;
+		const ChunkRef *chunk = &router->entries[mid]->chunk;
 
-		if (router->entries[mid]->chunk.range_start <= value)
+		if (chunk->slice < slice || (chunk->slice == slice && chunk->range_start <= value))
 			low = mid + 1;
 		else
 			high = mid;
@@ -211,21 +215,21 @@ RouterUpperBound(ChunkRouter *router, int64 value)
 }
 
 static inline bool
-EntryContains(const ChunkRouterEntry *entry, int64 value)
+EntryContains(const ChunkRouterEntry *entry, int16 slice, int64 value)
 {
-	return entry->chunk.range_start <= value &&
+	return entry->chunk.slice == slice && entry->chunk.range_start <= value &&
 		(value < entry->chunk.range_end || entry->chunk.range_end == PG_INT64_MAX);
 }
 
-/* Opens the chunk of value and enters it at its place in the sorted array. */
+/* Opens the chunk of (slice, value) and enters it at its place in the sorted array. */
 static ChunkRouterEntry *
-RouterAddChunk(ChunkRouter *router, int64 value, int position)
+RouterAddChunk(ChunkRouter *router, int16 slice, int64 value, int position)
 {
 	MemoryContext oldcxt = MemoryContextSwitchTo(router->estate->es_query_cxt);
 	ChunkRouterEntry *entry = palloc(sizeof(ChunkRouterEntry));
 	Relation	rel;
 
-	ChunkFindOrCreate(&router->ht, value, &entry->chunk);
+	ChunkFindOrCreate(&router->ht, slice, value, &entry->chunk);
 	rel = table_open(entry->chunk.relid, RowExclusiveLock);
 	entry->rri = ChunkResultRelInfo(router, rel);
 	entry->bistate = NULL;
@@ -322,6 +326,7 @@ ChunkRouterRoute(ChunkRouter *router, TupleTableSlot *slot)
 	bool		isnull;
 	Datum		datum = slot_getattr(slot, router->ht.time_attno, &isnull);
 	int64		value;
+	int16		slice;
 	int			position;
 
 	if (isnull)
@@ -332,13 +337,14 @@ ChunkRouterRoute(ChunkRouter *router, TupleTableSlot *slot)
 						get_rel_name(router->ht.relid)),
 				 errdetail("The time column of a hypertable cannot be NULL.")));
 	value = TimeToInternal(datum, router->ht.time_type);
-	if (router->last == NULL || !EntryContains(router->last, value))
+	slice = HashSliceOfRow(&router->ht, slot);
+	if (router->last == NULL || !EntryContains(router->last, slice, value))
 	{
-		position = RouterUpperBound(router, value);
-		if (position > 0 && EntryContains(router->entries[position - 1], value))
+		position = RouterUpperBound(router, slice, value);
+		if (position > 0 && EntryContains(router->entries[position - 1], slice, value))
 			router->last = router->entries[position - 1];
 		else
-			router->last = RouterAddChunk(router, value, position);
+			router->last = RouterAddChunk(router, slice, value, position);
 	}
 	RouterNoteTime(router, slot, value);
 	return router->last;

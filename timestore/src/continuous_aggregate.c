@@ -571,7 +571,7 @@ MakeMaterialization(void *arg)
 	values[0] = CStringGetDatum(args->bucket_column);
 	values[1] = Int64GetDatum(args->chunk_interval);
 	CatalogExecute(psprintf("SELECT _epiphany_timestore.create_hypertable('%s', $1, $2,"
-							" true, false, false)", name),
+							" true, false, false, NULL, NULL)", name),
 				   2, argtypes, values, NULL, NULL);
 	foreach(lc, args->index_columns)
 		CatalogExecute(psprintf("CREATE INDEX ON %s (%s, %s DESC)", name,

@@ -466,6 +466,34 @@ HypertableCacheInit(void)
 									   sizeof(HypertableCacheEntry));
 }
 
+/* Fills the hash dimension of ht from its catalog columns (column NULL: none). */
+static void
+HashDimensionLoad(Hypertable *ht, Datum column, bool isnull, Datum partitions)
+{
+	int32		typmod;
+
+	ht->hash_partitions = 0;
+	ht->hash_attno = InvalidAttrNumber;
+	ht->hash_finfo = NULL;
+	if (isnull)
+		return;
+	ht->hash_attno = get_attnum(ht->relid, NameStr(*DatumGetName(column)));
+	if (ht->hash_attno == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("hash column \"%s\" of hypertable \"%s\" is missing",
+						NameStr(*DatumGetName(column)), get_rel_name(ht->relid))));
+	ht->hash_partitions = DatumGetInt16(partitions);
+	get_atttypetypmodcoll(ht->relid, ht->hash_attno, &ht->hash_type, &typmod,
+						  &ht->hash_collation);
+	ht->hash_finfo = PartitionHashFunction(ht->hash_type);
+	if (ht->hash_finfo == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("hash column \"%s\" of hypertable \"%s\" has no hash function",
+						NameStr(*DatumGetName(column)), get_rel_name(ht->relid))));
+}
+
 /*
  * Reads relid's catalog row into *ht; false when relid is no hypertable.
  * With the latest snapshot, as system catalogs are read: planning runs
@@ -482,7 +510,8 @@ HypertableLoad(Oid relid, Hypertable *ht)
 
 	nestlevel = CatalogEnter();
 	SPI_connect();
-	CatalogReadLatest("SELECT id, time_column, time_type, chunk_interval"
+	CatalogReadLatest("SELECT id, time_column, time_type, chunk_interval,"
+					  " hash_column, hash_partitions"
 					  " FROM _epiphany_timestore.hypertable WHERE relid = $1",
 					  1, argtypes, values, NULL);
 	if (SPI_processed > 0)
@@ -505,6 +534,8 @@ HypertableLoad(Oid relid, Hypertable *ht)
 					 errmsg("time column \"%s\" of hypertable \"%s\" is missing or changed type",
 							column, get_rel_name(relid))));
 		ht->origin = TimeOrigin(ht->time_type);
+		HashDimensionLoad(ht, SPI_getbinval(tuple, desc, 5, &isnull), isnull,
+						  SPI_getbinval(tuple, desc, 6, &isnull));
 		found = true;
 	}
 	SPI_finish();

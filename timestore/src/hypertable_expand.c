@@ -13,13 +13,15 @@
  *	  "inherited" flag, so PostgreSQL plans it as a plain (empty) table;
  *	  then, when its paths are made, we pick the chunks whose ranges the
  *	  query's constant time bounds allow (from our catalog, without opening
- *	  the others), add them as children the way PostgreSQL adds inheritance
- *	  children, plan each, and build the Append over them with
- *	  PostgreSQL's own add_paths_to_append_rel, plus Appends ordered by
- *	  time (chunks in range order) when the query wants time order, or the
- *	  order of a time_bucket of time (which never reverses it): they need
- *	  no merge nor sort and let a LIMIT stop early.  The parent itself, which
- *	  never holds rows, is not scanned.
+ *	  the others; with a hash dimension, only the slices that the query's
+ *	  "column = constant" restrictions allow), add them as children the way
+ *	  PostgreSQL adds inheritance children, plan each, and build the Append
+ *	  over them with PostgreSQL's own add_paths_to_append_rel, plus Appends
+ *	  ordered by time (chunks in range order) when the query wants time
+ *	  order, or the order of a time_bucket of time (which never reverses
+ *	  it): they need no merge nor sort and let a LIMIT stop early.  Chunks
+ *	  of several hash slices overlap in time: PostgreSQL merges them.  The
+ *	  parent itself, which never holds rows, is not scanned.
  *
  *	  Invariants: a chunk is planned whenever a row of it can match the
  *	  constant bounds; chunks are locked before they are planned and a
@@ -108,9 +110,13 @@ HypertableRelationInfo(PlannerInfo *root, Oid relid, bool inhparent, RelOptInfo 
 	rte->inh = false;
 }
 
-/* The chunks of ht whose ranges overlap range, oldest first, in the caller's memory. */
+/*
+ * The chunks of ht whose ranges overlap range, in the hash slices given
+ * (all when sliced is false), oldest first, in the caller's memory.
+ */
 static List *
-ChunksOverlapping(const Hypertable *ht, const TimeRange *range)
+ChunksOverlapping(const Hypertable *ht, const TimeRange *range, bool sliced,
+				  Bitmapset *slices)
 {
 	Oid			argtypes[3] = {INT4OID, INT8OID, INT8OID};
 	Datum		values[3] = {Int32GetDatum(ht->id), Int64GetDatum(range->lower),
@@ -120,23 +126,28 @@ ChunksOverlapping(const Hypertable *ht, const TimeRange *range)
 	int			nestlevel;
 	uint64		i;
 
-	if (range->empty)
+	if (range->empty || (sliced && bms_is_empty(slices)))
 		return NIL;
 	nestlevel = CatalogEnter();
 	SPI_connect();
-	CatalogReadLatest("SELECT relid FROM _epiphany_timestore.chunk"
+	CatalogReadLatest("SELECT relid, hash_slice FROM _epiphany_timestore.chunk"
 					  " WHERE hypertable_id = $1 AND range_start <= $3"
 					  " AND (range_end > $2 OR range_end = 9223372036854775807)"
-					  " ORDER BY range_start",
+					  " ORDER BY range_start, hash_slice",
 					  3, argtypes, values, NULL);
 	for (i = 0; i < SPI_processed; i++)
 	{
 		bool		isnull;
-		Oid			relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
-														   SPI_tuptable->tupdesc, 1,
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		Oid			relid = DatumGetObjectId(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 1,
 														   &isnull));
-		MemoryContext spicxt = MemoryContextSwitchTo(callercxt);
+		int16		slice = DatumGetInt16(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 2,
+														&isnull));
+		MemoryContext spicxt;
 
+		if (sliced && !bms_is_member(slice, slices))
+			continue;
+		spicxt = MemoryContextSwitchTo(callercxt);
 		relids = lappend_oid(relids, relid);
 		MemoryContextSwitchTo(spicxt);
 	}
@@ -333,6 +344,8 @@ ExpandHypertable(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
 	bool		bucket = false;
 	List	   *time_pathkeys = NIL;
 	List	   *saved_query_pathkeys;
+	Bitmapset  *slices;
+	bool		sliced;
 
 	TimeRangeInit(&range);
 	foreach(lc, TimeBoundsOfRel(rel, ht, true))
@@ -343,7 +356,8 @@ ExpandHypertable(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
 		TimeRangeNarrow(&range, bound->strategy, value->constvalue,
 						value->constisnull, ht->time_type);
 	}
-	chunks = ChunksOverlapping(ht, &range);
+	sliced = HashSlicesOfRel(rel, ht, &slices);
+	chunks = ChunksOverlapping(ht, &range, sliced, slices);
 
 	/*
 	 * Chunk scans ordered by time are useful when the query wants time or
@@ -395,7 +409,8 @@ ExpandHypertable(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
 	rel->cheapest_unique_path = NULL;
 	rel->cheapest_parameterized_paths = NIL;
 	add_paths_to_append_rel(root, rel, live);
-	if (wanted != NULL)
+	/* chunks of several hash slices share time ranges: merged, not appended */
+	if (wanted != NULL && (ht->hash_partitions <= 1 || (sliced && bms_num_members(slices) == 1)))
 		AddTimeOrderedAppends(root, rel, live, wanted, time_pathkeys, bucket);
 }
 

@@ -8,14 +8,15 @@
  *	  remove those through their dependency on the hypertable's); VACUUM
  *	  and ANALYZE, which also process every chunk; DROP TABLE, which drops
  *	  the chunks too; ALTER TABLE, whose new constraint indexes and foreign
- *	  keys reach the chunks (and which may not retype or drop the time
- *	  column); renaming the time column, which the catalog follows.  A restore creates a chunk's copies of its
+ *	  keys reach the chunks (and which may not retype or drop a
+ *	  partitioning column); renaming a partitioning column, which the
+ *	  catalog follows.  A restore creates a chunk's copies of its
  *	  hypertable's indexes and triggers twice (from the hypertable's, then
  *	  from the chunk's own entries in the dump): the second is skipped.
  *
- *	  Invariants: a unique index must include the time column, since
- *	  uniqueness is enforced per chunk, which is only global when equal keys
- *	  fall in one chunk.
+ *	  Invariants: a unique index must include the partitioning columns
+ *	  (time, and the hash column if any), since uniqueness is enforced per
+ *	  chunk, which is only global when equal keys fall in one chunk.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -59,27 +60,50 @@ static const Hypertable *HypertableOfRangeVar(RangeVar *relation);
  * ----------------------------------------------------------------
  */
 
-/* Errors out if a unique index on ht would leave out the time column. */
-static void
-IndexCheckTimeColumn(IndexStmt *stmt, const Hypertable *ht)
+/* The names of ht's partitioning columns: time, then hash (if any). */
+static List *
+PartitioningColumns(const Hypertable *ht)
 {
-	const char *time_column = get_attname(ht->relid, ht->time_attno, false);
-	ListCell   *lc;
+	List	   *columns = list_make1(get_attname(ht->relid, ht->time_attno, false));
 
-	if (!stmt->unique && !stmt->primary && stmt->excludeOpNames == NIL)
-		return;
-	foreach(lc, stmt->indexParams)
-	{
-		IndexElem  *elem = lfirst(lc);
+	if (ht->hash_partitions > 0)
+		columns = lappend(columns, get_attname(ht->relid, ht->hash_attno, false));
+	return columns;
+}
 
-		if (elem->name != NULL && strcmp(elem->name, time_column) == 0)
-			return;
-	}
+/* Errors out: a unique index or constraint on ht leaves out column. */
+static void
+ReportUniqueWithout(const char *column, const char *what)
+{
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
 			 errmsg("cannot create a unique index without the column \"%s\" (used in partitioning)",
-					time_column),
-			 errhint("Add the time column to the index: uniqueness is enforced within each chunk.")));
+					column),
+			 errhint("Add the column to the %s: uniqueness is enforced within each chunk.", what)));
+}
+
+/* Errors out if a unique index on ht would leave out a partitioning column. */
+static void
+IndexCheckPartitioningColumns(IndexStmt *stmt, const Hypertable *ht)
+{
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	if (!stmt->unique && !stmt->primary && stmt->excludeOpNames == NIL)
+		return;
+	foreach(lc, PartitioningColumns(ht))
+	{
+		bool		found = false;
+
+		foreach(lc2, stmt->indexParams)
+		{
+			IndexElem  *elem = lfirst(lc2);
+
+			found |= elem->name != NULL && strcmp(elem->name, lfirst(lc)) == 0;
+		}
+		if (!found)
+			ReportUniqueWithout(lfirst(lc), "index");
+	}
 }
 
 /* Creates on every chunk of ht the indexes of ht that are not in before. */
@@ -138,51 +162,59 @@ TriggerPropagate(const Hypertable *ht, const char *name)
  * ----------------------------------------------------------------
  */
 
+/* Whether a unique, primary key or exclusion constraint covers column. */
+static bool
+ConstraintHasColumn(Constraint *constraint, const char *column)
+{
+	ListCell   *lc;
+
+	foreach(lc, constraint->keys)
+		if (strcmp(strVal(lfirst(lc)), column) == 0)
+			return true;
+	foreach(lc, constraint->exclusions)
+	{
+		IndexElem  *elem = linitial((List *) lfirst(lc));
+
+		if (elem->name != NULL && strcmp(elem->name, column) == 0)
+			return true;
+	}
+	return false;
+}
+
 /*
- * Refuses what ALTER TABLE on a hypertable cannot do: change the type of
- * the time column or drop it, or add a unique constraint without it.
+ * Refuses what ALTER TABLE on a hypertable cannot do: change the type of a
+ * partitioning column or drop it, or add a unique constraint without it.
  */
 static void
 AlterTableCheck(AlterTableStmt *stmt, const Hypertable *ht)
 {
-	const char *time_column = get_attname(ht->relid, ht->time_attno, false);
+	List	   *columns = PartitioningColumns(ht);
 	ListCell   *lc;
+	ListCell   *lc2;
 
 	foreach(lc, stmt->cmds)
 	{
 		AlterTableCmd *cmd = lfirst(lc);
 		Constraint *constraint = (Constraint *) cmd->def;
-
-		if ((cmd->subtype == AT_AlterColumnType || cmd->subtype == AT_DropColumn) &&
-			cmd->name != NULL && strcmp(cmd->name, time_column) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("cannot %s the time column \"%s\" of a hypertable",
-							cmd->subtype == AT_DropColumn ? "drop" : "change the type of",
-							time_column)));
-		if (cmd->subtype == AT_AddConstraint && constraint != NULL &&
+		bool		unique = cmd->subtype == AT_AddConstraint && constraint != NULL &&
 			IsA(constraint, Constraint) &&
 			(constraint->contype == CONSTR_PRIMARY || constraint->contype == CONSTR_UNIQUE ||
 			 constraint->contype == CONSTR_EXCLUSION) &&
-			constraint->indexname == NULL)
+			constraint->indexname == NULL;
+
+		foreach(lc2, columns)
 		{
-			ListCell   *lc2;
-			bool		found = false;
+			const char *column = lfirst(lc2);
 
-			foreach(lc2, constraint->keys)
-				found |= strcmp(strVal(lfirst(lc2)), time_column) == 0;
-			foreach(lc2, constraint->exclusions)
-			{
-				IndexElem  *elem = linitial((List *) lfirst(lc2));
-
-				found |= elem->name != NULL && strcmp(elem->name, time_column) == 0;
-			}
-			if (!found)
+			if ((cmd->subtype == AT_AlterColumnType || cmd->subtype == AT_DropColumn) &&
+				cmd->name != NULL && strcmp(cmd->name, column) == 0)
 				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
-						 errmsg("cannot create a unique index without the column \"%s\" (used in partitioning)",
-								time_column),
-						 errhint("Add the time column to the constraint: uniqueness is enforced within each chunk.")));
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("cannot %s the partitioning column \"%s\" of a hypertable",
+								cmd->subtype == AT_DropColumn ? "drop" : "change the type of",
+								column)));
+			if (unique && !ConstraintHasColumn(constraint, column))
+				ReportUniqueWithout(column, "constraint");
 		}
 	}
 }
@@ -233,19 +265,25 @@ ForeignKeysPropagate(const Hypertable *ht, List *before)
 	}
 }
 
-/* RENAME of a hypertable's time column: the catalog follows. */
+/* RENAME of a hypertable's partitioning column: the catalog follows. */
 static void
-RenameTimeColumn(const Hypertable *ht, const char *newname)
+RenamePartitioningColumn(const Hypertable *ht, const char *oldname, const char *newname)
 {
-	Oid			argtypes[2] = {INT4OID, NAMEOID};
-	Datum		values[2];
+	Oid			argtypes[3] = {INT4OID, NAMEOID, NAMEOID};
+	Datum		values[3];
+	NameData	old;
 	NameData	name;
 
+	namestrcpy(&old, oldname);
 	namestrcpy(&name, newname);
 	values[0] = Int32GetDatum(ht->id);
-	values[1] = NameGetDatum(&name);
-	CatalogExecute("UPDATE _epiphany_timestore.hypertable SET time_column = $2 WHERE id = $1",
-				   2, argtypes, values, NULL, NULL);
+	values[1] = NameGetDatum(&old);
+	values[2] = NameGetDatum(&name);
+	CatalogExecute("UPDATE _epiphany_timestore.hypertable"
+				   " SET time_column = CASE WHEN time_column = $2 THEN $3 ELSE time_column END,"
+				   "     hash_column = CASE WHEN hash_column = $2 THEN $3 ELSE hash_column END"
+				   " WHERE id = $1 AND $2 IN (time_column, hash_column)",
+				   3, argtypes, values, NULL, NULL);
 	CommandCounterIncrement();
 }
 
@@ -476,7 +514,7 @@ HypertableProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		Relation	rel;
 		List	   *before;
 
-		IndexCheckTimeColumn(stmt, &copy);
+		IndexCheckPartitioningColumns(stmt, &copy);
 		if (stmt->concurrent)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -537,13 +575,12 @@ HypertableProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	{
 		RenameStmt *stmt = (RenameStmt *) parsetree;
 		Hypertable	copy = *ht;
-		bool		is_time = strcmp(stmt->subname,
-									 get_attname(copy.relid, copy.time_attno, false)) == 0;
+		char	   *oldname = pstrdup(stmt->subname);
+		char	   *newname = pstrdup(stmt->newname);
 
 		UtilityCallNext(pstmt, queryString, readOnlyTree, context, params,
 						   queryEnv, dest, qc);
-		if (is_time)
-			RenameTimeColumn(&copy, stmt->newname);
+		RenamePartitioningColumn(&copy, oldname, newname);
 		return;
 	}
 

@@ -107,7 +107,8 @@ typedef struct EpJob
 /*
  * A hypertable, as cached by hypertable.c: the parent table, its time
  * column and the length of a chunk in internal time units (hypertable.c,
- * "Internal times"), whose ranges are aligned on origin.
+ * "Internal times"), whose ranges are aligned on origin; and its hash
+ * dimension, if any (hash_dimension.c).
  */
 typedef struct Hypertable
 {
@@ -117,15 +118,24 @@ typedef struct Hypertable
 	Oid			time_type;
 	int64		chunk_interval;
 	int64		origin;
+	int16		hash_partitions;	/* 0: no hash dimension */
+	AttrNumber	hash_attno;
+	Oid			hash_type;
+	Oid			hash_collation;
+	FmgrInfo   *hash_finfo;		/* the type cache's */
 } Hypertable;
 
-/* One chunk: catalog id, table, and range [range_start, range_end). */
+/*
+ * One chunk: catalog id, table, range [range_start, range_end) and hash
+ * slice (0 without a hash dimension).
+ */
 typedef struct ChunkRef
 {
 	int32		id;
 	Oid			relid;
 	int64		range_start;	/* PG_INT64_MIN: unbounded */
 	int64		range_end;		/* PG_INT64_MAX: unbounded */
+	int16		slice;
 } ChunkRef;
 
 /*
@@ -146,7 +156,7 @@ typedef struct ChunkRouter
 	EState	   *estate;
 	ResultRelInfo *root;
 	bool		speculative;	/* open unique indexes for ON CONFLICT */
-	ChunkRouterEntry **entries; /* sorted by range_start */
+	ChunkRouterEntry **entries; /* sorted by slice, range_start */
 	int			nentries;
 	int			maxentries;
 	ChunkRouterEntry *last;
@@ -176,8 +186,16 @@ extern const Hypertable *HypertableGet(Oid relid);
 extern const Hypertable *HypertableGetChecked(Oid relid);
 extern char *QualifiedRelationName(Oid relid);
 
+/* hash_dimension.c */
+extern FmgrInfo *PartitionHashFunction(Oid type);
+extern int16 HashSliceOfRow(const Hypertable *ht, TupleTableSlot *slot);
+extern char *HashSliceCheck(const Hypertable *ht, int16 slice);
+extern bool HashSlicesOfRel(struct RelOptInfo *rel, const Hypertable *ht,
+							Bitmapset **slices);
+
 /* chunk.c */
-extern void ChunkFindOrCreate(const Hypertable *ht, int64 value, ChunkRef *chunk);
+extern void ChunkFindOrCreate(const Hypertable *ht, int16 slice, int64 value,
+							  ChunkRef *chunk);
 extern void ChunkCloneIndex(Relation chunkrel, Relation htrel, Oid parent_index);
 extern void ChunkRangeCacheInit(void);
 extern bool ChunkRangeOf(const Hypertable *ht, Oid relid, int64 *start, int64 *end);

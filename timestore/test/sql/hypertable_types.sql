@@ -76,7 +76,7 @@ SELECT pg_temp.refusal($$SELECT create_hypertable('bad', 't', chunk_time_interva
 SELECT pg_temp.refusal($$SELECT create_hypertable('bad', 't', chunk_time_interval => 0)$$);
 SELECT pg_temp.refusal($$SELECT create_hypertable('bad', 't', chunk_time_interval => 'abc'::text)$$);
 SELECT pg_temp.refusal($$SELECT create_hypertable('bad', 'i', chunk_time_interval => interval '1 day')$$);
-SELECT pg_temp.refusal($$SELECT create_hypertable('bad', 't', partitioning_column => 'u', number_partitions => 4)$$);
+SELECT pg_temp.refusal($$SELECT create_hypertable('bad', 't', associated_schema_name => 'elsewhere')$$);
 SELECT pg_temp.refusal($$SELECT create_hypertable('bad', by_range('t', interval '1 day', 'abs(int)'::regprocedure::regproc))$$);
 CREATE UNIQUE INDEX bad_u ON bad (u);
 SELECT pg_temp.refusal($$SELECT create_hypertable('bad', 't')$$);

@@ -87,9 +87,18 @@ is( $standby->safe_psql('postgres',
 	'0', 'and one bounded by now()');
 $standby->stop;
 
-# pg_dump and restore into another database.
+# pg_dump and restore into another database, with a space-partitioned
+# hypertable too.
 $primary->safe_psql('postgres',
 	"SELECT add_retention_policy('metrics', interval '5 years')");
+$primary->safe_psql(
+	'postgres', q{
+CREATE TABLE spaced (time timestamptz NOT NULL, device text, value int);
+SELECT create_hypertable('spaced', by_range('time', interval '1 day'));
+SELECT add_dimension('spaced', by_hash('device', 3));
+INSERT INTO spaced SELECT timestamptz '2024-01-01' + i * interval '1 hour', 'd' || (i % 7), i
+  FROM generate_series(0, 47) i;
+});
 my $dump = $primary->basedir . '/metrics.sql';
 $primary->command_ok([ 'pg_dump', '-d', 'postgres', '-f', $dump ],
 	'pg_dump of a database with a hypertable');
@@ -107,6 +116,20 @@ my $summary = q{
 is($primary->safe_psql('restored', $summary),
 	$primary->safe_psql('postgres', $summary),
 	'the restored hypertable has the same rows, chunks and policy');
+my $spaced = q{
+	SELECT count(*) || '/' || sum(value) || '/' || count(DISTINCT tableoid)
+	    || '/' || (SELECT hash_column || hash_partitions FROM _epiphany_timestore.hypertable
+	                WHERE relid = 'spaced'::regclass)
+	  FROM spaced};
+is($primary->safe_psql('restored', $spaced),
+	$primary->safe_psql('postgres', $spaced),
+	'the restored space-partitioned hypertable has the same rows, chunks and dimension');
+$primary->safe_psql('restored',
+	"INSERT INTO spaced SELECT '2024-01-02 00:30', 'd' || i, 0 FROM generate_series(0, 20) i");
+is( $primary->safe_psql('restored',
+		"SELECT count(*) FROM spaced r JOIN _epiphany_timestore.chunk k ON k.relid = r.tableoid
+		  WHERE k.hash_slice <> _epiphany_timestore.partition_hash(r.device)::bigint * 3 / 2147483648"),
+	'0', 'and routes new rows to the chunks of their slices');
 $primary->safe_psql('restored',
 	"INSERT INTO metrics VALUES ('2024-01-01 00:30', 9, 1), ('2025-01-01', 9, 1)");
 is( $primary->safe_psql('restored',
@@ -115,10 +138,10 @@ is( $primary->safe_psql('restored',
 is( $primary->safe_psql('restored',
 		"INSERT INTO metrics VALUES ('2024-01-01 00:30', 9, 2) ON CONFLICT (device, time) DO UPDATE SET value = excluded.value RETURNING value"),
 	'2', 'upserts keep working on restored chunks');
-$primary->safe_psql('restored', 'DROP TABLE metrics');
+$primary->safe_psql('restored', 'DROP TABLE metrics, spaced');
 is( $primary->safe_psql('restored',
 		"SELECT count(*) FROM pg_class WHERE relnamespace = '_epiphany_chunks'::regnamespace"),
-	'0', 'DROP TABLE of the restored hypertable drops its chunks');
+	'0', 'DROP TABLE of the restored hypertables drops their chunks');
 
 $primary->stop;
 done_testing();
