@@ -8,7 +8,8 @@
  *	  graph kept in the "hnsw build graph" context, whose slots are array
  *	  indexes; the insertion algorithm is the one of hnswutils.c, run with
  *	  no lock (the index is not visible to anyone yet).  On disk: the graph
- *	  is laid out page by page in element order (a first pass assigns each
+ *	  is laid out page by page, breadth-first from the entry point so that
+ *	  neighbours share pages (LayoutOrder; a first pass assigns each
  *	  element its TID, a second forms the tuples with their neighbours'
  *	  TIDs), through the buffer manager without WAL, and the whole relation
  *	  is then WAL-logged once with log_newpage_range, as pgvector does.
@@ -380,11 +381,62 @@ AddToGraph(HnswBuildState *bs, Datum value, ItemPointer heaptid)
 }
 
 /*
+ * The order in which the elements are laid out on disk: breadth-first
+ * over level 0 from the entry point, each element's neighbours in slot
+ * order (nearest first), then whatever the walk did not reach, in array
+ * order.  Neighbours then tend to share pages, so a scan's visit reads
+ * fewer distinct pages.  Returns n array indexes, in the current context.
+ */
+static int64 *
+LayoutOrder(HnswBuildState *bs)
+{
+	HnswGraph  *graph = &bs->graph;
+	int64		n = graph->nelements;
+	int64	   *order = palloc_extended(mul_size(sizeof(int64), Max(n, 1)), MCXT_ALLOC_HUGE);
+	bool	   *placed = palloc_extended(Max(n, 1), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	int64		norder = 0;
+	int64		unplaced = 0;	/* no element before it is unplaced */
+	int			capacity = HnswLevelCapacity(0, bs->m);
+
+	if (bs->entryLevel >= 0)
+	{
+		order[norder++] = (int64) bs->entryId;
+		placed[bs->entryId] = true;
+	}
+	for (int64 next = 0; next < n; next++)
+	{
+		if (next == norder)
+		{
+			/* the walk ended: continue from the first element not placed */
+			while (placed[unplaced])
+				unplaced++;
+			order[norder++] = unplaced;
+			placed[unplaced] = true;
+		}
+		for (int slot = 0; slot < capacity; slot++)
+		{
+			uint64		id = graph->elements[order[next]]->slots[slot];
+
+			if (id != HNSW_INVALID_ID && !placed[id])
+			{
+				order[norder++] = (int64) id;
+				placed[id] = true;
+			}
+		}
+		CHECK_FOR_INTERRUPTS();
+	}
+	Assert(norder == n);
+	pfree(placed);
+	return order;
+}
+
+/*
  * Gives every element of the in-memory graph its TID: elements are laid
- * out in array order, a new page starting when the next tuple does not fit.
+ * out in the given order, a new page starting when the next tuple does not
+ * fit.
  */
 static void
-AssignTids(HnswBuildState *bs)
+AssignTids(HnswBuildState *bs, const int64 *order)
 {
 	const Size	pagespace = BLCKSZ - SizeOfPageHeaderData -
 		MAXALIGN(sizeof(HnswPageOpaqueData));
@@ -394,7 +446,7 @@ AssignTids(HnswBuildState *bs)
 
 	for (int64 i = 0; i < bs->graph.nelements; i++)
 	{
-		HnswElement element = bs->graph.elements[i];
+		HnswElement element = bs->graph.elements[order[i]];
 		Size		size = HnswElementTupleSize(element, bs->m);
 		Size		need = MAXALIGN(size) + sizeof(ItemIdData);
 
@@ -440,10 +492,10 @@ FinishPage(Buffer buf)
 }
 
 /*
- * Writes the metapage and the in-memory graph to the (empty) main fork,
- * then WAL-logs every page.  Tuples are formed in a context of their own,
- * deleted on return (the caller's per-tuple context may hold a value that
- * is still to be inserted).
+ * Writes the metapage and the in-memory graph to the (empty) main fork, in
+ * LayoutOrder, then WAL-logs every page.  The order and the tuples are
+ * formed in a context of their own, deleted on return (the caller's
+ * per-tuple context may hold a value that is still to be inserted).
  */
 static void
 WriteGraph(HnswBuildState *bs)
@@ -453,9 +505,14 @@ WriteGraph(HnswBuildState *bs)
 	BlockNumber current = InvalidBlockNumber;
 	MemoryContext writeCxt;
 	MemoryContext oldcxt;
+	int64	   *order;
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_WRITE);
-	AssignTids(bs);
+	writeCxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw build write",
+									 ALLOCSET_DEFAULT_SIZES);
+	oldcxt = MemoryContextSwitchTo(writeCxt);
+	order = LayoutOrder(bs);
+	AssignTids(bs, order);
 
 	buf = NewPage(bs->index, MAIN_FORKNUM, HNSW_METAPAGE_BLKNO);
 	HnswInitMetaPage(BufferGetPage(buf), bs->dims, bs->m, bs->efConstruction);
@@ -470,13 +527,10 @@ WriteGraph(HnswBuildState *bs)
 	}
 	FinishPage(buf);
 
-	writeCxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw build write",
-									 ALLOCSET_DEFAULT_SIZES);
-	oldcxt = MemoryContextSwitchTo(writeCxt);
 	buf = InvalidBuffer;
 	for (int64 i = 0; i < bs->graph.nelements; i++)
 	{
-		HnswElement element = bs->graph.elements[i];
+		HnswElement element = bs->graph.elements[order[i]];
 		Size		size = HnswElementTupleSize(element, bs->m);
 		HnswElementTuple tup = palloc(size);
 

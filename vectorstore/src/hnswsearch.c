@@ -475,7 +475,13 @@ PageGraphVisit(HnswGraph *graph, Datum query, uint64 *ids, int n, HnswCandidate 
 		int			l = i - (HNSW_PIN_AHEAD - HNSW_LOCK_AHEAD);	/* to lock */
 		int			r = i - HNSW_PIN_AHEAD; /* to read */
 
-		if (p < n)
+		if (p > 0 && p < n && HnswIdGetBlkno(ids[p]) == HnswIdGetBlkno(ids[p - 1]))
+		{
+			/* same page as the previous node: a second pin, no lookup */
+			IncrBufferRefCount(bufs[p - 1]);
+			bufs[p] = bufs[p - 1];
+		}
+		else if (p < n)
 			bufs[p] = PageGraphPinAhead(graph, ids[p]);
 		if (l >= 0 && l < n)
 		{
