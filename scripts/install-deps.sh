@@ -17,6 +17,7 @@ packages=(
 	libipc-run-perl
 	liblz4-dev
 	libzstd-dev
+	prometheus-postgres-exporter	# the monitoring test runs the real exporter
 )
 
 missing=()
