@@ -251,22 +251,17 @@ typedef struct HnswCandidate
 
 /*
  * Visited set of the layer searches of a disk graph: open addressing on
- * node ids with linear probing.  A slot belongs to the current search when
- * its epoch is the set's, so starting a search costs one increment, not a
- * clear.
+ * node ids with linear probing.  A slot holds a node id (48 bits: block
+ * and offset) under the 16-bit epoch of the search that marked it; it
+ * belongs to the current search when its epoch is the set's, so starting
+ * a search costs one increment, not a clear (only when the epoch wraps).
  */
-typedef struct HnswVisitedSlot
-{
-	uint64		id;
-	uint32		epoch;
-} HnswVisitedSlot;
-
 typedef struct HnswVisited
 {
-	HnswVisitedSlot *slots;		/* power-of-two count, in the graph's cxt */
+	uint64	   *slots;			/* power-of-two count, in the graph's cxt */
 	uint32		mask;			/* slot count - 1 */
 	uint32		count;			/* nodes marked in the current epoch */
-	uint32		epoch;			/* current search; never 0 once started */
+	uint16		epoch;			/* current search; never 0 once started */
 } HnswVisited;
 
 /*
@@ -304,6 +299,9 @@ typedef struct HnswGraph
 	HnswVisited visited;
 	/* element disk graph: id -> HnswElement, in cxt */
 	HTAB	   *cache;
+	/* page graph: the buffer each block was last read into, or invalid */
+	Buffer	   *recentBuffers;	/* NULL when not kept */
+	BlockNumber nrecent;		/* entries in recentBuffers */
 } HnswGraph;
 
 /* Number of neighbour slots of an element of the given level. */
@@ -410,7 +408,8 @@ extern bool HnswPruneWithNew(HnswGraph *graph, HnswElement neighbor, int level,
 							 HnswElement element, uint64 *out);
 
 /* hnswsearch.c: the layer search, visited sets and the page graph */
-extern void HnswInitPageGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt);
+extern void HnswInitPageGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt,
+							  Buffer *recentBuffers, BlockNumber nrecent);
 extern bool HnswAlreadyVisited(HnswGraph *graph, uint64 id);
 extern void HnswStartVisited(HnswGraph *graph);
 extern HnswCandidate **HnswSearchLayer(HnswGraph *graph, Datum query,

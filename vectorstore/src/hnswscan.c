@@ -53,6 +53,9 @@ typedef struct HnswScanOpaqueData
 	int			so_ef;			/* candidates of the last search */
 	HTAB	   *so_returned;	/* TIDs returned so far (iterative scans) */
 	double		so_last_dist;	/* distance of the last row returned */
+	/* kept across rescans, in the context of beginscan: */
+	Buffer	   *so_recent;		/* per block: the buffer it was last read into */
+	BlockNumber so_nrecent;		/* entries in so_recent */
 } HnswScanOpaqueData;
 
 typedef HnswScanOpaqueData *HnswScanOpaque;
@@ -134,7 +137,8 @@ SearchGraph(IndexScanDesc scan, HnswScanOpaque so, HnswMetaPageData *meta, Datum
 	HnswCandidate **w = palloc(sizeof(HnswCandidate *));
 	int			nw = 1;
 
-	HnswInitPageGraph(&graph, scan->indexRelation, meta->m, so->so_cxt);
+	HnswInitPageGraph(&graph, scan->indexRelation, meta->m, so->so_cxt,
+					  so->so_recent, so->so_nrecent);
 	w[0] = HnswMakeCandidate(&graph, HnswTidToId(meta->entryBlkno, meta->entryOffno), query);
 	for (int level = meta->entryLevel; level > 0; level--)
 		w = HnswSearchLayer(&graph, query, w, nw, 1, level, &nw);
@@ -217,6 +221,16 @@ hnswbeginscan(Relation index, int nkeys, int norderbys)
 
 	so->so_cxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw scan",
 									   ALLOCSET_DEFAULT_SIZES);
+
+	/*
+	 * Buffer hints of the page graph, one per block the index has now
+	 * (blocks added later are read the ordinary way).  They outlive
+	 * rescans: a nested loop's repeated searches find their pages
+	 * without the shared mapping lookup.
+	 */
+	so->so_nrecent = RelationGetNumberOfBlocks(index);
+	so->so_recent = palloc_extended(mul_size(sizeof(Buffer), Max(so->so_nrecent, 1)),
+									MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	scan->opaque = so;
 	return scan;
 }
@@ -286,6 +300,7 @@ hnswendscan(IndexScanDesc scan)
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 
 	MemoryContextDelete(so->so_cxt);
+	pfree(so->so_recent);
 	pfree(so);
 	scan->opaque = NULL;
 }

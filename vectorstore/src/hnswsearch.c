@@ -37,6 +37,7 @@
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
 
 /* Slots of a new visited set; it doubles when half full. */
 #define HNSW_VISITED_INITIAL_SLOTS 1024
@@ -73,20 +74,21 @@ VisitedHash(uint64 id)
 static bool
 VisitedTestAndSet(HnswVisited *set, uint64 id)
 {
+	uint64		key = ((uint64) set->epoch << 48) | id;
 	uint32		i = VisitedHash(id) & set->mask;
 
+	Assert(id < (UINT64CONST(1) << 48));
 	for (;;)
 	{
-		HnswVisitedSlot *slot = &set->slots[i];
+		uint64		slot = set->slots[i];
 
-		if (slot->epoch != set->epoch)
+		if ((slot >> 48) != set->epoch)
 		{
-			slot->id = id;
-			slot->epoch = set->epoch;
+			set->slots[i] = key;
 			set->count++;
 			return false;
 		}
-		if (slot->id == id)
+		if (slot == key)
 			return true;
 		i = (i + 1) & set->mask;
 	}
@@ -100,17 +102,16 @@ static void
 GrowVisited(HnswGraph *graph)
 {
 	HnswVisited *set = &graph->visited;
-	HnswVisitedSlot *old = set->slots;
+	uint64	   *old = set->slots;
 	uint32		nold = set->mask + 1;
 
-	set->slots = MemoryContextAllocZero(graph->cxt,
-										mul_size(sizeof(HnswVisitedSlot), nold * 2));
+	set->slots = MemoryContextAllocZero(graph->cxt, mul_size(sizeof(uint64), nold * 2));
 	set->mask = nold * 2 - 1;
 	set->count = 0;
 	for (uint32 i = 0; i < nold; i++)
 	{
-		if (old[i].epoch == set->epoch)
-			(void) VisitedTestAndSet(set, old[i].id);
+		if ((old[i] >> 48) == set->epoch)
+			(void) VisitedTestAndSet(set, old[i] & ((UINT64CONST(1) << 48) - 1));
 	}
 	pfree(old);
 }
@@ -136,14 +137,14 @@ HnswStartVisited(HnswGraph *graph)
 	}
 	if (set->slots == NULL)
 	{
-		set->slots = MemoryContextAllocZero(graph->cxt, sizeof(HnswVisitedSlot) *
-											HNSW_VISITED_INITIAL_SLOTS);
+		set->slots = MemoryContextAllocZero(graph->cxt,
+											sizeof(uint64) * HNSW_VISITED_INITIAL_SLOTS);
 		set->mask = HNSW_VISITED_INITIAL_SLOTS - 1;
 	}
 	set->count = 0;
 	if (++set->epoch == 0)
 	{
-		memset(set->slots, 0, sizeof(HnswVisitedSlot) * (set->mask + 1));
+		memset(set->slots, 0, sizeof(uint64) * (set->mask + 1));
 		set->epoch = 1;
 	}
 }
@@ -371,15 +372,29 @@ HnswSearchLayer(HnswGraph *graph, Datum query, HnswCandidate **entries,
  * ----------------------------------------------------------------
  */
 
-/* Pins the page of node id (an element page, never the metapage). */
+/*
+ * Pins the page of node id (an element page, never the metapage).  When
+ * the graph remembers the buffer its block was last read into, the pin is
+ * tried there first (ReadRecentBuffer checks that the buffer still holds
+ * the block), which skips the lookup in the shared buffer mapping table.
+ */
 static Buffer
 PageGraphPin(HnswGraph *graph, uint64 id)
 {
 	BlockNumber blkno = HnswIdGetBlkno(id);
+	Buffer		buf;
 
 	if (blkno == HNSW_METAPAGE_BLKNO)
 		HnswReportBadElement(graph->index, blkno, HnswIdGetOffno(id), "block number");
-	return ReadBuffer(graph->index, blkno);
+	if (blkno >= graph->nrecent)
+		return ReadBuffer(graph->index, blkno);
+	buf = graph->recentBuffers[blkno];
+	if (BufferIsValid(buf) &&
+		ReadRecentBuffer(graph->index->rd_node, MAIN_FORKNUM, blkno, buf))
+		return buf;
+	buf = ReadBuffer(graph->index, blkno);
+	graph->recentBuffers[blkno] = buf;
+	return buf;
 }
 
 /* Fills a candidate from a checked tuple, still under its page's lock. */
@@ -538,12 +553,21 @@ PageGraphNeighbors(HnswGraph *graph, const HnswCandidate *c, int level, uint64 *
  * HnswInitPageGraph - a graph that reads the index's pages in place, for
  * scans: its candidates carry no element (get and cache are NULL), only
  * the distance, heap TID, deleted flag and level.  Its visited set lives
- * in cxt, which the caller deletes or resets to drop it.
+ * in cxt, which the caller deletes or resets to drop it.  recentBuffers,
+ * when not NULL, has nrecent entries (InvalidBuffer or a hint, which may
+ * be stale) that the graph reads and updates; the caller may keep it
+ * across searches of one index.  Indexes in local buffers get none.
  */
 void
-HnswInitPageGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt)
+HnswInitPageGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt,
+				  Buffer *recentBuffers, BlockNumber nrecent)
 {
 	HnswInitGraph(graph, index, m, cxt, NULL);
 	graph->visit = PageGraphVisit;
 	graph->neighbors = PageGraphNeighbors;
+	if (recentBuffers != NULL && !RelationUsesLocalBuffers(index))
+	{
+		graph->recentBuffers = recentBuffers;
+		graph->nrecent = nrecent;
+	}
 }
