@@ -48,6 +48,16 @@ SELECT count(*) AS engine_dependencies
 SELECT engine, epiphany.engine_installed(engine) FROM epiphany.engine_registry ORDER BY engine;
 SELECT epiphany.engine_installed('no such engine');
 
+-- Without the time and vector engines' extensions (simulated by pointing
+-- their registry rows at extensions that do not exist, then rolling back)
+-- the view still answers: the time store's catalog is not read, so the
+-- hypertable and its chunks are heap tables, and there are no jobs.
+BEGIN;
+UPDATE epiphany.engine_registry SET extension = 'missing_' || engine
+ WHERE engine IN ('time', 'vector');
+SELECT engine, tables, rows, jobs, failing_jobs FROM epiphany.stats ORDER BY engine;
+ROLLBACK;
+
 -- Anyone may read it, and a role that may not read the tables sees the
 -- same figures, the compression ratio included, whatever its search_path.
 CREATE ROLE st_reader;
