@@ -43,6 +43,10 @@ override with_llvm = no
 
 include $(PGXS)
 
+# Libraries are replaced by a rename, never rewritten in place: a server that
+# has the old one loaded would crash (scripts/install-replace.sh).
+INSTALL_SHLIB = $(EP_TOP)/scripts/install-replace.sh
+
 src/common/%.o: $(EP_COMMON)/src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
