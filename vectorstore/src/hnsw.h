@@ -293,8 +293,9 @@ typedef struct HnswGraph
 	HnswElement *elements;
 	int64		nelements;
 	int64		maxelements;
-	uint32	   *visitMarks;		/* per element: epoch of its last visit */
-	uint32		visitEpoch;		/* current layer search's epoch */
+	uint8	   *visitMarks;		/* per element: epoch of its last visit (one
+								 * byte, so that the array stays in cache) */
+	uint8		visitEpoch;		/* current layer search's epoch */
 	/* disk graphs (element and page): the visited set */
 	HnswVisited visited;
 	/* element disk graph: id -> HnswElement, in cxt */

@@ -130,7 +130,7 @@ HnswStartVisited(HnswGraph *graph)
 	{
 		if (++graph->visitEpoch == 0)
 		{
-			memset(graph->visitMarks, 0, sizeof(uint32) * graph->maxelements);
+			memset(graph->visitMarks, 0, graph->maxelements);
 			graph->visitEpoch = 1;
 		}
 		return;
@@ -174,12 +174,19 @@ HnswAlreadyVisited(HnswGraph *graph, uint64 id)
  */
 
 /*
- * A binary heap of candidates on an array: nearest first, or farthest
- * first.  Candidates are copied in by value.
+ * A binary heap of candidates on an array, nearest first or farthest
+ * first.  An entry is a distance and the candidate's place in the layer
+ * search's pool, so that moving one moves 16 bytes.
  */
+typedef struct HnswHeapEntry
+{
+	double		distance;
+	int			pos;			/* in HnswLayerSearch.pool */
+} HnswHeapEntry;
+
 typedef struct HnswHeap
 {
-	HnswCandidate *items;
+	HnswHeapEntry *items;
 	int			count;
 	int			capacity;
 	bool		farthestFirst;
@@ -188,7 +195,7 @@ typedef struct HnswHeap
 static void
 HeapInit(HnswHeap *heap, int capacity, bool farthestFirst)
 {
-	heap->items = palloc(sizeof(HnswCandidate) * capacity);
+	heap->items = palloc(sizeof(HnswHeapEntry) * capacity);
 	heap->count = 0;
 	heap->capacity = capacity;
 	heap->farthestFirst = farthestFirst;
@@ -196,44 +203,45 @@ HeapInit(HnswHeap *heap, int capacity, bool farthestFirst)
 
 /* Whether a must come out of the heap before b. */
 static inline bool
-HeapBefore(const HnswHeap *heap, const HnswCandidate *a, const HnswCandidate *b)
+HeapBefore(const HnswHeap *heap, const HnswHeapEntry *a, const HnswHeapEntry *b)
 {
 	return heap->farthestFirst ? a->distance > b->distance : a->distance < b->distance;
 }
 
 static void
-HeapPush(HnswHeap *heap, const HnswCandidate *c)
+HeapPush(HnswHeap *heap, double distance, int pos)
 {
+	HnswHeapEntry e = {distance, pos};
 	int			i;
 
 	if (heap->count == heap->capacity)
 	{
 		heap->capacity *= 2;
-		heap->items = repalloc(heap->items, mul_size(sizeof(HnswCandidate), heap->capacity));
+		heap->items = repalloc(heap->items, mul_size(sizeof(HnswHeapEntry), heap->capacity));
 	}
 	i = heap->count++;
 	while (i > 0)
 	{
 		int			parent = (i - 1) / 2;
 
-		if (!HeapBefore(heap, c, &heap->items[parent]))
+		if (!HeapBefore(heap, &e, &heap->items[parent]))
 			break;
 		heap->items[i] = heap->items[parent];
 		i = parent;
 	}
-	heap->items[i] = *c;
+	heap->items[i] = e;
 }
 
-/* Removes the first candidate of a non-empty heap into *out. */
-static void
-HeapPop(HnswHeap *heap, HnswCandidate *out)
+/* Removes the first entry of a non-empty heap; returns its pool place. */
+static int
+HeapPop(HnswHeap *heap)
 {
-	HnswCandidate *last;
+	int			first = heap->items[0].pos;
+	HnswHeapEntry last;
 	int			i = 0;
 
 	Assert(heap->count > 0);
-	*out = heap->items[0];
-	last = &heap->items[--heap->count];
+	last = heap->items[--heap->count];
 	for (;;)
 	{
 		int			child = 2 * i + 1;
@@ -243,12 +251,13 @@ HeapPop(HnswHeap *heap, HnswCandidate *out)
 		if (child + 1 < heap->count &&
 			HeapBefore(heap, &heap->items[child + 1], &heap->items[child]))
 			child++;
-		if (!HeapBefore(heap, &heap->items[child], last))
+		if (!HeapBefore(heap, &heap->items[child], &last))
 			break;
 		heap->items[i] = heap->items[child];
 		i = child;
 	}
-	heap->items[i] = *last;
+	heap->items[i] = last;
+	return first;
 }
 
 /* ----------------------------------------------------------------
@@ -257,12 +266,16 @@ HeapPop(HnswHeap *heap, HnswCandidate *out)
  */
 
 /*
- * State of one layer search: the candidates still to expand and the ef
- * best found so far.
+ * State of one layer search: every candidate kept at some point (the
+ * pool; a dropped one stays there unused), the ones still to expand and
+ * the ef best found so far.
  */
 typedef struct HnswLayerSearch
 {
 	HnswGraph  *graph;
+	HnswCandidate *pool;
+	int			npool;
+	int			maxpool;
 	HnswHeap	pending;		/* nearest first */
 	HnswHeap	found;			/* farthest first, at most ef */
 	int			ef;
@@ -276,16 +289,21 @@ typedef struct HnswLayerSearch
 static void
 OfferCandidate(HnswLayerSearch *ls, const HnswCandidate *c)
 {
-	HnswCandidate dropped;
-
 	if (ls->found.count >= ls->ef)
 	{
 		if (c->distance >= ls->found.items[0].distance)
 			return;
-		HeapPop(&ls->found, &dropped);
+		(void) HeapPop(&ls->found);
 	}
-	HeapPush(&ls->pending, c);
-	HeapPush(&ls->found, c);
+	if (ls->npool == ls->maxpool)
+	{
+		ls->maxpool *= 2;
+		ls->pool = repalloc(ls->pool, mul_size(sizeof(HnswCandidate), ls->maxpool));
+	}
+	ls->pool[ls->npool] = *c;
+	HeapPush(&ls->pending, c->distance, ls->npool);
+	HeapPush(&ls->found, c->distance, ls->npool);
+	ls->npool++;
 }
 
 /* Offers every unvisited neighbour of a candidate at one level. */
@@ -328,13 +346,15 @@ HnswSearchLayer(HnswGraph *graph, Datum query, HnswCandidate **entries,
 	HnswLayerSearch ls;
 	HnswCandidate *kept;
 	HnswCandidate **results;
-	HnswCandidate c;
 
 	Assert(ef >= 1);
 	ls.graph = graph;
 	ls.ef = ef;
+	ls.maxpool = Max(2 * ef, 16);
+	ls.npool = 0;
+	ls.pool = palloc(sizeof(HnswCandidate) * ls.maxpool);
 	HeapInit(&ls.pending, Max(ef, 16), false);
-	HeapInit(&ls.found, ef + 1, true);
+	HeapInit(&ls.found, ef, true);
 	HnswStartVisited(graph);
 
 	for (int i = 0; i < nentries; i++)
@@ -345,9 +365,12 @@ HnswSearchLayer(HnswGraph *graph, Datum query, HnswCandidate **entries,
 
 	while (ls.pending.count > 0)
 	{
-		HeapPop(&ls.pending, &c);
-		if (c.distance > ls.found.items[0].distance)
+		HnswCandidate c;
+
+		if (ls.pending.items[0].distance > ls.found.items[0].distance)
 			break;
+		/* a copy: expanding may move the pool */
+		c = ls.pool[HeapPop(&ls.pending)];
 		CHECK_FOR_INTERRUPTS();
 		/* an element linked at a level has that level; else the graph is inconsistent */
 		if (c.level >= level)
@@ -359,9 +382,10 @@ HnswSearchLayer(HnswGraph *graph, Datum query, HnswCandidate **entries,
 	results = palloc(sizeof(HnswCandidate *) * Max(ls.found.count, 1));
 	for (int i = ls.found.count - 1; i >= 0; i--)
 	{
-		HeapPop(&ls.found, &kept[i]);
+		kept[i] = ls.pool[HeapPop(&ls.found)];
 		results[i] = &kept[i];
 	}
+	pfree(ls.pool);
 	pfree(ls.pending.items);
 	pfree(ls.found.items);
 	return results;
