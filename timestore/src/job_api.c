@@ -497,7 +497,9 @@ ep_run_job(PG_FUNCTION_ARGS)
 	PreventCommandIfReadOnly("run_job()");
 	job = FindJob(fcinfo, false);
 	CheckJobPermission(job, "run");
-	JobRunNow(job);
+	/* a CALL outside a transaction block lets the job's procedure COMMIT */
+	JobRunNow(job, fcinfo->context != NULL && IsA(fcinfo->context, CallContext) &&
+			  !((CallContext *) fcinfo->context)->atomic);
 	PG_RETURN_VOID();
 }
 

@@ -1,11 +1,17 @@
 /*-------------------------------------------------------------------------
  *
  * job_scheduler.c
- *	  The job processes: one launcher (a static background worker) and one
+ *	  The job processes: one launcher (a static background worker), one
  *	  scheduler (a dynamic background worker) per database that has the
- *	  extension.  The launcher lists the databases every few seconds and
- *	  starts missing schedulers; a scheduler runs its database's due jobs one
- *	  at a time (job_worker.c) and sleeps until the next one is due.
+ *	  extension, and one job worker (a dynamic background worker) per run of
+ *	  a job.  The launcher lists the databases every few seconds and starts
+ *	  missing schedulers; a scheduler marks the start of each due job and
+ *	  starts a job worker for it, up to epiphany.timeseries_max_job_workers
+ *	  at once, and sleeps until the next job is due or a worker ends.  A job
+ *	  worker connects as the job's owner when that role may log in (so that
+ *	  a procedure may COMMIT, with the owner's own privileges and no way
+ *	  back to the superuser's), else as the bootstrap superuser that runs
+ *	  the job as its owner in one transaction (job_worker.c).
  *
  *	  Invariants: the launcher starts only after recovery has finished
  *	  (BgWorkerStart_RecoveryFinished), so a standby runs no job until it is
@@ -14,6 +20,8 @@
  *	  finds no extension reports it in its shared slot and exits, and the
  *	  launcher retries that database with a growing back-off; a scheduler
  *	  that exits for any other reason is restarted after a short back-off.
+ *	  A job runs in at most one worker at a time; a scheduler that exits
+ *	  terminates its job workers (DROP DATABASE must not find them).
  *	  Everything shared with other processes goes through job_slots.c.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
@@ -61,6 +69,25 @@
 /* backend_type in pg_stat_activity; a scheduler's is also its application_name */
 #define EP_LAUNCHER_TYPE	"epiphany_timestore launcher"
 #define EP_SCHEDULER_TYPE	EP_JOB_SCHEDULER_APPLICATION_NAME
+#define EP_JOB_WORKER_TYPE	"epiphany_timestore job"
+
+/* What a scheduler tells the job worker it starts (bgw_extra). */
+typedef struct JobWorkerArgs
+{
+	Oid			dboid;
+	Oid			owner;
+	bool		as_owner;		/* connect as the owner */
+} JobWorkerArgs;
+
+/* A job worker a scheduler has started. */
+typedef struct RunningJob
+{
+	int32		job_id;
+	BackgroundWorkerHandle *handle;
+} RunningJob;
+
+/* The scheduler's running job workers (TopMemoryContext). */
+static List *RunningJobs = NIL;
 
 /* The launcher's private view of one database. */
 typedef struct LauncherDatabase
@@ -74,9 +101,13 @@ typedef struct LauncherDatabase
 
 PGDLLEXPORT void ep_timestore_launcher_main(Datum main_arg);
 PGDLLEXPORT void ep_timestore_scheduler_main(Datum main_arg);
+PGDLLEXPORT void ep_timestore_job_main(Datum main_arg);
 
 /* epiphany.timeseries_scheduler: off stops every scheduler. */
 static bool JobSchedulerEnabled = true;
+
+/* epiphany.timeseries_max_job_workers: jobs of one database run at once. */
+static int	JobWorkersMax = 4;
 
 /*
  * JobSchedulerDefineSettings - defines epiphany.timeseries_scheduler; called
@@ -94,6 +125,33 @@ JobSchedulerDefineSettings(void)
 							 PGC_SIGHUP,
 							 0,
 							 NULL, NULL, NULL);
+	DefineCustomIntVariable("epiphany.timeseries_max_job_workers",
+							"Jobs of one database that run at the same time.",
+							"Each running job takes a background worker (max_worker_processes).",
+							&JobWorkersMax,
+							4, 1, 64,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+}
+
+/*
+ * Fills in what every job process shares: shared memory and a database
+ * connection, a start once recovery has finished (so never on a standby),
+ * this library's entry point function, its type (also its name) and
+ * argument.
+ */
+static void
+DescribeWorker(BackgroundWorker *worker, const char *function, const char *type, Datum arg)
+{
+	memset(worker, 0, sizeof(BackgroundWorker));
+	worker->bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker->bgw_start_time = BgWorkerStart_RecoveryFinished;
+	snprintf(worker->bgw_library_name, BGW_MAXLEN, "%s", EP_TIMESTORE_LIBRARY);
+	snprintf(worker->bgw_function_name, BGW_MAXLEN, "%s", function);
+	snprintf(worker->bgw_name, BGW_MAXLEN, "%s", type);
+	snprintf(worker->bgw_type, BGW_MAXLEN, "%s", type);
+	worker->bgw_main_arg = arg;
 }
 
 /*
@@ -108,14 +166,8 @@ JobSchedulerInit(void)
 
 	JobSlotsInit();
 
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	DescribeWorker(&worker, "ep_timestore_launcher_main", EP_LAUNCHER_TYPE, (Datum) 0);
 	worker.bgw_restart_time = EP_LAUNCHER_RESTART_SECONDS;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "%s", EP_TIMESTORE_LIBRARY);
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "ep_timestore_launcher_main");
-	snprintf(worker.bgw_name, BGW_MAXLEN, EP_LAUNCHER_TYPE);
-	snprintf(worker.bgw_type, BGW_MAXLEN, EP_LAUNCHER_TYPE);
 	RegisterBackgroundWorker(&worker);
 }
 
@@ -174,17 +226,12 @@ StartScheduler(LauncherDatabase *db)
 	MemoryContext oldcxt;
 	bool		started;
 
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	DescribeWorker(&worker, "ep_timestore_scheduler_main", EP_SCHEDULER_TYPE,
+				   ObjectIdGetDatum(db->dboid));
 	worker.bgw_restart_time = BGW_NEVER_RESTART;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "%s", EP_TIMESTORE_LIBRARY);
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "ep_timestore_scheduler_main");
+	worker.bgw_notify_pid = MyProcPid;
 	snprintf(worker.bgw_name, BGW_MAXLEN, EP_SCHEDULER_TYPE " for database %u",
 			 db->dboid);
-	snprintf(worker.bgw_type, BGW_MAXLEN, EP_SCHEDULER_TYPE);
-	worker.bgw_main_arg = ObjectIdGetDatum(db->dboid);
-	worker.bgw_notify_pid = MyProcPid;
 
 	/* the handle outlives the scan: keep it in the launcher's top context */
 	oldcxt = MemoryContextSwitchTo(TopMemoryContext);
@@ -423,19 +470,127 @@ LoadDueJobs(List **due, long *nap_ms)
 	return installed;
 }
 
+/* Whether job_id runs in one of the scheduler's job workers. */
+static bool
+JobIsRunning(int32 job_id)
+{
+	ListCell   *lc;
+
+	foreach(lc, RunningJobs)
+		if (((RunningJob *) lfirst(lc))->job_id == job_id)
+			return true;
+	return false;
+}
+
+/* Forgets the job workers that have stopped. */
+static void
+ReapJobWorkers(void)
+{
+	ListCell   *lc;
+
+	foreach(lc, RunningJobs)
+	{
+		RunningJob *running = lfirst(lc);
+		pid_t		pid;
+
+		if (GetBackgroundWorkerPid(running->handle, &pid) == BGWH_STOPPED)
+		{
+			RunningJobs = foreach_delete_current(RunningJobs, lc);
+			pfree(running->handle);
+			pfree(running);
+		}
+	}
+}
+
+/* At the scheduler's exit: its job workers stop too. */
+static void
+TerminateJobWorkers(int code, Datum arg)
+{
+	ListCell   *lc;
+
+	foreach(lc, RunningJobs)
+		TerminateBackgroundWorker(((RunningJob *) lfirst(lc))->handle);
+}
+
+/*
+ * Starts a job worker for a run of job_id whose start is marked; false if
+ * none could be registered.
+ */
+static bool
+StartJobWorker(int32 job_id, Oid owner, bool owner_can_login)
+{
+	BackgroundWorker worker;
+	JobWorkerArgs args;
+	BackgroundWorkerHandle *handle;
+	RunningJob *running;
+	MemoryContext oldcxt;
+
+	DescribeWorker(&worker, "ep_timestore_job_main", EP_JOB_WORKER_TYPE, Int32GetDatum(job_id));
+	worker.bgw_restart_time = BGW_NEVER_RESTART;
+	worker.bgw_notify_pid = MyProcPid;
+	snprintf(worker.bgw_name, BGW_MAXLEN, "%s %d", EP_JOB_WORKER_TYPE, job_id);
+	args.dboid = MyDatabaseId;
+	args.owner = owner;
+	args.as_owner = owner_can_login;
+	memcpy(worker.bgw_extra, &args, sizeof(args));
+
+	oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+	if (!RegisterDynamicBackgroundWorker(&worker, &handle))
+	{
+		MemoryContextSwitchTo(oldcxt);
+		return false;
+	}
+	running = palloc(sizeof(RunningJob));
+	running->job_id = job_id;
+	running->handle = handle;
+	RunningJobs = lappend(RunningJobs, running);
+	MemoryContextSwitchTo(oldcxt);
+	return true;
+}
+
+/*
+ * Starts the due jobs that are not running, while workers are free; a job
+ * whose worker could not start has its run ended as a failure.
+ */
+static void
+StartDueJobs(List *due)
+{
+	ListCell   *lc;
+
+	foreach(lc, due)
+	{
+		int32		job_id = lfirst_int(lc);
+		Oid			owner;
+		bool		owner_can_login;
+
+		CHECK_FOR_INTERRUPTS();
+		if (list_length(RunningJobs) >= JobWorkersMax)
+			break;
+		if (JobIsRunning(job_id) || !JobStartScheduled(job_id, &owner, &owner_can_login))
+			continue;
+		if (!StartJobWorker(job_id, owner, owner_can_login))
+		{
+			ereport(WARNING,
+					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+					 errmsg("could not start a background worker for job %d", job_id),
+					 errhint("Raise max_worker_processes.")));
+			JobFailedToStart(job_id);
+		}
+	}
+}
+
 /*
  * ep_timestore_scheduler_main - entry point of a database's scheduler
- * (main_arg: the database Oid).  Runs due jobs one after another, each in
- * a memory context reset after it, and sleeps until the next is due or a
- * backend wakes it.  SIGTERM stops it at the next interrupt check, also in
- * the middle of a job (whose start mark then counts it as failed);
- * epiphany.timeseries_scheduler = off stops it between jobs.
+ * (main_arg: the database Oid).  Starts due jobs in job workers and
+ * sleeps until the next is due, a worker ends, or a backend wakes it.
+ * SIGTERM stops it, and its job workers (whose start marks then count
+ * their runs as failed); epiphany.timeseries_scheduler = off stops it
+ * between two looks at the jobs.
  */
 void
 ep_timestore_scheduler_main(Datum main_arg)
 {
 	MemoryContext loopcxt;
-	MemoryContext jobcxt;
 
 	pqsignal(SIGTERM, die);
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
@@ -444,17 +599,14 @@ ep_timestore_scheduler_main(Datum main_arg)
 	pgstat_report_appname(EP_JOB_SCHEDULER_APPLICATION_NAME);
 	if (!JobSlotAttach())
 		proc_exit(0);
+	before_shmem_exit(TerminateJobWorkers, (Datum) 0);
 
 	loopcxt = AllocSetContextCreate(TopMemoryContext, "timestore scheduler loop",
 									ALLOCSET_DEFAULT_SIZES);
-	jobcxt = AllocSetContextCreate(TopMemoryContext, "timestore scheduler job",
-								   ALLOCSET_DEFAULT_SIZES);
 	for (;;)
 	{
 		List	   *due;
 		long		nap_ms;
-		bool		ran_jobs;
-		ListCell   *lc;
 
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
@@ -467,26 +619,39 @@ ep_timestore_scheduler_main(Datum main_arg)
 			proc_exit(0);
 
 		MemoryContextSwitchTo(loopcxt);
+		ReapJobWorkers();
 		if (!LoadDueJobs(&due, &nap_ms))
 		{
 			JobSlotReportNoExtension();
 			proc_exit(0);
 		}
-		ran_jobs = (due != NIL);
-		foreach(lc, due)
-		{
-			CHECK_FOR_INTERRUPTS();
-			MemoryContextSwitchTo(jobcxt);
-			JobRunScheduled(lfirst_int(lc));
-			MemoryContextSwitchTo(loopcxt);
-			MemoryContextReset(jobcxt);
-		}
+		StartDueJobs(due);
 		MemoryContextSwitchTo(TopMemoryContext);
 		MemoryContextReset(loopcxt);
 
-		/* after running jobs, look again at once: more may be due */
-		if (!ran_jobs)
-			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-							 Max(nap_ms, 1), PG_WAIT_EXTENSION);
+		/* a worker that ends sets the latch (bgw_notify_pid) */
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 Max(nap_ms, 1), PG_WAIT_EXTENSION);
 	}
+}
+
+/*
+ * ep_timestore_job_main - entry point of a job worker (main_arg: the job
+ * id; bgw_extra: JobWorkerArgs): runs the job whose start its scheduler
+ * marked, and exits.
+ */
+void
+ep_timestore_job_main(Datum main_arg)
+{
+	JobWorkerArgs args;
+
+	memcpy(&args, MyBgworkerEntry->bgw_extra, sizeof(args));
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnectionByOid(args.dboid,
+											  args.as_owner ? args.owner : InvalidOid, 0);
+	MemoryContextSwitchTo(AllocSetContextCreate(TopMemoryContext, "timestore job",
+												ALLOCSET_DEFAULT_SIZES));
+	JobRunStarted(DatumGetInt32(main_arg), args.as_owner);
+	proc_exit(0);
 }

@@ -6,14 +6,20 @@
  *	  next start after a success (fixed or drifting schedule) or a failure
  *	  (exponential back-off).
  *
- *	  Invariants: a scheduled run takes three transactions (mark start, run,
- *	  mark end) so that the start is committed before any user code runs; the
- *	  start mark counts the run as failed and sets a back-off next_start, and
- *	  only the end mark turns it into a success, so a run that never ends
- *	  (crash, shutdown) is counted as a failure and retried after a back-off.
+ *	  Invariants: a scheduled run takes three steps: the scheduler marks the
+ *	  start (committed before any user code runs), a job worker runs the
+ *	  job and marks the end (job_scheduler.c starts one per run).  The start
+ *	  mark counts the run as failed and sets a back-off next_start, and only
+ *	  the end mark turns it into a success, so a run that never ends (crash,
+ *	  shutdown) is counted as a failure and retried after a back-off.
  *	  Catalog rows are written as the owner of schema _epiphany_timestore,
- *	  user code runs as the job's owner, each under
- *	  SECURITY_LOCAL_USERID_CHANGE and its own GUC nesting level.
+ *	  under SECURITY_LOCAL_USERID_CHANGE and its own GUC nesting level.
+ *	  User code runs as the job's owner.  A procedure runs non-atomically
+ *	  (it may COMMIT) when the session is the owner's own and the call may
+ *	  be: in a job worker connected as the owner, or in run_job called by
+ *	  the owner with CALL outside a transaction block.  Otherwise it runs in
+ *	  one transaction, as the owner under SECURITY_LOCAL_USERID_CHANGE and
+ *	  a GUC nesting level that undoes its settings.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -30,6 +36,7 @@
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
@@ -39,6 +46,7 @@
 #include "nodes/value.h"
 #include "parser/parse_func.h"
 #include "pgstat.h"
+#include "tcop/pquery.h"
 #include "tcop/tcopprot.h"
 #include "timestore.h"
 #include "utils/builtins.h"
@@ -90,7 +98,7 @@ static TimestampTz JobShift(const EpJob *job, TimestampTz origin,
 							const Interval *step, int64 count);
 static void JobMarkStart(const EpJob *job, TimestampTz start);
 static void JobMarkEnd(const EpJob *job, TimestampTz finish, ErrorData *edata);
-static bool JobExecuteGuarded(const EpJob *job, MemoryContext errcxt,
+static bool JobExecuteGuarded(const EpJob *job, bool nonatomic, MemoryContext errcxt,
 							  ErrorData **edata);
 
 /* ----------------------------------------------------------------
@@ -389,23 +397,95 @@ JobNextStartOnFailure(const EpJob *job, TimestampTz finish, int failures)
  */
 
 /*
- * JobExecute - calls the job's procedure as CALL proc(id, config), or its
- * function as SELECT func(id, config), in the current transaction, as the
- * job's owner.  Settings the job changes are undone on return; an error
- * propagates (the caller's abort restores the user and the settings).
+ * The job's arguments (id, config) as parameters $1 and $2, in the current
+ * memory context.
  */
-void
-JobExecute(const EpJob *job)
+static ParamListInfo
+JobParams(const EpJob *job)
+{
+	ParamListInfo params = makeParamList(2);
+
+	params->numParams = 2;
+	params->params[0].value = Int32GetDatum(job->id);
+	params->params[0].isnull = false;
+	params->params[0].pflags = PARAM_FLAG_CONST;
+	params->params[0].ptype = INT4OID;
+	params->params[1].value = job->config ? JsonbPGetDatum(job->config) : (Datum) 0;
+	params->params[1].isnull = job->config == NULL;
+	params->params[1].pflags = PARAM_FLAG_CONST;
+	params->params[1].ptype = JSONBOID;
+	return params;
+}
+
+/*
+ * Runs CALL sql non-atomically, so that the procedure may COMMIT: through
+ * SPI under the caller's portal when there is one (run_job called by
+ * CALL), else as a top-level statement in a portal of its own, as
+ * exec_simple_query runs one (a job worker).  The parse tree and plan are
+ * made in the caller's memory context, which must outlive the procedure's
+ * transactions.
+ */
+static void
+JobCallNonatomic(const char *sql, ParamListInfo params)
 {
 	Oid			argtypes[2] = {INT4OID, JSONBOID};
-	Datum		values[2];
-	char		nulls[2] = {' ', ' '};
+	RawStmt    *parsetree;
+	List	   *plans;
+	Portal		portal;
+	DestReceiver *dest;
+	QueryCompletion qc;
+
+	if (ActivePortal != NULL)
+	{
+		SPIExecuteOptions options;
+
+		memset(&options, 0, sizeof(options));
+		options.params = params;
+		options.allow_nonatomic = true;
+		SPI_connect_ext(SPI_OPT_NONATOMIC);
+		if (SPI_execute_extended(sql, &options) < 0)
+			elog(ERROR, "could not run %s", sql);
+		SPI_finish();
+		return;
+	}
+
+	PushActiveSnapshot(GetTransactionSnapshot());
+	parsetree = linitial_node(RawStmt, pg_parse_query(sql));
+	plans = pg_plan_queries(pg_analyze_and_rewrite_fixedparams(parsetree, sql, argtypes, 2,
+															   NULL),
+							sql, CURSOR_OPT_PARALLEL_OK, params);
+	PopActiveSnapshot();
+
+	portal = CreatePortal("", true, true);
+	portal->visible = false;
+	PortalDefineQuery(portal, NULL, sql, CMDTAG_CALL, plans, NULL);
+	PortalStart(portal, params, 0, InvalidSnapshot);
+	dest = CreateDestReceiver(DestNone);
+	(void) PortalRun(portal, FETCH_ALL, true, true, dest, dest, &qc);
+	dest->rDestroy(dest);
+	PortalDrop(portal, false);
+}
+
+/*
+ * JobExecute - calls the job's procedure as CALL proc(id, config), or its
+ * function as SELECT func(id, config).  With nonatomic, a procedure whose
+ * owner is the current user runs non-atomically (JobCallNonatomic): it may
+ * COMMIT, and its settings stay, as after a CALL.  Otherwise the routine
+ * runs in the current transaction as the job's owner, and the settings it
+ * changes are undone on return; an error propagates (the caller's abort
+ * restores the user and the settings).
+ */
+void
+JobExecute(const EpJob *job, bool nonatomic)
+{
+	Oid			argtypes[2] = {INT4OID, JSONBOID};
 	Oid			procoid;
 	Oid			save_userid;
 	int			save_sec;
 	int			save_nestlevel;
 	char	   *sql;
-	int			rc;
+	bool		is_procedure;
+	SPIExecuteOptions options;
 
 	procoid = JobLookupRoutine(job->proc_schema, job->proc_name, 2, argtypes);
 	if (!OidIsValid(procoid))
@@ -419,43 +499,49 @@ JobExecute(const EpJob *job)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("owner of job %d does not exist", job->id)));
 
-	sql = psprintf("%s %s($1, $2)",
-				   get_func_prokind(procoid) == PROKIND_PROCEDURE ? "CALL" : "SELECT",
+	is_procedure = get_func_prokind(procoid) == PROKIND_PROCEDURE;
+	sql = psprintf("%s %s($1, $2)", is_procedure ? "CALL" : "SELECT",
 				   quote_qualified_identifier(job->proc_schema, job->proc_name));
-	values[0] = Int32GetDatum(job->id);
-	values[1] = job->config ? JsonbPGetDatum(job->config) : (Datum) 0;
-	if (job->config == NULL)
-		nulls[1] = 'n';
+	if (nonatomic && is_procedure && GetUserId() == job->owner &&
+		!InSecurityRestrictedOperation())
+	{
+		JobCallNonatomic(sql, JobParams(job));
+		return;
+	}
 
 	GetUserIdAndSecContext(&save_userid, &save_sec);
 	SetUserIdAndSecContext(job->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
 	save_nestlevel = NewGUCNestLevel();
 
+	memset(&options, 0, sizeof(options));
+	options.params = JobParams(job);
+	PushActiveSnapshot(GetTransactionSnapshot());
 	SPI_connect();
-	rc = SPI_execute_with_args(sql, 2, argtypes, values, nulls, false, 0);
-	if (rc < 0)
-		elog(ERROR, "could not run job %d: %s", job->id, SPI_result_code_string(rc));
+	if (SPI_execute_extended(sql, &options) < 0)
+		elog(ERROR, "could not run job %d", job->id);
 	SPI_finish();
+	PopActiveSnapshot();
 
 	AtEOXact_GUC(true, save_nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec);
 }
 
 /*
- * JobRunNow - run_job: runs the job in the caller's transaction and, when
- * it succeeds, records the run in its stats row (creating the row if a
- * restore left none).  A failure propagates to the caller and records
- * nothing, since the caller's transaction is lost anyway.
+ * JobRunNow - run_job: runs the job in the caller's session (non-atomically
+ * when nonatomic, see JobExecute) and, when it succeeds, records the run in
+ * its stats row (creating the row if a restore left none).  A failure
+ * propagates to the caller and records nothing, since the caller's
+ * transaction is lost anyway.
  */
 void
-JobRunNow(const EpJob *job)
+JobRunNow(const EpJob *job, bool nonatomic)
 {
 	Oid			argtypes[4] = {INT4OID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
 	Datum		values[4];
 	TimestampTz start = GetCurrentTimestamp();
 	TimestampTz finish;
 
-	JobExecute(job);
+	JobExecute(job, nonatomic);
 	finish = GetCurrentTimestamp();
 
 	values[0] = Int32GetDatum(job->id);
@@ -559,30 +645,30 @@ JobMarkEnd(const EpJob *job, TimestampTz finish, ErrorData *edata)
 }
 
 /*
- * JobExecuteGuarded - runs the job in a transaction of its own, with
+ * JobExecuteGuarded - runs the job in a transaction of its own (or, when
+ * it runs non-atomically, in the transactions its procedure makes), with
  * statement_timeout armed at max_runtime, and commits it.  Returns true on
  * success; on error, logs it, copies it into errcxt (*edata), aborts the
  * transaction and returns false.
  *
  * This is the one place that catches an error to carry on: a job's failure
- * is data for its statistics, and the scheduler must keep serving the other
- * jobs.  The transaction is aborted before anything else runs.
+ * is data for its statistics.  The transaction is aborted before anything
+ * else runs.
  */
 static bool
-JobExecuteGuarded(const EpJob *job, MemoryContext errcxt, ErrorData **edata)
+JobExecuteGuarded(const EpJob *job, bool nonatomic, MemoryContext errcxt, ErrorData **edata)
 {
 	double		runtime_ms = IntervalApproxUsecs(&job->max_runtime) / 1000.0;
 	bool		ok = true;
 
 	StartTransactionCommand();
-	PushActiveSnapshot(GetTransactionSnapshot());
+	MemoryContextSwitchTo(errcxt);
 	PG_TRY();
 	{
 		if (runtime_ms >= 1)
 			enable_timeout_after(STATEMENT_TIMEOUT, (int) Min(runtime_ms, INT_MAX));
-		JobExecute(job);
+		JobExecute(job, nonatomic);
 		disable_timeout(STATEMENT_TIMEOUT, false);
-		PopActiveSnapshot();
 		CommitTransactionCommand();
 	}
 	PG_CATCH();
@@ -600,46 +686,78 @@ JobExecuteGuarded(const EpJob *job, MemoryContext errcxt, ErrorData **edata)
 		ok = false;
 	}
 	PG_END_TRY();
+	MemoryContextSwitchTo(errcxt);
 	return ok;
 }
 
 /*
- * JobRunScheduled - the scheduler's run of job job_id: if the job is still
- * scheduled and due, marks the start (committed), runs it, and marks the
- * end, each step in its own transaction.  Must be called outside a
- * transaction; allocates in the current memory context, which the caller
- * resets.
+ * JobStartScheduled - the scheduler's side of a run of job job_id: if the
+ * job is still scheduled and due, marks its start (committed) and returns
+ * its owner and whether the owner may log in (which a job worker connected
+ * as the owner needs); false when the job is not to run.  Must be called
+ * outside a transaction.
+ */
+bool
+JobStartScheduled(int32 job_id, Oid *owner, bool *owner_can_login)
+{
+	MemoryContext callercxt = CurrentMemoryContext;
+	EpJob	   *job;
+	TimestampTz start;
+	bool		started = false;
+
+	Assert(!IsTransactionState());
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	MemoryContextSwitchTo(callercxt);
+	job = JobLoad(job_id, true);
+	start = GetCurrentTimestamp();
+	if (job != NULL && job->scheduled && job->next_start <= start)
+	{
+		HeapTuple	role = SearchSysCache1(AUTHOID, ObjectIdGetDatum(job->owner));
+
+		JobMarkStart(job, start);
+		*owner = job->owner;
+		*owner_can_login = HeapTupleIsValid(role) &&
+			((Form_pg_authid) GETSTRUCT(role))->rolcanlogin;
+		if (HeapTupleIsValid(role))
+			ReleaseSysCache(role);
+		started = true;
+	}
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	MemoryContextSwitchTo(callercxt);
+	return started;
+}
+
+/*
+ * JobRunStarted - a job worker's run of job job_id, whose start the
+ * scheduler has marked: runs it (non-atomically when the worker is
+ * connected as the job's owner) and marks the end.  Must be called outside
+ * a transaction; allocates in the current memory context.  A job deleted
+ * meanwhile is not run.
  */
 void
-JobRunScheduled(int32 job_id)
+JobRunStarted(int32 job_id, bool as_owner)
 {
 	MemoryContext jobcxt = CurrentMemoryContext;
 	EpJob	   *job;
-	TimestampTz start;
 	ErrorData  *edata = NULL;
-
-	Assert(!IsTransactionState());
 
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	MemoryContextSwitchTo(jobcxt);
-	job = JobLoad(job_id, true);
-	start = GetCurrentTimestamp();
-	if (job != NULL && job->scheduled && job->next_start <= start)
-		JobMarkStart(job, start);
-	else
-		job = NULL;
+	job = JobLoad(job_id, false);
 	PopActiveSnapshot();
 	CommitTransactionCommand();
 	MemoryContextSwitchTo(jobcxt);
 	if (job == NULL)
 		return;
+	job->consecutive_failures--;	/* the start mark counted this run */
 
 	pgstat_report_appname(job->application_name);
 	pgstat_report_activity(STATE_RUNNING, job->application_name);
-	JobExecuteGuarded(job, jobcxt, &edata);
+	JobExecuteGuarded(job, as_owner, jobcxt, &edata);
 	pgstat_report_activity(STATE_IDLE, NULL);
-	pgstat_report_appname(EP_JOB_SCHEDULER_APPLICATION_NAME);
 
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
@@ -647,4 +765,34 @@ JobRunScheduled(int32 job_id)
 	PopActiveSnapshot();
 	CommitTransactionCommand();
 	MemoryContextSwitchTo(jobcxt);
+}
+
+/*
+ * JobFailedToStart - ends the run of job job_id that the scheduler marked
+ * but could not start a worker for: a failure with that reason, retried
+ * after the back-off.  Must be called outside a transaction.
+ */
+void
+JobFailedToStart(int32 job_id)
+{
+	MemoryContext callercxt = CurrentMemoryContext;
+	EpJob	   *job;
+	ErrorData	edata;
+
+	memset(&edata, 0, sizeof(edata));
+	edata.message = "could not start a background worker for the job";
+	edata.detail = NULL;
+	edata.sqlerrcode = ERRCODE_CONFIGURATION_LIMIT_EXCEEDED;
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	MemoryContextSwitchTo(callercxt);
+	job = JobLoad(job_id, false);
+	if (job != NULL)
+	{
+		job->consecutive_failures--;	/* the start mark counted this run */
+		JobMarkEnd(job, GetCurrentTimestamp(), &edata);
+	}
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	MemoryContextSwitchTo(callercxt);
 }

@@ -345,9 +345,11 @@ extern uint64 CatalogExecute(const char *sql, int nargs, Oid *argtypes,
 extern EpJob *JobLoad(int32 job_id, bool lock_for_run);
 extern Oid	JobLookupRoutine(const char *schema, const char *name, int nargs,
 							 const Oid *argtypes);
-extern void JobExecute(const EpJob *job);
-extern void JobRunNow(const EpJob *job);
-extern void JobRunScheduled(int32 job_id);
+extern void JobExecute(const EpJob *job, bool nonatomic);
+extern void JobRunNow(const EpJob *job, bool nonatomic);
+extern bool JobStartScheduled(int32 job_id, Oid *owner, bool *owner_can_login);
+extern void JobRunStarted(int32 job_id, bool as_owner);
+extern void JobFailedToStart(int32 job_id);
 extern TimestampTz JobNextStartOnSuccess(const EpJob *job, TimestampTz finish);
 extern TimestampTz JobNextStartOnFailure(const EpJob *job, TimestampTz finish,
 										 int failures);

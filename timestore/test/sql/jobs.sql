@@ -107,6 +107,23 @@ CALL run_job(:j4);
 SELECT total_runs, total_failures FROM timescaledb_information.job_stats WHERE job_id = :j4;
 SELECT count(*) FROM job_log WHERE job_id = :j4;
 
+-- Called outside a transaction block by the job's owner, run_job lets the
+-- procedure COMMIT; inside one, the COMMIT is refused.
+CREATE PROCEDURE commit_proc(job_id integer, config jsonb) LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO job_log VALUES (job_id, config, current_user);
+    COMMIT;
+    INSERT INTO job_log VALUES (job_id, '"after commit"', current_user);
+END $$;
+SELECT add_job('commit_proc', '1 hour', scheduled => false) AS jc \gset
+CALL run_job(:jc);
+SELECT config FROM job_log WHERE job_id = :jc ORDER BY config NULLS FIRST;
+SELECT total_runs, total_successes FROM timescaledb_information.job_stats WHERE job_id = :jc;
+BEGIN;
+CALL run_job(:jc);
+ROLLBACK;
+SELECT delete_job(:jc);
+
 -- alter_job returns TimescaleDB's record; NULL arguments keep values.
 SELECT job_id = :j1 AS is_j1, schedule_interval, max_runtime, max_retries, retry_period,
        scheduled, config, next_start = '2030-01-01 00:00+00' AS next_start_set,

@@ -2,6 +2,8 @@
 #	The job scheduler end to end: a healthy job runs every second; a failing
 #	job records its failures and is retried with doubling delays while the
 #	healthy one keeps running; max_runtime cancels a job that runs too long;
+#	job workers run procedures that COMMIT, as the job's owner (one that
+#	cannot log in too), and several jobs at once;
 #	a killed scheduler is restarted by the launcher; DROP DATABASE stops a
 #	database's scheduler; pg_dump keeps jobs; epiphany.timeseries_scheduler
 #	switches scheduling off and on; jobs survive a restart;
@@ -86,6 +88,82 @@ is( $primary->safe_psql(
 	),
 	'canceling statement due to statement timeout|57014',
 	'max_runtime cancels the job');
+
+# Each run is a job worker connected as the job's owner: a procedure may
+# COMMIT; what it committed before an error stays, and the error is
+# recorded.
+$primary->safe_psql(
+	'postgres', q{
+CREATE ROLE job_login LOGIN;
+CREATE ROLE job_nologin NOLOGIN;
+CREATE TABLE batches (n int, by name DEFAULT current_user,
+                      at timestamptz DEFAULT clock_timestamp());
+GRANT INSERT, SELECT ON batches TO job_login, job_nologin;
+CREATE PROCEDURE batched(job_id integer, config jsonb) LANGUAGE plpgsql AS $$
+BEGIN
+    FOR i IN 1..3 LOOP
+        INSERT INTO batches (n) VALUES (i);
+        COMMIT;
+    END LOOP;
+END $$;
+CREATE PROCEDURE half_done(job_id integer, config jsonb) LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO batches (n) VALUES (100);
+    COMMIT;
+    INSERT INTO batches (n) VALUES (101);
+    RAISE EXCEPTION 'failed after a commit';
+END $$;
+CREATE PROCEDURE record_user(job_id integer, config jsonb) LANGUAGE sql
+    AS $$ INSERT INTO batches (n) VALUES (200) $$;
+CREATE PROCEDURE nap(job_id integer, config jsonb) LANGUAGE sql
+    AS $$ INSERT INTO batches (n) VALUES (300 + job_id % 2);
+          SELECT pg_sleep(3);
+          INSERT INTO batches (n) VALUES (310 + job_id % 2) $$;
+});
+my $new_jobs = $primary->safe_psql(
+	'postgres', q{
+SET ROLE job_login;
+SELECT add_job('batched', '1 hour');
+RESET ROLE;
+SELECT add_job('half_done', '1 hour');
+SET ROLE job_nologin;
+SELECT add_job('record_user', '1 hour');
+RESET ROLE;
+SELECT add_job('nap', '1 hour');
+SELECT add_job('nap', '1 hour');
+});
+my ($batched, $half_done, $record_user, $nap1, $nap2) = split /
+/, $new_jobs;
+my $done = sub {
+	my ($job) = @_;
+	return "SELECT last_finish >= last_start FROM _epiphany_timestore.bgw_job_stat WHERE job_id = $job";
+};
+$primary->poll_query_until('postgres', $done->($_))
+  or die "job $_ did not run" foreach ($batched, $half_done, $record_user, $nap1, $nap2);
+is( $primary->safe_psql(
+		'postgres', qq{
+SELECT (SELECT string_agg(n || ':' || by, ',' ORDER BY n) FROM batches WHERE n < 100),
+       (SELECT last_run_status FROM timescaledb_information.job_stats WHERE job_id = $batched)}),
+	'1:job_login,2:job_login,3:job_login|Success',
+	'a job procedure commits batches, as its owner');
+is( $primary->safe_psql(
+		'postgres', qq{
+SELECT (SELECT string_agg(n::text, ',' ORDER BY n) FROM batches WHERE n BETWEEN 100 AND 199),
+       last_error FROM _epiphany_timestore.bgw_job_stat WHERE job_id = $half_done}),
+	'100|failed after a commit',
+	'what a failing job committed stays, and its error is recorded');
+is( $primary->safe_psql('postgres', q{SELECT string_agg(by::text, ',') FROM batches WHERE n = 200}),
+	'job_nologin',
+	'the job of an owner who cannot log in runs as that owner');
+is( $primary->safe_psql(
+		'postgres', q{
+SELECT count(*) FROM batches s1 JOIN batches s2 ON s2.n = 301 AND s1.n = 300
+  JOIN batches e1 ON e1.n = 310 JOIN batches e2 ON e2.n = 311
+ WHERE s1.at < e2.at AND s2.at < e1.at}),
+	'1',
+	'two jobs run at the same time');
+$primary->safe_psql('postgres',
+	"SELECT delete_job(j) FROM unnest(ARRAY[$batched, $half_done, $record_user, $nap1, $nap2]) j");
 
 # A scheduler that dies is started again by the launcher.
 my $old_pid = $primary->safe_psql('postgres',
