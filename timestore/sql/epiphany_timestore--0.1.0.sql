@@ -266,6 +266,26 @@ CREATE TABLE _epiphany_timestore.bgw_job_stat (
     last_error_sqlstate    text
 );
 
+-- One row per failed run of a job, and per successful one when
+-- epiphany.timeseries_job_execution_logging is on (job_worker.c); rows
+-- older than a month go as new ones come.  Kept after the job is deleted,
+-- as TimescaleDB keeps them; not dumped.
+CREATE TABLE _epiphany_timestore.bgw_job_history (
+    id          bigserial PRIMARY KEY,
+    job_id      integer NOT NULL,
+    owner       regrole NOT NULL,
+    succeeded   boolean NOT NULL,
+    pid         integer,
+    start_time  timestamptz,
+    finish_time timestamptz NOT NULL,
+    proc_schema name,
+    proc_name   name,
+    config      jsonb,
+    sqlerrcode  text,
+    err_message text
+);
+CREATE INDEX bgw_job_history_finish_idx ON _epiphany_timestore.bgw_job_history (finish_time);
+
 -- System jobs (ids below 1000) come with the extension, not with a dump.
 SELECT pg_catalog.pg_extension_config_dump('_epiphany_timestore.bgw_job', 'WHERE id >= 1000');
 SELECT pg_catalog.pg_extension_config_dump('_epiphany_timestore.bgw_job_id_seq', '');
@@ -444,7 +464,22 @@ SELECT hn.nspname AS hypertable_schema,
   LEFT JOIN pg_catalog.pg_class hc ON hc.oid = h.relid
   LEFT JOIN pg_catalog.pg_namespace hn ON hn.oid = hc.relnamespace;
 
-GRANT SELECT ON timescaledb_information.jobs, timescaledb_information.job_stats TO PUBLIC;
+-- The runs of jobs (TimescaleDB 2.15's job_history and job_errors), each
+-- user seeing those of the jobs whose owner's privileges it has.
+CREATE VIEW timescaledb_information.job_history AS
+SELECT id, job_id, succeeded, proc_schema, proc_name, pid, start_time, finish_time,
+       config, sqlerrcode, err_message
+  FROM _epiphany_timestore.bgw_job_history
+ WHERE pg_catalog.pg_has_role(owner, 'USAGE');
+
+CREATE VIEW timescaledb_information.job_errors AS
+SELECT job_id, proc_schema, proc_name, pid, start_time, finish_time, sqlerrcode, err_message
+  FROM timescaledb_information.job_history
+ WHERE NOT succeeded;
+
+GRANT SELECT ON timescaledb_information.jobs, timescaledb_information.job_stats,
+                timescaledb_information.job_history, timescaledb_information.job_errors
+             TO PUBLIC;
 
 -- Every change of the hypertable catalog (the API, a restore, a manual
 -- UPDATE) invalidates the cached description of the table it names.

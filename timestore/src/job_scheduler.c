@@ -109,8 +109,11 @@ static bool JobSchedulerEnabled = true;
 /* epiphany.timeseries_max_job_workers: jobs of one database run at once. */
 static int	JobWorkersMax = 4;
 
+/* epiphany.timeseries_job_execution_logging: successful runs go to job_history too. */
+bool		JobExecutionLogging = false;
+
 /*
- * JobSchedulerDefineSettings - defines epiphany.timeseries_scheduler; called
+ * JobSchedulerDefineSettings - defines the job settings; called
  * by _PG_init in every process that loads the library.
  */
 void
@@ -122,6 +125,14 @@ JobSchedulerDefineSettings(void)
 							 "and none is started; jobs stay in the catalog.",
 							 &JobSchedulerEnabled,
 							 true,
+							 PGC_SIGHUP,
+							 0,
+							 NULL, NULL, NULL);
+	DefineCustomBoolVariable("epiphany.timeseries_job_execution_logging",
+							 "Records successful runs of jobs in timescaledb_information.job_history.",
+							 "Failed runs are always recorded; rows are kept for a month.",
+							 &JobExecutionLogging,
+							 false,
 							 PGC_SIGHUP,
 							 0,
 							 NULL, NULL, NULL);

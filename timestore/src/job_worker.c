@@ -98,6 +98,7 @@ static TimestampTz JobShift(const EpJob *job, TimestampTz origin,
 							const Interval *step, int64 count);
 static void JobMarkStart(const EpJob *job, TimestampTz start);
 static void JobMarkEnd(const EpJob *job, TimestampTz finish, ErrorData *edata);
+static void JobLogRun(const EpJob *job, TimestampTz finish, ErrorData *edata);
 static bool JobExecuteGuarded(const EpJob *job, bool nonatomic, MemoryContext errcxt,
 							  ErrorData **edata);
 
@@ -563,6 +564,7 @@ JobRunNow(const EpJob *job, bool nonatomic)
 					  " consecutive_failures = 0, last_error = NULL,"
 					  " last_error_sqlstate = NULL",
 					  4, argtypes, values, NULL, NULL);
+	JobLogRun(job, finish, NULL);
 }
 
 /*
@@ -592,6 +594,48 @@ JobMarkStart(const EpJob *job, TimestampTz start)
 }
 
 /*
+ * JobLogRun - adds a run that ended at finish to the job history: a
+ * failure (edata), or a success when epiphany.timeseries_job_execution_logging
+ * is on; its start is the stats row's.  Rows older than a month go.
+ */
+static void
+JobLogRun(const EpJob *job, TimestampTz finish, ErrorData *edata)
+{
+	Oid			argtypes[10] = {INT4OID, OIDOID, BOOLOID, INT4OID, TIMESTAMPTZOID,
+	TEXTOID, TEXTOID, JSONBOID, TEXTOID, TEXTOID};
+	Datum		values[10];
+	char		nulls[10] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+
+	if (edata == NULL && !JobExecutionLogging)
+		return;
+	values[0] = Int32GetDatum(job->id);
+	values[1] = ObjectIdGetDatum(job->owner);
+	values[2] = BoolGetDatum(edata == NULL);
+	values[3] = Int32GetDatum(MyProcPid);
+	values[4] = TimestampTzGetDatum(finish);
+	values[5] = CStringGetTextDatum(job->proc_schema);
+	values[6] = CStringGetTextDatum(job->proc_name);
+	values[7] = job->config ? JsonbPGetDatum(job->config) : (Datum) 0;
+	nulls[7] = job->config ? ' ' : 'n';
+	nulls[8] = nulls[9] = 'n';
+	if (edata != NULL)
+	{
+		values[8] = CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode));
+		values[9] = CStringGetTextDatum(edata->message ? edata->message : "unknown error");
+		nulls[8] = nulls[9] = ' ';
+	}
+	CatalogExecute("WITH old AS (DELETE FROM _epiphany_timestore.bgw_job_history"
+				   "             WHERE finish_time < $5 - interval '1 month')"
+				   " INSERT INTO _epiphany_timestore.bgw_job_history"
+				   " (job_id, owner, succeeded, pid, start_time, finish_time, proc_schema,"
+				   "  proc_name, config, sqlerrcode, err_message)"
+				   " SELECT $1, $2, $3, $4,"
+				   "  (SELECT last_start FROM _epiphany_timestore.bgw_job_stat WHERE job_id = $1),"
+				   "  $5, $6, $7, $8, $9, $10",
+				   10, argtypes, values, nulls, NULL);
+}
+
+/*
  * JobMarkEnd - records how the run started by JobMarkStart ended: edata is
  * NULL on success, else the error.  A job that failed more than its
  * max_retries times in a row (when that is not -1) is unscheduled.
@@ -618,8 +662,10 @@ JobMarkEnd(const EpJob *job, TimestampTz finish, ErrorData *edata)
 						  " consecutive_failures = 0, last_error = NULL"
 						  " WHERE job_id = $1",
 						  3, argtypes, values, nulls, NULL);
+		JobLogRun(job, finish, NULL);
 		return;
 	}
+	JobLogRun(job, finish, edata);
 
 	values[2] = TimestampTzGetDatum(JobNextStartOnFailure(job, finish, failures));
 	values[3] = CStringGetTextDatum(edata->message ? edata->message : "unknown error");

@@ -345,6 +345,7 @@ extern uint64 CatalogExecute(const char *sql, int nargs, Oid *argtypes,
 extern EpJob *JobLoad(int32 job_id, bool lock_for_run);
 extern Oid	JobLookupRoutine(const char *schema, const char *name, int nargs,
 							 const Oid *argtypes);
+extern bool JobExecutionLogging;
 extern void JobExecute(const EpJob *job, bool nonatomic);
 extern void JobRunNow(const EpJob *job, bool nonatomic);
 extern bool JobStartScheduled(int32 job_id, Oid *owner, bool *owner_can_login);

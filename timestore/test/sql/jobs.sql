@@ -58,6 +58,11 @@ SELECT attname, format_type(atttypid, atttypmod)
   FROM pg_attribute
  WHERE attrelid = 'timescaledb_information.job_stats'::regclass AND attnum > 0
  ORDER BY attnum;
+SELECT attrelid::regclass, string_agg(attname, ', ' ORDER BY attnum)
+  FROM pg_attribute
+ WHERE attrelid IN ('timescaledb_information.job_history'::regclass,
+                    'timescaledb_information.job_errors'::regclass) AND attnum > 0
+ GROUP BY attrelid ORDER BY attrelid::regclass::text;
 
 -- Before any run.
 SELECT last_run_started_at, last_successful_finish, last_run_status, job_status,
@@ -80,6 +85,9 @@ SELECT s.next_start = j.initial_start + interval '1 hour' AS next_slot,
  WHERE j.id = :j1;
 CALL run_job(:j1);
 SELECT total_runs, total_successes FROM timescaledb_information.job_stats WHERE job_id = :j1;
+-- Successful runs reach job_history only with
+-- epiphany.timeseries_job_execution_logging (failures always do).
+SELECT count(*) FROM timescaledb_information.job_history WHERE job_id = :j1;
 
 -- A function works too (SELECT instead of CALL); a drifting schedule
 -- starts again one interval after the end of the run.

@@ -2,8 +2,9 @@
 #	The job scheduler end to end: a healthy job runs every second; a failing
 #	job records its failures and is retried with doubling delays while the
 #	healthy one keeps running; max_runtime cancels a job that runs too long;
-#	job workers run procedures that COMMIT, as the job's owner (one that
-#	cannot log in too), and several jobs at once;
+#	job_errors and job_history list runs; job workers run procedures that
+#	COMMIT, as the job's owner (one that cannot log in too), and several
+#	jobs at once;
 #	a killed scheduler is restarted by the launcher; DROP DATABASE stops a
 #	database's scheduler; pg_dump keeps jobs; epiphany.timeseries_scheduler
 #	switches scheduling off and on; jobs survive a restart;
@@ -68,6 +69,26 @@ is( $primary->safe_psql(
 	),
 	'Failed',
 	'job_stats shows the failure');
+is( $primary->safe_psql(
+		'postgres', qq{
+SELECT count(*) >= 3, bool_and(err_message = 'broken on purpose' AND sqlerrcode = 'P0001'
+                               AND proc_name = 'broken' AND start_time <= finish_time
+                               AND pid <> pg_backend_pid())
+  FROM timescaledb_information.job_errors WHERE job_id = $failing}),
+	't|t',
+	'job_errors lists each failed run');
+is( $primary->safe_psql('postgres',
+		"SELECT count(*) FROM timescaledb_information.job_history WHERE job_id = $healthy"),
+	'0',
+	'successful runs are not logged by default');
+$primary->append_conf('postgresql.conf', 'epiphany.timeseries_job_execution_logging = on');
+$primary->reload;
+$primary->poll_query_until('postgres',
+	"SELECT count(*) >= 2 FROM timescaledb_information.job_history WHERE job_id = $healthy AND succeeded")
+  or die 'successful runs were not logged';
+pass('with epiphany.timeseries_job_execution_logging, job_history has successful runs');
+$primary->append_conf('postgresql.conf', 'epiphany.timeseries_job_execution_logging = off');
+$primary->reload;
 
 my $ticks = $primary->safe_psql('postgres',
 	"SELECT count(*) FROM ticks WHERE job_id = $healthy");
