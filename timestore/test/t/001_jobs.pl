@@ -2,7 +2,8 @@
 #	The job scheduler end to end: a healthy job runs every second; a failing
 #	job records its failures and is retried with doubling delays while the
 #	healthy one keeps running; max_runtime cancels a job that runs too long;
-#	job_errors and job_history list runs; job workers run procedures that
+#	job_errors and job_history list runs; a crash during a job leaves no
+#	half state and the job runs again; job workers run procedures that
 #	COMMIT, as the job's owner (one that cannot log in too), and several
 #	jobs at once;
 #	a killed scheduler is restarted by the launcher; DROP DATABASE stops a
@@ -185,6 +186,34 @@ SELECT count(*) FROM batches s1 JOIN batches s2 ON s2.n = 301 AND s1.n = 300
 	'two jobs run at the same time');
 $primary->safe_psql('postgres',
 	"SELECT delete_job(j) FROM unnest(ARRAY[$batched, $half_done, $record_user, $nap1, $nap2]) j");
+
+# A crash while a job runs: its uncommitted work is gone, the run counts
+# as failed with the start mark's message, and the job runs again.
+$primary->safe_psql(
+	'postgres', q{
+CREATE TABLE crash_log (n int);
+CREATE PROCEDURE crashy(job_id integer, config jsonb) LANGUAGE sql
+    AS $$ INSERT INTO crash_log VALUES (1); SELECT pg_sleep(60) $$;
+});
+my $crashy = $primary->safe_psql('postgres',
+	"SELECT job_id FROM alter_job(add_job('crashy', '1 hour'), retry_period => '1 second')");
+my $crashy_running =
+  "SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'User-Defined Action [$crashy]' AND state = 'active'";
+$primary->poll_query_until('postgres', $crashy_running)
+  or die 'the job did not start';
+$primary->stop('immediate');
+$primary->start;
+is( $primary->safe_psql(
+		'postgres',
+		"SELECT (SELECT count(*) FROM crash_log), last_error FROM _epiphany_timestore.bgw_job_stat WHERE job_id = $crashy"
+	),
+	'0|job did not finish: its process stopped during the run',
+	'a crash during a job leaves none of its uncommitted work and counts the run as failed');
+$primary->poll_query_until('postgres', $crashy_running)
+  or die 'the job did not run again after the crash';
+pass('the job runs again after the crash');
+$primary->safe_psql('postgres',
+	"SELECT delete_job($crashy), pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'User-Defined Action [$crashy]'");
 
 # A scheduler that dies is started again by the launcher.
 my $old_pid = $primary->safe_psql('postgres',
