@@ -237,6 +237,16 @@ INSERT INTO hu SELECT id, v FROM hv;
 SELECT hnsw_matches('hu', 'v', '<->', 'q') AS unlogged_matches;
 DROP TABLE hu;
 
+-- A temporary table: its index lives in local buffers, which a scan pins
+-- with ReadBuffer (the remembered-buffer hints are for shared buffers);
+-- built, and then grown by inserts.
+CREATE TEMP TABLE ht (id int, v vector(3));
+INSERT INTO ht SELECT id, v FROM hv WHERE id <= 600;
+CREATE INDEX ht_l2 ON ht USING hnsw (v vector_l2_ops);
+INSERT INTO ht SELECT id, v FROM hv WHERE id > 600;
+SELECT hnsw_matches('ht', 'v', '<->', 'q') AS temp_matches;
+DROP TABLE ht;
+
 -- A build whose graph outgrows maintenance_work_mem carries on on disk.
 CREATE TABLE hw (id int, v vector(16));
 SELECT setseed(0.25);
