@@ -5,9 +5,10 @@
  *	  the visited sets it uses, and the page graph through which a scan
  *	  reads the index in place.
  *
- *	  The search keeps its candidates in two binary heaps on arrays of
- *	  HnswCandidate (nearest first: still to expand; farthest first: the ef
- *	  best found), allocated once per layer search in the caller's context,
+ *	  The search keeps the candidates it accepts in a pool and orders them
+ *	  with two binary heaps of (distance, place in the pool) entries
+ *	  (nearest first: still to expand; farthest first: the ef best found),
+ *	  all arrays allocated in the caller's context and grown by doubling,
  *	  so a hop allocates nothing.  Visited nodes are marked with an epoch:
  *	  in graph->visitMarks for the in-memory build, in graph->visited (an
  *	  open-addressing set on node ids) for disk graphs.
@@ -43,9 +44,10 @@
 #define HNSW_VISITED_INITIAL_SLOTS 1024
 
 /*
- * Pages a page-graph visit pins ahead of the one it reads: with the one
- * being read and the one before it, few enough for the backend's array of
- * private pin counts (8 entries; more spill into a hash table).
+ * Nodes a page-graph visit pins ahead of the one it reads: it then holds
+ * at most HNSW_PIN_AHEAD + 1 pins, which with the executor's own few fit
+ * the backend's array of private pin counts (8 entries; more spill into a
+ * hash table).
  */
 #define HNSW_PIN_AHEAD 4
 
