@@ -219,3 +219,667 @@ COMMENT ON VIEW epiphany.stats IS
     'Per engine: user tables, rows, table and index bytes, column store compression, time store jobs';
 
 GRANT SELECT ON epiphany.stats TO PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- Storage advisor (docs/storage-advisor.md).  epiphany.advise_storage()
+-- reads each table's workload from pg_stat_user_tables (and, for columnar
+-- tables, the column store's own count of changed compressed rows),
+-- measures a sample of the table in the other engine when the workload
+-- alone does not settle it, and writes one row of advice per table to
+-- epiphany.storage_advice.  epiphany.convert_table() applies one advice;
+-- epiphany.storage_advisor_job() is the daily job.
+-- ---------------------------------------------------------------------------
+
+-- The advisor's thresholds, each with the reason for its value.  Sites may
+-- change a value (the advice cites the values it used); pg_dump keeps the
+-- changes.
+CREATE TABLE epiphany.storage_advisor_thresholds (
+    name      text PRIMARY KEY,
+    value     numeric NOT NULL CHECK (value >= 0),
+    rationale text NOT NULL
+);
+
+INSERT INTO epiphany.storage_advisor_thresholds VALUES
+    ('min_rows', 10000,
+     'A column chunk holds 10,000 values: a smaller table fills partial chunks and fits in a few '
+     'heap pages, so neither engine gains enough to pay for a rewrite.'),
+    ('max_change_ratio_for_column', 0.05,
+     'Append-mostly: at most 5 rows updated or deleted per 100 rows written.  On the column store '
+     'each update or delete of a compressed row writes a deletion marker (and a new delta-store '
+     'row), and the dead row stays in its row group until the table is rewritten.'),
+    ('min_full_scans_for_column', 10,
+     'Sequential scans must have read at least 10 times the table''s rows.  A conversion rewrites '
+     'the table once (a columnar load measured 3.4x a heap load) and a full scan then costs about '
+     '0.7x the heap''s (make bench-columnar): the rewrite pays for itself after about ten full scans.'),
+    ('max_index_scan_share_for_column', 0.5,
+     'At most half of the scans may be index scans: an index lookup on a columnar table measured '
+     '20x slower than on heap (370 against 7,360 per second), so a table read mostly by key stays '
+     'on the heap.'),
+    ('min_compression_for_column', 2,
+     'The sample must shrink at least 2x in the column store: scans there gain mostly by reading '
+     'fewer bytes (6.4x smaller gave 1.4x faster scans in make bench-columnar); less is not worth '
+     'a rewrite.'),
+    ('min_change_ratio_for_row', 0.20,
+     'A columnar table goes back to the heap once 20 rows per 100 written were updated or deleted: '
+     'the heap changes rows in place.  Four times the append-mostly bound, so that a table near '
+     'either bound is not moved back and forth.'),
+    ('min_index_scan_share_for_row', 0.9,
+     'A columnar table read 90% of the time by index lookups (and at least min_index_scans_for_row '
+     'times) goes back to the heap, where a lookup measured 20x faster.'),
+    ('min_index_scans_for_row', 1000,
+     'Lookups that matter: 1,000 lookups cost about 3 s of chunk decoding on the column store and '
+     '0.14 s on the heap at the measured rates.');
+
+SELECT pg_catalog.pg_extension_config_dump('epiphany.storage_advisor_thresholds', '');
+
+COMMENT ON TABLE epiphany.storage_advisor_thresholds IS
+    'Thresholds of epiphany.advise_storage(), each with its rationale';
+
+GRANT SELECT ON epiphany.storage_advisor_thresholds TO PUBLIC;
+
+-- Whether the current user may convert the table: its owner or a member
+-- of the owning role, as ALTER TABLE requires.
+CREATE FUNCTION epiphany.owns_table(relid oid) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE STRICT
+AS $$
+SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+                WHERE c.oid = $1 AND pg_catalog.pg_has_role(c.relowner, 'USAGE'))
+$$;
+
+-- The advice: one row per table, from the latest run that looked at it.
+-- change_ratio: rows updated or deleted per row written (the larger of the
+-- rows inserted and the rows stored); on a columnar table the changed rows
+-- are the column store's deletion markers plus the delta store's updates,
+-- because a merge counts as deletions in pg_stat_user_tables.  full_scans:
+-- rows read by sequential scans over the rows stored.  index_scan_share:
+-- index scans over all scans.  estimated_bytes: the table's size in the
+-- recommended engine, from a sample of sample_rows rows;
+-- estimated_compression: the sample's heap size over its columnar size.
+CREATE TABLE epiphany.storage_advice (
+    relid                 oid PRIMARY KEY,
+    relation              text NOT NULL,  -- schema-qualified, as advised
+    advised_at            timestamptz NOT NULL,
+    current_storage       text NOT NULL CHECK (current_storage IN ('row', 'column')),
+    recommended_storage   text NOT NULL CHECK (recommended_storage IN ('row', 'column')),
+    action                text NOT NULL CHECK (action IN ('keep', 'convert')),
+    reason                text NOT NULL,
+    live_rows             bigint NOT NULL,
+    inserts               bigint NOT NULL,
+    updates               bigint NOT NULL,
+    deletes               bigint NOT NULL,
+    changed_rows          bigint NOT NULL,
+    seq_scans             bigint NOT NULL,
+    seq_rows_read         bigint NOT NULL,
+    index_scans           bigint NOT NULL,
+    change_ratio          numeric NOT NULL,
+    full_scans            numeric NOT NULL,
+    index_scan_share      numeric NOT NULL,
+    sample_rows           bigint,
+    current_bytes         bigint NOT NULL,
+    estimated_bytes       bigint,
+    estimated_compression numeric,
+    applied_at            timestamptz,
+    CHECK ((action = 'convert') = (current_storage <> recommended_storage))
+);
+
+COMMENT ON TABLE epiphany.storage_advice IS
+    'Storage advice per table from epiphany.advise_storage(): recommendation, reason and the figures it used';
+
+-- Everyone reads the advice; each role writes the rows of the tables it
+-- owns (superusers, the daily job's usual owner, write every row).
+ALTER TABLE epiphany.storage_advice ENABLE ROW LEVEL SECURITY;
+CREATE POLICY storage_advice_read ON epiphany.storage_advice FOR SELECT USING (true);
+CREATE POLICY storage_advice_write ON epiphany.storage_advice
+    USING (epiphany.owns_table(relid)) WITH CHECK (epiphany.owns_table(relid));
+GRANT SELECT, INSERT, UPDATE, DELETE ON epiphany.storage_advice TO PUBLIC;
+
+-- The engine of a table: 'row' (heap), 'column' (columnar) or NULL.
+CREATE FUNCTION epiphany.storage_of(rel regclass) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE STRICT
+AS $$
+SELECT CASE am.amname WHEN 'heap' THEN 'row' WHEN 'columnar' THEN 'column' END
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_am am ON am.oid = c.relam
+ WHERE c.oid = $1
+$$;
+
+-- Size in the column store of a sample the caller copied into a temporary
+-- heap table of this session: a columnar copy is written, merged into row
+-- groups, measured and dropped, all in the caller's transaction.  Columnar
+-- tables cannot be temporary, so the copy is a table of this schema, which
+-- is why the function runs with its owner's rights; it accepts only a
+-- temporary table of this session.  stored_bytes: the chunks' encoded and
+-- compressed bytes; table_bytes: the pages that hold them (the copy's
+-- size without its delta store, emptied by the merge).
+CREATE FUNCTION epiphany.columnar_sample_size(sample regclass,
+    OUT rows bigint, OUT stored_bytes bigint, OUT table_bytes bigint)
+RETURNS record
+LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_class c
+                    WHERE c.oid = sample AND c.relkind = 'r' AND c.relpersistence = 't'
+                      AND c.relnamespace = pg_my_temp_schema()) THEN
+        RAISE EXCEPTION 'relation "%" is not a temporary table of this session', sample
+            USING ERRCODE = 'wrong_object_type',
+                  HINT = 'Copy the sample into a temporary table first.';
+    END IF;
+    -- One sample at a time per database: the copy has a fixed name.
+    PERFORM pg_advisory_xact_lock(pg_catalog.hashtext('epiphany.columnar_sample_size'));
+    EXECUTE format('CREATE TABLE epiphany.storage_advisor_sample (LIKE %s) USING columnar',
+                   sample);
+    EXECUTE format('INSERT INTO epiphany.storage_advisor_sample SELECT * FROM %s', sample);
+    PERFORM epiphany.columnar_merge('epiphany.storage_advisor_sample');
+    SELECT s.rows, s.stored_bytes INTO rows, stored_bytes
+      FROM epiphany.columnar_stats('epiphany.storage_advisor_sample') s;
+    table_bytes := pg_table_size('epiphany.storage_advisor_sample') -
+                   pg_relation_size('epiphany.storage_advisor_sample');
+    DROP TABLE epiphany.storage_advisor_sample;
+END
+$$;
+
+-- Measures up to sample_rows rows of a table: the pages they take on the
+-- heap and in the column store.  A heap table is sampled by whole pages
+-- (TABLESAMPLE SYSTEM, fixed seed), which keeps neighbouring rows together
+-- as the column store's delta and run-length encodings would see them; a
+-- columnar table, which refuses TABLESAMPLE, gives its first rows.
+CREATE FUNCTION epiphany.measure_storage_sample(rel regclass, sample_rows integer,
+    live_rows bigint, OUT rows bigint, OUT heap_bytes bigint, OUT columnar_bytes bigint)
+RETURNS record
+LANGUAGE plpgsql VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    source text := rel::text;
+BEGIN
+    IF epiphany.storage_of(rel) = 'row' AND live_rows > sample_rows THEN
+        -- Twice the share needed, so that LIMIT rather than chance decides.
+        source := format('%s TABLESAMPLE SYSTEM (%s) REPEATABLE (0)', rel,
+                         least(100, 200.0 * sample_rows / live_rows));
+    END IF;
+    EXECUTE format('CREATE TEMP TABLE epiphany_storage_sample USING heap AS '
+                   'SELECT * FROM %s LIMIT %s', source, sample_rows);
+    SELECT count(*) INTO rows FROM pg_temp.epiphany_storage_sample;
+    heap_bytes := pg_table_size('pg_temp.epiphany_storage_sample');
+    SELECT s.table_bytes INTO columnar_bytes
+      FROM epiphany.columnar_sample_size('pg_temp.epiphany_storage_sample') s;
+    DROP TABLE pg_temp.epiphany_storage_sample;
+END
+$$;
+
+-- The workload of every table the advisor may advise on: plain tables and
+-- partitions on the heap or the column store, permanent or unlogged, owned
+-- by the current user's roles, outside the system schemas, not members of
+-- an extension and not part of a hypertable.  Counters are cumulative since
+-- the statistics were last reset.  The column store's UPDATE and DELETE of
+-- a compressed row write a deletion marker (and the new version through
+-- the heap, counted as an insert) while its merge moves rows out of the
+-- delta store with heap deletions: so on a columnar table the changed rows
+-- are the markers plus the delta store's updates, and the stored rows come
+-- from epiphany.columnar_stats.
+CREATE FUNCTION epiphany.storage_workload(
+    OUT relid oid, OUT relation text, OUT storage text, OUT live_rows bigint,
+    OUT inserts bigint, OUT updates bigint, OUT deletes bigint, OUT changed_rows bigint,
+    OUT seq_scans bigint, OUT seq_rows_read bigint, OUT index_scans bigint,
+    OUT current_bytes bigint)
+RETURNS SETOF record
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+WITH candidates AS (
+    SELECT c.oid, n.nspname, c.relname, epiphany.storage_of(c.oid) AS storage
+      FROM pg_class c
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind = 'r' AND c.relpersistence IN ('p', 'u')
+       AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+       AND n.nspname NOT LIKE 'pg\_%'
+       AND epiphany.storage_of(c.oid) IS NOT NULL
+       AND pg_has_role(c.relowner, 'USAGE')
+       AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                          AND d.deptype = 'e')
+       AND c.oid NOT IN (SELECT t.relid FROM epiphany.time_engine_tables() t)
+),
+columnar AS (
+    SELECT k.oid, s.*
+      FROM candidates k, LATERAL epiphany.columnar_stats(k.oid) s
+     WHERE k.storage = 'column'
+)
+SELECT k.oid,
+       format('%I.%I', k.nspname, k.relname),
+       k.storage,
+       CASE k.storage WHEN 'row' THEN coalesce(s.n_live_tup, 0)
+            ELSE col.rows + col.delta_rows END,
+       coalesce(s.n_tup_ins, 0),
+       coalesce(s.n_tup_upd, 0),
+       coalesce(s.n_tup_del, 0),
+       CASE k.storage WHEN 'row' THEN coalesce(s.n_tup_upd + s.n_tup_del, 0)
+            ELSE col.deleted_rows + coalesce(s.n_tup_upd, 0) END,
+       coalesce(s.seq_scan, 0),
+       coalesce(s.seq_tup_read, 0),
+       coalesce(s.idx_scan, 0),
+       pg_table_size(k.oid)
+  FROM candidates k
+  LEFT JOIN pg_stat_user_tables s ON s.relid = k.oid
+  LEFT JOIN columnar col ON col.oid = k.oid
+$$;
+
+COMMENT ON FUNCTION epiphany.storage_workload() IS
+    'Per table the advisor may advise on: engine, rows, writes, scans and bytes it bases its advice on';
+
+-- The threshold of that name (epiphany.storage_advisor_thresholds).
+CREATE FUNCTION epiphany.storage_advisor_threshold(threshold text) RETURNS numeric
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    result numeric;
+BEGIN
+    SELECT t.value INTO result FROM epiphany.storage_advisor_thresholds t
+     WHERE t.name = threshold;
+    IF result IS NULL THEN
+        RAISE EXCEPTION 'storage advisor threshold "%" is missing', threshold
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Restore its row in epiphany.storage_advisor_thresholds.';
+    END IF;
+    RETURN result;
+END
+$$;
+
+-- Why a heap table stays on the heap, from its workload alone: the failed
+-- conditions, with the figures, or NULL when the workload favours the
+-- column store.
+CREATE FUNCTION epiphany.row_stays_because(change_ratio numeric, full_scans numeric,
+    index_scan_share numeric) RETURNS text
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    max_change numeric := epiphany.storage_advisor_threshold('max_change_ratio_for_column');
+    min_scans numeric := epiphany.storage_advisor_threshold('min_full_scans_for_column');
+    max_index numeric := epiphany.storage_advisor_threshold('max_index_scan_share_for_column');
+    failed text[] := '{}';
+BEGIN
+    IF change_ratio > max_change THEN
+        failed := failed || format('%s rows updated or deleted per row written (max_change_ratio_for_column %s)',
+                                   round(change_ratio, 3), max_change);
+    END IF;
+    IF full_scans < min_scans THEN
+        failed := failed || format('sequential scans read %s times its rows (min_full_scans_for_column %s)',
+                                   round(full_scans, 2), min_scans);
+    END IF;
+    IF index_scan_share > max_index THEN
+        failed := failed || format('%s of its scans are index scans (max_index_scan_share_for_column %s)',
+                                   round(index_scan_share, 3), max_index);
+    END IF;
+    IF cardinality(failed) = 0 THEN
+        RETURN NULL;
+    END IF;
+    RETURN 'stays on the row store: ' || array_to_string(failed, '; ');
+END
+$$;
+
+-- Why a columnar table goes back to the heap, with the figures, or NULL
+-- when it stays.
+CREATE FUNCTION epiphany.column_leaves_because(change_ratio numeric, index_scans bigint,
+    index_scan_share numeric) RETURNS text
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    min_change numeric := epiphany.storage_advisor_threshold('min_change_ratio_for_row');
+    min_share numeric := epiphany.storage_advisor_threshold('min_index_scan_share_for_row');
+    min_lookups numeric := epiphany.storage_advisor_threshold('min_index_scans_for_row');
+    found text[] := '{}';
+BEGIN
+    IF change_ratio >= min_change THEN
+        found := found || format('%s rows updated or deleted per row written (min_change_ratio_for_row %s)',
+                                 round(change_ratio, 3), min_change);
+    END IF;
+    IF index_scan_share >= min_share AND index_scans >= min_lookups THEN
+        found := found || format('%s index scans, %s of its scans (min_index_scan_share_for_row %s, min_index_scans_for_row %s)',
+                                 index_scans, round(index_scan_share, 3), min_share, min_lookups);
+    END IF;
+    IF cardinality(found) = 0 THEN
+        RETURN NULL;
+    END IF;
+    RETURN 'moves to the row store: ' || array_to_string(found, '; ');
+END
+$$;
+
+-- Advises on every table of epiphany.storage_workload(): records one row
+-- per table in epiphany.storage_advice (replacing its previous advice) and
+-- returns this run's rows.  The workload decides first; the sample is
+-- measured only for a table whose workload favours the other engine.  Rows
+-- of tables the run did not look at (dropped, or no longer candidates) go,
+-- as far as row-level security lets the caller delete them.  Read the
+-- statistics after pg_stat_force_next_flush() in the writing sessions to
+-- see their latest counts.
+CREATE FUNCTION epiphany.advise_storage(sample_rows integer DEFAULT 10000)
+RETURNS SETOF epiphany.storage_advice
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    w record;
+    advice epiphany.storage_advice;
+    min_rows numeric := epiphany.storage_advisor_threshold('min_rows');
+BEGIN
+    IF sample_rows IS NULL OR sample_rows < 1 THEN
+        RAISE EXCEPTION 'invalid sample size %', coalesce(sample_rows::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Give a number of rows of at least 1; the default, 10000, is one column chunk.';
+    END IF;
+    PERFORM pg_stat_clear_snapshot();
+    FOR w IN SELECT * FROM epiphany.storage_workload() ORDER BY relation LOOP
+        advice := ROW(w.relid, w.relation, now(), w.storage, w.storage, 'keep', '',
+                      w.live_rows, w.inserts, w.updates, w.deletes, w.changed_rows,
+                      w.seq_scans, w.seq_rows_read, w.index_scans,
+                      round(w.changed_rows::numeric / greatest(w.inserts, w.live_rows, 1), 4),
+                      round(w.seq_rows_read::numeric / greatest(w.live_rows, 1), 2),
+                      round(w.index_scans::numeric / greatest(w.seq_scans + w.index_scans, 1), 4),
+                      NULL, w.current_bytes, NULL, NULL, NULL);
+        advice := epiphany.advise_table(advice, sample_rows, min_rows);
+        INSERT INTO epiphany.storage_advice SELECT (advice).*
+            ON CONFLICT (relid) DO UPDATE SET
+                relation = excluded.relation, advised_at = excluded.advised_at,
+                current_storage = excluded.current_storage,
+                recommended_storage = excluded.recommended_storage,
+                action = excluded.action, reason = excluded.reason,
+                live_rows = excluded.live_rows, inserts = excluded.inserts,
+                updates = excluded.updates, deletes = excluded.deletes,
+                changed_rows = excluded.changed_rows, seq_scans = excluded.seq_scans,
+                seq_rows_read = excluded.seq_rows_read, index_scans = excluded.index_scans,
+                change_ratio = excluded.change_ratio, full_scans = excluded.full_scans,
+                index_scan_share = excluded.index_scan_share,
+                sample_rows = excluded.sample_rows, current_bytes = excluded.current_bytes,
+                estimated_bytes = excluded.estimated_bytes,
+                estimated_compression = excluded.estimated_compression,
+                applied_at = NULL;
+        RETURN NEXT advice;
+    END LOOP;
+    DELETE FROM epiphany.storage_advice a WHERE a.advised_at < now();
+END
+$$;
+
+COMMENT ON FUNCTION epiphany.advise_storage(integer) IS
+    'Advises row or column storage for every table the caller owns from its workload and a measured sample; writes epiphany.storage_advice';
+
+-- Completes the advice for one table: "workload" holds its figures from
+-- epiphany.storage_workload() and the ratios, with the current storage
+-- recommended (see epiphany.advise_storage).
+CREATE FUNCTION epiphany.advise_table(workload epiphany.storage_advice, sample_rows integer,
+    min_rows numeric)
+RETURNS epiphany.storage_advice
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    a epiphany.storage_advice := workload;
+    w epiphany.storage_advice := workload;
+    because text;
+    sample record;
+    min_compression numeric := epiphany.storage_advisor_threshold('min_compression_for_column');
+BEGIN
+    IF w.live_rows < min_rows THEN
+        a.reason := format('stays on the %s store: %s rows, fewer than min_rows %s',
+                           w.current_storage, w.live_rows, min_rows);
+        RETURN a;
+    END IF;
+    IF w.current_storage = 'row' THEN
+        because := epiphany.row_stays_because(a.change_ratio, a.full_scans, a.index_scan_share);
+    ELSE
+        because := epiphany.column_leaves_because(a.change_ratio, a.index_scans,
+                                                  a.index_scan_share);
+    END IF;
+    IF w.current_storage = 'row' AND because IS NOT NULL THEN
+        a.reason := because;
+        RETURN a;
+    END IF;
+    IF w.current_storage = 'column' AND because IS NULL THEN
+        a.reason := format('stays on the column store: %s rows updated or deleted per row written, '
+                           '%s index scans (%s of its scans), below the bounds for the row store',
+                           a.change_ratio, a.index_scans, a.index_scan_share);
+        RETURN a;
+    END IF;
+
+    SELECT * INTO sample FROM epiphany.measure_storage_sample(w.relid, sample_rows, w.live_rows);
+    IF sample.rows = 0 OR sample.columnar_bytes = 0 THEN
+        a.reason := format('stays on the %s store: the sample of %s rows could not be measured '
+                           '(no rows visible to this transaction)', w.current_storage, sample.rows);
+        RETURN a;
+    END IF;
+    a.sample_rows := sample.rows;
+    a.estimated_compression := round(sample.heap_bytes::numeric / sample.columnar_bytes, 2);
+    IF w.current_storage = 'row' THEN
+        a.estimated_bytes := round(sample.columnar_bytes::numeric / sample.rows * w.live_rows);
+        IF a.estimated_compression < min_compression THEN
+            a.reason := format('stays on the row store: a sample of %s rows compresses only %sx '
+                               'in the column store (min_compression_for_column %s)',
+                               sample.rows, a.estimated_compression, min_compression);
+            RETURN a;
+        END IF;
+        a.recommended_storage := 'column';
+        a.reason := format('moves to the column store, append-mostly and scanned: %s rows updated or deleted per row written, '
+                           'sequential scans read %s times its rows, %s of its scans are index '
+                           'scans; a sample of %s rows compresses %sx, so about %s bytes instead '
+                           'of %s and full scans read that much less',
+                           a.change_ratio, a.full_scans, a.index_scan_share, sample.rows,
+                           a.estimated_compression, a.estimated_bytes, w.current_bytes);
+    ELSE
+        a.estimated_bytes := round(sample.heap_bytes::numeric / sample.rows * w.live_rows);
+        a.recommended_storage := 'row';
+        a.reason := format('%s; the heap updates, deletes and looks up rows in place; about %s '
+                           'bytes instead of %s (a sample of %s rows compresses %sx)',
+                           because, a.estimated_bytes, w.current_bytes, sample.rows,
+                           a.estimated_compression);
+    END IF;
+    a.action := 'convert';
+    RETURN a;
+END
+$$;
+
+-- Refuses, with the reason, a conversion of "rel" to "target" that
+-- ALTER TABLE ... SET ACCESS METHOD cannot do or that would break an
+-- engine's rules; returns the table's current storage.
+CREATE FUNCTION epiphany.check_conversion(rel regclass, target text) RETURNS text
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c pg_class;
+BEGIN
+    IF target NOT IN ('row', 'column') THEN
+        RAISE EXCEPTION 'invalid storage "%"', target
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ''row'' or ''column''.';
+    END IF;
+    SELECT * INTO c FROM pg_class WHERE oid = rel;
+    IF c.relkind = 'p' THEN
+        RAISE EXCEPTION 'cannot convert partitioned table "%"', rel
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = 'A partitioned table has no storage of its own.',
+                  HINT = 'Convert its partitions one by one.';
+    ELSIF c.relkind <> 'r' THEN
+        RAISE EXCEPTION '"%" is not a table', rel
+            USING ERRCODE = 'wrong_object_type',
+                  HINT = 'Only tables can be converted between the row and the column store.';
+    ELSIF rel IN (SELECT t.relid FROM epiphany.time_engine_tables() t) THEN
+        RAISE EXCEPTION 'cannot convert "%", which is part of a hypertable', rel
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = 'The time store manages the storage of hypertables and their chunks.',
+                  HINT = 'Leave hypertables on the time store.';
+    ELSIF c.oid < 16384 OR c.relnamespace = 'pg_catalog'::regnamespace THEN
+        RAISE EXCEPTION 'cannot convert system catalog "%"', rel
+            USING ERRCODE = 'insufficient_privilege';
+    ELSIF EXISTS (SELECT 1 FROM pg_depend d
+                   WHERE d.classid = 'pg_class'::regclass AND d.objid = rel AND d.deptype = 'e') THEN
+        RAISE EXCEPTION 'cannot convert "%", which belongs to an extension', rel
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'The extension''s own scripts decide how its tables are stored.';
+    ELSIF NOT pg_has_role(c.relowner, 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of table "%" to convert it', rel
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = format('Run it as %s, or as a member of that role.', c.relowner::regrole);
+    ELSIF epiphany.storage_of(rel) IS NULL THEN
+        RAISE EXCEPTION 'cannot convert "%", which uses access method "%"', rel,
+                        (SELECT amname FROM pg_am WHERE oid = c.relam)
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Only tables on the heap (row) or columnar (column) can be converted.';
+    END IF;
+    IF target = 'column' THEN
+        IF NOT EXISTS (SELECT 1 FROM pg_am WHERE amname = 'columnar') THEN
+            RAISE EXCEPTION 'cannot convert "%" to the column store, which is not installed', rel
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = 'Run CREATE EXTENSION epiphany_columnstore.';
+        ELSIF c.relpersistence = 't' THEN
+            RAISE EXCEPTION 'cannot convert temporary table "%" to the column store', rel
+                USING ERRCODE = 'feature_not_supported',
+                      DETAIL = 'Columnar tables cannot be temporary.';
+        ELSIF EXISTS (SELECT 1 FROM pg_index i
+                        JOIN pg_class ic ON ic.oid = i.indexrelid
+                        JOIN pg_am am ON am.oid = ic.relam
+                       WHERE i.indrelid = rel AND am.amname = 'brin') THEN
+            RAISE EXCEPTION 'cannot convert "%" to the column store, which has a BRIN index', rel
+                USING ERRCODE = 'feature_not_supported',
+                      DETAIL = 'The column store refuses BRIN indexes: its row groups keep the minimum and maximum of every chunk instead.',
+                      HINT = 'Drop the BRIN index first.';
+        END IF;
+    END IF;
+    RETURN epiphany.storage_of(rel);
+END
+$$;
+
+-- Converts one table to the row ('row', heap) or the column ('column')
+-- store with ALTER TABLE ... SET ACCESS METHOD, which rewrites the rows
+-- and rebuilds the indexes but keeps the table's OID, so its constraints,
+-- indexes, grants, triggers, statistics counters and dependent views stay.
+-- A table moved to the column store is then merged into compressed row
+-- groups.  Reports each phase as a NOTICE (ALTER TABLE reports to no
+-- pg_stat_progress view) and marks the table's advice as applied.  Holds
+-- ACCESS EXCLUSIVE on the table until the transaction ends.
+CREATE FUNCTION epiphany.convert_table(rel regclass, target text,
+    OUT relation regclass, OUT old_storage text, OUT new_storage text,
+    OUT bytes_before bigint, OUT bytes_after bigint)
+RETURNS record
+LANGUAGE plpgsql VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    relation := rel;
+    new_storage := lower(target);
+    old_storage := epiphany.check_conversion(rel, new_storage);
+    IF old_storage = new_storage THEN
+        RAISE NOTICE 'table "%" is already on the % store, nothing to do', rel, new_storage;
+        bytes_before := pg_table_size(rel);
+        bytes_after := bytes_before;
+        RETURN;
+    END IF;
+    RAISE NOTICE 'converting "%" to the % store: 1/4 locking', rel, new_storage;
+    EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', rel);
+    bytes_before := pg_table_size(rel);
+    RAISE NOTICE 'converting "%" to the % store: 2/4 rewriting rows and rebuilding indexes',
+        rel, new_storage;
+    EXECUTE format('ALTER TABLE %s SET ACCESS METHOD %s', rel,
+                   CASE new_storage WHEN 'row' THEN 'heap' ELSE 'columnar' END);
+    IF new_storage = 'column' THEN
+        RAISE NOTICE 'converting "%" to the column store: 3/4 compressing into row groups', rel;
+        PERFORM epiphany.columnar_merge(rel);
+    ELSE
+        RAISE NOTICE 'converting "%" to the row store: 3/4 no compression step', rel;
+    END IF;
+    RAISE NOTICE 'converting "%" to the % store: 4/4 analyzing', rel, new_storage;
+    EXECUTE format('ANALYZE %s', rel);
+    bytes_after := pg_table_size(rel);
+    UPDATE epiphany.storage_advice a SET applied_at = now()
+     WHERE a.relid = rel AND a.action = 'convert' AND a.recommended_storage = new_storage;
+END
+$$;
+
+COMMENT ON FUNCTION epiphany.convert_table(regclass, text) IS
+    'Moves a table to the row (heap) or column (columnar) store, keeping indexes, constraints, grants and views';
+
+-- Whether a time of day lies in the maintenance window set by
+-- epiphany.maintenance_window_start and _end (a window may span midnight;
+-- equal bounds make an empty window).
+CREATE FUNCTION epiphany.in_maintenance_window(at time DEFAULT localtime) RETURNS boolean
+LANGUAGE sql STABLE STRICT
+AS $$
+SELECT CASE WHEN s < e THEN $1 >= s AND $1 < e
+            WHEN s > e THEN $1 >= s OR $1 < e
+            ELSE false END
+  FROM (SELECT current_setting('epiphany.maintenance_window_start')::time AS s,
+               current_setting('epiphany.maintenance_window_end')::time AS e) w
+$$;
+
+-- The storage advisor's job (signature of the time store's jobs): advises
+-- on every table the job's owner owns and, when epiphany.auto_apply_advice
+-- is on and the job runs inside the maintenance window, applies the
+-- advice not applied yet, smallest tables first.  config may hold
+-- {"sample_rows": n}.  Runs in one transaction: a failed conversion undoes
+-- the run, and the time store records the error.
+CREATE PROCEDURE epiphany.storage_advisor_job(job_id integer, config jsonb)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    todo record;
+BEGIN
+    PERFORM epiphany.advise_storage(coalesce((config ->> 'sample_rows')::integer, 10000));
+    IF NOT current_setting('epiphany.auto_apply_advice')::boolean THEN
+        RETURN;
+    END IF;
+    IF NOT epiphany.in_maintenance_window() THEN
+        RAISE NOTICE 'storage advice not applied: % is outside the maintenance window (% to %)',
+            localtime(0), current_setting('epiphany.maintenance_window_start'),
+            current_setting('epiphany.maintenance_window_end');
+        RETURN;
+    END IF;
+    FOR todo IN SELECT a.relid, a.recommended_storage FROM epiphany.storage_advice a
+                 WHERE a.action = 'convert' AND a.applied_at IS NULL
+                   AND epiphany.owns_table(a.relid)
+                 ORDER BY a.current_bytes, a.relid LOOP
+        PERFORM epiphany.convert_table(todo.relid, todo.recommended_storage);
+    END LOOP;
+END
+$$;
+
+-- Registers the storage advisor's job with the time store (its add_job)
+-- and returns the job's id; when the job exists already, returns its id.
+-- Without the time store, refuses and says how else to schedule it.
+CREATE FUNCTION epiphany.schedule_storage_advisor(
+    schedule_interval interval DEFAULT interval '1 day',
+    initial_start timestamptz DEFAULT NULL) RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    api regnamespace;
+    job integer;
+BEGIN
+    SELECT p.pronamespace INTO api
+      FROM pg_extension x
+      JOIN pg_depend d ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = x.oid
+                      AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
+      JOIN pg_proc p ON p.oid = d.objid AND p.proname = 'add_job'
+     WHERE x.extname = (SELECT r.extension FROM epiphany.engine_registry r
+                         WHERE r.engine = 'time');
+    IF api IS NULL THEN
+        RAISE EXCEPTION 'cannot schedule the storage advisor: the time store is not installed'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Run CREATE EXTENSION epiphany_timestore, or run "CALL epiphany.storage_advisor_job(0, NULL)" daily from cron or a systemd timer.';
+    END IF;
+    EXECUTE 'SELECT j.job_id FROM timescaledb_information.jobs j
+              WHERE j.proc_schema = ''epiphany'' AND j.proc_name = ''storage_advisor_job''
+              ORDER BY j.job_id LIMIT 1' INTO job;
+    IF job IS NOT NULL THEN
+        RETURN job;
+    END IF;
+    EXECUTE format('SELECT %I.add_job(%L::regproc, $1, initial_start => $2)', api,
+                   'epiphany.storage_advisor_job')
+       INTO job USING schedule_interval, initial_start;
+    RETURN job;
+END
+$$;
+
+COMMENT ON FUNCTION epiphany.schedule_storage_advisor(interval, timestamptz) IS
+    'Registers epiphany.storage_advisor_job with the time store''s job scheduler (daily by default); returns the job id';

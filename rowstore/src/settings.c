@@ -17,10 +17,15 @@
 
 #include "epiphany/compat.h"
 
+#include <ctype.h>
+
 #include "rowstore.h"
 #include "utils/guc.h"
 
 int			ep_default_storage_mode = EP_STORAGE_ROW;
+bool		ep_auto_apply_advice = false;
+char	   *ep_maintenance_window_start = NULL;
+char	   *ep_maintenance_window_end = NULL;
 
 static const struct config_enum_entry storage_mode_options[] = {
 	{"row", EP_STORAGE_ROW, false},
@@ -29,20 +34,42 @@ static const struct config_enum_entry storage_mode_options[] = {
 	{NULL, 0, false}
 };
 
+/* Two decimal digits at text[0..1], or -1. */
+static int
+TwoDigits(const char *text)
+{
+	if (!isdigit((unsigned char) text[0]) || !isdigit((unsigned char) text[1]))
+		return -1;
+	return (text[0] - '0') * 10 + (text[1] - '0');
+}
+
 /*
- * Accepts only the storage modes an engine can serve today: "auto" waits
- * for the storage advisor and is refused, with the reason, rather than
- * silently mapped to the heap.
+ * Checks a maintenance window bound: a time of day written "HH:MM" or
+ * "HH:MM:SS" on a 24-hour clock, read in the server's TimeZone by the
+ * storage advisor's job (epiphany.in_maintenance_window).
  */
 static bool
-CheckDefaultStorageMode(int *newval, void **extra, GucSource source)
+CheckTimeOfDay(char **newval, void **extra, GucSource source)
 {
-	if (*newval != EP_STORAGE_AUTO)
-		return true;
+	const char *text = *newval;
+	size_t		len = strlen(text);
+	int			hour;
+	int			minute;
+	int			second = 0;
 
-	GUC_check_errcode(ERRCODE_FEATURE_NOT_SUPPORTED);
-	GUC_check_errmsg("storage mode \"auto\" is not available yet");
-	GUC_check_errdetail("The storage advisor that \"auto\" relies on is not part of this version; use \"row\" or \"column\".");
+	if ((len == 5 || len == 8) && text[2] == ':' && (len == 5 || text[5] == ':'))
+	{
+		hour = TwoDigits(text);
+		minute = TwoDigits(text + 3);
+		if (len == 8)
+			second = TwoDigits(text + 6);
+		if (hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 &&
+			second >= 0 && second <= 59)
+			return true;
+	}
+	GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+	GUC_check_errmsg("invalid time of day \"%s\"", text);
+	GUC_check_errhint("Write a time of day as HH:MM or HH:MM:SS on a 24-hour clock, for example \"02:30\".");
 	return false;
 }
 
@@ -62,7 +89,42 @@ EpDefineCoreSettings(void)
 							 storage_mode_options,
 							 PGC_USERSET,
 							 0,
-							 CheckDefaultStorageMode,
+							 NULL,
 							 NULL,
 							 NULL);
+
+	DefineCustomBoolVariable("epiphany.auto_apply_advice",
+							 "Lets the storage advisor's job convert tables it advises to convert.",
+							 "Only inside the maintenance window set by "
+							 "epiphany.maintenance_window_start and epiphany.maintenance_window_end.",
+							 &ep_auto_apply_advice,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL,
+							 NULL,
+							 NULL);
+
+	DefineCustomStringVariable("epiphany.maintenance_window_start",
+							   "Time of day at which the maintenance window opens (HH:MM).",
+							   "The storage advisor's job converts tables only inside the window, "
+							   "read in the server's TimeZone; a window may span midnight.",
+							   &ep_maintenance_window_start,
+							   EP_MAINTENANCE_WINDOW_START,
+							   PGC_SUSET,
+							   0,
+							   CheckTimeOfDay,
+							   NULL,
+							   NULL);
+
+	DefineCustomStringVariable("epiphany.maintenance_window_end",
+							   "Time of day at which the maintenance window closes (HH:MM).",
+							   "Equal start and end make an empty window.",
+							   &ep_maintenance_window_end,
+							   EP_MAINTENANCE_WINDOW_END,
+							   PGC_SUSET,
+							   0,
+							   CheckTimeOfDay,
+							   NULL,
+							   NULL);
 }

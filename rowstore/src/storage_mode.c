@@ -3,7 +3,8 @@
  * storage_mode.c
  *	  Applies epiphany.default_storage_mode to new tables: under "column",
  *	  CREATE TABLE and CREATE TABLE AS without a USING clause create
- *	  columnar tables.
+ *	  columnar tables; under "auto", heap tables, which the storage advisor
+ *	  may later move.
  *
  *	  Guarantees: an explicit USING always wins; partitioned parents (which
  *	  have no storage) and temporary tables (which the column store does
@@ -29,15 +30,24 @@
 #include "tcop/utility.h"
 
 #define COLUMNAR_AM_NAME "columnar"
+#define HEAP_AM_NAME "heap"
 
 static ProcessUtility_hook_type prev_process_utility = NULL;
 
-/* The access method the storage mode gives a new table, or NULL. */
+/*
+ * The access method the storage mode gives a new table, or NULL for
+ * PostgreSQL's default.  Under "auto" every new table starts on the heap,
+ * whatever default_table_access_method says: the storage advisor moves it
+ * once the workload is known (epiphany.advise_storage).
+ */
 static char *
 AccessMethodFor(RangeVar *relation, bool partitioned)
 {
-	if (ep_default_storage_mode != EP_STORAGE_COLUMN || partitioned ||
-		relation->relpersistence == RELPERSISTENCE_TEMP)
+	if (partitioned || ep_default_storage_mode == EP_STORAGE_ROW)
+		return NULL;
+	if (ep_default_storage_mode == EP_STORAGE_AUTO)
+		return pstrdup(HEAP_AM_NAME);
+	if (relation->relpersistence == RELPERSISTENCE_TEMP)
 		return NULL;
 	if (!OidIsValid(get_am_oid(COLUMNAR_AM_NAME, true)))
 		ereport(ERROR,

@@ -1,6 +1,6 @@
 -- epiphany.default_storage_mode: row (the default) keeps PostgreSQL's heap;
--- column makes new tables columnar; auto waits for the storage advisor and
--- is refused with the reason.
+-- column makes new tables columnar; auto starts them on the heap for the
+-- storage advisor to move (tested in storage_advisor).
 SHOW epiphany.default_storage_mode;
 SELECT name, setting, enumvals, context
   FROM pg_settings WHERE name = 'epiphany.default_storage_mode';
@@ -30,10 +30,14 @@ CREATE TABLE back_in_row_mode (id int);
 SELECT am_of('back_in_row_mode');
 DROP TABLE by_default, in_column_mode, explicit_heap, as_select, temporary_one, parted,
   back_in_row_mode;
-DROP FUNCTION am_of(regclass);
 
 SET epiphany.default_storage_mode = 'auto';
 SHOW epiphany.default_storage_mode;
+CREATE TABLE in_auto_mode (id int);
+SELECT am_of('in_auto_mode');
+DROP TABLE in_auto_mode;
+DROP FUNCTION am_of(regclass);
+RESET epiphany.default_storage_mode;
 
 -- An invalid value is refused with the list of valid ones.
 SET epiphany.default_storage_mode = 'columnar';
