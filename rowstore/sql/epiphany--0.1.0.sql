@@ -342,33 +342,73 @@ SELECT CASE am.amname WHEN 'heap' THEN 'row' WHEN 'columnar' THEN 'column' END
  WHERE c.oid = $1
 $$;
 
+-- Columns of a temporary sample table for its columnar copy: each column
+-- with its domain (through nested domains) replaced by the base type, so
+-- that copying the rows evaluates no domain constraint, which would run a
+-- user's function with the rights of epiphany.columnar_sample_size.
+-- "definition" lists name and type, "selection" the casts to those types.
+CREATE FUNCTION epiphany.sample_columns(sample regclass,
+    OUT definition text, OUT selection text)
+RETURNS record
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+WITH RECURSIVE base (attnum, attname, typid, typmod) AS (
+    SELECT a.attnum, a.attname, a.atttypid, a.atttypmod
+      FROM pg_attribute a
+     WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
+    UNION ALL
+    SELECT b.attnum, b.attname, t.typbasetype,
+           CASE WHEN b.typmod = -1 THEN t.typtypmod ELSE b.typmod END
+      FROM base b JOIN pg_type t ON t.oid = b.typid
+     WHERE t.typtype = 'd'
+),
+resolved AS (
+    SELECT b.attnum, b.attname, format_type(b.typid, nullif(b.typmod, -1)) AS typname
+      FROM base b JOIN pg_type t ON t.oid = b.typid
+     WHERE t.typtype <> 'd'
+)
+SELECT string_agg(format('%I %s', r.attname, r.typname), ', ' ORDER BY r.attnum),
+       string_agg(format('%I::%s', r.attname, r.typname), ', ' ORDER BY r.attnum)
+  FROM resolved r
+$$;
+
 -- Size in the column store of a sample the caller copied into a temporary
 -- heap table of this session: a columnar copy is written, merged into row
 -- groups, measured and dropped, all in the caller's transaction.  Columnar
 -- tables cannot be temporary, so the copy is a table of this schema, which
--- is why the function runs with its owner's rights; it accepts only a
--- temporary table of this session.  stored_bytes: the chunks' encoded and
--- compressed bytes; table_bytes: the pages that hold them (the copy's
--- size without its delta store, emptied by the merge).
+-- is why the function runs with its owner's rights.  It accepts only a
+-- temporary table of this session, reads it with ONLY (no inheritance
+-- children) and copies plain values of the base types (sample_columns), so
+-- that no code of the caller runs with those rights.  stored_bytes: the
+-- chunks' encoded and compressed bytes; table_bytes: the pages that hold
+-- them (the copy's size without its delta store, emptied by the merge).
 CREATE FUNCTION epiphany.columnar_sample_size(sample regclass,
     OUT rows bigint, OUT stored_bytes bigint, OUT table_bytes bigint)
 RETURNS record
 LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    source text;
+    columns record;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_class c
-                    WHERE c.oid = sample AND c.relkind = 'r' AND c.relpersistence = 't'
-                      AND c.relnamespace = pg_my_temp_schema()) THEN
+    SELECT format('%I.%I', n.nspname, c.relname) INTO source
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = sample AND c.relkind = 'r' AND c.relpersistence = 't'
+       AND c.relnamespace = pg_my_temp_schema();
+    IF source IS NULL THEN
         RAISE EXCEPTION 'relation "%" is not a temporary table of this session', sample
             USING ERRCODE = 'wrong_object_type',
                   HINT = 'Copy the sample into a temporary table first.';
     END IF;
+    SELECT * INTO columns FROM epiphany.sample_columns(sample);
     -- One sample at a time per database: the copy has a fixed name.
-    PERFORM pg_advisory_xact_lock(pg_catalog.hashtext('epiphany.columnar_sample_size'));
-    EXECUTE format('CREATE TABLE epiphany.storage_advisor_sample (LIKE %s) USING columnar',
-                   sample);
-    EXECUTE format('INSERT INTO epiphany.storage_advisor_sample SELECT * FROM %s', sample);
+    PERFORM pg_advisory_xact_lock(hashtext('epiphany.columnar_sample_size'));
+    EXECUTE format('CREATE TABLE epiphany.storage_advisor_sample (%s) USING columnar',
+                   columns.definition);
+    EXECUTE format('INSERT INTO epiphany.storage_advisor_sample SELECT %s FROM ONLY %s',
+                   columns.selection, source);
     PERFORM epiphany.columnar_merge('epiphany.storage_advisor_sample');
     SELECT s.rows, s.stored_bytes INTO rows, stored_bytes
       FROM epiphany.columnar_stats('epiphany.storage_advisor_sample') s;

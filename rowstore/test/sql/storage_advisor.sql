@@ -252,14 +252,14 @@ SELECT count(*) = :big_count AS view_same FROM big_orders;
 -- Converting to where it is already does nothing.
 SELECT relation, old_storage, new_storage FROM epiphany.convert_table('orders', 'row');
 
--- An unlogged table converts and stays unlogged.
-CREATE UNLOGGED TABLE scratch (id int PRIMARY KEY);
-INSERT INTO scratch SELECT generate_series(1, 100);
+-- An unlogged table converts and stays unlogged; names are quoted.
+CREATE UNLOGGED TABLE "Scratch Table" (id int PRIMARY KEY);
+INSERT INTO "Scratch Table" SELECT generate_series(1, 100);
 SET client_min_messages = warning;
-SELECT new_storage FROM epiphany.convert_table('scratch', 'column');
+SELECT new_storage FROM epiphany.convert_table('"Scratch Table"', 'column');
 RESET client_min_messages;
-SELECT am_of('scratch'), relpersistence, (SELECT count(*) FROM scratch)
-  FROM pg_class WHERE oid = 'scratch'::regclass;
+SELECT am_of(oid), relpersistence, (SELECT count(*) FROM "Scratch Table")
+  FROM pg_class WHERE oid = '"Scratch Table"'::regclass;
 
 -- 5. Refusals, each with its SQLSTATE.
 CREATE FUNCTION try_convert(rel text, target text) RETURNS text LANGUAGE plpgsql AS $$
@@ -310,9 +310,44 @@ SELECT epiphany.convert_table('readings', 'column');
 SELECT epiphany.advise_storage(0);
 \set SHOW_CONTEXT errors
 
+-- 6. The sample's columnar copy is written with the extension owner's
+-- rights (columnar tables cannot be temporary): it takes only a temporary
+-- table of the session, and copies values of the base types, so that a
+-- domain's check, here one that logs who runs it, never runs with those
+-- rights.  Domains, typmods and arrays survive the copy.
+CREATE TABLE check_log (who name);
+GRANT INSERT ON check_log TO PUBLIC;
+CREATE FUNCTION logged_positive(v int) RETURNS boolean LANGUAGE plpgsql AS
+  $$ BEGIN INSERT INTO check_log VALUES (current_user); RETURN v > 0; END $$;
+CREATE DOMAIN positive AS int CHECK (logged_positive(VALUE));
+CREATE DOMAIN small_positive AS positive CHECK (VALUE < 1000000);
+CREATE DOMAIN short_text AS varchar(10);
+CREATE ROLE regress_advisor_app;
+GRANT CREATE ON SCHEMA public TO regress_advisor_app;
+SET ROLE regress_advisor_app;
+CREATE TABLE measured (id small_positive, label short_text, amount numeric(8, 2), bits bit(4),
+                       ids small_positive[]);
+INSERT INTO measured
+SELECT g, 'l' || g % 7, g / 10.0, (g % 16)::bit(4), ARRAY[g] FROM generate_series(1, 2000) g;
+SELECT * FROM epiphany.sample_columns('measured');
+SELECT rows, heap_bytes > 0 AND columnar_bytes > 0 AS measured
+  FROM epiphany.measure_storage_sample('measured', 500, 2000);
+\set SHOW_CONTEXT never
+SELECT * FROM epiphany.columnar_sample_size('measured');
+\set SHOW_CONTEXT errors
+RESET ROLE;
+SELECT DISTINCT who FROM check_log;
+DROP TABLE measured, check_log;
+DROP DOMAIN short_text;
+DROP DOMAIN small_positive;
+DROP DOMAIN positive;
+DROP FUNCTION logged_positive(integer);
+REVOKE CREATE ON SCHEMA public FROM regress_advisor_app;
+DROP ROLE regress_advisor_app;
+
 DROP VIEW big_orders;
 DROP TABLE order_lines, orders, orders_copy, customers, events, accounts, lookups, churn,
-  scratch, parted, readings, temporary_one, with_brin, not_mine;
+  "Scratch Table", parted, readings, temporary_one, with_brin, not_mine;
 DROP SEQUENCE a_sequence;
 DROP FUNCTION orders_touch(), definitions(regclass), try_convert(text, text), am_of(regclass),
   set_window(interval, interval);
