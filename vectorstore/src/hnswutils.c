@@ -54,6 +54,12 @@ extern PGDLLEXPORT Datum ep_vector_negative_inner_product(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum ep_cosine_distance(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum ep_halfvec_l2_squared_distance(PG_FUNCTION_ARGS);
 
+/*
+ * Nodes an in-memory visit prefetches the values of ahead of the one whose
+ * distance it computes (3 measured no slower than 6).
+ */
+#define HNSW_VALUE_PREFETCH_AHEAD 3
+
 /* Entry of the element disk graph's cache. */
 typedef struct HnswCacheEntry
 {
@@ -557,27 +563,44 @@ HnswNewElement(Datum value, ItemPointer heaptid, int level, int m)
  * ----------------------------------------------------------------
  */
 
+/* Prefetches len bytes from p, one cache line at a time. */
+static inline void
+PrefetchBytes(const char *p, Size len)
+{
+	for (Size off = 0; off < len; off += 64)
+		HnswPrefetch(p + off);
+}
+
 /*
  * The element graphs' visit: each node's element by get, and its distance
  * to query.  In the in-memory graph the search waits on memory, not
- * arithmetic: the elements, then their values, are prefetched in two
- * passes before any distance is computed, so that the cache misses
- * overlap.
+ * arithmetic: every element is prefetched first, then the whole value of
+ * node i + HNSW_VALUE_PREFETCH_AHEAD is prefetched while node i's distance
+ * is computed (as many bytes as the query has: the values of one index
+ * have one size but for sparsevec, and a prefetch is only a hint).  The
+ * whole value rather than its first line: on a 40,000 x 128 build this
+ * took about 15% less CPU time (five alternating runs, each one faster).
  */
 static void
 ElementGraphVisit(HnswGraph *graph, Datum query, uint64 *ids, int n,
 				  HnswCandidate *out)
 {
+	Size		len = VARSIZE_ANY(DatumGetPointer(query));
+
 	if (graph->elements != NULL)
 	{
 		for (int i = 0; i < n; i++)
 			HnswPrefetch(graph->elements[ids[i]]);
-		for (int i = 0; i < n; i++)
-			HnswPrefetch(DatumGetPointer(graph->elements[ids[i]]->value));
+		for (int i = 0; i < Min(n, HNSW_VALUE_PREFETCH_AHEAD); i++)
+			PrefetchBytes(DatumGetPointer(graph->elements[ids[i]]->value), len);
 	}
 	for (int i = 0; i < n; i++)
 	{
 		HnswElement element = graph->get(graph, ids[i]);
+
+		if (graph->elements != NULL && i + HNSW_VALUE_PREFETCH_AHEAD < n)
+			PrefetchBytes(DatumGetPointer(graph->elements[ids[i + HNSW_VALUE_PREFETCH_AHEAD]]->value),
+						  len);
 
 		out[i].id = ids[i];
 		out[i].distance = HnswDistance(graph, query, element->value);
