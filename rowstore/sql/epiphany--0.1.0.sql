@@ -230,16 +230,15 @@ GRANT SELECT ON epiphany.stats TO PUBLIC;
 -- epiphany.storage_advisor_job() is the daily job.
 -- ---------------------------------------------------------------------------
 
--- The advisor's thresholds, each with the reason for its value.  Sites may
--- change a value (the advice cites the values it used); pg_dump keeps the
--- changes.
-CREATE TABLE epiphany.storage_advisor_thresholds (
+-- The advisor's thresholds, each with the reason for its value, as the
+-- extension ships them.
+CREATE TABLE epiphany.storage_advisor_defaults (
     name      text PRIMARY KEY,
     value     numeric NOT NULL CHECK (value >= 0),
     rationale text NOT NULL
 );
 
-INSERT INTO epiphany.storage_advisor_thresholds VALUES
+INSERT INTO epiphany.storage_advisor_defaults VALUES
     ('min_rows', 10000,
      'A column chunk holds 10,000 values: a smaller table fills partial chunks and fits in a few '
      'heap pages, so neither engine gains enough to pay for a rewrite.'),
@@ -270,12 +269,56 @@ INSERT INTO epiphany.storage_advisor_thresholds VALUES
      'Lookups that matter: 1,000 lookups cost about 3 s of chunk decoding on the column store and '
      '0.14 s on the heap at the measured rates.');
 
-SELECT pg_catalog.pg_extension_config_dump('epiphany.storage_advisor_thresholds', '');
+-- A site's own values (epiphany.set_storage_advisor_threshold).  Kept
+-- apart from the defaults so that pg_dump saves exactly the site's rows and
+-- a restore, which installs the defaults first, adds them without conflict.
+CREATE TABLE epiphany.storage_advisor_overrides (
+    name  text PRIMARY KEY REFERENCES epiphany.storage_advisor_defaults (name),
+    value numeric NOT NULL CHECK (value >= 0)
+);
 
-COMMENT ON TABLE epiphany.storage_advisor_thresholds IS
-    'Thresholds of epiphany.advise_storage(), each with its rationale';
+SELECT pg_catalog.pg_extension_config_dump('epiphany.storage_advisor_overrides', '');
 
-GRANT SELECT ON epiphany.storage_advisor_thresholds TO PUBLIC;
+-- The thresholds in force: the site's value where it set one.
+CREATE VIEW epiphany.storage_advisor_thresholds AS
+SELECT d.name, coalesce(o.value, d.value) AS value, d.value AS default_value, d.rationale
+  FROM epiphany.storage_advisor_defaults d
+  LEFT JOIN epiphany.storage_advisor_overrides o ON o.name = d.name;
+
+COMMENT ON VIEW epiphany.storage_advisor_thresholds IS
+    'Thresholds of epiphany.advise_storage() in force, their defaults and the rationale of each';
+
+GRANT SELECT ON epiphany.storage_advisor_defaults, epiphany.storage_advisor_thresholds TO PUBLIC;
+
+-- Sets a threshold for this database (NULL restores the default) and
+-- returns the value now in force.  Writing the overrides takes a
+-- superuser (or a role granted it): the thresholds steer every role's
+-- advice and the daily job's conversions.
+CREATE FUNCTION epiphany.set_storage_advisor_threshold(threshold text, value numeric)
+RETURNS numeric
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM epiphany.storage_advisor_defaults d WHERE d.name = threshold) THEN
+        RAISE EXCEPTION 'unknown storage advisor threshold "%"', threshold
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The thresholds are listed in epiphany.storage_advisor_thresholds.';
+    END IF;
+    IF value < 0 THEN
+        RAISE EXCEPTION 'invalid value % for storage advisor threshold "%"', value, threshold
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Thresholds are counts or ratios, zero or more.';
+    END IF;
+    IF value IS NULL THEN
+        DELETE FROM epiphany.storage_advisor_overrides o WHERE o.name = threshold;
+    ELSE
+        INSERT INTO epiphany.storage_advisor_overrides VALUES (threshold, value)
+            ON CONFLICT (name) DO UPDATE SET value = excluded.value;
+    END IF;
+    RETURN epiphany.storage_advisor_threshold(threshold);
+END
+$$;
 
 -- Whether the current user may convert the table: its owner or a member
 -- of the owning role, as ALTER TABLE requires.
@@ -520,7 +563,7 @@ BEGIN
     IF result IS NULL THEN
         RAISE EXCEPTION 'storage advisor threshold "%" is missing', threshold
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'Restore its row in epiphany.storage_advisor_thresholds.';
+                  HINT = 'Restore its row in epiphany.storage_advisor_defaults.';
     END IF;
     RETURN result;
 END

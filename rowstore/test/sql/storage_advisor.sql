@@ -19,7 +19,7 @@ RESET default_table_access_method;
 DROP TABLE started_auto, started_auto_as, explicit_columnar;
 
 -- The thresholds, each with its reason.
-SELECT name, value FROM epiphany.storage_advisor_thresholds ORDER BY name;
+SELECT name, value, default_value FROM epiphany.storage_advisor_thresholds ORDER BY name;
 SELECT count(*) FROM epiphany.storage_advisor_thresholds WHERE length(rationale) < 80;
 
 -- 2. A scripted workload.  events: append-only, scanned in full twelve
@@ -101,6 +101,25 @@ SELECT relation, sample_rows, estimated_compression >= 2 AS compresses,
   FROM epiphany.storage_advice
  WHERE relation IN ('public.events', 'public.accounts') ORDER BY relation;
 SELECT reason FROM epiphany.storage_advice WHERE relation = 'public.accounts';
+
+-- A site's threshold steers the advice (churn moves once its changes are
+-- allowed), NULL restores the default; pg_dump keeps only the site's rows.
+SELECT epiphany.set_storage_advisor_threshold('max_change_ratio_for_column', 2);
+SELECT name, value, default_value FROM epiphany.storage_advisor_thresholds
+ WHERE value <> default_value;
+SELECT relation, recommended_storage, action FROM epiphany.advise_storage()
+ WHERE relation = 'public.churn';
+SELECT epiphany.set_storage_advisor_threshold('max_change_ratio_for_column', NULL);
+SELECT relation, recommended_storage, action FROM epiphany.advise_storage()
+ WHERE relation = 'public.churn';
+SELECT count(*) FROM epiphany.storage_advisor_overrides;
+SELECT c.relname, u.condition FROM pg_extension x, unnest(x.extconfig, x.extcondition) AS
+       u(config, condition) JOIN pg_class c ON c.oid = u.config
+ WHERE x.extname = 'epiphany' ORDER BY 1;
+\set SHOW_CONTEXT never
+SELECT epiphany.set_storage_advisor_threshold('no_such_threshold', 1);
+SELECT epiphany.set_storage_advisor_threshold('min_rows', -1);
+\set SHOW_CONTEXT errors
 
 -- A table that leaves the candidates (dropped) leaves the advice.
 DROP TABLE tiny;
