@@ -5,7 +5,8 @@
 #	runs the job, which moves the role's append-only scanned table to the
 #	column store and its much-updated columnar table to the row store, keeps
 #	their rows, and leaves alone a table of another owner.  Synchronized by
-#	polling the catalog, never by sleeping.
+#	polling the catalog, never by sleeping.  Then a site's threshold goes
+#	through pg_dump and pg_restore.
 #
 # Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
 use strict;
@@ -97,6 +98,27 @@ $node->poll_query_until('epiphany',
 	"SELECT last_run_status = 'Success' FROM timescaledb_information.job_stats WHERE job_id = $job"
 ) or die 'the run was not recorded as a success';
 pass('the scheduler records the run as a success');
+
+# A site's threshold survives pg_dump and pg_restore, beside the defaults
+# that CREATE EXTENSION installs in the new database.
+$node->safe_psql('epiphany',
+	"SELECT epiphany.set_storage_advisor_threshold('min_rows', 50000)");
+my $dumpdir = PostgreSQL::Test::Utils::tempdir;
+$node->command_ok(
+	[ 'pg_dump', '-Fc', '-d', $node->connstr('epiphany'), '-f', "$dumpdir/epiphany.dump" ],
+	'pg_dump of the database');
+$node->safe_psql('postgres', 'CREATE DATABASE restored');
+$node->command_ok(
+	[ 'pg_restore', '--exit-on-error', '-d', $node->connstr('restored'),
+	  "$dumpdir/epiphany.dump" ],
+	'pg_restore into a new database');
+is( $node->safe_psql('restored',
+		'SELECT name, value, default_value FROM epiphany.storage_advisor_thresholds '
+		  . 'WHERE value <> default_value'),
+	'min_rows|50000|10000',
+	'the restored database has the site threshold over the shipped default');
+is($node->safe_psql('restored', 'SELECT count(*) FROM epiphany.storage_advisor_thresholds'),
+	'8', 'and every threshold once');
 
 $node->stop;
 done_testing();
