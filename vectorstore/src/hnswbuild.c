@@ -54,6 +54,12 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+/*
+ * Neighbours whose lists AddToGraph prefetches ahead of the one it links
+ * back.
+ */
+#define HNSW_LIST_PREFETCH_AHEAD 2
+
 typedef struct HnswBuildState
 {
 	Relation	index;
@@ -325,6 +331,29 @@ LinkBackInMemory(HnswGraph *graph, HnswElement neighbor, int level,
 }
 
 /*
+ * Prefetches the list of one level of an element of the in-memory graph
+ * (its ids, distances and verdicts), which linking back to a new element
+ * reads; nothing for an invalid id.
+ */
+static inline void
+PrefetchLists(HnswGraph *graph, uint64 id, int level)
+{
+	HnswElement neighbor;
+	int			first = HnswLevelFirstSlot(level, graph->m);
+	int			capacity = HnswLevelCapacity(level, graph->m);
+
+	if (id == HNSW_INVALID_ID)
+		return;
+	neighbor = graph->elements[id];
+	for (int off = 0; off < capacity; off += 8)
+	{
+		HnswPrefetch(neighbor->slots + first + off);
+		HnswPrefetch(neighbor->dists + first + off);
+	}
+	HnswPrefetch(neighbor->closer + first);
+}
+
+/*
  * Adds a formed value to the in-memory graph: copy it into the graph
  * context, find its neighbours, link them back, and raise the entry point
  * if needed.  Temporary allocations go to the current (per-tuple) context.
@@ -361,13 +390,20 @@ AddToGraph(HnswBuildState *bs, Datum value, ItemPointer heaptid)
 		int			first = HnswLevelFirstSlot(level, bs->m);
 		int			capacity = HnswLevelCapacity(level, bs->m);
 
+		const uint64 *ids = element->slots + first;
+
+		/* the neighbours' lists are cache misses: overlap them (see PrefetchLists) */
+		for (int i = 0; i < capacity && ids[i] != HNSW_INVALID_ID; i++)
+			HnswPrefetch(graph->elements[ids[i]]);
+		for (int i = 0; i < Min(capacity, HNSW_LIST_PREFETCH_AHEAD); i++)
+			PrefetchLists(graph, ids[i], level);
 		for (int i = 0; i < capacity; i++)
 		{
-			uint64		id = element->slots[first + i];
-
-			if (id == HNSW_INVALID_ID)
+			if (ids[i] == HNSW_INVALID_ID)
 				continue;
-			LinkBackInMemory(graph, graph->elements[id], level, element,
+			if (i + HNSW_LIST_PREFETCH_AHEAD < capacity)
+				PrefetchLists(graph, ids[i + HNSW_LIST_PREFETCH_AHEAD], level);
+			LinkBackInMemory(graph, graph->elements[ids[i]], level, element,
 							 element->dists[first + i]);
 		}
 	}
