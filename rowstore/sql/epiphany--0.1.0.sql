@@ -246,15 +246,6 @@ INSERT INTO epiphany.storage_advisor_defaults VALUES
      'Append-mostly: at most 5 rows updated or deleted per 100 rows written.  On the column store '
      'each update or delete of a compressed row writes a deletion marker (and a new delta-store '
      'row), and the dead row stays in its row group until the table is rewritten.'),
-    ('min_full_scans_for_column', 175,
-     'Sequential scans must have read at least 175 times the table''s rows: the time break-even of '
-     'a conversion measured by make bench-columnar.  Writing the 6,000,000-row table into the column '
-     'store took 42.6 s, and a full scan then saved 0.24 s on average (Q1, Q6, count and group-by), '
-     'so the rewrite pays for itself after about 175 full scans.'),
-    ('max_index_scan_share_for_column', 0.5,
-     'At most half of the scans may be index scans: an index lookup on a columnar table measured '
-     '20x slower than on heap (370 against 7,360 per second), so a table read mostly by key stays '
-     'on the heap.'),
     ('min_compression_for_column', 2,
      'The sample must shrink at least 2x in the column store: scans there gain mostly by reading '
      'fewer bytes (6.4x smaller gave 1.4x faster scans in make bench-columnar); less is not worth '
@@ -263,12 +254,20 @@ INSERT INTO epiphany.storage_advisor_defaults VALUES
      'A columnar table goes back to the heap once 20 rows per 100 written were updated or deleted: '
      'the heap changes rows in place.  Four times the append-mostly bound, so that a table near '
      'either bound is not moved back and forth.'),
-    ('min_index_scan_share_for_row', 0.9,
-     'A columnar table read 90% of the time by index lookups (and at least min_index_scans_for_row '
-     'times) goes back to the heap, where a lookup measured 20x faster.'),
-    ('min_index_scans_for_row', 1000,
-     'Lookups that matter: 1,000 lookups cost about 3 s of chunk decoding on the column store and '
-     '0.14 s on the heap at the measured rates.');
+    ('scan_saving_us_per_row', 0.0404,
+     'Each row read by a sequential scan takes 0.0404 microseconds less on the column store: full '
+     'scans of the 6,000,000-row table of make bench-columnar saved 0.243 s on average (Q1 0.337 s, '
+     'Q6 0.205 s, count 0.126 s, group-by 0.302 s).'),
+    ('lookup_cost_us', 2565,
+     'Each index scan takes 2,565 microseconds more on the column store: 370.3 against 7,359.8 '
+     'lookups by primary key per second in make bench-columnar (a lookup decodes whole chunks of '
+     'every column).'),
+    ('column_rewrite_us_per_row', 7.1,
+     'Writing a table into the column store (rows, then the merge into row groups) takes 7.1 '
+     'microseconds a row: 42.6 s for the 6,000,000 rows of make bench-columnar.'),
+    ('row_rewrite_us_per_row', 2.1,
+     'Writing a table into the heap takes 2.1 microseconds a row: 12.7 s for the 6,000,000 rows of '
+     'make bench-columnar.');
 
 -- A site's own values (epiphany.set_storage_advisor_threshold).  Kept
 -- apart from the defaults so that pg_dump saves exactly the site's rows and
@@ -334,11 +333,13 @@ $$;
 -- change_ratio: rows updated or deleted per row written (the larger of the
 -- rows inserted and the rows stored); on a columnar table the changed rows
 -- are the column store's deletion markers plus the delta store's updates,
--- because a merge counts as deletions in pg_stat_user_tables.  full_scans:
--- rows read by sequential scans over the rows stored.  index_scan_share:
--- index scans over all scans.  estimated_bytes: the table's size in the
--- recommended engine, from a sample of sample_rows rows;
--- estimated_compression: the sample's heap size over its columnar size.
+-- because a merge counts as deletions in pg_stat_user_tables.
+-- column_seconds_saved: the time the recorded workload would have saved on
+-- the column store (negative: on the row store); rewrite_seconds: the time
+-- a conversion to the other store takes (epiphany.storage_time_model).
+-- estimated_bytes: the table's size in the recommended engine, from a
+-- sample of sample_rows rows; estimated_compression: the sample's heap
+-- size over its columnar size.
 CREATE TABLE epiphany.storage_advice (
     relid                 oid PRIMARY KEY,
     relation              text NOT NULL,  -- schema-qualified, as advised
@@ -356,8 +357,8 @@ CREATE TABLE epiphany.storage_advice (
     seq_rows_read         bigint NOT NULL,
     index_scans           bigint NOT NULL,
     change_ratio          numeric NOT NULL,
-    full_scans            numeric NOT NULL,
-    index_scan_share      numeric NOT NULL,
+    column_seconds_saved  numeric NOT NULL,
+    rewrite_seconds       numeric NOT NULL,
     sample_rows           bigint,
     current_bytes         bigint NOT NULL,
     estimated_bytes       bigint,
@@ -570,31 +571,54 @@ BEGIN
 END
 $$;
 
+-- The advisor's time model, from the measured costs of
+-- epiphany.storage_advisor_thresholds: how much faster the recorded
+-- workload (rows read by sequential scans, index scans) would have run on
+-- the column store than on the heap (negative: slower), and how long
+-- rewriting the table into the other store takes.  Seconds, to the
+-- millisecond.
+CREATE FUNCTION epiphany.storage_time_model(seq_rows_read bigint, index_scans bigint,
+    live_rows bigint, current_storage text,
+    OUT column_seconds_saved numeric, OUT rewrite_seconds numeric)
+RETURNS record
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT round((seq_rows_read * epiphany.storage_advisor_threshold('scan_saving_us_per_row')
+              - index_scans * epiphany.storage_advisor_threshold('lookup_cost_us')) / 1e6, 3),
+       round(live_rows * epiphany.storage_advisor_threshold(
+                 CASE current_storage WHEN 'row' THEN 'column_rewrite_us_per_row'
+                                      ELSE 'row_rewrite_us_per_row' END) / 1e6, 3)
+$$;
+
+-- "run 0.145 s faster" or "run 0.513 s slower", for the reasons.
+CREATE FUNCTION epiphany.storage_time_phrase(seconds numeric) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT
+AS $$
+SELECT CASE WHEN $1 >= 0 THEN format('run %s s faster', $1) ELSE format('run %s s slower', -$1) END
+$$;
+
 -- Why a heap table stays on the heap, from its workload alone: the failed
 -- conditions, with the figures, or NULL when the workload favours the
 -- column store.
-CREATE FUNCTION epiphany.row_stays_because(change_ratio numeric, full_scans numeric,
-    index_scan_share numeric) RETURNS text
+CREATE FUNCTION epiphany.row_stays_because(a epiphany.storage_advice) RETURNS text
 LANGUAGE plpgsql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     max_change numeric := epiphany.storage_advisor_threshold('max_change_ratio_for_column');
-    min_scans numeric := epiphany.storage_advisor_threshold('min_full_scans_for_column');
-    max_index numeric := epiphany.storage_advisor_threshold('max_index_scan_share_for_column');
     failed text[] := '{}';
 BEGIN
-    IF change_ratio > max_change THEN
+    IF a.change_ratio > max_change THEN
         failed := failed || format('%s rows updated or deleted per row written (max_change_ratio_for_column %s)',
-                                   round(change_ratio, 3), max_change);
+                                   round(a.change_ratio, 3), max_change);
     END IF;
-    IF full_scans < min_scans THEN
-        failed := failed || format('sequential scans read %s times its rows (min_full_scans_for_column %s)',
-                                   round(full_scans, 2), min_scans);
-    END IF;
-    IF index_scan_share > max_index THEN
-        failed := failed || format('%s of its scans are index scans (max_index_scan_share_for_column %s)',
-                                   round(index_scan_share, 3), max_index);
+    IF a.column_seconds_saved < a.rewrite_seconds THEN
+        failed := failed || format('on the column store its workload (%s rows read by sequential scans, '
+                                   '%s index scans) would have %s, which does not pay for the %s s '
+                                   'a rewrite takes', a.seq_rows_read, a.index_scans,
+                                   epiphany.storage_time_phrase(a.column_seconds_saved),
+                                   a.rewrite_seconds);
     END IF;
     IF cardinality(failed) = 0 THEN
         RETURN NULL;
@@ -605,24 +629,24 @@ $$;
 
 -- Why a columnar table goes back to the heap, with the figures, or NULL
 -- when it stays.
-CREATE FUNCTION epiphany.column_leaves_because(change_ratio numeric, index_scans bigint,
-    index_scan_share numeric) RETURNS text
+CREATE FUNCTION epiphany.column_leaves_because(a epiphany.storage_advice) RETURNS text
 LANGUAGE plpgsql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     min_change numeric := epiphany.storage_advisor_threshold('min_change_ratio_for_row');
-    min_share numeric := epiphany.storage_advisor_threshold('min_index_scan_share_for_row');
-    min_lookups numeric := epiphany.storage_advisor_threshold('min_index_scans_for_row');
     found text[] := '{}';
 BEGIN
-    IF change_ratio >= min_change THEN
+    IF a.change_ratio >= min_change THEN
         found := found || format('%s rows updated or deleted per row written (min_change_ratio_for_row %s)',
-                                 round(change_ratio, 3), min_change);
+                                 round(a.change_ratio, 3), min_change);
     END IF;
-    IF index_scan_share >= min_share AND index_scans >= min_lookups THEN
-        found := found || format('%s index scans, %s of its scans (min_index_scan_share_for_row %s, min_index_scans_for_row %s)',
-                                 index_scans, round(index_scan_share, 3), min_share, min_lookups);
+    IF -a.column_seconds_saved >= a.rewrite_seconds THEN
+        found := found || format('on the row store its workload (%s index scans, %s rows read by '
+                                 'sequential scans) would have %s, more than the %s s a rewrite takes',
+                                 a.index_scans, a.seq_rows_read,
+                                 epiphany.storage_time_phrase(-a.column_seconds_saved),
+                                 a.rewrite_seconds);
     END IF;
     IF cardinality(found) = 0 THEN
         RETURN NULL;
@@ -646,6 +670,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     w record;
+    model record;
     advice epiphany.storage_advice;
     min_rows numeric := epiphany.storage_advisor_threshold('min_rows');
 BEGIN
@@ -656,12 +681,13 @@ BEGIN
     END IF;
     PERFORM pg_stat_clear_snapshot();
     FOR w IN SELECT * FROM epiphany.storage_workload() ORDER BY relation LOOP
+        SELECT * INTO model
+          FROM epiphany.storage_time_model(w.seq_rows_read, w.index_scans, w.live_rows, w.storage);
         advice := ROW(w.relid, w.relation, now(), w.storage, w.storage, 'keep', '',
                       w.live_rows, w.inserts, w.updates, w.deletes, w.changed_rows,
                       w.seq_scans, w.seq_rows_read, w.index_scans,
                       round(w.changed_rows::numeric / greatest(w.inserts, w.live_rows, 1), 4),
-                      round(w.seq_rows_read::numeric / greatest(w.live_rows, 1), 2),
-                      round(w.index_scans::numeric / greatest(w.seq_scans + w.index_scans, 1), 4),
+                      model.column_seconds_saved, model.rewrite_seconds,
                       NULL, w.current_bytes, NULL, NULL, NULL);
         advice := epiphany.advise_table(advice, sample_rows, min_rows);
         INSERT INTO epiphany.storage_advice SELECT (advice).*
@@ -674,8 +700,9 @@ BEGIN
                 updates = excluded.updates, deletes = excluded.deletes,
                 changed_rows = excluded.changed_rows, seq_scans = excluded.seq_scans,
                 seq_rows_read = excluded.seq_rows_read, index_scans = excluded.index_scans,
-                change_ratio = excluded.change_ratio, full_scans = excluded.full_scans,
-                index_scan_share = excluded.index_scan_share,
+                change_ratio = excluded.change_ratio,
+                column_seconds_saved = excluded.column_seconds_saved,
+                rewrite_seconds = excluded.rewrite_seconds,
                 sample_rows = excluded.sample_rows, current_bytes = excluded.current_bytes,
                 estimated_bytes = excluded.estimated_bytes,
                 estimated_compression = excluded.estimated_compression,
@@ -690,8 +717,9 @@ COMMENT ON FUNCTION epiphany.advise_storage(integer) IS
     'Advises row or column storage for every table the caller owns from its workload and a measured sample; writes epiphany.storage_advice';
 
 -- Completes the advice for one table: "workload" holds its figures from
--- epiphany.storage_workload() and the ratios, with the current storage
--- recommended (see epiphany.advise_storage).
+-- epiphany.storage_workload() and the time model, with the current storage
+-- recommended (see epiphany.advise_storage).  The workload decides whether
+-- the other store is worth a look; epiphany.advise_from_sample decides.
 CREATE FUNCTION epiphany.advise_table(workload epiphany.storage_advice, sample_rows integer,
     min_rows numeric)
 RETURNS epiphany.storage_advice
@@ -700,63 +728,81 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     a epiphany.storage_advice := workload;
-    w epiphany.storage_advice := workload;
     because text;
+BEGIN
+    IF a.live_rows < min_rows THEN
+        a.reason := format('stays on the %s store: %s rows, fewer than min_rows %s',
+                           a.current_storage, a.live_rows, min_rows);
+        RETURN a;
+    END IF;
+    IF a.current_storage = 'row' THEN
+        a.reason := epiphany.row_stays_because(a);
+        IF a.reason IS NOT NULL THEN
+            RETURN a;
+        END IF;
+    ELSE
+        because := epiphany.column_leaves_because(a);
+        IF because IS NULL THEN
+            a.reason := format('stays on the column store: %s rows updated or deleted per row '
+                               'written (min_change_ratio_for_row %s); on the row store its '
+                               'workload (%s index scans, %s rows read by sequential scans) '
+                               'would have %s, which does not pay for the %s s a rewrite takes',
+                               a.change_ratio,
+                               epiphany.storage_advisor_threshold('min_change_ratio_for_row'),
+                               a.index_scans, a.seq_rows_read,
+                               epiphany.storage_time_phrase(-a.column_seconds_saved),
+                               a.rewrite_seconds);
+            RETURN a;
+        END IF;
+    END IF;
+    RETURN epiphany.advise_from_sample(a, sample_rows, because);
+END
+$$;
+
+-- Finishes the advice for a table whose workload favours the other store
+-- ("because" says why, for a columnar table): measures a sample, and moves
+-- a heap table only when the sample compresses enough.
+CREATE FUNCTION epiphany.advise_from_sample(a epiphany.storage_advice, sample_rows integer,
+    because text)
+RETURNS epiphany.storage_advice
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
     sample record;
     min_compression numeric := epiphany.storage_advisor_threshold('min_compression_for_column');
 BEGIN
-    IF w.live_rows < min_rows THEN
-        a.reason := format('stays on the %s store: %s rows, fewer than min_rows %s',
-                           w.current_storage, w.live_rows, min_rows);
-        RETURN a;
-    END IF;
-    IF w.current_storage = 'row' THEN
-        because := epiphany.row_stays_because(a.change_ratio, a.full_scans, a.index_scan_share);
-    ELSE
-        because := epiphany.column_leaves_because(a.change_ratio, a.index_scans,
-                                                  a.index_scan_share);
-    END IF;
-    IF w.current_storage = 'row' AND because IS NOT NULL THEN
-        a.reason := because;
-        RETURN a;
-    END IF;
-    IF w.current_storage = 'column' AND because IS NULL THEN
-        a.reason := format('stays on the column store: %s rows updated or deleted per row written, '
-                           '%s index scans (%s of its scans), below the bounds for the row store',
-                           a.change_ratio, a.index_scans, a.index_scan_share);
-        RETURN a;
-    END IF;
-
-    SELECT * INTO sample FROM epiphany.measure_storage_sample(w.relid, sample_rows, w.live_rows);
+    SELECT * INTO sample FROM epiphany.measure_storage_sample(a.relid, sample_rows, a.live_rows);
     IF sample.rows = 0 OR sample.columnar_bytes = 0 THEN
         a.reason := format('stays on the %s store: the sample of %s rows could not be measured '
-                           '(no rows visible to this transaction)', w.current_storage, sample.rows);
+                           '(no rows visible to this transaction)', a.current_storage, sample.rows);
         RETURN a;
     END IF;
     a.sample_rows := sample.rows;
     a.estimated_compression := round(sample.heap_bytes::numeric / sample.columnar_bytes, 2);
-    IF w.current_storage = 'row' THEN
-        a.estimated_bytes := round(sample.columnar_bytes::numeric / sample.rows * w.live_rows);
-        IF a.estimated_compression < min_compression THEN
-            a.reason := format('stays on the row store: a sample of %s rows compresses only %sx '
-                               'in the column store (min_compression_for_column %s)',
-                               sample.rows, a.estimated_compression, min_compression);
-            RETURN a;
-        END IF;
-        a.recommended_storage := 'column';
-        a.reason := format('moves to the column store, append-mostly and scanned: %s rows updated or deleted per row written, '
-                           'sequential scans read %s times its rows, %s of its scans are index '
-                           'scans; a sample of %s rows compresses %sx, so about %s bytes instead '
-                           'of %s and full scans read that much less',
-                           a.change_ratio, a.full_scans, a.index_scan_share, sample.rows,
-                           a.estimated_compression, a.estimated_bytes, w.current_bytes);
-    ELSE
-        a.estimated_bytes := round(sample.heap_bytes::numeric / sample.rows * w.live_rows);
+    IF a.current_storage = 'column' THEN
+        a.estimated_bytes := round(sample.heap_bytes::numeric / sample.rows * a.live_rows);
         a.recommended_storage := 'row';
         a.reason := format('%s; the heap updates, deletes and looks up rows in place; about %s '
                            'bytes instead of %s (a sample of %s rows compresses %sx)',
-                           because, a.estimated_bytes, w.current_bytes, sample.rows,
+                           because, a.estimated_bytes, a.current_bytes, sample.rows,
                            a.estimated_compression);
+    ELSIF a.estimated_compression < min_compression THEN
+        a.reason := format('stays on the row store: a sample of %s rows compresses only %sx '
+                           'in the column store (min_compression_for_column %s)',
+                           sample.rows, a.estimated_compression, min_compression);
+        RETURN a;
+    ELSE
+        a.estimated_bytes := round(sample.columnar_bytes::numeric / sample.rows * a.live_rows);
+        a.recommended_storage := 'column';
+        a.reason := format('moves to the column store: %s rows updated or deleted per row written; '
+                           'there its workload (%s rows read by sequential scans, %s index scans) '
+                           'would have %s, more than the %s s a rewrite takes; a sample of %s '
+                           'rows compresses %sx, so about %s bytes instead of %s',
+                           a.change_ratio, a.seq_rows_read, a.index_scans,
+                           epiphany.storage_time_phrase(a.column_seconds_saved),
+                           a.rewrite_seconds, sample.rows, a.estimated_compression,
+                           a.estimated_bytes, a.current_bytes);
     END IF;
     a.action := 'convert';
     RETURN a;
