@@ -25,8 +25,9 @@ SELECT count(*) FROM epiphany.storage_advisor_thresholds WHERE length(rationale)
 -- 2. A scripted workload.  events: append-only, scanned in full 180 times
 -- (the time model's break-even for a conversion is 176).  accounts:
 -- columnar, then one account in three updated and 300 deleted one at a
--- time.  items: columnar, read only by key.  lookups: heap, read by key.
--- churn: heap, updated as much as it is written.  tiny: below min_rows.
+-- time.  items: columnar, read only by key.  archive: columnar, scanned.
+-- lookups: heap, read by key.  churn: heap, updated as much as it is
+-- written.  tiny: below min_rows.
 CREATE TABLE events (id bigint PRIMARY KEY, at timestamptz NOT NULL, device int NOT NULL,
                      reading float8);
 INSERT INTO events
@@ -49,6 +50,11 @@ SET enable_seqscan = off;
 DO $$ BEGIN FOR i IN 1..50 LOOP PERFORM name FROM items WHERE id = i * 13; END LOOP; END $$;
 RESET enable_seqscan;
 
+CREATE TABLE archive (id int, note text) USING columnar;
+INSERT INTO archive SELECT g, 'note ' || g % 50 FROM generate_series(1, 10000) g;
+SELECT epiphany.columnar_merge('archive');
+DO $$ BEGIN FOR i IN 1..5 LOOP PERFORM count(*) FROM archive WHERE note = 'note 7'; END LOOP; END $$;
+
 CREATE TABLE lookups (id int PRIMARY KEY, v text);
 INSERT INTO lookups SELECT g, 'v' || g FROM generate_series(1, 10000) g;
 SET enable_seqscan = off;
@@ -68,19 +74,20 @@ SELECT pg_stat_force_next_flush();
 
 SELECT relation, current_storage, recommended_storage, action
   FROM epiphany.advise_storage()
- WHERE relation IN ('public.events', 'public.accounts', 'public.items', 'public.lookups',
-                    'public.churn', 'public.tiny')
+ WHERE relation IN ('public.events', 'public.accounts', 'public.items', 'public.archive',
+                    'public.lookups', 'public.churn', 'public.tiny')
  ORDER BY relation;
 
 -- The advice explains itself with the figures it used.
 SELECT relation, live_rows, inserts, changed_rows, seq_scans, seq_rows_read, index_scans,
        change_ratio, column_seconds_saved, rewrite_seconds
   FROM epiphany.storage_advice
- WHERE relation IN ('public.events', 'public.accounts', 'public.items', 'public.lookups',
-                    'public.churn', 'public.tiny')
+ WHERE relation IN ('public.events', 'public.accounts', 'public.items', 'public.archive',
+                    'public.lookups', 'public.churn', 'public.tiny')
  ORDER BY relation;
 SELECT relation, reason FROM epiphany.storage_advice
- WHERE relation IN ('public.lookups', 'public.churn', 'public.tiny') ORDER BY relation;
+ WHERE relation IN ('public.archive', 'public.lookups', 'public.churn', 'public.tiny')
+ ORDER BY relation;
 -- Both conversions come with a measured sample and their estimated size.
 SELECT relation, sample_rows, estimated_compression >= 2 AS compresses,
        CASE action WHEN 'convert' THEN
@@ -360,7 +367,8 @@ REVOKE CREATE ON SCHEMA public FROM regress_advisor_app;
 DROP ROLE regress_advisor_app;
 
 DROP VIEW big_orders;
-DROP TABLE order_lines, orders, orders_copy, customers, events, accounts, items, lookups, churn,
+DROP TABLE order_lines, orders, orders_copy, customers, events, accounts, items, archive,
+  lookups, churn,
   "Scratch Table", parted, readings, temporary_one, with_brin, not_mine;
 DROP SEQUENCE a_sequence;
 DROP FUNCTION orders_touch(), definitions(regclass), try_convert(text, text), am_of(regclass),
