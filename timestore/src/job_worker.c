@@ -194,6 +194,48 @@ CatalogExecute(const char *sql, int nargs, Oid *argtypes, Datum *values,
 }
 
 /*
+ * The catalog reads prepared so far, by their SQL text, kept for the
+ * backend's life: they run on every plan of a hypertable query and on
+ * every new chunk an INSERT meets, where parsing and planning them again
+ * cost more than running them.  The plan cache revalidates them when the
+ * catalog changes (a dropped and re-created extension among others).
+ */
+typedef struct CatalogReadPlan
+{
+	char	   *sql;
+	SPIPlanPtr	plan;
+} CatalogReadPlan;
+
+static List *CatalogReadPlans = NIL;	/* in TopMemoryContext */
+
+/* The kept plan of a catalog read, prepared on first use. */
+static SPIPlanPtr
+CatalogReadPrepared(const char *sql, int nargs, Oid *argtypes)
+{
+	CatalogReadPlan *entry;
+	MemoryContext oldcxt;
+	SPIPlanPtr	plan;
+	ListCell   *lc;
+
+	foreach(lc, CatalogReadPlans)
+	{
+		entry = lfirst(lc);
+		if (strcmp(entry->sql, sql) == 0)
+			return entry->plan;
+	}
+	plan = SPI_prepare(sql, nargs, argtypes);
+	if (plan == NULL || SPI_keepplan(plan) != 0)
+		elog(ERROR, "could not prepare the catalog read: %s", sql);
+	oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+	entry = palloc(sizeof(CatalogReadPlan));
+	entry->sql = pstrdup(sql);
+	entry->plan = plan;
+	CatalogReadPlans = lappend(CatalogReadPlans, entry);
+	MemoryContextSwitchTo(oldcxt);
+	return plan;
+}
+
+/*
  * CatalogReadLatest - runs a read of the extension's catalog with the
  * latest snapshot, as PostgreSQL reads its system catalogs, so that the
  * answer does not depend on the caller's snapshot (planning runs under
@@ -205,13 +247,10 @@ void
 CatalogReadLatest(const char *sql, int nargs, Oid *argtypes, Datum *values,
 				  const char *nulls)
 {
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
-
-	if (plan == NULL ||
-		SPI_execute_snapshot(plan, values, nulls, GetLatestSnapshot(),
-							 InvalidSnapshot, true, false, 0) != SPI_OK_SELECT)
+	if (SPI_execute_snapshot(CatalogReadPrepared(sql, nargs, argtypes), values, nulls,
+							 GetLatestSnapshot(), InvalidSnapshot, true, false,
+							 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the catalog: %s", sql);
-	SPI_freeplan(plan);
 }
 
 static char *
