@@ -42,11 +42,9 @@
 
 #include "access/stratnum.h"
 #include "access/table.h"
-#include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
-#include "commands/defrem.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
@@ -264,14 +262,13 @@ TimeOrderWanted(PlannerInfo *root, RelOptInfo *rel, const Hypertable *ht, bool *
 static List *
 TimePathkeys(PlannerInfo *root, RelOptInfo *rel, const Hypertable *ht, PathKey *pathkey)
 {
-	Oid			opclass = GetDefaultOpClass(ht->time_type, BTREE_AM_OID);
+	Oid			opfamily = TimeTypeBtreeFamily(ht->time_type);
 	Oid			opno;
 	Var		   *var;
 
-	if (!OidIsValid(opclass))
+	if (!OidIsValid(opfamily))
 		return NIL;
-	opno = get_opfamily_member(get_opclass_family(opclass), ht->time_type, ht->time_type,
-							   pathkey->pk_strategy);
+	opno = get_opfamily_member(opfamily, ht->time_type, ht->time_type, pathkey->pk_strategy);
 	var = makeVar(rel->relid, ht->time_attno, ht->time_type, -1, InvalidOid, 0);
 	return build_expression_pathkey(root, (Expr *) var, NULL, opno, rel->relids, true);
 }

@@ -223,7 +223,8 @@ CatalogReadPrepared(const char *sql, int nargs, Oid *argtypes)
 		if (strcmp(entry->sql, sql) == 0)
 			return entry->plan;
 	}
-	plan = SPI_prepare(sql, nargs, argtypes);
+	/* a generic plan: the catalog's indexes serve every parameter */
+	plan = SPI_prepare_cursor(sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
 	if (plan == NULL || SPI_keepplan(plan) != 0)
 		elog(ERROR, "could not prepare the catalog read: %s", sql);
 	oldcxt = MemoryContextSwitchTo(TopMemoryContext);

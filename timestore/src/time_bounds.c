@@ -23,14 +23,13 @@
 #include "epiphany/compat.h"
 
 #include "access/stratnum.h"
-#include "catalog/pg_am.h"
-#include "commands/defrem.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/pathnodes.h"
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
 #include "timestore.h"
 #include "utils/lsyscache.h"
+#include "utils/typcache.h"
 
 static bool
 ContainsExecParam(Node *node, void *context)
@@ -50,15 +49,26 @@ ContainsExecParam(Node *node, void *context)
 StrategyNumber
 TimeOperatorStrategy(Oid opno, Oid time_type, bool commuted)
 {
-	Oid			opclass = GetDefaultOpClass(time_type, BTREE_AM_OID);
+	Oid			opfamily = TimeTypeBtreeFamily(time_type);
 
-	if (!OidIsValid(opclass))
+	if (!OidIsValid(opfamily))
 		return InvalidStrategy;
 	if (commuted)
 		opno = get_commutator(opno);
 	if (!OidIsValid(opno))
 		return InvalidStrategy;
-	return get_op_opfamily_strategy(opno, get_opclass_family(opclass));
+	return get_op_opfamily_strategy(opno, opfamily);
+}
+
+/*
+ * TimeTypeBtreeFamily - the operator family of type's default btree
+ * operator class, or InvalidOid; from the type cache (it runs on every
+ * plan of a hypertable query).
+ */
+Oid
+TimeTypeBtreeFamily(Oid type)
+{
+	return lookup_type_cache(type, TYPECACHE_BTREE_OPFAMILY)->btree_opf;
 }
 
 /* Whether expr is the time column of ht in the relation of range table index relid. */
