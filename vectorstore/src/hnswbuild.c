@@ -389,7 +389,6 @@ AddToGraph(HnswBuildState *bs, Datum value, ItemPointer heaptid)
 	{
 		int			first = HnswLevelFirstSlot(level, bs->m);
 		int			capacity = HnswLevelCapacity(level, bs->m);
-
 		const uint64 *ids = element->slots + first;
 
 		/* the neighbours' lists are cache misses: overlap them (see PrefetchLists) */

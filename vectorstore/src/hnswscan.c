@@ -15,11 +15,14 @@
  *	  row equally; the scan then returns every indexed row in page order.
  *
  *	  Locks: the search reads the pages in place under share locks, at most
- *	  two at a time, and keeps only ids, distances and heap TIDs (the page
- *	  graph of hnswsearch.c), so concurrent inserts and vacuums proceed; an element vacuum marks deleted after the search saw
- *	  it may still be returned, and the heap visibility check (MVCC) hides
- *	  its row.  Memory: the "hnsw scan" context holds the search state and
- *	  the result; it is reset on rescan and deleted at the end.
+ *	  three at a time, and keeps only ids, distances and heap TIDs (the page
+ *	  graph of hnswsearch.c), so concurrent inserts and vacuums proceed; an
+ *	  element vacuum marks deleted after the search saw it may still be
+ *	  returned, and the heap visibility check (MVCC) hides its row.
+ *	  Memory: the "hnsw scan" context holds the search state and the
+ *	  result; it is reset on rescan and deleted at the end.  The buffer
+ *	  hints (so_recent) live in the context current at beginscan, across
+ *	  rescans, and are freed at the end.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
