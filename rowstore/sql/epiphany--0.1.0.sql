@@ -494,8 +494,9 @@ $$;
 
 -- The workload of every table the advisor may advise on: plain tables and
 -- partitions on the heap or the column store, permanent or unlogged, owned
--- by the current user's roles, outside the system schemas, not members of
--- an extension and not part of a hypertable.  Counters are cumulative since
+-- by the current user's roles, outside the system schemas and the engines'
+-- internal schemas (_epiphany*), not members of an extension and not part
+-- of a hypertable.  Counters are cumulative since
 -- the statistics were last reset.  The column store's UPDATE and DELETE of
 -- a compressed row write a deletion marker (and the new version through
 -- the heap, counted as an insert) while its merge moves rows out of the
@@ -518,6 +519,7 @@ WITH candidates AS (
      WHERE c.relkind = 'r' AND c.relpersistence IN ('p', 'u')
        AND n.nspname NOT IN ('pg_catalog', 'information_schema')
        AND n.nspname NOT LIKE 'pg\_%'
+       AND n.nspname NOT LIKE '\_epiphany%'
        AND epiphany.storage_of(c.oid) IS NOT NULL
        AND pg_has_role(c.relowner, 'USAGE')
        AND NOT EXISTS (SELECT 1 FROM pg_depend d
@@ -841,6 +843,10 @@ BEGIN
     ELSIF c.oid < 16384 OR c.relnamespace = 'pg_catalog'::regnamespace THEN
         RAISE EXCEPTION 'cannot convert system catalog "%"', rel
             USING ERRCODE = 'insufficient_privilege';
+    ELSIF (SELECT nspname FROM pg_namespace WHERE oid = c.relnamespace) LIKE '\_epiphany%' THEN
+        RAISE EXCEPTION 'cannot convert "%", which is internal to an EpiphanyDB engine', rel
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'The engines decide how the tables of their _epiphany schemas are stored.';
     ELSIF EXISTS (SELECT 1 FROM pg_depend d
                    WHERE d.classid = 'pg_class'::regclass AND d.objid = rel AND d.deptype = 'e') THEN
         RAISE EXCEPTION 'cannot convert "%", which belongs to an extension', rel

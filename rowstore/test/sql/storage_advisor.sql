@@ -299,6 +299,8 @@ CREATE TEMP TABLE temporary_one (id int);
 CREATE TABLE with_brin (at date);
 CREATE INDEX ON with_brin USING brin (at);
 CREATE SEQUENCE a_sequence;
+CREATE SCHEMA _epiphany_scratch;
+CREATE TABLE _epiphany_scratch.internal (id int);
 CREATE ROLE regress_advisor_other;
 CREATE TABLE not_mine (id int);
 ALTER TABLE not_mine OWNER TO regress_advisor_other;
@@ -316,7 +318,11 @@ SELECT what, regexp_replace(try_convert(rel, target), '_hyper_\d+_\d+_chunk', '_
     ('temporary table', 'temporary_one', 'column'),
     ('BRIN index', 'with_brin', 'column'),
     ('extension''s table', 'epiphany.engine_registry', 'column'),
+    ('engine''s internal table', '_epiphany_scratch.internal', 'column'),
     ('system catalog', 'pg_class', 'column')) v(what, rel, target);
+-- Nor does the advisor look at engines' internal tables.
+SELECT count(*) FROM epiphany.storage_workload() WHERE relation LIKE '\_epiphany%';
+DROP SCHEMA _epiphany_scratch CASCADE;
 -- parted_2026 is an ordinary table and converts.
 SELECT try_convert('parted_2026', 'column'), am_of('parted_2026');
 -- Another owner's table.
