@@ -121,8 +121,8 @@ JobSchedulerDefineSettings(void)
 {
 	DefineCustomBoolVariable("epiphany.timeseries_scheduler",
 							 "Runs the scheduled jobs of epiphany_timestore.",
-							 "When off, each database's scheduler exits after its current job "
-							 "and none is started; jobs stay in the catalog.",
+							 "When off, each database's scheduler starts no new run and exits once "
+							 "its running jobs have ended; jobs stay in the catalog.",
 							 &JobSchedulerEnabled,
 							 true,
 							 PGC_SIGHUP,
@@ -595,8 +595,8 @@ StartDueJobs(List *due)
  * (main_arg: the database Oid).  Starts due jobs in job workers and
  * sleeps until the next is due, a worker ends, or a backend wakes it.
  * SIGTERM stops it, and its job workers (whose start marks then count
- * their runs as failed); epiphany.timeseries_scheduler = off stops it
- * between two looks at the jobs.
+ * their runs as failed); with epiphany.timeseries_scheduler = off it
+ * starts no new run and exits once its running jobs have ended.
  */
 void
 ep_timestore_scheduler_main(Datum main_arg)
@@ -626,17 +626,24 @@ ep_timestore_scheduler_main(Datum main_arg)
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
 		}
-		if (!JobSchedulerEnabled)
-			proc_exit(0);
-
 		MemoryContextSwitchTo(loopcxt);
 		ReapJobWorkers();
-		if (!LoadDueJobs(&due, &nap_ms))
+		if (!JobSchedulerEnabled)
 		{
-			JobSlotReportNoExtension();
-			proc_exit(0);
+			/* switched off: no new run; leave once the running ones have ended */
+			if (RunningJobs == NIL)
+				proc_exit(0);
+			nap_ms = EP_SCHEDULER_MAX_NAP_MS;
 		}
-		StartDueJobs(due);
+		else
+		{
+			if (!LoadDueJobs(&due, &nap_ms))
+			{
+				JobSlotReportNoExtension();
+				proc_exit(0);
+			}
+			StartDueJobs(due);
+		}
 		MemoryContextSwitchTo(TopMemoryContext);
 		MemoryContextReset(loopcxt);
 
