@@ -947,19 +947,29 @@ SELECT CASE WHEN s < e THEN $1 >= s AND $1 < e
                current_setting('epiphany.maintenance_window_end')::time AS e) w
 $$;
 
+-- Whether the calling procedure may COMMIT (procedure_context.c).
+CREATE FUNCTION epiphany.transaction_control_allowed() RETURNS boolean
+AS 'MODULE_PATHNAME', 'ep_transaction_control_allowed' LANGUAGE C VOLATILE;
+
 -- The storage advisor's job (signature of the time store's jobs): advises
 -- on every table the job's owner owns and, when epiphany.auto_apply_advice
 -- is on and the job runs inside the maintenance window, applies the
 -- advice not applied yet, smallest tables first.  config may hold
--- {"sample_rows": n}.  Runs in one transaction: a failed conversion undoes
--- the run, and the time store records the error.
+-- {"sample_rows": n}.  Called non-atomically (a job worker, or CALL
+-- outside a transaction block), it commits the advice, then each
+-- conversion on its own: a converted table's lock goes at once, and a
+-- conversion that fails (a lock_timeout, say) is reported as a WARNING and
+-- skipped, the others going on.  Called atomically, it does the same in
+-- one transaction, where the first failure undoes the run.  No SET clause:
+-- a procedure with one cannot commit; search_path is set inside instead.
 CREATE PROCEDURE epiphany.storage_advisor_job(job_id integer, config jsonb)
 LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     todo record;
+    nonatomic boolean;
 BEGIN
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     PERFORM epiphany.advise_storage(coalesce((config ->> 'sample_rows')::integer, 10000));
     IF NOT current_setting('epiphany.auto_apply_advice')::boolean THEN
         RETURN;
@@ -970,11 +980,25 @@ BEGIN
             current_setting('epiphany.maintenance_window_end');
         RETURN;
     END IF;
+    nonatomic := epiphany.transaction_control_allowed();
+    IF nonatomic THEN
+        COMMIT;             -- the advice stays, whatever the conversions do
+    END IF;
     FOR todo IN SELECT a.relid, a.recommended_storage FROM epiphany.storage_advice a
                  WHERE a.action = 'convert' AND a.applied_at IS NULL
                    AND epiphany.owns_table(a.relid)
                  ORDER BY a.current_bytes, a.relid LOOP
-        PERFORM epiphany.convert_table(todo.relid, todo.recommended_storage);
+        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+        IF NOT nonatomic THEN
+            PERFORM epiphany.convert_table(todo.relid, todo.recommended_storage);
+            CONTINUE;
+        END IF;
+        BEGIN
+            PERFORM epiphany.convert_table(todo.relid, todo.recommended_storage);
+        EXCEPTION WHEN OTHERS THEN
+            RAISE WARNING 'storage advice for % not applied: %', todo.relid::regclass, SQLERRM;
+        END;
+        COMMIT;
     END LOOP;
 END
 $$;
