@@ -139,6 +139,10 @@ SELECT * FROM add_dimension('empty_ht', 'a', number_partitions => 2, partitionin
 SELECT * FROM add_dimension('empty_ht', 'time', number_partitions => 2);
 SELECT * FROM add_dimension('empty_ht', 'missing', number_partitions => 2);
 SELECT * FROM add_dimension('twin', 'device', number_partitions => 2);
+CREATE TABLE filled (time timestamptz NOT NULL, k int);
+SELECT created FROM create_hypertable('filled', 'time');
+INSERT INTO filled VALUES ('2024-01-01', 1);
+SELECT * FROM add_dimension('filled', 'k', number_partitions => 2);
 SELECT * FROM create_hypertable('twin', by_hash('device', 2));
 SELECT * FROM create_hypertable('twin', 'time', partitioning_column => 'device');
 CREATE UNIQUE INDEX ON readings (time);
@@ -159,5 +163,5 @@ EXCEPTION WHEN check_violation THEN
     RAISE NOTICE 'refused by the chunk''s CHECK constraint';
 END
 $$;
-DROP TABLE readings, twin, counters, events, empty_ht;
+DROP TABLE readings, twin, counters, events, empty_ht, filled;
 DROP FUNCTION scanned_chunks(text);
