@@ -119,13 +119,39 @@ SumMerge(const char *column)
 					" ELSE m.%1$s + d.%1$s END", column);
 }
 
+/*
+ * (sum)::float8 or ::numeric / NULLIF(count, 0): what avg computes
+ * (float8_avg is Sx / N; the integer and numeric avg divide the numeric sum
+ * by the count with numeric_div), from aggregates that the hidden columns
+ * compute anyway, so that the planner runs them once and avg not at all.
+ */
+static Node *
+AvgQuotient(FuncCall *sum_call, FuncCall *count_call, bool is_float)
+{
+	TypeCast   *sum = makeNode(TypeCast);
+	A_Const    *zero = makeNode(A_Const);
+
+	sum->arg = copyObject((Node *) sum_call);
+	sum->typeName = SystemTypeName(is_float ? "float8" : "numeric");
+	sum->location = -1;
+	zero->val.ival.type = T_Integer;
+	zero->val.ival.ival = 0;
+	zero->location = -1;
+	return (Node *) makeSimpleA_Expr(AEXPR_OP, "/", (Node *) sum,
+									 (Node *) makeSimpleA_Expr(AEXPR_NULLIF, "=",
+															   copyObject((Node *) count_call),
+															   (Node *) zero, -1),
+									 -1);
+}
+
+/* A raw target of the given output name. */
 static ResTarget *
-HiddenTarget(const char *name, FuncCall *call)
+NamedTarget(const char *name, Node *val)
 {
 	ResTarget  *target = makeNode(ResTarget);
 
 	target->name = pstrdup(name);
-	target->val = (Node *) call;
+	target->val = val;
 	target->location = -1;
 	return target;
 }
@@ -192,6 +218,8 @@ CaggMergePlan(Query *query, SelectStmt *select, List *names, AttrNumber bucket_r
 		{
 			Node	   *arg;
 			Node	   *summed;
+			FuncCall   *sum_call;
+			FuncCall   *count_call;
 			bool		is_float;
 			char	   *sum_name = psprintf("_epiphany_sum_%d", tle->resno);
 			char	   *count_name = psprintf("_epiphany_count_%d", tle->resno);
@@ -214,16 +242,19 @@ CaggMergePlan(Query *query, SelectStmt *select, List *names, AttrNumber bucket_r
 				cast->location = -1;
 				summed = (Node *) cast;
 			}
+			sum_call = makeFuncCall(SystemFuncName("sum"), list_make1(summed),
+									COERCE_EXPLICIT_CALL, -1);
+			count_call = makeFuncCall(SystemFuncName("count"), list_make1(copyObject(arg)),
+									  COERCE_EXPLICIT_CALL, -1);
 			spec->hidden_targets = lappend(spec->hidden_targets,
-										   HiddenTarget(sum_name,
-														makeFuncCall(SystemFuncName("sum"),
-																	 list_make1(summed),
-																	 COERCE_EXPLICIT_CALL, -1)));
+										   NamedTarget(sum_name, (Node *) sum_call));
 			spec->hidden_targets = lappend(spec->hidden_targets,
-										   HiddenTarget(count_name,
-														makeFuncCall(SystemFuncName("count"),
-																	 list_make1(copyObject(arg)),
-																	 COERCE_EXPLICIT_CALL, -1)));
+										   NamedTarget(count_name, (Node *) count_call));
+			spec->avg_resnos = lappend_int(spec->avg_resnos, tle->resno);
+			spec->avg_quotients = lappend(spec->avg_quotients,
+										  NamedTarget(list_nth(names, tle->resno - 1),
+													  AvgQuotient(sum_call, count_call,
+																  is_float)));
 			appendStringInfo(&set, "%s = (%s)::%s / NULLIF(m.%s + d.%s, 0), %s = %s, %s = m.%s + d.%s",
 							 column, SumMerge(sum_column), is_float ? "float8" : "numeric",
 							 count_column, count_column, sum_column, SumMerge(sum_column),
@@ -237,12 +268,25 @@ CaggMergePlan(Query *query, SelectStmt *select, List *names, AttrNumber bucket_r
 	return true;
 }
 
-/* The raw query of the partial view: the query and the hidden targets. */
+/*
+ * The raw query of the partial view: the query and the hidden targets,
+ * each avg computed from its hidden sum and count.
+ */
 SelectStmt *
 CaggPartialSelect(SelectStmt *select, const CaggMergeSpec *spec)
 {
 	SelectStmt *partial = copyObject(select);
+	ListCell   *resno;
+	ListCell   *quotient;
 
+	forboth(resno, spec->avg_resnos, quotient, spec->avg_quotients)
+	{
+		ResTarget  *target = list_nth(partial->targetList, lfirst_int(resno) - 1);
+		ResTarget  *avg = lfirst(quotient);
+
+		target->name = pstrdup(avg->name);
+		target->val = copyObject(avg->val);
+	}
 	partial->targetList = list_concat(partial->targetList, copyObject(spec->hidden_targets));
 	return partial;
 }

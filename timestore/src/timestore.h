@@ -292,6 +292,9 @@ typedef struct ContinuousAgg
 typedef struct CaggMergeSpec
 {
 	List	   *hidden_targets;	/* raw ResTargets: sum and count of each avg */
+	List	   *avg_resnos;		/* each avg's target number ... */
+	List	   *avg_quotients;	/* ... and a raw ResTarget of its output name
+								 * and sum / NULLIF(count, 0) */
 	char	   *merge_keys;
 	char	   *merge_set;
 } CaggMergeSpec;
