@@ -362,6 +362,21 @@ BoundFromQuals(PlannerInfo *root, Var *var, bool lower, bool *inclusive)
 	return found;
 }
 
+/*
+ * An argument of a call that is given: not absent, not a NULL constant
+ * (time_bucket_gapfill's start and finish, locf's and interpolate's
+ * optional ones).
+ */
+static Expr *
+GivenArg(FuncExpr *call, int argno)
+{
+	Node	   *arg = list_length(call->args) > argno ? list_nth(call->args, argno) : NULL;
+
+	if (arg == NULL || (IsA(arg, Const) && ((Const *) arg)->constisnull))
+		return NULL;
+	return (Expr *) arg;
+}
+
 /* The time_bucket_gapfill call among the query's GROUP BY expressions. */
 static TargetEntry *
 GapFillTarget(PlannerInfo *root)
@@ -423,8 +438,8 @@ GapFillUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo *input_
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("invalid time_bucket_gapfill argument: timezone must be a non-NULL constant")));
 	}
-	start = list_length(call->args) > nbounds ? list_nth(call->args, nbounds) : NULL;
-	finish = list_length(call->args) > nbounds + 1 ? list_nth(call->args, nbounds + 1) : NULL;
+	start = GivenArg(call, nbounds);
+	finish = GivenArg(call, nbounds + 1);
 	if (zone != NULL)
 	{
 		TimestampTz literal;
@@ -432,7 +447,7 @@ GapFillUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo *input_
 		if (GapFillZoneArg(((Const *) zone)->constvalue, &literal))
 		{
 			/* (width, ts, start, finish) with untyped literals: no zone */
-			if (finish != NULL && !(IsA(finish, Const) && ((Const *) finish)->constisnull))
+			if (finish != NULL)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("invalid time_bucket_gapfill argument: timezone \"%s\" is a time",
@@ -444,10 +459,6 @@ GapFillUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo *input_
 			zone = NULL;
 		}
 	}
-	if (start != NULL && IsA(start, Const) && ((Const *) start)->constisnull)
-		start = NULL;
-	if (finish != NULL && IsA(finish, Const) && ((Const *) finish)->constisnull)
-		finish = NULL;
 	if (IsA(lsecond(call->args), Var))
 	{
 		if (start == NULL)
@@ -506,17 +517,6 @@ GapFillUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo *input_
 	output_rel->partial_pathlist = NIL;
 	foreach(lc, paths)
 		add_path(output_rel, lfirst(lc));
-}
-
-/* An argument of locf or interpolate that is given: not absent, not NULL. */
-static Expr *
-GivenArg(FuncExpr *call, int argno)
-{
-	Node	   *arg = list_length(call->args) > argno ? list_nth(call->args, argno) : NULL;
-
-	if (arg == NULL || (IsA(arg, Const) && ((Const *) arg)->constisnull))
-		return NULL;
-	return (Expr *) arg;
 }
 
 /*
@@ -747,13 +747,20 @@ TimeIsFinite(Datum value, Oid type)
 	return true;
 }
 
-/* The zone of the zoned form, evaluated once; a NULL text means none. */
+/* Evaluates one of the custom expressions once, at startup. */
+static Datum
+EvalAtStartup(CustomScanState *node, Expr *expr, bool *isnull)
+{
+	return ExecEvalExprSwitchContext(ExecInitExpr(expr, &node->ss.ps),
+									 node->ss.ps.ps_ExprContext, isnull);
+}
+
+/* The zone of the zoned form; a NULL text means none. */
 static void
 GapFillInitZone(GapFillState *state, Expr *expr)
 {
-	ExprState  *zone = ExecInitExpr(expr, &state->css.ss.ps);
 	bool		isnull;
-	Datum		value = ExecEvalExprSwitchContext(zone, state->css.ss.ps.ps_ExprContext, &isnull);
+	Datum		value = EvalAtStartup(&state->css, expr, &isnull);
 
 	state->has_zone = !isnull;
 	if (!isnull)
@@ -787,13 +794,12 @@ GapFillInitPrevNext(GapFillState *state, CustomScan *cscan)
 	}
 }
 
-/* Evaluates one of the custom expressions at startup; NULL is an error. */
+/* The width, start or finish, evaluated at startup; NULL is an error. */
 static Datum
 EvalBound(CustomScanState *node, Expr *expr, const char *what)
 {
-	ExprState  *state = ExecInitExpr(expr, &node->ss.ps);
 	bool		isnull;
-	Datum		value = ExecEvalExprSwitchContext(state, node->ss.ps.ps_ExprContext, &isnull);
+	Datum		value = EvalAtStartup(node, expr, &isnull);
 
 	if (isnull)
 		ereport(ERROR,

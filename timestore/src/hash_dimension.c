@@ -225,12 +225,9 @@ ep_add_hash_dimension(PG_FUNCTION_ARGS)
 static bool
 IsHashColumn(Node *expr, Index relid, const Hypertable *ht)
 {
-	Var		   *var = (Var *) expr;
-
 	if (expr != NULL && IsA(expr, RelabelType))
-		var = (Var *) ((RelabelType *) expr)->arg;
-	return var != NULL && IsA(var, Var) && var->varno == relid &&
-		var->varattno == ht->hash_attno && var->varlevelsup == 0;
+		expr = (Node *) ((RelabelType *) expr)->arg;
+	return IsRelColumn(expr, relid, ht->hash_attno);
 }
 
 /*

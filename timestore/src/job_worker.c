@@ -816,6 +816,21 @@ JobStartScheduled(int32 job_id, Oid *owner, bool *owner_can_login)
 }
 
 /*
+ * The job of a run whose start is marked, or NULL if it was deleted since;
+ * its consecutive failures as before the start mark, which counted this
+ * run already (JobMarkEnd counts it once more).  In a transaction.
+ */
+static EpJob *
+JobLoadStarted(int32 job_id)
+{
+	EpJob	   *job = JobLoad(job_id, false);
+
+	if (job != NULL)
+		job->consecutive_failures--;
+	return job;
+}
+
+/*
  * JobRunStarted - a job worker's run of job job_id, whose start the
  * scheduler has marked: runs it (non-atomically when the worker is
  * connected as the job's owner) and marks the end.  Must be called outside
@@ -832,13 +847,12 @@ JobRunStarted(int32 job_id, bool as_owner)
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	MemoryContextSwitchTo(jobcxt);
-	job = JobLoad(job_id, false);
+	job = JobLoadStarted(job_id);
 	PopActiveSnapshot();
 	CommitTransactionCommand();
 	MemoryContextSwitchTo(jobcxt);
 	if (job == NULL)
 		return;
-	job->consecutive_failures--;	/* the start mark counted this run */
 
 	pgstat_report_appname(job->application_name);
 	pgstat_report_activity(STATE_RUNNING, job->application_name);
@@ -872,12 +886,9 @@ JobFailedToStart(int32 job_id)
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	MemoryContextSwitchTo(callercxt);
-	job = JobLoad(job_id, false);
+	job = JobLoadStarted(job_id);
 	if (job != NULL)
-	{
-		job->consecutive_failures--;	/* the start mark counted this run */
 		JobMarkEnd(job, GetCurrentTimestamp(), &edata);
-	}
 	PopActiveSnapshot();
 	CommitTransactionCommand();
 	MemoryContextSwitchTo(callercxt);

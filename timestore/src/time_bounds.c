@@ -71,14 +71,21 @@ TimeTypeBtreeFamily(Oid type)
 	return lookup_type_cache(type, TYPECACHE_BTREE_OPFAMILY)->btree_opf;
 }
 
-/* Whether expr is the time column of ht in the relation of range table index relid. */
+/* Whether expr is column attno of the relation of range table index relid. */
 bool
-IsTimeColumn(Node *expr, Index relid, const Hypertable *ht)
+IsRelColumn(Node *expr, Index relid, AttrNumber attno)
 {
 	Var		   *var = (Var *) expr;
 
 	return expr != NULL && IsA(var, Var) && var->varno == relid &&
-		var->varattno == ht->time_attno && var->varlevelsup == 0;
+		var->varattno == attno && var->varlevelsup == 0;
+}
+
+/* Whether expr is the time column of ht in the relation of range table index relid. */
+bool
+IsTimeColumn(Node *expr, Index relid, const Hypertable *ht)
+{
+	return IsRelColumn(expr, relid, ht->time_attno);
 }
 
 /*

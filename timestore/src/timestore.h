@@ -232,6 +232,7 @@ typedef struct TimeRange
 
 extern uint16 TimeOperatorStrategy(Oid opno, Oid time_type, bool commuted);
 extern Oid	TimeTypeBtreeFamily(Oid type);
+extern bool IsRelColumn(Node *expr, Index relid, AttrNumber attno);
 extern bool IsTimeColumn(Node *expr, Index relid, const Hypertable *ht);
 extern bool IsTimeBucketOfTime(Node *expr, Index relid, const Hypertable *ht);
 extern List *TimeBoundsOfRel(struct RelOptInfo *rel, const Hypertable *ht,
