@@ -42,10 +42,13 @@ best_ms() {
 		sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | sort -g | head -n 1
 }
 
-# report NAME BASELINE MEASURED UNIT [BASELINE_LABEL MEASURED_LABEL]
+# report NAME BASELINE MEASURED UNIT [BASELINE_LABEL MEASURED_LABEL]: one line with
+# the ratio MEASURED / BASELINE, and the speed-up when it is over 2x.
 report() {
 	awk -v name="$1" -v h="$2" -v t="$3" -v unit="$4" -v hl="${5:-heap}" -v tl="${6:-hypertable}" \
-		'BEGIN { printf "%-26s %-4s %12.1f %-6s %-10s %12.1f %-6s ratio %7.2f\n", name, hl, h, unit, tl, t, unit, t / h }'
+		'BEGIN { printf "%-26s %-4s %12.1f %-6s %-10s %12.1f %-6s ratio %7.2f", name, hl, h, unit, tl, t, unit, t / h
+		         if (t < h / 2) printf " (%.1fx faster)", h / t
+		         printf "\n" }'
 }
 
 ep_as_server_user "${psql_cmd[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db" \
@@ -206,7 +209,7 @@ with_ms=$(awk -v a="$with_ms" -v b="$(once_ms "COPY cpu_with_cagg FROM '$csv' CS
 without_ms=$(awk -v a="$without_ms" -v b="$(once_ms "COPY cpu_without_cagg FROM '$csv' CSV")" 'BEGIN { print (a < b ? a : b) }')
 awk -v n="$rows" -v h="$without_ms" -v t="$with_ms" \
 	'BEGIN { printf "%-26s none %12.0f rows/s cagg       %12.0f rows/s ratio %7.2f\n", "COPY ingest with cagg", n / h * 1000, n / t * 1000, h / t }'
-run_sql -c 'DROP TABLE cpu_with_cagg, cpu_without_cagg CASCADE' >/dev/null
+run_sql -c 'SET client_min_messages = warning' -c 'DROP TABLE cpu_with_cagg, cpu_without_cagg CASCADE' >/dev/null
 
 late=$((rows / 100))
 late_rows() {

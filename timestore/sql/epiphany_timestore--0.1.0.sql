@@ -906,8 +906,10 @@ AS 'MODULE_PATHNAME', 'ep_drop_chunks' LANGUAGE C VOLATILE;
 -- the INSERT and COPY paths (chunk.c), which then clone the indexes.  The
 -- chunk's columns repeat the hypertable's one for one, dropped columns
 -- included (as placeholders dropped again), so that both have the same
--- attribute numbers; the CHECK constraints and foreign keys are copied, the
--- range becomes one more CHECK constraint.
+-- attribute numbers; the CHECK constraints, foreign keys, storage
+-- parameters (its own and its TOAST table's) and columns' storage,
+-- compression and statistics target are copied, the range becomes one more
+-- CHECK constraint.
 CREATE FUNCTION _epiphany_timestore.create_chunk_table(hypertable regclass, chunk_name name,
                                                       range_check text)
 RETURNS regclass
@@ -917,6 +919,8 @@ DECLARE
     columns text;
     checks text;
     access_method name;
+    parameters text;
+    column_settings text;
     dropped record;
     fk record;
 BEGIN
@@ -945,11 +949,42 @@ BEGIN
     SELECT am.amname INTO access_method
       FROM pg_class c JOIN pg_am am ON am.oid = c.relam WHERE c.oid = hypertable;
 
-    EXECUTE format('CREATE %sTABLE _epiphany_chunks.%I (%s%s, CHECK (%s)) USING %I',
+    SELECT string_agg(format('%s%I = %L', o.prefix, split_part(o.option, '=', 1),
+                             substr(o.option, strpos(o.option, '=') + 1)), ', ')
+      INTO parameters
+      FROM (SELECT '' AS prefix, unnest(c.reloptions) AS option
+              FROM pg_class c WHERE c.oid = hypertable
+            UNION ALL
+            SELECT 'toast.', unnest(t.reloptions)
+              FROM pg_class c JOIN pg_class t ON t.oid = c.reltoastrelid
+             WHERE c.oid = hypertable) o;
+
+    EXECUTE format('CREATE %sTABLE _epiphany_chunks.%I (%s%s, CHECK (%s)) USING %I%s',
                    CASE WHEN (SELECT relpersistence FROM pg_class WHERE oid = hypertable) = 'u'
                         THEN 'UNLOGGED ' ELSE '' END,
-                   chunk_name, columns, coalesce(checks, ''), range_check, access_method);
+                   chunk_name, columns, coalesce(checks, ''), range_check, access_method,
+                   coalesce(' WITH (' || parameters || ')', ''));
     chunk := format('_epiphany_chunks.%I', chunk_name)::regclass;
+
+    -- per-column storage, compression and statistics target, when set
+    SELECT string_agg(concat_ws(', ',
+             CASE WHEN a.attstorage <> t.typstorage
+                  THEN format('ALTER COLUMN %I SET STORAGE %s', a.attname,
+                              CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL'
+                                                WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END) END,
+             CASE WHEN a.attcompression <> ''
+                  THEN format('ALTER COLUMN %I SET COMPRESSION %s', a.attname,
+                              CASE a.attcompression WHEN 'l' THEN 'lz4' ELSE 'pglz' END) END,
+             CASE WHEN a.attstattarget >= 0
+                  THEN format('ALTER COLUMN %I SET STATISTICS %s', a.attname, a.attstattarget) END),
+             ', ')
+      INTO column_settings
+      FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+     WHERE a.attrelid = hypertable AND a.attnum > 0 AND NOT a.attisdropped
+       AND (a.attstorage <> t.typstorage OR a.attcompression <> '' OR a.attstattarget >= 0);
+    IF column_settings IS NOT NULL THEN
+        EXECUTE format('ALTER TABLE %s %s', chunk, column_settings);
+    END IF;
 
     FOR dropped IN SELECT a.attnum FROM pg_attribute a
                     WHERE a.attrelid = hypertable AND a.attnum > 0 AND a.attisdropped

@@ -59,6 +59,7 @@
 #include "utils/datetime.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
 #include "utils/ruleutils.h"
 
 PG_FUNCTION_INFO_V1(ep_cagg_watermark);
@@ -553,7 +554,17 @@ typedef struct MatTableArgs
 	const char *bucket_column;
 	int64		chunk_interval;
 	List	   *index_columns;
+	bool		merges;			/* late rows are merged into its rows */
 } MatTableArgs;
+
+/*
+ * The fillfactor of a materialization that merges late rows: a refresh
+ * updates the groups it merges into in place, and with half of each page
+ * free even an update of every row on a page stays on the page (HOT: no
+ * index entry, no new page), and the next scan prunes the old versions, so
+ * the table keeps its size from one refresh to the next.
+ */
+#define MERGING_MATERIALIZATION_FILLFACTOR 50
 
 static Oid
 MakeMaterialization(void *arg)
@@ -565,7 +576,9 @@ MakeMaterialization(void *arg)
 	Datum		values[2];
 	ListCell   *lc;
 
-	CatalogExecute(psprintf("CREATE TABLE %s AS SELECT * FROM %s WITH NO DATA", name,
+	CatalogExecute(psprintf("CREATE TABLE %s WITH (fillfactor = %d) AS SELECT * FROM %s"
+							" WITH NO DATA", name,
+							args->merges ? MERGING_MATERIALIZATION_FILLFACTOR : HEAP_DEFAULT_FILLFACTOR,
 							QualifiedRelationName(args->query_view)),
 				   0, NULL, NULL, NULL, NULL);
 	values[0] = CStringGetDatum(args->bucket_column);
@@ -844,6 +857,7 @@ CreateContinuousAgg(CreateTableAsStmt *stmt, const CaggOptions *opts, PlannedStm
 
 	mat.id = cagg.id;
 	mat.query_view = OidIsValid(cagg.partial_view) ? cagg.partial_view : cagg.direct_view;
+	mat.merges = OidIsValid(cagg.partial_view);
 	mat.bucket_column = cagg.bucket_column;
 	mat.chunk_interval = MaterializationChunkInterval(def.ht->chunk_interval,
 													  cagg.bucket_min_width);

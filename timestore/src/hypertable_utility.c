@@ -7,10 +7,10 @@
  *	  index or the row trigger on every chunk (DROP INDEX and DROP TRIGGER
  *	  remove those through their dependency on the hypertable's); VACUUM
  *	  and ANALYZE, which also process every chunk; DROP TABLE, which drops
- *	  the chunks too; ALTER TABLE, whose new constraint indexes and foreign
- *	  keys reach the chunks (and which may not retype or drop a
- *	  partitioning column); renaming a partitioning column, which the
- *	  catalog follows.  A restore creates a chunk's copies of its
+ *	  the chunks too; ALTER TABLE, whose new constraint indexes, foreign
+ *	  keys and storage settings reach the chunks (and which may not
+ *	  retype or drop a partitioning column); renaming a partitioning
+ *	  column, which the catalog follows.  A restore creates a chunk's copies of its
  *	  hypertable's indexes and triggers twice (from the hypertable's, then
  *	  from the chunk's own entries in the dump): the second is skipped.
  *
@@ -40,6 +40,7 @@
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
+#include "commands/tablecmds.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "nodes/makefuncs.h"
@@ -263,6 +264,32 @@ ForeignKeysPropagate(const Hypertable *ht, List *before)
 			SPI_finish();
 		}
 	}
+}
+
+/*
+ * ALTER TABLE ... SET/RESET (storage parameters) and ALTER COLUMN ... SET
+ * COMPRESSION on a hypertable, which PostgreSQL applies to the table only:
+ * the same on every chunk (new chunks copy the hypertable's settings:
+ * create_chunk_table).
+ */
+static void
+StorageSettingsPropagate(const Hypertable *ht, AlterTableStmt *stmt)
+{
+	List	   *cmds = NIL;
+	ListCell   *lc;
+
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = lfirst(lc);
+
+		if (cmd->subtype == AT_SetRelOptions || cmd->subtype == AT_ResetRelOptions ||
+			cmd->subtype == AT_SetCompression)
+			cmds = lappend(cmds, copyObject(cmd));
+	}
+	if (cmds == NIL)
+		return;
+	foreach(lc, find_inheritance_children(ht->relid, AlterTableGetLockLevel(cmds)))
+		AlterTableInternal(lfirst_oid(lc), cmds, false);
 }
 
 /* RENAME of a hypertable's partitioning column: the catalog follows. */
@@ -566,6 +593,7 @@ HypertableProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		/* a constraint's index (PRIMARY KEY, UNIQUE) and foreign keys reach the chunks */
 		IndexPropagate(&copy, indexes);
 		ForeignKeysPropagate(&copy, fkeys);
+		StorageSettingsPropagate(&copy, (AlterTableStmt *) parsetree);
 		return;
 	}
 

@@ -180,3 +180,26 @@ INSERT INTO altered VALUES ('2024-01-05', 1, 5);
 SELECT column_name FROM timescaledb_information.dimensions WHERE hypertable_name = 'altered';
 SELECT count(*) FROM altered WHERE ts >= '2024-01-01';
 DROP TABLE altered, owners;
+
+-- Storage parameters: new chunks take the hypertable's (and its TOAST
+-- table's), and its columns' storage, compression and statistics target;
+-- ALTER TABLE ... SET and RESET on the hypertable reach every chunk, other
+-- commands in the same statement keep their effect.
+CREATE TABLE tuned (time timestamptz NOT NULL, v text)
+    WITH (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.05, toast.autovacuum_enabled = false);
+SELECT created FROM create_hypertable('tuned', 'time', chunk_time_interval => interval '1 day');
+INSERT INTO tuned VALUES ('2024-01-01', 'a');
+SELECT c.reloptions, t.reloptions AS toast_reloptions
+  FROM pg_class c JOIN pg_class t ON t.oid = c.reltoastrelid
+ WHERE c.oid IN (SELECT show_chunks('tuned'));
+ALTER TABLE tuned SET (fillfactor = 90, parallel_workers = 2), RESET (autovacuum_vacuum_scale_factor),
+    ALTER COLUMN v SET STORAGE external, ALTER COLUMN v SET COMPRESSION pglz,
+    ALTER COLUMN time SET STATISTICS 500;
+INSERT INTO tuned VALUES ('2024-01-02', 'b');
+SELECT c.relname LIKE '%chunk' AS is_chunk, c.reloptions FROM pg_class c
+ WHERE c.oid IN (SELECT show_chunks('tuned')) OR c.oid = 'tuned'::regclass ORDER BY c.oid;
+SELECT a.attname, a.attstorage, a.attcompression, a.attstattarget, count(*) AS chunks
+  FROM pg_attribute a WHERE a.attrelid IN (SELECT show_chunks('tuned')) AND a.attnum > 0
+ GROUP BY 1, 2, 3, 4 ORDER BY 1;
+ALTER TABLE tuned SET (no_such_parameter = 1);
+DROP TABLE tuned;
