@@ -1409,7 +1409,9 @@ CREATE TABLE _epiphany_timestore.continuous_agg (
     watermark            bigint,            -- end of the newest materialized bucket
     invalidated          int8multirange NOT NULL DEFAULT '{(,)}',
     -- aggregates that merge late rows (cagg_merge.c); NULL for the others
-    late_rows            regclass,          -- late rows waiting to be merged
+    late_rows            regclass,          -- late rows waiting to be merged: the parent of
+    late_rows_active     regclass,          --   the table writers copy them into
+    late_rows_spare      regclass,          --   and the one written before the last flip
     partial_view         regclass,          -- the query with avg's hidden sums and counts
     late_view            regclass,          -- the same on the claimed late rows
     merge_keys           text,              -- the bucket and grouping columns, quoted, by commas
@@ -1524,7 +1526,8 @@ BEGIN
            AND EXISTS (SELECT FROM pg_event_trigger_dropped_objects() d
                         WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0
                           AND d.objid IN (c.user_view, c.direct_view, c.partial_view,
-                                          c.late_view, c.late_rows, m.relid))
+                                          c.late_view, c.late_rows, c.late_rows_active,
+                                          c.late_rows_spare, m.relid))
         RETURNING c.*, m.relid AS mat_relid
     LOOP
         FOREACH part IN ARRAY ARRAY[cagg.user_view, cagg.late_view, cagg.partial_view,
@@ -1533,7 +1536,8 @@ BEGIN
                 EXECUTE format('DROP VIEW %s CASCADE', part::regclass);
             END IF;
         END LOOP;
-        FOREACH part IN ARRAY ARRAY[cagg.late_rows, cagg.mat_relid]::oid[] LOOP
+        FOREACH part IN ARRAY ARRAY[cagg.late_rows_active, cagg.late_rows_spare, cagg.late_rows,
+                                    cagg.mat_relid]::oid[] LOOP
             IF EXISTS (SELECT FROM pg_class WHERE oid = part) THEN
                 EXECUTE format('DROP TABLE %s CASCADE', part::regclass);
             END IF;

@@ -11,18 +11,37 @@
  *	  the query's result on those rows into the materialized ones.
  *
  *	  Objects of a mergeable aggregate (all depending on its user view):
- *	  the late-row table _late_rows_<id> (the source's columns); the partial
- *	  view (the query plus, for each avg, the sum and count it is made of,
- *	  which the materialization keeps in hidden columns); the late view (the
- *	  partial view's query on the late-row table).
+ *	  the late-row table _late_rows_<id> (the source's columns), an empty
+ *	  parent of two tables, _a and _b, one of which writers copy late rows
+ *	  into (the active one); the partial view (the query plus, for each avg,
+ *	  the sum and count it is made of, which the materialization keeps in
+ *	  hidden columns); the late view (the partial view's query on the
+ *	  parent).
  *
  *	  Invariant: a row of a late-row table is never reflected in the
  *	  materialization.  Its raw row commits with it; a recompute of a bucket
  *	  deletes the bucket's late rows in the statement that reads its raw
- *	  rows, and a merge deletes the late rows it folds in, in the statement
- *	  that reads them (one snapshot each).  So each late row is counted
+ *	  rows, and a merge removes the late rows it folds in, in the statement
+ *	  that reads them (one snapshot each), or truncates their table after it
+ *	  when no writer can add to it meanwhile.  So each late row is counted
  *	  once, by a recompute or by a merge.  Rows are copied only when every continuous
  *	  aggregate on the hypertable is mergeable (the others need the ranges).
+ *
+ *	  Draining by TRUNCATE: deleting late rows row by row costs a WAL record
+ *	  each, a full-page image of each page after a checkpoint, and dead
+ *	  rows until a vacuum.  A refresh outside a transaction block therefore
+ *	  flips the active table before it commits the raised threshold, so
+ *	  that writers copy into the other one from then on; after it has locked
+ *	  its aggregate's catalog row (so refreshes run one at a time), it takes
+ *	  the table written before the flip with AccessExclusiveLock, if it can
+ *	  at once: then no writer has it open, and the next statement's
+ *	  snapshot (READ COMMITTED) sees every row in it.  The merge reads both
+ *	  tables, deletes what it read from the active one (rows copied since
+ *	  the flip), moves the drained table's rows outside its window to the
+ *	  active one, and the drained table is truncated.  A writer that still
+ *	  has the old table open (it read the active one just before the flip)
+ *	  makes the refresh fall back to deleting, so refreshes never wait for
+ *	  writers, and writers wait for a refresh only in that moment's race.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -47,6 +66,7 @@
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
+#include "storage/lmgr.h"
 #include "timestore.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
@@ -314,10 +334,10 @@ CaggLateSelect(SelectStmt *partial, const char *late_table)
 
 /*
  * Per hypertable with continuous aggregates: the late-row tables to copy
- * late rows to (none when one aggregate does not merge) and the threshold
- * as last read.  Dropped with the hypertable's relcache entry, which
- * creating or dropping a continuous aggregate and raising the threshold
- * invalidate; a stale threshold is lower than the real one, which only
+ * late rows to (the active ones; none when one aggregate does not merge)
+ * and the threshold as last read.  Dropped with the hypertable's relcache
+ * entry, which creating or dropping a continuous aggregate and raising the
+ * threshold (with the flip of the active tables) invalidate; a stale threshold is lower than the real one, which only
  * copies fewer rows (the others are invalidated by range).
  */
 typedef struct LateRowsCacheEntry
@@ -349,7 +369,7 @@ LateRowsLookup(const Hypertable *ht)
 	entry->threshold = InvalidationThresholdGet(ht->id);
 	nestlevel = CatalogEnter();
 	SPI_connect();
-	CatalogReadLatest("SELECT late_rows FROM _epiphany_timestore.continuous_agg"
+	CatalogReadLatest("SELECT late_rows_active FROM _epiphany_timestore.continuous_agg"
 					  " WHERE source_hypertable_id = $1", 1, argtypes, values, NULL);
 	for (i = 0; i < SPI_processed; i++)
 	{
@@ -467,15 +487,83 @@ LateRowsClose(List *targets)
  */
 
 /*
+ * LateRowsFlip - makes the spare late-row table of cagg the active one, to
+ * be committed with the raised threshold by a refresh that then drains the
+ * other one (LateRowsDrainable).
+ */
+void
+LateRowsFlip(const ContinuousAgg *cagg)
+{
+	Oid			argtypes[1] = {INT4OID};
+	Datum		values[1] = {Int32GetDatum(cagg->id)};
+
+	CatalogExecute("UPDATE _epiphany_timestore.continuous_agg"
+				   " SET late_rows_active = late_rows_spare, late_rows_spare = late_rows_active"
+				   " WHERE id = $1", 1, argtypes, values, NULL, NULL);
+}
+
+/*
+ * LateRowsDrainable - the late-row table that the merge of a refresh may
+ * empty by TRUNCATE (the spare one, locked AccessExclusive), or InvalidOid
+ * when the refresh must delete the rows it merges: in a transaction block
+ * (no flip was committed), under a snapshot older than the next statement,
+ * or when a writer still has the table open.  *active gets the other one.
+ * Called with the aggregate's catalog row locked, after the flip.
+ */
+Oid
+LateRowsDrainable(const ContinuousAgg *cagg, bool nonatomic, Oid *active)
+{
+	Oid			argtypes[1] = {INT4OID};
+	Datum		values[1] = {Int32GetDatum(cagg->id)};
+	bool		isnull;
+	Oid			spare;
+	int			nestlevel;
+
+	nestlevel = CatalogEnter();
+	SPI_connect();
+	CatalogReadLatest("SELECT late_rows_active, late_rows_spare"
+					  " FROM _epiphany_timestore.continuous_agg WHERE id = $1",
+					  1, argtypes, values, NULL);
+	if (SPI_processed != 1)
+		elog(ERROR, "continuous aggregate %d has no catalog row", cagg->id);
+	*active = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+											 &isnull));
+	spare = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2,
+										   &isnull));
+	SPI_finish();
+	CatalogLeave(nestlevel);
+	if (!nonatomic || IsolationUsesXactSnapshot() ||
+		!ConditionalLockRelationOid(spare, AccessExclusiveLock))
+		return InvalidOid;
+	return spare;
+}
+
+/* LateRowsTruncate - empties the late-row table that a merge drained. */
+void
+LateRowsTruncate(Oid drained)
+{
+	SPI_connect();
+	if (SPI_execute(psprintf("TRUNCATE %s", QualifiedRelationName(drained)), false, 0) !=
+		SPI_OK_UTILITY)
+		elog(ERROR, "could not truncate late-row table %u", drained);
+	SPI_finish();
+}
+
+/*
  * CaggMergeStatement - the statement that folds the late rows of a range
- * (time_where on the late-row table, bucket_where on the late view) into
+ * (time_cond on the late-row tables, bucket_cond on the late view) into
  * the materialized rows, inserts the groups not materialized yet, and
- * deletes those late rows: one statement, so the rows merged are the rows
- * deleted.  Groups are matched on "=" of every key, which hashes; groups
- * with a NULL grouping column are matched apart, with IS NOT DISTINCT FROM.
+ * removes those late rows: one statement, so the rows merged are the rows
+ * removed.  It deletes them, or, when the refresh drains the table
+ * drained, deletes those of the active table and moves the drained
+ * table's rows outside the range to the active one (the refresh truncates
+ * the drained one next).  Groups are matched on "=" of every key, which
+ * hashes; groups with a NULL grouping column are matched apart, with IS NOT
+ * DISTINCT FROM.
  */
 char *
-CaggMergeStatement(const ContinuousAgg *cagg, const char *bucket_where, const char *time_where)
+CaggMergeStatement(const ContinuousAgg *cagg, const char *bucket_cond, const char *time_cond,
+				   Oid drained, Oid active)
 {
 	char	   *mat = QualifiedRelationName(cagg->mat_relid);
 	List	   *names;
@@ -485,7 +573,6 @@ CaggMergeStatement(const ContinuousAgg *cagg, const char *bucket_where, const ch
 	char	   *equal;
 	char	   *same;
 	char	   *late;
-	char	   *returning;
 	StringInfoData has_null;
 
 	if (!SplitIdentifierString(pstrdup(cagg->merge_keys), ',', &names))
@@ -493,17 +580,22 @@ CaggMergeStatement(const ContinuousAgg *cagg, const char *bucket_where, const ch
 	foreach(lc, names)
 		keys = lappend(keys, (char *) quote_identifier(lfirst(lc)));
 	equal = JoinedColumns(keys, " AND ", "=");
-	/* the updated rows are matched on their keys only: return no more */
-	returning = psprintf("m.%s", JoinedColumns(keys, ", m.", NULL));
 	groups = list_copy_tail(keys, 1);
-	late = psprintf("WITH gone AS (DELETE FROM %s %s), d AS (SELECT * FROM %s %s)",
-					QualifiedRelationName(cagg->late_rows), time_where,
-					QualifiedRelationName(cagg->late_view), bucket_where);
+	if (!OidIsValid(drained))
+		late = psprintf("WITH gone AS (DELETE FROM %s WHERE %s)",
+						QualifiedRelationName(cagg->late_rows), time_cond);
+	else
+		late = psprintf("WITH gone AS (DELETE FROM %1$s WHERE %3$s),"
+						" kept AS (INSERT INTO %1$s SELECT * FROM %2$s WHERE NOT (%3$s))",
+						QualifiedRelationName(active), QualifiedRelationName(drained), time_cond);
+	late = psprintf("%s, d AS (SELECT * FROM %s WHERE %s)", late,
+					QualifiedRelationName(cagg->late_view), bucket_cond);
+	/* groups already materialized are read from the snapshot, before the updates */
 	if (groups == NIL)
-		return psprintf("%1$s, updated AS (UPDATE %2$s m SET %3$s FROM d WHERE %4$s RETURNING %5$s)"
+		return psprintf("%1$s, updated AS (UPDATE %2$s m SET %3$s FROM d WHERE %4$s)"
 						" INSERT INTO %2$s SELECT d.* FROM d"
-						" WHERE NOT EXISTS (SELECT 1 FROM updated m WHERE %4$s)",
-						late, mat, cagg->merge_set, equal, returning);
+						" WHERE NOT EXISTS (SELECT 1 FROM %2$s m WHERE %4$s)",
+						late, mat, cagg->merge_set, equal);
 
 	same = psprintf("m.%s = d.%s AND %s", (char *) linitial(keys), (char *) linitial(keys),
 					JoinedColumns(groups, " AND ", "IS NOT DISTINCT FROM"));
@@ -511,27 +603,27 @@ CaggMergeStatement(const ContinuousAgg *cagg, const char *bucket_where, const ch
 	foreach(lc, groups)
 		appendStringInfo(&has_null, "%sd.%s IS NULL", has_null.len > 0 ? " OR " : "",
 						 (char *) lfirst(lc));
-	return psprintf("%1$s, updated AS (UPDATE %2$s m SET %3$s FROM d WHERE %4$s RETURNING %7$s),"
-					" updated_null AS (UPDATE %2$s m SET %3$s FROM d WHERE (%5$s) AND %6$s"
-					"  RETURNING %7$s)"
+	return psprintf("%1$s, updated AS (UPDATE %2$s m SET %3$s FROM d WHERE %4$s),"
+					" updated_null AS (UPDATE %2$s m SET %3$s FROM d WHERE (%5$s) AND %6$s)"
 					" INSERT INTO %2$s SELECT d.* FROM d"
-					" WHERE NOT EXISTS (SELECT 1 FROM updated m WHERE %4$s)"
-					" AND NOT EXISTS (SELECT 1 FROM updated_null m WHERE %6$s)",
-					late, mat, cagg->merge_set, equal, has_null.data, same, returning);
+					" WHERE NOT EXISTS (SELECT 1 FROM %2$s m WHERE %4$s)"
+					" AND NOT EXISTS (SELECT 1 FROM %2$s m WHERE (%5$s) AND %6$s)",
+					late, mat, cagg->merge_set, equal, has_null.data, same);
 }
 
 /* The statement that recomputes buckets, with late rows of them deleted. */
 char *
-CaggRecomputeStatement(const ContinuousAgg *cagg, const char *bucket_where,
-					   const char *time_where)
+CaggRecomputeStatement(const ContinuousAgg *cagg, const char *bucket_cond,
+					   const char *time_cond)
 {
 	char	   *mat = QualifiedRelationName(cagg->mat_relid);
 
 	if (!OidIsValid(cagg->late_rows))
-		return psprintf("WITH old AS (DELETE FROM %1$s %2$s) INSERT INTO %1$s SELECT * FROM %3$s %2$s",
-						mat, bucket_where, QualifiedRelationName(cagg->direct_view));
-	return psprintf("WITH gone AS (DELETE FROM %4$s %5$s), old AS (DELETE FROM %1$s %2$s)"
-					" INSERT INTO %1$s SELECT * FROM %3$s %2$s",
-					mat, bucket_where, QualifiedRelationName(cagg->partial_view),
-					QualifiedRelationName(cagg->late_rows), time_where);
+		return psprintf("WITH old AS (DELETE FROM %1$s WHERE %2$s)"
+						" INSERT INTO %1$s SELECT * FROM %3$s WHERE %2$s",
+						mat, bucket_cond, QualifiedRelationName(cagg->direct_view));
+	return psprintf("WITH gone AS (DELETE FROM %4$s WHERE %5$s), old AS (DELETE FROM %1$s WHERE %2$s)"
+					" INSERT INTO %1$s SELECT * FROM %3$s WHERE %2$s",
+					mat, bucket_cond, QualifiedRelationName(cagg->partial_view),
+					QualifiedRelationName(cagg->late_rows), time_cond);
 }

@@ -7,12 +7,14 @@
  *
  *	  A refresh (1) aligns the window on whole buckets, (2) raises the
  *	  source's invalidation threshold to the window's end, committing at
- *	  once when CALLed outside a transaction block, (3) moves the source's
+ *	  once when CALLed outside a transaction block (and then flipping the
+ *	  table writers copy late rows into), (3) moves the source's
  *	  invalidation log into the invalidated set of every continuous
  *	  aggregate on it, (4) recomputes, bucket-aligned, the invalidated
  *	  times inside the window by deleting their buckets from the
  *	  materialization and inserting the query's rows for them, then merges
- *	  the late rows of the window (cagg_merge.c), and (5)
+ *	  the late rows of the window (cagg_merge.c; draining the table written
+ *	  before the flip by TRUNCATE when it can), and (5)
  *	  removes the window from the invalidated set and moves the watermark
  *	  to the end of the newest materialized bucket.
  *
@@ -265,42 +267,53 @@ AddBound(StringInfo sql, const char *column, Oid type, const char *op, int64 bou
 	appendStringInfo(sql, " AND %s %s $%d", column, op, *nargs);
 }
 
-/* A statement on the buckets and times of a range (cagg_merge.c). */
-typedef char *(*RangeStatement) (const ContinuousAgg *cagg, const char *bucket_where,
-								 const char *time_where);
-
 /*
- * Runs the statement statement_of makes for range, with the range's bounds
- * on the bucket column and on the source's time column.  Runs as the
- * caller, who owns the aggregate.
+ * The conditions that bound a range on the bucket column and on the
+ * source's time column (either "true" when unbounded), and the parameters
+ * they use.
  */
-static void
-RunRangeStatement(const ContinuousAgg *cagg, const RefreshRange *range,
-				  RangeStatement statement_of)
+typedef struct RangeConditions
 {
-	Oid			argtypes[2] = {cagg->time_type, cagg->time_type};
+	StringInfoData bucket;
+	StringInfoData time;
+	Oid			argtypes[2];
 	Datum		values[2];
-	int			nargs = 0;
-	StringInfoData bucket_where;
-	StringInfoData time_where;
+	int			nargs;
+} RangeConditions;
+
+static void
+RangeConditionsMake(const ContinuousAgg *cagg, const RefreshRange *range, RangeConditions *cond)
+{
 	const Hypertable *ht = HypertableGet(cagg->source_relid);
 	const char *bucket = quote_identifier(cagg->bucket_column);
 	const char *time = ht == NULL ? bucket :
 		quote_identifier(get_attname(ht->relid, ht->time_attno, false));
 
-	initStringInfo(&bucket_where);
-	initStringInfo(&time_where);
-	appendStringInfoString(&bucket_where, "WHERE true");
-	appendStringInfoString(&time_where, "WHERE true");
-	AddBound(&bucket_where, bucket, cagg->time_type, ">=", range->start, values, &nargs);
-	AddBound(&bucket_where, bucket, cagg->time_type, "<", range->end, values, &nargs);
-	nargs = 0;
-	AddBound(&time_where, time, cagg->time_type, ">=", range->start, values, &nargs);
-	AddBound(&time_where, time, cagg->time_type, "<", range->end, values, &nargs);
+	initStringInfo(&cond->bucket);
+	initStringInfo(&cond->time);
+	appendStringInfoString(&cond->bucket, "true");
+	appendStringInfoString(&cond->time, "true");
+	cond->argtypes[0] = cond->argtypes[1] = cagg->time_type;
+	cond->nargs = 0;
+	AddBound(&cond->bucket, bucket, cagg->time_type, ">=", range->start, cond->values,
+			 &cond->nargs);
+	AddBound(&cond->bucket, bucket, cagg->time_type, "<", range->end, cond->values,
+			 &cond->nargs);
+	cond->nargs = 0;
+	AddBound(&cond->time, time, cagg->time_type, ">=", range->start, cond->values, &cond->nargs);
+	AddBound(&cond->time, time, cagg->time_type, "<", range->end, cond->values, &cond->nargs);
+}
 
+/*
+ * Runs sql, a statement on a range (cagg_merge.c) with the parameters of
+ * its conditions, as the caller, who owns the aggregate.
+ */
+static void
+RunRangeStatement(const ContinuousAgg *cagg, const char *sql, RangeConditions *cond)
+{
 	SPI_connect();
-	if (SPI_execute_with_args(statement_of(cagg, bucket_where.data, time_where.data),
-							  nargs, argtypes, values, NULL, false, 0) != SPI_OK_INSERT)
+	if (SPI_execute_with_args(sql, cond->nargs, cond->argtypes, cond->values, NULL, false,
+							  0) != SPI_OK_INSERT)
 		elog(ERROR, "could not refresh continuous aggregate %d", cagg->id);
 	SPI_finish();
 }
@@ -353,8 +366,11 @@ ContinuousAggRefresh(const ContinuousAgg *cagg, int64 window_start, int64 window
 					 bool force, bool nonatomic)
 {
 	RefreshRange window;
+	RangeConditions cond;
 	List	   *ranges;
 	ListCell   *lc;
+	Oid			drained = InvalidOid;
+	Oid			active = InvalidOid;
 	int64		start_bucket = BucketStart(cagg, window_start);
 
 	window.start = start_bucket == window_start ? window_start : BucketEnd(cagg, start_bucket);
@@ -379,12 +395,17 @@ ContinuousAggRefresh(const ContinuousAgg *cagg, int64 window_start, int64 window
 	}
 
 	InvalidationThresholdRaise(cagg->source_hypertable_id, window.end);
-	/* writers read the new threshold to copy late rows (cagg_merge.c) */
+	/* from the commit on, writers copy late rows into the other table */
+	if (nonatomic && OidIsValid(cagg->late_rows))
+		LateRowsFlip(cagg);
+	/* writers read the new threshold and table to copy late rows (cagg_merge.c) */
 	CacheInvalidateRelcacheByRelid(cagg->source_relid);
 	if (nonatomic)
 		SPI_commit();
 
 	MoveInvalidationLog(cagg);
+	if (OidIsValid(cagg->late_rows))
+		drained = LateRowsDrainable(cagg, nonatomic, &active);
 	if (force)
 		ranges = list_make1(&window);
 	else
@@ -392,10 +413,18 @@ ContinuousAggRefresh(const ContinuousAgg *cagg, int64 window_start, int64 window
 	foreach(lc, ranges)
 	{
 		CHECK_FOR_INTERRUPTS();
-		RunRangeStatement(cagg, lfirst(lc), CaggRecomputeStatement);
+		RangeConditionsMake(cagg, lfirst(lc), &cond);
+		RunRangeStatement(cagg, CaggRecomputeStatement(cagg, cond.bucket.data, cond.time.data),
+						  &cond);
 	}
 	if (OidIsValid(cagg->late_rows))
-		RunRangeStatement(cagg, &window, CaggMergeStatement);
+	{
+		RangeConditionsMake(cagg, &window, &cond);
+		RunRangeStatement(cagg, CaggMergeStatement(cagg, cond.bucket.data, cond.time.data,
+												   drained, active), &cond);
+		if (OidIsValid(drained))
+			LateRowsTruncate(drained);
+	}
 	FinishRefresh(cagg, &window);
 }
 

@@ -101,7 +101,8 @@ typedef struct CaggDefinition
 	"SELECT c.id, c.user_view, c.direct_view, c.mat_hypertable_id, m.relid," \
 	" c.source_hypertable_id, s.relid, s.time_type, c.bucket_column," \
 	" c.bucket_function, c.bucket_min_width, c.materialized_only," \
-	" c.late_rows, c.partial_view, c.late_view, c.merge_keys, c.merge_set" \
+	" c.late_rows, c.late_rows_active, c.late_rows_spare, c.partial_view, c.late_view," \
+	" c.merge_keys, c.merge_set" \
 	" FROM _epiphany_timestore.continuous_agg c" \
 	" JOIN _epiphany_timestore.hypertable m ON m.id = c.mat_hypertable_id" \
 	" JOIN _epiphany_timestore.hypertable s ON s.id = c.source_hypertable_id"
@@ -128,6 +129,15 @@ TextColumnOrNull(int col)
 	Datum		value = Column(col, &isnull);
 
 	return isnull ? NULL : TextDatumGetCString(value);
+}
+
+static Oid
+OidColumnOrInvalid(int col)
+{
+	bool		isnull;
+	Datum		value = Column(col, &isnull);
+
+	return isnull ? InvalidOid : DatumGetObjectId(value);
 }
 
 /* The continuous aggregate whose catalog row matches, or NULL. */
@@ -161,17 +171,13 @@ ContinuousAggLoad(const char *condition, Oid argtype, Datum arg)
 		cagg->bucket_function = TextDatumGetCString(Column(10, &isnull));
 		cagg->bucket_min_width = DatumGetInt64(Column(11, &isnull));
 		cagg->materialized_only = DatumGetBool(Column(12, &isnull));
-		cagg->late_rows = DatumGetObjectId(Column(13, &isnull));
-		if (isnull)
-			cagg->late_rows = InvalidOid;
-		cagg->partial_view = DatumGetObjectId(Column(14, &isnull));
-		if (isnull)
-			cagg->partial_view = InvalidOid;
-		cagg->late_view = DatumGetObjectId(Column(15, &isnull));
-		if (isnull)
-			cagg->late_view = InvalidOid;
-		cagg->merge_keys = TextColumnOrNull(16);
-		cagg->merge_set = TextColumnOrNull(17);
+		cagg->late_rows = OidColumnOrInvalid(13);
+		cagg->late_rows_active = OidColumnOrInvalid(14);
+		cagg->late_rows_spare = OidColumnOrInvalid(15);
+		cagg->partial_view = OidColumnOrInvalid(16);
+		cagg->late_view = OidColumnOrInvalid(17);
+		cagg->merge_keys = TextColumnOrNull(18);
+		cagg->merge_set = TextColumnOrNull(19);
 		MemoryContextSwitchTo(spicxt);
 	}
 	SPI_finish();
@@ -611,22 +617,31 @@ UserColumns(const ContinuousAgg *cagg)
 	return columns.data;
 }
 
-/* The late-row table of a mergeable aggregate: the source's columns. */
+/*
+ * A late-row table of a mergeable aggregate: the parent, with the source's
+ * columns (parent invalid), or one of its two children.
+ */
 typedef struct LateRowsTableArgs
 {
 	char	   *name;
 	Oid			source;
+	Oid			parent;
 } LateRowsTableArgs;
 
 static Oid
 MakeLateRowsTable(void *arg)
 {
 	LateRowsTableArgs *args = arg;
+	const char *name = quote_qualified_identifier(CAGG_SCHEMA, args->name);
 
-	CatalogExecute(psprintf("CREATE TABLE %s (LIKE %s)",
-							quote_qualified_identifier(CAGG_SCHEMA, args->name),
-							QualifiedRelationName(args->source)),
-				   0, NULL, NULL, NULL, NULL);
+	if (OidIsValid(args->parent))
+		CatalogExecute(psprintf("CREATE TABLE %s () INHERITS (%s)", name,
+								QualifiedRelationName(args->parent)),
+					   0, NULL, NULL, NULL, NULL);
+	else
+		CatalogExecute(psprintf("CREATE TABLE %s (LIKE %s)", name,
+								QualifiedRelationName(args->source)),
+					   0, NULL, NULL, NULL, NULL);
 	return RangeVarGetRelid(makeRangeVar(CAGG_SCHEMA, args->name, -1), NoLock, false);
 }
 
@@ -682,10 +697,10 @@ InstallInvalidationTriggers(const Hypertable *ht)
 static void
 RegisterContinuousAgg(const ContinuousAgg *cagg)
 {
-	Oid			argtypes[14] = {INT4OID, OIDOID, OIDOID, OIDOID, INT4OID, NAMEOID,
-		TEXTOID, INT8OID, BOOLOID, OIDOID, OIDOID, OIDOID, TEXTOID, TEXTOID};
-	Datum		values[14];
-	char		nulls[14] = "              ";
+	Oid			argtypes[16] = {INT4OID, OIDOID, OIDOID, OIDOID, INT4OID, NAMEOID,
+		TEXTOID, INT8OID, BOOLOID, OIDOID, OIDOID, OIDOID, OIDOID, OIDOID, TEXTOID, TEXTOID};
+	Datum		values[16];
+	char		nulls[16] = "                ";
 	bool		merges = OidIsValid(cagg->late_rows);
 	int			i;
 
@@ -699,20 +714,23 @@ RegisterContinuousAgg(const ContinuousAgg *cagg)
 	values[7] = Int64GetDatum(cagg->bucket_min_width);
 	values[8] = BoolGetDatum(cagg->materialized_only);
 	values[9] = ObjectIdGetDatum(cagg->late_rows);
-	values[10] = ObjectIdGetDatum(cagg->partial_view);
-	values[11] = ObjectIdGetDatum(cagg->late_view);
-	values[12] = merges ? CStringGetTextDatum(cagg->merge_keys) : (Datum) 0;
-	values[13] = merges ? CStringGetTextDatum(cagg->merge_set) : (Datum) 0;
-	for (i = 9; i < 14 && !merges; i++)
+	values[10] = ObjectIdGetDatum(cagg->late_rows_active);
+	values[11] = ObjectIdGetDatum(cagg->late_rows_spare);
+	values[12] = ObjectIdGetDatum(cagg->partial_view);
+	values[13] = ObjectIdGetDatum(cagg->late_view);
+	values[14] = merges ? CStringGetTextDatum(cagg->merge_keys) : (Datum) 0;
+	values[15] = merges ? CStringGetTextDatum(cagg->merge_set) : (Datum) 0;
+	for (i = 9; i < 16 && !merges; i++)
 		nulls[i] = 'n';
 	CatalogExecute("INSERT INTO _epiphany_timestore.continuous_agg"
 				   " (id, user_view, direct_view, mat_hypertable_id, source_hypertable_id,"
 				   "  bucket_column, bucket_function, bucket_min_width, materialized_only,"
-				   "  late_rows, partial_view, late_view, merge_keys, merge_set)"
-				   " SELECT $1, $2, $3, h.id, $5, $6, $7, $8, $9,"
-				   "  $10::regclass, $11::regclass, $12::regclass, $13, $14"
+				   "  late_rows, late_rows_active, late_rows_spare, partial_view, late_view,"
+				   "  merge_keys, merge_set)"
+				   " SELECT $1, $2, $3, h.id, $5, $6, $7, $8, $9, $10::regclass, $11::regclass,"
+				   "  $12::regclass, $13::regclass, $14::regclass, $15, $16"
 				   " FROM _epiphany_timestore.hypertable h WHERE h.relid = $4::regclass",
-				   14, argtypes, values, nulls, NULL);
+				   16, argtypes, values, nulls, NULL);
 }
 
 /* The output name of a target entry, after the view's column aliases. */
@@ -752,25 +770,33 @@ OutputNames(Query *query, List *aliases)
 }
 
 /*
- * Makes the late-row table, the partial view and the late view of an
- * aggregate that merges late rows (cagg_merge.c), and notes them in cagg.
+ * Makes the late-row tables (a parent and its two children), the partial
+ * view and the late view of an aggregate that merges late rows
+ * (cagg_merge.c), and notes them in cagg.
  */
 static void
 CreateMergeObjects(ContinuousAgg *cagg, const CaggDefinition *def, const CaggMergeSpec *spec,
 				   InternalViewArgs *view)
 {
 	SelectStmt *partial = CaggPartialSelect(view->select, spec);
+	char	   *late_name = psprintf("_late_rows_%d", cagg->id);
 	LateRowsTableArgs late;
 
-	late.name = psprintf("_late_rows_%d", cagg->id);
+	late.name = late_name;
 	late.source = def->ht->relid;
+	late.parent = InvalidOid;
 	cagg->late_rows = CreateAsCatalogOwner(MakeLateRowsTable, &late, GetUserId());
+	late.parent = cagg->late_rows;
+	late.name = psprintf("%s_a", late_name);
+	cagg->late_rows_active = CreateAsCatalogOwner(MakeLateRowsTable, &late, GetUserId());
+	late.name = psprintf("%s_b", late_name);
+	cagg->late_rows_spare = CreateAsCatalogOwner(MakeLateRowsTable, &late, GetUserId());
 
 	view->name = psprintf("_partial_view_%d", cagg->id);
 	view->select = partial;
 	cagg->partial_view = CreateAsCatalogOwner(MakeInternalView, view, GetUserId());
 	view->name = psprintf("_late_view_%d", cagg->id);
-	view->select = CaggLateSelect(partial, late.name);
+	view->select = CaggLateSelect(partial, late_name);
 	cagg->late_view = CreateAsCatalogOwner(MakeInternalView, view, GetUserId());
 	cagg->merge_keys = spec->merge_keys;
 	cagg->merge_set = spec->merge_set;
@@ -904,7 +930,7 @@ static void
 ChangeOwner(const ContinuousAgg *cagg, Oid owner)
 {
 	Oid			parts[] = {cagg->direct_view, cagg->mat_relid, cagg->partial_view,
-		cagg->late_view, cagg->late_rows};
+		cagg->late_view, cagg->late_rows, cagg->late_rows_active, cagg->late_rows_spare};
 	Oid			argtypes[2] = {INT4OID, OIDOID};
 	Datum		values[2] = {Int32GetDatum(cagg->mat_hypertable_id), ObjectIdGetDatum(owner)};
 	ListCell   *lc;

@@ -282,7 +282,9 @@ typedef struct ContinuousAgg
 	int64		bucket_min_width;	/* no bucket is shorter, internal units */
 	bool		materialized_only;
 	/* mergeable aggregates only (cagg_merge.c); InvalidOid/NULL otherwise */
-	Oid			late_rows;
+	Oid			late_rows;		/* the parent of the two late-row tables: */
+	Oid			late_rows_active;	/* the one writers copy late rows into */
+	Oid			late_rows_spare;	/* the one they wrote before the last flip */
 	Oid			partial_view;
 	Oid			late_view;
 	char	   *merge_keys;		/* bucket, then grouping columns: quoted, by commas */
@@ -319,10 +321,13 @@ extern SelectStmt *CaggLateSelect(SelectStmt *partial, const char *late_table);
 extern List *LateRowsOpen(const Hypertable *ht, Relation htrel, int64 *threshold);
 extern void LateRowsCopy(List *targets, TupleTableSlot *row);
 extern void LateRowsClose(List *targets);
-extern char *CaggMergeStatement(const ContinuousAgg *cagg, const char *bucket_where,
-								const char *time_where);
-extern char *CaggRecomputeStatement(const ContinuousAgg *cagg, const char *bucket_where,
-									const char *time_where);
+extern void LateRowsFlip(const ContinuousAgg *cagg);
+extern Oid	LateRowsDrainable(const ContinuousAgg *cagg, bool nonatomic, Oid *active);
+extern void LateRowsTruncate(Oid drained);
+extern char *CaggMergeStatement(const ContinuousAgg *cagg, const char *bucket_cond,
+								const char *time_cond, Oid drained, Oid active);
+extern char *CaggRecomputeStatement(const ContinuousAgg *cagg, const char *bucket_cond,
+									const char *time_cond);
 
 /* cagg_invalidation.c */
 extern void InvalidationThresholdRaise(int32 hypertable_id, int64 threshold);

@@ -65,6 +65,24 @@ CALL refresh_continuous_aggregate('conditions_hourly', NULL, NULL);
 SELECT differences('conditions_hourly');
 SELECT count(*) FROM _epiphany_timestore.hypertable_invalidation_log;
 SELECT * FROM conditions_hourly WHERE bucket = '2024-01-02 03:00' AND device = 1;
+-- CALLed outside a transaction block, the refresh made writers copy late
+-- rows into the other table, merged the first one's and truncated it.
+CREATE VIEW late_tables AS
+SELECT (SELECT count(*) FROM _epiphany_caggs._late_rows_1) AS late_rows,
+       late_rows_active AS active, pg_relation_size(late_rows_active) AS active_size,
+       pg_relation_size(late_rows_spare) AS spare_size
+  FROM _epiphany_timestore.continuous_agg WHERE id = 1;
+SELECT * FROM late_tables;
+-- In a transaction block, it deletes the late rows it merges instead (their
+-- table keeps its page).
+BEGIN;
+INSERT INTO conditions VALUES ('2024-01-02 03:15', 1, 10), ('2024-01-03 05:15', 2, 20);
+SELECT * FROM late_tables;
+CALL refresh_continuous_aggregate('conditions_hourly', NULL, NULL);
+COMMIT;
+SELECT * FROM late_tables;
+SELECT differences('conditions_hourly');
+DROP VIEW late_tables;
 
 -- A refresh window only recomputes the whole buckets inside it.
 INSERT INTO conditions VALUES ('2024-01-01 01:30', 2, 500), ('2024-01-03 01:30', 2, 500);
