@@ -48,6 +48,7 @@
 #include "timestore.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 
@@ -319,6 +320,24 @@ RunRangeStatement(const ContinuousAgg *cagg, const char *sql, RangeConditions *c
 }
 
 /*
+ * Runs a merge statement (cagg_merge.c) with merge joins disabled: the
+ * planner knows nothing of the late-row tables (truncated, or never
+ * analyzed), and a merge join sorts both the late groups and the
+ * materialized rows on the grouping columns, where a hash join or index
+ * probes, which it then chooses between, sort nothing.
+ */
+static void
+RunMergeStatement(const ContinuousAgg *cagg, const char *sql, RangeConditions *cond)
+{
+	int			nestlevel = NewGUCNestLevel();
+
+	(void) set_config_option("enable_mergejoin", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	RunRangeStatement(cagg, sql, cond);
+	AtEOXact_GUC(true, nestlevel);
+}
+
+/*
  * Removes window from the invalidated set and sets the watermark to the
  * end of the newest materialized bucket (NULL when there is none).
  */
@@ -420,7 +439,7 @@ ContinuousAggRefresh(const ContinuousAgg *cagg, int64 window_start, int64 window
 	if (OidIsValid(cagg->late_rows))
 	{
 		RangeConditionsMake(cagg, &window, &cond);
-		RunRangeStatement(cagg, CaggMergeStatement(cagg, cond.bucket.data, cond.time.data,
+		RunMergeStatement(cagg, CaggMergeStatement(cagg, cond.bucket.data, cond.time.data,
 												   drained, active), &cond);
 		if (OidIsValid(drained))
 			LateRowsTruncate(drained);
