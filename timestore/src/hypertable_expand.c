@@ -40,12 +40,14 @@
 
 #include "epiphany/compat.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/table.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "optimizer/appendinfo.h"
@@ -59,8 +61,10 @@
 #include "parser/parsetree.h"
 #include "storage/lmgr.h"
 #include "timestore.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 /* Marks, in RelOptInfo.fdw_private, a hypertable whose expansion is ours. */
@@ -109,48 +113,112 @@ HypertableRelationInfo(PlannerInfo *root, Oid relid, bool inhparent, RelOptInfo 
 }
 
 /*
+ * Columns of _epiphany_timestore.chunk (epiphany_timestore--0.1.0.sql),
+ * whose index chunk_range_idx is on (hypertable_id, hash_slice,
+ * range_start).
+ */
+#define Anum_chunk_hypertable_id 2
+#define Anum_chunk_relid 3
+#define Anum_chunk_range_start 4
+#define Anum_chunk_range_end 5
+#define Anum_chunk_hash_slice 6
+
+/* A chunk found for planning. */
+typedef struct ChunkSpan
+{
+	int64		range_start;
+	int16		hash_slice;
+	Oid			relid;
+} ChunkSpan;
+
+static int
+ChunkSpanCompare(const ListCell *a, const ListCell *b)
+{
+	const ChunkSpan *x = lfirst(a);
+	const ChunkSpan *y = lfirst(b);
+
+	if (x->range_start != y->range_start)
+		return x->range_start < y->range_start ? -1 : 1;
+	return (int) x->hash_slice - (int) y->hash_slice;
+}
+
+/*
+ * Appends to *spans the chunks of hash slice slice of ht that start at or
+ * before range's upper bound and end after its lower one, read through the
+ * catalog's index with snapshot (planning runs once per query, so this
+ * scans the index directly rather than through SPI).
+ */
+static void
+ChunkSpansOfSlice(Relation catalog, Oid index, Snapshot snapshot, const Hypertable *ht,
+				  int16 slice, const TimeRange *range, List **spans)
+{
+	ScanKeyData keys[3];
+	SysScanDesc scan;
+	HeapTuple	tuple;
+
+	ScanKeyInit(&keys[0], Anum_chunk_hypertable_id, BTEqualStrategyNumber, F_INT4EQ,
+				Int32GetDatum(ht->id));
+	ScanKeyInit(&keys[1], Anum_chunk_hash_slice, BTEqualStrategyNumber, F_INT2EQ,
+				Int16GetDatum(slice));
+	ScanKeyInit(&keys[2], Anum_chunk_range_start, BTLessEqualStrategyNumber, F_INT8LE,
+				Int64GetDatum(range->upper));
+	scan = systable_beginscan(catalog, index, true, snapshot, lengthof(keys), keys);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		TupleDesc	desc = RelationGetDescr(catalog);
+		bool		isnull;
+		int64		range_end = DatumGetInt64(heap_getattr(tuple, Anum_chunk_range_end, desc,
+														   &isnull));
+		ChunkSpan  *span;
+
+		if (range_end <= range->lower && range_end != PG_INT64_MAX)
+			continue;
+		span = palloc(sizeof(ChunkSpan));
+		span->range_start = DatumGetInt64(heap_getattr(tuple, Anum_chunk_range_start, desc,
+													   &isnull));
+		span->hash_slice = slice;
+		span->relid = DatumGetObjectId(heap_getattr(tuple, Anum_chunk_relid, desc, &isnull));
+		*spans = lappend(*spans, span);
+	}
+	systable_endscan(scan);
+}
+
+/*
  * The chunks of ht whose ranges overlap range, in the hash slices given
- * (all when sliced is false), oldest first, in the caller's memory.
+ * (all when sliced is false), oldest first (then by slice), in the
+ * caller's memory.  The catalog is read with the latest snapshot, as
+ * PostgreSQL reads its own catalogs, so that a REPEATABLE READ transaction
+ * still plans chunks created after its snapshot.
  */
 static List *
 ChunksOverlapping(const Hypertable *ht, const TimeRange *range, bool sliced,
 				  Bitmapset *slices)
 {
-	Oid			argtypes[3] = {INT4OID, INT8OID, INT8OID};
-	Datum		values[3] = {Int32GetDatum(ht->id), Int64GetDatum(range->lower),
-	Int64GetDatum(range->upper)};
-	MemoryContext callercxt = CurrentMemoryContext;
+	Oid			schema = get_namespace_oid("_epiphany_timestore", false);
+	Relation	catalog;
+	Oid			index = get_relname_relid("chunk_range_idx", schema);
+	Snapshot	snapshot;
+	List	   *spans = NIL;
 	List	   *relids = NIL;
-	int			nestlevel;
-	uint64		i;
+	ListCell   *lc;
+	int16		slice;
 
 	if (range->empty || (sliced && bms_is_empty(slices)))
 		return NIL;
-	nestlevel = CatalogEnter();
-	SPI_connect();
-	CatalogReadLatest("SELECT relid, hash_slice FROM _epiphany_timestore.chunk"
-					  " WHERE hypertable_id = $1 AND range_start <= $3"
-					  " AND (range_end > $2 OR range_end = 9223372036854775807)"
-					  " ORDER BY range_start, hash_slice",
-					  3, argtypes, values, NULL);
-	for (i = 0; i < SPI_processed; i++)
-	{
-		bool		isnull;
-		HeapTuple	tuple = SPI_tuptable->vals[i];
-		Oid			relid = DatumGetObjectId(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 1,
-														   &isnull));
-		int16		slice = DatumGetInt16(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 2,
-														&isnull));
-		MemoryContext spicxt;
-
-		if (sliced && !bms_is_member(slice, slices))
-			continue;
-		spicxt = MemoryContextSwitchTo(callercxt);
-		relids = lappend_oid(relids, relid);
-		MemoryContextSwitchTo(spicxt);
-	}
-	SPI_finish();
-	CatalogLeave(nestlevel);
+	if (!OidIsValid(index))
+		elog(ERROR, "index _epiphany_timestore.chunk_range_idx is missing");
+	catalog = table_open(get_relname_relid("chunk", schema), AccessShareLock);
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	for (slice = 0; slice < Max(ht->hash_partitions, 1); slice++)
+		if (!sliced || bms_is_member(slice, slices))
+			ChunkSpansOfSlice(catalog, index, snapshot, ht, slice, range, &spans);
+	UnregisterSnapshot(snapshot);
+	table_close(catalog, AccessShareLock);
+	if (ht->hash_partitions > 1)
+		list_sort(spans, ChunkSpanCompare);
+	foreach(lc, spans)
+		relids = lappend_oid(relids, ((ChunkSpan *) lfirst(lc))->relid);
+	list_free_deep(spans);
 	return relids;
 }
 
