@@ -1,8 +1,9 @@
 # timestore/test/t/003_continuous_aggregates.pl
 #	Continuous aggregates across crashes, standbys and the scheduler: a
-#	crash (immediate stop) in the middle of a refresh leaves the last
-#	committed materialization and every late row, so the next refresh
-#	makes the view equal to the plain query again, as do random changes
+#	crash (immediate stop) in the middle of a refresh, in a transaction
+#	block or after it switched late-row tables, leaves the last committed
+#	materialization and every late row, so the next refresh makes the
+#	view equal to the plain query again, as do random changes
 #	with restarts between them; a streaming standby
 #	replays the materialization and answers queries on both kinds of view;
 #	a refresh policy run by the job scheduler keeps the view up to date;
@@ -60,6 +61,40 @@ is( $primary->safe_psql('postgres',
 	't', 'and kept the late rows to merge');
 $primary->safe_psql('postgres', "CALL refresh_continuous_aggregate('metrics_hourly', NULL, NULL)");
 is($primary->safe_psql('postgres', $differences), '0', 'the next refresh repairs the view');
+
+# A refresh CALLed outside a transaction block commits the switch of the
+# late-row table writers copy into, then crashes while it merges (held up
+# by a lock on the materialization): the rows it was draining stay, and
+# the next refresh merges both tables.
+$primary->safe_psql('postgres',
+	"INSERT INTO metrics SELECT timestamptz '2024-01-01 01:40' + i * interval '5 hours', 2, 500"
+	  . " FROM generate_series(0, 15) i");
+my $active_table =
+  'SELECT late_rows_active FROM _epiphany_timestore.continuous_agg';
+my $active_before = $primary->safe_psql('postgres', $active_table);
+my $blocker = $primary->background_psql('postgres');
+$blocker->query_safe('BEGIN');
+$blocker->query_safe(
+	'LOCK _epiphany_caggs._materialized_hypertable_1 IN ACCESS EXCLUSIVE MODE');
+my $refresher = $primary->background_psql('postgres');
+$refresher->query_until(qr/started/,
+	"\\echo started\nCALL refresh_continuous_aggregate('metrics_hourly', NULL, NULL);\n");
+$primary->poll_query_until('postgres',
+	"SELECT EXISTS (SELECT FROM pg_locks WHERE NOT granted AND relation ="
+	  . " '_epiphany_caggs._materialized_hypertable_1'::regclass)")
+  or die 'the refresh never waited for the materialization';
+isnt($primary->safe_psql('postgres', $active_table),
+	$active_before, 'the refresh switched the late-row table before merging');
+$primary->stop('immediate');
+eval { $blocker->quit };
+eval { $refresher->quit };
+$primary->start;
+is($primary->safe_psql('postgres', 'SELECT count(*) FROM _epiphany_caggs._late_rows_1'),
+	'16', 'the crashed merge left its late rows');
+$primary->safe_psql('postgres', "CALL refresh_continuous_aggregate('metrics_hourly', NULL, NULL)");
+is($primary->safe_psql('postgres', $differences), '0', 'the next refresh merges them');
+is($primary->safe_psql('postgres', 'SELECT count(*) FROM _epiphany_caggs._late_rows_1'),
+	'0', 'and empties both tables');
 
 # Random changes (a new draw each run) with restarts in between (immediate
 # stops, so nothing is flushed at shutdown): after each restart and
