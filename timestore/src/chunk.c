@@ -396,13 +396,12 @@ ChunkFindOrCreate(const Hypertable *ht, int16 slice, int64 value, ChunkRef *chun
  * ----------------------------------------------------------------
  */
 
-/* The range of relid, or that relid is no chunk. */
+/* The range and hash slice of relid, or that relid is no chunk. */
 typedef struct ChunkRangeEntry
 {
 	Oid			relid;			/* hash key */
 	bool		is_chunk;
-	int64		range_start;
-	int64		range_end;
+	ChunkRef	chunk;
 } ChunkRangeEntry;
 
 static HTAB *ChunkRangeCache = NULL;
@@ -436,19 +435,18 @@ ChunkRangesLoad(const Hypertable *ht)
 		ChunkRefFromRow(i, &chunk);
 		entry = hash_search(ChunkRangeCache, &chunk.relid, HASH_ENTER, NULL);
 		entry->is_chunk = true;
-		entry->range_start = chunk.range_start;
-		entry->range_end = chunk.range_end;
+		entry->chunk = chunk;
 	}
 	SPI_finish();
 	CatalogLeave(nestlevel);
 }
 
 /*
- * ChunkRangeOf - the range of relid if it is a chunk of ht (false for
- * another relation, the hypertable itself among them).
+ * ChunkRangeOf - the range and hash slice of relid if it is a chunk of ht
+ * (false for another relation, the hypertable itself among them).
  */
 bool
-ChunkRangeOf(const Hypertable *ht, Oid relid, int64 *start, int64 *end)
+ChunkRangeOf(const Hypertable *ht, Oid relid, ChunkRef *chunk)
 {
 	ChunkRangeEntry *entry;
 	bool		found;
@@ -461,10 +459,12 @@ ChunkRangeOf(const Hypertable *ht, Oid relid, int64 *start, int64 *end)
 		ChunkRangesLoad(ht);
 		entry = hash_search(ChunkRangeCache, &relid, HASH_ENTER, &found);
 		if (!found)
+		{
 			entry->is_chunk = false;
+			memset(&entry->chunk, 0, sizeof(ChunkRef));
+		}
 	}
-	*start = entry->range_start;
-	*end = entry->range_end;
+	*chunk = entry->chunk;
 	return entry->is_chunk;
 }
 

@@ -3,18 +3,19 @@
  * chunk_exclusion.c
  *	  Run-time chunk exclusion: a custom node, ChunkExclusion, above the
  *	  Append or MergeAppend of a hypertable's chunks when the query bounds
- *	  the time column by values known only at execution (now() - interval,
- *	  a parameter of a generic plan, a stable function).  When the executor
- *	  starts it evaluates those bounds and leaves out the chunks whose range
- *	  they exclude: their scans are never initialised, opened or read.
+ *	  the time column, or compares the hash column for equality, with
+ *	  values known only at execution (now() - interval, a parameter of a
+ *	  generic plan, a stable function).  When the executor starts it
+ *	  evaluates those values and leaves out the chunks whose range or hash
+ *	  slice they exclude: their scans are never initialised, opened or read.
  *
- *	  Constant bounds need no help: PostgreSQL's constraint exclusion drops
- *	  those chunks when planning, from their CHECK constraints.
+ *	  Constant values need no help: planning reads only the chunks they
+ *	  allow (hypertable_expand.c).
  *
- *	  Invariants: a chunk is left out only when no row of its range can
- *	  satisfy the bound (bounds are applied inclusively, so a strict bound
- *	  may keep one chunk more than needed, never one less); every process
- *	  of a query evaluates the same bounds on the same plan.
+ *	  Invariants: a chunk is left out only when no row of its range and
+ *	  slice can satisfy the restrictions (bounds are applied inclusively, so
+ *	  a strict bound may keep one chunk more than needed, never one less);
+ *	  every process of a query evaluates the same values on the same plan.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -111,12 +112,10 @@ EstimateKept(PlannerInfo *root, List *subpaths, List *bounds, const Hypertable *
 	foreach(lc, subpaths)
 	{
 		Path	   *sub = lfirst(lc);
-		int64		start;
-		int64		end;
+		ChunkRef	chunk;
 
-		if (!ChunkRangeOf(ht, planner_rt_fetch(sub->parent->relid, root)->relid,
-						  &start, &end) ||
-			TimeRangeOverlaps(&range, start, end))
+		if (!ChunkRangeOf(ht, planner_rt_fetch(sub->parent->relid, root)->relid, &chunk) ||
+			TimeRangeOverlaps(&range, chunk.range_start, chunk.range_end))
 		{
 			*startup = Max(*startup, sub->startup_cost);
 			*total += sub->total_cost;
@@ -125,9 +124,14 @@ EstimateKept(PlannerInfo *root, List *subpaths, List *bounds, const Hypertable *
 	}
 }
 
-/* Wraps an Append or MergeAppend path of the hypertable in ChunkExclusion. */
+/*
+ * Wraps an Append or MergeAppend path of the hypertable in ChunkExclusion,
+ * with the time bounds and the hash values (and which are arrays) it
+ * evaluates when the executor starts.
+ */
 static Path *
-ChunkExclusionWrap(PlannerInfo *root, Path *child, List *bounds, const Hypertable *ht)
+ChunkExclusionWrap(PlannerInfo *root, Path *child, List *bounds, List *hash_values,
+				   List *hash_arrays, const Hypertable *ht)
 {
 	CustomPath *path = makeNode(CustomPath);
 	List	   *subpaths = IsA(child, AppendPath) ?
@@ -158,8 +162,8 @@ ChunkExclusionWrap(PlannerInfo *root, Path *child, List *bounds, const Hypertabl
 	path->path.total_cost = Min(child->total_cost, total + path->path.rows * cpu_tuple_cost);
 	path->path.pathkeys = child->pathkeys;
 	path->custom_paths = list_make1(child);
-	path->custom_private = list_make2(list_make1_oid(ht->relid), strategies);
-	path->custom_private = lappend(path->custom_private, exprs);
+	path->custom_private = list_make4(list_make1_oid(ht->relid), strategies, hash_arrays,
+									  list_concat(exprs, hash_values));
 	path->methods = &ChunkExclusionPathMethods;
 	return &path->path;
 }
@@ -167,22 +171,25 @@ ChunkExclusionWrap(PlannerInfo *root, Path *child, List *bounds, const Hypertabl
 /*
  * ChunkExclusionAddPaths - wraps the Append and MergeAppend paths of
  * hypertable rel (an expanded appendrel) in ChunkExclusion when its
- * restrictions bound the time column by values known only at execution.
+ * restrictions bound the time column, or compare the hash column, with
+ * values known only at execution.
  */
 void
 ChunkExclusionAddPaths(PlannerInfo *root, RelOptInfo *rel, const Hypertable *ht)
 {
 	List	   *bounds = TimeBoundsOfRel(rel, ht, false);
+	List	   *hash_arrays;
+	List	   *hash_values = HashValuesOfRel(rel, ht, &hash_arrays);
 	ListCell   *lc;
 
-	if (bounds == NIL)
+	if (bounds == NIL && hash_values == NIL)
 		return;
 	foreach(lc, rel->pathlist)
 	{
 		Path	   *path = lfirst(lc);
 
 		if (IsA(path, AppendPath) || IsA(path, MergeAppendPath))
-			lfirst(lc) = ChunkExclusionWrap(root, path, bounds, ht);
+			lfirst(lc) = ChunkExclusionWrap(root, path, bounds, hash_values, hash_arrays, ht);
 	}
 }
 
@@ -201,9 +208,10 @@ ChunkExclusionPlan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	cscan->custom_scan_tlist = tlist;
 	cscan->scan.scanrelid = 0;
 	cscan->custom_plans = custom_plans;
-	cscan->custom_private = list_make2(linitial(best_path->custom_private),
-									   lsecond(best_path->custom_private));
-	cscan->custom_exprs = lthird(best_path->custom_private);
+	cscan->custom_private = list_make3(linitial(best_path->custom_private),
+									   lsecond(best_path->custom_private),
+									   lthird(best_path->custom_private));
+	cscan->custom_exprs = lfourth(best_path->custom_private);
 	cscan->methods = &ChunkExclusionScanMethods;
 	return &cscan->scan.plan;
 }
@@ -252,14 +260,22 @@ ScannedRelation(Plan *plan, EState *estate)
 	return InvalidOid;
 }
 
+/* What the restrictions evaluated at startup allow. */
+typedef struct ChunksAllowed
+{
+	TimeRange	range;
+	bool		sliced;			/* only the hash slices in slices */
+	Bitmapset  *slices;
+} ChunksAllowed;
+
 /*
  * The plan with the chunk scans of its Append or MergeAppend (under any
- * projecting Result) left out unless their range overlaps range; other
- * plans are returned as they are.  Copies the nodes it changes.
+ * projecting Result) left out unless allowed; other plans are returned as
+ * they are.  Copies the nodes it changes.
  */
 static Plan *
 ExcludeChunks(ChunkExclusionState *state, Plan *plan, const Hypertable *ht,
-			  const TimeRange *range, EState *estate)
+			  const ChunksAllowed *allowed, EState *estate)
 {
 	List	   *subplans;
 	List	   *kept = NIL;
@@ -270,7 +286,7 @@ ExcludeChunks(ChunkExclusionState *state, Plan *plan, const Hypertable *ht,
 		Result	   *result = makeNode(Result);
 
 		memcpy(result, plan, sizeof(Result));
-		outerPlan(result) = ExcludeChunks(state, outerPlan(plan), ht, range, estate);
+		outerPlan(result) = ExcludeChunks(state, outerPlan(plan), ht, allowed, estate);
 		return &result->plan;
 	}
 	if (!IsA(plan, Append) && !IsA(plan, MergeAppend))
@@ -281,11 +297,11 @@ ExcludeChunks(ChunkExclusionState *state, Plan *plan, const Hypertable *ht,
 	foreach(lc, subplans)
 	{
 		Oid			relid = ScannedRelation(lfirst(lc), estate);
-		int64		start;
-		int64		end;
+		ChunkRef	chunk;
 
-		if (ht == NULL || !ChunkRangeOf(ht, relid, &start, &end) ||
-			TimeRangeOverlaps(range, start, end))
+		if (ht == NULL || !ChunkRangeOf(ht, relid, &chunk) ||
+			(TimeRangeOverlaps(&allowed->range, chunk.range_start, chunk.range_end) &&
+			 (!allowed->sliced || bms_is_member(chunk.slice, allowed->slices))))
 			kept = lappend(kept, lfirst(lc));
 		else
 			state->nexcluded++;
@@ -309,6 +325,15 @@ ExcludeChunks(ChunkExclusionState *state, Plan *plan, const Hypertable *ht,
 	}
 }
 
+/* The value of a restriction's expression when the executor starts. */
+static Datum
+StartupValue(CustomScanState *node, Expr *expr, bool *isnull)
+{
+	ExprState  *state = ExecInitExpr(expr, &node->ss.ps);
+
+	return ExecEvalExprSwitchContext(state, node->ss.ps.ps_ExprContext, isnull);
+}
+
 static void
 ChunkExclusionBegin(CustomScanState *node, EState *estate, int eflags)
 {
@@ -316,9 +341,10 @@ ChunkExclusionBegin(CustomScanState *node, EState *estate, int eflags)
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
 	const Hypertable *ht = HypertableGet(linitial_oid(linitial(cscan->custom_private)));
 	List	   *strategies = lsecond(cscan->custom_private);
-	TimeRange	range;
+	List	   *hash_arrays = lthird(cscan->custom_private);
+	ListCell   *expr = list_head(cscan->custom_exprs);
+	ChunksAllowed allowed;
 	ListCell   *lc;
-	ListCell   *lc2;
 
 	/*
 	 * Exec returns the child's slots, whose kind varies by chunk: parents
@@ -326,19 +352,35 @@ ChunkExclusionBegin(CustomScanState *node, EState *estate, int eflags)
 	 */
 	node->ss.ps.resultopsfixed = false;
 
-	TimeRangeInit(&range);
-	forboth(lc, strategies, lc2, cscan->custom_exprs)
+	/* the time bounds first, then the hash values, ANDed */
+	TimeRangeInit(&allowed.range);
+	allowed.sliced = false;
+	allowed.slices = NULL;
+	foreach(lc, strategies)
 	{
-		ExprState  *expr = ExecInitExpr(lfirst(lc2), &node->ss.ps);
 		bool		isnull;
-		Datum		value = ExecEvalExprSwitchContext(expr, node->ss.ps.ps_ExprContext,
-													  &isnull);
+		Datum		value = StartupValue(node, lfirst(expr), &isnull);
 
 		if (ht != NULL)
-			TimeRangeNarrow(&range, lfirst_int(lc), value, isnull, ht->time_type);
+			TimeRangeNarrow(&allowed.range, lfirst_int(lc), value, isnull, ht->time_type);
+		expr = lnext(cscan->custom_exprs, expr);
+	}
+	foreach(lc, hash_arrays)
+	{
+		Bitmapset  *slices = NULL;
+		bool		isnull;
+		Datum		value = StartupValue(node, lfirst(expr), &isnull);
+
+		if (ht != NULL)
+		{
+			HashSlicesOfValue(ht, value, isnull, lfirst_int(lc), &slices);
+			allowed.slices = allowed.sliced ? bms_int_members(allowed.slices, slices) : slices;
+			allowed.sliced = true;
+		}
+		expr = lnext(cscan->custom_exprs, expr);
 	}
 	node->custom_ps = list_make1(ExecInitNode(ExcludeChunks(state, linitial(cscan->custom_plans),
-															ht, &range, estate),
+															ht, &allowed, estate),
 											  estate, eflags));
 }
 

@@ -10,9 +10,10 @@
  *	  NULL hashes to 0.  Slice i of n holds the hashes h with
  *	  floor(h * n / 2^31) = i, an equal share of the hash space each.  The
  *	  same computation serves the router (a row's chunk), the chunks' CHECK
- *	  constraints (through _epiphany_timestore.partition_hash) and planning
+ *	  constraints (through _epiphany_timestore.partition_hash), planning
  *	  (a query with "column = constant" or "column IN (constants)" reads
- *	  only the slices of those constants).
+ *	  only the slices of those constants) and run-time exclusion (the same
+ *	  for values known when the executor starts, chunk_exclusion.c).
  *
  *	  Invariants: a hypertable has at most one hash dimension, added while
  *	  it has no chunk; its unique indexes include the column, since
@@ -245,11 +246,16 @@ IsHashEquality(Oid opno, Oid inputcollid, const Hypertable *ht)
 		inputcollid == ht->hash_collation;
 }
 
-/* Adds to *slices the slice of each element of a constant array. */
-static void
-AddArraySlices(const Hypertable *ht, Const *array, Bitmapset **slices)
+/*
+ * HashSlicesOfValue - adds to *slices the slice of value, a value of the
+ * hash column's type, or with is_array of each element of an array of
+ * them; NULL adds none ("= NULL" is never true).
+ */
+void
+HashSlicesOfValue(const Hypertable *ht, Datum value, bool isnull, bool is_array,
+				  Bitmapset **slices)
 {
-	ArrayType  *arr = DatumGetArrayTypeP(array->constvalue);
+	ArrayType  *arr;
 	int16		typlen;
 	bool		typbyval;
 	char		typalign;
@@ -258,24 +264,31 @@ AddArraySlices(const Hypertable *ht, Const *array, Bitmapset **slices)
 	int			n;
 	int			i;
 
+	if (isnull)
+		return;
+	if (!is_array)
+	{
+		*slices = bms_add_member(*slices,
+								 SliceOfHash(ht, PartitionHash(ht->hash_finfo, ht->hash_collation,
+															   value, false)));
+		return;
+	}
+	arr = DatumGetArrayTypeP(value);
 	get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
 	deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign, &elems, &nulls, &n);
 	for (i = 0; i < n; i++)
-		if (!nulls[i])			/* "= NULL" is never true */
-			*slices = bms_add_member(*slices,
-									 SliceOfHash(ht, PartitionHash(ht->hash_finfo,
-																   ht->hash_collation,
-																   elems[i], false)));
+		HashSlicesOfValue(ht, elems[i], nulls[i], false, slices);
 }
 
 /*
- * The slices one restriction allows: from "column = constant" (either
- * side) or "column = ANY (constant array)"; false when it says nothing
- * about the hash column.
+ * The value a restriction compares the hash column with: "column = value"
+ * (either side) or, with *is_array set, "column = ANY (value)"; NULL when
+ * it says nothing of the hash column.
  */
-static bool
-SlicesOfClause(Expr *clause, Index relid, const Hypertable *ht, Bitmapset **slices)
+static Node *
+HashComparedValue(Expr *clause, Index relid, const Hypertable *ht, bool *is_array)
 {
+	*is_array = IsA(clause, ScalarArrayOpExpr);
 	if (IsA(clause, OpExpr) && list_length(((OpExpr *) clause)->args) == 2)
 	{
 		OpExpr	   *op = (OpExpr *) clause;
@@ -284,30 +297,23 @@ SlicesOfClause(Expr *clause, Index relid, const Hypertable *ht, Bitmapset **slic
 		Node	   *value = IsHashColumn(left, relid, ht) ? right :
 			IsHashColumn(right, relid, ht) ? left : NULL;
 
-		if (value == NULL || !IsA(value, Const) || ((Const *) value)->constisnull ||
-			exprType(value) != ht->hash_type ||
+		if (value == NULL || exprType(value) != ht->hash_type ||
 			!IsHashEquality(op->opno, op->inputcollid, ht))
-			return false;
-		*slices = bms_add_member(*slices,
-								 SliceOfHash(ht, PartitionHash(ht->hash_finfo, ht->hash_collation,
-															   ((Const *) value)->constvalue,
-															   false)));
-		return true;
+			return NULL;
+		return value;
 	}
-	if (IsA(clause, ScalarArrayOpExpr))
+	if (*is_array)
 	{
 		ScalarArrayOpExpr *saop = (ScalarArrayOpExpr *) clause;
 		Node	   *array = lsecond(saop->args);
 
 		if (!saop->useOr || !IsHashColumn(linitial(saop->args), relid, ht) ||
-			!IsA(array, Const) || ((Const *) array)->constisnull ||
 			get_element_type(exprType(array)) != ht->hash_type ||
 			!IsHashEquality(saop->opno, saop->inputcollid, ht))
-			return false;
-		AddArraySlices(ht, (Const *) array, slices);
-		return true;
+			return NULL;
+		return array;
 	}
-	return false;
+	return NULL;
 }
 
 /*
@@ -328,12 +334,48 @@ HashSlicesOfRel(RelOptInfo *rel, const Hypertable *ht, Bitmapset **slices)
 	{
 		RestrictInfo *rinfo = lfirst(lc);
 		Bitmapset  *allowed = NULL;
+		bool		is_array;
+		Node	   *value;
 
 		if (rinfo->pseudoconstant ||
-			!SlicesOfClause(rinfo->clause, rel->relid, ht, &allowed))
+			(value = HashComparedValue(rinfo->clause, rel->relid, ht, &is_array)) == NULL ||
+			!IsA(value, Const))
 			continue;
+		HashSlicesOfValue(ht, ((Const *) value)->constvalue, ((Const *) value)->constisnull,
+						  is_array, &allowed);
 		*slices = narrowed ? bms_int_members(*slices, allowed) : allowed;
 		narrowed = true;
 	}
 	return narrowed;
+}
+
+/*
+ * HashValuesOfRel - the values known only when the executor starts (a
+ * parameter of a generic plan, a stable function) that rel's restrictions
+ * compare ht's hash column with, for run-time chunk exclusion; *arrays
+ * gets, for each, whether it is the array of "column = ANY (value)".
+ */
+List *
+HashValuesOfRel(RelOptInfo *rel, const Hypertable *ht, List **arrays)
+{
+	List	   *values = NIL;
+	ListCell   *lc;
+
+	*arrays = NIL;
+	if (ht->hash_partitions == 0)
+		return NIL;
+	foreach(lc, rel->baserestrictinfo)
+	{
+		RestrictInfo *rinfo = lfirst(lc);
+		bool		is_array;
+		Node	   *value;
+
+		if (rinfo->pseudoconstant ||
+			(value = HashComparedValue(rinfo->clause, rel->relid, ht, &is_array)) == NULL ||
+			!IsStartupValue(value))
+			continue;
+		values = lappend(values, value);
+		*arrays = lappend_int(*arrays, is_array);
+	}
+	return values;
 }

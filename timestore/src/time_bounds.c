@@ -42,6 +42,19 @@ ContainsExecParam(Node *node, void *context)
 }
 
 /*
+ * IsStartupValue - whether value is no constant but can be computed when
+ * the executor starts, the same in every process of the query: no column,
+ * volatile function, subquery or parameter set during execution.
+ */
+bool
+IsStartupValue(Node *value)
+{
+	return !IsA(value, Const) && !contain_var_clause(value) &&
+		!contain_volatile_functions(value) && !contain_subplans(value) &&
+		!ContainsExecParam(value, NULL);
+}
+
+/*
  * The btree strategy of "time opno value" for the time type, with the
  * operator commuted when the time column is on the right; 0 if opno is not
  * a comparison of the type's default btree class.
@@ -176,10 +189,7 @@ TimeBoundsOfRel(RelOptInfo *rel, const Hypertable *ht, bool constants)
 			exprType(value) != ht->time_type)
 			continue;
 		watermark = constants && IsWatermarkCall(value);
-		if (constants ? !IsA(value, Const) && !watermark :
-			(IsA(value, Const) || contain_var_clause(value) ||
-			 contain_volatile_functions(value) || contain_subplans(value) ||
-			 ContainsExecParam(value, NULL)))
+		if (constants ? !IsA(value, Const) && !watermark : !IsStartupValue(value))
 			continue;
 		strategy = TimeOperatorStrategy(op->opno, ht->time_type, commuted);
 		if (strategy == InvalidStrategy)

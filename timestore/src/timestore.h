@@ -192,13 +192,16 @@ extern int16 HashSliceOfRow(const Hypertable *ht, TupleTableSlot *slot);
 extern char *HashSliceCheck(const Hypertable *ht, int16 slice);
 extern bool HashSlicesOfRel(struct RelOptInfo *rel, const Hypertable *ht,
 							Bitmapset **slices);
+extern List *HashValuesOfRel(struct RelOptInfo *rel, const Hypertable *ht, List **arrays);
+extern void HashSlicesOfValue(const Hypertable *ht, Datum value, bool isnull, bool is_array,
+							  Bitmapset **slices);
 
 /* chunk.c */
 extern void ChunkFindOrCreate(const Hypertable *ht, int16 slice, int64 value,
 							  ChunkRef *chunk);
 extern void ChunkCloneIndex(Relation chunkrel, Relation htrel, Oid parent_index);
 extern void ChunkRangeCacheInit(void);
-extern bool ChunkRangeOf(const Hypertable *ht, Oid relid, int64 *start, int64 *end);
+extern bool ChunkRangeOf(const Hypertable *ht, Oid relid, ChunkRef *chunk);
 extern void ChunkCloneTrigger(Relation chunkrel, const struct Trigger *trigger);
 extern int64 TimeArgToInternal(Oid time_type, Datum value, Oid type, const char *argname);
 
@@ -237,6 +240,7 @@ extern bool IsTimeColumn(Node *expr, Index relid, const Hypertable *ht);
 extern bool IsTimeBucketOfTime(Node *expr, Index relid, const Hypertable *ht);
 extern List *TimeBoundsOfRel(struct RelOptInfo *rel, const Hypertable *ht,
 							 bool constants);
+extern bool IsStartupValue(Node *value);
 extern void TimeRangeInit(TimeRange *range);
 extern void TimeRangeNarrow(TimeRange *range, uint16 strategy, Datum value,
 							bool isnull, Oid time_type);

@@ -1,7 +1,8 @@
 -- Space partitioning: add_dimension(..., by_hash(column, n)) and the older
 -- spellings; routing by time and hash slice (INSERT, COPY, upsert); the
 -- chunks' CHECK constraints; planning that reads only the slices of
--- "column = constant" and "column IN (...)"; time order across slices;
+-- "column = constant" and "column IN (...)", and run-time exclusion for
+-- parameters; time order across slices;
 -- continuous aggregates; refusals.
 SET timezone = 'UTC';
 SET datestyle = 'ISO, YMD';
@@ -81,6 +82,42 @@ SELECT scanned_chunks('SELECT * FROM readings') AS all_chunks,
 SELECT count(*), sum(value) FROM readings WHERE device = 'dev3';
 SELECT count(*), sum(value) FROM readings WHERE device IN ('dev3', 'dev4', 'dev5');
 SELECT count(*) FROM readings WHERE device IS NULL;
+
+-- A value known only when the executor starts (a parameter of a generic
+-- plan) leaves the other slices' chunks out then, alone or with a time
+-- bound; the rows are those of the constant queries above.
+CREATE FUNCTION startup_exclusion(query text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    line text;
+    excluded text := 'none';
+    scanned integer := 0;
+BEGIN
+    FOR line IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || query LOOP
+        IF line ~ ' on _hyper_' THEN
+            scanned := scanned + 1;
+        ELSIF line ~ 'Chunks excluded during startup' THEN
+            excluded := substring(line FROM '[0-9]+$');
+        END IF;
+    END LOOP;
+    RETURN format('excluded %s, scanned %s', excluded, scanned);
+END
+$$;
+SET plan_cache_mode = force_generic_plan;
+PREPARE by_device(text) AS SELECT count(*), sum(value) FROM readings WHERE device = $1;
+PREPARE by_devices(text[]) AS SELECT count(*), sum(value) FROM readings WHERE device = ANY ($1);
+PREPARE by_device_since(text, timestamptz) AS
+    SELECT count(*), sum(value) FROM readings WHERE device = $1 AND time >= $2;
+SELECT startup_exclusion($q$EXECUTE by_device('dev3')$q$) AS one_device,
+       startup_exclusion($q$EXECUTE by_devices('{dev3,dev4,dev5}')$q$) AS three_devices,
+       startup_exclusion($q$EXECUTE by_device_since('dev3', '2024-01-02')$q$) AS one_device_two_days,
+       startup_exclusion($q$EXECUTE by_device(NULL)$q$) AS null_device;
+EXECUTE by_device('dev3');
+EXECUTE by_devices('{dev3,dev4,dev5}');
+EXECUTE by_device_since('dev3', '2024-01-02');
+SELECT count(*), sum(value) FROM readings WHERE device = 'dev3' AND time >= '2024-01-02';
+DEALLOCATE ALL;
+RESET plan_cache_mode;
+DROP FUNCTION startup_exclusion(text);
 
 -- Time order across slices (merged), against a plain table.
 CREATE TABLE twin AS SELECT * FROM readings;
