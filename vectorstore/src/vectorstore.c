@@ -7,7 +7,8 @@
  *
  *	  Unlike the column and time engines, the vector engine needs no
  *	  preloading: it starts no background worker, so it also works when
- *	  loaded on first use.
+ *	  loaded on first use.  Preloaded, it also lets CREATE EXTENSION vector
+ *	  install the vector store without CASCADE (vector_compat.c).
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -108,5 +109,6 @@ _PG_init(void)
 	EpDefineVectorSettings();
 	HnswInit();
 	IvfInit();
+	VectorCompatInit();
 	EpRegisterEngine("vector", EP_VECTORSTORE_LIBRARY);
 }

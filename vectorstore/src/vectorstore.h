@@ -134,4 +134,7 @@ extern EpSparsevec *EpInitSparsevec(int dim, int nnz);
 /* vectorstore.c: the epiphany.simd developer setting */
 extern void EpDefineVectorSettings(void);
 
+/* vector_compat.c */
+extern void VectorCompatInit(void);
+
 #endif							/* EPIPHANY_VECTORSTORE_H */

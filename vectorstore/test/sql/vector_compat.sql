@@ -19,3 +19,14 @@ DROP TABLE items;
 -- Dropping it keeps the vector store.
 DROP EXTENSION vector;
 SELECT '[1,2]'::vector AS still_there;
+-- In a database without the vector store the statement, without CASCADE,
+-- installs it too, as it does with pgvector (the preloaded library adds
+-- CASCADE).
+SELECT current_database() AS regress_db \gset
+CREATE DATABASE vector_compat_empty;
+\c vector_compat_empty
+CREATE EXTENSION IF NOT EXISTS vector;
+SELECT extname FROM pg_extension WHERE extname IN ('vector', 'epiphany_vectorstore') ORDER BY 1;
+SELECT '[1,2,3]'::vector <-> '[1,2,5]' AS distance;
+\c :regress_db
+DROP DATABASE vector_compat_empty;
