@@ -22,6 +22,7 @@
 #include "postgres.h"
 
 #include "epiphany/compat.h"
+#include "epiphany/utility_hook.h"
 
 #include "catalog/pg_class.h"
 #include "commands/defrem.h"
@@ -96,12 +97,8 @@ EpProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 		}
 	}
 
-	if (prev_process_utility)
-		prev_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv,
-							 dest, qc);
-	else
-		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
-								queryEnv, dest, qc);
+	EpProcessUtilityNext(prev_process_utility, pstmt, queryString, readOnlyTree, context, params,
+						 queryEnv, dest, qc);
 }
 
 /*

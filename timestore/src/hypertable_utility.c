@@ -28,6 +28,7 @@
 #include "postgres.h"
 
 #include "epiphany/compat.h"
+#include "epiphany/utility_hook.h"
 
 #include "access/genam.h"
 #include "access/table.h"
@@ -484,12 +485,8 @@ UtilityCallNext(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 				   QueryEnvironment *queryEnv, DestReceiver *dest,
 				   QueryCompletion *qc)
 {
-	if (prev_ProcessUtility)
-		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
-							queryEnv, dest, qc);
-	else
-		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
-								queryEnv, dest, qc);
+	EpProcessUtilityNext(prev_ProcessUtility, pstmt, queryString, readOnlyTree, context, params,
+						 queryEnv, dest, qc);
 }
 
 /* The hypertable a RangeVar names, or NULL. */

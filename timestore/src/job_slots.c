@@ -24,6 +24,7 @@
 #include "postgres.h"
 
 #include "epiphany/compat.h"
+#include "epiphany/utility_hook.h"
 
 #include <signal.h>
 
@@ -292,12 +293,8 @@ SchedulerProcessUtility(PlannedStmt *pstmt, const char *queryString,
 						DestReceiver *dest, QueryCompletion *qc)
 {
 	PauseScheduler(DatabaseNeedingNoScheduler(pstmt->utilityStmt));
-	if (prev_ProcessUtility)
-		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
-							queryEnv, dest, qc);
-	else
-		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
-								queryEnv, dest, qc);
+	EpProcessUtilityNext(prev_ProcessUtility, pstmt, queryString, readOnlyTree, context, params,
+						 queryEnv, dest, qc);
 }
 
 /*

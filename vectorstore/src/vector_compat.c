@@ -22,6 +22,7 @@
 #include "postgres.h"
 
 #include "epiphany/compat.h"
+#include "epiphany/utility_hook.h"
 
 #include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
@@ -63,12 +64,8 @@ VectorCompatProcessUtility(PlannedStmt *pstmt, const char *queryString, bool rea
 		stmt->options = lappend(stmt->options,
 								makeDefElem("cascade", (Node *) makeBoolean(true), -1));
 	}
-	if (prev_process_utility)
-		prev_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv,
-							 dest, qc);
-	else
-		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
-								queryEnv, dest, qc);
+	EpProcessUtilityNext(prev_process_utility, pstmt, queryString, readOnlyTree, context, params,
+						 queryEnv, dest, qc);
 }
 
 /* VectorCompatInit - installs the utility hook; called once, from _PG_init. */
