@@ -36,7 +36,7 @@ psql_cmd=("$EP_PG_BINDIR/psql" -h 127.0.0.1 -p "$port" -U "$user" -X -q -v ON_ER
 # Every session: no parallel plans (a LATERAL subquery would not get any
 # anyway), no JIT (it compiles the 200-query statement for longer than the
 # index takes to run it), and a build memory that holds the whole graph.
-session_opts="-c max_parallel_workers_per_gather=0 -c jit=off -c maintenance_work_mem=2GB"
+session_opts="-c max_parallel_workers_per_gather=0 -c jit=off -c maintenance_work_mem=2GB -c epiphany.vector_index_build_memory=2GB"
 
 # run_sql DATABASE [psql arguments]
 run_sql() {
@@ -142,6 +142,7 @@ echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), 
 echo "settings: shared_buffers=$(run_sql "$db" -Atc 'SHOW shared_buffers')," \
 	"work_mem=$(run_sql "$db" -Atc 'SHOW work_mem')," \
 	"maintenance_work_mem=$(run_sql "$db" -Atc 'SHOW maintenance_work_mem')," \
+	"epiphany.vector_index_build_memory=$(run_sql "$db" -Atc 'SHOW epiphany.vector_index_build_memory')," \
 	"max_parallel_workers_per_gather=$(run_sql "$db" -Atc 'SHOW max_parallel_workers_per_gather')," \
 	"jit=$(run_sql "$db" -Atc 'SHOW jit');" \
 	"index: m=$m, ef_construction=$ef_construction, vector_l2_ops"

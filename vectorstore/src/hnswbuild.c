@@ -18,7 +18,8 @@
  *	  tuples" (the heap scan; the tuples added so far in tuples_done) and
  *	  "writing pages".
  *
- *	  Memory: the graph context may grow to maintenance_work_mem.  Past it,
+ *	  Memory: the graph context may grow to
+ *	  epiphany.vector_index_build_memory.  Past it,
  *	  the graph built so far is written and logged as above, its context is
  *	  deleted, a NOTICE says so, and the remaining tuples go through the
  *	  ordinary insertion path (HnswInsertOnDisk, GenericXLog per change).
@@ -69,7 +70,7 @@ typedef struct HnswBuildState
 	HnswGraph	graph;			/* in-memory graph; elements in graphCxt */
 	MemoryContext graphCxt;		/* "hnsw build graph" */
 	MemoryContext tmpCxt;		/* "hnsw build tuple", reset per tuple */
-	Size		memoryLimit;	/* maintenance_work_mem in bytes */
+	Size		memoryLimit;	/* epiphany.vector_index_build_memory, bytes */
 	uint64		entryId;		/* entry point's array index */
 	int			entryLevel;		/* -1 while the graph is empty */
 	bool		onDisk;			/* graph written; insert through the pages */
@@ -601,11 +602,11 @@ static void
 SpillGraph(HnswBuildState *bs)
 {
 	ereport(NOTICE,
-			(errmsg("hnsw graph of index \"%s\" no longer fits in maintenance_work_mem",
+			(errmsg("hnsw graph of index \"%s\" no longer fits in epiphany.vector_index_build_memory",
 					RelationGetRelationName(bs->index)),
 			 errdetail("%.0f tuples were added in memory; the remaining ones are inserted into the index on disk, which is slower.",
 					   bs->indtuples),
-			 errhint("Increase maintenance_work_mem to build faster.")));
+			 errhint("Increase epiphany.vector_index_build_memory to build faster.")));
 	WriteGraph(bs);
 	MemoryContextDelete(bs->graphCxt);
 	bs->graphCxt = NULL;
@@ -658,7 +659,7 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	bs.m = HnswGetM(index);
 	bs.efConstruction = HnswGetEfConstruction(index);
 	bs.dims = CheckBuildParameters(index, bs.m, bs.efConstruction);
-	bs.memoryLimit = (Size) maintenance_work_mem * 1024;
+	bs.memoryLimit = (Size) ep_vector_index_build_memory * 1024;
 	bs.entryId = HNSW_INVALID_ID;
 	bs.entryLevel = -1;
 	/*

@@ -4,8 +4,8 @@
  *	  Builds an ivfflat index (ambuild, ambuildempty).
  *
  *	  Three steps.  (1) A heap scan draws a reservoir sample of at most
- *	  IVF_SAMPLES_PER_LIST * lists rows (fewer when maintenance_work_mem
- *	  cannot hold them), with a generator of fixed seed and without
+ *	  IVF_SAMPLES_PER_LIST * lists rows (fewer when
+ *	  epiphany.vector_index_build_memory cannot hold them), with a generator of fixed seed and without
  *	  synchronized scans, so the same table gives the same index.  (2) k-means
  *	  (ivfkmeans.c) computes the centroids; the metapage and the list pages
  *	  (blocks 0 .. nlistpages) are written with empty chains.  (3) A second
@@ -356,9 +356,9 @@ InitBuildState(IvfBuildState *bs, Relation index, ForkNumber fork)
 	bs->bs_spherical = OidIsValid(index_getprocid(index, 1, IVF_NORM_PROC));
 	rowsize = sizeof(float) * bs->bs_dims;
 	bs->bs_maxsamples = IVF_SAMPLES_PER_LIST * bs->bs_lists;
-	if ((double) bs->bs_maxsamples * rowsize > (double) maintenance_work_mem * 1024)
+	if ((double) bs->bs_maxsamples * rowsize > (double) ep_vector_index_build_memory * 1024)
 		bs->bs_maxsamples = Max(bs->bs_lists,
-								(int) ((double) maintenance_work_mem * 1024 / rowsize));
+								(int) ((double) ep_vector_index_build_memory * 1024 / rowsize));
 	pg_prng_seed(&bs->bs_prng, IVF_KMEANS_SEED);
 	bs->bs_tmpCxt = AllocSetContextCreate(CurrentMemoryContext, "ivfflat build tuple",
 										  ALLOCSET_DEFAULT_SIZES);

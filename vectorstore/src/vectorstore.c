@@ -34,6 +34,9 @@ PG_MODULE_MAGIC;
 /* epiphany.simd: which distance kernels this backend uses. */
 static int	ep_simd_level = EP_SIMD_AUTO;
 
+/* epiphany.vector_index_build_memory, in kB: an index build's memory. */
+int			ep_vector_index_build_memory = 128 * 1024;
+
 static const struct config_enum_entry simd_level_options[] = {
 	{"auto", EP_SIMD_AUTO, false},
 	{"scalar", EP_SIMD_SCALAR, false},
@@ -84,6 +87,11 @@ AssignSimdLevel(int newval, void *extra)
  * epiphany.simd is a developer setting: the tests use it to run the portable
  * kernels and the best ones on the same inputs.  It is superuser-only, since
  * it only ever makes distances slower than "auto".
+ *
+ * epiphany.vector_index_build_memory is what an hnsw build's in-memory
+ * graph and an ivfflat build's sample may take (pgvector uses
+ * maintenance_work_mem for both); past it an hnsw build carries on on
+ * disk, with a NOTICE.
  */
 void
 EpDefineVectorSettings(void)
@@ -100,6 +108,19 @@ EpDefineVectorSettings(void)
 							 CheckSimdLevel,
 							 AssignSimdLevel,
 							 NULL);
+	DefineCustomIntVariable("epiphany.vector_index_build_memory",
+							"Memory an hnsw or ivfflat index build may use.",
+							"Past it, an hnsw build inserts the remaining rows on disk, "
+							"which is slower; an ivfflat build samples fewer rows.",
+							&ep_vector_index_build_memory,
+							128 * 1024,
+							1024,
+							MAX_KILOBYTES,
+							PGC_USERSET,
+							GUC_UNIT_KB,
+							NULL,
+							NULL,
+							NULL);
 }
 
 void

@@ -133,6 +133,7 @@ extern EpSparsevec *EpInitSparsevec(int dim, int nnz);
 
 /* vectorstore.c: the epiphany.simd developer setting */
 extern void EpDefineVectorSettings(void);
+extern int	ep_vector_index_build_memory;	/* kB */
 
 /* vector_compat.c */
 extern void VectorCompatInit(void);

@@ -247,16 +247,23 @@ INSERT INTO ht SELECT id, v FROM hv WHERE id > 600;
 SELECT hnsw_matches('ht', 'v', '<->', 'q') AS temp_matches;
 DROP TABLE ht;
 
--- A build whose graph outgrows maintenance_work_mem carries on on disk.
+-- A build whose graph outgrows epiphany.vector_index_build_memory carries
+-- on on disk.
 CREATE TABLE hw (id int, v vector(16));
 SELECT setseed(0.25);
 INSERT INTO hw SELECT i, ARRAY(SELECT random() + i * 0 FROM generate_series(1, 16))::real[]
   FROM generate_series(1, 3000) i;
+SHOW epiphany.vector_index_build_memory;
+-- maintenance_work_mem, which pgvector's builds use, does not cap it.
 SET maintenance_work_mem = '1MB';
+CREATE INDEX hw_in_memory ON hw USING hnsw (v vector_l2_ops);
+DROP INDEX hw_in_memory;
+RESET maintenance_work_mem;
+SET epiphany.vector_index_build_memory = '1MB';
 \set VERBOSITY terse
 CREATE INDEX hw_l2 ON hw USING hnsw (v vector_l2_ops);
 \set VERBOSITY default
-RESET maintenance_work_mem;
+RESET epiphany.vector_index_build_memory;
 SET enable_indexscan = off;
 CREATE TEMP TABLE hw_exact AS
   SELECT i AS qid, ARRAY(SELECT id FROM hw ORDER BY v <-> (SELECT v FROM hw WHERE id = i * 97), id
