@@ -145,6 +145,12 @@ typedef struct IvfOptions
 
 /* ivfflat.c: handler, options, settings */
 extern int	ivfflat_probes;
+extern int	ivfflat_iterative_scan;	/* IVF_ITERATIVE_SCAN_* */
+extern int	ivfflat_max_probes;
+
+/* ivfflat.iterative_scan: pgvector's values (relaxed order only). */
+#define IVF_ITERATIVE_SCAN_OFF 0
+#define IVF_ITERATIVE_SCAN_RELAXED 1
 extern void IvfInit(void);
 extern int	IvfGetLists(Relation index);
 

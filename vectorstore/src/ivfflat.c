@@ -36,6 +36,14 @@
 
 /* ivfflat.probes: lists a scan reads. */
 int			ivfflat_probes = IVF_DEFAULT_PROBES;
+int			ivfflat_iterative_scan = IVF_ITERATIVE_SCAN_OFF;
+int			ivfflat_max_probes = IVF_MAX_PROBES;
+
+static const struct config_enum_entry ivf_iterative_scan_options[] = {
+	{"off", IVF_ITERATIVE_SCAN_OFF, false},
+	{"relaxed_order", IVF_ITERATIVE_SCAN_RELAXED, false},
+	{NULL, 0, false}
+};
 
 static relopt_kind ivf_relopt_kind;
 
@@ -56,6 +64,20 @@ IvfInit(void)
 							"more slowly; equal to the index's lists, the scan is exact.",
 							&ivfflat_probes,
 							IVF_DEFAULT_PROBES, IVF_MIN_PROBES, IVF_MAX_PROBES,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomEnumVariable("ivfflat.iterative_scan",
+							 "Whether an ivfflat scan reads more lists when the ones probed run out.",
+							 "off stops after ivfflat.probes lists; relaxed_order reads the next "
+							 "nearest lists, ivfflat.probes at a time, up to ivfflat.max_probes, "
+							 "so that a filtered LIMIT is filled; each batch comes in distance "
+							 "order, so rows may come slightly out of order.",
+							 &ivfflat_iterative_scan, IVF_ITERATIVE_SCAN_OFF,
+							 ivf_iterative_scan_options, PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("ivfflat.max_probes",
+							"Lists an iterative ivfflat scan may read in all.",
+							"Below ivfflat.probes, ivfflat.probes counts.",
+							&ivfflat_max_probes,
+							IVF_MAX_PROBES, IVF_MIN_PROBES, IVF_MAX_PROBES,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("ivfflat");
 }

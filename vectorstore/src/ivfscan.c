@@ -7,7 +7,11 @@
  *	  lists, and the scan then returns their heap TIDs in ascending distance
  *	  (a sorted array).  The result is approximate, like pgvector's: the
  *	  executor does not recheck the order (xs_recheckorderby is false).  A
- *	  NULL argument returns every indexed row, in list order.
+ *	  NULL argument returns every indexed row, in list order.  With
+ *	  ivfflat.iterative_scan = relaxed_order, once a batch is returned the
+ *	  scan reads the next ivfflat.probes nearest lists, up to
+ *	  ivfflat.max_probes in all, so that a filter above it can still fill
+ *	  its LIMIT (each batch in distance order, as pgvector does).
  *
  *	  Locks: one page at a time under a shared buffer lock; the distance of
  *	  each tuple is computed under that lock and only (TID, distance) is
@@ -45,8 +49,14 @@ typedef struct IvfScanItem
 typedef struct IvfScanOpaqueData
 {
 	MemoryContext so_cxt;		/* "ivfflat scan" */
-	bool		so_searched;	/* the result below is filled */
-	IvfScanItem *so_items;		/* in the order to return */
+	bool		so_searched;	/* the lists below are ranked */
+	HnswGraph	so_dist;		/* the distance of the index's class */
+	Datum		so_query;		/* the ORDER BY argument, or 0 */
+	IvfListRef *so_lists;		/* nearest first */
+	int			so_nlists;
+	int			so_probed;		/* lists read so far */
+	int			so_maxprobes;	/* lists the scan may read in all */
+	IvfScanItem *so_items;		/* the current batch, in the order to return */
 	int64		so_nitems;
 	int64		so_maxitems;
 	int64		so_next;		/* next one to return */
@@ -124,33 +134,60 @@ CompareItems(const void *a, const void *b)
 	return ItemPointerCompare((ItemPointer) &ia->tid, (ItemPointer) &ib->tid);
 }
 
-/* Fills the scan's result; runs in so_cxt. */
+/*
+ * Ranks the lists for the scan's argument and sets how many it reads: the
+ * ivfflat.probes nearest, or with an iterative scan up to
+ * ivfflat.max_probes (never fewer than probes), or all without argument.
+ * Runs in so_cxt.
+ */
 static void
-FillResult(IndexScanDesc scan, IvfScanOpaque so)
+RankLists(IndexScanDesc scan, IvfScanOpaque so)
 {
 	Relation	index = scan->indexRelation;
 	IvfMetaPageData meta = IvfReadMeta(index);
 	ScanKey		orderby = scan->numberOfOrderBys > 0 ? &scan->orderByData[0] : NULL;
-	Datum		query = (Datum) 0;
-	HnswGraph	dist;
-	IvfListRef *lists;
-	int			nprobes = meta.lists;
-	BufferAccessStrategy bas = GetAccessStrategy(BAS_BULKREAD);
 
-	IvfInitDistance(&dist, index);
+	IvfInitDistance(&so->so_dist, index);
+	so->so_query = (Datum) 0;
+	so->so_nlists = meta.lists;
+	so->so_maxprobes = meta.lists;
 	if (orderby != NULL && !(orderby->sk_flags & SK_ISNULL))
 	{
-		query = PointerGetDatum(PG_DETOAST_DATUM(orderby->sk_argument));
-		nprobes = Min((uint32) ivfflat_probes, meta.lists);
+		so->so_query = PointerGetDatum(PG_DETOAST_DATUM(orderby->sk_argument));
+		so->so_maxprobes = ivfflat_iterative_scan == IVF_ITERATIVE_SCAN_OFF ? ivfflat_probes :
+			Max(ivfflat_probes, ivfflat_max_probes);
+		so->so_maxprobes = Min(so->so_maxprobes, meta.lists);
 	}
-	lists = IvfReadLists(index, &meta, &dist, query);
-	if (query != (Datum) 0)
-		IvfSortLists(lists, meta.lists);
-	for (int i = 0; i < nprobes; i++)
-		ReadList(scan, so, &dist, lists[i].startBlkno, query, bas);
+	so->so_lists = IvfReadLists(index, &meta, &so->so_dist, so->so_query);
+	if (so->so_query != (Datum) 0)
+		IvfSortLists(so->so_lists, meta.lists);
+	so->so_probed = 0;
+}
+
+/*
+ * Replaces the batch with the tuples of the next lists to read (all that
+ * are left without argument, else the next ivfflat.probes), in distance
+ * order; false when no list is left.  Runs in so_cxt.
+ */
+static bool
+NextBatch(IndexScanDesc scan, IvfScanOpaque so)
+{
+	int			end = so->so_query == (Datum) 0 ? so->so_maxprobes :
+		Min(so->so_probed + ivfflat_probes, so->so_maxprobes);
+	BufferAccessStrategy bas;
+
+	if (so->so_probed >= end)
+		return false;
+	so->so_nitems = 0;
+	so->so_next = 0;
+	bas = GetAccessStrategy(BAS_BULKREAD);
+	for (; so->so_probed < end; so->so_probed++)
+		ReadList(scan, so, &so->so_dist, so->so_lists[so->so_probed].startBlkno,
+				 so->so_query, bas);
 	FreeAccessStrategy(bas);
-	if (query != (Datum) 0 && so->so_nitems > 1)
+	if (so->so_query != (Datum) 0 && so->so_nitems > 1)
 		qsort(so->so_items, so->so_nitems, sizeof(IvfScanItem), CompareItems);
+	return true;
 }
 
 /* ambeginscan */
@@ -178,6 +215,7 @@ ivfrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int nor
 		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
 	MemoryContextReset(so->so_cxt);
 	so->so_searched = false;
+	so->so_lists = NULL;
 	so->so_items = NULL;
 	so->so_nitems = 0;
 	so->so_maxitems = 0;
@@ -191,16 +229,19 @@ ivfgettuple(IndexScanDesc scan, ScanDirection dir)
 	IvfScanOpaque so = (IvfScanOpaque) scan->opaque;
 
 	Assert(ScanDirectionIsForward(dir));
-	if (!so->so_searched)
+	while (!so->so_searched || so->so_next >= so->so_nitems)
 	{
 		MemoryContext oldcxt = MemoryContextSwitchTo(so->so_cxt);
+		bool		more;
 
-		FillResult(scan, so);
-		MemoryContextSwitchTo(oldcxt);
+		if (!so->so_searched)
+			RankLists(scan, so);
 		so->so_searched = true;
+		more = NextBatch(scan, so);
+		MemoryContextSwitchTo(oldcxt);
+		if (!more)
+			return false;
 	}
-	if (so->so_next >= so->so_nitems)
-		return false;
 	scan->xs_heaptid = so->so_items[so->so_next++].tid;
 	scan->xs_recheck = false;
 	scan->xs_recheckorderby = false;

@@ -60,6 +60,32 @@ SELECT count(*) > 0 AND count(*) < 2000 AS one_list
 SELECT bool_and(d >= prev) AS ordered
   FROM (SELECT d, lag(d, 1, 0::float8) OVER () AS prev
           FROM (SELECT v <-> '[1,1,1]' AS d FROM iv ORDER BY v <-> '[1,1,1]' LIMIT 2000) s) t;
+
+-- Iterative scans: with one probe, a filter that keeps a tenth of the rows
+-- comes short of its LIMIT; relaxed_order reads the next lists, one probe
+-- at a time, until it is filled, and ivfflat.max_probes bounds how many
+-- lists it reads (never fewer than ivfflat.probes).
+SHOW ivfflat.iterative_scan;
+SHOW ivfflat.max_probes;
+CREATE FUNCTION ivf_rows(lim int, filtered boolean) RETURNS bigint LANGUAGE sql AS $$
+  SELECT count(*) FROM (SELECT id FROM iv WHERE NOT filtered OR id % 10 = 0
+                         ORDER BY v <-> '[1,1,1]' LIMIT lim) s $$;
+SELECT ivf_rows(30, true) < 30 AS off_short;
+SELECT ivf_rows(5000, false) AS off_one_list \gset
+SET ivfflat.iterative_scan = relaxed_order;
+SELECT ivf_rows(30, true) AS relaxed_filled, ivf_rows(5000, false) AS relaxed_all;
+SET ivfflat.max_probes = 2;
+SELECT ivf_rows(5000, false) > :off_one_list AND ivf_rows(5000, false) < 2000 AS two_lists;
+SET ivfflat.probes = 3;
+SELECT ivf_rows(5000, false) AS three_lists_iterative \gset
+SET ivfflat.iterative_scan = off;
+SELECT ivf_rows(5000, false) = :three_lists_iterative AS max_below_probes;
+RESET ivfflat.max_probes;
+DROP FUNCTION ivf_rows;
+\set VERBOSITY terse
+SET ivfflat.iterative_scan = strict_order;
+SET ivfflat.max_probes = 0;
+\set VERBOSITY default
 RESET enable_seqscan;
 SET ivfflat.probes = 20;
 
