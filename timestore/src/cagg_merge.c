@@ -337,8 +337,9 @@ CaggLateSelect(SelectStmt *partial, const char *late_table)
  * late rows to (the active ones; none when one aggregate does not merge)
  * and the threshold as last read.  Dropped with the hypertable's relcache
  * entry, which creating or dropping a continuous aggregate and raising the
- * threshold (with the flip of the active tables) invalidate; a stale threshold is lower than the real one, which only
- * copies fewer rows (the others are invalidated by range).
+ * threshold (with the flip of the active tables) invalidate; a stale
+ * threshold is lower than the real one, which only copies fewer rows (the
+ * others are invalidated by range).
  */
 typedef struct LateRowsCacheEntry
 {

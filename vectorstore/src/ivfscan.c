@@ -53,7 +53,6 @@ typedef struct IvfScanOpaqueData
 	HnswGraph	so_dist;		/* the distance of the index's class */
 	Datum		so_query;		/* the ORDER BY argument, or 0 */
 	IvfListRef *so_lists;		/* nearest first */
-	int			so_nlists;
 	int			so_probed;		/* lists read so far */
 	int			so_maxprobes;	/* lists the scan may read in all */
 	IvfScanItem *so_items;		/* the current batch, in the order to return */
@@ -149,7 +148,6 @@ RankLists(IndexScanDesc scan, IvfScanOpaque so)
 
 	IvfInitDistance(&so->so_dist, index);
 	so->so_query = (Datum) 0;
-	so->so_nlists = meta.lists;
 	so->so_maxprobes = meta.lists;
 	if (orderby != NULL && !(orderby->sk_flags & SK_ISNULL))
 	{
