@@ -508,35 +508,26 @@ LateRowsFlip(const ContinuousAgg *cagg)
  * empty by TRUNCATE (the spare one, locked AccessExclusive), or InvalidOid
  * when the refresh must delete the rows it merges: in a transaction block
  * (no flip was committed), under a snapshot older than the next statement,
- * or when a writer still has the table open.  *active gets the other one.
- * Called with the aggregate's catalog row locked, after the flip.
+ * or when a writer still has the table open.  *active gets the other one
+ * when it drains.  Called with the aggregate's catalog row locked, after
+ * the flip.
  */
 Oid
 LateRowsDrainable(const ContinuousAgg *cagg, bool nonatomic, Oid *active)
 {
-	Oid			argtypes[1] = {INT4OID};
-	Datum		values[1] = {Int32GetDatum(cagg->id)};
-	bool		isnull;
-	Oid			spare;
-	int			nestlevel;
+	ContinuousAgg *latest;
 
-	nestlevel = CatalogEnter();
-	SPI_connect();
-	CatalogReadLatest("SELECT late_rows_active, late_rows_spare"
-					  " FROM _epiphany_timestore.continuous_agg WHERE id = $1",
-					  1, argtypes, values, NULL);
-	if (SPI_processed != 1)
-		elog(ERROR, "continuous aggregate %d has no catalog row", cagg->id);
-	*active = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
-											 &isnull));
-	spare = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2,
-										   &isnull));
-	SPI_finish();
-	CatalogLeave(nestlevel);
-	if (!nonatomic || IsolationUsesXactSnapshot() ||
-		!ConditionalLockRelationOid(spare, AccessExclusiveLock))
+	*active = InvalidOid;
+	if (!nonatomic || IsolationUsesXactSnapshot())
 		return InvalidOid;
-	return spare;
+	/* the tables as flipped, read with the latest snapshot */
+	latest = ContinuousAggFind(cagg->user_view);
+	if (latest == NULL)
+		elog(ERROR, "continuous aggregate %d has no catalog row", cagg->id);
+	if (!ConditionalLockRelationOid(latest->late_rows_spare, AccessExclusiveLock))
+		return InvalidOid;
+	*active = latest->late_rows_active;
+	return latest->late_rows_spare;
 }
 
 /* LateRowsTruncate - empties the late-row table that a merge drained. */
