@@ -138,6 +138,9 @@ typedef struct ColumnarRowGroup
 	int32		chunk_count;
 	int			natts;
 	ColumnarChunk **chunks;
+	/* the row_group catalog row it was read from, for the cache */
+	TransactionId catalog_xmin;
+	ItemPointerData catalog_tid;
 } ColumnarRowGroup;
 
 /* The row groups of one storage that a snapshot sees, by first_row. */
@@ -147,13 +150,29 @@ typedef struct ColumnarStorageMap
 	ColumnarRowGroup **row_groups;
 } ColumnarStorageMap;
 
-/* One decoded chunk of one column. */
+/*
+ * One chunk of one column being read: its bytes after decompression and,
+ * once decoded, its values.  The buffers are reused from chunk to chunk (they
+ * grow to the largest chunk read) and, once the read is over, by the next
+ * reads of the backend.  Initialise with ColumnarInitChunkData.
+ */
 typedef struct ColumnarChunkData
 {
 	int32		row_count;
-	Datum	   *values;			/* point into "buffer" for by-reference types */
+	bool		decoded;		/* values[] and nulls[] are filled */
+	Datum	   *values;			/* by-reference values point into "raw" */
 	bool	   *nulls;
-	char	   *buffer;
+	char	   *raw;			/* the decompressed bytes, MAXALIGNed */
+	int32		raw_size;
+	int32		values_offset;	/* where the values start in "raw" */
+
+	/* buffers, reused, and their sizes in bytes */
+	char	   *raw_space;		/* raw - VARHDRSZ: a varlena to fetch into */
+	int32		raw_allocated;
+	struct varlena *stored;		/* compressed bytes as fetched */
+	int32		stored_allocated;
+	int32		values_allocated;
+	int32		nulls_allocated;
 } ColumnarChunkData;
 
 /* columnar_metadata.c */
@@ -196,13 +215,24 @@ extern void ColumnarStorageStats(Relation rel, int64 *row_groups, int64 *rows,
 								 int64 *deleted_rows, int64 *stored_bytes,
 								 int64 *raw_bytes);
 
+/* columnar_rowgroup_cache.c */
+extern ColumnarRowGroup *ColumnarCachedRowGroup(Oid storage_id, const ColumnarRowGroup *rg);
+extern void ColumnarCacheRowGroup(Oid storage_id, const ColumnarRowGroup *rg);
+
 /* columnar_chunk.c */
 extern void ColumnarEncodeChunk(Relation rel, Form_pg_attribute att,
 								Datum *values, bool *nulls, int count,
 								EpCompression compression, int compression_level,
 								ColumnarChunk *chunk);
-extern void ColumnarDecodeChunk(Relation rel, Form_pg_attribute att,
-								ColumnarChunk *chunk, ColumnarChunkData *out);
+extern void ColumnarInitChunkData(ColumnarChunkData *data, MemoryContext context);
+extern void ColumnarLoadChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
+							  ColumnarChunkData *data);
+extern void ColumnarDecodeLoadedChunk(Relation rel, Form_pg_attribute att,
+									  ColumnarChunk *chunk, ColumnarChunkData *data);
+extern bool ColumnarChunkSeekable(ColumnarChunk *chunk);
+extern Datum ColumnarLoadedChunkValue(Relation rel, Form_pg_attribute att,
+									  ColumnarChunk *chunk, ColumnarChunkData *data,
+									  int row, bool *isnull);
 extern const char *ColumnarEncodingName(int encoding);
 extern int64 ColumnarChunkPlainSize(Relation rel, Form_pg_attribute att,
 									ColumnarChunk *chunk);

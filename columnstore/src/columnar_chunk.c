@@ -39,12 +39,15 @@
 #include "epiphany/compat.h"
 
 #include "access/detoast.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/toast_internals.h"
 #include "catalog/pg_type.h"
 #include "columnar.h"
 #include "epiphany/codec.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "port/pg_bitutils.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -458,25 +461,121 @@ ReportCorruptChunk(Relation rel, Form_pg_attribute att, const char *detail)
 			 errdetail("%s", detail)));
 }
 
-/* Reads the stored bytes of a chunk from the table's TOAST relation. */
-static struct varlena *
-FetchChunkBytes(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk)
+/*
+ * Buffers of chunk data outlive the reads that used them: the next read
+ * takes them back instead of allocating fresh memory, whose page faults
+ * cost an index fetch (one short read per statement) more than decoding.
+ * At most SPARE_BUFFERS buffers of SPARE_BYTES in all are kept.
+ */
+#define SPARE_BUFFERS	64
+#define SPARE_BYTES		((Size) 64 * 1024 * 1024)
+
+static struct
 {
-	varatt_external toast_pointer;
-	char		pointer[TOAST_POINTER_SIZE];
-	struct varlena *bytes;
+	void	   *space;
+	Size		size;
+}			Spares[SPARE_BUFFERS];
+static int	SpareCount = 0;
+static Size SpareBytes = 0;
 
-	toast_pointer.va_rawsize = chunk->stored_size + VARHDRSZ;
-	VARATT_EXTERNAL_SET_SIZE_AND_COMPRESS_METHOD(toast_pointer, chunk->stored_size, 0);
-	toast_pointer.va_valueid = chunk->toast_value;
-	toast_pointer.va_toastrelid = rel->rd_rel->reltoastrelid;
-	SET_VARTAG_EXTERNAL(pointer, VARTAG_ONDISK);
-	memcpy(VARDATA_EXTERNAL(pointer), &toast_pointer, sizeof(toast_pointer));
+/* A buffer of at least "size" bytes, spare if one fits; *allocated: its size. */
+static void *
+TakeBuffer(Size size, int32 *allocated)
+{
+	int			best = -1;
+	void	   *space;
 
-	bytes = detoast_external_attr((struct varlena *) pointer);
-	if (VARSIZE_ANY_EXHDR(bytes) != (Size) chunk->stored_size)
-		ReportCorruptChunk(rel, att, "The stored size does not match the catalog.");
-	return bytes;
+	for (int i = 0; i < SpareCount; i++)
+		if (Spares[i].size >= size && (best < 0 || Spares[i].size < Spares[best].size))
+			best = i;
+	if (best < 0)
+	{
+		*allocated = (int32) size;
+		return MemoryContextAlloc(TopMemoryContext, size);
+	}
+	space = Spares[best].space;
+	*allocated = (int32) Spares[best].size;
+	SpareBytes -= Spares[best].size;
+	Spares[best] = Spares[--SpareCount];
+	return space;
+}
+
+/* Keeps a buffer for the next read, or frees it when enough are kept. */
+static void
+GiveBackBuffer(void *space, Size size)
+{
+	if (space == NULL)
+		return;
+	if (SpareCount == SPARE_BUFFERS || SpareBytes + size > SPARE_BYTES)
+	{
+		pfree(space);
+		return;
+	}
+	Spares[SpareCount].space = space;
+	Spares[SpareCount].size = size;
+	SpareCount++;
+	SpareBytes += size;
+}
+
+/* Reset callback of a chunk's context: its buffers become spare. */
+static void
+GiveBackChunkBuffers(void *arg)
+{
+	ColumnarChunkData *data = (ColumnarChunkData *) arg;
+
+	GiveBackBuffer(data->raw_space, data->raw_allocated);
+	GiveBackBuffer(data->stored, data->stored_allocated);
+	GiveBackBuffer(data->values, data->values_allocated);
+	GiveBackBuffer(data->nulls, data->nulls_allocated);
+	memset(data, 0, sizeof(ColumnarChunkData));
+}
+
+/*
+ * ColumnarInitChunkData - an empty chunk, whose buffers are given back when
+ * "context" is reset or deleted.  Initialise once per reset of "context".
+ */
+void
+ColumnarInitChunkData(ColumnarChunkData *data, MemoryContext context)
+{
+	MemoryContextCallback *callback = MemoryContextAlloc(context, sizeof(MemoryContextCallback));
+
+	memset(data, 0, sizeof(ColumnarChunkData));
+	callback->func = GiveBackChunkBuffers;
+	callback->arg = data;
+	MemoryContextRegisterResetCallback(context, callback);
+}
+
+/*
+ * A buffer of at least "size" bytes in place of "space" (whose contents are
+ * lost) when that is smaller; *allocated is its size.  Grows at least
+ * twofold, so chunks of slowly growing sizes do not reallocate each time.
+ */
+static void *
+Room(void *space, int32 *allocated, Size size)
+{
+	if (space != NULL && size <= (Size) *allocated)
+		return space;
+	GiveBackBuffer(space, *allocated);
+	return TakeBuffer(Min(Max(size, (Size) *allocated * 2), MaxAllocSize), allocated);
+}
+
+/*
+ * Fetches the stored bytes of "chunk" from the table's TOAST relation into
+ * the varlena "dst", which has room for them.  The TOAST code reports a
+ * missing, short or long value as corruption.
+ */
+static void
+FetchChunkBytes(Relation rel, ColumnarChunk *chunk, struct varlena *dst)
+{
+	Relation	toastrel;
+
+	if (!OidIsValid(rel->rd_rel->reltoastrelid))
+		elog(ERROR, "columnar table \"%s\" has no TOAST relation", RelationGetRelationName(rel));
+	SET_VARSIZE(dst, VARHDRSZ + chunk->stored_size);
+	toastrel = table_open(rel->rd_rel->reltoastrelid, AccessShareLock);
+	table_relation_fetch_toast_slice(toastrel, chunk->toast_value, chunk->stored_size,
+									 0, chunk->stored_size, dst);
+	table_close(toastrel, AccessShareLock);
 }
 
 /* Decodes one value at *offset of the raw buffer, checking its bounds. */
@@ -509,60 +608,90 @@ ReadValue(Relation rel, Form_pg_attribute att, char *raw, int raw_size, int *off
 	return fetch_att(raw + start, att->attbyval, att->attlen);
 }
 
-
 /*
- * Fills nulls[0..count) from the chunk's null bitmap and checks it against
- * the null count; returns the offset of the values.
+ * Checks the chunk's null bitmap, if it has one, against its null count;
+ * returns the offset of the values.
  */
 static int
-ReadNullBitmap(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk, const char *raw,
-			   bool *nulls)
+CheckNullBitmap(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk, const char *raw)
 {
-	int			count = chunk->row_count;
-	int			nulls_seen = 0;
+	int			bitmap_bytes = NULL_BITMAP_BYTES(chunk->row_count);
 
 	if (chunk->null_count == 0)
-	{
-		memset(nulls, false, sizeof(bool) * count);
 		return 0;
-	}
-	if (NULL_BITMAP_BYTES(count) > chunk->raw_size)
+	if (bitmap_bytes > chunk->raw_size)
 		ReportCorruptChunk(rel, att, "The null bitmap is truncated.");
-	for (int i = 0; i < count; i++)
-	{
-		nulls[i] = (raw[i / 8] & (1 << (i % 8))) == 0;
-		nulls_seen += nulls[i] ? 1 : 0;
-	}
-	if (nulls_seen != chunk->null_count)
+	if (pg_popcount(raw, bitmap_bytes) != (uint64) (chunk->row_count - chunk->null_count))
 		ReportCorruptChunk(rel, att, "The null bitmap does not match the null count.");
-	return NULL_BITMAP_BYTES(count);
+	return bitmap_bytes;
+}
+
+/*
+ * ColumnarLoadChunk - read the stored bytes of "chunk" of column "att" into
+ * "data" and decompress them, checking the header and the null bitmap.
+ * The values are decoded afterwards: all at once (ColumnarDecodeLoadedChunk)
+ * or one at a time (ColumnarLoadedChunkValue).
+ */
+void
+ColumnarLoadChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
+				  ColumnarChunkData *data)
+{
+	int			count = chunk->row_count;
+
+	if (count <= 0 || chunk->null_count < 0 || chunk->null_count > count ||
+		chunk->encoding < 0 || chunk->encoding >= COLUMNAR_ENCODING_COUNT)
+		ReportCorruptChunk(rel, att, "The chunk header is invalid.");
+	data->row_count = count;
+	data->decoded = false;
+	data->raw_size = 0;
+	data->values_offset = 0;
+	if (chunk->null_count == count)
+		return;					/* all NULL: no bytes */
+	if (chunk->raw_size <= 0 || chunk->stored_size <= 0 ||
+		(chunk->compression == EP_COMPRESSION_NONE && chunk->stored_size != chunk->raw_size))
+		ReportCorruptChunk(rel, att, "The chunk sizes are invalid.");
+
+	/* raw is MAXALIGNed, with room before it for a varlena header */
+	data->raw_space = Room(data->raw_space, &data->raw_allocated,
+						   MAXALIGN(VARHDRSZ) + (Size) chunk->raw_size);
+	data->raw = data->raw_space + MAXALIGN(VARHDRSZ);
+	if (chunk->compression == EP_COMPRESSION_NONE)
+		FetchChunkBytes(rel, chunk, (struct varlena *) (data->raw - VARHDRSZ));
+	else
+	{
+		data->stored = Room(data->stored, &data->stored_allocated,
+							VARHDRSZ + (Size) chunk->stored_size);
+		FetchChunkBytes(rel, chunk, data->stored);
+		EpDecompress((EpCompression) chunk->compression, VARDATA(data->stored),
+					 chunk->stored_size, data->raw, chunk->raw_size, "a columnar chunk");
+	}
+	data->raw_size = chunk->raw_size;
+	data->values_offset = CheckNullBitmap(rel, att, chunk, data->raw);
 }
 
 /* PLAIN: each non-NULL row's value, read in place. */
 static void
-DecodePlain(Relation rel, Form_pg_attribute att, char *raw, int raw_size, int offset,
-			ColumnarChunkData *out)
+DecodePlain(Relation rel, Form_pg_attribute att, ColumnarChunkData *data)
 {
-	for (int i = 0; i < out->row_count; i++)
+	int			offset = data->values_offset;
+
+	for (int i = 0; i < data->row_count; i++)
 	{
-		if (!out->nulls[i])
-			out->values[i] = ReadValue(rel, att, raw, raw_size, &offset);
+		if (!data->nulls[i])
+			data->values[i] = ReadValue(rel, att, data->raw, data->raw_size, &offset);
 	}
-	if (offset != raw_size)
+	if (offset != data->raw_size)
 		ReportCorruptChunk(rel, att, "The chunk has bytes past its last value.");
 }
 
 /*
- * A typed codec of codec.h: decodes the "n" non-NULL values into
- * values[0..n) as 64-bit images, which for integers are their Datums; a
- * float4 pattern is sign-extended as Float4GetDatum does.
+ * The codec of a typed encoding, after checking that the column's type
+ * admits it.
  */
-static void
-DecodeTyped(Relation rel, Form_pg_attribute att, ColumnarEncoding encoding, char *raw,
-			int raw_size, int offset, int n, Datum *values)
+static const EpCodec *
+TypedCodec(Relation rel, Form_pg_attribute att, ColumnarEncoding encoding)
 {
 	int			codec = -1;
-	const char *damage;
 
 	for (int c = 0; c < lengthof(TypedEncodings); c++)
 		if (TypedEncodings[c].encoding == encoding)
@@ -571,58 +700,90 @@ DecodeTyped(Relation rel, Form_pg_attribute att, ColumnarEncoding encoding, char
 		(att->attlen != 2 && att->attlen != 4 && att->attlen != 8) ||
 		(encoding == COLUMNAR_ENCODING_GORILLA && att->attlen == 2))
 		ReportCorruptChunk(rel, att, "The chunk's encoding does not fit the column's type.");
+	return &EpCodecs[codec];
+}
 
-	damage = EpCodecs[codec].decode(raw + offset, raw_size - offset, n, (uint64 *) values);
+/* The Datum of a typed codec's 64-bit image of a value of "att". */
+static inline Datum
+ImageToValue(Form_pg_attribute att, ColumnarEncoding encoding, uint64 image)
+{
+	/* a float4 pattern is sign-extended as Float4GetDatum does */
+	if (encoding == COLUMNAR_ENCODING_GORILLA && att->attlen == 4)
+		return (Datum) (int64) (int32) (uint32) image;
+	return (Datum) image;
+}
+
+/*
+ * A typed codec of codec.h: decodes the "n" non-NULL values into
+ * values[0..n).
+ */
+static void
+DecodeTyped(Relation rel, Form_pg_attribute att, ColumnarEncoding encoding,
+			ColumnarChunkData *data, int n)
+{
+	const EpCodec *codec = TypedCodec(rel, att, encoding);
+	const char *damage;
+
+	damage = codec->decode(data->raw + data->values_offset,
+						   data->raw_size - data->values_offset, n, (uint64 *) data->values);
 	if (damage != NULL)
 		ReportCorruptChunk(rel, att, damage);
 	if (encoding == COLUMNAR_ENCODING_GORILLA && att->attlen == 4)
 	{
 		for (int i = 0; i < n; i++)
-			values[i] = (Datum) (int64) (int32) (uint32) values[i];
+			data->values[i] = ImageToValue(att, encoding, (uint64) data->values[i]);
 	}
 }
 
 /*
- * DICTIONARY: reads the distinct values (by-reference ones point into
- * "raw"), then maps the "n" codes to them, into values[0..n).
+ * Reads and checks the header of a DICTIONARY chunk of "n" non-NULL values;
+ * returns the offset of its codes.
+ */
+static int
+ReadDictionaryHeader(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, int n,
+					 DictionaryHeader *hdr)
+{
+	int			codes_at = data->values_offset + (int) sizeof(DictionaryHeader);
+
+	if (!TYPED_ENCODINGS_AVAILABLE ||
+		(Size) (data->raw_size - data->values_offset) < sizeof(DictionaryHeader))
+		ReportCorruptChunk(rel, att, "The dictionary header is truncated.");
+	memcpy(hdr, data->raw + data->values_offset, sizeof(DictionaryHeader));
+	if (hdr->count != (uint32) n || hdr->entries < 1 || hdr->entries > (uint32) n ||
+		hdr->width > 32)
+		ReportCorruptChunk(rel, att, "The dictionary header is invalid.");
+	if (EP_BITPACK_BYTES(n, hdr->width) > (Size) (data->raw_size - codes_at))
+		ReportCorruptChunk(rel, att, "The dictionary codes are truncated.");
+	return codes_at;
+}
+
+/*
+ * DICTIONARY: reads the distinct values (by-reference ones point into the
+ * raw bytes) into the scratch half of values[], then maps the "n" codes to
+ * them, into values[0..n).
  */
 static void
-DecodeDictionary(Relation rel, Form_pg_attribute att, char *raw, int raw_size, int offset,
-				 int n, Datum *values)
+DecodeDictionary(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, int n)
 {
 	DictionaryHeader hdr;
-	Datum	   *entries;
-	Size		code_bytes;
-	int			codes_at = offset + (int) sizeof(hdr);
-	int			entries_at;
+	int			codes_at = ReadDictionaryHeader(rel, att, data, n, &hdr);
+	int			entries_at = codes_at + (int) EP_BITPACK_BYTES(n, hdr.width);
+	Datum	   *entries = data->values + data->row_count;
 
-	if (!TYPED_ENCODINGS_AVAILABLE || (Size) (raw_size - offset) < sizeof(hdr))
-		ReportCorruptChunk(rel, att, "The dictionary header is truncated.");
-	memcpy(&hdr, raw + offset, sizeof(hdr));
-	if (hdr.count != (uint32) n || hdr.entries < 1 || hdr.entries > (uint32) n ||
-		hdr.width > 32)
-		ReportCorruptChunk(rel, att, "The dictionary header is invalid.");
-	code_bytes = EP_BITPACK_BYTES(n, hdr.width);
-	if (code_bytes > (Size) (raw_size - codes_at))
-		ReportCorruptChunk(rel, att, "The dictionary codes are truncated.");
-	entries_at = codes_at + (int) code_bytes;
-
-	entries = palloc(sizeof(Datum) * hdr.entries);
 	for (uint32 e = 0; e < hdr.entries; e++)
-		entries[e] = ReadValue(rel, att, raw, raw_size, &entries_at);
-	if (entries_at != raw_size)
+		entries[e] = ReadValue(rel, att, data->raw, data->raw_size, &entries_at);
+	if (entries_at != data->raw_size)
 		ReportCorruptChunk(rel, att, "The chunk has bytes past its last value.");
 
-	EpBitUnpack(raw + codes_at, n, hdr.width, 0, (uint64 *) values);
+	EpBitUnpack(data->raw + codes_at, n, hdr.width, 0, (uint64 *) data->values);
 	for (int i = 0; i < n; i++)
 	{
-		uint64		code = (uint64) values[i];
+		uint64		code = (uint64) data->values[i];
 
 		if (code >= hdr.entries)
 			ReportCorruptChunk(rel, att, "A dictionary code is out of range.");
-		values[i] = entries[code];
+		data->values[i] = entries[code];
 	}
-	pfree(entries);
 }
 
 /*
@@ -630,68 +791,163 @@ DecodeDictionary(Relation rel, Form_pg_attribute att, char *raw, int raw_size, i
  * last row down, so that no value is overwritten before it moves.
  */
 static void
-SpreadValues(ColumnarChunkData *out, int n)
+SpreadValues(ColumnarChunkData *data, int n)
 {
 	int			k = n;
 
-	for (int i = out->row_count - 1; i >= 0; i--)
-		out->values[i] = out->nulls[i] ? (Datum) 0 : out->values[--k];
+	for (int i = data->row_count - 1; i >= 0; i--)
+		data->values[i] = data->nulls[i] ? (Datum) 0 : data->values[--k];
 	Assert(k == 0);
 }
 
 /*
- * ColumnarDecodeChunk - decode "chunk" of column "att" into "out", allocated
- * in the current memory context.  By-reference values point into
- * out->buffer.
+ * ColumnarDecodeLoadedChunk - decode every value of the chunk that
+ * ColumnarLoadChunk put in "data" into data->values and data->nulls.
  */
 void
-ColumnarDecodeChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
-					ColumnarChunkData *out)
+ColumnarDecodeLoadedChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
+						  ColumnarChunkData *data)
 {
-	struct varlena *stored;
-	char	   *raw;
-	int			offset;
-	int			count = chunk->row_count;
+	int			count = data->row_count;
 	int			n = count - chunk->null_count;
 
-	if (count <= 0 || chunk->null_count < 0 || chunk->null_count > count ||
-		chunk->encoding < 0 || chunk->encoding >= COLUMNAR_ENCODING_COUNT)
-		ReportCorruptChunk(rel, att, "The chunk header is invalid.");
-	out->row_count = count;
-	out->values = palloc(sizeof(Datum) * count);
-	out->nulls = palloc(sizeof(bool) * count);
-	out->buffer = NULL;
-	if (n == 0)
+	/* values[count..2 * count) is scratch for a dictionary's entries */
+	data->values = Room(data->values, &data->values_allocated, sizeof(Datum) * 2 * count);
+	data->nulls = Room(data->nulls, &data->nulls_allocated, sizeof(bool) * count);
+	if (chunk->null_count == 0)
+		memset(data->nulls, false, sizeof(bool) * count);
+	else
 	{
-		memset(out->nulls, true, sizeof(bool) * count);
-		return;
+		for (int i = 0; i < count; i++)
+			data->nulls[i] = n == 0 || (data->raw[i / 8] & (1 << (i % 8))) == 0;
 	}
-	if (chunk->raw_size <= 0 || chunk->stored_size <= 0)
-		ReportCorruptChunk(rel, att, "The chunk sizes are invalid.");
-
-	stored = FetchChunkBytes(rel, att, chunk);
-	raw = palloc(chunk->raw_size);
-	EpDecompress((EpCompression) chunk->compression, VARDATA_ANY(stored), chunk->stored_size,
-				 raw, chunk->raw_size, "a columnar chunk");
-	pfree(stored);
-	out->buffer = raw;
-
-	offset = ReadNullBitmap(rel, att, chunk, raw, out->nulls);
+	data->decoded = true;
+	if (n == 0)
+		return;
 	switch ((ColumnarEncoding) chunk->encoding)
 	{
 		case COLUMNAR_ENCODING_PLAIN:
-			DecodePlain(rel, att, raw, chunk->raw_size, offset, out);
+			DecodePlain(rel, att, data);
 			return;
 		case COLUMNAR_ENCODING_DICTIONARY:
-			DecodeDictionary(rel, att, raw, chunk->raw_size, offset, n, out->values);
+			DecodeDictionary(rel, att, data, n);
 			break;
 		default:
-			DecodeTyped(rel, att, (ColumnarEncoding) chunk->encoding, raw, chunk->raw_size,
-						offset, n, out->values);
+			DecodeTyped(rel, att, (ColumnarEncoding) chunk->encoding, data, n);
 			break;
 	}
 	if (n < count)
-		SpreadValues(out, n);
+		SpreadValues(data, n);
+}
+
+/*
+ * ColumnarChunkSeekable - whether ColumnarLoadedChunkValue can read one
+ * value of "chunk" without decoding those before it.
+ */
+bool
+ColumnarChunkSeekable(ColumnarChunk *chunk)
+{
+	switch ((ColumnarEncoding) chunk->encoding)
+	{
+		case COLUMNAR_ENCODING_PLAIN:
+		case COLUMNAR_ENCODING_DICTIONARY:
+			return true;
+		default:
+			for (int c = 0; c < lengthof(TypedEncodings); c++)
+				if (TypedEncodings[c].encoding == chunk->encoding)
+					return EpCodecs[TypedEncodings[c].codec].value_at != NULL;
+			return false;
+	}
+}
+
+/*
+ * PLAIN value "k" of the non-NULL values that start at "offset": computed
+ * for fixed-length types, walked to for the others.
+ */
+static Datum
+PlainValueAt(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, int offset, int k)
+{
+	if (att->attlen > 0)
+	{
+		int64		start = att_align_nominal(offset, att->attalign) +
+			(int64) k * att_align_nominal(att->attlen, att->attalign);
+
+		if (start + att->attlen > data->raw_size)
+			ReportCorruptChunk(rel, att, "A value extends past the end of the chunk.");
+		return fetch_att(data->raw + start, att->attbyval, att->attlen);
+	}
+	for (int i = 0; i < k; i++)
+		(void) ReadValue(rel, att, data->raw, data->raw_size, &offset);
+	return ReadValue(rel, att, data->raw, data->raw_size, &offset);
+}
+
+/* DICTIONARY value "k" of the "n" non-NULL values. */
+static Datum
+DictionaryValueAt(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, int n, int k)
+{
+	DictionaryHeader hdr;
+	int			codes_at = ReadDictionaryHeader(rel, att, data, n, &hdr);
+	uint64		code = hdr.width == 0 ? 0 :
+		EpBitRead(data->raw + codes_at, (uint64) k * hdr.width, hdr.width);
+
+	if (code >= hdr.entries)
+		ReportCorruptChunk(rel, att, "A dictionary code is out of range.");
+	return PlainValueAt(rel, att, data, codes_at + (int) EP_BITPACK_BYTES(n, hdr.width),
+						(int) code);
+}
+
+/*
+ * ColumnarLoadedChunkValue - the value of row "row" of the chunk that
+ * ColumnarLoadChunk put in "data", decoding only what it needs when the
+ * chunk is not decoded yet (the chunk must then be seekable).  By-reference
+ * values point into "data".
+ */
+Datum
+ColumnarLoadedChunkValue(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
+						 ColumnarChunkData *data, int row, bool *isnull)
+{
+	int			n = data->row_count - chunk->null_count;
+	int			k = row;		/* the row's place among the non-NULL values */
+	uint64		image;
+	const char *damage;
+	const EpCodec *codec;
+
+	Assert(row >= 0 && row < data->row_count);
+	if (data->decoded)
+	{
+		*isnull = data->nulls[row];
+		return data->values[row];
+	}
+	*isnull = true;
+	if (n == 0)
+		return (Datum) 0;
+	if (chunk->null_count > 0)
+	{
+		unsigned char byte = (unsigned char) data->raw[row / 8];
+
+		if ((byte & (1 << (row % 8))) == 0)
+			return (Datum) 0;
+		k = (int) pg_popcount(data->raw, row / 8) +
+			pg_number_of_ones[byte & ((1 << (row % 8)) - 1)];
+	}
+	*isnull = false;
+	switch ((ColumnarEncoding) chunk->encoding)
+	{
+		case COLUMNAR_ENCODING_PLAIN:
+			return PlainValueAt(rel, att, data, data->values_offset, k);
+		case COLUMNAR_ENCODING_DICTIONARY:
+			return DictionaryValueAt(rel, att, data, n, k);
+		default:
+			codec = TypedCodec(rel, att, (ColumnarEncoding) chunk->encoding);
+			if (codec->value_at == NULL)
+				elog(ERROR, "columnar encoding \"%s\" has no random access",
+					 ColumnarEncodingName(chunk->encoding));
+			damage = codec->value_at(data->raw + data->values_offset,
+									 data->raw_size - data->values_offset, n, k, &image);
+			if (damage != NULL)
+				ReportCorruptChunk(rel, att, damage);
+			return ImageToValue(att, (ColumnarEncoding) chunk->encoding, image);
+	}
 }
 
 /*
@@ -728,7 +984,9 @@ ColumnarChunkPlainSize(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk
 	context = AllocSetContextCreate(CurrentMemoryContext, "columnar chunk measure",
 									ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(context);
-	ColumnarDecodeChunk(rel, att, chunk, &data);
+	ColumnarInitChunkData(&data, context);
+	ColumnarLoadChunk(rel, att, chunk, &data);
+	ColumnarDecodeLoadedChunk(rel, att, chunk, &data);
 	present = palloc(sizeof(Datum) * n);
 	for (int i = 0; i < data.row_count; i++)
 		if (!data.nulls[i])

@@ -454,53 +454,83 @@ NewRowGroup(uint64 first_row, int64 row_count, int32 chunk_rows, int32 chunk_cou
 	return rg;
 }
 
-/* Builds a row group from a row_group catalog row, checking its fields. */
+/*
+ * Builds a row group, without its chunks' metadata, from a row_group catalog
+ * row, checking its fields.
+ */
 static ColumnarRowGroup *
-RowGroupFromValues(Relation rel, Datum *values)
+RowGroupFromTuple(Relation rel, HeapTuple tuple, TupleDesc desc)
 {
-	int64		row_count = DatumGetInt64(values[Anum_row_group_row_count - 1]);
-	int32		chunk_rows = DatumGetInt32(values[Anum_row_group_chunk_rows - 1]);
-	int32		chunk_count = DatumGetInt32(values[Anum_row_group_chunk_count - 1]);
+	Datum		values[Natts_row_group];
+	bool		nulls[Natts_row_group];
+	ColumnarRowGroup *rg;
+	int64		row_count;
+	int32		chunk_rows;
+	int32		chunk_count;
 
+	heap_deform_tuple(tuple, desc, values, nulls);
+	row_count = DatumGetInt64(values[Anum_row_group_row_count - 1]);
+	chunk_rows = DatumGetInt32(values[Anum_row_group_chunk_rows - 1]);
+	chunk_count = DatumGetInt32(values[Anum_row_group_chunk_count - 1]);
 	if (row_count <= 0 || chunk_rows <= 0 || chunk_count <= 0 ||
 		(int64) chunk_rows * chunk_count < row_count ||
 		(int64) chunk_rows * (chunk_count - 1) >= row_count)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid row group metadata for \"%s\"", RelationGetRelationName(rel))));
-	return NewRowGroup((uint64) DatumGetInt64(values[Anum_row_group_first_row - 1]),
-					   row_count, chunk_rows, chunk_count, RelationGetDescr(rel)->natts);
+	rg = NewRowGroup((uint64) DatumGetInt64(values[Anum_row_group_first_row - 1]),
+					 row_count, chunk_rows, chunk_count, RelationGetDescr(rel)->natts);
+	rg->catalog_xmin = HeapTupleHeaderGetRawXmin(tuple->t_data);
+	rg->catalog_tid = tuple->t_self;
+	return rg;
 }
 
-/* Reads the row_group rows of a storage under "snapshot", by first_row. */
+/* Appends "rg" to "map", whose array has room for *allocated entries. */
+static void
+AppendRowGroup(ColumnarStorageMap *map, int *allocated, ColumnarRowGroup *rg)
+{
+	if (map->count == *allocated)
+	{
+		*allocated = Max(8, *allocated * 2);
+		map->row_groups = map->row_groups == NULL ?
+			palloc(sizeof(ColumnarRowGroup *) * *allocated) :
+			repalloc(map->row_groups, sizeof(ColumnarRowGroup *) * *allocated);
+	}
+	map->row_groups[map->count++] = rg;
+}
+
+/*
+ * Reads the row_group rows of a storage under "snapshot", by first_row.
+ * Row groups found in the cache come with their chunks' metadata; the
+ * others are also listed in "uncached", without it.
+ */
 static ColumnarStorageMap *
-ReadRowGroups(Relation rel, Snapshot snapshot)
+ReadRowGroups(Relation rel, Snapshot snapshot, ColumnarStorageMap *uncached)
 {
 	CatalogTable cat;
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tuple;
 	Relation	pkey;
+	Oid			storage_id = ColumnarStorageId(rel);
 	ColumnarStorageMap *map = palloc0(sizeof(ColumnarStorageMap));
-	int			allocated = 8;
+	int			allocated = 0;
+	int			uncached_allocated = 0;
 
-	map->row_groups = palloc(sizeof(ColumnarRowGroup *) * allocated);
 	OpenCatalog("row_group", AccessShareLock, false, &cat);
 	pkey = index_open(cat.pkey, AccessShareLock);
-	InitStorageKey(&key, ColumnarStorageId(rel));
+	InitStorageKey(&key, storage_id);
 	scan = systable_beginscan_ordered(cat.rel, pkey, snapshot, 1, &key);
 	while (HeapTupleIsValid(tuple = systable_getnext_ordered(scan, ForwardScanDirection)))
 	{
-		Datum		values[Natts_row_group];
-		bool		nulls[Natts_row_group];
+		ColumnarRowGroup *rg = RowGroupFromTuple(rel, tuple, RelationGetDescr(cat.rel));
+		ColumnarRowGroup *cached = ColumnarCachedRowGroup(storage_id, rg);
 
-		heap_deform_tuple(tuple, RelationGetDescr(cat.rel), values, nulls);
-		if (map->count == allocated)
-		{
-			allocated *= 2;
-			map->row_groups = repalloc(map->row_groups, sizeof(ColumnarRowGroup *) * allocated);
-		}
-		map->row_groups[map->count++] = RowGroupFromValues(rel, values);
+		if (cached != NULL)
+			rg = cached;
+		else
+			AppendRowGroup(uncached, &uncached_allocated, rg);
+		AppendRowGroup(map, &allocated, rg);
 	}
 	systable_endscan_ordered(scan);
 	index_close(pkey, AccessShareLock);
@@ -560,6 +590,9 @@ FillChunk(ColumnarChunk *chunk, Datum *values, bool *nulls)
 
 #define ALL_ROW_GROUPS PG_UINT64_MAX
 
+/* Up to this many row groups, chunks are read row group by row group. */
+#define FEW_ROW_GROUPS 4
+
 /*
  * Attaches the chunk rows of a storage (or only of the row group starting
  * at "only_first_row"), read under "snapshot", to the row groups of "map".  A chunk row whose row group, column or chunk number does
@@ -611,15 +644,27 @@ ReadChunks(Relation rel, Snapshot snapshot, ColumnarStorageMap *map, uint64 only
 
 /*
  * ColumnarReadStorageMap - the row groups of "rel" that "snapshot" sees,
- * with their chunks' metadata, allocated in the current memory context.
+ * with their chunks' metadata, allocated in the current memory context
+ * except for row groups that come from the backend's cache, which are
+ * shared and must not be changed.
  */
 ColumnarStorageMap *
 ColumnarReadStorageMap(Relation rel, Snapshot snapshot)
 {
-	ColumnarStorageMap *map = ReadRowGroups(rel, snapshot);
+	ColumnarStorageMap uncached = {0};
+	ColumnarStorageMap *map = ReadRowGroups(rel, snapshot, &uncached);
 
-	if (map->count > 0)
-		ReadChunks(rel, snapshot, map, ALL_ROW_GROUPS);
+	if (uncached.count > FEW_ROW_GROUPS)
+		ReadChunks(rel, snapshot, &uncached, ALL_ROW_GROUPS);
+	else
+	{
+		for (int g = 0; g < uncached.count; g++)
+			ReadChunks(rel, snapshot, &uncached, uncached.row_groups[g]->first_row);
+	}
+	for (int g = 0; g < uncached.count && IsMVCCSnapshot(snapshot); g++)
+		ColumnarCacheRowGroup(ColumnarStorageId(rel), uncached.row_groups[g]);
+	if (uncached.row_groups != NULL)
+		pfree(uncached.row_groups);
 	return map;
 }
 
@@ -890,32 +935,37 @@ ColumnarRowGroupVisible(Relation rel, uint64 row_number, Snapshot snapshot)
 /*
  * ColumnarReadRowGroup - the row group holding "row_number" that
  * "snapshot" sees, with its chunks' metadata, or NULL.  For point reads,
- * which need one row group rather than the whole storage map.
+ * which need one row group rather than the whole storage map.  A row group
+ * from the backend's cache is shared and must not be changed.
  */
 ColumnarRowGroup *
 ColumnarReadRowGroup(Relation rel, uint64 row_number, Snapshot snapshot)
 {
 	CatalogTable cat;
 	HeapTuple	tuple;
-	Datum		values[Natts_row_group];
-	bool		nulls[Natts_row_group];
 	ColumnarStorageMap map;
 	ColumnarRowGroup *rg;
+	ColumnarRowGroup *cached;
+	Oid			storage_id = ColumnarStorageId(rel);
 
 	OpenCatalog("row_group", AccessShareLock, false, &cat);
-	tuple = FindRowGroupTuple(&cat, ColumnarStorageId(rel), row_number, snapshot);
+	tuple = FindRowGroupTuple(&cat, storage_id, row_number, snapshot);
 	if (!HeapTupleIsValid(tuple))
 	{
 		CloseCatalog(&cat, AccessShareLock);
 		return NULL;
 	}
-	heap_deform_tuple(tuple, RelationGetDescr(cat.rel), values, nulls);
-	rg = RowGroupFromValues(rel, values);
+	rg = RowGroupFromTuple(rel, tuple, RelationGetDescr(cat.rel));
 	CloseCatalog(&cat, AccessShareLock);
+	cached = ColumnarCachedRowGroup(storage_id, rg);
+	if (cached != NULL)
+		return cached;
 
 	map.count = 1;
 	map.row_groups = &rg;
 	ReadChunks(rel, snapshot, &map, rg->first_row);
+	if (IsMVCCSnapshot(snapshot))
+		ColumnarCacheRowGroup(storage_id, rg);
 	return rg;
 }
 

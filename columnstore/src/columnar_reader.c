@@ -7,10 +7,12 @@
  *	  Invariants: the storage map is read once, under the snapshot given at
  *	  ColumnarBeginRead, and never changes during the read.  Rows whose
  *	  deletion the "deleted" snapshot sees are skipped (no snapshot: every row
- *	  is returned).  Decoded chunks live in one context per column, reset
- *	  when that column moves to another chunk, so memory stays at one chunk
- *	  per needed column; per-row-group state lives in "columnar row group
- *	  read", reset when the read moves to another row group.
+ *	  is returned).  Each needed column holds one chunk at a time, in memory
+ *	  of its own context that is reused from chunk to chunk, so a read
+ *	  allocates it once; per-row-group state lives in "columnar row group
+ *	  read", reset when the read moves to another row group.  Point reads
+ *	  (index fetches) decode only the values they return while a chunk's
+ *	  encoding allows it, and check one deletion marker per row.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -30,12 +32,19 @@
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
-/* The decoded chunk a column is positioned on. */
+/*
+ * A point read decodes single values of a chunk until it has read this many
+ * rows of it, then the whole chunk.
+ */
+#define POINT_READS_BEFORE_DECODE	8
+
+/* The chunk a column is positioned on. */
 typedef struct ColumnCursor
 {
 	bool		needed;
 	ColumnarRowGroup *rg;		/* row group of the loaded chunk, or NULL */
 	int			chunkno;		/* loaded chunk number */
+	int			point_reads;	/* rows read from it one at a time */
 	ColumnarChunkData data;
 	MemoryContext context;		/* holds "data" */
 } ColumnCursor;
@@ -104,6 +113,7 @@ NewReadState(Relation rel, Snapshot map_snapshot, Snapshot deleted_snapshot,
 			 bms_is_member(a + 1 - FirstLowInvalidHeapAttributeNumber, attrs_needed));
 		col->context = AllocSetContextCreate(context, "columnar chunk read",
 											 ALLOCSET_DEFAULT_SIZES);
+		ColumnarInitChunkData(&col->data, col->context);
 	}
 	MemoryContextSwitchTo(old);
 	return state;
@@ -202,39 +212,61 @@ AdoptDescriptor(ColumnarReadState *state, TupleDesc tupdesc)
 		{
 			/* Chunks decoded with the other type must not be reused. */
 			MemoryContextReset(state->columns[a].context);
+			ColumnarInitChunkData(&state->columns[a].data, state->columns[a].context);
 			state->columns[a].rg = NULL;
 		}
 	}
 	state->tupdesc = tupdesc;
 }
 
-/* Positions column "a" on the chunk holding "offset" of row group "rg". */
-static ColumnarChunkData *
-LoadChunk(ColumnarReadState *state, int a, ColumnarRowGroup *rg, int64 offset)
+/*
+ * Positions column "a" on the chunk holding "offset" of row group "rg",
+ * loading its bytes; returns the row's place in the chunk.
+ */
+static int
+PositionColumn(ColumnarReadState *state, int a, ColumnarRowGroup *rg, int64 offset)
 {
 	ColumnCursor *col = &state->columns[a];
 	int			chunkno = (int) (offset / rg->chunk_rows);
-	MemoryContext old;
+	ColumnarChunk *chunk = &rg->chunks[a][chunkno];
 
 	if (col->rg == rg && col->chunkno == chunkno)
-		return &col->data;
-
-	MemoryContextReset(col->context);
-	old = MemoryContextSwitchTo(col->context);
-	ColumnarDecodeChunk(state->rel, TupleDescAttr(state->tupdesc, a),
-						&rg->chunks[a][chunkno], &col->data);
-	MemoryContextSwitchTo(old);
-	if (col->data.row_count != Min(rg->chunk_rows, rg->row_count - (int64) chunkno * rg->chunk_rows))
+		return (int) (offset % rg->chunk_rows);
+	col->rg = NULL;
+	if (chunk->row_count != Min(rg->chunk_rows, rg->row_count - (int64) chunkno * rg->chunk_rows))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("corrupt chunk in column \"%s\" of columnar table \"%s\"",
 						NameStr(TupleDescAttr(state->tupdesc, a)->attname),
 						RelationGetRelationName(state->rel)),
 				 errdetail("Chunk %d of row group %llu has %d rows.", chunkno,
-						   (unsigned long long) rg->first_row, col->data.row_count)));
+						   (unsigned long long) rg->first_row, chunk->row_count)));
+	ColumnarLoadChunk(state->rel, TupleDescAttr(state->tupdesc, a), chunk, &col->data);
 	col->rg = rg;
 	col->chunkno = chunkno;
-	return &col->data;
+	col->point_reads = 0;
+	return (int) (offset % rg->chunk_rows);
+}
+
+/*
+ * The value of column "a" at "offset" of row group "rg".  Sequential reads
+ * decode whole chunks; point reads decode single values while the chunk
+ * allows it and few of its rows were read.
+ */
+static Datum
+ColumnValue(ColumnarReadState *state, int a, ColumnarRowGroup *rg, int64 offset,
+			bool *isnull)
+{
+	ColumnCursor *col = &state->columns[a];
+	int			row = PositionColumn(state, a, rg, offset);
+	ColumnarChunk *chunk = &rg->chunks[a][col->chunkno];
+	Form_pg_attribute att = TupleDescAttr(state->tupdesc, a);
+
+	if (!col->data.decoded &&
+		(!state->point_read || ++col->point_reads > POINT_READS_BEFORE_DECODE ||
+		 !ColumnarChunkSeekable(chunk)))
+		ColumnarDecodeLoadedChunk(state->rel, att, chunk, &col->data);
+	return ColumnarLoadedChunkValue(state->rel, att, chunk, &col->data, row, isnull);
 }
 
 /*
@@ -254,9 +286,6 @@ StoreRow(ColumnarReadState *state, ColumnarRowGroup *rg, int64 offset, TupleTabl
 	ExecClearTuple(slot);
 	for (int a = 0; a < natts; a++)
 	{
-		ColumnarChunkData *data;
-		int			row;
-
 		if (!state->columns[a].needed)
 		{
 			slot->tts_isnull[a] = true;
@@ -268,10 +297,7 @@ StoreRow(ColumnarReadState *state, ColumnarRowGroup *rg, int64 offset, TupleTabl
 			slot->tts_values[a] = getmissingattr(state->tupdesc, a + 1, &slot->tts_isnull[a]);
 			continue;
 		}
-		data = LoadChunk(state, a, rg, offset);
-		row = (int) (offset % rg->chunk_rows);
-		slot->tts_values[a] = data->values[row];
-		slot->tts_isnull[a] = data->nulls[row];
+		slot->tts_values[a] = ColumnValue(state, a, rg, offset, &slot->tts_isnull[a]);
 	}
 	ExecStoreVirtualTuple(slot);
 	ColumnarRowNumberGetTid(rg->first_row + offset, &slot->tts_tid);
@@ -455,11 +481,22 @@ ColumnarReadRow(ColumnarReadState *state, uint64 row_number, TupleTableSlot *slo
 		rg = LoadRowGroup(state, row_number);
 	if (rg == NULL)
 		return false;
-	if (rg != state->group)
-		EnterRowGroup(state, rg);
 	offset = (int64) (row_number - rg->first_row);
-	if (bms_is_member((int) offset, state->group_deleted))
-		return false;
+	if (state->point_read)
+	{
+		/* one marker lookup, rather than every marker of the row group */
+		if (state->deleted_snapshot != NULL &&
+			ColumnarRowIsDeleted(ColumnarStorageId(state->rel), row_number,
+								 state->deleted_snapshot))
+			return false;
+	}
+	else
+	{
+		if (rg != state->group)
+			EnterRowGroup(state, rg);
+		if (bms_is_member((int) offset, state->group_deleted))
+			return false;
+	}
 	StoreRow(state, rg, offset, slot);
 	return true;
 }

@@ -21,18 +21,18 @@
 
 const EpCodec EpCodecs[EP_CODEC_COUNT] = {
 	[EP_CODEC_BITPACK] = {
-		"bitpack", EpBitpackEncodedSize, EpBitpackEncode, EpBitpackDecode
+		"bitpack", EpBitpackEncodedSize, EpBitpackEncode, EpBitpackDecode, EpBitpackValueAt
 	},
 	[EP_CODEC_DELTA] = {
-		"delta", EpDeltaEncodedSize, EpDeltaEncode, EpDeltaDecode
+		"delta", EpDeltaEncodedSize, EpDeltaEncode, EpDeltaDecode, NULL
 	},
 	[EP_CODEC_DELTADELTA] = {
-		"deltadelta", EpDeltaDeltaEncodedSize, EpDeltaDeltaEncode, EpDeltaDeltaDecode
+		"deltadelta", EpDeltaDeltaEncodedSize, EpDeltaDeltaEncode, EpDeltaDeltaDecode, NULL
 	},
 	[EP_CODEC_RLE] = {
-		"rle", EpRleEncodedSize, EpRleEncode, EpRleDecode
+		"rle", EpRleEncodedSize, EpRleEncode, EpRleDecode, NULL
 	},
 	[EP_CODEC_GORILLA] = {
-		"gorilla", EpGorillaEncodedSize, EpGorillaEncode, EpGorillaDecode
+		"gorilla", EpGorillaEncodedSize, EpGorillaEncode, EpGorillaDecode, NULL
 	},
 };

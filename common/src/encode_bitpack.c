@@ -112,18 +112,43 @@ EpBitpackEncode(const uint64 *values, int count, char *dst)
 	pfree(shifted);
 }
 
+/* Reads and checks the header of "count" packed values in src[0..size). */
+static const char *
+ReadHeader(const char *src, Size size, int count, EpBitpackHeader *hdr)
+{
+	if (size < sizeof(EpBitpackHeader))
+		return "The bit-packing header is truncated.";
+	memcpy(hdr, src, sizeof(EpBitpackHeader));
+	if (hdr->count != (uint32) count || hdr->width > 64)
+		return "The bit-packing header is invalid.";
+	if (size != sizeof(EpBitpackHeader) + EP_BITPACK_BYTES(count, hdr->width))
+		return "The bit-packed values do not fill the chunk.";
+	return NULL;
+}
+
 const char *
 EpBitpackDecode(const char *src, Size size, int count, uint64 *out)
 {
 	EpBitpackHeader hdr;
+	const char *damage = ReadHeader(src, size, count, &hdr);
 
-	if (size < sizeof(hdr))
-		return "The bit-packing header is truncated.";
-	memcpy(&hdr, src, sizeof(hdr));
-	if (hdr.count != (uint32) count || hdr.width > 64)
-		return "The bit-packing header is invalid.";
-	if (size != sizeof(hdr) + EP_BITPACK_BYTES(count, hdr.width))
-		return "The bit-packed values do not fill the chunk.";
+	if (damage != NULL)
+		return damage;
 	EpBitUnpack(src + sizeof(hdr), count, hdr.width, (uint64) hdr.min, out);
+	return NULL;
+}
+
+const char *
+EpBitpackValueAt(const char *src, Size size, int count, int index, uint64 *out)
+{
+	EpBitpackHeader hdr;
+	const char *damage = ReadHeader(src, size, count, &hdr);
+
+	if (damage != NULL)
+		return damage;
+	Assert(index >= 0 && index < count);
+	*out = (uint64) hdr.min;
+	if (hdr.width > 0)
+		*out += EpBitRead(src + sizeof(hdr), (uint64) index * hdr.width, hdr.width);
 	return NULL;
 }

@@ -47,6 +47,14 @@ typedef struct EpCodec
 	void		(*encode) (const uint64 *values, int count, char *dst);
 	/* Decodes src[0..size) into out[0..count); NULL or what is damaged. */
 	const char *(*decode) (const char *src, Size size, int count, uint64 *out);
+
+	/*
+	 * Decodes value "index" of count (0 <= index < count) alone, in constant
+	 * time, checking what it reads as decode() does; NULL for a codec that
+	 * must decode from the start.
+	 */
+	const char *(*value_at) (const char *src, Size size, int count, int index,
+							 uint64 *out);
 } EpCodec;
 
 extern const EpCodec EpCodecs[EP_CODEC_COUNT];
@@ -133,6 +141,8 @@ extern int	EpDictBuild(const Datum *values, int count, bool typbyval, int16 typl
 extern Size EpBitpackEncodedSize(const uint64 *values, int count);
 extern void EpBitpackEncode(const uint64 *values, int count, char *dst);
 extern const char *EpBitpackDecode(const char *src, Size size, int count, uint64 *out);
+extern const char *EpBitpackValueAt(const char *src, Size size, int count, int index,
+									uint64 *out);
 
 /* encode_delta.c */
 extern Size EpDeltaEncodedSize(const uint64 *values, int count);
