@@ -288,6 +288,10 @@ extern void ColumnarSetFilters(ColumnarReadState *state, ColumnarChunkFilter *fi
 							   int count);
 extern int64 ColumnarChunksSkipped(ColumnarReadState *state);
 
+/* columnar_bulk.c */
+extern bool ColumnarBulkInsert(Relation rel, TupleTableSlot **slots, int nslots);
+extern bool ColumnarFinishBulkInsert(Relation rel);
+
 /* columnar_merge.c */
 extern int64 ColumnarMergeDelta(Relation rel);
 

@@ -107,16 +107,6 @@ static const char *const EncodingNames[COLUMNAR_ENCODING_COUNT] = {
 	[COLUMNAR_ENCODING_DICTIONARY] = "dictionary",
 };
 
-/* Tracks the minimum and maximum of the values appended to a chunk. */
-typedef struct MinMaxState
-{
-	FmgrInfo   *cmp;			/* the type's btree comparison, or NULL */
-	Oid			collation;
-	bool		seen;
-	Datum		min;
-	Datum		max;
-} MinMaxState;
-
 /*
  * The typed encodings decode into the Datum array as uint64, and the
  * dictionary's codes too: on a platform with 32-bit Datums every chunk is
@@ -149,32 +139,69 @@ ColumnValueKind(Form_pg_attribute att)
 	return VALUE_INTEGER;
 }
 
-static void
-InitMinMax(MinMaxState *mm, Form_pg_attribute att)
+/*
+ * Whether the default btree order of "att"'s type is the order of its Datums
+ * as signed integers (by-value Datums are sign-extended), so that min/max
+ * need no calls of the comparison function.
+ */
+static bool
+OrderedAsIntegers(Form_pg_attribute att)
 {
-	TypeCacheEntry *tce = lookup_type_cache(att->atttypid, TYPECACHE_CMP_PROC_FINFO);
-
-	mm->cmp = OidIsValid(tce->cmp_proc_finfo.fn_oid) ? &tce->cmp_proc_finfo : NULL;
-	mm->collation = att->attcollation;
-	mm->seen = false;
-	mm->min = mm->max = (Datum) 0;
+	switch (getBaseType(att->atttypid))
+	{
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case DATEOID:
+		case TIMEOID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+			return true;
+		default:
+			return false;
+	}
 }
 
+/*
+ * Sets the chunk's min and max from values[0..n), n >= 1: its values, or
+ * only their distinct ones, in the default btree order of the type; none
+ * when the type has no such order.  By-reference results point into
+ * "values".
+ */
 static void
-AddMinMax(MinMaxState *mm, Datum value)
+SetMinMax(ColumnarChunk *chunk, Form_pg_attribute att, const Datum *values, int n)
 {
-	if (mm->cmp == NULL)
-		return;
-	if (!mm->seen)
+	Datum		min = values[0];
+	Datum		max = values[0];
+
+	if (OrderedAsIntegers(att))
 	{
-		mm->min = mm->max = value;
-		mm->seen = true;
-		return;
+		for (int i = 1; i < n; i++)
+		{
+			if ((int64) values[i] < (int64) min)
+				min = values[i];
+			else if ((int64) values[i] > (int64) max)
+				max = values[i];
+		}
 	}
-	if (DatumGetInt32(FunctionCall2Coll(mm->cmp, mm->collation, value, mm->min)) < 0)
-		mm->min = value;
-	else if (DatumGetInt32(FunctionCall2Coll(mm->cmp, mm->collation, value, mm->max)) > 0)
-		mm->max = value;
+	else
+	{
+		TypeCacheEntry *tce = lookup_type_cache(att->atttypid, TYPECACHE_CMP_PROC_FINFO);
+		FmgrInfo   *cmp = &tce->cmp_proc_finfo;
+
+		if (!OidIsValid(cmp->fn_oid))
+			return;
+		for (int i = 1; i < n; i++)
+		{
+			if (DatumGetInt32(FunctionCall2Coll(cmp, att->attcollation, values[i], min)) < 0)
+				min = values[i];
+			else if (DatumGetInt32(FunctionCall2Coll(cmp, att->attcollation, values[i], max)) > 0)
+				max = values[i];
+		}
+	}
+	chunk->has_minmax = true;
+	chunk->min_value = min;
+	chunk->max_value = max;
 }
 
 /* Bytes of one non-NULL value as PLAIN stores it (varlena: detoasted). */
@@ -296,17 +323,18 @@ AppendDictionary(StringInfo buf, Form_pg_attribute att, int n, DictionaryPlan *p
  * Appends values[0..n) (non-NULL, varlena detoasted) in the smallest
  * encoding "att" admits, measured exactly; PLAIN wins ties, then the
  * earlier entry of TypedEncodings, then the dictionary.  Returns the
- * encoding chosen.
+ * encoding chosen; "dict" is the dictionary of the values (entries -1 when
+ * there would be too many).
  */
 static ColumnarEncoding
-AppendEncoded(StringInfo buf, Form_pg_attribute att, const Datum *values, int n)
+AppendEncoded(StringInfo buf, Form_pg_attribute att, const Datum *values, int n,
+			  DictionaryPlan *dict)
 {
 	ValueKind	kind = ColumnValueKind(att);
 	ColumnarEncoding best = COLUMNAR_ENCODING_PLAIN;
 	Size		best_size = PlainSize(att, values, n, buf->len);
 	int			best_codec = -1;
 	uint64	   *images = NULL;
-	DictionaryPlan dict = {0};
 
 	if (kind != VALUE_OTHER)
 	{
@@ -326,20 +354,21 @@ AppendEncoded(StringInfo buf, Form_pg_attribute att, const Datum *values, int n)
 			}
 		}
 	}
+	dict->entries = -1;
 	if (TYPED_ENCODINGS_AVAILABLE)
 	{
-		PlanDictionary(att, values, n, buf->len, &dict);
-		if (dict.entries > 0 && dict.size < best_size)
+		PlanDictionary(att, values, n, buf->len, dict);
+		if (dict->entries > 0 && dict->size < best_size)
 		{
 			best = COLUMNAR_ENCODING_DICTIONARY;
-			best_size = dict.size;
+			best_size = dict->size;
 		}
 	}
 
 	if (best == COLUMNAR_ENCODING_PLAIN)
 		AppendPlain(buf, att, values, n);
 	else if (best == COLUMNAR_ENCODING_DICTIONARY)
-		AppendDictionary(buf, att, n, &dict);
+		AppendDictionary(buf, att, n, dict);
 	else
 	{
 		enlargeStringInfo(buf, best_size);
@@ -399,7 +428,7 @@ ColumnarEncodeChunk(Relation rel, Form_pg_attribute att, Datum *values, bool *nu
 					ColumnarChunk *chunk)
 {
 	StringInfoData buf;
-	MinMaxState mm;
+	DictionaryPlan dict = {0};
 	Datum	   *present;
 	int			n = 0;
 	char	   *compressed;
@@ -417,24 +446,22 @@ ColumnarEncodeChunk(Relation rel, Form_pg_attribute att, Datum *values, bool *nu
 	if (chunk->null_count > 0)
 		AppendNullBitmap(&buf, nulls, count);
 
-	/* The non-NULL values, detoasted, and their min/max. */
-	InitMinMax(&mm, att);
+	/* The non-NULL values, detoasted. */
 	present = palloc(sizeof(Datum) * (count - chunk->null_count));
 	for (int i = 0; i < count; i++)
 	{
-		if (nulls[i])
-			continue;
-		present[n] = att->attlen == -1 ?
-			PointerGetDatum(PG_DETOAST_DATUM(values[i])) : values[i];
-		AddMinMax(&mm, present[n]);
-		n++;
+		if (!nulls[i])
+			present[n++] = att->attlen == -1 ?
+				PointerGetDatum(PG_DETOAST_DATUM(values[i])) : values[i];
 	}
-	chunk->has_minmax = mm.seen;
-	chunk->min_value = mm.min;
-	chunk->max_value = mm.max;
-
-	chunk->encoding = AppendEncoded(&buf, att, present, n);
+	chunk->encoding = AppendEncoded(&buf, att, present, n, &dict);
 	chunk->raw_size = buf.len;
+	/* min/max over the distinct values when the dictionary found them */
+	if (dict.entries > 0)
+		SetMinMax(chunk, att, dict.values, dict.entries);
+	else
+		SetMinMax(chunk, att, present, n);
+
 	compressed = EpCompress(compression, compression_level, buf.data, buf.len,
 							&compressed_size);
 	if (compressed != NULL)

@@ -1318,17 +1318,19 @@ columnar_tuple_complete_speculative(Relation rel, TupleTableSlot *slot, uint32 s
 	HEAP_ROUTINE->tuple_complete_speculative(rel, slot, specToken, succeeded);
 }
 
+/* COPY: row groups directly when columnar_bulk.c allows it, else the delta. */
 static void
 columnar_multi_insert(Relation rel, TupleTableSlot **slots, int nslots, CommandId cid,
 					  int options, struct BulkInsertStateData *bistate)
 {
-	HEAP_ROUTINE->multi_insert(rel, slots, nslots, cid, options, bistate);
+	if (!ColumnarBulkInsert(rel, slots, nslots))
+		HEAP_ROUTINE->multi_insert(rel, slots, nslots, cid, options, bistate);
 }
 
 static void
 columnar_finish_bulk_insert(Relation rel, int options)
 {
-	if (HEAP_ROUTINE->finish_bulk_insert != NULL)
+	if (!ColumnarFinishBulkInsert(rel) && HEAP_ROUTINE->finish_bulk_insert != NULL)
 		HEAP_ROUTINE->finish_bulk_insert(rel, options);
 }
 

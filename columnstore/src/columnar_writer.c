@@ -8,7 +8,8 @@
  *	  arrives (ColumnarReserveRowNumbers), so a row's TID is known as soon as
  *	  it is written and callers can insert index entries right away; numbers
  *	  a short last group leaves unused are never handed out again.  The
- *	  values of the current row group live in "row group values", reset
+ *	  by-reference values of the current row group live in one context per
+ *	  column, so that encoding a column reads memory in order, and are reset
  *	  after each flush; encoding scratch lives in "columnar chunk encode",
  *	  reset after each chunk.  Values are detoasted when collected, so a row
  *	  group never points into the delta store's TOAST data.
@@ -39,7 +40,8 @@ struct ColumnarWriteState
 	Relation	rel;
 	TupleDesc	tupdesc;
 	ColumnarOptions options;	/* row group and chunk sizes, compression */
-	MemoryContext row_group_context;	/* values of the current row group */
+	MemoryContext row_group_context;	/* metadata of the current row group */
+	MemoryContext *value_contexts;	/* [attno]: its by-reference values */
 	MemoryContext chunk_context;	/* scratch of one chunk's encoding */
 	Datum	  **values;			/* [attno][row] */
 	bool	  **nulls;			/* [attno][row] */
@@ -62,17 +64,23 @@ ColumnarBeginWrite(Relation rel, const ColumnarOptions *options)
 	state->tupdesc = RelationGetDescr(rel);
 	state->options = *options;
 	state->row_group_context = AllocSetContextCreate(CurrentMemoryContext,
-													 "row group values",
+													 "row group metadata",
 													 ALLOCSET_DEFAULT_SIZES);
 	state->chunk_context = AllocSetContextCreate(CurrentMemoryContext,
 												 "columnar chunk encode",
 												 ALLOCSET_DEFAULT_SIZES);
 	state->values = palloc(sizeof(Datum *) * natts);
 	state->nulls = palloc(sizeof(bool *) * natts);
+	state->value_contexts = palloc0(sizeof(MemoryContext) * natts);
 	for (int a = 0; a < natts; a++)
 	{
 		state->values[a] = palloc(sizeof(Datum) * options->row_group_rows);
 		state->nulls[a] = palloc(sizeof(bool) * options->row_group_rows);
+		/* one context per column keeps its values together for encoding */
+		if (!TupleDescAttr(state->tupdesc, a)->attbyval)
+			state->value_contexts[a] = AllocSetContextCreate(CurrentMemoryContext,
+															 "row group column values",
+															 ALLOCSET_DEFAULT_SIZES);
 	}
 	return state;
 }
@@ -119,6 +127,9 @@ FlushRowGroup(ColumnarWriteState *state)
 	ColumnarInsertRowGroup(state->rel, &rg);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(state->row_group_context);
+	for (int a = 0; a < natts; a++)
+		if (state->value_contexts[a] != NULL)
+			MemoryContextReset(state->value_contexts[a]);
 	state->row_count = 0;
 }
 
@@ -136,7 +147,6 @@ ColumnarWriteRow(ColumnarWriteState *state, TupleTableSlot *slot, ItemPointer ti
 		state->first_row = ColumnarReserveRowNumbers(state->rel, state->options.row_group_rows);
 
 	slot_getallattrs(slot);
-	old = MemoryContextSwitchTo(state->row_group_context);
 	for (int a = 0; a < state->tupdesc->natts; a++)
 	{
 		Form_pg_attribute att = TupleDescAttr(state->tupdesc, a);
@@ -144,12 +154,18 @@ ColumnarWriteRow(ColumnarWriteState *state, TupleTableSlot *slot, ItemPointer ti
 		state->nulls[a][row] = slot->tts_isnull[a] || att->attisdropped;
 		if (state->nulls[a][row])
 			continue;
+		if (att->attbyval)
+		{
+			state->values[a][row] = slot->tts_values[a];
+			continue;
+		}
+		old = MemoryContextSwitchTo(state->value_contexts[a]);
 		if (att->attlen == -1)
 			state->values[a][row] = PointerGetDatum(PG_DETOAST_DATUM_COPY(slot->tts_values[a]));
 		else
-			state->values[a][row] = datumCopy(slot->tts_values[a], att->attbyval, att->attlen);
+			state->values[a][row] = datumCopy(slot->tts_values[a], false, att->attlen);
+		MemoryContextSwitchTo(old);
 	}
-	MemoryContextSwitchTo(old);
 
 	ColumnarRowNumberGetTid(state->first_row + row, tid);
 	state->row_count++;
@@ -168,10 +184,13 @@ ColumnarEndWrite(ColumnarWriteState *state)
 	MemoryContextDelete(state->chunk_context);
 	for (int a = 0; a < state->tupdesc->natts; a++)
 	{
+		if (state->value_contexts[a] != NULL)
+			MemoryContextDelete(state->value_contexts[a]);
 		pfree(state->values[a]);
 		pfree(state->nulls[a]);
 	}
 	pfree(state->values);
+	pfree(state->value_contexts);
 	pfree(state->nulls);
 	pfree(state);
 }

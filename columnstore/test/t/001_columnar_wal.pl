@@ -1,8 +1,9 @@
 # columnstore/test/t/001_columnar_wal.pl
 #	Columnar tables through WAL: a streaming standby (with WAL consistency
 #	checking on the primary) returns what the primary returns after loads,
-#	merges, updates and deletes; a crash in the middle of an uncommitted bulk
-#	load or merge loses no committed row and duplicates none.
+#	merges, updates, deletes and COPY straight into row groups; a crash in
+#	the middle of an uncommitted bulk load, COPY or merge loses no committed
+#	row and duplicates none.
 #
 # Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
 use strict;
@@ -52,28 +53,56 @@ for my $round (1 .. 3)
 		"round $round: index scans agree");
 }
 
+# COPY into a table without indexes writes row groups directly.
+my $copy_file = $primary->basedir . '/copy.data';
+my $copy_print =
+  "SELECT count(*), sum(id), md5(string_agg(id || ':' || v || ':' || n, ',' ORDER BY id)) FROM l";
+$primary->safe_psql('postgres',
+	"COPY (SELECT g, 'c' || g, g / 4.0 FROM generate_series(1, 30000) g) TO '$copy_file'");
+$primary->safe_psql('postgres',
+	'CREATE TABLE l (id int, v text, n numeric) USING columnar');
+$primary->safe_psql('postgres', "COPY l FROM '$copy_file'");
+is( $primary->safe_psql('postgres',
+		"SELECT row_groups > 0, delta_rows FROM epiphany.columnar_stats('l')"),
+	't|0',
+	'COPY wrote row groups, no delta rows');
+$primary->wait_for_catchup($standby, 'replay');
+is( $standby->safe_psql('postgres', $copy_print),
+	$primary->safe_psql('postgres', $copy_print),
+	'the standby returns the rows of a direct COPY');
+my $copy_before = $primary->safe_psql('postgres', $copy_print);
+
 my $before = $primary->safe_psql('postgres', $fingerprint);
 
+# Runs "sql" in a transaction left open, crashes the primary and restarts it.
+sub crash_during
+{
+	my ($sql) = @_;
+	my $session = $primary->background_psql('postgres');
+
+	$session->query_safe('BEGIN');
+	$session->query_safe($sql);
+	$primary->stop('immediate');
+	$session->quit;
+	$primary->start;
+	return;
+}
+
 # Crash during an uncommitted merge: every row is still there, once.
-my $merge = $primary->background_psql('postgres');
-$merge->query_safe('BEGIN');
-$merge->query_safe("SELECT epiphany.columnar_merge('t')");
-$primary->stop('immediate');
-$merge->quit;
-$primary->start;
+crash_during("SELECT epiphany.columnar_merge('t')");
 is($primary->safe_psql('postgres', $fingerprint),
 	$before, 'a crash during a merge loses and duplicates nothing');
 
 # Crash during an uncommitted bulk load: none of its rows appear.
-my $load = $primary->background_psql('postgres');
-$load->query_safe('BEGIN');
-$load->query_safe(
+crash_during(
 	"INSERT INTO t SELECT g, 'lost', 0 FROM generate_series(100001, 160000) g");
-$primary->stop('immediate');
-$load->quit;
-$primary->start;
 is($primary->safe_psql('postgres', $fingerprint),
 	$before, 'a crash during a bulk load leaves only committed rows');
+
+# Crash during an uncommitted direct COPY: none of its row groups appear.
+crash_during("COPY l FROM '$copy_file'");
+is($primary->safe_psql('postgres', $copy_print),
+	$copy_before, 'a crash during a direct COPY leaves only committed rows');
 
 # After the crashes the table still merges, and the standby follows.
 $primary->safe_psql('postgres', "SELECT epiphany.columnar_merge('t')");
@@ -87,6 +116,9 @@ is( $primary->safe_psql('postgres',
 $primary->wait_for_catchup($standby, 'replay');
 is($standby->safe_psql('postgres', $fingerprint),
 	$before, 'the standby has the same rows after the crashes');
+
+is($standby->safe_psql('postgres', $copy_print),
+	$copy_before, 'the standby has the same directly copied rows after the crashes');
 
 $standby->stop;
 $primary->stop;

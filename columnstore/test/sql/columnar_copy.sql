@@ -1,0 +1,106 @@
+-- COPY FROM writes row groups directly, with no delta rows, when nothing can
+-- look a row up before the load ends: no AFTER ROW INSERT trigger, and no
+-- index, or only non-unique indexes and no sort key.  Otherwise it fills
+-- the delta store.  Either way the table returns the rows it was given.
+CREATE TABLE copy_src AS
+SELECT g AS id, 'v' || g AS v, (g % 7)::numeric / 4 AS n,
+       date '2024-01-01' + (hashint4(g) & 1023) AS d,
+       CASE WHEN g % 5 = 0 THEN NULL ELSE g END AS maybe
+  FROM generate_series(1, 25000) g;
+-- Files in the data directory, which COPY FROM finds by relative path.
+DO $$
+DECLARE
+  dir text := current_setting('data_directory') || '/';
+BEGIN
+  EXECUTE format('COPY copy_src TO %L', dir || 'columnar_copy_src.data');
+  EXECUTE format('COPY (SELECT * FROM copy_src WHERE id <= 100) TO %L',
+                 dir || 'columnar_copy_small.data');
+  -- 15,000 good rows, then one that does not parse
+  EXECUTE format('COPY (SELECT id::text, v, n::text, d::text, maybe::text FROM copy_src
+                         WHERE id <= 15000
+                        UNION ALL SELECT ''oops'', ''x'', ''1'', ''2024-01-01'', NULL) TO %L',
+                 dir || 'columnar_copy_bad.data');
+END $$;
+
+CREATE FUNCTION copy_check(t regclass, OUT row_groups bigint, OUT rows bigint,
+                           OUT delta_rows bigint, OUT differences bigint)
+LANGUAGE plpgsql AS $$
+BEGIN
+  SELECT s.row_groups, s.rows, s.delta_rows INTO row_groups, rows, delta_rows
+    FROM epiphany.columnar_stats(t) s;
+  EXECUTE format('SELECT count(*) FROM ((SELECT * FROM copy_src EXCEPT ALL SELECT * FROM %s)
+                   UNION ALL (SELECT * FROM %s EXCEPT ALL SELECT * FROM copy_src)) x', t, t)
+    INTO differences;
+END $$;
+
+-- No index: row groups of the table's size, the last one short.
+CREATE TABLE copy_plain (LIKE copy_src) USING columnar;
+SELECT epiphany.columnar_set_options('copy_plain', row_group_rows => 10000, chunk_rows => 1000);
+COPY copy_plain FROM 'columnar_copy_src.data';
+SELECT * FROM copy_check('copy_plain');
+
+-- A load that fails inside a savepoint leaves nothing behind, not even the
+-- rows it still buffered; the next load in the transaction starts afresh.
+TRUNCATE copy_plain;
+BEGIN;
+SAVEPOINT before_load;
+COPY copy_plain FROM 'columnar_copy_bad.data';
+ROLLBACK TO before_load;
+COPY copy_plain FROM 'columnar_copy_small.data';
+COMMIT;
+SELECT count(*), min(id), max(id) FROM copy_plain;
+-- and so does one whose transaction aborts
+BEGIN;
+COPY copy_plain FROM 'columnar_copy_src.data';
+ROLLBACK;
+SELECT count(*) FROM copy_plain;
+
+-- Non-unique indexes get entries for the new row numbers.
+CREATE TABLE copy_indexed (LIKE copy_src) USING columnar;
+CREATE INDEX copy_indexed_id ON copy_indexed (id);
+CREATE INDEX copy_indexed_v ON copy_indexed USING hash (v);
+COPY copy_indexed FROM 'columnar_copy_src.data';
+SELECT * FROM copy_check('copy_indexed');
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+EXPLAIN (COSTS OFF) SELECT * FROM copy_indexed WHERE id = 12345;
+SELECT * FROM copy_indexed WHERE id = 12345;
+SELECT id FROM copy_indexed WHERE v = 'v24999';
+RESET enable_seqscan;
+RESET enable_bitmapscan;
+
+-- A sort key: the load is sorted before it is written, so the zone maps of
+-- the sort column are narrow.
+CREATE TABLE copy_sorted (LIKE copy_src) USING columnar;
+SELECT epiphany.columnar_set_options('copy_sorted', chunk_rows => 1000, orderby => 'd');
+COPY copy_sorted FROM 'columnar_copy_src.data';
+SELECT * FROM copy_check('copy_sorted');
+SELECT count(*) AS out_of_order
+  FROM (SELECT d < lag(d) OVER (ORDER BY ctid) AS back FROM copy_sorted) x WHERE back;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT count(*) FROM copy_sorted WHERE d < date '2024-01-11';
+
+-- A unique index: the delta store, which checks keys as rows arrive.
+CREATE TABLE copy_unique (LIKE copy_src) USING columnar;
+ALTER TABLE copy_unique ADD PRIMARY KEY (id);
+COPY copy_unique FROM 'columnar_copy_src.data';
+SELECT * FROM copy_check('copy_unique');
+COPY copy_unique FROM 'columnar_copy_small.data';
+
+-- An AFTER ROW trigger: the delta store, where the trigger finds its row.
+CREATE TABLE copy_log (id int, v text);
+CREATE FUNCTION copy_log_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO copy_log VALUES (NEW.id, NEW.v);
+  RETURN NULL;
+END $$;
+CREATE TABLE copy_triggered (LIKE copy_src) USING columnar;
+CREATE TRIGGER copy_triggered_log AFTER INSERT ON copy_triggered
+  FOR EACH ROW EXECUTE FUNCTION copy_log_row();
+COPY copy_triggered FROM 'columnar_copy_small.data';
+SELECT row_groups, rows, delta_rows FROM epiphany.columnar_stats('copy_triggered');
+SELECT count(*), sum(id) FROM copy_log;
+
+DROP TABLE copy_src, copy_plain, copy_indexed, copy_sorted, copy_unique, copy_triggered,
+  copy_log;
+DROP FUNCTION copy_check(regclass), copy_log_row();
