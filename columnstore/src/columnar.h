@@ -289,8 +289,11 @@ extern void ColumnarSetFilters(ColumnarReadState *state, ColumnarChunkFilter *fi
 extern int64 ColumnarChunksSkipped(ColumnarReadState *state);
 
 /* columnar_bulk.c */
-extern bool ColumnarBulkInsert(Relation rel, TupleTableSlot **slots, int nslots);
+extern bool ColumnarBulkInsert(Relation rel, TupleTableSlot **slots, int nslots,
+							   CommandId cid);
 extern bool ColumnarFinishBulkInsert(Relation rel);
+extern bool ColumnarBulkInsertRow(Relation rel, TupleTableSlot *slot, CommandId cid);
+extern void ColumnarInstallBulkInsertHooks(void);
 
 /* columnar_merge.c */
 extern int64 ColumnarMergeDelta(Relation rel);

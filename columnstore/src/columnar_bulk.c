@@ -1,25 +1,34 @@
 /*-------------------------------------------------------------------------
  *
  * columnar_bulk.c
- *	  Bulk loads (COPY FROM, through the table AM's multi_insert and
- *	  finish_bulk_insert) write row groups directly instead of filling the
- *	  delta store for a merge to move later: one encoding pass instead of a
- *	  heap insert, a heap delete and an encoding pass.
+ *	  Bulk loads write row groups directly instead of filling the delta
+ *	  store for a merge to move later: one encoding pass instead of a heap
+ *	  insert, a heap delete and an encoding pass.  A bulk load is a COPY FROM
+ *	  (the table AM's multi_insert, then finish_bulk_insert), or an INSERT
+ *	  ... SELECT that the planner expects to insert at least
+ *	  BULK_INSERT_MIN_ROWS rows (tuple_insert, then the end of the
+ *	  statement, seen by the executor hooks installed here).
  *
  *	  Rows are buffered until a row group is full or the load ends, so for
  *	  a while an index entry could point at a row that no catalog shows yet.
  *	  A direct load is therefore used only when nothing can look for such a
- *	  row before the load ends: the table has no AFTER ROW INSERT trigger
- *	  and no transition table, and either no index or only non-unique
- *	  indexes and no sort key (sorted rows get their row numbers only when
- *	  the load ends, after COPY has indexed them).  Other loads go to the
- *	  delta store, as single-row INSERTs do.
+ *	  row before the load ends: the table has no INSERT trigger but BEFORE
+ *	  STATEMENT ones, and either no index or only non-unique indexes and no
+ *	  sort key (sorted rows get their row numbers only when the load ends,
+ *	  after they were indexed); an INSERT also has no RETURNING, no ON
+ *	  CONFLICT and no data-modifying WITH.  Other loads go to the delta
+ *	  store, as single-row INSERTs do.
  *
- *	  Invariants: the row groups are recorded under the loading transaction
- *	  and command, as a merge's are, so they are visible exactly when heap
- *	  rows of the same COPY would be.  A load whose (sub)transaction aborts
- *	  is forgotten with its buffers; its reserved row numbers are never
- *	  handed out again.
+ *	  Rows count as inserted in the table's statistics (pg_stat_all_tables)
+ *	  as heap rows do.
+ *
+ *	  Invariants: a load is identified by its table and command id, so rows
+ *	  that a nested statement inserts (after a CommandCounterIncrement) never
+ *	  join an outer statement's load.  The row groups are recorded under the
+ *	  loading transaction and command, as a merge's are, so they are visible
+ *	  exactly when heap rows of the same statement would be.  A load whose
+ *	  (sub)transaction aborts is forgotten with its buffers; its reserved row
+ *	  numbers are never handed out again.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -33,29 +42,52 @@
 #include "epiphany/compat.h"
 
 #include "access/xact.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 #include "columnar.h"
 #include "commands/trigger.h"
+#include "executor/executor.h"
 #include "miscadmin.h"
 #include "nodes/pg_list.h"
+#include "parser/parsetree.h"
+#include "pgstat.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
 #include "utils/syscache.h"
 
+/* An INSERT ... SELECT this small or smaller fills the delta store. */
+#define BULK_INSERT_MIN_ROWS	10000
+
 /* One load in progress into one table. */
 typedef struct BulkLoad
 {
 	Oid			relid;
+	CommandId	cid;			/* the command inserting the rows */
+	EState	   *estate;			/* an INSERT's executor state; NULL: COPY */
 	SubTransactionId subxid;	/* the subtransaction that started it */
 	MemoryContext context;		/* everything below */
 	ColumnarWriteState *writer;
 	ColumnarSortState *sort;	/* rows to sort first, or NULL */
 } BulkLoad;
 
-/* The loads in progress, in TopTransactionContext. */
+/* An INSERT ... SELECT running, and the tables it may load directly. */
+typedef struct BulkInsert
+{
+	EState	   *estate;
+	CommandId	cid;
+	List	   *relids;
+	SubTransactionId subxid;
+} BulkInsert;
+
+/* The loads and INSERTs in progress, in TopTransactionContext. */
 static List *BulkLoads = NIL;
+static List *BulkInserts = NIL;
 static bool CallbacksRegistered = false;
+
+static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+static ExecutorFinish_hook_type prev_ExecutorFinish = NULL;
+static ExecutorEnd_hook_type prev_ExecutorEnd = NULL;
 
 /* Whether "rel" has a unique or exclusion index. */
 static bool
@@ -90,15 +122,18 @@ DirectLoadAllowed(Relation rel, const ColumnarOptions *options)
 	if (!OidIsValid(rel->rd_rel->reltoastrelid))
 		return false;
 	if (triggers != NULL &&
-		(triggers->trig_insert_after_row || triggers->trig_insert_new_table))
+		(triggers->trig_insert_before_row || triggers->trig_insert_after_row ||
+		 triggers->trig_insert_instead_row || triggers->trig_insert_after_statement ||
+		 triggers->trig_insert_new_table))
 		return false;
 	if (rel->rd_rel->relhasindex && (sorted || HasUniqueIndex(rel)))
 		return false;
 	return true;
 }
 
+/* The load into "relid" by command "cid" of "estate" (NULL: a COPY's). */
 static BulkLoad *
-FindLoad(Oid relid)
+FindLoad(Oid relid, CommandId cid, EState *estate)
 {
 	ListCell   *lc;
 
@@ -106,10 +141,31 @@ FindLoad(Oid relid)
 	{
 		BulkLoad   *load = (BulkLoad *) lfirst(lc);
 
-		if (load->relid == relid)
+		if (load->relid == relid && load->estate == estate &&
+			(estate == NULL || load->cid == cid))
 			return load;
 	}
 	return NULL;
+}
+
+/*
+ * The innermost running INSERT ... SELECT of command "cid" that may load
+ * "relid".
+ */
+static BulkInsert *
+FindInsert(Oid relid, CommandId cid)
+{
+	ListCell   *lc;
+	BulkInsert *found = NULL;
+
+	foreach(lc, BulkInserts)
+	{
+		BulkInsert *insert = (BulkInsert *) lfirst(lc);
+
+		if (insert->cid == cid && list_member_oid(insert->relids, relid))
+			found = insert;
+	}
+	return found;
 }
 
 /* Forgets "load" and frees its buffers, without writing them. */
@@ -127,10 +183,14 @@ ForgetLoadsAtEnd(XactEvent event, void *arg)
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
 		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
 		event == XACT_EVENT_PREPARE)
-		BulkLoads = NIL;		/* its memory goes with TopTransactionContext */
+	{
+		/* their memory goes with TopTransactionContext */
+		BulkLoads = NIL;
+		BulkInserts = NIL;
+	}
 }
 
-/* A subtransaction's abort drops the loads it started. */
+/* A subtransaction's abort drops the loads and INSERTs it started. */
 static void
 DropLoadsOfAbortedSubxact(SubXactEvent event, SubTransactionId mySubid,
 						  SubTransactionId parentSubid, void *arg)
@@ -145,17 +205,35 @@ DropLoadsOfAbortedSubxact(SubXactEvent event, SubTransactionId mySubid,
 
 		if (load->subxid == mySubid)
 		{
-			DropLoad(load);
-			/* the list changed: start over */
-			DropLoadsOfAbortedSubxact(event, mySubid, parentSubid, arg);
-			return;
+			BulkLoads = foreach_delete_current(BulkLoads, lc);
+			MemoryContextDelete(load->context);
 		}
+	}
+	foreach(lc, BulkInserts)
+	{
+		BulkInsert *insert = (BulkInsert *) lfirst(lc);
+
+		if (insert->subxid == mySubid)
+			BulkInserts = foreach_delete_current(BulkInserts, lc);
 	}
 }
 
-/* Starts a direct load into "rel", or returns NULL when it may not have one. */
+static void
+RegisterCallbacks(void)
+{
+	if (CallbacksRegistered)
+		return;
+	RegisterXactCallback(ForgetLoadsAtEnd, NULL);
+	RegisterSubXactCallback(DropLoadsOfAbortedSubxact, NULL);
+	CallbacksRegistered = true;
+}
+
+/*
+ * Starts a direct load into "rel" by command "cid" (of "estate", NULL for a
+ * COPY), or returns NULL when the table may not have one.
+ */
 static BulkLoad *
-StartLoad(Relation rel)
+StartLoad(Relation rel, CommandId cid, EState *estate)
 {
 	ColumnarOptions options;
 	BulkLoad   *load;
@@ -165,18 +243,15 @@ StartLoad(Relation rel)
 	ColumnarGetOptions(RelationGetRelid(rel), &options);
 	if (!DirectLoadAllowed(rel, &options))
 		return NULL;
-	if (!CallbacksRegistered)
-	{
-		RegisterXactCallback(ForgetLoadsAtEnd, NULL);
-		RegisterSubXactCallback(DropLoadsOfAbortedSubxact, NULL);
-		CallbacksRegistered = true;
-	}
+	RegisterCallbacks();
 
 	context = AllocSetContextCreate(TopTransactionContext, "columnar bulk load",
 									ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(context);
 	load = palloc0(sizeof(BulkLoad));
 	load->relid = RelationGetRelid(rel);
+	load->cid = cid;
+	load->estate = estate;
 	load->subxid = GetCurrentSubTransactionId();
 	load->context = context;
 	load->writer = ColumnarBeginWrite(rel, &options);
@@ -187,51 +262,33 @@ StartLoad(Relation rel)
 }
 
 /*
- * ColumnarBulkInsert - add slots[0..nslots) of a bulk load to row groups,
- * setting their TIDs (invalid when the rows are sorted first: they are
- * numbered when the load ends).  Returns false, doing nothing, when the
- * load must go to the delta store instead.
+ * Adds the row in "slot" to "load", setting its TID (invalid when the rows
+ * are sorted first: they are numbered when the load ends).
  */
-bool
-ColumnarBulkInsert(Relation rel, TupleTableSlot **slots, int nslots)
+static void
+LoadRow(BulkLoad *load, TupleTableSlot *slot)
 {
-	BulkLoad   *load = FindLoad(RelationGetRelid(rel));
-	MemoryContext old;
+	MemoryContext old = MemoryContextSwitchTo(load->context);
 
-	if (load == NULL && (load = StartLoad(rel)) == NULL)
-		return false;
-	old = MemoryContextSwitchTo(load->context);
-	for (int i = 0; i < nslots; i++)
+	if (load->sort != NULL)
 	{
-		CHECK_FOR_INTERRUPTS();
-		if (load->sort != NULL)
-		{
-			ColumnarSortAdd(load->sort, slots[i]);
-			ItemPointerSetInvalid(&slots[i]->tts_tid);
-		}
-		else
-			ColumnarWriteRow(load->writer, slots[i], &slots[i]->tts_tid);
-		slots[i]->tts_tableOid = RelationGetRelid(rel);
+		ColumnarSortAdd(load->sort, slot);
+		ItemPointerSetInvalid(&slot->tts_tid);
 	}
+	else
+		ColumnarWriteRow(load->writer, slot, &slot->tts_tid);
+	slot->tts_tableOid = load->relid;
 	MemoryContextSwitchTo(old);
-	return true;
 }
 
-/*
- * ColumnarFinishBulkInsert - write what a bulk load into "rel" still
- * buffers; false when "rel" has no direct load in progress.
- */
-bool
-ColumnarFinishBulkInsert(Relation rel)
+/* Writes what "load" still buffers and forgets it. */
+static void
+FinishLoad(BulkLoad *load)
 {
-	BulkLoad   *load = FindLoad(RelationGetRelid(rel));
-	MemoryContext old;
+	MemoryContext old = MemoryContextSwitchTo(load->context);
 	TupleTableSlot *sorted;
 	ItemPointerData tid;
 
-	if (load == NULL)
-		return false;
-	old = MemoryContextSwitchTo(load->context);
 	if (load->sort != NULL)
 	{
 		while ((sorted = ColumnarSortNext(load->sort)) != NULL)
@@ -244,5 +301,196 @@ ColumnarFinishBulkInsert(Relation rel)
 	ColumnarEndWrite(load->writer);
 	MemoryContextSwitchTo(old);
 	DropLoad(load);
+}
+
+/*
+ * ColumnarBulkInsert - add slots[0..nslots) of a COPY by command "cid" to
+ * row groups.  Returns false, doing nothing, when the rows must go to the
+ * delta store instead.
+ */
+bool
+ColumnarBulkInsert(Relation rel, TupleTableSlot **slots, int nslots, CommandId cid)
+{
+	BulkLoad   *load = FindLoad(RelationGetRelid(rel), cid, NULL);
+
+	if (load == NULL && (load = StartLoad(rel, cid, NULL)) == NULL)
+		return false;
+	for (int i = 0; i < nslots; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		LoadRow(load, slots[i]);
+	}
+	pgstat_count_heap_insert(rel, nslots);
 	return true;
+}
+
+/*
+ * ColumnarFinishBulkInsert - write what a COPY into "rel" still buffers;
+ * false when "rel" has no COPY loading it directly.
+ */
+bool
+ColumnarFinishBulkInsert(Relation rel)
+{
+	BulkLoad   *load = FindLoad(RelationGetRelid(rel), InvalidCommandId, NULL);
+
+	if (load == NULL)
+		return false;
+	FinishLoad(load);
+	return true;
+}
+
+/*
+ * ColumnarBulkInsertRow - add the row in "slot", inserted by command "cid",
+ * to row groups if that command is an INSERT ... SELECT loading "rel"
+ * directly; false, doing nothing, when the row must go to the delta store.
+ */
+bool
+ColumnarBulkInsertRow(Relation rel, TupleTableSlot *slot, CommandId cid)
+{
+	Oid			relid = RelationGetRelid(rel);
+	BulkInsert *insert;
+	BulkLoad   *load = NULL;
+
+	if (BulkInserts == NIL || (insert = FindInsert(relid, cid)) == NULL)
+		return false;
+	load = FindLoad(relid, cid, insert->estate);
+	if (load == NULL)
+	{
+		load = StartLoad(rel, cid, insert->estate);
+		if (load == NULL)
+		{
+			/* not allowed: the rest of the statement goes to the delta too */
+			insert->relids = list_delete_oid(insert->relids, relid);
+			return false;
+		}
+	}
+	LoadRow(load, slot);
+	pgstat_count_heap_insert(rel, 1);
+	return true;
+}
+
+/*
+ * The columnar tables an INSERT ... SELECT may load directly: the plan's
+ * only ModifyTable inserts into them, expects many rows, and has no
+ * RETURNING, ON CONFLICT or data-modifying WITH.
+ */
+static List *
+BulkInsertTargets(QueryDesc *queryDesc, int eflags)
+{
+	PlannedStmt *stmt = queryDesc->plannedstmt;
+	ModifyTable *mt;
+	List	   *relids = NIL;
+	ListCell   *lc;
+
+	if (queryDesc->operation != CMD_INSERT || (eflags & EXEC_FLAG_EXPLAIN_ONLY) ||
+		stmt->hasModifyingCTE || !IsA(stmt->planTree, ModifyTable))
+		return NIL;
+	mt = (ModifyTable *) stmt->planTree;
+	if (mt->returningLists != NIL || mt->onConflictAction != ONCONFLICT_NONE ||
+		outerPlan(mt) == NULL || outerPlan(mt)->plan_rows < BULK_INSERT_MIN_ROWS)
+		return NIL;
+	foreach(lc, mt->resultRelations)
+	{
+		RangeTblEntry *rte = rt_fetch(lfirst_int(lc), stmt->rtable);
+
+		if (rte->relkind == RELKIND_RELATION && ColumnarRelidIsColumnar(rte->relid))
+			relids = lappend_oid(relids, rte->relid);
+	}
+	return relids;
+}
+
+static void
+ColumnarExecutorStart(QueryDesc *queryDesc, int eflags)
+{
+	List	   *relids;
+	MemoryContext old;
+	BulkInsert *insert;
+
+	if (prev_ExecutorStart)
+		prev_ExecutorStart(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
+
+	relids = BulkInsertTargets(queryDesc, eflags);
+	if (relids == NIL)
+		return;
+	RegisterCallbacks();
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	insert = palloc(sizeof(BulkInsert));
+	insert->estate = queryDesc->estate;
+	insert->cid = queryDesc->estate->es_output_cid;
+	insert->relids = list_copy(relids);
+	insert->subxid = GetCurrentSubTransactionId();
+	BulkInserts = lappend(BulkInserts, insert);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Forgets the INSERT ... SELECT of "estate", first writing what its loads
+ * buffer when "finish" (else dropping it: the statement did not finish).
+ */
+static void
+EndBulkInsert(EState *estate, bool finish)
+{
+	ListCell   *lc;
+
+	foreach(lc, BulkLoads)
+	{
+		BulkLoad   *load = (BulkLoad *) lfirst(lc);
+
+		if (load->estate != estate)
+			continue;
+		if (finish)
+			FinishLoad(load);
+		else
+			DropLoad(load);
+		/* the list changed: start over */
+		EndBulkInsert(estate, finish);
+		return;
+	}
+	foreach(lc, BulkInserts)
+	{
+		BulkInsert *insert = (BulkInsert *) lfirst(lc);
+
+		if (insert->estate == estate)
+			BulkInserts = foreach_delete_current(BulkInserts, lc);
+	}
+}
+
+/* The statement's rows are written before its AFTER triggers can run. */
+static void
+ColumnarExecutorFinish(QueryDesc *queryDesc)
+{
+	if (BulkInserts != NIL)
+		EndBulkInsert(queryDesc->estate, true);
+	if (prev_ExecutorFinish)
+		prev_ExecutorFinish(queryDesc);
+	else
+		standard_ExecutorFinish(queryDesc);
+}
+
+static void
+ColumnarExecutorEnd(QueryDesc *queryDesc)
+{
+	if (BulkInserts != NIL)
+		EndBulkInsert(queryDesc->estate, false);
+	if (prev_ExecutorEnd)
+		prev_ExecutorEnd(queryDesc);
+	else
+		standard_ExecutorEnd(queryDesc);
+}
+
+/*
+ * ColumnarInstallBulkInsertHooks - install the executor hooks that end the
+ * direct loads of INSERT ... SELECT; called once from _PG_init.
+ */
+void
+ColumnarInstallBulkInsertHooks(void)
+{
+	prev_ExecutorStart = ExecutorStart_hook;
+	ExecutorStart_hook = ColumnarExecutorStart;
+	prev_ExecutorFinish = ExecutorFinish_hook;
+	ExecutorFinish_hook = ColumnarExecutorFinish;
+	prev_ExecutorEnd = ExecutorEnd_hook;
+	ExecutorEnd_hook = ColumnarExecutorEnd;
 }

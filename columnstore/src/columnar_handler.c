@@ -1296,11 +1296,13 @@ columnar_scan_sample_next_tuple(TableScanDesc scan, SampleScanState *scanstate,
  * ------------------------------------------------------------------------
  */
 
+/* A large INSERT ... SELECT: row groups directly (columnar_bulk.c). */
 static void
 columnar_tuple_insert(Relation rel, TupleTableSlot *slot, CommandId cid, int options,
 					  struct BulkInsertStateData *bistate)
 {
-	HEAP_ROUTINE->tuple_insert(rel, slot, cid, options, bistate);
+	if (!ColumnarBulkInsertRow(rel, slot, cid))
+		HEAP_ROUTINE->tuple_insert(rel, slot, cid, options, bistate);
 }
 
 static void
@@ -1323,7 +1325,7 @@ static void
 columnar_multi_insert(Relation rel, TupleTableSlot **slots, int nslots, CommandId cid,
 					  int options, struct BulkInsertStateData *bistate)
 {
-	if (!ColumnarBulkInsert(rel, slots, nslots))
+	if (!ColumnarBulkInsert(rel, slots, nslots, cid))
 		HEAP_ROUTINE->multi_insert(rel, slots, nslots, cid, options, bistate);
 }
 

@@ -47,6 +47,7 @@ SELECT id, length(t), length(by), length(j::text), length(ta[1]) FROM types_col 
 CREATE TABLE sparse (id int, v text, w int) USING columnar;
 INSERT INTO sparse SELECT g, CASE WHEN g % 3 = 0 THEN NULL ELSE 'v' || g END, NULL
   FROM generate_series(1, 25000) g;
+-- (an INSERT ... SELECT this large wrote row groups: nothing to merge)
 SELECT epiphany.columnar_merge('sparse');
 SELECT count(*), count(v), count(w), sum(id) FILTER (WHERE v IS NULL) FROM sparse;
 

@@ -7,6 +7,7 @@ CREATE TABLE xe_docs (id int PRIMARY KEY, category text, at date, embedding vect
 INSERT INTO xe_customers SELECT g, (ARRAY['DE','FR','US'])[1 + g % 3] FROM generate_series(1, 300) g;
 INSERT INTO xe_history SELECT 1 + g % 300, (g % 97) + 0.5, date '2024-01-01' + g % 365
   FROM generate_series(1, 30000) g;
+-- (an INSERT ... SELECT this large wrote row groups: nothing to merge)
 SELECT epiphany.columnar_merge('xe_history');
 INSERT INTO xe_docs
 SELECT g, (ARRAY['news','howto','faq'])[1 + g % 3], date '2024-01-01' + g % 60,

@@ -4,6 +4,7 @@ CREATE TABLE st_col (id int, v text) USING columnar;
 CREATE TABLE st_vec (id int PRIMARY KEY, e vector(3));
 INSERT INTO st_heap SELECT g, repeat('x', 20) FROM generate_series(1, 1000) g;
 INSERT INTO st_col SELECT g, repeat('x', 20) FROM generate_series(1, 20000) g;
+-- (an INSERT ... SELECT this large wrote row groups: nothing to merge)
 SELECT epiphany.columnar_merge('st_col');
 INSERT INTO st_vec SELECT g, ARRAY[g, g, g]::vector FROM generate_series(1, 100) g;
 CREATE INDEX ON st_vec USING hnsw (e vector_l2_ops);

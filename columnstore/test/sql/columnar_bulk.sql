@@ -1,7 +1,9 @@
--- COPY FROM writes row groups directly, with no delta rows, when nothing can
--- look a row up before the load ends: no AFTER ROW INSERT trigger, and no
--- index, or only non-unique indexes and no sort key.  Otherwise it fills
--- the delta store.  Either way the table returns the rows it was given.
+-- Bulk loads - COPY FROM, and INSERT ... SELECT of an expected 10,000 rows
+-- or more - write row groups directly, with no delta rows, when nothing can
+-- look a row up before the load ends: no INSERT trigger (but BEFORE
+-- STATEMENT), and no index, or only non-unique indexes and no sort key.
+-- Otherwise they fill the delta store.  Either way the table returns the
+-- rows it was given.
 CREATE TABLE copy_src AS
 SELECT g AS id, 'v' || g AS v, (g % 7)::numeric / 4 AS n,
        date '2024-01-01' + (hashint4(g) & 1023) AS d,
@@ -100,7 +102,76 @@ CREATE TRIGGER copy_triggered_log AFTER INSERT ON copy_triggered
 COPY copy_triggered FROM 'columnar_copy_small.data';
 SELECT row_groups, rows, delta_rows FROM epiphany.columnar_stats('copy_triggered');
 SELECT count(*), sum(id) FROM copy_log;
+-- So does an AFTER STATEMENT trigger, which must see every row of the load.
+CREATE FUNCTION copy_count_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE NOTICE 'the table has % rows', (SELECT count(*) FROM copy_counted);
+  RETURN NULL;
+END $$;
+CREATE TABLE copy_counted (LIKE copy_src) USING columnar;
+CREATE TRIGGER copy_counted_count AFTER INSERT ON copy_counted
+  FOR EACH STATEMENT EXECUTE FUNCTION copy_count_rows();
+COPY copy_counted FROM 'columnar_copy_small.data';
+SELECT row_groups, rows, delta_rows FROM epiphany.columnar_stats('copy_counted');
+
+-- INSERT ... SELECT: directly when the planner expects many rows.
+CREATE TABLE insert_plain (LIKE copy_src) USING columnar;
+INSERT INTO insert_plain SELECT * FROM copy_src;
+SELECT * FROM copy_check('insert_plain');
+INSERT INTO insert_plain SELECT * FROM copy_src WHERE id <= 10;
+SELECT row_groups, rows, delta_rows FROM epiphany.columnar_stats('insert_plain');
+-- RETURNING goes to the delta store
+TRUNCATE insert_plain;
+WITH ins AS (INSERT INTO insert_plain SELECT * FROM copy_src RETURNING id)
+SELECT count(*) FROM ins;
+SELECT * FROM copy_check('insert_plain');
+-- the rest of the transaction sees the rows; EXPLAIN alone inserts none
+TRUNCATE insert_plain;
+BEGIN;
+EXPLAIN (COSTS OFF) INSERT INTO insert_plain SELECT * FROM copy_src;
+INSERT INTO insert_plain SELECT * FROM copy_src;
+SELECT count(*), sum(id) FROM insert_plain;
+COMMIT;
+SELECT * FROM copy_check('insert_plain');
+-- a statement that fails in a savepoint leaves nothing, nor does one in a
+-- function whose exception block rolls it back
+TRUNCATE insert_plain;
+BEGIN;
+SAVEPOINT before_insert;
+INSERT INTO insert_plain SELECT id, v, n / (id - 20000), d, maybe FROM copy_src;
+ROLLBACK TO before_insert;
+DO $$
+BEGIN
+  INSERT INTO insert_plain SELECT id, v, n / (id - 20000), d, maybe FROM copy_src;
+EXCEPTION WHEN division_by_zero THEN
+  RAISE NOTICE 'insert failed: %', SQLERRM;
+END $$;
+INSERT INTO insert_plain SELECT * FROM copy_src WHERE id > 24990;
+COMMIT;
+SELECT row_groups, rows, delta_rows FROM epiphany.columnar_stats('insert_plain');
+SELECT count(*), min(id), max(id) FROM insert_plain;
+-- inside a function, whose next statement sees the rows
+CREATE FUNCTION insert_all() RETURNS bigint LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO insert_plain SELECT * FROM copy_src;
+  RETURN (SELECT count(*) FROM insert_plain);
+END $$;
+TRUNCATE insert_plain;
+SELECT insert_all();
+SELECT * FROM copy_check('insert_plain');
+-- a non-unique index gets entries; a unique one keeps the delta store
+TRUNCATE copy_indexed;
+INSERT INTO copy_indexed SELECT * FROM copy_src;
+SELECT * FROM copy_check('copy_indexed');
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+SELECT * FROM copy_indexed WHERE id = 777;
+RESET enable_seqscan;
+RESET enable_bitmapscan;
+TRUNCATE copy_unique;
+INSERT INTO copy_unique SELECT * FROM copy_src;
+SELECT * FROM copy_check('copy_unique');
 
 DROP TABLE copy_src, copy_plain, copy_indexed, copy_sorted, copy_unique, copy_triggered,
-  copy_log;
-DROP FUNCTION copy_check(regclass), copy_log_row();
+  copy_log, copy_counted, insert_plain;
+DROP FUNCTION copy_check(regclass), copy_log_row(), copy_count_rows(), insert_all();
