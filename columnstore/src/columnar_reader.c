@@ -41,7 +41,6 @@
 /* The chunk a column is positioned on. */
 typedef struct ColumnCursor
 {
-	bool		needed;
 	ColumnarRowGroup *rg;		/* row group of the loaded chunk, or NULL */
 	int			chunkno;		/* loaded chunk number */
 	int			point_reads;	/* rows read from it one at a time */
@@ -60,6 +59,8 @@ struct ColumnarReadState
 	int			map_allocated;	/* room in map->row_groups, point reads */
 	ColumnCursor *columns;		/* [attno] */
 	int			ncolumns;		/* entries in "columns" */
+	int		   *needed_atts;	/* the needed attnos - 1, ascending */
+	int			nneeded;
 	MemoryContext context;		/* the state, the map, the cursors */
 	MemoryContext group_context;	/* deleted-row set of "group" */
 
@@ -104,16 +105,18 @@ NewReadState(Relation rel, Snapshot map_snapshot, Snapshot deleted_snapshot,
 	state->map = palloc0(sizeof(ColumnarStorageMap));
 	state->columns = palloc0(sizeof(ColumnCursor) * natts);
 	state->ncolumns = natts;
+	state->needed_atts = palloc(sizeof(int) * Max(natts, 1));
 	for (int a = 0; a < natts; a++)
 	{
 		ColumnCursor *col = &state->columns[a];
 
-		col->needed = !TupleDescAttr(state->tupdesc, a)->attisdropped &&
-			(attrs_needed == NULL ||
-			 bms_is_member(a + 1 - FirstLowInvalidHeapAttributeNumber, attrs_needed));
 		col->context = AllocSetContextCreate(context, "columnar chunk read",
 											 ALLOCSET_DEFAULT_SIZES);
 		ColumnarInitChunkData(&col->data, col->context);
+		if (!TupleDescAttr(state->tupdesc, a)->attisdropped &&
+			(attrs_needed == NULL ||
+			 bms_is_member(a + 1 - FirstLowInvalidHeapAttributeNumber, attrs_needed)))
+			state->needed_atts[state->nneeded++] = a;
 	}
 	MemoryContextSwitchTo(old);
 	return state;
@@ -258,10 +261,17 @@ ColumnValue(ColumnarReadState *state, int a, ColumnarRowGroup *rg, int64 offset,
 			bool *isnull)
 {
 	ColumnCursor *col = &state->columns[a];
-	int			row = PositionColumn(state, a, rg, offset);
-	ColumnarChunk *chunk = &rg->chunks[a][col->chunkno];
 	Form_pg_attribute att = TupleDescAttr(state->tupdesc, a);
+	ColumnarChunk *chunk;
+	int			row;
 
+	if (rg->chunks[a][0].row_count == 0)
+	{
+		/* The column was added after this row group was written. */
+		return getmissingattr(state->tupdesc, a + 1, isnull);
+	}
+	row = PositionColumn(state, a, rg, offset);
+	chunk = &rg->chunks[a][col->chunkno];
 	if (!col->data.decoded &&
 		(!state->point_read || ++col->point_reads > POINT_READS_BEFORE_DECODE ||
 		 !ColumnarChunkSeekable(chunk)))
@@ -279,25 +289,29 @@ ColumnValue(ColumnarReadState *state, int a, ColumnarRowGroup *rg, int64 offset,
 static void
 StoreRow(ColumnarReadState *state, ColumnarRowGroup *rg, int64 offset, TupleTableSlot *slot)
 {
-	int			natts = state->tupdesc->natts;
+	int			chunkno = (int) (offset / rg->chunk_rows);
+	int			row = (int) (offset - (int64) chunkno * rg->chunk_rows);
 
 	if (slot->tts_tupleDescriptor != state->tupdesc)
 		AdoptDescriptor(state, slot->tts_tupleDescriptor);
 	ExecClearTuple(slot);
-	for (int a = 0; a < natts; a++)
+	/* the columns not read are NULL */
+	memset(slot->tts_isnull, true, sizeof(bool) * state->tupdesc->natts);
+	for (int i = 0; i < state->nneeded; i++)
 	{
-		if (!state->columns[a].needed)
+		int			a = state->needed_atts[i];
+		ColumnCursor *col = &state->columns[a];
+
+		if (a >= state->tupdesc->natts)
+			break;
+		if (col->rg == rg && col->chunkno == chunkno && col->data.decoded)
 		{
-			slot->tts_isnull[a] = true;
-			continue;
+			/* a sequential read on a decoded chunk */
+			slot->tts_values[a] = col->data.values[row];
+			slot->tts_isnull[a] = col->data.nulls[row];
 		}
-		if (rg->chunks[a][0].row_count == 0)
-		{
-			/* The column was added after this row group was written. */
-			slot->tts_values[a] = getmissingattr(state->tupdesc, a + 1, &slot->tts_isnull[a]);
-			continue;
-		}
-		slot->tts_values[a] = ColumnValue(state, a, rg, offset, &slot->tts_isnull[a]);
+		else
+			slot->tts_values[a] = ColumnValue(state, a, rg, offset, &slot->tts_isnull[a]);
 	}
 	ExecStoreVirtualTuple(slot);
 	ColumnarRowNumberGetTid(rg->first_row + offset, &slot->tts_tid);
@@ -457,7 +471,8 @@ ColumnarReadNextRow(ColumnarReadState *state, TupleTableSlot *slot)
 			state->chunks_skipped++;
 			continue;
 		}
-		if (bms_is_member((int) state->group_offset, state->group_deleted))
+		if (state->group_deleted != NULL &&
+			bms_is_member((int) state->group_offset, state->group_deleted))
 		{
 			state->group_offset++;
 			continue;
