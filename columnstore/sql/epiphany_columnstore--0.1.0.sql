@@ -83,18 +83,21 @@ AS 'MODULE_PATHNAME', 'ep_columnar_stats' LANGUAGE C STRICT;
 COMMENT ON FUNCTION epiphany.columnar_stats(regclass) IS
     'Row groups, rows, delta rows, deleted rows and bytes of a columnar table';
 
--- Per-table options, by table OID (they outlive TRUNCATE and rewrites).
--- segmentby and orderby are attribute numbers; rows become columnar sorted
--- by the segmentby columns, then the orderby columns.
+-- Per-table options, by table (they outlive TRUNCATE and rewrites); rows
+-- become columnar sorted by the segmentby columns, then the orderby columns,
+-- kept by name (RENAME COLUMN renames them, DROP COLUMN removes them).
+-- pg_dump dumps the rows, and a restore maps table and column names to the
+-- new objects.
 CREATE TABLE _epiphany_columnar.options (
-    relid             oid PRIMARY KEY,
+    relid             regclass PRIMARY KEY,
     compression       text NOT NULL,
     compression_level integer NOT NULL,
     row_group_rows    integer NOT NULL,
     chunk_rows        integer NOT NULL,
-    segmentby         smallint[] NOT NULL,
-    orderby           smallint[] NOT NULL
+    segmentby         name[] NOT NULL,
+    orderby           name[] NOT NULL
 );
+SELECT pg_catalog.pg_extension_config_dump('_epiphany_columnar.options', '');
 
 CREATE FUNCTION epiphany.columnar_set_options(
     rel regclass,

@@ -211,6 +211,8 @@ extern int64 ColumnarLiveRows(Relation rel, Snapshot snapshot);
 extern void ColumnarGetOptions(Oid relid, ColumnarOptions *options);
 extern void ColumnarSetOptions(Oid relid, const ColumnarOptions *options);
 extern void ColumnarDropOptions(Oid relid);
+extern void ColumnarRenameOptionsColumn(Oid relid, const char *old_name,
+										const char *new_name);
 extern void ColumnarStorageStats(Relation rel, int64 *row_groups, int64 *rows,
 								 int64 *deleted_rows, int64 *stored_bytes,
 								 int64 *raw_bytes);

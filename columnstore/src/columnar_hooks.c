@@ -2,10 +2,11 @@
  *
  * columnar_hooks.c
  *	  The column store's hooks into PostgreSQL outside the table AM: the
- *	  object access hook that forgets a dropped table's metadata, the
- *	  relation-info hook that keeps bitmap heap scans out of columnar plans
- *	  (and parallel scans when epiphany.enable_parallel_workers is off), and
- *	  that setting.
+ *	  object access hook that forgets a dropped table's metadata (and a
+ *	  dropped column's place in its options), the utility hook that renames
+ *	  a column in the options, the relation-info hook that keeps bitmap heap
+ *	  scans out of columnar plans (and parallel scans when
+ *	  epiphany.enable_parallel_workers is off), and that setting.
  *
  *	  Invariants: hooks chain to whatever was installed before them; they
  *	  are installed once, from _PG_init, and do nothing for other tables.
@@ -25,10 +26,14 @@
 #include "epiphany/compat.h"
 
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
 #include "catalog/objectaccess.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
 #include "columnar.h"
 #include "commands/defrem.h"
+#include "epiphany/utility_hook.h"
+#include "utils/lsyscache.h"
 #include "nodes/pathnodes.h"
 #include "optimizer/plancat.h"
 #include "utils/guc.h"
@@ -36,6 +41,7 @@
 
 static object_access_hook_type prev_object_access_hook = NULL;
 static get_relation_info_hook_type prev_get_relation_info_hook = NULL;
+static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 
 /*
  * Whether pg_class says "relid" is a columnar table; if so, its storage id
@@ -83,11 +89,49 @@ ColumnarObjectAccess(ObjectAccessType access, Oid classId, Oid objectId, int sub
 
 	if (prev_object_access_hook)
 		prev_object_access_hook(access, classId, objectId, subId, arg);
-	if (access == OAT_DROP && classId == RelationRelationId && subId == 0 &&
-		IsColumnarTable(objectId, &storage_id))
+	if (access != OAT_DROP || classId != RelationRelationId ||
+		!IsColumnarTable(objectId, &storage_id))
+		return;
+	if (subId == 0)
 	{
 		ColumnarDropStorage(storage_id);
 		ColumnarDropOptions(objectId);
+	}
+	else
+	{
+		/* a dropped column leaves the sort keys of the options */
+		char	   *name = get_attname(objectId, (AttrNumber) subId, true);
+
+		if (name != NULL)
+			ColumnarRenameOptionsColumn(objectId, name, NULL);
+	}
+}
+
+/* ALTER TABLE ... RENAME COLUMN: the options' sort keys follow the column. */
+static void
+ColumnarProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+					   ProcessUtilityContext context, ParamListInfo params,
+					   QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+{
+	RenameStmt *stmt = (RenameStmt *) pstmt->utilityStmt;
+	Oid			relid;
+	List	   *relids;
+	ListCell   *lc;
+
+	EpProcessUtilityNext(prev_ProcessUtility, pstmt, queryString, readOnlyTree, context,
+						 params, queryEnv, dest, qc);
+	if (!IsA(stmt, RenameStmt) || stmt->renameType != OBJECT_COLUMN || stmt->relation == NULL)
+		return;
+	relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+	if (!OidIsValid(relid))
+		return;
+	/* the rename reached the inheritors too, unless ONLY */
+	relids = stmt->relation->inh ? find_all_inheritors(relid, NoLock, NULL) :
+		list_make1_oid(relid);
+	foreach(lc, relids)
+	{
+		if (ColumnarRelidIsColumnar(lfirst_oid(lc)))
+			ColumnarRenameOptionsColumn(lfirst_oid(lc), stmt->subname, stmt->newname);
 	}
 }
 
@@ -134,4 +178,6 @@ ColumnarInstallHooks(void)
 	object_access_hook = ColumnarObjectAccess;
 	prev_get_relation_info_hook = get_relation_info_hook;
 	get_relation_info_hook = ColumnarGetRelationInfo;
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = ColumnarProcessUtility;
 }

@@ -1040,44 +1040,68 @@ ColumnarStorageStats(Relation rel, int64 *row_groups, int64 *rows, int64 *delete
 
 /* ------------------------------------------------------------------------
  * Per-table options: _epiphany_columnar.options, keyed by the table's OID,
- * so that they outlive TRUNCATE and rewrites.
+ * so that they outlive TRUNCATE and rewrites, with the sort columns by name,
+ * so that pg_dump can carry them to another database.
  * ------------------------------------------------------------------------
  */
 
+/* The names of columns attnums[0..count) of "relid", as a name[]. */
 static ArrayType *
-AttnumsToArray(const AttrNumber *attnums, int count)
+AttnumsToNameArray(Oid relid, const AttrNumber *attnums, int count)
 {
 	Datum	   *elems = palloc(sizeof(Datum) * Max(count, 1));
 
 	for (int i = 0; i < count; i++)
-		elems[i] = Int16GetDatum(attnums[i]);
-	return construct_array(elems, count, INT2OID, sizeof(int16), true, TYPALIGN_SHORT);
+	{
+		Name		name = palloc0(NAMEDATALEN);
+
+		namestrcpy(name, get_attname(relid, attnums[i], false));
+		elems[i] = NameGetDatum(name);
+	}
+	return construct_array(elems, count, NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR);
 }
 
-/* Reads an int2[] of attribute numbers, checking its shape. */
+/* The elements of a name[] of the options of "relid", checking its shape. */
 static int
-ArrayToAttnums(Datum datum, AttrNumber *attnums, Oid relid)
+NameArrayElements(Datum datum, Oid relid, Datum **elems)
 {
 	ArrayType  *array = DatumGetArrayTypeP(datum);
-	Datum	   *elems;
 	bool	   *nulls;
 	int			count;
 
-	deconstruct_array(array, INT2OID, sizeof(int16), true, TYPALIGN_SHORT,
-					  &elems, &nulls, &count);
-	if (count > COLUMNAR_MAX_SORT_KEYS)
+	deconstruct_array(array, NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR,
+					  elems, &nulls, &count);
+	if (count > COLUMNAR_MAX_SORT_KEYS || ARR_NDIM(array) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid columnar options for relation %u", relid)));
 	for (int i = 0; i < count; i++)
-	{
 		if (nulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_CORRUPTED),
 					 errmsg("invalid columnar options for relation %u", relid)));
-		attnums[i] = DatumGetInt16(elems[i]);
-	}
 	return count;
+}
+
+/*
+ * Reads a name[] of columns of "relid" into attribute numbers; a name that
+ * is no column of the table is left out.  Returns how many there are.
+ */
+static int
+NameArrayToAttnums(Datum datum, AttrNumber *attnums, Oid relid)
+{
+	Datum	   *elems;
+	int			count = NameArrayElements(datum, relid, &elems);
+	int			found = 0;
+
+	for (int i = 0; i < count; i++)
+	{
+		AttrNumber	attnum = get_attnum(relid, NameStr(*DatumGetName(elems[i])));
+
+		if (attnum > 0)
+			attnums[found++] = attnum;
+	}
+	return found;
 }
 
 /*
@@ -1125,10 +1149,10 @@ ColumnarGetOptions(Oid relid, ColumnarOptions *options)
 		options->compression_level = DatumGetInt32(values[Anum_options_compression_level - 1]);
 		options->row_group_rows = DatumGetInt32(values[Anum_options_row_group_rows - 1]);
 		options->chunk_rows = DatumGetInt32(values[Anum_options_chunk_rows - 1]);
-		options->nsegmentby = ArrayToAttnums(values[Anum_options_segmentby - 1],
-											 options->segmentby, relid);
-		options->norderby = ArrayToAttnums(values[Anum_options_orderby - 1],
-										   options->orderby, relid);
+		options->nsegmentby = NameArrayToAttnums(values[Anum_options_segmentby - 1],
+												 options->segmentby, relid);
+		options->norderby = NameArrayToAttnums(values[Anum_options_orderby - 1],
+											   options->orderby, relid);
 	}
 	CloseCatalog(&cat, AccessShareLock);
 }
@@ -1156,9 +1180,9 @@ ColumnarSetOptions(Oid relid, const ColumnarOptions *options)
 	values[Anum_options_row_group_rows - 1] = Int32GetDatum(options->row_group_rows);
 	values[Anum_options_chunk_rows - 1] = Int32GetDatum(options->chunk_rows);
 	values[Anum_options_segmentby - 1] =
-		PointerGetDatum(AttnumsToArray(options->segmentby, options->nsegmentby));
+		PointerGetDatum(AttnumsToNameArray(relid, options->segmentby, options->nsegmentby));
 	values[Anum_options_orderby - 1] =
-		PointerGetDatum(AttnumsToArray(options->orderby, options->norderby));
+		PointerGetDatum(AttnumsToNameArray(relid, options->orderby, options->norderby));
 	InsertCatalogRow(&cat, values, nulls, GetCurrentCommandId(true));
 	CloseCatalog(&cat, RowExclusiveLock);
 }
@@ -1178,5 +1202,67 @@ ColumnarDropOptions(Oid relid)
 	old = FindOptionsTuple(&cat, relid);
 	if (HeapTupleIsValid(old))
 		simple_heap_delete(cat.rel, &old->t_self);
+	CloseCatalog(&cat, RowExclusiveLock);
+}
+
+/* Replaces "old_name" by "new_name" (NULL: removes it) in a name[]. */
+static Datum
+RenameInNameArray(Datum datum, Oid relid, const char *old_name, const char *new_name,
+				  bool *changed)
+{
+	Datum	   *elems;
+	int			count = NameArrayElements(datum, relid, &elems);
+	int			kept = 0;
+
+	for (int i = 0; i < count; i++)
+	{
+		if (strcmp(NameStr(*DatumGetName(elems[i])), old_name) != 0)
+			elems[kept++] = elems[i];
+		else if (new_name != NULL)
+		{
+			Name		name = palloc0(NAMEDATALEN);
+
+			namestrcpy(name, new_name);
+			elems[kept++] = NameGetDatum(name);
+			*changed = true;
+		}
+		else
+			*changed = true;
+	}
+	return PointerGetDatum(construct_array(elems, kept, NAMEOID, NAMEDATALEN, false,
+										   TYPALIGN_CHAR));
+}
+
+/*
+ * ColumnarRenameOptionsColumn - column "old_name" of table "relid" is now
+ * "new_name", or is dropped (new_name NULL): the options follow it.
+ */
+void
+ColumnarRenameOptionsColumn(Oid relid, const char *old_name, const char *new_name)
+{
+	CatalogTable cat;
+	HeapTuple	old;
+	Datum		values[Natts_options];
+	bool		nulls[Natts_options];
+	bool		changed = false;
+
+	if (!OpenCatalog("options", RowExclusiveLock, true, &cat))
+		return;
+	old = FindOptionsTuple(&cat, relid);
+	if (HeapTupleIsValid(old))
+	{
+		heap_deform_tuple(old, RelationGetDescr(cat.rel), values, nulls);
+		values[Anum_options_segmentby - 1] =
+			RenameInNameArray(values[Anum_options_segmentby - 1], relid, old_name, new_name,
+							  &changed);
+		values[Anum_options_orderby - 1] =
+			RenameInNameArray(values[Anum_options_orderby - 1], relid, old_name, new_name,
+							  &changed);
+		if (changed)
+		{
+			simple_heap_delete(cat.rel, &old->t_self);
+			InsertCatalogRow(&cat, values, nulls, GetCurrentCommandId(true));
+		}
+	}
 	CloseCatalog(&cat, RowExclusiveLock);
 }

@@ -52,6 +52,28 @@ DROP ROLE opt_stranger;
 SELECT compression, compression_level, row_group_rows, chunk_rows
   FROM epiphany.columnar_options WHERE relation = 'opt'::regclass;
 
+-- Sort keys are kept by name, so that pg_dump carries them to the restored
+-- table: they follow RENAME COLUMN (on inheritors too) and leave with DROP
+-- COLUMN; a column added later under a dropped key's name is no key.
+SELECT epiphany.columnar_set_options('opt', segmentby => 'device', orderby => 'at, id');
+ALTER TABLE opt RENAME COLUMN device TO dev;
+ALTER TABLE opt RENAME at TO ts;
+SELECT segmentby, orderby FROM epiphany.columnar_options WHERE relation = 'opt'::regclass;
+SELECT relid, segmentby, orderby FROM _epiphany_columnar.options WHERE relid = 'opt'::regclass;
+ALTER TABLE opt DROP COLUMN ts;
+ALTER TABLE opt ADD COLUMN ts timestamp;
+SELECT segmentby, orderby FROM epiphany.columnar_options WHERE relation = 'opt'::regclass;
+INSERT INTO opt (id, dev, v) SELECT g, 5 - g % 5, 'w' FROM generate_series(1, 20) g;
+SELECT epiphany.columnar_merge('opt');
+SELECT dev, count(*) FROM (SELECT dev, row_number() OVER () AS n FROM opt) x
+ GROUP BY dev ORDER BY min(n);
+CREATE TABLE opt_parent (id int, dev int);
+CREATE TABLE opt_child () INHERITS (opt_parent) USING columnar;
+SELECT epiphany.columnar_set_options('opt_child', orderby => 'dev');
+ALTER TABLE opt_parent RENAME COLUMN dev TO device;
+SELECT orderby FROM epiphany.columnar_options WHERE relation = 'opt_child'::regclass;
+DROP TABLE opt_parent, opt_child;
+
 -- Dropping the table forgets its options.
 SELECT 'opt'::regclass::oid AS opt_oid \gset
 DROP TABLE opt, heap_opt;

@@ -6,9 +6,10 @@
 #	columnar access method; a base backup taken while a merge is running,
 #	started as a new node, holds the primary's committed rows.
 #
-#	Per-table options (epiphany.columnar_set_options) are keyed by table OID
-#	and not dumped yet (README, "Not done yet"): the restored table is
-#	columnar with the default options.
+#	Per-table options (epiphany.columnar_set_options) are dumped and restored
+#	by table and column names, which still find the columns when a dropped
+#	column shifted their attribute numbers; the restored rows were loaded by
+#	COPY with them.
 #
 # Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
 use strict;
@@ -33,10 +34,12 @@ $node->safe_psql('postgres', 'CREATE DATABASE src');
 $node->safe_psql('src', 'CREATE EXTENSION epiphany_columnstore');
 $node->safe_psql(
 	'src', q{
-	CREATE TABLE t (id int PRIMARY KEY, v text NOT NULL, n numeric) USING columnar;
+	CREATE TABLE t (gone int, id int PRIMARY KEY, v text NOT NULL, n numeric) USING columnar;
+	ALTER TABLE t DROP COLUMN gone;
 	CREATE INDEX t_v ON t (v);
 	SELECT epiphany.columnar_set_options('t', compression => 'lz4',
-	                                     row_group_rows => 1000, chunk_rows => 100);
+	                                     row_group_rows => 1000, chunk_rows => 100,
+	                                     orderby => 'n');
 	INSERT INTO t SELECT g, 'v' || g, g / 7.0 FROM generate_series(1, 5000) g;
 	SELECT epiphany.columnar_merge('t');
 	DELETE FROM t WHERE id % 9 = 0;
@@ -49,6 +52,9 @@ is( $node->safe_psql('src',
 	't|t|t',
 	'the source table has row groups, delta rows and deleted rows');
 my $source = $node->safe_psql('src', $fingerprint);
+my $options =
+  "SELECT compression, row_group_rows, chunk_rows, segmentby, orderby FROM epiphany.columnar_options WHERE relation = 't'::regclass";
+is($node->safe_psql('src', $options), 'lz4|1000|100|{}|{n}', 'the source table has options');
 is($node->safe_psql('src', $by_index), $node->safe_psql('src', 'SELECT count(*), md5(string_agg(t::text, \',\' ORDER BY id)) FROM t'),
 	'the source index returns every row');
 
@@ -73,6 +79,11 @@ $node->command_ok(
 for my $db ('dst_custom', 'dst_plain')
 {
 	is($node->safe_psql($db, $fingerprint), $source, "$db: the same rows");
+	is($node->safe_psql($db, $options),
+		$node->safe_psql('src', $options), "$db: the same options");
+	is( $node->safe_psql($db,
+			"SELECT row_groups >= 5, delta_rows FROM epiphany.columnar_stats('t')"),
+		't|0', "$db: COPY loaded row groups of the table's size");
 	is( $node->safe_psql($db,
 			"SELECT amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE c.relname = 't'"),
 		'columnar', "$db: the restored table is columnar");
