@@ -270,18 +270,31 @@ extern bool ColumnarReadNextSample(ColumnarReadState *state, TupleTableSlot *slo
 extern void ColumnarRescanRead(ColumnarReadState *state);
 extern void ColumnarEndRead(ColumnarReadState *state);
 
+/* What a chunk filter tests. */
+typedef enum ColumnarFilterKind
+{
+	COLUMNAR_FILTER_COMPARE,	/* column op constant */
+	COLUMNAR_FILTER_IN,			/* column = ANY (array constant) */
+	COLUMNAR_FILTER_IS_NULL,	/* column IS NULL */
+	COLUMNAR_FILTER_IS_NOT_NULL /* column IS NOT NULL */
+} ColumnarFilterKind;
+
 /*
  * A chunk filter: rows of a chunk can be skipped when the chunk's min/max
- * show that "column op constant" holds for none of them.  Built by the
- * custom scan from quals of the form "column op value" with a btree
- * operator, the value evaluated when the scan starts.
+ * and null count show that the filter's qual holds for none of them.  Built
+ * by the custom scan from quals of the forms above, with btree operators,
+ * the constant evaluated when the scan starts.
  */
 typedef struct ColumnarChunkFilter
 {
+	ColumnarFilterKind kind;
 	AttrNumber	attnum;
-	StrategyNumber strategy;	/* BTLessStrategyNumber ... BTGreaterStrategyNumber */
+	StrategyNumber strategy;	/* COMPARE: BTLessStrategyNumber ...
+								 * BTGreaterStrategyNumber; IN: BTEqual */
 	bool		active;			/* false: the constant is NULL, skip nothing */
-	Datum		constant;
+	Datum		constant;		/* COMPARE */
+	Datum	   *elements;		/* IN: the array's non-NULL elements */
+	int			nelements;
 	FmgrInfo	compare;		/* btree order proc (column type, constant type) */
 	Oid			collation;
 } ColumnarChunkFilter;

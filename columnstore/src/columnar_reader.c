@@ -395,6 +395,49 @@ ImageToDatum(ColumnarReadState *state, bytea *image, Form_pg_attribute att)
 	return fetch_att(copy, att->attbyval, att->attlen);
 }
 
+/*
+ * Whether no value in [min, max] can satisfy "column strategy constant",
+ * given the signs of min and max compared with the constant.
+ */
+static bool
+RangeExcludes(StrategyNumber strategy, int cmp_min, int cmp_max)
+{
+	switch (strategy)
+	{
+		case BTLessStrategyNumber:
+			return cmp_min >= 0;
+		case BTLessEqualStrategyNumber:
+			return cmp_min > 0;
+		case BTEqualStrategyNumber:
+			return cmp_min > 0 || cmp_max < 0;
+		case BTGreaterEqualStrategyNumber:
+			return cmp_max < 0;
+		case BTGreaterStrategyNumber:
+			return cmp_max <= 0;
+	}
+	return false;
+}
+
+/* Whether the chunk's [min, max] shows that no row passes "f". */
+static bool
+MinMaxExcludes(ColumnarChunkFilter *f, Datum min, Datum max)
+{
+	int			elements = f->kind == COLUMNAR_FILTER_IN ? f->nelements : 1;
+
+	for (int e = 0; e < elements; e++)
+	{
+		Datum		constant = f->kind == COLUMNAR_FILTER_IN ? f->elements[e] : f->constant;
+		int			cmp_min = DatumGetInt32(FunctionCall2Coll(&f->compare, f->collation,
+															  min, constant));
+		int			cmp_max = DatumGetInt32(FunctionCall2Coll(&f->compare, f->collation,
+															  max, constant));
+
+		if (!RangeExcludes(f->strategy, cmp_min, cmp_max))
+			return false;
+	}
+	return true;				/* IN: no element in range, or none at all */
+}
+
 /* Whether chunk "chunkno" of "rg" holds no row that passes every filter. */
 static bool
 ChunkExcluded(ColumnarReadState *state, ColumnarRowGroup *rg, int chunkno)
@@ -404,46 +447,24 @@ ChunkExcluded(ColumnarReadState *state, ColumnarRowGroup *rg, int chunkno)
 		ColumnarChunkFilter *f = &state->filters[i];
 		ColumnarChunk *chunk = &rg->chunks[f->attnum - 1][chunkno];
 		Form_pg_attribute att = TupleDescAttr(state->tupdesc, f->attnum - 1);
-		int			cmp_min;
-		int			cmp_max;
 
 		if (!f->active)
 			continue;
 		if (chunk->row_count == 0)
 			continue;			/* column added later: its missing value decides */
-		if (chunk->null_count == chunk->row_count)
-			return true;		/* btree operators are strict: NULL never passes */
-		if (!chunk->has_minmax)
-			continue;
-		cmp_min = DatumGetInt32(FunctionCall2Coll(&f->compare, f->collation,
-												  ImageToDatum(state, chunk->min_image, att),
-												  f->constant));
-		cmp_max = DatumGetInt32(FunctionCall2Coll(&f->compare, f->collation,
-												  ImageToDatum(state, chunk->max_image, att),
-												  f->constant));
-		switch (f->strategy)
+		if (f->kind == COLUMNAR_FILTER_IS_NULL)
 		{
-			case BTLessStrategyNumber:
-				if (cmp_min >= 0)
-					return true;
-				break;
-			case BTLessEqualStrategyNumber:
-				if (cmp_min > 0)
-					return true;
-				break;
-			case BTEqualStrategyNumber:
-				if (cmp_min > 0 || cmp_max < 0)
-					return true;
-				break;
-			case BTGreaterEqualStrategyNumber:
-				if (cmp_max < 0)
-					return true;
-				break;
-			case BTGreaterStrategyNumber:
-				if (cmp_max <= 0)
-					return true;
-				break;
+			if (chunk->null_count == 0)
+				return true;
+			continue;
 		}
+		if (chunk->null_count == chunk->row_count)
+			return true;		/* strict operators and IS NOT NULL: NULL never passes */
+		if (f->kind == COLUMNAR_FILTER_IS_NOT_NULL || !chunk->has_minmax)
+			continue;
+		if (MinMaxExcludes(f, ImageToDatum(state, chunk->min_image, att),
+						   ImageToDatum(state, chunk->max_image, att)))
+			return true;
 	}
 	return false;
 }

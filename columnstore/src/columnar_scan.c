@@ -7,12 +7,13 @@
  *
  *	  Guarantees: the node evaluates every qual on every row it returns;
  *	  skipping a chunk is only ever an optimization, decided from quals of
- *	  the form "column op value" (either side) with an operator of the
- *	  column type's default btree family, which are strict, where the value
- *	  is a constant or an expression without columns or volatile functions
- *	  (now(), current_date - 7, a parameter), evaluated when the scan
- *	  starts and again at each rescan.  Rows of the
- *	  delta store are returned whole.  The path competes with the plain
+ *	  the forms "column op value" (either side) and "column = ANY (array
+ *	  value)" with an operator of the column type's default btree family,
+ *	  which are strict, where the value is a constant or an expression
+ *	  without columns or volatile functions (now(), current_date - 7, a
+ *	  parameter), evaluated when the scan starts and again at each rescan,
+ *	  and from "column IS [NOT] NULL" by the chunks' null counts.  Rows of
+ *	  the delta store are returned whole.  The path competes with the plain
  *	  paths on cost; it never replaces them.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
@@ -38,13 +39,17 @@
 #include "executor/executor.h"
 #include "lib/stringinfo.h"
 #include "nodes/extensible.h"
+#include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
 #include "optimizer/paths.h"
 #include "optimizer/restrictinfo.h"
+#include "utils/array.h"
+#include "utils/datum.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 
 /*
@@ -60,10 +65,12 @@ enum
 {
 	PRIVATE_WHOLE_ROW,			/* Integer: 1 to read every column */
 	PRIVATE_ATTRS,				/* IntList: attribute numbers read otherwise */
+	PRIVATE_FILTER_KINDS,		/* IntList: ColumnarFilterKind */
 	PRIVATE_FILTER_ATTNUMS,		/* IntList */
 	PRIVATE_FILTER_OPFAMILIES,	/* OidList */
 	PRIVATE_FILTER_STRATEGIES,	/* IntList */
 	PRIVATE_FILTER_COLLATIONS,	/* OidList */
+	PRIVATE_FILTER_TYPES,		/* OidList: the constant's (IN: element) type */
 	PRIVATE_FILTER_COUNT		/* the values are in custom_exprs */
 };
 
@@ -74,6 +81,7 @@ typedef struct ColumnarScanState
 	ColumnarChunkFilter *filters;
 	int			nfilters;
 	List	   *filter_values;	/* ExprState of each filter's value */
+	MemoryContext filter_context;	/* the values, copied */
 } ColumnarScanState;
 
 static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
@@ -247,57 +255,111 @@ IsScanConstant(Node *node)
 		!contain_subplans(node) && !contain_agg_clause(node);
 }
 
+/* "node" as a column of relation "relid", or NULL. */
+static Var *
+ColumnOf(Node *node, Index relid)
+{
+	Var		   *var = (Var *) node;
+
+	if (node == NULL || !IsA(node, Var) || var->varno != relid || var->varlevelsup != 0 ||
+		var->varattno <= 0)
+		return NULL;
+	return var;
+}
+
 /*
- * Recognizes "column op value" (or "value op column") with a btree operator
- * of the column type's default family, the value a scan constant; adds the
- * filter to the lists, its value expression to *values.
+ * The default btree family of the column's type, if "opno" is one of its
+ * comparison operators with a "right_type" constant and an order proc for
+ * the two types; sets *strategy.
+ */
+static Oid
+ComparisonFamily(Var *var, Oid opno, Oid right_type, int *strategy)
+{
+	Oid			opclass = GetDefaultOpClass(var->vartype, BTREE_AM_OID);
+	Oid			opfamily;
+
+	if (!OidIsValid(opclass) || !OidIsValid(opno))
+		return InvalidOid;
+	opfamily = get_opclass_family(opclass);
+	*strategy = get_op_opfamily_strategy(opno, opfamily);
+	if (*strategy < BTLessStrategyNumber || *strategy > BTGreaterStrategyNumber ||
+		!OidIsValid(get_opfamily_proc(opfamily, var->vartype, right_type, BTORDER_PROC)))
+		return InvalidOid;
+	return opfamily;
+}
+
+/* Appends one filter to the plan's lists and its value to *values. */
+static void
+RecordFilter(List **private, List **values, ColumnarFilterKind kind, Var *var, Oid opfamily,
+			 int strategy, Oid collation, Oid type, Node *value)
+{
+	private[PRIVATE_FILTER_KINDS] = lappend_int(private[PRIVATE_FILTER_KINDS], kind);
+	private[PRIVATE_FILTER_ATTNUMS] = lappend_int(private[PRIVATE_FILTER_ATTNUMS], var->varattno);
+	private[PRIVATE_FILTER_OPFAMILIES] = lappend_oid(private[PRIVATE_FILTER_OPFAMILIES], opfamily);
+	private[PRIVATE_FILTER_STRATEGIES] = lappend_int(private[PRIVATE_FILTER_STRATEGIES], strategy);
+	private[PRIVATE_FILTER_COLLATIONS] = lappend_oid(private[PRIVATE_FILTER_COLLATIONS], collation);
+	private[PRIVATE_FILTER_TYPES] = lappend_oid(private[PRIVATE_FILTER_TYPES], type);
+	*values = lappend(*values, copyObject(value));
+}
+
+/*
+ * Recognizes the quals chunk filters serve: "column op value" (or "value op
+ * column") with a btree operator of the column type's default family,
+ * "column = ANY (array value)" with its equality operator, the value a scan
+ * constant, and "column IS [NOT] NULL".  Adds the filter to the lists.
  */
 static void
 AddFilter(Expr *clause, Index relid, List **private, List **values)
 {
-	OpExpr	   *op;
-	Node	   *left;
-	Node	   *right;
 	Var		   *var;
-	Oid			opno;
-	Oid			opclass;
 	Oid			opfamily;
 	int			strategy;
 
-	if (!IsA(clause, OpExpr) || list_length(((OpExpr *) clause)->args) != 2)
-		return;
-	op = (OpExpr *) clause;
-	left = (Node *) linitial(op->args);
-	right = (Node *) lsecond(op->args);
-	opno = op->opno;
-	if (IsA(right, Var) && !IsA(left, Var))
+	if (IsA(clause, NullTest) && !((NullTest *) clause)->argisrow &&
+		(var = ColumnOf((Node *) ((NullTest *) clause)->arg, relid)) != NULL)
 	{
-		Node	   *tmp = left;
-
-		left = right;
-		right = tmp;
-		opno = get_commutator(opno);
+		RecordFilter(private, values,
+					 ((NullTest *) clause)->nulltesttype == IS_NULL ?
+					 COLUMNAR_FILTER_IS_NULL : COLUMNAR_FILTER_IS_NOT_NULL,
+					 var, InvalidOid, 0, InvalidOid, InvalidOid,
+					 (Node *) makeBoolConst(true, false));
 	}
-	if (!IsA(left, Var) || !OidIsValid(opno) || !IsScanConstant(right))
-		return;
-	var = (Var *) left;
-	if (var->varno != relid || var->varlevelsup != 0 || var->varattno <= 0)
-		return;
+	else if (IsA(clause, ScalarArrayOpExpr))
+	{
+		ScalarArrayOpExpr *saop = (ScalarArrayOpExpr *) clause;
+		Node	   *array = (Node *) lsecond(saop->args);
+		Oid			element_type = get_element_type(exprType(array));
 
-	opclass = GetDefaultOpClass(var->vartype, BTREE_AM_OID);
-	if (!OidIsValid(opclass))
-		return;
-	opfamily = get_opclass_family(opclass);
-	strategy = get_op_opfamily_strategy(opno, opfamily);
-	if (strategy < BTLessStrategyNumber || strategy > BTGreaterStrategyNumber ||
-		!OidIsValid(get_opfamily_proc(opfamily, var->vartype, exprType(right), BTORDER_PROC)))
-		return;
+		if (!saop->useOr || (var = ColumnOf((Node *) linitial(saop->args), relid)) == NULL ||
+			!OidIsValid(element_type) || !IsScanConstant(array))
+			return;
+		opfamily = ComparisonFamily(var, saop->opno, element_type, &strategy);
+		if (OidIsValid(opfamily) && strategy == BTEqualStrategyNumber)
+			RecordFilter(private, values, COLUMNAR_FILTER_IN, var, opfamily, strategy,
+						 saop->inputcollid, element_type, array);
+	}
+	else if (IsA(clause, OpExpr) && list_length(((OpExpr *) clause)->args) == 2)
+	{
+		OpExpr	   *op = (OpExpr *) clause;
+		Node	   *left = (Node *) linitial(op->args);
+		Node	   *right = (Node *) lsecond(op->args);
+		Oid			opno = op->opno;
 
-	private[PRIVATE_FILTER_ATTNUMS] = lappend_int(private[PRIVATE_FILTER_ATTNUMS], var->varattno);
-	private[PRIVATE_FILTER_OPFAMILIES] = lappend_oid(private[PRIVATE_FILTER_OPFAMILIES], opfamily);
-	private[PRIVATE_FILTER_STRATEGIES] = lappend_int(private[PRIVATE_FILTER_STRATEGIES], strategy);
-	private[PRIVATE_FILTER_COLLATIONS] = lappend_oid(private[PRIVATE_FILTER_COLLATIONS], op->inputcollid);
-	*values = lappend(*values, copyObject(right));
+		if (IsA(right, Var) && !IsA(left, Var))
+		{
+			Node	   *tmp = left;
+
+			left = right;
+			right = tmp;
+			opno = get_commutator(opno);
+		}
+		if ((var = ColumnOf(left, relid)) == NULL || !IsScanConstant(right))
+			return;
+		opfamily = ComparisonFamily(var, opno, exprType(right), &strategy);
+		if (OidIsValid(opfamily))
+			RecordFilter(private, values, COLUMNAR_FILTER_COMPARE, var, opfamily, strategy,
+						 op->inputcollid, exprType(right), right);
+	}
 }
 
 static Plan *
@@ -353,28 +415,67 @@ static void
 BuildFilters(ColumnarScanState *state, CustomScan *cscan)
 {
 	List	   *private = cscan->custom_private;
+	List	   *kinds = list_nth(private, PRIVATE_FILTER_KINDS);
 	List	   *attnums = list_nth(private, PRIVATE_FILTER_ATTNUMS);
 	List	   *opfamilies = list_nth(private, PRIVATE_FILTER_OPFAMILIES);
 	List	   *strategies = list_nth(private, PRIVATE_FILTER_STRATEGIES);
 	List	   *collations = list_nth(private, PRIVATE_FILTER_COLLATIONS);
+	List	   *types = list_nth(private, PRIVATE_FILTER_TYPES);
 	TupleDesc	tupdesc = RelationGetDescr(state->css.ss.ss_currentRelation);
 
 	state->nfilters = list_length(attnums);
 	state->filters = palloc0(sizeof(ColumnarChunkFilter) * Max(1, state->nfilters));
 	state->filter_values = ExecInitExprList(cscan->custom_exprs, &state->css.ss.ps);
+	state->filter_context = AllocSetContextCreate(CurrentMemoryContext, "columnar filter values",
+												  ALLOCSET_SMALL_SIZES);
 	for (int i = 0; i < state->nfilters; i++)
 	{
 		ColumnarChunkFilter *f = &state->filters[i];
-		Oid			opfamily = list_nth_oid(opfamilies, i);
-		Node	   *value = list_nth(cscan->custom_exprs, i);
 
+		f->kind = (ColumnarFilterKind) list_nth_int(kinds, i);
 		f->attnum = (AttrNumber) list_nth_int(attnums, i);
 		f->strategy = (StrategyNumber) list_nth_int(strategies, i);
 		f->collation = list_nth_oid(collations, i);
-		fmgr_info(get_opfamily_proc(opfamily, TupleDescAttr(tupdesc, f->attnum - 1)->atttypid,
-									exprType(value), BTORDER_PROC),
-				  &f->compare);
+		if (f->kind == COLUMNAR_FILTER_COMPARE || f->kind == COLUMNAR_FILTER_IN)
+			fmgr_info(get_opfamily_proc(list_nth_oid(opfamilies, i),
+										TupleDescAttr(tupdesc, f->attnum - 1)->atttypid,
+										list_nth_oid(types, i), BTORDER_PROC),
+					  &f->compare);
 	}
+}
+
+/* Sets the constant of "f" from "value", copied into "context". */
+static void
+SetFilterConstant(ColumnarChunkFilter *f, Oid type, Datum value, MemoryContext context)
+{
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	MemoryContext old = MemoryContextSwitchTo(context);
+
+	if (f->kind == COLUMNAR_FILTER_COMPARE)
+	{
+		get_typlenbyval(type, &typlen, &typbyval);
+		f->constant = datumCopy(value, typbyval, typlen);
+	}
+	else
+	{
+		Datum	   *elements;
+		bool	   *nulls;
+		int			count;
+
+		get_typlenbyvalalign(type, &typlen, &typbyval, &typalign);
+		/* a copy: by-reference elements point into the array */
+		deconstruct_array(DatumGetArrayTypePCopy(value), type, typlen, typbyval, typalign,
+						  &elements, &nulls, &count);
+		/* a NULL element equals nothing */
+		f->nelements = 0;
+		f->elements = palloc(sizeof(Datum) * Max(count, 1));
+		for (int e = 0; e < count; e++)
+			if (!nulls[e])
+				f->elements[f->nelements++] = elements[e];
+	}
+	MemoryContextSwitchTo(old);
 }
 
 /*
@@ -386,17 +487,30 @@ static void
 EvaluateFilterValues(ColumnarScanState *state)
 {
 	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
+	List	   *types = list_nth(((CustomScan *) state->css.ss.ps.plan)->custom_private,
+								 PRIVATE_FILTER_TYPES);
 	int			i = 0;
 	ListCell   *lc;
 
+	MemoryContextReset(state->filter_context);
 	foreach(lc, state->filter_values)
 	{
-		ColumnarChunkFilter *f = &state->filters[i++];
+		ColumnarChunkFilter *f = &state->filters[i];
 		bool		isnull;
+		Datum		value;
 
-		f->constant = ExecEvalExprSwitchContext((ExprState *) lfirst(lc), econtext, &isnull);
-		f->active = !isnull;
+		if (f->kind == COLUMNAR_FILTER_IS_NULL || f->kind == COLUMNAR_FILTER_IS_NOT_NULL)
+			f->active = true;
+		else
+		{
+			value = ExecEvalExprSwitchContext((ExprState *) lfirst(lc), econtext, &isnull);
+			f->active = !isnull;
+			if (!isnull)
+				SetFilterConstant(f, list_nth_oid(types, i), value, state->filter_context);
+		}
+		i++;
 	}
+	ResetExprContext(econtext);
 }
 
 static void

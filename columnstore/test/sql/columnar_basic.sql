@@ -112,6 +112,35 @@ EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
   SELECT count(*) FROM col_t WHERE at >= (SELECT max(at) FROM heap_t) - 10;
 SELECT count(*) FROM col_t WHERE at >= (SELECT max(at) FROM heap_t) - 10;
 SELECT count(*) FROM heap_t WHERE at >= (SELECT max(at) FROM heap_t) - 10;
+-- IN lists skip the chunks that none of their values falls in (an empty
+-- list: all of them); IS [NOT] NULL skips chunks by their null counts.
+SET enable_indexscan = off;
+SET enable_indexonlyscan = off;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+  SELECT count(*) FROM col_t WHERE id IN (3, 17, 24999, NULL);
+SELECT count(*), sum(id) FROM col_t WHERE id IN (3, 17, 24999, NULL);
+SELECT count(*), sum(id) FROM heap_t WHERE id IN (3, 17, 24999, NULL);
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+  SELECT count(*) FROM col_t WHERE id = ANY ('{}');
+PREPARE among(int[]) AS SELECT count(*), sum(id) FROM col_t WHERE id = ANY ($1);
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE among('{10001, 10002}');
+EXECUTE among('{10001, 10002}');
+DEALLOCATE among;
+SELECT count(*), sum(id) FROM col_t WHERE name IN ('name 7', 'late');
+SELECT count(*), sum(id) FROM heap_t WHERE name IN ('name 7', 'late');
+RESET enable_indexscan;
+RESET enable_indexonlyscan;
+CREATE TABLE col_nulls (id int, v int) USING columnar;
+SELECT epiphany.columnar_set_options('col_nulls', chunk_rows => 1000);
+INSERT INTO col_nulls SELECT g, CASE WHEN g > 4000 THEN NULL ELSE g END
+  FROM generate_series(1, 5000) g;
+SELECT epiphany.columnar_merge('col_nulls');
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+  SELECT count(*) FROM col_nulls WHERE v IS NULL;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+  SELECT count(*) FROM col_nulls WHERE v IS NOT NULL;
+SELECT count(*) FILTER (WHERE v IS NULL) AS nulls, count(v) AS values FROM col_nulls;
+DROP TABLE col_nulls;
 SET enable_hashjoin = off;
 SET enable_mergejoin = off;
 SET enable_indexscan = off;
