@@ -57,6 +57,7 @@ CREATE TABLE _epiphany_columnar.chunk (
     toast_value oid NOT NULL,
     min_value   bytea,
     max_value   bytea,
+    bloom       bytea,
     PRIMARY KEY (storage_id, first_row, attnum, chunk)
 );
 
@@ -85,7 +86,8 @@ COMMENT ON FUNCTION epiphany.columnar_stats(regclass) IS
 
 -- Per-table options, by table (they outlive TRUNCATE and rewrites); rows
 -- become columnar sorted by the segmentby columns, then the orderby columns,
--- kept by name (RENAME COLUMN renames them, DROP COLUMN removes them).
+-- and the chunks of the bloom columns get bloom filters.  Columns are kept
+-- by name (RENAME COLUMN renames them, DROP COLUMN removes them).
 -- pg_dump dumps the rows, and a restore maps table and column names to the
 -- new objects.
 CREATE TABLE _epiphany_columnar.options (
@@ -95,7 +97,8 @@ CREATE TABLE _epiphany_columnar.options (
     row_group_rows    integer NOT NULL,
     chunk_rows        integer NOT NULL,
     segmentby         name[] NOT NULL,
-    orderby           name[] NOT NULL
+    orderby           name[] NOT NULL,
+    bloom             name[] NOT NULL
 );
 SELECT pg_catalog.pg_extension_config_dump('_epiphany_columnar.options', '');
 
@@ -106,16 +109,17 @@ CREATE FUNCTION epiphany.columnar_set_options(
     row_group_rows integer DEFAULT NULL,
     chunk_rows integer DEFAULT NULL,
     segmentby text DEFAULT NULL,
-    orderby text DEFAULT NULL)
+    orderby text DEFAULT NULL,
+    bloom text DEFAULT NULL)
 RETURNS void
 AS 'MODULE_PATHNAME', 'ep_columnar_set_options' LANGUAGE C;
-COMMENT ON FUNCTION epiphany.columnar_set_options(regclass, text, integer, integer, integer, text, text) IS
-    'Sets the options of a columnar table: compression (none, lz4, zstd), compression_level, row_group_rows, chunk_rows, segmentby and orderby column lists; NULL keeps a value';
+COMMENT ON FUNCTION epiphany.columnar_set_options(regclass, text, integer, integer, integer, text, text, text) IS
+    'Sets the options of a columnar table: compression (none, lz4, zstd), compression_level, row_group_rows, chunk_rows, segmentby and orderby column lists, and the columns whose chunks get bloom filters; NULL keeps a value';
 
 CREATE FUNCTION epiphany.columnar_get_options(
     rel regclass,
     OUT compression text, OUT compression_level integer, OUT row_group_rows integer,
-    OUT chunk_rows integer, OUT segmentby name[], OUT orderby name[])
+    OUT chunk_rows integer, OUT segmentby name[], OUT orderby name[], OUT bloom name[])
 RETURNS record
 AS 'MODULE_PATHNAME', 'ep_columnar_get_options' LANGUAGE C STRICT;
 

@@ -94,6 +94,8 @@ typedef struct ColumnarOptions
 	AttrNumber	segmentby[COLUMNAR_MAX_SORT_KEYS];
 	int			norderby;
 	AttrNumber	orderby[COLUMNAR_MAX_SORT_KEYS];
+	int			nbloom;			/* columns whose chunks get bloom filters */
+	AttrNumber	bloom[COLUMNAR_MAX_SORT_KEYS];
 } ColumnarOptions;
 
 /* Chunk encodings; stored in the catalog, never renumber. */
@@ -127,6 +129,8 @@ typedef struct ColumnarChunk
 	Datum		max_value;
 	bytea	   *min_image;		/* set by the catalog reader: the stored */
 	bytea	   *max_image;		/* images of min and max, or NULL */
+	bytea	   *bloom;			/* bloom filter of the hashes of its values
+								 * (epiphany/bloom.h), or NULL */
 } ColumnarChunk;
 
 /* One row group and the chunks of every column, [attnum - 1][chunk]. */
@@ -225,7 +229,9 @@ extern void ColumnarCacheRowGroup(Oid storage_id, const ColumnarRowGroup *rg);
 extern void ColumnarEncodeChunk(Relation rel, Form_pg_attribute att,
 								Datum *values, bool *nulls, int count,
 								EpCompression compression, int compression_level,
-								ColumnarChunk *chunk);
+								bool with_bloom, ColumnarChunk *chunk);
+extern bool ColumnarHashValue(Form_pg_attribute att, Oid collation, Datum value,
+							  uint64 *hash);
 extern void ColumnarInitChunkData(ColumnarChunkData *data, MemoryContext context);
 extern void ColumnarLoadChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
 							  ColumnarChunkData *data);
@@ -297,6 +303,9 @@ typedef struct ColumnarChunkFilter
 	int			nelements;
 	FmgrInfo	compare;		/* btree order proc (column type, constant type) */
 	Oid			collation;
+	bool		bloom_capable;	/* equality or IN of the column's own type and
+								 * collation: bloom filters can answer */
+	uint64	   *hashes;			/* then the constants' hashes, or NULL */
 } ColumnarChunkFilter;
 
 extern void ColumnarSetFilters(ColumnarReadState *state, ColumnarChunkFilter *filters,

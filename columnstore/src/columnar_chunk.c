@@ -44,6 +44,7 @@
 #include "access/toast_internals.h"
 #include "catalog/pg_type.h"
 #include "columnar.h"
+#include "epiphany/bloom.h"
 #include "epiphany/codec.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
@@ -415,17 +416,58 @@ SaveChunkBytes(Relation rel, const char *stored, int size)
 }
 
 /*
+ * ColumnarHashValue - the 64-bit hash of "value" of column "att" under
+ * "collation", by the extended hash function of the type's default hash
+ * opclass (equal values hash alike); false when the type has none.
+ */
+bool
+ColumnarHashValue(Form_pg_attribute att, Oid collation, Datum value, uint64 *hash)
+{
+	TypeCacheEntry *tce = lookup_type_cache(att->atttypid,
+											TYPECACHE_HASH_EXTENDED_PROC_FINFO);
+
+	if (!OidIsValid(tce->hash_extended_proc_finfo.fn_oid))
+		return false;
+	*hash = DatumGetUInt64(FunctionCall2Coll(&tce->hash_extended_proc_finfo, collation,
+											 value, UInt64GetDatum(0)));
+	return true;
+}
+
+/*
+ * A bloom filter of values[0..n) of column "att", hashed under the column's
+ * collation; NULL when the type cannot be hashed.
+ */
+static bytea *
+BuildBloom(Form_pg_attribute att, const Datum *values, int n)
+{
+	int			size = EpBloomBytes(n);
+	bytea	   *bloom = palloc0(VARHDRSZ + size);
+
+	SET_VARSIZE(bloom, VARHDRSZ + size);
+	for (int i = 0; i < n; i++)
+	{
+		uint64		hash;
+
+		if (!ColumnarHashValue(att, att->attcollation, values[i], &hash))
+			return NULL;
+		EpBloomAdd((unsigned char *) VARDATA(bloom), size, hash);
+	}
+	return bloom;
+}
+
+/*
  * ColumnarEncodeChunk - encode values[0..count) of column "att" in the
  * smallest encoding its type admits, compress with "compression" at
  * "compression_level" (kept only if it saves space; the chunk records which
- * method was used), store the bytes and fill "chunk".  Allocations go to the current memory context,
- * which the caller resets per chunk; min/max datums of by-reference types
- * point into it until the row group is recorded.
+ * method was used), store the bytes and fill "chunk", with a bloom filter
+ * of its values when "with_bloom".  Allocations, the bloom filter's
+ * included, go to the current memory context; min/max datums of
+ * by-reference types point into "values".
  */
 void
 ColumnarEncodeChunk(Relation rel, Form_pg_attribute att, Datum *values, bool *nulls,
 					int count, EpCompression compression, int compression_level,
-					ColumnarChunk *chunk)
+					bool with_bloom, ColumnarChunk *chunk)
 {
 	StringInfoData buf;
 	DictionaryPlan dict = {0};
@@ -456,11 +498,15 @@ ColumnarEncodeChunk(Relation rel, Form_pg_attribute att, Datum *values, bool *nu
 	}
 	chunk->encoding = AppendEncoded(&buf, att, present, n, &dict);
 	chunk->raw_size = buf.len;
-	/* min/max over the distinct values when the dictionary found them */
+	/* min/max (and bloom) over the distinct values when the dictionary has them */
 	if (dict.entries > 0)
-		SetMinMax(chunk, att, dict.values, dict.entries);
-	else
-		SetMinMax(chunk, att, present, n);
+	{
+		present = dict.values;
+		n = dict.entries;
+	}
+	SetMinMax(chunk, att, present, n);
+	if (with_bloom)
+		chunk->bloom = BuildBloom(att, present, n);
 
 	compressed = EpCompress(compression, compression_level, buf.data, buf.len,
 							&compressed_size);

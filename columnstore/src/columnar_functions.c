@@ -32,6 +32,7 @@
 #include "parser/parse_oper.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/typcache.h"
 #include "utils/rel.h"
 #include "utils/varlena.h"
 #include "utils/snapmgr.h"
@@ -97,8 +98,8 @@ ep_columnar_stats(PG_FUNCTION_ARGS)
 	Oid			relid = PG_GETARG_OID(0);
 	Relation	rel;
 	TupleDesc	tupdesc;
-	Datum		values[6];
-	bool		nulls[6] = {false};
+	Datum		values[7];
+	bool		nulls[7] = {false};
 	int64		row_groups;
 	int64		rows;
 	int64		deleted;
@@ -153,11 +154,12 @@ CheckOptionRange(const char *name, int value, int min, int max)
 
 /*
  * Parses a comma-separated list of column names of "rel" into attribute
- * numbers; each column must exist and have a default btree ordering.  An
- * empty list clears the keys.
+ * numbers; each column must exist and have a default btree ordering (sort
+ * keys) or hash function (bloom filters).  An empty list clears the keys.
  */
 static int
-ParseSortColumns(Relation rel, const char *option, text *list, AttrNumber *attnums)
+ParseOptionColumns(Relation rel, const char *option, text *list, AttrNumber *attnums,
+				   bool hashed)
 {
 	char	   *names = text_to_cstring(list);
 	List	   *columns;
@@ -180,12 +182,28 @@ ParseSortColumns(Relation rel, const char *option, text *list, AttrNumber *attnu
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("column \"%s\" of relation \"%s\" does not exist",
 							name, RelationGetRelationName(rel))));
-		get_sort_group_operators(TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid,
-								 false, false, false, &lt, NULL, NULL, NULL);
-		if (!OidIsValid(lt))
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_FUNCTION),
-					 errmsg("column \"%s\" has no ordering, so it cannot be in %s", name, option)));
+		if (hashed)
+		{
+			TypeCacheEntry *tce =
+				lookup_type_cache(TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid,
+								  TYPECACHE_HASH_EXTENDED_PROC);
+
+			if (!OidIsValid(tce->hash_extended_proc))
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_FUNCTION),
+						 errmsg("column \"%s\" has no hash function, so it cannot be in %s",
+								name, option)));
+		}
+		else
+		{
+			get_sort_group_operators(TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid,
+									 false, false, false, &lt, NULL, NULL, NULL);
+			if (!OidIsValid(lt))
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_FUNCTION),
+						 errmsg("column \"%s\" has no ordering, so it cannot be in %s",
+								name, option)));
+		}
 		if (count == COLUMNAR_MAX_SORT_KEYS)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -197,7 +215,7 @@ ParseSortColumns(Relation rel, const char *option, text *list, AttrNumber *attnu
 
 /*
  * epiphany.columnar_set_options(rel, compression, compression_level,
- * row_group_rows, chunk_rows, segmentby, orderby) -> void
+ * row_group_rows, chunk_rows, segmentby, orderby, bloom) -> void
  *
  * NULL arguments keep the current value.  Options apply to the rows that
  * become columnar from now on (merges, VACUUM FULL); existing row groups
@@ -244,11 +262,14 @@ ep_columnar_set_options(PG_FUNCTION_ARGS)
 				 errmsg("chunk_rows (%d) cannot exceed row_group_rows (%d)",
 						options.chunk_rows, options.row_group_rows)));
 	if (!PG_ARGISNULL(5))
-		options.nsegmentby = ParseSortColumns(rel, "segmentby", PG_GETARG_TEXT_PP(5),
-											  options.segmentby);
+		options.nsegmentby = ParseOptionColumns(rel, "segmentby", PG_GETARG_TEXT_PP(5),
+												options.segmentby, false);
 	if (!PG_ARGISNULL(6))
-		options.norderby = ParseSortColumns(rel, "orderby", PG_GETARG_TEXT_PP(6),
-											options.orderby);
+		options.norderby = ParseOptionColumns(rel, "orderby", PG_GETARG_TEXT_PP(6),
+											  options.orderby, false);
+	if (!PG_ARGISNULL(7))
+		options.nbloom = ParseOptionColumns(rel, "bloom", PG_GETARG_TEXT_PP(7),
+											options.bloom, true);
 
 	ColumnarSetOptions(relid, &options);
 	table_close(rel, NoLock);
@@ -276,7 +297,7 @@ AttnumsToNames(Relation rel, const AttrNumber *attnums, int count)
 /*
  * epiphany.columnar_get_options(rel regclass) -> the table's effective
  * options (compression, compression_level, row_group_rows, chunk_rows,
- * segmentby, orderby), defaults filled in.
+ * segmentby, orderby, bloom), defaults filled in.
  */
 Datum
 ep_columnar_get_options(PG_FUNCTION_ARGS)
@@ -285,8 +306,8 @@ ep_columnar_get_options(PG_FUNCTION_ARGS)
 	Relation	rel = OpenColumnarTable(relid, AccessShareLock);
 	ColumnarOptions options;
 	TupleDesc	tupdesc;
-	Datum		values[6];
-	bool		nulls[6] = {false};
+	Datum		values[7];
+	bool		nulls[7] = {false};
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -297,6 +318,7 @@ ep_columnar_get_options(PG_FUNCTION_ARGS)
 	values[3] = Int32GetDatum(options.chunk_rows);
 	values[4] = AttnumsToNames(rel, options.segmentby, options.nsegmentby);
 	values[5] = AttnumsToNames(rel, options.orderby, options.norderby);
+	values[6] = AttnumsToNames(rel, options.bloom, options.nbloom);
 	table_close(rel, AccessShareLock);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

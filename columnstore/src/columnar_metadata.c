@@ -74,7 +74,8 @@ enum
 	Anum_chunk_toast_value,
 	Anum_chunk_min_value,
 	Anum_chunk_max_value,
-	Natts_chunk = Anum_chunk_max_value
+	Anum_chunk_bloom,
+	Natts_chunk = Anum_chunk_bloom
 };
 enum
 {
@@ -93,7 +94,8 @@ enum
 	Anum_options_chunk_rows,
 	Anum_options_segmentby,
 	Anum_options_orderby,
-	Natts_options = Anum_options_orderby
+	Anum_options_bloom,
+	Natts_options = Anum_options_bloom
 };
 
 /*
@@ -431,6 +433,8 @@ ColumnarInsertRowGroup(Relation rel, ColumnarRowGroup *rg)
 			values[Anum_chunk_max_value - 1] = PointerGetDatum(max_image);
 			nulls[Anum_chunk_min_value - 1] = (min_image == NULL || max_image == NULL);
 			nulls[Anum_chunk_max_value - 1] = (min_image == NULL || max_image == NULL);
+			values[Anum_chunk_bloom - 1] = PointerGetDatum(chunk->bloom);
+			nulls[Anum_chunk_bloom - 1] = (chunk->bloom == NULL);
 			InsertCatalogRow(&chunk_cat, values, nulls, cid);
 		}
 	}
@@ -586,6 +590,8 @@ FillChunk(ColumnarChunk *chunk, Datum *values, bool *nulls)
 		chunk->min_image = DatumGetByteaPCopy(values[Anum_chunk_min_value - 1]);
 		chunk->max_image = DatumGetByteaPCopy(values[Anum_chunk_max_value - 1]);
 	}
+	if (!nulls[Anum_chunk_bloom - 1])
+		chunk->bloom = DatumGetByteaPCopy(values[Anum_chunk_bloom - 1]);
 }
 
 #define ALL_ROW_GROUPS PG_UINT64_MAX
@@ -1153,6 +1159,8 @@ ColumnarGetOptions(Oid relid, ColumnarOptions *options)
 												 options->segmentby, relid);
 		options->norderby = NameArrayToAttnums(values[Anum_options_orderby - 1],
 											   options->orderby, relid);
+		options->nbloom = NameArrayToAttnums(values[Anum_options_bloom - 1],
+											 options->bloom, relid);
 	}
 	CloseCatalog(&cat, AccessShareLock);
 }
@@ -1183,6 +1191,8 @@ ColumnarSetOptions(Oid relid, const ColumnarOptions *options)
 		PointerGetDatum(AttnumsToNameArray(relid, options->segmentby, options->nsegmentby));
 	values[Anum_options_orderby - 1] =
 		PointerGetDatum(AttnumsToNameArray(relid, options->orderby, options->norderby));
+	values[Anum_options_bloom - 1] =
+		PointerGetDatum(AttnumsToNameArray(relid, options->bloom, options->nbloom));
 	InsertCatalogRow(&cat, values, nulls, GetCurrentCommandId(true));
 	CloseCatalog(&cat, RowExclusiveLock);
 }
@@ -1252,12 +1262,9 @@ ColumnarRenameOptionsColumn(Oid relid, const char *old_name, const char *new_nam
 	if (HeapTupleIsValid(old))
 	{
 		heap_deform_tuple(old, RelationGetDescr(cat.rel), values, nulls);
-		values[Anum_options_segmentby - 1] =
-			RenameInNameArray(values[Anum_options_segmentby - 1], relid, old_name, new_name,
-							  &changed);
-		values[Anum_options_orderby - 1] =
-			RenameInNameArray(values[Anum_options_orderby - 1], relid, old_name, new_name,
-							  &changed);
+		for (int a = Anum_options_segmentby; a <= Anum_options_bloom; a++)
+			values[a - 1] = RenameInNameArray(values[a - 1], relid, old_name, new_name,
+											  &changed);
 		if (changed)
 		{
 			simple_heap_delete(cat.rel, &old->t_self);

@@ -27,6 +27,7 @@
 
 #include "access/heaptoast.h"
 #include "columnar.h"
+#include "epiphany/bloom.h"
 #include "common/pg_prng.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
@@ -438,6 +439,28 @@ MinMaxExcludes(ColumnarChunkFilter *f, Datum min, Datum max)
 	return true;				/* IN: no element in range, or none at all */
 }
 
+/* Whether the chunk's bloom filter rules out every constant of "f". */
+static bool
+BloomExcludes(ColumnarReadState *state, ColumnarChunkFilter *f, ColumnarChunk *chunk)
+{
+	int			size;
+	int			count = f->kind == COLUMNAR_FILTER_IN ? f->nelements : 1;
+
+	if (f->hashes == NULL || chunk->bloom == NULL)
+		return false;
+	size = VARSIZE_ANY_EXHDR(chunk->bloom);
+	if (!EpBloomSizeValid(size))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid bloom filter for column \"%s\" of columnar table \"%s\"",
+						NameStr(TupleDescAttr(state->tupdesc, f->attnum - 1)->attname),
+						RelationGetRelationName(state->rel))));
+	for (int i = 0; i < count; i++)
+		if (EpBloomMayContain((unsigned char *) VARDATA_ANY(chunk->bloom), size, f->hashes[i]))
+			return false;
+	return true;
+}
+
 /* Whether chunk "chunkno" of "rg" holds no row that passes every filter. */
 static bool
 ChunkExcluded(ColumnarReadState *state, ColumnarRowGroup *rg, int chunkno)
@@ -463,7 +486,8 @@ ChunkExcluded(ColumnarReadState *state, ColumnarRowGroup *rg, int chunkno)
 		if (f->kind == COLUMNAR_FILTER_IS_NOT_NULL || !chunk->has_minmax)
 			continue;
 		if (MinMaxExcludes(f, ImageToDatum(state, chunk->min_image, att),
-						   ImageToDatum(state, chunk->max_image, att)))
+						   ImageToDatum(state, chunk->max_image, att)) ||
+			BloomExcludes(state, f, chunk))
 			return true;
 	}
 	return false;

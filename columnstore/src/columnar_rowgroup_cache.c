@@ -126,6 +126,8 @@ CopyChunk(ColumnarChunk *dst, const ColumnarChunk *src)
 		dst->min_image = DatumGetByteaPCopy(PointerGetDatum(src->min_image));
 	if (src->max_image != NULL)
 		dst->max_image = DatumGetByteaPCopy(PointerGetDatum(src->max_image));
+	if (src->bloom != NULL)
+		dst->bloom = DatumGetByteaPCopy(PointerGetDatum(src->bloom));
 }
 
 /*

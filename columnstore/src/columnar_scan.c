@@ -12,7 +12,9 @@
  *	  which are strict, where the value is a constant or an expression
  *	  without columns or volatile functions (now(), current_date - 7, a
  *	  parameter), evaluated when the scan starts and again at each rescan,
- *	  and from "column IS [NOT] NULL" by the chunks' null counts.  Rows of
+ *	  and from "column IS [NOT] NULL" by the chunks' null counts.  Equality
+ *	  and IN also consult the chunks' bloom filters, where the table has
+ *	  them, when the value has the column's type and collation.  Rows of
  *	  the delta store are returned whole.  The path competes with the plain
  *	  paths on cost; it never replaces them.
  *
@@ -437,11 +439,37 @@ BuildFilters(ColumnarScanState *state, CustomScan *cscan)
 		f->strategy = (StrategyNumber) list_nth_int(strategies, i);
 		f->collation = list_nth_oid(collations, i);
 		if (f->kind == COLUMNAR_FILTER_COMPARE || f->kind == COLUMNAR_FILTER_IN)
-			fmgr_info(get_opfamily_proc(list_nth_oid(opfamilies, i),
-										TupleDescAttr(tupdesc, f->attnum - 1)->atttypid,
+		{
+			Form_pg_attribute att = TupleDescAttr(tupdesc, f->attnum - 1);
+
+			fmgr_info(get_opfamily_proc(list_nth_oid(opfamilies, i), att->atttypid,
 										list_nth_oid(types, i), BTORDER_PROC),
 					  &f->compare);
+			/* the bloom filters hashed values of this type and collation */
+			f->bloom_capable = f->strategy == BTEqualStrategyNumber &&
+				list_nth_oid(types, i) == att->atttypid && f->collation == att->attcollation;
+		}
 	}
+}
+
+/*
+ * The hashes of the constants of "f" for bloom filters, or NULL when the
+ * filters cannot answer "f" (its type cannot be hashed).
+ */
+static uint64 *
+FilterHashes(ColumnarChunkFilter *f, Form_pg_attribute att)
+{
+	int			count = f->kind == COLUMNAR_FILTER_IN ? f->nelements : 1;
+	uint64	   *hashes = palloc(sizeof(uint64) * Max(count, 1));
+
+	for (int i = 0; i < count; i++)
+	{
+		Datum		value = f->kind == COLUMNAR_FILTER_IN ? f->elements[i] : f->constant;
+
+		if (!ColumnarHashValue(att, f->collation, value, &hashes[i]))
+			return NULL;
+	}
+	return hashes;
 }
 
 /* Sets the constant of "f" from "value", copied into "context". */
@@ -489,6 +517,7 @@ EvaluateFilterValues(ColumnarScanState *state)
 	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
 	List	   *types = list_nth(((CustomScan *) state->css.ss.ps.plan)->custom_private,
 								 PRIVATE_FILTER_TYPES);
+	TupleDesc	tupdesc = RelationGetDescr(state->css.ss.ss_currentRelation);
 	int			i = 0;
 	ListCell   *lc;
 
@@ -507,6 +536,13 @@ EvaluateFilterValues(ColumnarScanState *state)
 			f->active = !isnull;
 			if (!isnull)
 				SetFilterConstant(f, list_nth_oid(types, i), value, state->filter_context);
+			if (!isnull && f->bloom_capable)
+			{
+				MemoryContext old = MemoryContextSwitchTo(state->filter_context);
+
+				f->hashes = FilterHashes(f, TupleDescAttr(tupdesc, f->attnum - 1));
+				MemoryContextSwitchTo(old);
+			}
 		}
 		i++;
 	}

@@ -85,6 +85,16 @@ ColumnarBeginWrite(Relation rel, const ColumnarOptions *options)
 	return state;
 }
 
+/* Whether the options ask for bloom filters on column "attnum". */
+static bool
+HasBloom(ColumnarWriteState *state, AttrNumber attnum)
+{
+	for (int i = 0; i < state->options.nbloom; i++)
+		if (state->options.bloom[i] == attnum)
+			return true;
+	return false;
+}
+
 /* Encodes the collected rows as one row group and records it. */
 static void
 FlushRowGroup(ColumnarWriteState *state)
@@ -112,6 +122,7 @@ FlushRowGroup(ColumnarWriteState *state)
 			continue;
 		for (int c = 0; c < rg.chunk_count; c++)
 		{
+			ColumnarChunk *chunk = &rg.chunks[a][c];
 			int			start = c * rg.chunk_rows;
 			int			count = Min(rg.chunk_rows, state->row_count - start);
 
@@ -119,8 +130,11 @@ FlushRowGroup(ColumnarWriteState *state)
 			MemoryContextSwitchTo(state->chunk_context);
 			ColumnarEncodeChunk(state->rel, att, state->values[a] + start,
 								state->nulls[a] + start, count, state->options.compression,
-								state->options.compression_level, &rg.chunks[a][c]);
+								state->options.compression_level, HasBloom(state, a + 1),
+								chunk);
 			MemoryContextSwitchTo(state->row_group_context);
+			if (chunk->bloom != NULL)
+				chunk->bloom = DatumGetByteaPCopy(PointerGetDatum(chunk->bloom));
 			MemoryContextReset(state->chunk_context);
 		}
 	}

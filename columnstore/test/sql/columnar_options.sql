@@ -74,6 +74,31 @@ ALTER TABLE opt_parent RENAME COLUMN dev TO device;
 SELECT orderby FROM epiphany.columnar_options WHERE relation = 'opt_child'::regclass;
 DROP TABLE opt_parent, opt_child;
 
+-- Bloom filters: equality and IN skip the chunks whose filter rules their
+-- values out, where min/max cannot (every chunk spans the whole range).
+CREATE TABLE opt_bloom (id int, code text, n int8, p point) USING columnar;
+SELECT epiphany.columnar_set_options('opt_bloom', chunk_rows => 1000, bloom => 'code, n');
+SELECT bloom FROM epiphany.columnar_options WHERE relation = 'opt_bloom'::regclass;
+INSERT INTO opt_bloom SELECT g, md5(g::text), hashint8(g), point(g, g)
+  FROM generate_series(1, 5000) g;
+SELECT epiphany.columnar_merge('opt_bloom');
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+  SELECT id FROM opt_bloom WHERE code = md5('4321');
+SELECT id FROM opt_bloom WHERE code = md5('4321');
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+  SELECT id FROM opt_bloom WHERE n IN (hashint8(10), hashint8(4999), NULL);
+SELECT id FROM opt_bloom WHERE n IN (hashint8(10), hashint8(4999), NULL) ORDER BY id;
+-- a constant of another type: min/max alone decide
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+  SELECT id FROM opt_bloom WHERE n = hashint4(7);
+\set VERBOSITY terse
+SELECT epiphany.columnar_set_options('opt_bloom', bloom => 'nope');
+SELECT epiphany.columnar_set_options('opt_bloom', bloom => 'p');
+\set VERBOSITY default
+ALTER TABLE opt_bloom RENAME COLUMN code TO digest;
+SELECT bloom FROM epiphany.columnar_options WHERE relation = 'opt_bloom'::regclass;
+DROP TABLE opt_bloom;
+
 -- Dropping the table forgets its options.
 SELECT 'opt'::regclass::oid AS opt_oid \gset
 DROP TABLE opt, heap_opt;
