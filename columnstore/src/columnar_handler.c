@@ -46,6 +46,7 @@
 #include "commands/vacuum.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
+#include "optimizer/optimizer.h"
 #include "pgstat.h"
 #include "port/atomics.h"
 #include "storage/bufmgr.h"
@@ -1084,9 +1085,35 @@ CallHeapValidate(void *arg)
 }
 
 /*
+ * The columns an index build reads (executor-numbered): its key columns and
+ * those its expressions and predicate use; NULL, every column, when one of
+ * them uses the whole row.
+ */
+static Bitmapset *
+IndexBuildColumns(IndexInfo *index_info)
+{
+	Bitmapset  *attrs = NULL;
+
+	for (int i = 0; i < index_info->ii_NumIndexAttrs; i++)
+	{
+		if (index_info->ii_IndexAttrNumbers[i] != 0)
+			attrs = bms_add_member(attrs, index_info->ii_IndexAttrNumbers[i] -
+								   FirstLowInvalidHeapAttributeNumber);
+	}
+	pull_varattnos((Node *) index_info->ii_Expressions, 1, &attrs);
+	pull_varattnos((Node *) index_info->ii_Predicate, 1, &attrs);
+	if (bms_is_member(InvalidAttrNumber - FirstLowInvalidHeapAttributeNumber, attrs))
+		return NULL;
+	/* an empty set would read no column, which NULL does not mean */
+	return bms_add_member(attrs, SelfItemPointerAttributeNumber -
+						  FirstLowInvalidHeapAttributeNumber);
+}
+
+/*
  * Indexes every row of the row groups that a fresh snapshot sees (the
  * caller's lock keeps merges out), deleted rows included, so that older
- * snapshots still find the rows they see.  Parallel builds share the row
+ * snapshots still find the rows they see, decoding only the columns the
+ * index needs.  Parallel builds share the row
  * groups through the scan's parallel state.
  */
 static double
@@ -1095,7 +1122,8 @@ IndexBuildRowGroups(Relation table, Relation index, IndexInfo *index_info,
 {
 	Snapshot	snapshot = pscan != NULL ? pscan->rs_base.rs_snapshot :
 		RegisterSnapshot(index_info->ii_Concurrent ? GetTransactionSnapshot() : GetLatestSnapshot());
-	ColumnarReadState *reader = ColumnarBeginRead(table, snapshot, NULL, NULL);
+	ColumnarReadState *reader = ColumnarBeginRead(table, snapshot, NULL,
+												  IndexBuildColumns(index_info));
 	EState	   *estate = CreateExecutorState();
 	ExprContext *econtext = GetPerTupleExprContext(estate);
 	TupleTableSlot *slot = table_slot_create(table, NULL);

@@ -65,6 +65,10 @@ SET enable_seqscan = off;
 SELECT count(*) FROM idx WHERE lower(v) = 'v77';
 SELECT count(*) FROM idx WHERE v = 'v78';
 SELECT count(*) FROM idx WHERE r @> 100;
+-- an index build reads only the columns of the keys, expressions and predicate
+CREATE INDEX idx_partial ON idx (id) WHERE v LIKE 'v1%';
+EXPLAIN (COSTS OFF) SELECT count(*) FROM idx WHERE v LIKE 'v1%' AND id < 200;
+SELECT count(*) FROM idx WHERE v LIKE 'v1%' AND id < 200;
 RESET enable_seqscan;
 SELECT count(*) FROM idx WHERE tags @> ARRAY['t3'];
 EXPLAIN (COSTS OFF) SELECT count(*) FROM idx WHERE tags @> ARRAY['t3'];
