@@ -26,10 +26,13 @@ COMMENT ON ACCESS METHOD columnar IS 'EpiphanyDB column store';
 CREATE SCHEMA _epiphany_columnar;
 
 -- One row per storage: counters advanced in place, never rolled back, so
--- that a row number (and the TID made from it) is never used twice.
+-- that a row number (and the TID made from it) is never used twice; and
+-- the horizon below which VACUUM has removed the index entries of deleted
+-- row-group rows.
 CREATE TABLE _epiphany_columnar.storage (
     storage_id      oid PRIMARY KEY,
-    next_row_number bigint NOT NULL
+    next_row_number bigint NOT NULL,
+    cleaned_xid     xid NOT NULL
 );
 
 CREATE TABLE _epiphany_columnar.row_group (

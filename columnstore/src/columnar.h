@@ -185,6 +185,10 @@ extern void ColumnarCreateStorage(Oid storage_id);
 extern void ColumnarDropStorage(Oid storage_id);
 extern void ColumnarMoveStorage(Oid old_storage_id, Oid new_storage_id);
 extern uint64 ColumnarReserveRowNumbers(Relation rel, int64 count);
+extern TransactionId ColumnarCleanedXid(Relation rel);
+extern void ColumnarSetCleanedXid(Relation rel, TransactionId xid);
+extern int	ColumnarCleanableRows(Relation rel, TransactionId from, TransactionId horizon,
+								  int64 after, ItemPointer tids, int max);
 extern void ColumnarInsertRowGroup(Relation rel, ColumnarRowGroup *rg);
 extern ColumnarStorageMap *ColumnarReadStorageMap(Relation rel, Snapshot snapshot);
 extern ColumnarRowGroup *ColumnarFindRowGroup(ColumnarStorageMap *map, uint64 row_number);

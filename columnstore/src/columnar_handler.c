@@ -51,6 +51,7 @@
 #include "port/atomics.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
+#include "storage/procarray.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -963,6 +964,86 @@ EnsureDeltaBlock(Relation rel)
  * store's live rows in pg_class.reltuples; the row groups' are added, so
  * that it counts the whole table as ANALYZE does.
  */
+/* The sorted TIDs that the index clean-up removes, for ambulkdelete. */
+typedef struct CleanableRows
+{
+	ItemPointer tids;
+	int			count;
+} CleanableRows;
+
+static bool
+RowIsCleanable(ItemPointer tid, void *arg)
+{
+	CleanableRows *rows = (CleanableRows *) arg;
+
+	return ColumnarTidIsRow(tid) &&
+		bsearch(tid, rows->tids, rows->count, sizeof(ItemPointerData),
+				(int (*) (const void *, const void *)) ItemPointerCompare) != NULL;
+}
+
+/* Removes the entries of "rows" from every index of "rel". */
+static void
+CleanIndexes(Relation rel, CleanableRows *rows, BufferAccessStrategy bstrategy)
+{
+	Relation   *indexes;
+	int			nindexes;
+
+	vac_open_indexes(rel, RowExclusiveLock, &nindexes, &indexes);
+	for (int i = 0; i < nindexes; i++)
+	{
+		IndexVacuumInfo ivinfo = {0};
+		IndexBulkDeleteResult *stats;
+
+		ivinfo.index = indexes[i];
+		ivinfo.estimated_count = true;
+		ivinfo.message_level = DEBUG2;
+		ivinfo.num_heap_tuples = rel->rd_rel->reltuples;
+		ivinfo.strategy = bstrategy;
+		stats = index_bulk_delete(&ivinfo, NULL, RowIsCleanable, rows);
+		stats = index_vacuum_cleanup(&ivinfo, stats);
+		if (stats != NULL)
+			pfree(stats);
+	}
+	vac_close_indexes(nindexes, indexes, NoLock);
+}
+
+/*
+ * Removes the index entries of row-group rows whose deletion no snapshot
+ * can miss any more (committed before the oldest running transaction), in
+ * batches that fit maintenance_work_mem, and records the horizon so that
+ * the next VACUUM starts from there.  The rows themselves stay in their row
+ * groups, hidden by their deletion markers.
+ */
+static void
+CleanDeletedRowIndexEntries(Relation rel, struct VacuumParams *params,
+							BufferAccessStrategy bstrategy)
+{
+	TransactionId horizon = GetOldestNonRemovableTransactionId(rel);
+	TransactionId from = ColumnarCleanedXid(rel);
+	int			max = (int) Min((Size) maintenance_work_mem * 1024 / sizeof(ItemPointerData),
+							  MaxAllocSize / sizeof(ItemPointerData));
+	CleanableRows rows;
+	int64		after = -1;
+
+	if (params->index_cleanup == VACOPTVALUE_DISABLED || !TransactionIdIsNormal(horizon))
+		return;
+	if (rel->rd_rel->relhasindex)
+	{
+		rows.tids = palloc(sizeof(ItemPointerData) * Max(max, 1));
+		do
+		{
+			rows.count = ColumnarCleanableRows(rel, from, horizon, after, rows.tids, max);
+			if (rows.count > 0)
+			{
+				CleanIndexes(rel, &rows, bstrategy);
+				after = (int64) ColumnarTidGetRowNumber(&rows.tids[rows.count - 1]);
+			}
+		} while (rows.count == max);
+		pfree(rows.tids);
+	}
+	ColumnarSetCleanedXid(rel, horizon);
+}
+
 static void
 columnar_relation_vacuum(Relation rel, struct VacuumParams *params,
 						 BufferAccessStrategy bstrategy)
@@ -972,6 +1053,7 @@ columnar_relation_vacuum(Relation rel, struct VacuumParams *params,
 
 	HEAP_ROUTINE->relation_vacuum(rel, params, bstrategy);
 	EnsureDeltaBlock(rel);
+	CleanDeletedRowIndexEntries(rel, params, bstrategy);
 
 	tuple = SearchSysCacheCopy1(RELOID, ObjectIdGetDatum(RelationGetRelid(rel)));
 	if (!HeapTupleIsValid(tuple))

@@ -48,7 +48,8 @@ enum
 {
 	Anum_storage_storage_id = 1,
 	Anum_storage_next_row_number,
-	Natts_storage = Anum_storage_next_row_number
+	Anum_storage_cleaned_xid,
+	Natts_storage = Anum_storage_cleaned_xid
 };
 enum
 {
@@ -100,12 +101,13 @@ enum
 
 /*
  * The fixed-width image of a _epiphany_columnar.storage row, for the in-place
- * update (both columns NOT NULL).
+ * updates (every column NOT NULL).
  */
 typedef struct FormData_storage_row
 {
 	Oid			storage_id;
 	int64		next_row_number;
+	TransactionId cleaned_xid;
 } FormData_storage_row;
 typedef FormData_storage_row *Form_storage_row;
 
@@ -223,6 +225,7 @@ ColumnarCreateStorage(Oid storage_id)
 	OpenCatalog("storage", RowExclusiveLock, false, &cat);
 	values[Anum_storage_storage_id - 1] = ObjectIdGetDatum(storage_id);
 	values[Anum_storage_next_row_number - 1] = Int64GetDatum(0);
+	values[Anum_storage_cleaned_xid - 1] = TransactionIdGetDatum(InvalidTransactionId);
 	InsertCatalogRow(&cat, values, nulls, GetCurrentCommandId(true));
 	CloseCatalog(&cat, RowExclusiveLock);
 }
@@ -310,6 +313,27 @@ ColumnarMoveStorage(Oid old_storage_id, Oid new_storage_id)
 }
 
 /*
+ * Starts an in-place update of the storage row of "rel", which must exist;
+ * the caller finishes or cancels it.
+ */
+static Form_storage_row
+BeginStorageUpdate(Relation rel, CatalogTable *cat, HeapTuple *oldtup, void **state)
+{
+	ScanKeyData key;
+	Oid			storage_id = ColumnarStorageId(rel);
+
+	OpenCatalog("storage", RowExclusiveLock, false, cat);
+	InitStorageKey(&key, storage_id);
+	systable_inplace_update_begin(cat->rel, cat->pkey, true, NULL, 1, &key, oldtup, state);
+	if (!HeapTupleIsValid(*oldtup))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("columnar table \"%s\" has no storage entry", RelationGetRelationName(rel)),
+				 errdetail("No row for storage %u in %s.storage.", storage_id, COLUMNAR_CATALOG_SCHEMA)));
+	return (Form_storage_row) GETSTRUCT(*oldtup);
+}
+
+/*
  * ColumnarReserveRowNumbers - hand out "count" consecutive row numbers of
  * the relation's storage, never to be handed out again even if the caller
  * aborts.  Concurrent callers are serialized by the in-place update's lock.
@@ -318,23 +342,12 @@ uint64
 ColumnarReserveRowNumbers(Relation rel, int64 count)
 {
 	CatalogTable cat;
-	ScanKeyData key;
 	HeapTuple	oldtup;
 	void	   *state;
-	uint64		first;
-	Oid			storage_id = ColumnarStorageId(rel);
+	Form_storage_row row = BeginStorageUpdate(rel, &cat, &oldtup, &state);
+	uint64		first = (uint64) row->next_row_number;
 
 	Assert(count > 0);
-	OpenCatalog("storage", RowExclusiveLock, false, &cat);
-	InitStorageKey(&key, storage_id);
-	systable_inplace_update_begin(cat.rel, cat.pkey, true, NULL, 1, &key, &oldtup, &state);
-	if (!HeapTupleIsValid(oldtup))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("columnar table \"%s\" has no storage entry", RelationGetRelationName(rel)),
-				 errdetail("No row for storage %u in %s.storage.", storage_id, COLUMNAR_CATALOG_SCHEMA)));
-
-	first = (uint64) ((Form_storage_row) GETSTRUCT(oldtup))->next_row_number;
 	if (first + count > COLUMNAR_MAX_ROW_NUMBER)
 	{
 		systable_inplace_update_cancel(state);
@@ -344,10 +357,84 @@ ColumnarReserveRowNumbers(Relation rel, int64 count)
 						RelationGetRelationName(rel)),
 				 errhint("Rewrite the table with VACUUM FULL to renumber its rows.")));
 	}
-	((Form_storage_row) GETSTRUCT(oldtup))->next_row_number = (int64) (first + count);
+	row->next_row_number = (int64) (first + count);
 	systable_inplace_update_finish(state, oldtup);
 	CloseCatalog(&cat, RowExclusiveLock);
 	return first;
+}
+
+/*
+ * ColumnarCleanedXid - the horizon below which every committed deletion of
+ * a row-group row had its index entries removed (InvalidTransactionId:
+ * none yet).
+ */
+TransactionId
+ColumnarCleanedXid(Relation rel)
+{
+	CatalogTable cat;
+	HeapTuple	oldtup;
+	void	   *state;
+	TransactionId xid = BeginStorageUpdate(rel, &cat, &oldtup, &state)->cleaned_xid;
+
+	systable_inplace_update_cancel(state);
+	CloseCatalog(&cat, RowExclusiveLock);
+	return xid;
+}
+
+/* ColumnarSetCleanedXid - record a new horizon (see ColumnarCleanedXid). */
+void
+ColumnarSetCleanedXid(Relation rel, TransactionId xid)
+{
+	CatalogTable cat;
+	HeapTuple	oldtup;
+	void	   *state;
+
+	BeginStorageUpdate(rel, &cat, &oldtup, &state)->cleaned_xid = xid;
+	systable_inplace_update_finish(state, oldtup);
+	CloseCatalog(&cat, RowExclusiveLock);
+}
+
+/*
+ * ColumnarCleanableRows - the TIDs, in order, of up to "max" row-group rows
+ * after row number "after" (-1: from the first) whose deletion committed
+ * at or after "from" (invalid: ever) and before "horizon", so that no
+ * snapshot can see them any more; returns how many.
+ */
+int
+ColumnarCleanableRows(Relation rel, TransactionId from, TransactionId horizon, int64 after,
+					  ItemPointer tids, int max)
+{
+	CatalogTable cat;
+	ScanKeyData keys[2];
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	int			count = 0;
+
+	OpenCatalog("deleted_row", AccessShareLock, false, &cat);
+	InitStorageKey(&keys[0], ColumnarStorageId(rel));
+	ScanKeyInit(&keys[1], Anum_deleted_row_row_number, BTGreaterStrategyNumber, F_INT8GT,
+				Int64GetDatum(after));
+	scan = systable_beginscan(cat.rel, cat.pkey, true, snapshot, 2, keys);
+	while (count < max && HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		TransactionId xmin = HeapTupleHeaderGetXmin(tuple->t_data);
+		bool		isnull;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!TransactionIdPrecedes(xmin, horizon) ||
+			(TransactionIdIsValid(from) && TransactionIdPrecedes(xmin, from)))
+			continue;
+		ColumnarRowNumberGetTid((uint64) DatumGetInt64(heap_getattr(tuple,
+																	Anum_deleted_row_row_number,
+																	RelationGetDescr(cat.rel),
+																	&isnull)),
+								&tids[count++]);
+	}
+	systable_endscan(scan);
+	CloseCatalog(&cat, AccessShareLock);
+	UnregisterSnapshot(snapshot);
+	return count;
 }
 
 /*

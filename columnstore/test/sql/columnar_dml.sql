@@ -85,3 +85,37 @@ UPDATE col_d SET k = k + 1;
 SELECT same() AS differences;
 DROP FUNCTION same();
 DROP TABLE heap_d, col_d;
+
+-- VACUUM removes the index entries of row-group rows whose deletion no
+-- snapshot can miss any more; the rows stay hidden by their markers, and
+-- the next VACUUM starts where this one stopped.
+CREATE EXTENSION pageinspect;
+CREATE FUNCTION leaf_items(idx regclass) RETURNS bigint LANGUAGE sql AS $$
+  SELECT sum(s.live_items) FROM generate_series(1, pg_relation_size(idx) / 8192 - 1) b,
+         LATERAL bt_page_stats(idx::text, b) s WHERE s.type = 'l' $$;
+CREATE TABLE vac_c (id int, v text) USING columnar;
+CREATE INDEX vac_c_id ON vac_c (id);
+INSERT INTO vac_c SELECT g, 'v' || g FROM generate_series(1, 3000) g;
+SELECT epiphany.columnar_merge('vac_c');
+DELETE FROM vac_c WHERE id % 3 = 0;
+UPDATE vac_c SET v = v || '+' WHERE id <= 10;
+SELECT leaf_items('vac_c_id') AS before_vacuum;
+VACUUM vac_c;
+SELECT leaf_items('vac_c_id') AS after_vacuum;
+SET enable_seqscan = off;
+SELECT count(*), sum(id) FROM vac_c WHERE id > 0;
+SELECT * FROM vac_c WHERE id BETWEEN 4 AND 6 ORDER BY id;
+RESET enable_seqscan;
+SELECT count(*), sum(id) FROM vac_c;
+DELETE FROM vac_c WHERE id > 2990;
+VACUUM vac_c;
+SELECT leaf_items('vac_c_id') AS after_second_vacuum;
+-- VACUUM (INDEX_CLEANUP OFF) leaves them
+DELETE FROM vac_c WHERE id BETWEEN 100 AND 199;
+VACUUM (INDEX_CLEANUP OFF) vac_c;
+SELECT leaf_items('vac_c_id') AS index_cleanup_off;
+VACUUM vac_c;
+SELECT leaf_items('vac_c_id') AS index_cleanup_on;
+DROP TABLE vac_c;
+DROP FUNCTION leaf_items(regclass);
+DROP EXTENSION pageinspect;
