@@ -41,7 +41,9 @@
 
 #include "epiphany/compat.h"
 
+#include "access/table.h"
 #include "access/xact.h"
+#include "catalog/partition.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 #include "columnar.h"
@@ -112,22 +114,43 @@ HasUniqueIndex(Relation rel)
 	return unique;
 }
 
-/* Whether a load into "rel" with "options" may write row groups directly. */
+/* Whether "triggers" has an INSERT trigger but BEFORE STATEMENT ones. */
+static bool
+HasInsertTriggers(TriggerDesc *triggers)
+{
+	return triggers != NULL &&
+		(triggers->trig_insert_before_row || triggers->trig_insert_after_row ||
+		 triggers->trig_insert_instead_row || triggers->trig_insert_after_statement ||
+		 triggers->trig_insert_new_table);
+}
+
+/*
+ * Whether a load into "rel" with "options" may write row groups directly.
+ * A partition also looks at its ancestors' triggers: a COPY into the
+ * partitioned table runs theirs.
+ */
 static bool
 DirectLoadAllowed(Relation rel, const ColumnarOptions *options)
 {
-	TriggerDesc *triggers = rel->trigdesc;
 	bool		sorted = options->nsegmentby + options->norderby > 0;
+	ListCell   *lc;
 
-	if (!OidIsValid(rel->rd_rel->reltoastrelid))
-		return false;
-	if (triggers != NULL &&
-		(triggers->trig_insert_before_row || triggers->trig_insert_after_row ||
-		 triggers->trig_insert_instead_row || triggers->trig_insert_after_statement ||
-		 triggers->trig_insert_new_table))
+	if (!OidIsValid(rel->rd_rel->reltoastrelid) || HasInsertTriggers(rel->trigdesc))
 		return false;
 	if (rel->rd_rel->relhasindex && (sorted || HasUniqueIndex(rel)))
 		return false;
+	if (rel->rd_rel->relispartition)
+	{
+		foreach(lc, get_partition_ancestors(RelationGetRelid(rel)))
+		{
+			Relation	ancestor = table_open(lfirst_oid(lc), AccessShareLock);
+			bool		triggers = HasInsertTriggers(ancestor->trigdesc);
+
+			table_close(ancestor, NoLock);
+			if (triggers)
+				return false;
+		}
+	}
 	return true;
 }
 

@@ -113,6 +113,23 @@ CREATE TRIGGER copy_counted_count AFTER INSERT ON copy_counted
   FOR EACH STATEMENT EXECUTE FUNCTION copy_count_rows();
 COPY copy_counted FROM 'columnar_copy_small.data';
 SELECT row_groups, rows, delta_rows FROM epiphany.columnar_stats('copy_counted');
+-- and so does one on the partitioned table a COPY goes through
+CREATE TABLE copy_parts (LIKE copy_src) PARTITION BY RANGE (id);
+CREATE TABLE copy_part_low PARTITION OF copy_parts FOR VALUES FROM (MINVALUE) TO (50) USING columnar;
+CREATE TABLE copy_part_high PARTITION OF copy_parts FOR VALUES FROM (50) TO (MAXVALUE) USING columnar;
+COPY copy_parts FROM 'columnar_copy_small.data';
+SELECT row_groups, rows, delta_rows FROM epiphany.columnar_stats('copy_part_high');
+CREATE FUNCTION copy_count_parts() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE NOTICE 'the partitions have % rows', (SELECT count(*) FROM copy_parts);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER copy_parts_count AFTER INSERT ON copy_parts
+  FOR EACH STATEMENT EXECUTE FUNCTION copy_count_parts();
+COPY copy_parts FROM 'columnar_copy_small.data';
+SELECT row_groups, rows, delta_rows FROM epiphany.columnar_stats('copy_part_high');
+DROP TABLE copy_parts;
+DROP FUNCTION copy_count_parts();
 
 -- INSERT ... SELECT: directly when the planner expects many rows.
 CREATE TABLE insert_plain (LIKE copy_src) USING columnar;
