@@ -320,7 +320,10 @@ extern int64 ColumnarChunksSkipped(ColumnarReadState *state);
 extern bool ColumnarBulkInsert(Relation rel, TupleTableSlot **slots, int nslots,
 							   CommandId cid);
 extern bool ColumnarFinishBulkInsert(Relation rel);
-extern bool ColumnarBulkInsertRow(Relation rel, TupleTableSlot *slot, CommandId cid);
+extern bool ColumnarBulkInsertRow(Relation rel, TupleTableSlot *slot, CommandId cid,
+								  bool bulk_state);
+extern int	ColumnarUtilityStarts(bool copy);
+extern void ColumnarUtilityEnds(int level, bool copy, bool success);
 extern void ColumnarInstallBulkInsertHooks(void);
 
 /* columnar_merge.c */

@@ -4,10 +4,14 @@
  *	  Bulk loads write row groups directly instead of filling the delta
  *	  store for a merge to move later: one encoding pass instead of a heap
  *	  insert, a heap delete and an encoding pass.  A bulk load is a COPY FROM
- *	  (the table AM's multi_insert, then finish_bulk_insert), or an INSERT
- *	  ... SELECT that the planner expects to insert at least
- *	  BULK_INSERT_MIN_ROWS rows (tuple_insert, then the end of the
- *	  statement, seen by the executor hooks installed here).
+ *	  (the table AM's multi_insert, then finish_bulk_insert); a table
+ *	  rewrite, CREATE TABLE AS or REFRESH MATERIALIZED VIEW filling a
+ *	  relation created in the transaction (tuple_insert with a bulk-insert
+ *	  state, then finish_bulk_insert; a rewrite keeps the options of the
+ *	  table it rewrites); or an INSERT ... SELECT that the planner expects to
+ *	  insert at least BULK_INSERT_MIN_ROWS rows (tuple_insert, then the end
+ *	  of the statement, seen by the executor hooks installed here).  A
+ *	  utility statement ends the loads it started that nothing ended.
  *
  *	  Rows are buffered until a row group is full or the load ends, so for
  *	  a while an index entry could point at a row that no catalog shows yet.
@@ -66,7 +70,9 @@ typedef struct BulkLoad
 {
 	Oid			relid;
 	CommandId	cid;			/* the command inserting the rows */
-	EState	   *estate;			/* an INSERT's executor state; NULL: COPY */
+	EState	   *estate;			/* an INSERT's executor state; NULL: a
+								 * utility statement's (COPY, rewrite) */
+	int			utility_level;	/* ProcessUtility nesting when started */
 	SubTransactionId subxid;	/* the subtransaction that started it */
 	MemoryContext context;		/* everything below */
 	ColumnarWriteState *writer;
@@ -86,6 +92,10 @@ typedef struct BulkInsert
 static List *BulkLoads = NIL;
 static List *BulkInserts = NIL;
 static bool CallbacksRegistered = false;
+
+/* ProcessUtility nesting, and how many of those levels run a COPY. */
+static int	UtilityLevel = 0;
+static int	CopyLevels = 0;
 
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
 static ExecutorFinish_hook_type prev_ExecutorFinish = NULL;
@@ -211,6 +221,8 @@ ForgetLoadsAtEnd(XactEvent event, void *arg)
 		BulkLoads = NIL;
 		BulkInserts = NIL;
 	}
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		UtilityLevel = CopyLevels = 0;
 }
 
 /* A subtransaction's abort drops the loads and INSERTs it started. */
@@ -253,17 +265,18 @@ RegisterCallbacks(void)
 
 /*
  * Starts a direct load into "rel" by command "cid" (of "estate", NULL for a
- * COPY), or returns NULL when the table may not have one.
+ * utility statement) with the options of table "options_relid", or returns
+ * NULL when the table may not have one.
  */
 static BulkLoad *
-StartLoad(Relation rel, CommandId cid, EState *estate)
+StartLoad(Relation rel, CommandId cid, EState *estate, Oid options_relid)
 {
 	ColumnarOptions options;
 	BulkLoad   *load;
 	MemoryContext context;
 	MemoryContext old;
 
-	ColumnarGetOptions(RelationGetRelid(rel), &options);
+	ColumnarGetOptions(options_relid, &options);
 	if (!DirectLoadAllowed(rel, &options))
 		return NULL;
 	RegisterCallbacks();
@@ -275,6 +288,7 @@ StartLoad(Relation rel, CommandId cid, EState *estate)
 	load->relid = RelationGetRelid(rel);
 	load->cid = cid;
 	load->estate = estate;
+	load->utility_level = UtilityLevel;
 	load->subxid = GetCurrentSubTransactionId();
 	load->context = context;
 	load->writer = ColumnarBeginWrite(rel, &options);
@@ -336,7 +350,7 @@ ColumnarBulkInsert(Relation rel, TupleTableSlot **slots, int nslots, CommandId c
 {
 	BulkLoad   *load = FindLoad(RelationGetRelid(rel), cid, NULL);
 
-	if (load == NULL && (load = StartLoad(rel, cid, NULL)) == NULL)
+	if (load == NULL && (load = StartLoad(rel, cid, NULL, RelationGetRelid(rel))) == NULL)
 		return false;
 	for (int i = 0; i < nslots; i++)
 	{
@@ -348,8 +362,8 @@ ColumnarBulkInsert(Relation rel, TupleTableSlot **slots, int nslots, CommandId c
 }
 
 /*
- * ColumnarFinishBulkInsert - write what a COPY into "rel" still buffers;
- * false when "rel" has no COPY loading it directly.
+ * ColumnarFinishBulkInsert - write what a COPY or rewrite into "rel" still
+ * buffers; false when "rel" has no such load.
  */
 bool
 ColumnarFinishBulkInsert(Relation rel)
@@ -363,33 +377,115 @@ ColumnarFinishBulkInsert(Relation rel)
 }
 
 /*
- * ColumnarBulkInsertRow - add the row in "slot", inserted by command "cid",
- * to row groups if that command is an INSERT ... SELECT loading "rel"
- * directly; false, doing nothing, when the row must go to the delta store.
+ * The table whose options a load into "rel", created in this transaction,
+ * takes: the table being rewritten when "rel" is the new heap of a rewrite
+ * (ALTER TABLE and REFRESH name it pg_temp_<that table's OID>), else "rel".
  */
-bool
-ColumnarBulkInsertRow(Relation rel, TupleTableSlot *slot, CommandId cid)
+static Oid
+OptionsSource(Relation rel)
+{
+	unsigned int old_relid;
+	char		rest;
+
+	if (sscanf(RelationGetRelationName(rel), "pg_temp_%u%c", &old_relid, &rest) == 1 &&
+		ColumnarRelidIsColumnar((Oid) old_relid))
+		return (Oid) old_relid;
+	return RelationGetRelid(rel);
+}
+
+/* A load for a row that tuple_insert got, or NULL: the delta store. */
+static BulkLoad *
+LoadForInsert(Relation rel, CommandId cid, bool bulk_state)
 {
 	Oid			relid = RelationGetRelid(rel);
 	BulkInsert *insert;
-	BulkLoad   *load = NULL;
+	BulkLoad   *load;
 
-	if (BulkInserts == NIL || (insert = FindInsert(relid, cid)) == NULL)
-		return false;
-	load = FindLoad(relid, cid, insert->estate);
-	if (load == NULL)
+	/* an INSERT ... SELECT loading the table */
+	if (BulkInserts != NIL && (insert = FindInsert(relid, cid)) != NULL)
 	{
-		load = StartLoad(rel, cid, insert->estate);
-		if (load == NULL)
+		load = FindLoad(relid, cid, insert->estate);
+		if (load == NULL && (load = StartLoad(rel, cid, insert->estate, relid)) == NULL)
 		{
 			/* not allowed: the rest of the statement goes to the delta too */
 			insert->relids = list_delete_oid(insert->relids, relid);
-			return false;
 		}
+		return load;
 	}
+
+	/*
+	 * A rewrite, CREATE TABLE AS or REFRESH filling a relation created in
+	 * this transaction, with a bulk-insert state; never a COPY, whose
+	 * row-by-row mode (triggers, volatile defaults) must see each row at
+	 * once.
+	 */
+	if (!bulk_state || CopyLevels > 0 || UtilityLevel == 0 ||
+		rel->rd_createSubid == InvalidSubTransactionId)
+		return NULL;
+	load = FindLoad(relid, cid, NULL);
+	if (load == NULL)
+		load = StartLoad(rel, cid, NULL, OptionsSource(rel));
+	return load;
+}
+
+/*
+ * ColumnarBulkInsertRow - add the row in "slot", inserted by command "cid"
+ * (with a bulk-insert state: "bulk_state"), to row groups if that command
+ * loads "rel" directly; false, doing nothing, when the row must go to the
+ * delta store.
+ */
+bool
+ColumnarBulkInsertRow(Relation rel, TupleTableSlot *slot, CommandId cid, bool bulk_state)
+{
+	BulkLoad   *load = LoadForInsert(rel, cid, bulk_state);
+
+	if (load == NULL)
+		return false;
 	LoadRow(load, slot);
 	pgstat_count_heap_insert(rel, 1);
 	return true;
+}
+
+/*
+ * ColumnarUtilityStarts - a utility statement starts (a COPY: "copy");
+ * returns its nesting level, for ColumnarUtilityEnds.
+ */
+int
+ColumnarUtilityStarts(bool copy)
+{
+	if (copy)
+		CopyLevels++;
+	return ++UtilityLevel;
+}
+
+/*
+ * ColumnarUtilityEnds - the utility statement of "level" ends ("success":
+ * without an error): it writes what its loads, and those of statements it
+ * ran, still buffer.
+ */
+void
+ColumnarUtilityEnds(int level, bool copy, bool success)
+{
+	ListCell   *lc;
+
+	UtilityLevel = level - 1;
+	if (copy)
+		CopyLevels--;
+	while (success)
+	{
+		BulkLoad   *unfinished = NULL;
+
+		foreach(lc, BulkLoads)
+		{
+			BulkLoad   *load = (BulkLoad *) lfirst(lc);
+
+			if (load->estate == NULL && load->utility_level >= level)
+				unfinished = load;
+		}
+		if (unfinished == NULL)
+			break;
+		FinishLoad(unfinished);
+	}
 }
 
 /*
@@ -457,19 +553,21 @@ EndBulkInsert(EState *estate, bool finish)
 {
 	ListCell   *lc;
 
-	foreach(lc, BulkLoads)
+	for (;;)
 	{
-		BulkLoad   *load = (BulkLoad *) lfirst(lc);
+		BulkLoad   *ended = NULL;
 
-		if (load->estate != estate)
-			continue;
+		foreach(lc, BulkLoads)
+		{
+			if (((BulkLoad *) lfirst(lc))->estate == estate)
+				ended = (BulkLoad *) lfirst(lc);
+		}
+		if (ended == NULL)
+			break;
 		if (finish)
-			FinishLoad(load);
+			FinishLoad(ended);
 		else
-			DropLoad(load);
-		/* the list changed: start over */
-		EndBulkInsert(estate, finish);
-		return;
+			DropLoad(ended);
 	}
 	foreach(lc, BulkInserts)
 	{

@@ -1406,12 +1406,15 @@ columnar_scan_sample_next_tuple(TableScanDesc scan, SampleScanState *scanstate,
  * ------------------------------------------------------------------------
  */
 
-/* A large INSERT ... SELECT: row groups directly (columnar_bulk.c). */
+/*
+ * A large INSERT ... SELECT, a rewrite, CREATE TABLE AS: row groups directly
+ * (columnar_bulk.c).
+ */
 static void
 columnar_tuple_insert(Relation rel, TupleTableSlot *slot, CommandId cid, int options,
 					  struct BulkInsertStateData *bistate)
 {
-	if (!ColumnarBulkInsertRow(rel, slot, cid))
+	if (!ColumnarBulkInsertRow(rel, slot, cid, bistate != NULL))
 		HEAP_ROUTINE->tuple_insert(rel, slot, cid, options, bistate);
 }
 

@@ -4,7 +4,8 @@
  *	  The column store's hooks into PostgreSQL outside the table AM: the
  *	  object access hook that forgets a dropped table's metadata (and a
  *	  dropped column's place in its options), the utility hook that renames
- *	  a column in the options, the relation-info hook that keeps bitmap heap
+ *	  a column in the options and ends the bulk loads of a statement, the
+ *	  relation-info hook that keeps bitmap heap
  *	  scans out of columnar plans (and parallel scans when
  *	  epiphany.enable_parallel_workers is off), and that setting.
  *
@@ -44,8 +45,8 @@ static get_relation_info_hook_type prev_get_relation_info_hook = NULL;
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 
 /*
- * Whether pg_class says "relid" is a columnar table; if so, its storage id
- * goes to *storage_id.
+ * Whether pg_class says "relid" is a columnar table or materialized view;
+ * if so, its storage id goes to *storage_id.
  */
 static bool
 IsColumnarTable(Oid relid, Oid *storage_id)
@@ -59,7 +60,8 @@ IsColumnarTable(Oid relid, Oid *storage_id)
 	if (!HeapTupleIsValid(tuple))
 		return false;
 	form = (Form_pg_class) GETSTRUCT(tuple);
-	result = form->relkind == RELKIND_RELATION && OidIsValid(form->relam);
+	result = (form->relkind == RELKIND_RELATION || form->relkind == RELKIND_MATVIEW) &&
+		OidIsValid(form->relam);
 	if (result)
 	{
 		am = get_am_oid("columnar", true);
@@ -72,7 +74,7 @@ IsColumnarTable(Oid relid, Oid *storage_id)
 
 /*
  * ColumnarRelidIsColumnar - whether pg_class says "relid" is a columnar
- * table.
+ * table or materialized view.
  */
 bool
 ColumnarRelidIsColumnar(Oid relid)
@@ -107,19 +109,36 @@ ColumnarObjectAccess(ObjectAccessType access, Oid classId, Oid objectId, int sub
 	}
 }
 
-/* ALTER TABLE ... RENAME COLUMN: the options' sort keys follow the column. */
+/*
+ * Every utility statement: the bulk loads it started end with it; after
+ * ALTER TABLE ... RENAME COLUMN, the options' sort keys follow the column.
+ */
 static void
 ColumnarProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 					   ProcessUtilityContext context, ParamListInfo params,
 					   QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
 {
 	RenameStmt *stmt = (RenameStmt *) pstmt->utilityStmt;
+	bool		copy = IsA(pstmt->utilityStmt, CopyStmt);
+	int			level = ColumnarUtilityStarts(copy);
+	bool		success = false;
 	Oid			relid;
 	List	   *relids;
 	ListCell   *lc;
 
-	EpProcessUtilityNext(prev_ProcessUtility, pstmt, queryString, readOnlyTree, context,
-						 params, queryEnv, dest, qc);
+	/* the bulk loads the statement started end with it (columnar_bulk.c) */
+	PG_TRY();
+	{
+		EpProcessUtilityNext(prev_ProcessUtility, pstmt, queryString, readOnlyTree, context,
+							 params, queryEnv, dest, qc);
+		success = true;
+	}
+	PG_FINALLY();
+	{
+		ColumnarUtilityEnds(level, copy, success);
+	}
+	PG_END_TRY();
+
 	if (!IsA(stmt, RenameStmt) || stmt->renameType != OBJECT_COLUMN || stmt->relation == NULL)
 		return;
 	relid = RangeVarGetRelid(stmt->relation, NoLock, true);

@@ -1,9 +1,9 @@
--- Bulk loads - COPY FROM, and INSERT ... SELECT of an expected 10,000 rows
--- or more - write row groups directly, with no delta rows, when nothing can
--- look a row up before the load ends: no INSERT trigger (but BEFORE
--- STATEMENT), and no index, or only non-unique indexes and no sort key.
--- Otherwise they fill the delta store.  Either way the table returns the
--- rows it was given.
+-- Bulk loads - COPY FROM, table rewrites, CREATE TABLE AS, and INSERT ...
+-- SELECT of an expected 10,000 rows or more - write row groups directly,
+-- with no delta rows, when nothing can look a row up before the load ends:
+-- no INSERT trigger (but BEFORE STATEMENT), and no index, or only
+-- non-unique indexes and no sort key.  Otherwise they fill the delta store.
+-- Either way the table returns the rows it was given.
 CREATE TABLE copy_src AS
 SELECT g AS id, 'v' || g AS v, (g % 7)::numeric / 4 AS n,
        date '2024-01-01' + (hashint4(g) & 1023) AS d,
@@ -188,6 +188,34 @@ RESET enable_bitmapscan;
 TRUNCATE copy_unique;
 INSERT INTO copy_unique SELECT * FROM copy_src;
 SELECT * FROM copy_check('copy_unique');
+
+-- Rewrites, CREATE TABLE AS and materialized views fill row groups directly
+-- too; a rewrite keeps the table's options (here its sort key).
+CREATE TABLE rw_heap AS SELECT * FROM copy_src;
+ALTER TABLE rw_heap SET ACCESS METHOD columnar;
+SELECT * FROM copy_check('rw_heap');
+SELECT epiphany.columnar_set_options('rw_heap', orderby => 'd');
+ALTER TABLE rw_heap ALTER COLUMN id TYPE bigint;
+SELECT row_groups, rows, delta_rows FROM epiphany.columnar_stats('rw_heap');
+SELECT count(*) AS out_of_order
+  FROM (SELECT d < lag(d) OVER (ORDER BY ctid) AS back FROM rw_heap) x WHERE back;
+SELECT count(*), sum(id) FROM rw_heap;
+CREATE TABLE rw_ctas USING columnar AS SELECT * FROM copy_src;
+SELECT * FROM copy_check('rw_ctas');
+CREATE MATERIALIZED VIEW rw_mv USING columnar AS SELECT id, v FROM copy_src WHERE id % 2 = 0;
+REFRESH MATERIALIZED VIEW rw_mv;
+SELECT row_groups, rows, delta_rows FROM epiphany.columnar_stats('rw_mv');
+SELECT count(*), sum(id) FROM rw_mv;
+-- a COPY into a table created in the transaction, row by row (a volatile
+-- default): the delta store, so each row is there for the next one
+BEGIN;
+CREATE TABLE rw_new (id int, v text, n numeric, d date, maybe int,
+                     r float8 DEFAULT random()) USING columnar;
+COPY rw_new (id, v, n, d, maybe) FROM 'columnar_copy_small.data';
+SELECT row_groups, rows, delta_rows FROM epiphany.columnar_stats('rw_new');
+COMMIT;
+DROP TABLE rw_heap, rw_ctas, rw_new;
+DROP MATERIALIZED VIEW rw_mv;
 
 DROP TABLE copy_src, copy_plain, copy_indexed, copy_sorted, copy_unique, copy_triggered,
   copy_log, copy_counted, insert_plain;

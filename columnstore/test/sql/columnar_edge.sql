@@ -51,6 +51,7 @@ SELECT count(*) AS rows, count(r) AS with_r, count(DISTINCT r) > 2000 AS distinc
        sum(id) = (SELECT sum(g) FROM generate_series(1, 3001) g WHERE g % 10 <> 0) AS same_ids,
        bool_and(v = CASE id WHEN 3001 THEN 'delta' ELSE 'v' || id END) AS same_values
   FROM edge_add;
+-- (the rewrite wrote row groups: nothing to merge)
 SELECT epiphany.columnar_merge('edge_add');
 SELECT row_groups, rows, delta_rows, deleted_rows FROM epiphany.columnar_stats('edge_add');
 SET enable_seqscan = off;
