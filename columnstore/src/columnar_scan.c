@@ -234,7 +234,8 @@ ColumnarSetRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEn
 	if (prev_set_rel_pathlist_hook)
 		prev_set_rel_pathlist_hook(root, rel, rti, rte);
 	if (rte->rtekind != RTE_RELATION || rte->inh || rte->tablesample != NULL ||
-		rte->relkind != RELKIND_RELATION || !ColumnarRelidIsColumnar(rte->relid))
+		(rte->relkind != RELKIND_RELATION && rte->relkind != RELKIND_MATVIEW) ||
+		!ColumnarRelidIsColumnar(rte->relid))
 		return;
 
 	fraction = ColumnFraction(rel, rte);

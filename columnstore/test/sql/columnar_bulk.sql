@@ -206,6 +206,7 @@ CREATE MATERIALIZED VIEW rw_mv USING columnar AS SELECT id, v FROM copy_src WHER
 REFRESH MATERIALIZED VIEW rw_mv;
 SELECT row_groups, rows, delta_rows FROM epiphany.columnar_stats('rw_mv');
 SELECT count(*), sum(id) FROM rw_mv;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM rw_mv WHERE id < 100;
 -- a COPY into a table created in the transaction, row by row (a volatile
 -- default): the delta store, so each row is there for the next one
 BEGIN;
