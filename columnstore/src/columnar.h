@@ -338,6 +338,9 @@ extern int64 ColumnarScanChunksSkipped(TableScanDesc scan);
 /* columnar_scan.c */
 extern void ColumnarInstallScan(void);
 
+/* columnar_count.c */
+extern void ColumnarInstallCount(void);
+
 /* columnar_hooks.c */
 extern bool ep_enable_parallel_workers;
 extern bool ColumnarRelidIsColumnar(Oid relid);
