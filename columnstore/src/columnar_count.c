@@ -115,7 +115,8 @@ WholeColumnarRelation(PlannerInfo *root, RelOptInfo *input_rel)
 
 /*
  * The count(*) aggregates that the outputs "exprs" use, if they use no
- * other aggregate, no column and no subquery; else NIL.
+ * other aggregate, no column, placeholder or window function and no
+ * subquery; else NIL.
  */
 static List *
 CountStars(List *exprs)
@@ -125,7 +126,8 @@ CountStars(List *exprs)
 
 	if (contain_subplans((Node *) exprs))
 		return NIL;
-	foreach(lc, pull_var_clause((Node *) exprs, PVC_INCLUDE_AGGREGATES))
+	foreach(lc, pull_var_clause((Node *) exprs, PVC_INCLUDE_AGGREGATES |
+								PVC_INCLUDE_WINDOWFUNCS | PVC_INCLUDE_PLACEHOLDERS))
 	{
 		if (!IsPlainCountStar((Node *) lfirst(lc)))
 			return NIL;
