@@ -21,11 +21,17 @@
  *	  keeps the smallest (PLAIN on ties); a chunk whose rows are all NULL
  *	  stores no bytes.
  *
- *	  Decoding checks every length and offset against the buffer, and every
- *	  encoding against the column's type, and reports damage as
- *	  ERRCODE_DATA_CORRUPTED naming the table and column.  Decoded by-value
- *	  Datums are written straight into the values array, one loop per
- *	  encoding; by-reference values point into the decoded buffer.
+ *	  Reading a chunk is loading its bytes (ColumnarLoadChunk: fetch,
+ *	  decompress, check the null bitmap), then decoding all of its values
+ *	  (ColumnarDecodeLoadedChunk) or one of them (ColumnarLoadedChunkValue,
+ *	  for plain, bitpack and dictionary chunks).  Decoding checks every
+ *	  length and offset against the buffer, and every encoding against the
+ *	  column's type, and reports damage as ERRCODE_DATA_CORRUPTED naming the
+ *	  table and column.  Decoded by-value Datums are written straight into
+ *	  the values array, one loop per encoding; by-reference values point into
+ *	  the decoded buffer.  The buffers are reused from chunk to chunk and kept
+ *	  by the backend between reads.  Encoding also records each chunk's
+ *	  min/max and, when asked, a bloom filter of its values.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
