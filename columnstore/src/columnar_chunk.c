@@ -547,7 +547,7 @@ ReportCorruptChunk(Relation rel, Form_pg_attribute att, const char *detail)
  * At most SPARE_BUFFERS buffers of SPARE_BYTES in all are kept.
  */
 #define SPARE_BUFFERS	64
-#define SPARE_BYTES		((Size) 64 * 1024 * 1024)
+#define SPARE_BYTES		((Size) 16 * 1024 * 1024)
 
 static struct
 {

@@ -33,7 +33,7 @@
 #include "utils/memutils.h"
 
 /* Memory the cache may hold; past it, new row groups are not cached. */
-#define ROW_GROUP_CACHE_BYTES	((Size) 64 * 1024 * 1024)
+#define ROW_GROUP_CACHE_BYTES	((Size) 16 * 1024 * 1024)
 
 typedef struct RowGroupCacheKey
 {
