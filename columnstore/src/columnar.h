@@ -279,6 +279,7 @@ extern double ColumnarSampleRows(ColumnarReadState *state, int target);
 extern bool ColumnarReadNextSample(ColumnarReadState *state, TupleTableSlot *slot);
 extern void ColumnarRescanRead(ColumnarReadState *state);
 extern void ColumnarEndRead(ColumnarReadState *state);
+extern Datum ColumnarImageToDatum(Relation rel, Form_pg_attribute att, bytea *image);
 
 /* What a chunk filter tests. */
 typedef enum ColumnarFilterKind
@@ -338,8 +339,8 @@ extern int64 ColumnarScanChunksSkipped(TableScanDesc scan);
 /* columnar_scan.c */
 extern void ColumnarInstallScan(void);
 
-/* columnar_count.c */
-extern void ColumnarInstallCount(void);
+/* columnar_summary.c */
+extern void ColumnarInstallSummary(void);
 
 /* columnar_hooks.c */
 extern bool ep_enable_parallel_workers;

@@ -373,12 +373,13 @@ ColumnarChunksSkipped(ColumnarReadState *state)
 }
 
 /*
- * Decodes a stored min/max image as a value of column "att", into memory
- * of the current row group.  The image is the datum as the column's type
- * stores it (a binary-compatible type change keeps it valid).
+ * ColumnarImageToDatum - a stored min/max image as a value of column "att"
+ * of "rel", in the current memory context.  The image is the datum as the
+ * column's type stores it (a binary-compatible type change keeps it
+ * valid).
  */
-static Datum
-ImageToDatum(ColumnarReadState *state, bytea *image, Form_pg_attribute att)
+Datum
+ColumnarImageToDatum(Relation rel, Form_pg_attribute att, bytea *image)
 {
 	Size		size = VARSIZE_ANY_EXHDR(image);
 	char	   *copy;
@@ -389,11 +390,22 @@ ImageToDatum(ColumnarReadState *state, bytea *image, Form_pg_attribute att)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid min/max entry for column \"%s\" of columnar table \"%s\"",
-						NameStr(att->attname), RelationGetRelationName(state->rel))));
+						NameStr(att->attname), RelationGetRelationName(rel))));
 	/* An aligned copy: fetch_att reads by-value types in place. */
-	copy = MemoryContextAlloc(state->group_context, Max(size, sizeof(Datum)));
+	copy = palloc(Max(size, sizeof(Datum)));
 	memcpy(copy, VARDATA_ANY(image), size);
 	return fetch_att(copy, att->attbyval, att->attlen);
+}
+
+/* A min/max image as a value, in memory of the current row group. */
+static Datum
+ImageToDatum(ColumnarReadState *state, bytea *image, Form_pg_attribute att)
+{
+	MemoryContext old = MemoryContextSwitchTo(state->group_context);
+	Datum		value = ColumnarImageToDatum(state->rel, att, image);
+
+	MemoryContextSwitchTo(old);
+	return value;
 }
 
 /*

@@ -86,7 +86,7 @@ RESET min_parallel_table_scan_size;
 -- qual; every qual is still checked on every row it returns, delta rows
 -- included.
 EXPLAIN (COSTS OFF) SELECT sum(amount) FROM col_t WHERE id < 5000;
--- (count(*) alone comes from the metadata: columnar_count)
+-- (count(*) alone comes from the metadata: columnar_summary)
 EXPLAIN (COSTS OFF) SELECT count(*) FROM col_t;
 EXPLAIN (COSTS OFF) SELECT * FROM col_t WHERE id > 24990;
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
