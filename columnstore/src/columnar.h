@@ -234,8 +234,14 @@ extern void ColumnarEncodeChunk(Relation rel, Form_pg_attribute att,
 								Datum *values, bool *nulls, int count,
 								EpCompression compression, int compression_level,
 								bool with_bloom, ColumnarChunk *chunk);
-extern bool ColumnarHashValue(Form_pg_attribute att, Oid collation, Datum value,
-							  uint64 *hash);
+extern FmgrInfo *ColumnarHashFunction(Form_pg_attribute att);
+
+/* The 64-bit hash of "value" by a ColumnarHashFunction, under "collation". */
+static inline uint64
+ColumnarHash(FmgrInfo *hash, Oid collation, Datum value)
+{
+	return DatumGetUInt64(FunctionCall2Coll(hash, collation, value, UInt64GetDatum(0)));
+}
 extern void ColumnarInitChunkData(ColumnarChunkData *data, MemoryContext context);
 extern void ColumnarLoadChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
 							  ColumnarChunkData *data);

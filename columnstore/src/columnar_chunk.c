@@ -422,21 +422,18 @@ SaveChunkBytes(Relation rel, const char *stored, int size)
 }
 
 /*
- * ColumnarHashValue - the 64-bit hash of "value" of column "att" under
- * "collation", by the extended hash function of the type's default hash
- * opclass (equal values hash alike); false when the type has none.
+ * ColumnarHashFunction - the extended hash function of the default hash
+ * opclass of "att"'s type (equal values hash alike), for ColumnarHash;
+ * NULL when the type has none.
  */
-bool
-ColumnarHashValue(Form_pg_attribute att, Oid collation, Datum value, uint64 *hash)
+FmgrInfo *
+ColumnarHashFunction(Form_pg_attribute att)
 {
 	TypeCacheEntry *tce = lookup_type_cache(att->atttypid,
 											TYPECACHE_HASH_EXTENDED_PROC_FINFO);
 
-	if (!OidIsValid(tce->hash_extended_proc_finfo.fn_oid))
-		return false;
-	*hash = DatumGetUInt64(FunctionCall2Coll(&tce->hash_extended_proc_finfo, collation,
-											 value, UInt64GetDatum(0)));
-	return true;
+	return OidIsValid(tce->hash_extended_proc_finfo.fn_oid) ?
+		&tce->hash_extended_proc_finfo : NULL;
 }
 
 /*
@@ -446,18 +443,17 @@ ColumnarHashValue(Form_pg_attribute att, Oid collation, Datum value, uint64 *has
 static bytea *
 BuildBloom(Form_pg_attribute att, const Datum *values, int n)
 {
+	FmgrInfo   *hash = ColumnarHashFunction(att);
 	int			size = EpBloomBytes(n);
-	bytea	   *bloom = palloc0(VARHDRSZ + size);
+	bytea	   *bloom;
 
+	if (hash == NULL)
+		return NULL;
+	bloom = palloc0(VARHDRSZ + size);
 	SET_VARSIZE(bloom, VARHDRSZ + size);
 	for (int i = 0; i < n; i++)
-	{
-		uint64		hash;
-
-		if (!ColumnarHashValue(att, att->attcollation, values[i], &hash))
-			return NULL;
-		EpBloomAdd((unsigned char *) VARDATA(bloom), size, hash);
-	}
+		EpBloomAdd((unsigned char *) VARDATA(bloom), size,
+				   ColumnarHash(hash, att->attcollation, values[i]));
 	return bloom;
 }
 

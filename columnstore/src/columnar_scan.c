@@ -460,16 +460,16 @@ BuildFilters(ColumnarScanState *state, CustomScan *cscan)
 static uint64 *
 FilterHashes(ColumnarChunkFilter *f, Form_pg_attribute att)
 {
+	FmgrInfo   *hash = ColumnarHashFunction(att);
 	int			count = f->kind == COLUMNAR_FILTER_IN ? f->nelements : 1;
-	uint64	   *hashes = palloc(sizeof(uint64) * Max(count, 1));
+	uint64	   *hashes;
 
+	if (hash == NULL)
+		return NULL;
+	hashes = palloc(sizeof(uint64) * Max(count, 1));
 	for (int i = 0; i < count; i++)
-	{
-		Datum		value = f->kind == COLUMNAR_FILTER_IN ? f->elements[i] : f->constant;
-
-		if (!ColumnarHashValue(att, f->collation, value, &hashes[i]))
-			return NULL;
-	}
+		hashes[i] = ColumnarHash(hash, f->collation,
+								 f->kind == COLUMNAR_FILTER_IN ? f->elements[i] : f->constant);
 	return hashes;
 }
 

@@ -441,15 +441,20 @@ ReadDeltaRows(Relation rel, Snapshot snapshot, Extreme *extremes, int nextremes)
 	return rows;
 }
 
-/* Computes every output: counts in values[], extremes in "extremes". */
+/*
+ * Computes every output: returns the rows "snapshot" sees and fills in
+ * "extremes".  Without extremes the row count needs no chunk metadata.
+ */
 static int64
 Summarize(Relation rel, Snapshot snapshot, Extreme *extremes, int nextremes)
 {
-	int64		rows = ColumnarLiveRows(rel, snapshot);
+	int64		rows = 0;
 	MemoryContext context = AllocSetContextCreate(CurrentMemoryContext, "columnar summary",
 												  ALLOCSET_DEFAULT_SIZES);
 
-	if (nextremes > 0)
+	if (nextremes == 0)
+		rows = ColumnarLiveRows(rel, snapshot);
+	else
 	{
 		ColumnarStorageMap *map = ColumnarReadStorageMap(rel, snapshot);
 		Oid			storage_id = ColumnarStorageId(rel);
@@ -459,6 +464,7 @@ Summarize(Relation rel, Snapshot snapshot, Extreme *extremes, int nextremes)
 			Bitmapset  *deleted = ColumnarDeletedRowsInGroup(storage_id, map->row_groups[g],
 															 snapshot);
 
+			rows += map->row_groups[g]->row_count - bms_num_members(deleted);
 			for (int i = 0; i < nextremes; i++)
 				ConsiderRowGroup(rel, &extremes[i], map->row_groups[g], deleted, context);
 			bms_free(deleted);
