@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * hnsw.c
- *	  The hnsw index access method's handler, its options (m and
- *	  ef_construction), the hnsw.ef_search setting, the cost estimate and
+ *	  The hnsw index access method's handler, its options (m,
+ *	  ef_construction and quantization), its settings (hnsw.ef_search and
+ *	  the others), the cost estimate and
  *	  the operator-class validator.  The storage work lives in the other
  *	  hnsw*.c files; hnsw.h and README.md ("hnsw index") describe it.
  *
@@ -44,6 +45,9 @@ int			hnsw_ef_search = HNSW_DEFAULT_EF_SEARCH;
 int			hnsw_iterative_scan = HNSW_ITERATIVE_SCAN_OFF;
 int			hnsw_max_scan_tuples = HNSW_DEFAULT_MAX_SCAN_TUPLES;
 
+/* epiphany.hnsw_rerank_candidates: candidates a quantized scan re-ranks. */
+int			ep_hnsw_rerank_candidates = HNSW_DEFAULT_RERANK;
+
 static const struct config_enum_entry iterative_scan_options[] = {
 	{"off", HNSW_ITERATIVE_SCAN_OFF, false},
 	{"relaxed_order", HNSW_ITERATIVE_SCAN_RELAXED, false},
@@ -52,6 +56,13 @@ static const struct config_enum_entry iterative_scan_options[] = {
 };
 
 static relopt_kind hnsw_relopt_kind;
+
+static relopt_enum_elt_def quantization_values[] = {
+	{"none", HNSW_QUANT_NONE},
+	{"sq8", HNSW_QUANT_SQ8},
+	{"binary", HNSW_QUANT_BINARY},
+	{(const char *) NULL}
+};
 
 /*
  * HnswInit - register the options and the setting.  Called once, from
@@ -68,6 +79,11 @@ HnswInit(void)
 					  "Size of the candidate list while building the graph",
 					  HNSW_DEFAULT_EF_CONSTRUCTION, HNSW_MIN_EF_CONSTRUCTION,
 					  HNSW_MAX_EF_CONSTRUCTION, AccessExclusiveLock);
+	add_enum_reloption(hnsw_relopt_kind, "quantization",
+					   "What the graph keeps of each value: the value, or a compact code",
+					   quantization_values, HNSW_QUANT_NONE,
+					   "Valid values are \"none\", \"sq8\" and \"binary\".",
+					   AccessExclusiveLock);
 
 	DefineCustomIntVariable("hnsw.ef_search",
 							"Size of the candidate list of an hnsw index scan.",
@@ -89,6 +105,14 @@ HnswInit(void)
 							&hnsw_max_scan_tuples,
 							HNSW_DEFAULT_MAX_SCAN_TUPLES, 1, INT_MAX,
 							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("epiphany.hnsw_rerank_candidates",
+							"Candidates of a quantized hnsw index scan re-ranked by exact distance.",
+							"The nearest candidates by the quantized distance get their exact "
+							"distance from the table row and come first, in exact order; the "
+							"others follow in quantized order.",
+							&ep_hnsw_rerank_candidates,
+							HNSW_DEFAULT_RERANK, HNSW_MIN_RERANK, HNSW_MAX_RERANK,
+							PGC_USERSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("hnsw");
 }
 
@@ -99,6 +123,7 @@ hnswoptions(Datum reloptions, bool validate)
 	static const relopt_parse_elt tab[] = {
 		{"m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)},
 		{"ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, efConstruction)},
+		{"quantization", RELOPT_TYPE_ENUM, offsetof(HnswOptions, quantization)},
 	};
 
 	return (bytea *) build_reloptions(reloptions, validate, hnsw_relopt_kind,
@@ -121,6 +146,15 @@ HnswGetEfConstruction(Relation index)
 	HnswOptions *opts = (HnswOptions *) index->rd_options;
 
 	return opts ? opts->efConstruction : HNSW_DEFAULT_EF_CONSTRUCTION;
+}
+
+/* Option quantization of an index, from its reloptions (build time only). */
+HnswQuantization
+HnswGetQuantization(Relation index)
+{
+	HnswOptions *opts = (HnswOptions *) index->rd_options;
+
+	return opts ? (HnswQuantization) opts->quantization : HNSW_QUANT_NONE;
 }
 
 /* ----------------------------------------------------------------

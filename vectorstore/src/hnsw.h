@@ -58,13 +58,28 @@ typedef enum HnswIterativeScan
 
 /* Format identification. */
 #define HNSW_MAGIC 0x45504857	/* "EPHW" */
-#define HNSW_FORMAT_VERSION 1
+#define HNSW_FORMAT_VERSION 1	/* values stored as given */
+#define HNSW_FORMAT_VERSION_QUANTIZED 2 /* values stored as codes */
 #define HNSW_PAGE_ID 0xFF9E		/* last two bytes of every hnsw page */
 #define HNSW_ELEMENT_TUPLE_TYPE 0xE1
 
 /* Page flags (HnswPageOpaqueData.flags). */
 #define HNSW_PAGE_META 0x0001
 #define HNSW_PAGE_ELEMENT 0x0002
+
+/*
+ * Option quantization: what an element tuple stores in place of the value
+ * (hnswquant.c).  The values are the metapage's quantization field.
+ */
+typedef enum HnswQuantization
+{
+	HNSW_QUANT_NONE = 0,		/* the value itself */
+	HNSW_QUANT_SQ8 = 1,			/* one byte per dimension */
+	HNSW_QUANT_BINARY = 2		/* one bit per dimension */
+} HnswQuantization;
+
+/* Metapage quantFlags: quantLo and quantStep are set. */
+#define HNSW_QUANT_READY 0x01
 
 /* Options and settings: MIN, DEFAULT and MAX of each. */
 #define HNSW_MIN_M 2
@@ -76,6 +91,9 @@ typedef enum HnswIterativeScan
 #define HNSW_MIN_EF_SEARCH 1
 #define HNSW_DEFAULT_EF_SEARCH 40
 #define HNSW_MAX_EF_SEARCH 1000
+#define HNSW_MIN_RERANK 1
+#define HNSW_DEFAULT_RERANK 100
+#define HNSW_MAX_RERANK 10000
 
 /*
  * Levels: an element's level is floor(-ln(U) / ln(m)), U a hash of its heap
@@ -130,7 +148,9 @@ StaticAssertDecl(sizeof(HnswPageOpaqueData) == 8,
 
 /*
  * The metapage's contents, right after the page header.  pd_lower points
- * past it so that GenericXLog and full-page images keep it.
+ * past it so that GenericXLog and full-page images keep it.  A version 1
+ * metapage (written before quantization existed, or by an unquantized
+ * index) is read as quantization none; version 2 is a quantized index.
  */
 typedef struct HnswMetaPageData
 {
@@ -142,11 +162,16 @@ typedef struct HnswMetaPageData
 	BlockNumber entryBlkno;		/* entry point, or InvalidBlockNumber */
 	OffsetNumber entryOffno;	/* entry point's line pointer */
 	int16		entryLevel;		/* entry point's level, -1 when empty */
+	uint8		quantization;	/* HnswQuantization; 0 in version 1 */
+	uint8		quantFlags;		/* HNSW_QUANT_READY */
+	uint16		unused;			/* zero; reserved */
+	float4		quantLo;		/* sq8: value of code 0; binary: threshold */
+	float4		quantStep;		/* sq8: value per code step; binary: offset */
 } HnswMetaPageData;
 
 typedef HnswMetaPageData *HnswMetaPage;
 
-StaticAssertDecl(sizeof(HnswMetaPageData) == 24,
+StaticAssertDecl(sizeof(HnswMetaPageData) == 36,
 				 "HnswMetaPageData must have no padding");
 
 #define HnswPageGetMeta(page) ((HnswMetaPage) PageGetContents(page))
@@ -193,6 +218,7 @@ typedef struct HnswOptions
 	int32		vl_len_;		/* varlena header (do not touch directly) */
 	int			m;
 	int			efConstruction;
+	int			quantization;	/* HnswQuantization */
 } HnswOptions;
 
 /*
@@ -230,8 +256,37 @@ typedef enum HnswDistanceKind
 	HNSW_DISTANCE_VECTOR_L2,	/* vector_l2_squared_distance */
 	HNSW_DISTANCE_VECTOR_IP,	/* vector_negative_inner_product */
 	HNSW_DISTANCE_VECTOR_COSINE,	/* cosine_distance(vector, vector) */
-	HNSW_DISTANCE_HALFVEC_L2	/* halfvec_l2_squared_distance */
+	HNSW_DISTANCE_HALFVEC_L2,	/* halfvec_l2_squared_distance */
+	HNSW_DISTANCE_VECTOR_L1		/* l1_distance(vector, vector) */
 } HnswDistanceKind;
+
+/*
+ * How a quantized index turns values into codes and back (hnswquant.c).
+ * Its graphs compute every distance on float4 vectors (EpVector): queries
+ * and new values converted from the indexed type, stored codes decoded.
+ * sq8: code c stands for lo + step * c, c in 0..255, values outside the
+ * range clamped; binary: bit 1 stands for lo + step, bit 0 for lo - step.
+ */
+typedef struct HnswQuantizer
+{
+	HnswQuantization kind;
+	HnswDistanceKind metric;	/* the float4 kernel of the class's distance */
+	bool		halfvec;		/* indexed type halfvec (else vector) */
+	int			dims;
+	bool		ready;			/* lo and step are set */
+	float4		lo;
+	float4		step;
+} HnswQuantizer;
+
+/* Running statistics of values, from which a quantizer's range is set. */
+typedef struct HnswQuantStats
+{
+	double		min;
+	double		max;
+	double		sum;
+	double		sumsq;
+	double		count;
+} HnswQuantStats;
 
 /*
  * A node reached by a search, with its distance to the query.  Every graph
@@ -283,6 +338,9 @@ typedef struct HnswGraph
 	FmgrInfo   *distproc;
 	Oid			collation;
 	HnswDistanceKind distkind;	/* see HnswDistanceKindOf */
+	const HnswQuantizer *quant; /* NULL unless the values are codes */
+	EpVector   *decoded;		/* page graph of a quantized index: a code
+								 * decoded for its distance */
 	MemoryContext cxt;
 	void		(*visit) (struct HnswGraph *graph, Datum query, uint64 *ids,
 						  int n, HnswCandidate *out);
@@ -304,6 +362,21 @@ typedef struct HnswGraph
 	Buffer	   *recentBuffers;	/* NULL when not kept */
 	BlockNumber nrecent;		/* entries in recentBuffers */
 } HnswGraph;
+
+/*
+ * The distance procedures of our operator classes that the index
+ * recognizes by address (HnswDistanceKindOf, and the classes quantization
+ * supports), defined in vector.c and halfvec.c, where PG_FUNCTION_INFO_V1
+ * declares them.
+ */
+extern PGDLLEXPORT Datum ep_vector_l2_squared_distance(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum ep_vector_negative_inner_product(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum ep_cosine_distance(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum ep_l1_distance(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum ep_halfvec_l2_squared_distance(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum ep_halfvec_negative_inner_product(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum ep_halfvec_cosine_distance(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum ep_halfvec_l1_distance(PG_FUNCTION_ARGS);
 
 /* Number of neighbour slots of an element of the given level. */
 static inline int
@@ -329,9 +402,11 @@ HnswLevelCapacity(int level, int m)
 extern int	hnsw_ef_search;
 extern int	hnsw_iterative_scan;
 extern int	hnsw_max_scan_tuples;
+extern int	ep_hnsw_rerank_candidates;
 extern void HnswInit(void);
 extern int	HnswGetM(Relation index);
 extern int	HnswGetEfConstruction(Relation index);
+extern HnswQuantization HnswGetQuantization(Relation index);
 extern void hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 							 Cost *indexStartupCost, Cost *indexTotalCost,
 							 Selectivity *indexSelectivity, double *indexCorrelation,
@@ -366,16 +441,19 @@ extern IndexBulkDeleteResult *hnswvacuumcleanup(IndexVacuumInfo *info,
 
 /* hnswutils.c: pages and tuples */
 extern void HnswInitPage(Page page, uint16 flags);
-extern void HnswInitMetaPage(Page page, uint32 dims, int m, int efConstruction);
+extern void HnswInitMetaPage(Page page, uint32 dims, int m, int efConstruction,
+							 HnswQuantization quantization);
 extern void HnswCheckPage(Relation index, Page page, BlockNumber blkno, uint16 flags);
 extern HnswMetaPageData HnswReadMeta(Relation index);
 extern HnswElementTuple HnswCheckElementTuple(Relation index, Page page,
 											  BlockNumber blkno, OffsetNumber offno,
 											  int m);
-extern Size HnswElementTupleSize(HnswElement element, int m);
+extern Size HnswElementTupleSize(int level, int m, Size valsize);
+extern Size HnswStoredValueSize(const HnswQuantizer *q, Datum value);
 extern void HnswFormElementTuple(HnswElementTuple tup, HnswElement element, int m,
-								 HnswElement *elements);
-extern HnswElement HnswElementFromTuple(HnswElementTuple tup, uint64 id, int m);
+								 HnswElement *elements, const struct varlena *stored);
+extern HnswElement HnswElementFromTuple(Relation index, HnswElementTuple tup, uint64 id,
+										int m, const HnswQuantizer *q);
 extern void HnswSetSlotsFromIds(HnswElementTuple tup, int first, int count,
 								const uint64 *ids);
 #ifdef USE_ASSERT_CHECKING
@@ -388,14 +466,17 @@ extern bool HnswFormValue(Relation index, Datum value, Datum *result);
 extern FmgrInfo *HnswDistanceProc(Relation index);
 extern HnswDistanceKind HnswDistanceKindOf(FmgrInfo *distproc);
 extern double HnswDistance(HnswGraph *graph, Datum a, Datum b);
+extern double HnswExactDistance(HnswGraph *graph, Datum a, Datum b);
 extern int	HnswLevelFor(ItemPointer heaptid, int m);
 extern int	HnswMaxLevel(int m);
-extern HnswElement HnswNewElement(Datum value, ItemPointer heaptid, int level, int m);
+extern HnswElement HnswNewElement(Datum value, ItemPointer heaptid, int level, int m,
+								  Size valsize);
 
 /* hnswutils.c: graphs and neighbour selection */
 extern void HnswInitGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt,
 						  HnswElement (*get) (HnswGraph *graph, uint64 id));
-extern void HnswInitDiskGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt);
+extern void HnswInitDiskGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt,
+							  const HnswQuantizer *q);
 extern void HnswReportBadElement(Relation index, BlockNumber blkno, OffsetNumber offno,
 								 const char *what) pg_attribute_noreturn();
 extern void HnswSortCandidates(HnswCandidate **cands, int ncands);
@@ -410,11 +491,28 @@ extern bool HnswPruneWithNew(HnswGraph *graph, HnswElement neighbor, int level,
 
 /* hnswsearch.c: the layer search, visited sets and the page graph */
 extern void HnswInitPageGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt,
-							  Buffer *recentBuffers, BlockNumber nrecent);
+							  Buffer *recentBuffers, BlockNumber nrecent,
+							  const HnswQuantizer *q);
 extern bool HnswAlreadyVisited(HnswGraph *graph, uint64 id);
 extern void HnswStartVisited(HnswGraph *graph);
 extern HnswCandidate **HnswSearchLayer(HnswGraph *graph, Datum query,
 									   HnswCandidate **entries, int nentries,
 									   int ef, int level, int *nresults);
+
+/* hnswquant.c: codes of quantized indexes */
+extern const char *HnswQuantizationName(HnswQuantization kind);
+extern Size HnswQuantCodeSize(HnswQuantization kind, int dims);
+extern void HnswQuantizerInit(HnswQuantizer *q, Relation index, HnswQuantization kind,
+							  int dims);
+extern bool HnswQuantizerFromMeta(HnswQuantizer *q, Relation index,
+								  const HnswMetaPageData *meta);
+extern void HnswQuantSetMeta(const HnswQuantizer *q, HnswMetaPage meta);
+extern EpVector *HnswQuantToFloat(const HnswQuantizer *q, Datum value);
+extern void HnswQuantStatsInit(HnswQuantStats *stats);
+extern void HnswQuantStatsAdd(HnswQuantStats *stats, const EpVector *v);
+extern void HnswQuantSetRange(HnswQuantizer *q, const HnswQuantStats *stats, bool widen);
+extern struct varlena *HnswQuantEncode(const HnswQuantizer *q, const EpVector *v);
+extern bool HnswQuantDecode(const HnswQuantizer *q, const struct varlena *code,
+							EpVector *out);
 
 #endif							/* EPIPHANY_HNSW_H */

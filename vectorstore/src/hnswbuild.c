@@ -67,6 +67,8 @@ typedef struct HnswBuildState
 	int			m;
 	int			efConstruction;
 	uint32		dims;
+	HnswQuantizer quantizer;	/* of a quantized index */
+	HnswQuantizer *quant;		/* &quantizer, or NULL: values stored as given */
 	HnswGraph	graph;			/* in-memory graph; elements in graphCxt */
 	MemoryContext graphCxt;		/* "hnsw build graph" */
 	MemoryContext tmpCxt;		/* "hnsw build tuple", reset per tuple */
@@ -100,11 +102,26 @@ InMemoryGet(HnswGraph *graph, uint64 id)
 }
 
 /*
+ * The most dimensions whose code fits an element tuple of level 0 at a
+ * given m.
+ */
+static int
+QuantMaxDims(HnswQuantization kind, int m)
+{
+	Size		room = HNSW_MAX_TUPLE_SIZE - HnswElementTupleSize(0, m, VARHDRSZ);
+
+	return (int) (kind == HNSW_QUANT_SQ8 ? room : room * 8);
+}
+
+/*
  * Checks the options and the column, and returns the indexed column's
- * dimensions (its typmod).
+ * dimensions (its typmod).  For a quantized index, also sets up q (not
+ * ready: the range comes from the data) after checking that the
+ * operator class supports it and that a code fits a page.
  */
 static uint32
-CheckBuildParameters(Relation index, int m, int efConstruction)
+CheckBuildParameters(Relation index, int m, int efConstruction,
+					 HnswQuantization quantization, HnswQuantizer *q)
 {
 	int32		typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
 
@@ -117,6 +134,16 @@ CheckBuildParameters(Relation index, int m, int efConstruction)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("column does not have dimensions"),
 				 errhint("Declare the column with its dimensions, as in vector(3), or index an expression that casts it.")));
+	if (quantization == HNSW_QUANT_NONE)
+		return (uint32) typmod;
+	HnswQuantizerInit(q, index, quantization, typmod);
+	if (typmod > QuantMaxDims(quantization, m))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("hnsw quantization \"%s\" cannot index more than %d dimensions at m = %d",
+						HnswQuantizationName(quantization), QuantMaxDims(quantization, m), m),
+				 errdetail("A code of %d dimensions does not fit an index page.", typmod),
+				 errhint("Use quantization = 'binary', or a smaller m.")));
 	return (uint32) typmod;
 }
 
@@ -370,7 +397,8 @@ AddToGraph(HnswBuildState *bs, Datum value, ItemPointer heaptid)
 	int			nslots;
 
 	memcpy(copy, DatumGetPointer(value), size);
-	element = HnswNewElement(PointerGetDatum(copy), heaptid, HnswLevelFor(heaptid, bs->m), bs->m);
+	element = HnswNewElement(PointerGetDatum(copy), heaptid, HnswLevelFor(heaptid, bs->m), bs->m,
+							 HnswStoredValueSize(bs->quant, PointerGetDatum(copy)));
 	nslots = HnswSlotCount(element->level, bs->m);
 	element->dists = palloc(sizeof(double) * nslots);
 	element->closer = palloc0(sizeof(bool) * nslots);
@@ -482,7 +510,8 @@ AssignTids(HnswBuildState *bs, const int64 *order)
 	for (int64 i = 0; i < bs->graph.nelements; i++)
 	{
 		HnswElement element = bs->graph.elements[order[i]];
-		Size		size = HnswElementTupleSize(element, bs->m);
+		Size		size = HnswElementTupleSize(element->level, bs->m,
+												HnswStoredValueSize(bs->quant, element->value));
 		Size		need = MAXALIGN(size) + sizeof(ItemIdData);
 
 		if (size > HNSW_MAX_TUPLE_SIZE)
@@ -517,6 +546,49 @@ NewPage(Relation index, ForkNumber forknum, BlockNumber expected)
 	return buf;
 }
 
+/*
+ * Sets the range of a quantized index from every value of the in-memory
+ * graph (none: the range stays unset, and the first insert sets it).
+ */
+static void
+SetRangeFromGraph(HnswBuildState *bs)
+{
+	HnswQuantStats stats;
+
+	HnswQuantStatsInit(&stats);
+	for (int64 i = 0; i < bs->graph.nelements; i++)
+	{
+		Datum		value = bs->graph.elements[i]->value;
+		EpVector   *v = HnswQuantToFloat(bs->quant, value);
+
+		HnswQuantStatsAdd(&stats, v);
+		if ((Pointer) v != DatumGetPointer(value))
+			pfree(v);
+		CHECK_FOR_INTERRUPTS();
+	}
+	if (stats.count > 0)
+		HnswQuantSetRange(bs->quant, &stats, false);
+}
+
+/*
+ * What the tuple of an element stores: its value, or the code of its
+ * value in a quantized index (then in the current memory context).
+ */
+static struct varlena *
+StoredValue(HnswBuildState *bs, HnswElement element)
+{
+	EpVector   *v;
+	struct varlena *code;
+
+	if (bs->quant == NULL)
+		return (struct varlena *) DatumGetPointer(element->value);
+	v = HnswQuantToFloat(bs->quant, element->value);
+	code = HnswQuantEncode(bs->quant, v);
+	if ((Pointer) v != DatumGetPointer(element->value))
+		pfree(v);
+	return code;
+}
+
 /* Marks a built page dirty and releases it. */
 static void
 FinishPage(Buffer buf)
@@ -548,14 +620,19 @@ WriteGraph(HnswBuildState *bs)
 	oldcxt = MemoryContextSwitchTo(writeCxt);
 	order = LayoutOrder(bs);
 	AssignTids(bs, order);
+	if (bs->quant != NULL)
+		SetRangeFromGraph(bs);
 
 	buf = NewPage(bs->index, MAIN_FORKNUM, HNSW_METAPAGE_BLKNO);
-	HnswInitMetaPage(BufferGetPage(buf), bs->dims, bs->m, bs->efConstruction);
+	HnswInitMetaPage(BufferGetPage(buf), bs->dims, bs->m, bs->efConstruction,
+					 bs->quant ? bs->quant->kind : HNSW_QUANT_NONE);
+	meta = HnswPageGetMeta(BufferGetPage(buf));
+	if (bs->quant != NULL && bs->quant->ready)
+		HnswQuantSetMeta(bs->quant, meta);
 	if (bs->entryLevel >= 0)
 	{
 		uint64		entry = bs->graph.elements[bs->entryId]->id;
 
-		meta = HnswPageGetMeta(BufferGetPage(buf));
 		meta->entryBlkno = HnswIdGetBlkno(entry);
 		meta->entryOffno = HnswIdGetOffno(entry);
 		meta->entryLevel = (int16) bs->entryLevel;
@@ -566,7 +643,8 @@ WriteGraph(HnswBuildState *bs)
 	for (int64 i = 0; i < bs->graph.nelements; i++)
 	{
 		HnswElement element = bs->graph.elements[order[i]];
-		Size		size = HnswElementTupleSize(element, bs->m);
+		struct varlena *stored = StoredValue(bs, element);
+		Size		size = HnswElementTupleSize(element->level, bs->m, VARSIZE(stored));
 		HnswElementTuple tup = palloc(size);
 
 		if (HnswIdGetBlkno(element->id) != current)
@@ -577,12 +655,14 @@ WriteGraph(HnswBuildState *bs)
 			buf = NewPage(bs->index, MAIN_FORKNUM, current);
 			HnswInitPage(BufferGetPage(buf), HNSW_PAGE_ELEMENT);
 		}
-		HnswFormElementTuple(tup, element, bs->m, bs->graph.elements);
+		HnswFormElementTuple(tup, element, bs->m, bs->graph.elements, stored);
 		if (PageAddItem(BufferGetPage(buf), (Item) tup, size, InvalidOffsetNumber,
 						false, false) != HnswIdGetOffno(element->id))
 			elog(ERROR, "failed to add element tuple to index \"%s\"",
 				 RelationGetRelationName(bs->index));
 		pfree(tup);
+		if (bs->quant != NULL)
+			pfree(stored);
 	}
 	if (BufferIsValid(buf))
 		FinishPage(buf);
@@ -658,7 +738,10 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	bs.index = index;
 	bs.m = HnswGetM(index);
 	bs.efConstruction = HnswGetEfConstruction(index);
-	bs.dims = CheckBuildParameters(index, bs.m, bs.efConstruction);
+	bs.dims = CheckBuildParameters(index, bs.m, bs.efConstruction,
+								   HnswGetQuantization(index), &bs.quantizer);
+	if (HnswGetQuantization(index) != HNSW_QUANT_NONE)
+		bs.quant = &bs.quantizer;
 	bs.memoryLimit = (Size) ep_vector_index_build_memory * 1024;
 	bs.entryId = HNSW_INVALID_ID;
 	bs.entryLevel = -1;
@@ -704,11 +787,13 @@ hnswbuildempty(Relation index)
 {
 	int			m = HnswGetM(index);
 	int			efConstruction = HnswGetEfConstruction(index);
-	uint32		dims = CheckBuildParameters(index, m, efConstruction);
+	HnswQuantization quantization = HnswGetQuantization(index);
+	HnswQuantizer q;
+	uint32		dims = CheckBuildParameters(index, m, efConstruction, quantization, &q);
 	Buffer		buf = NewPage(index, INIT_FORKNUM, HNSW_METAPAGE_BLKNO);
 
 	START_CRIT_SECTION();
-	HnswInitMetaPage(BufferGetPage(buf), dims, m, efConstruction);
+	HnswInitMetaPage(BufferGetPage(buf), dims, m, efConstruction, quantization);
 	MarkBufferDirty(buf);
 	log_newpage_buffer(buf, true);
 	END_CRIT_SECTION();

@@ -46,13 +46,18 @@
 
 /*
  * Writes an element tuple on the last page, or on a new page when it does
- * not fit, and returns its node id.  The caller may hold the metapage lock
- * (the lock order allows it) but no element page lock.
+ * not fit, and returns its node id.  In a quantized index (q, ready) the
+ * tuple stores the code of the element's value, a float4 vector.  The
+ * caller may hold the metapage lock (the lock order allows it) but no
+ * element page lock.
  */
 static uint64
-AddElementTuple(Relation index, HnswElement element, int m)
+AddElementTuple(Relation index, HnswElement element, int m, const HnswQuantizer *q)
 {
-	Size		size = HnswElementTupleSize(element, m);
+	const struct varlena *stored = q != NULL ?
+		HnswQuantEncode(q, (const EpVector *) DatumGetPointer(element->value)) :
+		(const struct varlena *) DatumGetPointer(element->value);
+	Size		size = HnswElementTupleSize(element->level, m, VARSIZE(stored));
 	HnswElementTuple tup;
 	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
 	bool		needLock = !RELATION_IS_LOCAL(index);
@@ -68,7 +73,7 @@ AddElementTuple(Relation index, HnswElement element, int m)
 						size, (Size) HNSW_MAX_TUPLE_SIZE, RelationGetRelationName(index)),
 				 errhint("Index fewer dimensions, for example through a halfvec expression, or use a smaller m.")));
 	tup = palloc0(size);
-	HnswFormElementTuple(tup, element, m, NULL);
+	HnswFormElementTuple(tup, element, m, NULL, stored);
 
 	if (nblocks > HNSW_FIRST_ELEMENT_BLKNO)
 	{
@@ -122,12 +127,37 @@ AddElementTuple(Relation index, HnswElement element, int m)
 }
 
 /*
- * Makes the element the entry point of an empty graph.  Returns false,
- * having written nothing, when the graph turns out to have an entry point
- * once the metapage is locked (another backend inserted first).
+ * Sets the range of a quantized index that has none yet (it was built
+ * empty) from its first value, under the metapage's exclusive lock: the
+ * range may have been set since the caller read the metapage.
+ */
+static void
+SetFirstRange(HnswQuantizer *q, Page metapage, HnswElement element)
+{
+	HnswMetaPage meta = HnswPageGetMeta(metapage);
+	HnswQuantStats stats;
+
+	if (meta->quantFlags & HNSW_QUANT_READY)
+	{
+		q->ready = true;
+		q->lo = meta->quantLo;
+		q->step = meta->quantStep;
+		return;
+	}
+	HnswQuantStatsInit(&stats);
+	HnswQuantStatsAdd(&stats, (const EpVector *) DatumGetPointer(element->value));
+	HnswQuantSetRange(q, &stats, true);
+}
+
+/*
+ * Makes the element the entry point of an empty graph (and, in a quantized
+ * index built empty, sets the range from its value: q is updated).
+ * Returns false, having written nothing, when the graph turns out to have
+ * an entry point once the metapage is locked (another backend inserted
+ * first).
  */
 static bool
-InsertFirstElement(Relation index, HnswElement element, int m)
+InsertFirstElement(Relation index, HnswElement element, int m, HnswQuantizer *q)
 {
 	Buffer		buf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
 	GenericXLogState *state;
@@ -141,8 +171,10 @@ InsertFirstElement(Relation index, HnswElement element, int m)
 		UnlockReleaseBuffer(buf);
 		return false;
 	}
+	if (q != NULL)
+		SetFirstRange(q, BufferGetPage(buf), element);
 
-	element->id = AddElementTuple(index, element, m);
+	element->id = AddElementTuple(index, element, m, q);
 
 	state = GenericXLogStart(index);
 	page = GenericXLogRegisterBuffer(state, buf, 0);
@@ -150,6 +182,8 @@ InsertFirstElement(Relation index, HnswElement element, int m)
 	meta->entryBlkno = HnswIdGetBlkno(element->id);
 	meta->entryOffno = HnswIdGetOffno(element->id);
 	meta->entryLevel = (int16) element->level;
+	if (q != NULL)
+		HnswQuantSetMeta(q, meta);
 	GenericXLogFinish(state);
 	UnlockReleaseBuffer(buf);
 	return true;
@@ -231,28 +265,42 @@ LinkBack(HnswGraph *graph, uint64 id, int level, HnswElement element)
 
 /*
  * HnswInsertOnDisk - inserts a formed value (see HnswFormValue) with its
- * heap TID.  The caller holds no buffer lock; everything is allocated in
- * the current memory context, which the caller resets or deletes.
+ * heap TID.  In a quantized index the element's value is the value as a
+ * float4 vector: the search measures it against decoded codes, and its
+ * tuple stores its code.  The caller holds no buffer lock; everything is
+ * allocated in the current memory context, which the caller resets or
+ * deletes.
  */
 void
 HnswInsertOnDisk(Relation index, Datum value, ItemPointer heaptid)
 {
 	HnswMetaPageData meta = HnswReadMeta(index);
-	HnswElement element = HnswNewElement(value, heaptid, HnswLevelFor(heaptid, meta.m), meta.m);
+	HnswQuantizer quant;
+	HnswQuantizer *q = NULL;
+	HnswElement element;
 	HnswGraph	graph;
 
+	if (HnswQuantizerFromMeta(&quant, index, &meta))
+	{
+		q = &quant;
+		value = PointerGetDatum(HnswQuantToFloat(q, value));
+	}
+	element = HnswNewElement(value, heaptid, HnswLevelFor(heaptid, meta.m), meta.m,
+							 HnswStoredValueSize(q, value));
 	if (meta.entryLevel < 0)
 	{
-		if (InsertFirstElement(index, element, meta.m))
+		if (InsertFirstElement(index, element, meta.m, q))
 			return;
 		/* someone else inserted the first element: re-read its entry point */
 		meta = HnswReadMeta(index);
+		if (q != NULL)
+			(void) HnswQuantizerFromMeta(q, index, &meta);
 	}
 
-	HnswInitDiskGraph(&graph, index, meta.m, CurrentMemoryContext);
+	HnswInitDiskGraph(&graph, index, meta.m, CurrentMemoryContext, q);
 	HnswFindNeighbors(&graph, element, HnswTidToId(meta.entryBlkno, meta.entryOffno),
 					  meta.entryLevel, meta.efConstruction);
-	element->id = AddElementTuple(index, element, meta.m);
+	element->id = AddElementTuple(index, element, meta.m, q);
 
 	for (int level = Min(element->level, meta.entryLevel); level >= 0; level--)
 	{

@@ -37,6 +37,9 @@
 
 #include "access/genam.h"
 #include "access/relscan.h"
+#include "access/tableam.h"
+#include "catalog/index.h"
+#include "executor/executor.h"
 #include "hnsw.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
@@ -59,6 +62,13 @@ typedef struct HnswScanOpaqueData
 	/* kept across rescans, in the context of beginscan: */
 	Buffer	   *so_recent;		/* per block: the buffer it was last read into */
 	BlockNumber so_nrecent;		/* entries in so_recent */
+	MemoryContext so_keepcxt;	/* the context of beginscan */
+	/* quantized index: re-ranking from the table (SetUpRerank) */
+	bool		so_rerank;		/* the fields below are set */
+	IndexFetchTableData *so_fetch;	/* fetches table rows by heap TID */
+	TupleTableSlot *so_slot;	/* the row fetched */
+	IndexInfo  *so_indexinfo;	/* forms the indexed value of a row */
+	EState	   *so_estate;		/* evaluates an index expression */
 } HnswScanOpaqueData;
 
 typedef HnswScanOpaqueData *HnswScanOpaque;
@@ -128,29 +138,129 @@ AlreadyReturned(HnswScanOpaque so, ItemPointer tid)
 }
 
 /*
+ * Prepares the re-ranking of a quantized index's candidates: a fetch of
+ * table rows by heap TID, a slot, and what forms the indexed value of a
+ * row (the column, or the index expression evaluated in an executor
+ * state).  All of it lives in so_keepcxt until the scan ends.
+ */
+static void
+SetUpRerank(IndexScanDesc scan, HnswScanOpaque so)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(so->so_keepcxt);
+
+	if (scan->heapRelation == NULL)
+		elog(ERROR, "scan of quantized hnsw index \"%s\" has no table to re-rank from",
+			 RelationGetRelationName(scan->indexRelation));
+	so->so_fetch = table_index_fetch_begin(scan->heapRelation);
+	so->so_slot = table_slot_create(scan->heapRelation, NULL);
+	so->so_indexinfo = BuildIndexInfo(scan->indexRelation);
+	so->so_estate = CreateExecutorState();
+	so->so_rerank = true;
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * The exact distance between query and the indexed value of the table row
+ * at heaptid, as the scan's snapshot sees it (the version of a HOT chain
+ * it sees has the same indexed value).  Returns false when no version is
+ * visible: the executor would not return that row either.  The row and
+ * the value are dropped before returning.
+ */
+static bool
+ExactDistance(IndexScanDesc scan, HnswScanOpaque so, HnswGraph *graph, Datum query,
+			  ItemPointer heaptid, double *distance)
+{
+	ItemPointerData tid = *heaptid;
+	ExprContext *econtext = GetPerTupleExprContext(so->so_estate);
+	Datum		values[INDEX_MAX_KEYS];
+	bool		isnull[INDEX_MAX_KEYS];
+	bool		call_again = false;
+	bool		all_dead = false;
+	MemoryContext oldcxt;
+
+	if (!table_index_fetch_tuple(so->so_fetch, &tid, scan->xs_snapshot, so->so_slot,
+								 &call_again, &all_dead))
+		return false;
+	oldcxt = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
+	econtext->ecxt_scantuple = so->so_slot;
+	FormIndexDatum(so->so_indexinfo, so->so_slot, so->so_estate, values, isnull);
+	if (!isnull[0])
+		*distance = HnswExactDistance(graph, query,
+									  PointerGetDatum(PG_DETOAST_DATUM(values[0])));
+	MemoryContextSwitchTo(oldcxt);
+	ExecClearTuple(so->so_slot);
+	ResetExprContext(econtext);
+	return !isnull[0];
+}
+
+/*
+ * Re-ranks the candidates of a quantized index, w[0..*nw) sorted by the
+ * quantized distance: the first epiphany.hnsw_rerank_candidates get their
+ * exact distance (ExactDistance; one whose row is not visible is dropped)
+ * and are sorted by it; the others follow in their order, with their
+ * quantized distance.
+ */
+static void
+Rerank(IndexScanDesc scan, HnswScanOpaque so, HnswGraph *graph, Datum query,
+	   HnswCandidate **w, int *nw)
+{
+	int			nrerank = Min(*nw, ep_hnsw_rerank_candidates);
+	int			nkept = 0;
+
+	if (!so->so_rerank)
+		SetUpRerank(scan, so);
+	for (int i = 0; i < nrerank; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (ExactDistance(scan, so, graph, query, &w[i]->heaptid, &w[i]->distance))
+			w[nkept++] = w[i];
+	}
+	HnswSortCandidates(w, nkept);
+	memmove(&w[nkept], &w[nrerank], sizeof(HnswCandidate *) * (*nw - nrerank));
+	*nw = nkept + (*nw - nrerank);
+}
+
+/*
  * The result of an argument: search from the entry point, greedily down
  * to level 1, then with so_ef candidates at level 0, and keep the live
  * elements an iterative scan has not returned yet (for strict order, none
- * closer than the last returned), in ascending distance.
+ * closer than the last returned), in ascending distance.  A quantized
+ * index searches with the query as a float4 vector and approximate
+ * distances, then re-ranks (Rerank).
  */
 static void
 SearchGraph(IndexScanDesc scan, HnswScanOpaque so, HnswMetaPageData *meta, Datum query)
 {
 	HnswGraph	graph;
+	HnswQuantizer quant;
+	const HnswQuantizer *q = NULL;
+	Datum		searchQuery = query;
 	HnswCandidate **w = palloc(sizeof(HnswCandidate *));
 	int			nw = 1;
+	int			nlive = 0;
 
+	if (HnswQuantizerFromMeta(&quant, scan->indexRelation, meta))
+	{
+		q = &quant;
+		searchQuery = PointerGetDatum(HnswQuantToFloat(q, query));
+	}
 	HnswInitPageGraph(&graph, scan->indexRelation, meta->m, so->so_cxt,
-					  so->so_recent, so->so_nrecent);
-	w[0] = HnswMakeCandidate(&graph, HnswTidToId(meta->entryBlkno, meta->entryOffno), query);
+					  so->so_recent, so->so_nrecent, q);
+	w[0] = HnswMakeCandidate(&graph, HnswTidToId(meta->entryBlkno, meta->entryOffno),
+							 searchQuery);
 	for (int level = meta->entryLevel; level > 0; level--)
-		w = HnswSearchLayer(&graph, query, w, nw, 1, level, &nw);
-	w = HnswSearchLayer(&graph, query, w, nw, so->so_ef, 0, &nw);
+		w = HnswSearchLayer(&graph, searchQuery, w, nw, 1, level, &nw);
+	w = HnswSearchLayer(&graph, searchQuery, w, nw, so->so_ef, 0, &nw);
 	HnswSortCandidates(w, nw);
 	for (int i = 0; i < nw; i++)
 	{
-		if (w[i]->deleted || AlreadyReturned(so, &w[i]->heaptid))
-			continue;
+		if (!w[i]->deleted && !AlreadyReturned(so, &w[i]->heaptid))
+			w[nlive++] = w[i];
+	}
+	if (q != NULL)
+		Rerank(scan, so, &graph, query, w, &nlive);
+	for (int i = 0; i < nlive; i++)
+	{
 		if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_STRICT && so->so_returned != NULL &&
 			w[i]->distance < so->so_last_dist)
 			continue;
@@ -224,6 +334,7 @@ hnswbeginscan(Relation index, int nkeys, int norderbys)
 
 	so->so_cxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw scan",
 									   ALLOCSET_DEFAULT_SIZES);
+	so->so_keepcxt = CurrentMemoryContext;
 
 	/*
 	 * Buffer hints of the page graph, one per block the index has now
@@ -303,6 +414,12 @@ hnswendscan(IndexScanDesc scan)
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 
 	MemoryContextDelete(so->so_cxt);
+	if (so->so_rerank)
+	{
+		table_index_fetch_end(so->so_fetch);
+		ExecDropSingleTupleTableSlot(so->so_slot);
+		FreeExecutorState(so->so_estate);
+	}
 	pfree(so->so_recent);
 	pfree(so);
 	scan->opaque = NULL;

@@ -423,13 +423,24 @@ PageGraphPin(HnswGraph *graph, uint64 id)
 	return buf;
 }
 
-/* Fills a candidate from a checked tuple, still under its page's lock. */
+/*
+ * Fills a candidate from a checked tuple, still under its page's lock.  In
+ * a quantized index the tuple's code is decoded into graph->decoded first.
+ */
 static void
 PageGraphFill(HnswGraph *graph, Datum query, uint64 id, HnswElementTuple tup,
 			  HnswCandidate *out)
 {
+	Datum		value = PointerGetDatum(HnswTupleValue(tup));
+
+	if (graph->quant != NULL)
+	{
+		if (!HnswQuantDecode(graph->quant, HnswTupleValue(tup), graph->decoded))
+			HnswReportBadElement(graph->index, HnswIdGetBlkno(id), HnswIdGetOffno(id), "code");
+		value = PointerGetDatum(graph->decoded);
+	}
 	out->id = id;
-	out->distance = HnswDistance(graph, query, PointerGetDatum(HnswTupleValue(tup)));
+	out->distance = HnswDistance(graph, query, value);
 	out->element = NULL;
 	out->heaptid = tup->heaptid;
 	out->deleted = tup->deleted != 0;
@@ -582,13 +593,20 @@ PageGraphNeighbors(HnswGraph *graph, const HnswCandidate *c, int level, uint64 *
  * in cxt, which the caller deletes or resets to drop it.  recentBuffers,
  * when not NULL, has nrecent entries (InvalidBuffer or a hint, which may
  * be stale) that the graph reads and updates; the caller may keep it
- * across searches of one index.  Indexes in local buffers get none.
+ * across searches of one index.  Indexes in local buffers get none.  q is
+ * the index's ready quantizer, or NULL: a quantized graph's queries are
+ * float4 vectors (HnswQuantToFloat) and its distances approximate.
  */
 void
 HnswInitPageGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt,
-				  Buffer *recentBuffers, BlockNumber nrecent)
+				  Buffer *recentBuffers, BlockNumber nrecent, const HnswQuantizer *q)
 {
 	HnswInitGraph(graph, index, m, cxt, NULL);
+	if (q != NULL)
+	{
+		graph->quant = q;
+		graph->decoded = MemoryContextAlloc(cxt, EP_VECTOR_SIZE(q->dims));
+	}
 	graph->visit = PageGraphVisit;
 	graph->neighbors = PageGraphNeighbors;
 	if (recentBuffers != NULL && !RelationUsesLocalBuffers(index))

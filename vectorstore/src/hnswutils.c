@@ -46,15 +46,6 @@
 #include "vectorstore.h"
 
 /*
- * The distance procedures HnswDistanceKindOf recognizes, defined in
- * vector.c and halfvec.c (PG_FUNCTION_INFO_V1 declares them there).
- */
-extern PGDLLEXPORT Datum ep_vector_l2_squared_distance(PG_FUNCTION_ARGS);
-extern PGDLLEXPORT Datum ep_vector_negative_inner_product(PG_FUNCTION_ARGS);
-extern PGDLLEXPORT Datum ep_cosine_distance(PG_FUNCTION_ARGS);
-extern PGDLLEXPORT Datum ep_halfvec_l2_squared_distance(PG_FUNCTION_ARGS);
-
-/*
  * Nodes an in-memory visit prefetches the values of ahead of the one whose
  * distance it computes (3 measured no slower than 6).
  */
@@ -89,7 +80,8 @@ HnswInitPage(Page page, uint16 flags)
  * metadata so that GenericXLog and page images do not treat it as a hole.
  */
 void
-HnswInitMetaPage(Page page, uint32 dims, int m, int efConstruction)
+HnswInitMetaPage(Page page, uint32 dims, int m, int efConstruction,
+				 HnswQuantization quantization)
 {
 	HnswMetaPage meta;
 
@@ -97,8 +89,10 @@ HnswInitMetaPage(Page page, uint32 dims, int m, int efConstruction)
 	meta = HnswPageGetMeta(page);
 	memset(meta, 0, sizeof(HnswMetaPageData));
 	meta->magic = HNSW_MAGIC;
-	meta->version = HNSW_FORMAT_VERSION;
+	meta->version = quantization == HNSW_QUANT_NONE ? HNSW_FORMAT_VERSION :
+		HNSW_FORMAT_VERSION_QUANTIZED;
 	meta->dims = dims;
+	meta->quantization = (uint8) quantization;
 	meta->m = (uint16) m;
 	meta->efConstruction = (uint16) efConstruction;
 	meta->entryBlkno = InvalidBlockNumber;
@@ -133,6 +127,27 @@ HnswCheckPage(Relation index, Page page, BlockNumber blkno, uint16 flags)
 }
 
 /*
+ * Whether a version 2 metapage's quantization fields are consistent: a
+ * known kind, known flags, dimensions of a vector, a finite range with a
+ * positive step once set, and set whenever the graph has an entry point.
+ */
+static bool
+QuantFieldsValid(const HnswMetaPageData *meta)
+{
+	bool		ready = (meta->quantFlags & HNSW_QUANT_READY) != 0;
+
+	if (meta->version == HNSW_FORMAT_VERSION)
+		return true;
+	if ((meta->quantization != HNSW_QUANT_SQ8 && meta->quantization != HNSW_QUANT_BINARY) ||
+		(meta->quantFlags & ~HNSW_QUANT_READY) != 0 ||
+		meta->dims < 1 || meta->dims > EP_VECTOR_MAX_DIM)
+		return false;
+	if (!ready)
+		return meta->entryLevel < 0;
+	return isfinite(meta->quantLo) && isfinite(meta->quantStep) && meta->quantStep > 0;
+}
+
+/*
  * HnswReadMeta - a copy of the metapage, checked.  Takes and releases a
  * shared lock on block 0; the caller holds no buffer lock.
  */
@@ -156,16 +171,23 @@ HnswReadMeta(Relation index)
 				 errmsg("index \"%s\" is not an hnsw index", RelationGetRelationName(index)),
 				 errdetail("The metapage's magic number is 0x%08X, not 0x%08X.",
 						   meta.magic, HNSW_MAGIC)));
-	if (meta.version != HNSW_FORMAT_VERSION)
+	if (meta.version != HNSW_FORMAT_VERSION && meta.version != HNSW_FORMAT_VERSION_QUANTIZED)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("index \"%s\" has an unsupported format version",
 						RelationGetRelationName(index)),
-				 errdetail("The index has format version %u; this library reads version %d.",
-						   meta.version, HNSW_FORMAT_VERSION),
+				 errdetail("The index has format version %u; this library reads versions %d and %d.",
+						   meta.version, HNSW_FORMAT_VERSION, HNSW_FORMAT_VERSION_QUANTIZED),
 				 errhint("REINDEX the index.")));
+	if (meta.version == HNSW_FORMAT_VERSION)
+	{
+		/* written before the quantization fields existed: unquantized */
+		meta.quantization = HNSW_QUANT_NONE;
+		meta.quantFlags = 0;
+	}
 	if (meta.m < HNSW_MIN_M || meta.m > HNSW_MAX_M ||
-		meta.entryLevel < -1 || meta.entryLevel > HnswMaxLevel(meta.m))
+		meta.entryLevel < -1 || meta.entryLevel > HnswMaxLevel(meta.m) ||
+		!QuantFieldsValid(&meta))
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("index \"%s\" has an invalid metapage", RelationGetRelationName(index))));
@@ -218,12 +240,21 @@ HnswCheckElementTuple(Relation index, Page page, BlockNumber blkno,
 	return tup;
 }
 
-/* Bytes of the element tuple of an element. */
+/* Bytes of an element tuple of a level whose stored value has valsize bytes. */
 Size
-HnswElementTupleSize(HnswElement element, int m)
+HnswElementTupleSize(int level, int m, Size valsize)
 {
-	return HnswTupleValueOffset(HnswSlotCount(element->level, m)) +
-		VARSIZE(DatumGetPointer(element->value));
+	return HnswTupleValueOffset(HnswSlotCount(level, m)) + valsize;
+}
+
+/*
+ * Bytes an element tuple stores for a value: the value's own size, or the
+ * size of its code when q is a quantizer (not NULL).
+ */
+Size
+HnswStoredValueSize(const HnswQuantizer *q, Datum value)
+{
+	return q != NULL ? HnswQuantCodeSize(q->kind, q->dims) : VARSIZE(DatumGetPointer(value));
 }
 
 #ifdef USE_ASSERT_CHECKING
@@ -261,13 +292,14 @@ HnswElementIsValid(HnswElement element, int m)
 #endif
 
 /*
- * Fills tup (HnswElementTupleSize bytes) from an element.  During a build
+ * Fills tup (HnswElementTupleSize bytes) from an element and the value to
+ * store (its value, or its code in a quantized index).  During a build
  * the element's slots are array indexes and elements maps them to placed
  * elements; otherwise elements is NULL and the slots are already TIDs.
  */
 void
 HnswFormElementTuple(HnswElementTuple tup, HnswElement element, int m,
-					 HnswElement *elements)
+					 HnswElement *elements, const struct varlena *stored)
 {
 	int			nslots = HnswSlotCount(element->level, m);
 	ItemPointerData *slots = HnswTupleSlots(tup);
@@ -290,8 +322,7 @@ HnswFormElementTuple(HnswElementTuple tup, HnswElement element, int m,
 		else
 			ItemPointerSet(&slots[i], HnswIdGetBlkno(id), HnswIdGetOffno(id));
 	}
-	memcpy(HnswTupleValue(tup), DatumGetPointer(element->value),
-		   VARSIZE(DatumGetPointer(element->value)));
+	memcpy(HnswTupleValue(tup), stored, VARSIZE(stored));
 }
 
 /* Packs a neighbour slot into a node id. */
@@ -304,9 +335,14 @@ SlotToId(ItemPointer slot)
 					   ItemPointerGetOffsetNumberNoCheck(slot));
 }
 
-/* A copy of a checked element tuple, in the current memory context. */
+/*
+ * A copy of a checked element tuple, in the current memory context.  In a
+ * quantized index (q not NULL) its value is the decoded code, a float4
+ * vector; a code of the wrong length is reported as a corrupt tuple.
+ */
 HnswElement
-HnswElementFromTuple(HnswElementTuple tup, uint64 id, int m)
+HnswElementFromTuple(Relation index, HnswElementTuple tup, uint64 id, int m,
+					 const HnswQuantizer *q)
 {
 	HnswElement element = palloc(sizeof(HnswElementData));
 	struct varlena *value = HnswTupleValue(tup);
@@ -319,8 +355,19 @@ HnswElementFromTuple(HnswElementTuple tup, uint64 id, int m)
 	element->slots = palloc(sizeof(uint64) * tup->nslots);
 	for (int i = 0; i < tup->nslots; i++)
 		element->slots[i] = SlotToId(&slots[i]);
-	element->value = PointerGetDatum(palloc(VARSIZE(value)));
-	memcpy(DatumGetPointer(element->value), value, VARSIZE(value));
+	if (q != NULL)
+	{
+		EpVector   *decoded = palloc(EP_VECTOR_SIZE(q->dims));
+
+		if (!HnswQuantDecode(q, value, decoded))
+			HnswReportBadElement(index, HnswIdGetBlkno(id), HnswIdGetOffno(id), "code");
+		element->value = PointerGetDatum(decoded);
+	}
+	else
+	{
+		element->value = PointerGetDatum(palloc(VARSIZE(value)));
+		memcpy(DatumGetPointer(element->value), value, VARSIZE(value));
+	}
 	element->dists = NULL;
 	element->closer = NULL;
 	element->closerValid = 0;
@@ -417,6 +464,8 @@ HnswDistanceKindOf(FmgrInfo *distproc)
 		return HNSW_DISTANCE_VECTOR_COSINE;
 	if (distproc->fn_addr == ep_halfvec_l2_squared_distance)
 		return HNSW_DISTANCE_HALFVEC_L2;
+	if (distproc->fn_addr == ep_l1_distance)
+		return HNSW_DISTANCE_VECTOR_L1;
 	return HNSW_DISTANCE_FMGR;
 }
 
@@ -449,6 +498,9 @@ VectorKernelDistance(HnswDistanceKind kind, Datum a, Datum b, double *result)
 			p = EpDistance->cosine_parts_f4(va->dim, va->x, vb->x);
 			*result = EpCosineFromParts(p.ab, p.aa, p.bb);
 			return true;
+		case HNSW_DISTANCE_VECTOR_L1:
+			*result = (double) EpDistance->l1_f4(va->dim, va->x, vb->x);
+			return true;
 		default:
 			return false;
 	}
@@ -470,23 +522,22 @@ HalfvecKernelDistance(Datum a, Datum b, double *result)
 }
 
 /*
- * Distance between two values, as the operator class's procedure computes
- * it (directly by its kernel when the graph has one, see
- * HnswDistanceKindOf).  NaN (possible only for a zero query vector under
- * cosine) orders last.
+ * Distance between two values by a kind: its kernel when it has one and
+ * the values suit it, else the operator class's procedure.
  */
-double
-HnswDistance(HnswGraph *graph, Datum a, Datum b)
+static double
+DistanceBy(HnswGraph *graph, HnswDistanceKind kind, Datum a, Datum b)
 {
 	double		d;
 	bool		done;
 
-	switch (graph->distkind)
+	switch (kind)
 	{
 		case HNSW_DISTANCE_VECTOR_L2:
 		case HNSW_DISTANCE_VECTOR_IP:
 		case HNSW_DISTANCE_VECTOR_COSINE:
-			done = VectorKernelDistance(graph->distkind, a, b, &d);
+		case HNSW_DISTANCE_VECTOR_L1:
+			done = VectorKernelDistance(kind, a, b, &d);
 			break;
 		case HNSW_DISTANCE_HALFVEC_L2:
 			done = HalfvecKernelDistance(a, b, &d);
@@ -498,6 +549,37 @@ HnswDistance(HnswGraph *graph, Datum a, Datum b)
 	if (!done)
 		d = DatumGetFloat8(FunctionCall2Coll(graph->distproc, graph->collation, a, b));
 	return isnan(d) ? get_float8_infinity() : d;
+}
+
+/*
+ * Distance between two values of the graph, as the operator class's
+ * procedure computes it (directly by its kernel when the graph has one,
+ * see HnswDistanceKindOf).  In a quantized graph both values are float4
+ * vectors of the index's dimensions (decoded codes, or converted queries
+ * and new values) and the distance is the class's float4 kernel on them,
+ * an approximation of the exact distance.  NaN (possible only for a zero
+ * query vector under cosine) orders last.
+ */
+double
+HnswDistance(HnswGraph *graph, Datum a, Datum b)
+{
+	double		d;
+
+	if (graph->quant == NULL)
+		return DistanceBy(graph, graph->distkind, a, b);
+	if (!VectorKernelDistance(graph->quant->metric, a, b, &d))
+		elog(ERROR, "quantized distance of values that are not float4 vectors of one length");
+	return isnan(d) ? get_float8_infinity() : d;
+}
+
+/*
+ * The exact distance between two values of the indexed type (a query and
+ * a value read from the table), also in a quantized graph.
+ */
+double
+HnswExactDistance(HnswGraph *graph, Datum a, Datum b)
+{
+	return DistanceBy(graph, graph->distkind, a, b);
 }
 
 /* Highest level an element may have for a given m (see hnsw.h). */
@@ -527,16 +609,16 @@ HnswLevelFor(ItemPointer heaptid, int m)
 
 /*
  * HnswNewElement - a new element with free slots, in the current memory
- * context.  A level whose slots would not leave room for the value on a
+ * context.  valsize is what its tuple will store (HnswStoredValueSize).
+ * A level whose slots would not leave room for that on a
  * page is lowered until they do (a wide value gets fewer levels rather
  * than an error); if even level 0 does not fit, writing the tuple fails
  * with the row-size error.
  */
 HnswElement
-HnswNewElement(Datum value, ItemPointer heaptid, int level, int m)
+HnswNewElement(Datum value, ItemPointer heaptid, int level, int m, Size valsize)
 {
 	HnswElement element = palloc(sizeof(HnswElementData));
-	Size		valsize = VARSIZE(DatumGetPointer(value));
 	int			nslots;
 
 	while (level > 0 && HnswTupleValueOffset(HnswSlotCount(level, m)) + valsize >
@@ -678,7 +760,7 @@ DiskGraphGet(HnswGraph *graph, uint64 id)
 	HnswCheckPage(graph->index, page, blkno, HNSW_PAGE_ELEMENT);
 	tup = HnswCheckElementTuple(graph->index, page, blkno, offno, graph->m);
 	oldcxt = MemoryContextSwitchTo(graph->cxt);
-	entry->element = HnswElementFromTuple(tup, id, graph->m);
+	entry->element = HnswElementFromTuple(graph->index, tup, id, graph->m, graph->quant);
 	MemoryContextSwitchTo(oldcxt);
 	UnlockReleaseBuffer(buf);
 	return entry->element;
@@ -688,14 +770,17 @@ DiskGraphGet(HnswGraph *graph, uint64 id)
  * HnswInitDiskGraph - an element graph reading the index's pages on demand
  * (inserts and vacuum, which need whole elements).  Its cache, its visited
  * set and every element it reads live in cxt, which the caller deletes (or
- * resets, after re-initializing the graph) to drop them.
+ * resets, after re-initializing the graph) to drop them.  q is the index's
+ * ready quantizer, or NULL for an unquantized index.
  */
 void
-HnswInitDiskGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt)
+HnswInitDiskGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt,
+				  const HnswQuantizer *q)
 {
 	HASHCTL		ctl;
 
 	HnswInitGraph(graph, index, m, cxt, DiskGraphGet);
+	graph->quant = q;
 	ctl.keysize = sizeof(uint64);
 	ctl.entrysize = sizeof(HnswCacheEntry);
 	ctl.hcxt = cxt;

@@ -56,6 +56,10 @@ typedef struct HnswVacuumState
 	IndexBulkDeleteCallback callback;
 	void	   *callback_state;
 	int			m;
+	HnswQuantizer quantizer;	/* of a quantized index */
+	const HnswQuantizer *quant; /* &quantizer once ready, else NULL */
+	bool		unlinked;		/* quantized but no range yet: nothing was
+								 * ever linked, so nothing needs repair */
 	HTAB	   *dead;			/* id -> HnswDeadEntry */
 	int64		nmark;			/* entries with mark set */
 	uint64		survivorId;		/* highest-level live element */
@@ -195,7 +199,7 @@ RepairElement(HnswVacuumState *vs, HnswElement element)
 	Buffer		buf;
 	HnswElementTuple tup;
 
-	HnswInitDiskGraph(&graph, vs->index, vs->m, CurrentMemoryContext);
+	HnswInitDiskGraph(&graph, vs->index, vs->m, CurrentMemoryContext, vs->quant);
 	memcpy(newslots, element->slots, sizeof(uint64) * nslots);
 	for (int level = 0; level <= element->level; level++)
 		changed |= RepairLevel(vs, &graph, element, level,
@@ -245,7 +249,7 @@ RepairGraph(HnswVacuumState *vs, BlockNumber nblocks)
 
 				if (tup->deleted || IsDead(vs, id))
 					continue;
-				element = HnswElementFromTuple(tup, id, vs->m);
+				element = HnswElementFromTuple(vs->index, tup, id, vs->m, vs->quant);
 				for (int i = 0; i < tup->nslots; i++)
 				{
 					if (IsDead(vs, element->slots[i]))
@@ -349,6 +353,7 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 			   IndexBulkDeleteCallback callback, void *callback_state)
 {
 	HnswVacuumState vs;
+	HnswMetaPageData meta;
 	HASHCTL		ctl;
 	BlockNumber nblocks;
 	MemoryContext oldcxt;
@@ -361,7 +366,13 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	vs.strategy = info->strategy;
 	vs.callback = callback;
 	vs.callback_state = callback_state;
-	vs.m = HnswReadMeta(info->index).m;
+	meta = HnswReadMeta(info->index);
+	vs.m = meta.m;
+	if (HnswQuantizerFromMeta(&vs.quantizer, info->index, &meta))
+	{
+		vs.quant = vs.quantizer.ready ? &vs.quantizer : NULL;
+		vs.unlinked = !vs.quantizer.ready;
+	}
 	vs.survivorId = HNSW_INVALID_ID;
 	vs.survivorLevel = -1;
 	vs.cxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw vacuum",
@@ -380,7 +391,8 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	CollectDead(&vs, nblocks);
 	if (vs.nmark > 0)
 	{
-		RepairGraph(&vs, nblocks);
+		if (!vs.unlinked)
+			RepairGraph(&vs, nblocks);
 		MoveEntryPoint(&vs);
 		MarkDead(&vs, nblocks);
 	}
