@@ -36,6 +36,7 @@
 
 #include "access/generic_xlog.h"
 #include "hnsw.h"
+#include "miscadmin.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "utils/memutils.h"
@@ -45,11 +46,51 @@
 #define HNSW_LINK_RETRIES 3
 
 /*
+ * Adds tup to the page of buf, which the caller holds exclusively locked,
+ * in one GenericXLog record, and releases the buffer.  An all-zero page
+ * is initialized first: one extended by a backend that crashed before
+ * logging it, or one another backend has just extended and not locked
+ * yet (ReadBuffer(P_NEW) returns the new page unlocked, and an insert
+ * that reads the last page takes no extension lock).  Whoever locks a new
+ * page first initializes it, and no one re-initializes a page that has
+ * tuples.  Returns the tuple's offset, or InvalidOffsetNumber, having
+ * written nothing, when it does not fit.
+ */
+static OffsetNumber
+AddToPage(Relation index, Buffer buf, HnswElementTuple tup, Size size)
+{
+	bool		isnew = PageIsNew(BufferGetPage(buf));
+	OffsetNumber offno = InvalidOffsetNumber;
+	GenericXLogState *state;
+	Page		page;
+
+	if (!isnew)
+		HnswCheckPage(index, BufferGetPage(buf), BufferGetBlockNumber(buf), HNSW_PAGE_ELEMENT);
+	state = GenericXLogStart(index);
+	page = GenericXLogRegisterBuffer(state, buf, isnew ? GENERIC_XLOG_FULL_IMAGE : 0);
+	if (isnew)
+		HnswInitPage(page, HNSW_PAGE_ELEMENT);
+	if (PageGetFreeSpace(page) >= MAXALIGN(size))
+	{
+		offno = PageAddItem(page, (Item) tup, size, InvalidOffsetNumber, false, false);
+		if (offno == InvalidOffsetNumber)
+			elog(ERROR, "failed to add element tuple to index \"%s\"",
+				 RelationGetRelationName(index));
+		GenericXLogFinish(state);
+	}
+	else
+		GenericXLogAbort(state);
+	UnlockReleaseBuffer(buf);
+	return offno;
+}
+
+/*
  * Writes an element tuple on the last page, or on a new page when it does
  * not fit, and returns its node id.  In a quantized index (q, ready) the
  * tuple stores the code of the element's value, a float4 vector.  The
  * caller may hold the metapage lock (the lock order allows it) but no
- * element page lock.
+ * element page lock.  A new page may fill up before its extender locks it
+ * (see AddToPage); the extender then starts again from the last page.
  */
 static uint64
 AddElementTuple(Relation index, HnswElement element, int m, const HnswQuantizer *q)
@@ -58,13 +99,11 @@ AddElementTuple(Relation index, HnswElement element, int m, const HnswQuantizer 
 		HnswQuantEncode(q, (const EpVector *) DatumGetPointer(element->value)) :
 		(const struct varlena *) DatumGetPointer(element->value);
 	Size		size = HnswElementTupleSize(element->level, m, VARSIZE(stored));
-	HnswElementTuple tup;
-	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
 	bool		needLock = !RELATION_IS_LOCAL(index);
-	GenericXLogState *state;
-	Buffer		buf;
-	Page		page;
+	HnswElementTuple tup;
+	BlockNumber blkno;
 	OffsetNumber offno;
+	Buffer		buf;
 
 	if (size > HNSW_MAX_TUPLE_SIZE)
 		ereport(ERROR,
@@ -75,55 +114,33 @@ AddElementTuple(Relation index, HnswElement element, int m, const HnswQuantizer 
 	tup = palloc0(size);
 	HnswFormElementTuple(tup, element, m, NULL, stored);
 
-	if (nblocks > HNSW_FIRST_ELEMENT_BLKNO)
+	for (;;)
 	{
-		BlockNumber blkno = nblocks - 1;
-		bool		isnew;
+		BlockNumber nblocks = RelationGetNumberOfBlocks(index);
 
-		buf = ReadBuffer(index, blkno);
-		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-		/* a page extended by a backend that crashed before logging it */
-		isnew = PageIsNew(BufferGetPage(buf));
-		if (!isnew)
-			HnswCheckPage(index, BufferGetPage(buf), blkno, HNSW_PAGE_ELEMENT);
-		state = GenericXLogStart(index);
-		page = GenericXLogRegisterBuffer(state, buf, isnew ? GENERIC_XLOG_FULL_IMAGE : 0);
-		if (isnew)
-			HnswInitPage(page, HNSW_PAGE_ELEMENT);
-		if (PageGetFreeSpace(page) >= MAXALIGN(size))
+		if (nblocks > HNSW_FIRST_ELEMENT_BLKNO)
 		{
-			offno = PageAddItem(page, (Item) tup, size, InvalidOffsetNumber, false, false);
-			if (offno == InvalidOffsetNumber)
-				elog(ERROR, "failed to add element tuple to index \"%s\"",
-					 RelationGetRelationName(index));
-			GenericXLogFinish(state);
-			UnlockReleaseBuffer(buf);
-			pfree(tup);
-			return HnswTidToId(blkno, offno);
+			blkno = nblocks - 1;
+			buf = ReadBuffer(index, blkno);
+			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+			offno = AddToPage(index, buf, tup, size);
+			if (offno != InvalidOffsetNumber)
+				break;
 		}
-		GenericXLogAbort(state);
-		UnlockReleaseBuffer(buf);
+		if (needLock)
+			LockRelationForExtension(index, ExclusiveLock);
+		buf = ReadBuffer(index, P_NEW);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		if (needLock)
+			UnlockRelationForExtension(index, ExclusiveLock);
+		blkno = BufferGetBlockNumber(buf);
+		offno = AddToPage(index, buf, tup, size);
+		if (offno != InvalidOffsetNumber)
+			break;
+		CHECK_FOR_INTERRUPTS();
 	}
-
-	if (needLock)
-		LockRelationForExtension(index, ExclusiveLock);
-	buf = ReadBuffer(index, P_NEW);
-	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-	if (needLock)
-		UnlockRelationForExtension(index, ExclusiveLock);
-
-	state = GenericXLogStart(index);
-	page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
-	HnswInitPage(page, HNSW_PAGE_ELEMENT);
-	offno = PageAddItem(page, (Item) tup, size, InvalidOffsetNumber, false, false);
-	if (offno == InvalidOffsetNumber)
-		elog(ERROR, "failed to add element tuple to index \"%s\"",
-			 RelationGetRelationName(index));
-	GenericXLogFinish(state);
-	nblocks = BufferGetBlockNumber(buf);
-	UnlockReleaseBuffer(buf);
 	pfree(tup);
-	return HnswTidToId(nblocks, offno);
+	return HnswTidToId(blkno, offno);
 }
 
 /*
