@@ -2,7 +2,8 @@
 #	Bytes of an hnsw index damaged on disk give an ERROR with SQLSTATE
 #	XX002 (index_corrupted), never a crash: the element page's page id,
 #	the metapage's magic number and version, an element tuple's type and
-#	slot count.  Each case damages a copy of the intact file and restores
+#	slot count, and in a quantized index the metapage's quantization kind
+#	and range.  Each case damages a copy of the intact file and restores
 #	it afterwards.
 #
 # Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
@@ -92,5 +93,27 @@ check_damage('slot count', $tuple + 10, pack('v', 7),
 
 $node->start;
 is($node->safe_psql('postgres', $query), '100', 'the restored index works again');
+
+# A quantized index (metapage version 2): its quantization fields.
+$node->safe_psql('postgres', q{
+CREATE TABLE tq (id int, v vector(3));
+INSERT INTO tq SELECT i, ARRAY[i, i % 7, i % 11]::real[] FROM generate_series(1, 100) i;
+CREATE INDEX tq_hnsw ON tq USING hnsw (v vector_l2_ops) WITH (quantization = 'sq8');
+CHECKPOINT;
+});
+$file = $node->data_dir . '/'
+  . $node->safe_psql('postgres', "SELECT pg_relation_filepath('tq_hnsw')");
+$query =~ s/FROM t ORDER/FROM tq ORDER/;
+is($node->safe_psql('postgres', $query), '100', 'the intact quantized index returns every row');
+$node->stop;
+copy($file, "$file.intact") or die "could not copy $file: $!";
+check_damage('quantization kind', 48, pack('C', 7),
+	'index "tq_hnsw" has an invalid metapage');
+check_damage('quantization flags', 49, pack('C', 0x80),
+	'index "tq_hnsw" has an invalid metapage');
+check_damage('quantization step', 56, pack('f', 0),
+	'index "tq_hnsw" has an invalid metapage');
+$node->start;
+is($node->safe_psql('postgres', $query), '100', 'the restored quantized index works again');
 $node->stop;
 done_testing();
