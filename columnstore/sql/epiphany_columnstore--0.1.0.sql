@@ -78,6 +78,20 @@ AS 'MODULE_PATHNAME', 'ep_columnar_merge' LANGUAGE C STRICT;
 COMMENT ON FUNCTION epiphany.columnar_merge(regclass) IS
     'Moves the rows of a columnar table''s delta store into compressed row groups; returns the rows moved';
 
+-- The automatic merges of this database's columnar tables since the server
+-- started (columnar_automerge.c), and the rows written to each delta store
+-- since the last one; last_error shows only to the table's owner and to
+-- members of pg_read_all_stats.
+CREATE FUNCTION epiphany.columnar_merge_stats(
+    OUT relid regclass, OUT state text, OUT rows_written bigint,
+    OUT merges bigint, OUT rows_merged bigint,
+    OUT failures bigint, OUT last_request timestamptz, OUT last_start timestamptz,
+    OUT last_end timestamptz, OUT last_failed boolean, OUT last_error text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'ep_columnar_merge_stats' LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION epiphany.columnar_merge_stats() IS
+    'Automatic merges of columnar tables since the server started: state, counts, last status';
+
 CREATE FUNCTION epiphany.columnar_stats(
     rel regclass,
     OUT row_groups bigint, OUT rows bigint, OUT delta_rows bigint,

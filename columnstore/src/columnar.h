@@ -334,7 +334,14 @@ extern void ColumnarUtilityEnds(int level, bool copy, bool success);
 extern void ColumnarInstallBulkInsertHooks(void);
 
 /* columnar_merge.c */
-extern int64 ColumnarMergeDelta(Relation rel);
+extern int64 ColumnarMergeDelta(Relation rel, int64 max_rows);
+
+/* columnar_functions.c */
+extern int64 ColumnarMergeTable(Oid relid, int64 max_rows);
+
+/* columnar_automerge.c */
+extern void ColumnarNoteDeltaWrite(Relation rel, uint64 rows);
+extern void ColumnarInstallAutoMerge(void);
 
 /* columnar_handler.c */
 extern bool ColumnarIsColumnarRelation(Relation rel);

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * columnar_functions.c
- *	  SQL-callable functions of the column store: epiphany.columnar_merge,
+ *	  SQL-callable functions of the column store: epiphany.columnar_merge
+ *	  (and ColumnarMergeTable, which the merge worker calls too),
  *	  epiphany.columnar_stats, epiphany.columnar_set_options and
  *	  epiphany.columnar_get_options.
  *
@@ -57,16 +58,16 @@ OpenColumnarTable(Oid relid, LOCKMODE lockmode)
 }
 
 /*
- * epiphany.columnar_merge(rel regclass) -> bigint
- *
- * Takes ExclusiveLock (readers go on; writers wait), and AccessExclusiveLock
- * in the one case of a table converted from a heap that had no TOAST
- * relation, which the merge must add.
+ * ColumnarMergeTable - merges up to max_rows delta rows of relid (every one
+ * when max_rows <= 0) as the current user, who must own it; returns the
+ * number moved.  Takes ExclusiveLock (readers go on; writers wait), and
+ * AccessExclusiveLock in the one case of a table converted from a heap that
+ * had no TOAST relation, which the merge must add.  The locks are held
+ * until the transaction ends.
  */
-Datum
-ep_columnar_merge(PG_FUNCTION_ARGS)
+int64
+ColumnarMergeTable(Oid relid, int64 max_rows)
 {
-	Oid			relid = PG_GETARG_OID(0);
 	Relation	rel;
 	int64		moved;
 
@@ -82,9 +83,16 @@ ep_columnar_merge(PG_FUNCTION_ARGS)
 		CommandCounterIncrement();
 		rel = OpenColumnarTable(relid, NoLock);
 	}
-	moved = ColumnarMergeDelta(rel);
+	moved = ColumnarMergeDelta(rel, max_rows);
 	table_close(rel, NoLock);
-	PG_RETURN_INT64(moved);
+	return moved;
+}
+
+/* epiphany.columnar_merge(rel regclass) -> bigint: every delta row. */
+Datum
+ep_columnar_merge(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(ColumnarMergeTable(PG_GETARG_OID(0), 0));
 }
 
 /*

@@ -647,6 +647,7 @@ InsertNewVersion(void *arg, ItemPointer new_tid)
 	NewVersionArg *nv = (NewVersionArg *) arg;
 
 	HEAP_ROUTINE->tuple_insert(nv->rel, nv->slot, nv->cid, 0, NULL);
+	ColumnarNoteDeltaWrite(nv->rel, 1);
 	ItemPointerCopy(&nv->slot->tts_tid, new_tid);
 }
 
@@ -697,8 +698,13 @@ columnar_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot, Comm
 	TM_Result	result;
 
 	if (!ColumnarTidIsRow(otid))
-		return HEAP_ROUTINE->tuple_update(rel, otid, slot, cid, snapshot, crosscheck, wait,
-										  tmfd, lockmode, update_indexes);
+	{
+		result = HEAP_ROUTINE->tuple_update(rel, otid, slot, cid, snapshot, crosscheck, wait,
+											tmfd, lockmode, update_indexes);
+		if (result == TM_Ok)
+			ColumnarNoteDeltaWrite(rel, 1);
+		return result;
+	}
 	row_number = ColumnarTidGetRowNumber(otid);
 	*lockmode = LockTupleExclusive;
 	*update_indexes = false;
@@ -1415,7 +1421,10 @@ columnar_tuple_insert(Relation rel, TupleTableSlot *slot, CommandId cid, int opt
 					  struct BulkInsertStateData *bistate)
 {
 	if (!ColumnarBulkInsertRow(rel, slot, cid, bistate != NULL))
+	{
 		HEAP_ROUTINE->tuple_insert(rel, slot, cid, options, bistate);
+		ColumnarNoteDeltaWrite(rel, 1);
+	}
 }
 
 static void
@@ -1424,6 +1433,7 @@ columnar_tuple_insert_speculative(Relation rel, TupleTableSlot *slot, CommandId 
 								  uint32 specToken)
 {
 	HEAP_ROUTINE->tuple_insert_speculative(rel, slot, cid, options, bistate, specToken);
+	ColumnarNoteDeltaWrite(rel, 1);
 }
 
 static void
@@ -1439,7 +1449,10 @@ columnar_multi_insert(Relation rel, TupleTableSlot **slots, int nslots, CommandI
 					  int options, struct BulkInsertStateData *bistate)
 {
 	if (!ColumnarBulkInsert(rel, slots, nslots, cid))
+	{
 		HEAP_ROUTINE->multi_insert(rel, slots, nslots, cid, options, bistate);
+		ColumnarNoteDeltaWrite(rel, nslots);
+	}
 }
 
 static void

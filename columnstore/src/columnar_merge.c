@@ -47,14 +47,16 @@ WriteAndIndex(ColumnarWriteState *writer, ResultRelInfo *rri, EState *estate,
 }
 
 /*
- * ColumnarMergeDelta - move every visible delta row of "rel" into row
- * groups, sorted by the table's segmentby and orderby columns when it has
- * some; returns the number of rows moved.  "rel" must have a TOAST relation
- * and be locked in ExclusiveLock mode or stronger.  With a sort, every
- * delta row is deleted before the first new index entry is made.
+ * ColumnarMergeDelta - move the visible delta rows of "rel" into row groups,
+ * sorted by the table's segmentby and orderby columns when it has some;
+ * returns the number of rows moved.  max_rows > 0 moves at most that many
+ * (the first ones in the delta store's physical order), else every one.
+ * "rel" must have a TOAST relation and be locked in ExclusiveLock mode or
+ * stronger.  With a sort, every row moved is deleted from the delta store
+ * before the first new index entry is made.
  */
 int64
-ColumnarMergeDelta(Relation rel)
+ColumnarMergeDelta(Relation rel, int64 max_rows)
 {
 	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	EState	   *estate = CreateExecutorState();
@@ -77,7 +79,8 @@ ColumnarMergeDelta(Relation rel)
 	scan = GetHeapamTableAmRoutine()->scan_begin(rel, snapshot, 0, NULL, NULL,
 												 SO_TYPE_SEQSCAN | SO_ALLOW_STRAT |
 												 SO_ALLOW_PAGEMODE);
-	while (GetHeapamTableAmRoutine()->scan_getnextslot(scan, ForwardScanDirection, slot))
+	while ((max_rows <= 0 || moved < max_rows) &&
+		   GetHeapamTableAmRoutine()->scan_getnextslot(scan, ForwardScanDirection, slot))
 	{
 		CHECK_FOR_INTERRUPTS();
 		simple_heap_delete(rel, &slot->tts_tid);

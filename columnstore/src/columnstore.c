@@ -35,6 +35,7 @@ _PG_init(void)
 	ColumnarInstallScan();
 	ColumnarInstallSummary();
 	ColumnarInstallBulkInsertHooks();
+	ColumnarInstallAutoMerge();
 }
 
 /*

@@ -140,10 +140,30 @@ $$;
 COMMENT ON FUNCTION epiphany.time_engine_jobs() IS
     'Users'' jobs of the time store and those whose last run failed (NULL without it), for epiphany.stats';
 
+-- The column engine's automatic merges in this database since the server
+-- started, and its tables whose last automatic merge failed.  NULLs
+-- without the column store.
+CREATE FUNCTION epiphany.column_engine_merges(OUT merges bigint, OUT failing_merges bigint)
+RETURNS record
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF epiphany.engine_installed('column') THEN
+        EXECUTE 'SELECT coalesce(sum(s.merges), 0)::bigint, count(*) FILTER (WHERE s.last_failed)
+                   FROM epiphany.columnar_merge_stats() s'
+           INTO merges, failing_merges;
+    END IF;
+END
+$$;
+
+COMMENT ON FUNCTION epiphany.column_engine_merges() IS
+    'Automatic merges of the column store since start-up and its tables whose last one failed (NULL without it), for epiphany.stats';
+
 -- One row per engine with its user tables (extension-owned and system
 -- tables excluded), their rows (pg_class.reltuples, as of the last VACUUM
--- or ANALYZE), bytes of table data and of indexes, and the time engine's
--- jobs.  Every plain table and partition counts once, for the engine that
+-- or ANALYZE), bytes of table data and of indexes, the time engine's jobs
+-- and the column engine's automatic merges.  Every plain table and partition counts once, for the engine that
 -- stores it, except the time engine's: a hypertable counts once, for the
 -- time engine, and its chunks add their rows and bytes to it.  A table with
 -- a column of the vector engine's types counts for the vector engine too.
@@ -199,6 +219,9 @@ heap_estimate AS (
 ),
 jobs AS (
     SELECT * FROM epiphany.time_engine_jobs()
+),
+merges AS (
+    SELECT * FROM epiphany.column_engine_merges()
 )
 SELECT r.engine,
        count(t.oid) FILTER (WHERE NOT t.is_chunk) AS tables,
@@ -210,13 +233,15 @@ SELECT r.engine,
                  nullif(sum(pg_catalog.pg_table_size(t.oid)), 0), 2)
        END AS compression_ratio,
        CASE WHEN r.engine = 'time' THEN (SELECT j.jobs FROM jobs j) END AS jobs,
-       CASE WHEN r.engine = 'time' THEN (SELECT j.failing_jobs FROM jobs j) END AS failing_jobs
+       CASE WHEN r.engine = 'time' THEN (SELECT j.failing_jobs FROM jobs j) END AS failing_jobs,
+       CASE WHEN r.engine = 'column' THEN (SELECT m.merges FROM merges m) END AS merges,
+       CASE WHEN r.engine = 'column' THEN (SELECT m.failing_merges FROM merges m) END AS failing_merges
   FROM epiphany.engine_registry r
   LEFT JOIN engine_tables t ON t.engine = r.engine
  GROUP BY r.engine;
 
 COMMENT ON VIEW epiphany.stats IS
-    'Per engine: user tables, rows, table and index bytes, column store compression, time store jobs';
+    'Per engine: user tables, rows, table and index bytes, column store compression and merges, time store jobs';
 
 GRANT SELECT ON epiphany.stats TO PUBLIC;
 

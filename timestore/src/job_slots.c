@@ -24,13 +24,12 @@
 #include "postgres.h"
 
 #include "epiphany/compat.h"
+#include "epiphany/database_commands.h"
 #include "epiphany/utility_hook.h"
 
 #include <signal.h>
 
 #include "access/xact.h"
-#include "commands/dbcommands.h"
-#include "commands/defrem.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
@@ -240,48 +239,6 @@ PauseScheduler(Oid dboid)
 }
 
 /*
- * DatabaseNeedingNoScheduler - the database that stmt needs to be free of
- * other connections (dropped, renamed, moved or copied as a template), or
- * InvalidOid.
- */
-static Oid
-DatabaseNeedingNoScheduler(Node *stmt)
-{
-	const char *dbname = NULL;
-	ListCell   *lc;
-
-	switch (nodeTag(stmt))
-	{
-		case T_DropdbStmt:
-			dbname = ((DropdbStmt *) stmt)->dbname;
-			break;
-		case T_RenameStmt:
-			if (((RenameStmt *) stmt)->renameType == OBJECT_DATABASE)
-				dbname = ((RenameStmt *) stmt)->subname;
-			break;
-		case T_AlterDatabaseStmt:
-			foreach(lc, ((AlterDatabaseStmt *) stmt)->options)
-			{
-				if (strcmp(((DefElem *) lfirst(lc))->defname, "tablespace") == 0)
-					dbname = ((AlterDatabaseStmt *) stmt)->dbname;
-			}
-			break;
-		case T_CreatedbStmt:
-			foreach(lc, ((CreatedbStmt *) stmt)->options)
-			{
-				DefElem    *option = (DefElem *) lfirst(lc);
-
-				if (strcmp(option->defname, "template") == 0 && option->arg != NULL)
-					dbname = defGetString(option);
-			}
-			break;
-		default:
-			break;
-	}
-	return dbname ? get_database_oid(dbname, true) : InvalidOid;
-}
-
-/*
  * A database with a scheduler always has one more connection, which would
  * make DROP DATABASE and the other commands above fail: pause its
  * scheduler first.
@@ -292,7 +249,7 @@ SchedulerProcessUtility(PlannedStmt *pstmt, const char *queryString,
 						ParamListInfo params, QueryEnvironment *queryEnv,
 						DestReceiver *dest, QueryCompletion *qc)
 {
-	PauseScheduler(DatabaseNeedingNoScheduler(pstmt->utilityStmt));
+	PauseScheduler(EpDatabaseNeedingSoleAccess(pstmt->utilityStmt));
 	EpProcessUtilityNext(prev_ProcessUtility, pstmt, queryString, readOnlyTree, context, params,
 						 queryEnv, dest, qc);
 }

@@ -6,6 +6,20 @@ INSERT INTO st_heap SELECT g, repeat('x', 20) FROM generate_series(1, 1000) g;
 INSERT INTO st_col SELECT g, repeat('x', 20) FROM generate_series(1, 20000) g;
 -- (an INSERT ... SELECT this large wrote row groups: nothing to merge)
 SELECT epiphany.columnar_merge('st_col');
+-- 1,000 rows into the delta store with a threshold of 500: the column
+-- store's merge worker merges them (waited for below).
+SET epiphany.columnar_merge_delta_rows = 500;
+INSERT INTO st_col SELECT g, repeat('y', 20) FROM generate_series(20001, 21000) g;
+RESET epiphany.columnar_merge_delta_rows;
+DO $$
+BEGIN
+    FOR i IN 1..600 LOOP
+        EXIT WHEN (SELECT merges FROM epiphany.columnar_merge_stats()
+                    WHERE relid = 'st_col'::regclass AND state = 'idle') >= 1;
+        PERFORM pg_sleep(0.1);
+    END LOOP;
+END
+$$;
 INSERT INTO st_vec SELECT g, ARRAY[g, g, g]::vector FROM generate_series(1, 100) g;
 CREATE INDEX ON st_vec USING hnsw (e vector_l2_ops);
 VACUUM ANALYZE st_heap, st_col, st_vec;
@@ -27,7 +41,7 @@ SELECT add_job('st_job', '1 hour', initial_start => now() + interval '1 day') > 
 -- their rows and bytes.
 SELECT count(*) AS chunks FROM show_chunks('st_time');
 SELECT engine, tables, rows, table_bytes > 0 AS has_bytes, index_bytes > 0 AS has_indexes,
-       compression_ratio > 2 AS compressed, jobs, failing_jobs
+       compression_ratio > 2 AS compressed, jobs, failing_jobs, merges, failing_merges
   FROM epiphany.stats ORDER BY engine;
 
 -- The view and its functions depend on no object of the engines'
@@ -39,7 +53,8 @@ SELECT count(*) AS engine_dependencies
         OR (d.classid = 'pg_proc'::regclass
             AND d.objid IN ('epiphany.engine_installed(text)'::regprocedure,
                             'epiphany.time_engine_tables()'::regprocedure,
-                            'epiphany.time_engine_jobs()'::regprocedure)))
+                            'epiphany.time_engine_jobs()'::regprocedure,
+                            'epiphany.column_engine_merges()'::regprocedure)))
    AND EXISTS (SELECT 1 FROM pg_depend e
                 JOIN pg_extension x ON x.oid = e.refobjid
                WHERE e.classid = d.refclassid AND e.objid = d.refobjid
@@ -49,14 +64,15 @@ SELECT count(*) AS engine_dependencies
 SELECT engine, epiphany.engine_installed(engine) FROM epiphany.engine_registry ORDER BY engine;
 SELECT epiphany.engine_installed('no such engine');
 
--- Without the time and vector engines' extensions (simulated by pointing
--- their registry rows at extensions that do not exist, then rolling back)
--- the view still answers: the time store's catalog is not read, so the
--- hypertable and its chunks are heap tables, and there are no jobs.
+-- Without the time, vector and column engines' extensions (simulated by
+-- pointing their registry rows at extensions that do not exist, then
+-- rolling back) the view still answers: the time store's catalog is not
+-- read, so the hypertable and its chunks are heap tables, and there are no
+-- jobs and no merges.
 BEGIN;
 UPDATE epiphany.engine_registry SET extension = 'missing_' || engine
- WHERE engine IN ('time', 'vector');
-SELECT engine, tables, rows, jobs, failing_jobs FROM epiphany.stats ORDER BY engine;
+ WHERE engine IN ('time', 'vector', 'column');
+SELECT engine, tables, rows, jobs, failing_jobs, merges FROM epiphany.stats ORDER BY engine;
 ROLLBACK;
 
 -- Anyone may read it, and a role that may not read the tables sees the
@@ -65,7 +81,7 @@ CREATE ROLE st_reader;
 SET ROLE st_reader;
 SET search_path = pg_catalog;
 SELECT engine, tables, rows, table_bytes > 0 AS has_bytes, index_bytes > 0 AS has_indexes,
-       compression_ratio > 2 AS compressed, jobs, failing_jobs
+       compression_ratio > 2 AS compressed, jobs, failing_jobs, merges, failing_merges
   FROM epiphany.stats ORDER BY engine;
 RESET search_path;
 RESET ROLE;

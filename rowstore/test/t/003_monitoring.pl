@@ -2,7 +2,7 @@
 #	Monitoring end to end: Debian's prometheus-postgres-exporter, run with
 #	deploy/monitoring/queries.yaml against a cluster on 127.0.0.1 as a
 #	monitoring role that cannot read the tables, serves epiphany_* metrics
-#	whose values are the tables, rows, bytes and jobs this test made on each
+#	whose values are the tables, rows, bytes, jobs and merges this test made on each
 #	engine; every metric the Grafana dashboard plots is among them.  The
 #	exporter is a requirement (scripts/install-deps.sh installs it): without
 #	it the test fails.
@@ -48,6 +48,9 @@ $node->safe_psql(
 	CREATE TABLE history (id int, region text, amount float8) USING columnar;
 	INSERT INTO history SELECT g, 'region ' || g % 8, g % 100 FROM generate_series(1, 20000) g;
 	SELECT epiphany.columnar_merge('history');
+	SET epiphany.columnar_merge_delta_rows = 1000;    -- the merge worker merges these
+	INSERT INTO history SELECT g, 'region ' || g % 8, g % 100 FROM generate_series(20001, 22000) g;
+	RESET epiphany.columnar_merge_delta_rows;
 	CREATE TABLE docs (id int PRIMARY KEY, embedding vector(3));
 	INSERT INTO docs SELECT g, ARRAY[g, g + 1, g + 2]::vector FROM generate_series(1, 50) g;
 	CREATE INDEX ON docs USING hnsw (embedding vector_l2_ops);
@@ -66,6 +69,10 @@ $node->safe_psql(
 $node->poll_query_until('epiphany',
 	"SELECT count(*) = 1 FROM timescaledb_information.job_stats WHERE last_run_status = 'Failed'")
   or die 'the scheduler did not run the failing job';
+$node->poll_query_until('epiphany',
+	"SELECT merges = 1 FROM epiphany.columnar_merge_stats() WHERE relid = 'history'::regclass AND state = 'idle'")
+  or die 'the merge worker did not merge the delta store';
+$node->safe_psql('epiphany', 'ANALYZE history');
 # Paused, it keeps its failed status: no retry can start during the test.
 $node->safe_psql('epiphany',
 	"SELECT alter_job(job_id, scheduled => false) FROM timescaledb_information.jobs WHERE proc_name = 'failing_job'"
@@ -81,17 +88,19 @@ for my $line (
 	SET ROLE epiphany_monitor;
 	SELECT engine, tables, rows, table_bytes, index_bytes,
 	       coalesce(compression_ratio::text, ''), coalesce(jobs::text, ''),
-	       coalesce(failing_jobs::text, '')
+	       coalesce(failing_jobs::text, ''), coalesce(merges::text, ''),
+	       coalesce(failing_merges::text, '')
 	  FROM epiphany.stats ORDER BY engine})))
 {
 	my ($engine, @values) = split(/\|/, $line, -1);
-	@{ $view{$engine} }{qw(tables rows table_bytes index_bytes ratio jobs failing)} = @values;
+	@{ $view{$engine} }{qw(tables rows table_bytes index_bytes ratio jobs failing merges failing_merges)}
+	  = @values;
 }
 is_deeply(
 	{ map { $_ => [ @{ $view{$_} }{qw(tables rows)} ] } keys %view },
 	{
 		row => [ 2, 1050 ],    # orders and docs are heap tables
-		column => [ 1, 20000 ],
+		column => [ 1, 22000 ],
 		vector => [ 1, 50 ],
 		time => [ 1, 48 ],     # one hypertable; its chunks add their rows
 	},
@@ -188,6 +197,9 @@ cmp_ok($ratio, '>', 1, 'the columnar table takes less than its heap estimate');
 is_deeply($scraped{epiphany_jobs_count}, { time => 2 }, 'two jobs of the time engine');
 is_deeply($scraped{epiphany_jobs_failing}, { time => 1 }, 'one of them failing');
 is($view{time}{jobs} . '|' . $view{time}{failing}, '2|1', 'as the view says');
+is_deeply($scraped{epiphany_merges_count}, { column => 1 }, 'one automatic merge');
+is_deeply($scraped{epiphany_merges_failing}, { column => 0 }, 'none failing');
+is($view{column}{merges} . '|' . $view{column}{failing_merges}, '1|0', 'as the view says');
 
 # Every epiphany_* metric the dashboard plots is served.
 my $panels = decode_json(slurp_file($dashboard))->{panels};
