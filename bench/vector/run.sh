@@ -11,7 +11,12 @@
 #	against the exact answers and server-side queries per second: all the
 #	queries run in one statement through a LATERAL join, so client round
 #	trips do not count; best of three runs in one session after a warm-up; then
-#	the smallest ef_search whose recall@10 reaches 0.95, with its q/s.  Ratios: hnsw / exact search,
+#	the smallest ef_search whose recall@10 reaches 0.95, with its q/s.  Then
+#	the same for each quantized index of BENCH_QUANTIZATION ("sq8 binary" by
+#	default; "" for none), built on the same table in the same run: its
+#	build time, size and the ratio of the unquantized size to it, and for
+#	each ef_search its recall@10 and q/s against the unquantized index's
+#	(epiphany.hnsw_rerank_candidates at its default).  Ratios: hnsw / exact search,
 #	and ours / pgvector when pgvector is installed in this PostgreSQL and
 #	can be created in a database of its own (it usually cannot: our
 #	preloaded library reserves the hnsw.* settings); the script only
@@ -27,6 +32,7 @@ nqueries=${BENCH_QUERIES:-200}
 nclusters=${BENCH_CLUSTERS:-100}
 m=16
 ef_construction=64
+read -r -a quantizations <<<"${BENCH_QUANTIZATION-sq8 binary}"
 ef_values=(10 20 40 80 100 120 160)
 port=${PGPORT:-5433}
 db=bench_vector
@@ -95,12 +101,16 @@ VACUUM ANALYZE queries;
 SQL
 }
 
-# measure DATABASE PREFIX: builds the index and fills PREFIX_build (s),
-# PREFIX_size (MB), PREFIX_recall_EF and PREFIX_qps_EF.
+# measure DATABASE PREFIX [QUANTIZATION]: builds the index (replacing the
+# previous one) and fills PREFIX_build (s), PREFIX_size (MB),
+# PREFIX_recall_EF and PREFIX_qps_EF.
 measure() {
-	local database=$1 prefix=$2 ms ef plan
+	local database=$1 prefix=$2 quant=${3:-none} ms ef plan
+	local with="m = $m, ef_construction = $ef_construction"
+	[ "$quant" = none ] || with+=", quantization = '$quant'"
+	run_sql "$database" -c 'DROP INDEX IF EXISTS items_hnsw'
 	ms=$(once_ms "$database" -c "CREATE INDEX items_hnsw ON items USING hnsw (v vector_l2_ops)
-		WITH (m = $m, ef_construction = $ef_construction)")
+		WITH ($with)")
 	printf -v "${prefix}_build" '%s' "$(calc '%.2f' "$ms / 1000")"
 	printf -v "${prefix}_size" '%s' \
 		"$(run_sql "$database" -Atc "SELECT round(pg_relation_size('items_hnsw') / 1048576.0, 1)")"
@@ -228,4 +238,30 @@ for ef in "${ef_values[@]}"; do
 	fi
 done
 echo "at recall@10 >= 0.95: ${target:-not reached with ef_search up to ${ef_values[-1]}}"
+
+# Quantized indexes on the same table, against the unquantized one above.
+for quant in "${quantizations[@]}"; do
+	measure "$db" "q_$quant" "$quant"
+	build_var=q_${quant}_build
+	size_var=q_${quant}_size
+	echo
+	echo "quantization = '$quant': build ${!build_var} s, index ${!size_var} MB" \
+		"(unquantized / $quant: $(calc '%.2f' "$ours_size / ${!size_var}") x smaller)," \
+		"epiphany.hnsw_rerank_candidates = $(run_sql "$db" -Atc 'SHOW epiphany.hnsw_rerank_candidates')"
+	printf '%-10s %10s %10s %12s %16s %14s\n' ef_search recall@10 q/s hnsw/exact \
+		unquant_recall unquant_q/s
+	target=""
+	for ef in "${ef_values[@]}"; do
+		recall_var=q_${quant}_recall_$ef
+		qps_var=q_${quant}_qps_$ef
+		base_recall_var=ours_recall_$ef
+		base_qps_var=ours_qps_$ef
+		printf '%-10s %10s %10s %12s %16s %14s\n' "$ef" "${!recall_var}" "${!qps_var}" \
+			"$(calc '%.1f' "${!qps_var} / $exact_qps")" "${!base_recall_var}" "${!base_qps_var}"
+		if [ -z "$target" ] && awk "BEGIN { exit !(${!recall_var} >= 0.95) }"; then
+			target="ef_search $ef: recall@10 ${!recall_var} at ${!qps_var} q/s"
+		fi
+	done
+	echo "$quant at recall@10 >= 0.95: ${target:-not reached with ef_search up to ${ef_values[-1]}}"
+done
 echo "ratios: hnsw/exact and ours/pgvector above 1 are better for q/s; below 1 for build time and size"

@@ -92,7 +92,7 @@ typedef enum HnswQuantization
 #define HNSW_DEFAULT_EF_SEARCH 40
 #define HNSW_MAX_EF_SEARCH 1000
 #define HNSW_MIN_RERANK 1
-#define HNSW_DEFAULT_RERANK 100
+#define HNSW_DEFAULT_RERANK 40
 #define HNSW_MAX_RERANK 10000
 
 /*
