@@ -78,6 +78,9 @@ typedef enum HnswQuantization
 	HNSW_QUANT_BINARY = 2		/* one bit per dimension */
 } HnswQuantization;
 
+/* Largest sq8 code. */
+#define HNSW_SQ8_MAX_CODE 255
+
 /* Metapage quantFlags: quantLo and quantStep are set. */
 #define HNSW_QUANT_READY 0x01
 
@@ -273,9 +276,10 @@ typedef struct HnswQuantizer
 	HnswDistanceKind metric;	/* the float4 kernel of the class's distance */
 	bool		halfvec;		/* indexed type halfvec (else vector) */
 	int			dims;
-	bool		ready;			/* lo and step are set */
+	bool		ready;			/* lo and step are set (HnswQuantSetReady) */
 	float4		lo;
 	float4		step;
+	float4		sq8values[HNSW_SQ8_MAX_CODE + 1];	/* lo + step * c, once ready */
 } HnswQuantizer;
 
 /* Running statistics of values, from which a quantizer's range is set. */
@@ -506,6 +510,7 @@ extern void HnswQuantizerInit(HnswQuantizer *q, Relation index, HnswQuantization
 							  int dims);
 extern bool HnswQuantizerFromMeta(HnswQuantizer *q, Relation index,
 								  const HnswMetaPageData *meta);
+extern void HnswQuantSetReady(HnswQuantizer *q, float4 lo, float4 step);
 extern void HnswQuantSetMeta(const HnswQuantizer *q, HnswMetaPage meta);
 extern EpVector *HnswQuantToFloat(const HnswQuantizer *q, Datum value);
 extern void HnswQuantStatsInit(HnswQuantStats *stats);

@@ -156,9 +156,7 @@ SetFirstRange(HnswQuantizer *q, Page metapage, HnswElement element)
 
 	if (meta->quantFlags & HNSW_QUANT_READY)
 	{
-		q->ready = true;
-		q->lo = meta->quantLo;
-		q->step = meta->quantStep;
+		HnswQuantSetReady(q, meta->quantLo, meta->quantStep);
 		return;
 	}
 	HnswQuantStatsInit(&stats);

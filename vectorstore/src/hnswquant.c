@@ -43,9 +43,6 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
-/* Largest sq8 code. */
-#define HNSW_SQ8_MAX_CODE 255
-
 /*
  * An index built empty takes its range from its first value, widened by
  * this multiple of the value's own range on each side: one value of few
@@ -147,12 +144,22 @@ HnswQuantizerFromMeta(HnswQuantizer *q, Relation index, const HnswMetaPageData *
 		return false;
 	HnswQuantizerInit(q, index, (HnswQuantization) meta->quantization, (int) meta->dims);
 	if (meta->quantFlags & HNSW_QUANT_READY)
-	{
-		q->ready = true;
-		q->lo = meta->quantLo;
-		q->step = meta->quantStep;
-	}
+		HnswQuantSetReady(q, meta->quantLo, meta->quantStep);
 	return true;
+}
+
+/*
+ * HnswQuantSetReady - gives a quantizer its range, and fills the table of
+ * the values of the sq8 codes: sq8values[c] = lo + step * c.
+ */
+void
+HnswQuantSetReady(HnswQuantizer *q, float4 lo, float4 step)
+{
+	q->lo = lo;
+	q->step = step;
+	q->ready = true;
+	for (int c = 0; c <= HNSW_SQ8_MAX_CODE; c++)
+		q->sq8values[c] = lo + step * (float) c;
 }
 
 /* Copies a ready quantizer's range into a metapage. */
@@ -254,9 +261,7 @@ HnswQuantSetRange(HnswQuantizer *q, const HnswQuantStats *stats, bool widen)
 	}
 	if (!(step > 0) || !isfinite(step) || !isfinite((float4) step))
 		step = 1.0;
-	q->lo = (float4) lo;
-	q->step = (float4) step;
-	q->ready = true;
+	HnswQuantSetReady(q, (float4) lo, (float4) step);
 }
 
 /*
@@ -290,30 +295,37 @@ HnswQuantEncode(const HnswQuantizer *q, const EpVector *v)
  * HnswQuantDecode - decodes a code read from a page into out, a float4
  * vector of q->dims elements.  Returns false, decoding nothing, when the
  * code's length is not the index's (a corrupt tuple; the caller reports
- * it with its place).
+ * it with its place).  Scans decode every node they visit, so the loops
+ * read each element's value from a small table (the 256 values of an sq8
+ * code, the two of a bit) and keep everything in locals, which the
+ * compiler can keep in registers since out may alias nothing it reads.
  */
 bool
 HnswQuantDecode(const HnswQuantizer *q, const struct varlena *code, EpVector *out)
 {
 	const uint8 *c = (const uint8 *) VARDATA(code);
-	float		lo = q->lo;
-	float		step = q->step;
+	float	   *x = out->x;
+	int			dims = q->dims;
 
 	Assert(q->ready);
-	if (VARSIZE(code) != HnswQuantCodeSize(q->kind, q->dims))
+	if (VARSIZE(code) != HnswQuantCodeSize(q->kind, dims))
 		return false;
-	SET_VARSIZE(out, EP_VECTOR_SIZE(q->dims));
-	out->dim = (int16) q->dims;
+	SET_VARSIZE(out, EP_VECTOR_SIZE(dims));
+	out->dim = (int16) dims;
 	out->unused = 0;
 	if (q->kind == HNSW_QUANT_SQ8)
 	{
-		for (int i = 0; i < q->dims; i++)
-			out->x[i] = lo + step * (float) c[i];
+		const float *values = q->sq8values;
+
+		for (int i = 0; i < dims; i++)
+			x[i] = values[c[i]];
 	}
 	else
 	{
-		for (int i = 0; i < q->dims; i++)
-			out->x[i] = (c[i / 8] & (0x80 >> (i % 8))) ? lo + step : lo - step;
+		const float values[2] = {q->lo - q->step, q->lo + q->step};
+
+		for (int i = 0; i < dims; i++)
+			x[i] = values[(c[i / 8] >> (7 - i % 8)) & 1];
 	}
 	return true;
 }
