@@ -445,6 +445,7 @@ extern IndexBulkDeleteResult *hnswvacuumcleanup(IndexVacuumInfo *info,
 
 /* hnswutils.c: pages and tuples */
 extern void HnswInitPage(Page page, uint16 flags);
+extern Buffer HnswExtendIndex(Relation index);
 extern void HnswInitMetaPage(Page page, uint32 dims, int m, int efConstruction,
 							 HnswQuantization quantization);
 extern void HnswCheckPage(Relation index, Page page, BlockNumber blkno, uint16 flags);

@@ -38,7 +38,6 @@
 #include "hnsw.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
-#include "storage/lmgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -99,7 +98,6 @@ AddElementTuple(Relation index, HnswElement element, int m, const HnswQuantizer 
 		HnswQuantEncode(q, (const EpVector *) DatumGetPointer(element->value)) :
 		(const struct varlena *) DatumGetPointer(element->value);
 	Size		size = HnswElementTupleSize(element->level, m, VARSIZE(stored));
-	bool		needLock = !RELATION_IS_LOCAL(index);
 	HnswElementTuple tup;
 	BlockNumber blkno;
 	OffsetNumber offno;
@@ -127,12 +125,7 @@ AddElementTuple(Relation index, HnswElement element, int m, const HnswQuantizer 
 			if (offno != InvalidOffsetNumber)
 				break;
 		}
-		if (needLock)
-			LockRelationForExtension(index, ExclusiveLock);
-		buf = ReadBuffer(index, P_NEW);
-		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-		if (needLock)
-			UnlockRelationForExtension(index, ExclusiveLock);
+		buf = HnswExtendIndex(index);
 		blkno = BufferGetBlockNumber(buf);
 		offno = AddToPage(index, buf, tup, size);
 		if (offno != InvalidOffsetNumber)

@@ -40,6 +40,7 @@
 #include "hnsw.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
+#include "storage/lmgr.h"
 #include "utils/float.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -73,6 +74,27 @@ HnswInitPage(Page page, uint16 flags)
 	opaque = HnswPageGetOpaque(page);
 	opaque->flags = flags;
 	opaque->page_id = HNSW_PAGE_ID;
+}
+
+/*
+ * HnswExtendIndex - a new page at the end of an index (hnsw or ivfflat),
+ * locked exclusively, taken under the relation extension lock (not for a
+ * local relation).  The page is all zeros, and other backends may lock it
+ * before the caller initializes it (hnswinsert.c's AddToPage).
+ */
+Buffer
+HnswExtendIndex(Relation index)
+{
+	bool		needLock = !RELATION_IS_LOCAL(index);
+	Buffer		buf;
+
+	if (needLock)
+		LockRelationForExtension(index, ExclusiveLock);
+	buf = ReadBuffer(index, P_NEW);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	if (needLock)
+		UnlockRelationForExtension(index, ExclusiveLock);
+	return buf;
 }
 
 /*

@@ -31,7 +31,6 @@
 #include "ivf.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
-#include "storage/lmgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "vectorstore.h"
@@ -57,22 +56,6 @@ AddToPage(Relation index, Buffer buf, IndexTuple itup)
 			 RelationGetRelationName(index));
 	GenericXLogFinish(state);
 	return true;
-}
-
-/* A new page at the end of the index, locked exclusively. */
-static Buffer
-ExtendIndex(Relation index)
-{
-	bool		needLock = !RELATION_IS_LOCAL(index);
-	Buffer		buf;
-
-	if (needLock)
-		LockRelationForExtension(index, ExclusiveLock);
-	buf = ReadBuffer(index, P_NEW);
-	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-	if (needLock)
-		UnlockRelationForExtension(index, ExclusiveLock);
-	return buf;
 }
 
 /*
@@ -118,7 +101,7 @@ AppendWithListLock(Relation index, IvfListRef *list, BlockNumber seenLast,
 		}
 	}
 
-	newbuf = ExtendIndex(index);
+	newbuf = HnswExtendIndex(index);
 	state = GenericXLogStart(index);
 	listpage = GenericXLogRegisterBuffer(state, listbuf, 0);
 	newpage = GenericXLogRegisterBuffer(state, newbuf, GENERIC_XLOG_FULL_IMAGE);
