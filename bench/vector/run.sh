@@ -16,7 +16,10 @@
 #	default; "" for none), built on the same table in the same run: its
 #	build time, size and the ratio of the unquantized size to it, and for
 #	each ef_search its recall@10 and q/s against the unquantized index's
-#	(epiphany.hnsw_rerank_candidates at its default).  Ratios: hnsw / exact search,
+#	(epiphany.hnsw_rerank_candidates at its default, or BENCH_RERANK: a
+#	number, or "ef" to re-rank every candidate of each ef_search).
+#	BENCH_EF lists the ef_search values (default "10 20 40 80 100 120
+#	160").  Ratios: hnsw / exact search,
 #	and ours / pgvector when pgvector is installed in this PostgreSQL and
 #	can be created in a database of its own (it usually cannot: our
 #	preloaded library reserves the hnsw.* settings); the script only
@@ -33,7 +36,8 @@ nclusters=${BENCH_CLUSTERS:-100}
 m=16
 ef_construction=64
 read -r -a quantizations <<<"${BENCH_QUANTIZATION-sq8 binary}"
-ef_values=(10 20 40 80 100 120 160)
+read -r -a ef_values <<<"${BENCH_EF:-10 20 40 80 100 120 160}"
+rerank=${BENCH_RERANK:-}
 port=${PGPORT:-5433}
 db=bench_vector
 pgv_db=bench_vector_pgvector
@@ -105,7 +109,7 @@ SQL
 # previous one) and fills PREFIX_build (s), PREFIX_size (MB),
 # PREFIX_recall_EF and PREFIX_qps_EF.
 measure() {
-	local database=$1 prefix=$2 quant=${3:-none} ms ef plan
+	local database=$1 prefix=$2 quant=${3:-none} ms ef plan rr
 	local with="m = $m, ef_construction = $ef_construction"
 	[ "$quant" = none ] || with+=", quantization = '$quant'"
 	run_sql "$database" -c 'DROP INDEX IF EXISTS items_hnsw'
@@ -116,6 +120,10 @@ measure() {
 		"$(run_sql "$database" -Atc "SELECT round(pg_relation_size('items_hnsw') / 1048576.0, 1)")"
 	run_sql "$database" -c 'ANALYZE items'
 	for ef in "${ef_values[@]}"; do
+		# the re-rank count of a quantized index (a repeated SET otherwise)
+		rr="SET enable_seqscan = off"
+		[ "$quant" = none ] || [ -z "$rerank" ] ||
+			rr="SET epiphany.hnsw_rerank_candidates = ${rerank/#ef/$ef}"
 		plan=$(run_sql "$database" -Atc "SET hnsw.ef_search = $ef" -c "SET enable_seqscan = off" \
 			-c "EXPLAIN (COSTS OFF) $query_sql")
 		if ! grep -q 'Index Scan using items_hnsw' <<<"$plan"; then
@@ -124,14 +132,14 @@ measure() {
 			exit 1
 		fi
 		printf -v "${prefix}_recall_$ef" '%s' "$(run_sql "$database" -Atc "SET hnsw.ef_search = $ef" \
-			-c "SET enable_seqscan = off" -c "
+			-c "SET enable_seqscan = off" -c "$rr" -c "
 SELECT round(sum((SELECT count(*) FROM unnest(e.ids) x(id) WHERE x.id = ANY (r.ids)))
              / (10.0 * count(*)), 3)
   FROM exact e JOIN queries q USING (qid)
   CROSS JOIN LATERAL (SELECT array_agg(id) AS ids
                         FROM (SELECT id FROM items ORDER BY v <-> q.q LIMIT 10) t) r")"
 		ms=$(best_ms "$database" "$query_sql" -c "SET hnsw.ef_search = $ef" \
-			-c "SET enable_seqscan = off")
+			-c "SET enable_seqscan = off" -c "$rr")
 		printf -v "${prefix}_qps_$ef" '%s' "$(calc '%.0f' "$nqueries * 1000 / $ms")"
 	done
 }
@@ -247,7 +255,7 @@ for quant in "${quantizations[@]}"; do
 	echo
 	echo "quantization = '$quant': build ${!build_var} s, index ${!size_var} MB" \
 		"(unquantized / $quant: $(calc '%.2f' "$ours_size / ${!size_var}") x smaller)," \
-		"epiphany.hnsw_rerank_candidates = $(run_sql "$db" -Atc 'SHOW epiphany.hnsw_rerank_candidates')"
+		"epiphany.hnsw_rerank_candidates = ${rerank:-$(run_sql "$db" -Atc 'SHOW epiphany.hnsw_rerank_candidates')}"
 	printf '%-10s %10s %10s %12s %16s %14s\n' ef_search recall@10 q/s hnsw/exact \
 		unquant_recall unquant_q/s
 	target=""
