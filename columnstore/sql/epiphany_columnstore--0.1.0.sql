@@ -78,13 +78,21 @@ AS 'MODULE_PATHNAME', 'ep_columnar_merge' LANGUAGE C STRICT;
 COMMENT ON FUNCTION epiphany.columnar_merge(regclass) IS
     'Moves the rows of a columnar table''s delta store into compressed row groups; returns the rows moved';
 
--- The automatic merges of this database's columnar tables since the server
--- started (columnar_automerge.c), and the rows written to each delta store
--- since the last one; last_error shows only to the table's owner and to
+CREATE FUNCTION epiphany.columnar_compact(
+    rel regclass, OUT rows_moved bigint, OUT row_groups_dropped bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'ep_columnar_compact' LANGUAGE C STRICT;
+COMMENT ON FUNCTION epiphany.columnar_compact(regclass) IS
+    'Rewrites the row groups of a columnar table that have many deleted rows and drops those whose rows are all deleted and cleaned by VACUUM';
+
+-- The automatic merges and compactions of this database's columnar tables
+-- since the server started (columnar_automerge.c), and the rows written to
+-- each delta store since the last merge; last_error shows only to the table's owner and to
 -- members of pg_read_all_stats.
 CREATE FUNCTION epiphany.columnar_merge_stats(
     OUT relid regclass, OUT state text, OUT rows_written bigint,
-    OUT merges bigint, OUT rows_merged bigint,
+    OUT merges bigint, OUT rows_merged bigint, OUT rows_compacted bigint,
+    OUT row_groups_dropped bigint,
     OUT failures bigint, OUT last_request timestamptz, OUT last_start timestamptz,
     OUT last_end timestamptz, OUT last_failed boolean, OUT last_error text)
 RETURNS SETOF record

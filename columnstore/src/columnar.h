@@ -194,7 +194,8 @@ extern ColumnarStorageMap *ColumnarReadStorageMap(Relation rel, Snapshot snapsho
 extern ColumnarRowGroup *ColumnarFindRowGroup(ColumnarStorageMap *map, uint64 row_number);
 extern bool ColumnarRowIsDeleted(Oid storage_id, uint64 row_number, Snapshot snapshot);
 extern Bitmapset *ColumnarDeletedRowsInGroup(Oid storage_id, ColumnarRowGroup *rg,
-											 Snapshot snapshot);
+											 Snapshot snapshot, TransactionId before);
+extern void ColumnarDropRowGroup(Relation rel, ColumnarRowGroup *rg);
 /* Inserts the new version of an updated row; returns its TID. */
 typedef void (*ColumnarNewVersion) (void *arg, ItemPointer new_tid);
 extern TM_Result ColumnarMarkRowDeleted(Relation rel, uint64 row_number, CommandId cid,
@@ -334,13 +335,29 @@ extern void ColumnarUtilityEnds(int level, bool copy, bool success);
 extern void ColumnarInstallBulkInsertHooks(void);
 
 /* columnar_merge.c */
+typedef struct ColumnarMoveTarget ColumnarMoveTarget;
+extern ColumnarMoveTarget *ColumnarBeginMove(Relation rel, const ColumnarOptions *options);
+extern void ColumnarMoveRow(ColumnarMoveTarget *target, TupleTableSlot *slot);
+extern void ColumnarIndexMovedRow(ColumnarMoveTarget *target, TupleTableSlot *slot);
+extern void ColumnarEndMove(ColumnarMoveTarget *target);
 extern int64 ColumnarMergeDelta(Relation rel, int64 max_rows);
+
+/* columnar_compact.c */
+typedef struct ColumnarCompactResult
+{
+	int64		rows_moved;		/* out of sparse row groups */
+	int64		row_groups_dropped; /* with every row deleted */
+} ColumnarCompactResult;
+extern bool ColumnarNeedsCompaction(Relation rel);
+extern void ColumnarCompact(Relation rel, ColumnarCompactResult *result);
 
 /* columnar_functions.c */
 extern int64 ColumnarMergeTable(Oid relid, int64 max_rows);
+extern void ColumnarCompactTable(Oid relid, ColumnarCompactResult *result);
 
 /* columnar_automerge.c */
 extern void ColumnarNoteDeltaWrite(Relation rel, uint64 rows);
+extern void ColumnarNoteCompaction(Relation rel);
 extern void ColumnarInstallAutoMerge(void);
 
 /* columnar_handler.c */

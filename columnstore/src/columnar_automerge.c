@@ -100,6 +100,8 @@ typedef struct MergeTable
 	Oid			dboid;			/* InvalidOid: the slot is free */
 	Oid			relid;
 	MergeState	state;
+	bool		merge_due;		/* asked for by rows written (else only a
+								 * compaction, asked for by VACUUM) */
 	pg_atomic_uint64 rows_written;	/* delta rows since the last merge began */
 	uint64		rows_at_start;	/* rows_written when the running merge began */
 	int			consecutive_failures;
@@ -109,6 +111,8 @@ typedef struct MergeTable
 	TimestampTz last_end;
 	int64		merges;			/* merges that succeeded since start-up */
 	int64		rows_merged;
+	int64		rows_compacted; /* moved out of sparse row groups */
+	int64		row_groups_dropped;
 	int64		failures;
 	bool		last_failed;
 	char		last_error[MERGE_ERROR_LEN];
@@ -149,9 +153,13 @@ static int	MergeDeltaRows = 150000;
 /* epiphany.columnar_max_merge_workers */
 static int	MergeWorkersMax = 2;
 
-/* This transaction's columnar tables with delta writes, and their rows. */
+/*
+ * This transaction's columnar tables with delta writes, and their rows, or
+ * that VACUUM found worth compacting.
+ */
 static Oid	NotedTables[MERGE_NOTED_MAX];
 static uint64 NotedRows[MERGE_NOTED_MAX];
+static bool NotedCompaction[MERGE_NOTED_MAX];
 static int	NotedCount = 0;
 
 /* ----------------------------------------------------------------
@@ -318,19 +326,12 @@ StartWorker(Oid dboid)
  * ----------------------------------------------------------------
  */
 
-/*
- * ColumnarNoteDeltaWrite - "rows" rows went into rel's delta store in this
- * transaction: count them when it commits.
- */
-void
-ColumnarNoteDeltaWrite(Relation rel, uint64 rows)
+/* Notes rows written to relid, or a compaction to ask for, at commit. */
+static void
+NoteTable(Oid relid, uint64 rows, bool compaction)
 {
-	Oid			relid = RelationGetRelid(rel);
 	int			i;
 
-	if (Merges == NULL || !AutoMergeEnabled ||
-		rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP)
-		return;
 	for (i = 0; i < NotedCount && NotedTables[i] != relid; i++)
 		;
 	if (i == MERGE_NOTED_MAX)
@@ -338,16 +339,61 @@ ColumnarNoteDeltaWrite(Relation rel, uint64 rows)
 	if (i == NotedCount)
 	{
 		NotedTables[NotedCount] = relid;
-		NotedRows[NotedCount++] = 0;
+		NotedRows[NotedCount] = 0;
+		NotedCompaction[NotedCount++] = false;
 	}
 	NotedRows[i] += rows;
+	NotedCompaction[i] |= compaction;
+}
+
+/* Whether this backend asks for merges and compactions of rel. */
+static bool
+AutoMergeApplies(Relation rel)
+{
+	return Merges != NULL && AutoMergeEnabled &&
+		rel->rd_rel->relpersistence != RELPERSISTENCE_TEMP;
+}
+
+/*
+ * ColumnarNoteDeltaWrite - "rows" rows went into rel's delta store in this
+ * transaction: count them when it commits.
+ */
+void
+ColumnarNoteDeltaWrite(Relation rel, uint64 rows)
+{
+	if (AutoMergeApplies(rel))
+		NoteTable(RelationGetRelid(rel), rows, false);
+}
+
+/*
+ * ColumnarNoteCompaction - called by VACUUM: when rel has row groups to
+ * drop or rewrite, asks the merge worker to compact it once VACUUM
+ * commits (VACUUM's own transaction must write nothing: see
+ * columnar_compact.c).  Not when the worker is busy with rel already: it
+ * compacts after its VACUUM.
+ */
+void
+ColumnarNoteCompaction(Relation rel)
+{
+	MergeTable *table;
+	bool		busy;
+
+	if (!AutoMergeApplies(rel))
+		return;
+	LWLockAcquire(Merges->lock, LW_SHARED);
+	table = FindTable(MyDatabaseId, RelationGetRelid(rel), false);
+	busy = table != NULL && table->state != MERGE_IDLE;
+	LWLockRelease(Merges->lock);
+	if (!busy && ColumnarNeedsCompaction(rel))
+		NoteTable(RelationGetRelid(rel), 0, true);
 }
 
 /*
  * CountNotedRows - adds the noted rows to their tables' counts under the
  * shared lock; returns whether one of them has no slot yet, is due for a
- * merge (enough rows, none asked for or running, no back-off) or waits for
- * a worker (whose start may have failed: no background worker slot free).
+ * merge (enough rows, none asked for or running, no back-off) or a
+ * compaction, or waits for a worker (whose start may have failed: no
+ * background worker slot free).
  */
 static bool
 CountNotedRows(TimestampTz now)
@@ -360,7 +406,7 @@ CountNotedRows(TimestampTz now)
 		MergeTable *table = FindTable(MyDatabaseId, NotedTables[i], false);
 		uint64		written;
 
-		if (table == NULL)
+		if (table == NULL || NotedCompaction[i])
 		{
 			needs_exclusive = true;
 			continue;
@@ -377,8 +423,8 @@ CountNotedRows(TimestampTz now)
 
 /*
  * RequestDueMerges - once committed: counts the rows written, asks for the
- * merges that are due and starts the database's worker if one of its
- * tables waits for it.
+ * merges and compactions that are due and starts the database's worker if
+ * one of its tables waits for it.
  */
 static void
 RequestDueMerges(void)
@@ -393,15 +439,19 @@ RequestDueMerges(void)
 	LWLockAcquire(Merges->lock, LW_EXCLUSIVE);
 	for (int i = 0; i < NotedCount; i++)
 	{
-		MergeTable *table = FindTable(MyDatabaseId, NotedTables[i], NotedRows[i] > 0);
+		MergeTable *table = FindTable(MyDatabaseId, NotedTables[i],
+									  NotedRows[i] > 0 || NotedCompaction[i]);
+		bool		merge_due;
 
 		if (table == NULL)
 			continue;
 		pg_atomic_fetch_add_u64(&table->rows_written, NotedRows[i]);
-		if (pg_atomic_read_u64(&table->rows_written) >= (uint64) MergeDeltaRows &&
+		merge_due = pg_atomic_read_u64(&table->rows_written) >= (uint64) MergeDeltaRows;
+		if ((merge_due || NotedCompaction[i]) &&
 			table->state == MERGE_IDLE && table->retry_after <= now)
 		{
 			table->state = MERGE_PENDING;
+			table->merge_due = merge_due;
 			table->requested = now;
 		}
 		pending = pending || table->state == MERGE_PENDING;
@@ -504,11 +554,12 @@ AttachWorker(void)
 
 /*
  * NextTable - marks the next table of this database waiting for a merge
- * as running and returns it; when none waits, detaches the worker and
- * returns InvalidOid.
+ * as running and returns it, with whether its delta store is to be merged
+ * (else it waits for a compaction only); when none waits, detaches the
+ * worker and returns InvalidOid.
  */
 static Oid
-NextTable(void)
+NextTable(bool *merge_due)
 {
 	MergeTable *next = NULL;
 	MergeDatabase *db;
@@ -527,6 +578,8 @@ NextTable(void)
 		next->state = MERGE_RUNNING;
 		next->last_start = GetCurrentTimestamp();
 		next->rows_at_start = pg_atomic_read_u64(&next->rows_written);
+		*merge_due = next->merge_due;
+		next->merge_due = false;
 	}
 	else if ((db = FindDatabase(MyDatabaseId, false)) != NULL && db->pid == MyProcPid)
 		db->pid = 0;
@@ -534,28 +587,40 @@ NextTable(void)
 	return next != NULL ? next->relid : InvalidOid;
 }
 
+/* What the worker did to one table. */
+typedef struct MergeOutcome
+{
+	bool		gone;			/* no longer a columnar table */
+	bool		merged;			/* its delta store was merged */
+	int64		rows_merged;
+	ColumnarCompactResult compacted;
+	const char *error;			/* the error that stopped it, or NULL */
+} MergeOutcome;
+
 /*
- * RecordMerge - relid's merge ended: "rows" moved, or failed with "error";
- * rows < 0 without error: the table is gone, forget it.  The rows written
- * since the merge began count towards the next one.
+ * RecordMerge - the worker is done with relid: forgets a table that is
+ * gone, else counts what it did, or the failure.  The rows written since
+ * the merge began count towards the next one.
  */
 static void
-RecordMerge(Oid relid, int64 rows, const char *error)
+RecordMerge(Oid relid, const MergeOutcome *outcome)
 {
 	TimestampTz now = GetCurrentTimestamp();
 	MergeTable *table;
 
 	LWLockAcquire(Merges->lock, LW_EXCLUSIVE);
 	table = FindTable(MyDatabaseId, relid, false);
-	if (table != NULL && rows < 0 && error == NULL)
+	if (table != NULL && outcome->gone && outcome->error == NULL)
 		memset(table, 0, sizeof(MergeTable));
 	else if (table != NULL)
 	{
 		table->state = MERGE_IDLE;
 		table->last_end = now;
-		table->last_failed = (error != NULL);
+		table->last_failed = (outcome->error != NULL);
 		table->last_error[0] = '\0';
-		if (error != NULL)
+		table->rows_compacted += outcome->compacted.rows_moved;
+		table->row_groups_dropped += outcome->compacted.row_groups_dropped;
+		if (outcome->error != NULL)
 		{
 			int			backoff = MERGE_MIN_BACKOFF_MS;
 
@@ -564,14 +629,17 @@ RecordMerge(Oid relid, int64 rows, const char *error)
 			table->failures++;
 			table->consecutive_failures++;
 			table->retry_after = TimestampTzPlusMilliseconds(now, Min(backoff, MERGE_MAX_BACKOFF_MS));
-			strlcpy(table->last_error, error, MERGE_ERROR_LEN);
+			strlcpy(table->last_error, outcome->error, MERGE_ERROR_LEN);
 		}
 		else
 		{
-			table->merges++;
-			table->rows_merged += rows;
 			table->consecutive_failures = 0;
-			pg_atomic_fetch_sub_u64(&table->rows_written, table->rows_at_start);
+			if (outcome->merged)
+			{
+				table->merges++;
+				table->rows_merged += outcome->rows_merged;
+				pg_atomic_fetch_sub_u64(&table->rows_written, table->rows_at_start);
+			}
 		}
 	}
 	LWLockRelease(Merges->lock);
@@ -599,83 +667,113 @@ DetachWorker(int code, Datum arg)
 	{
 		MergeTable *table = &Merges->tables[i];
 
+		MergeOutcome interrupted = {.error = "interrupted: the merge worker was stopped"};
+
 		if (table->dboid == MyDatabaseId && table->state == MERGE_RUNNING)
-			RecordMerge(table->relid, 0, "interrupted: the merge worker was stopped");
+			RecordMerge(table->relid, &interrupted);
 	}
 }
 
+/* Work done on one table, in RunAsOwner. */
+typedef void (*OwnerWork) (Oid relid, void *arg);
+
 /*
- * LockMergeTable - ExclusiveLock on relid, waited for at most
- * MERGE_LOCK_TIMEOUT; false when the table is no longer a columnar table
- * (dropped, or turned into a heap).  Its owner goes to *owner.
+ * RunAsOwner - in a transaction of its own, once relid is locked in
+ * "lockmode" (waited for at most MERGE_LOCK_TIMEOUT), runs work(relid, arg)
+ * as relid's owner with the restrictions VACUUM and ANALYZE apply; false,
+ * with nothing run, when relid is no longer a columnar table (dropped, or
+ * turned into a heap).
  */
 static bool
-LockMergeTable(Oid relid, Oid *owner)
+RunAsOwner(Oid relid, LOCKMODE lockmode, OwnerWork work, void *arg)
 {
-	HeapTuple	tuple;
+	HeapTuple	tuple = NULL;
+	Oid			owner;
+	Oid			save_userid;
+	int			save_sec_context;
+	int			save_nestlevel;
 
-	LockRelationOid(relid, ExclusiveLock);
-	if (!ColumnarRelidIsColumnar(relid))
-		return false;
-	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	LockRelationOid(relid, lockmode);
+	if (ColumnarRelidIsColumnar(relid))
+		tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	if (!HeapTupleIsValid(tuple))
+	{
+		PopActiveSnapshot();
+		CommitTransactionCommand();
 		return false;
-	*owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	}
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
 	ReleaseSysCache(tuple);
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_RESTRICTED_OPERATION);
+	save_nestlevel = NewGUCNestLevel();
+	work(relid, arg);
+	AtEOXact_GUC(false, save_nestlevel);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+
+	PopActiveSnapshot();
+	CommitTransactionCommand();
 	return true;
+}
+
+/* One merge batch: what it may move, what it moved. */
+typedef struct MergeBatch
+{
+	int64		limit;
+	int64		moved;
+} MergeBatch;
+
+static void
+MergeOneBatch(Oid relid, void *arg)
+{
+	MergeBatch *batch = (MergeBatch *) arg;
+	ColumnarOptions options;
+
+	ColumnarGetOptions(relid, &options);
+	batch->limit = options.row_group_rows;
+	batch->moved = ColumnarMergeTable(relid, batch->limit);
 }
 
 /*
  * MergeInBatches - merges relid's delta store one row group per
- * transaction, as its owner, until a batch finds fewer rows; returns the
- * rows moved, or -1 when the table is gone.
+ * transaction, until a batch finds fewer rows; false when the table is
+ * gone.
  */
-static int64
-MergeInBatches(Oid relid)
+static bool
+MergeInBatches(Oid relid, int64 *rows)
 {
-	int64		total = 0;
-	int64		moved;
-	int64		batch;
+	MergeBatch	batch;
 
+	*rows = 0;
 	do
 	{
-		ColumnarOptions options;
-		Oid			owner;
-		Oid			save_userid;
-		int			save_sec_context;
-		int			save_nestlevel;
-
 		CHECK_FOR_INTERRUPTS();
-		StartTransactionCommand();
-		PushActiveSnapshot(GetTransactionSnapshot());
-		if (!LockMergeTable(relid, &owner))
-		{
-			PopActiveSnapshot();
-			CommitTransactionCommand();
-			return -1;
-		}
-		ColumnarGetOptions(relid, &options);
-		batch = options.row_group_rows;
+		if (!RunAsOwner(relid, ExclusiveLock, MergeOneBatch, &batch))
+			return false;
+		*rows += batch.moved;
+	} while (batch.moved >= batch.limit);
+	return true;
+}
 
-		/* as VACUUM and ANALYZE do: the owner's rights, restricted */
-		GetUserIdAndSecContext(&save_userid, &save_sec_context);
-		SetUserIdAndSecContext(owner, save_sec_context | SECURITY_RESTRICTED_OPERATION);
-		save_nestlevel = NewGUCNestLevel();
-		moved = ColumnarMergeTable(relid, batch);
-		AtEOXact_GUC(false, save_nestlevel);
-		SetUserIdAndSecContext(save_userid, save_sec_context);
+static void
+CompactOnce(Oid relid, void *arg)
+{
+	ColumnarCompactResult *total = (ColumnarCompactResult *) arg;
+	ColumnarCompactResult result;
 
-		PopActiveSnapshot();
-		CommitTransactionCommand();
-		total += moved;
-	} while (moved >= batch);
-	return total;
+	ColumnarCompactTable(relid, &result);
+	total->rows_moved += result.rows_moved;
+	total->row_groups_dropped += result.row_groups_dropped;
 }
 
 /*
  * VacuumTable - VACUUM relid (skipped if another VACUUM holds it): the
- * merged rows' space in the delta store becomes free, and trailing empty
- * pages go back to the file system.
+ * merged rows' space in the delta store becomes free, trailing empty pages
+ * go back to the file system, and the index entries of deleted row-group
+ * rows go.
  */
 static void
 VacuumTable(Oid relid)
@@ -698,19 +796,42 @@ VacuumTable(Oid relid)
 	CommitTransactionCommand();
 }
 
-/* Merges relid, then vacuums it; records the outcome, errors included. */
+/*
+ * MaintainTable - merges relid's delta store when that is due, VACUUMs it,
+ * then compacts it; when the compaction moved rows, VACUUM removes their
+ * old index entries and a second compaction drops the emptied row groups
+ * (unless an older snapshot still needs them: a later VACUUM asks again).
+ */
 static void
-MergeAndRecord(Oid relid, MemoryContext cxt)
+MaintainTable(Oid relid, bool merge_due, MergeOutcome *outcome)
 {
-	volatile int64 rows = -1;
-	char	   *error = NULL;
+	if (merge_due)
+	{
+		outcome->gone = !MergeInBatches(relid, &outcome->rows_merged);
+		outcome->merged = !outcome->gone;
+	}
+	if (outcome->gone)
+		return;
+	VacuumTable(relid);
+	outcome->gone = !RunAsOwner(relid, ShareUpdateExclusiveLock, CompactOnce,
+								&outcome->compacted);
+	if (!outcome->gone && outcome->compacted.rows_moved > 0)
+	{
+		VacuumTable(relid);
+		(void) RunAsOwner(relid, ShareUpdateExclusiveLock, CompactOnce, &outcome->compacted);
+	}
+}
 
-	pgstat_report_activity(STATE_RUNNING, "columnar merge");
+/* Maintains relid (MaintainTable) and records the outcome, errors included. */
+static void
+MaintainAndRecord(Oid relid, bool merge_due, MemoryContext cxt)
+{
+	MergeOutcome outcome = {0};
+
+	pgstat_report_activity(STATE_RUNNING, merge_due ? "columnar merge" : "columnar compaction");
 	PG_TRY();
 	{
-		rows = MergeInBatches(relid);
-		if (rows >= 0)
-			VacuumTable(relid);
+		MaintainTable(relid, merge_due, &outcome);
 	}
 	PG_CATCH();
 	{
@@ -721,12 +842,12 @@ MergeAndRecord(Oid relid, MemoryContext cxt)
 		EmitErrorReport();
 		FlushErrorState();
 		AbortCurrentTransaction();
-		error = edata->message;
+		outcome.error = edata->message;
 	}
 	PG_END_TRY();
 	pgstat_report_activity(STATE_IDLE, NULL);
 	pgstat_report_stat(true);
-	RecordMerge(relid, rows, error);
+	RecordMerge(relid, &outcome);
 	MemoryContextReset(cxt);
 }
 
@@ -764,6 +885,7 @@ ep_columnar_merge_worker_main(Datum main_arg)
 {
 	MemoryContext cxt;
 	Oid			relid;
+	bool		merge_due;
 
 	pqsignal(SIGTERM, die);
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
@@ -779,14 +901,14 @@ ep_columnar_merge_worker_main(Datum main_arg)
 
 	cxt = AllocSetContextCreate(TopMemoryContext, "columnar merge worker",
 								ALLOCSET_DEFAULT_SIZES);
-	while ((relid = NextTable()) != InvalidOid)
+	while ((relid = NextTable(&merge_due)) != InvalidOid)
 	{
 		if (ConfigReloadPending)
 		{
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
 		}
-		MergeAndRecord(relid, cxt);
+		MaintainAndRecord(relid, merge_due, cxt);
 	}
 	StartWaitingWorker();
 	proc_exit(0);
@@ -815,8 +937,8 @@ MergeStateName(MergeState state)
 static void
 PutStatsRow(Tuplestorestate *store, TupleDesc tupdesc, MergeTable *table)
 {
-	Datum		values[11];
-	bool		nulls[11] = {0};
+	Datum		values[13];
+	bool		nulls[13] = {0};
 	bool		may_see_error = has_privs_of_role(GetUserId(), ROLE_PG_READ_ALL_STATS) ||
 		pg_class_ownercheck(table->relid, GetUserId());
 
@@ -825,26 +947,29 @@ PutStatsRow(Tuplestorestate *store, TupleDesc tupdesc, MergeTable *table)
 	values[2] = Int64GetDatum((int64) pg_atomic_read_u64(&table->rows_written));
 	values[3] = Int64GetDatum(table->merges);
 	values[4] = Int64GetDatum(table->rows_merged);
-	values[5] = Int64GetDatum(table->failures);
-	values[6] = TimestampTzGetDatum(table->requested);
-	nulls[6] = table->requested == 0;
-	values[7] = TimestampTzGetDatum(table->last_start);
-	nulls[7] = table->last_start == 0;
-	values[8] = TimestampTzGetDatum(table->last_end);
-	nulls[8] = table->last_end == 0;
-	values[9] = BoolGetDatum(table->last_failed);
-	nulls[9] = table->last_end == 0;
-	values[10] = CStringGetTextDatum(table->last_error);
-	nulls[10] = !table->last_failed || !may_see_error;
+	values[5] = Int64GetDatum(table->rows_compacted);
+	values[6] = Int64GetDatum(table->row_groups_dropped);
+	values[7] = Int64GetDatum(table->failures);
+	values[8] = TimestampTzGetDatum(table->requested);
+	nulls[8] = table->requested == 0;
+	values[9] = TimestampTzGetDatum(table->last_start);
+	nulls[9] = table->last_start == 0;
+	values[10] = TimestampTzGetDatum(table->last_end);
+	nulls[10] = table->last_end == 0;
+	values[11] = BoolGetDatum(table->last_failed);
+	nulls[11] = table->last_end == 0;
+	values[12] = CStringGetTextDatum(table->last_error);
+	nulls[12] = !table->last_failed || !may_see_error;
 	tuplestore_putvalues(store, tupdesc, values, nulls);
 }
 
 /*
  * epiphany.columnar_merge_stats() -> setof (relid, state, rows_written,
- * merges, rows_merged, failures, last_request, last_start, last_end,
- * last_failed, last_error): the automatic merges of this database's tables
- * since the server started, with the delta rows written since the last
- * one (tables without delta writes since the server started have no row).
+ * merges, rows_merged, rows_compacted, row_groups_dropped, failures,
+ * last_request, last_start, last_end, last_failed, last_error): the
+ * automatic merges and compactions of this database's tables since the
+ * server started, with the delta rows written since the last merge
+ * (tables without delta writes or compactions since then have no row).
  */
 Datum
 ep_columnar_merge_stats(PG_FUNCTION_ARGS)

@@ -2,7 +2,8 @@
  *
  * columnar_functions.c
  *	  SQL-callable functions of the column store: epiphany.columnar_merge
- *	  (and ColumnarMergeTable, which the merge worker calls too),
+ *	  and epiphany.columnar_compact (and ColumnarMergeTable and
+ *	  ColumnarCompactTable, which the merge worker calls too),
  *	  epiphany.columnar_stats, epiphany.columnar_set_options and
  *	  epiphany.columnar_get_options.
  *
@@ -39,6 +40,7 @@
 #include "utils/snapmgr.h"
 
 PG_FUNCTION_INFO_V1(ep_columnar_merge);
+PG_FUNCTION_INFO_V1(ep_columnar_compact);
 PG_FUNCTION_INFO_V1(ep_columnar_stats);
 PG_FUNCTION_INFO_V1(ep_columnar_set_options);
 PG_FUNCTION_INFO_V1(ep_columnar_get_options);
@@ -57,6 +59,15 @@ OpenColumnarTable(Oid relid, LOCKMODE lockmode)
 	return rel;
 }
 
+/* Errors out unless the current user owns relid. */
+static void
+CheckOwner(Oid relid)
+{
+	if (!pg_class_ownercheck(relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(get_rel_relkind(relid)),
+					   get_rel_name(relid));
+}
+
 /*
  * ColumnarMergeTable - merges up to max_rows delta rows of relid (every one
  * when max_rows <= 0) as the current user, who must own it; returns the
@@ -71,9 +82,7 @@ ColumnarMergeTable(Oid relid, int64 max_rows)
 	Relation	rel;
 	int64		moved;
 
-	if (!pg_class_ownercheck(relid, GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(get_rel_relkind(relid)),
-					   get_rel_name(relid));
+	CheckOwner(relid);
 	rel = OpenColumnarTable(relid, ExclusiveLock);
 	if (!OidIsValid(rel->rd_rel->reltoastrelid))
 	{
@@ -93,6 +102,39 @@ Datum
 ep_columnar_merge(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_INT64(ColumnarMergeTable(PG_GETARG_OID(0), 0));
+}
+
+/*
+ * ColumnarCompactTable - compacts relid (columnar_compact.c) as the current
+ * user, who must own it, under ShareUpdateExclusiveLock (as VACUUM: writers
+ * go on), held until the transaction ends.
+ */
+void
+ColumnarCompactTable(Oid relid, ColumnarCompactResult *result)
+{
+	Relation	rel;
+
+	CheckOwner(relid);
+	rel = OpenColumnarTable(relid, ShareUpdateExclusiveLock);
+	ColumnarCompact(rel, result);
+	table_close(rel, NoLock);
+}
+
+/* epiphany.columnar_compact(rel regclass) -> (rows_moved, row_groups_dropped) */
+Datum
+ep_columnar_compact(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	ColumnarCompactResult result;
+	Datum		values[2];
+	bool		nulls[2] = {false};
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	ColumnarCompactTable(PG_GETARG_OID(0), &result);
+	values[0] = Int64GetDatum(result.rows_moved);
+	values[1] = Int64GetDatum(result.row_groups_dropped);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
 /*

@@ -570,14 +570,16 @@ columnar_tuple_tid_valid(TableScanDesc sscan, ItemPointer tid)
 
 /*
  * Follows updates from "tid" to the newest version: through the deletion
- * marker of a row-group row into the delta store, then along heap chains.
+ * markers of row-group rows (into the delta store, or into another row
+ * group for a row that a compaction moved), then along heap chains.
  */
 static void
 columnar_get_latest_tid(TableScanDesc sscan, ItemPointer tid)
 {
 	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
 
-	if (ColumnarTidIsRow(tid))
+	/* a row moved by a compaction is a row-group row again */
+	while (ColumnarTidIsRow(tid))
 	{
 		TransactionId deleter;
 		TM_FailureData tmfd;
@@ -734,6 +736,11 @@ RowLockMode(LockTupleMode mode)
 	return NoLock;				/* keep compiler quiet */
 }
 
+static TM_Result columnar_tuple_lock(Relation rel, ItemPointer tid, Snapshot snapshot,
+									 TupleTableSlot *slot, CommandId cid, LockTupleMode mode,
+									 LockWaitPolicy wait_policy, uint8 flags,
+									 TM_FailureData *tmfd);
+
 /* Takes the row's lock as "wait_policy" says; false to skip the row. */
 static bool
 AcquireRowLock(Relation rel, ItemPointer tid, LOCKMODE mode, LockWaitPolicy wait_policy)
@@ -757,7 +764,7 @@ AcquireRowLock(Relation rel, ItemPointer tid, LOCKMODE mode, LockWaitPolicy wait
  * Locks a row-group row.  The lock is a heavyweight tuple lock held until
  * the transaction ends (deleters take the strongest mode, so they wait for
  * it); a deletion in progress is waited for, a committed one reported as
- * heap reports it, or followed into the delta store when asked to find the
+ * heap reports it, or followed to the new version when asked to find the
  * last version.
  */
 static TM_Result
@@ -803,10 +810,14 @@ LockRowGroupRow(Relation rel, ItemPointer tid, Snapshot snapshot, TupleTableSlot
 				{
 					TM_Result	result;
 
-					/* Like heap, hand the caller the TID of the version locked. */
+					/*
+					 * Like heap, hand the caller the TID of the version
+					 * locked: in the delta store, or in another row group
+					 * for a row that a compaction moved.
+					 */
 					ItemPointerCopy(&tmfd->ctid, tid);
-					result = HEAP_ROUTINE->tuple_lock(rel, tid, snapshot, slot, cid, mode,
-													  wait_policy, flags, tmfd);
+					result = columnar_tuple_lock(rel, tid, snapshot, slot, cid, mode,
+												 wait_policy, flags, tmfd);
 					tmfd->traversed = true;
 					return result;
 				}
@@ -1060,6 +1071,7 @@ columnar_relation_vacuum(Relation rel, struct VacuumParams *params,
 	HEAP_ROUTINE->relation_vacuum(rel, params, bstrategy);
 	EnsureDeltaBlock(rel);
 	CleanDeletedRowIndexEntries(rel, params, bstrategy);
+	ColumnarNoteCompaction(rel);
 
 	tuple = SearchSysCacheCopy1(RELOID, ObjectIdGetDatum(RelationGetRelid(rel)));
 	if (!HeapTupleIsValid(tuple))

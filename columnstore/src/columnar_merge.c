@@ -1,7 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * columnar_merge.c
- *	  Moves the rows of the delta store into compressed row groups.
+ *	  Moves the rows of the delta store into compressed row groups; the
+ *	  writing of moved rows (new row groups and index entries) serves the
+ *	  compaction of row groups too (columnar_compact.c).
  *
  *	  Invariants: the caller holds ExclusiveLock on the table, so no other
  *	  transaction writes to it and every delta row the merge's snapshot sees
@@ -32,18 +34,64 @@
 #include "nodes/makefuncs.h"
 #include "utils/snapmgr.h"
 
-/* Writes one row into the row groups and indexes it under its new TID. */
-static void
-WriteAndIndex(ColumnarWriteState *writer, ResultRelInfo *rri, EState *estate,
-			  TupleTableSlot *slot)
+/* Where moved rows go: new row groups of "rel", and its indexes. */
+struct ColumnarMoveTarget
+{
+	ColumnarWriteState *writer;
+	ResultRelInfo *rri;
+	EState	   *estate;
+};
+
+/* ColumnarBeginMove - starts writing moved rows into new row groups of rel. */
+ColumnarMoveTarget *
+ColumnarBeginMove(Relation rel, const ColumnarOptions *options)
+{
+	ColumnarMoveTarget *target = palloc(sizeof(ColumnarMoveTarget));
+
+	target->estate = CreateExecutorState();
+	target->rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(target->rri, rel, 1, NULL, 0);
+	ExecOpenIndices(target->rri, false);
+	target->writer = ColumnarBeginWrite(rel, options);
+	return target;
+}
+
+/* ColumnarMoveRow - writes the row in "slot"; its new TID goes to slot->tts_tid. */
+void
+ColumnarMoveRow(ColumnarMoveTarget *target, TupleTableSlot *slot)
 {
 	ItemPointerData new_tid;
 
-	ResetPerTupleExprContext(estate);
-	ColumnarWriteRow(writer, slot, &new_tid);
+	ColumnarWriteRow(target->writer, slot, &new_tid);
 	slot->tts_tid = new_tid;
-	if (rri->ri_NumIndices > 0)
-		list_free(ExecInsertIndexTuples(rri, slot, estate, false, false, NULL, NIL));
+}
+
+/* ColumnarIndexMovedRow - makes the index entries of the row moved in "slot". */
+void
+ColumnarIndexMovedRow(ColumnarMoveTarget *target, TupleTableSlot *slot)
+{
+	ResetPerTupleExprContext(target->estate);
+	if (target->rri->ri_NumIndices > 0)
+		list_free(ExecInsertIndexTuples(target->rri, slot, target->estate, false, false,
+										NULL, NIL));
+}
+
+/* ColumnarEndMove - writes the last row group and closes the indexes. */
+void
+ColumnarEndMove(ColumnarMoveTarget *target)
+{
+	ColumnarEndWrite(target->writer);
+	ExecCloseIndices(target->rri);
+	FreeExecutorState(target->estate);
+	pfree(target);
+}
+
+/* Writes one row into the row groups and indexes it under its new TID. */
+static void
+WriteAndIndex(ColumnarMoveTarget *target, TupleTableSlot *slot)
+{
+	ColumnarMoveRow(target, slot);
+	ColumnarIndexMovedRow(target, slot);
 }
 
 /*
@@ -59,21 +107,17 @@ int64
 ColumnarMergeDelta(Relation rel, int64 max_rows)
 {
 	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	EState	   *estate = CreateExecutorState();
-	ResultRelInfo *rri = makeNode(ResultRelInfo);
 	TupleTableSlot *slot = table_slot_create(rel, NULL);
 	ColumnarOptions options;
 	ColumnarSortState *sort;
 	TableScanDesc scan;
-	ColumnarWriteState *writer;
+	ColumnarMoveTarget *target;
 	TupleTableSlot *sorted;
 	int64		moved = 0;
 
 	Assert(CheckRelationLockedByMe(rel, ExclusiveLock, true));
-	InitResultRelInfo(rri, rel, 1, NULL, 0);
-	ExecOpenIndices(rri, false);
 	ColumnarGetOptions(RelationGetRelid(rel), &options);
-	writer = ColumnarBeginWrite(rel, &options);
+	target = ColumnarBeginMove(rel, &options);
 	sort = ColumnarBeginSort(rel, &options);
 
 	scan = GetHeapamTableAmRoutine()->scan_begin(rel, snapshot, 0, NULL, NULL,
@@ -87,7 +131,7 @@ ColumnarMergeDelta(Relation rel, int64 max_rows)
 		if (sort != NULL)
 			ColumnarSortAdd(sort, slot);
 		else
-			WriteAndIndex(writer, rri, estate, slot);
+			WriteAndIndex(target, slot);
 		moved++;
 	}
 	GetHeapamTableAmRoutine()->scan_end(scan);
@@ -96,15 +140,12 @@ ColumnarMergeDelta(Relation rel, int64 max_rows)
 		while ((sorted = ColumnarSortNext(sort)) != NULL)
 		{
 			CHECK_FOR_INTERRUPTS();
-			WriteAndIndex(writer, rri, estate, sorted);
+			WriteAndIndex(target, sorted);
 		}
 		ColumnarEndSort(sort);
 	}
-	ColumnarEndWrite(writer);
-
-	ExecCloseIndices(rri);
+	ColumnarEndMove(target);
 	ExecDropSingleTupleTableSlot(slot);
-	FreeExecutorState(estate);
 	UnregisterSnapshot(snapshot);
 	return moved;
 }

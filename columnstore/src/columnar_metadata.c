@@ -24,8 +24,10 @@
 
 #include "epiphany/compat.h"
 
+#include "access/detoast.h"
 #include "access/genam.h"
 #include "access/heapam.h"
+#include "access/toast_internals.h"
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/index.h"
@@ -804,12 +806,27 @@ ColumnarRowIsDeleted(Oid storage_id, uint64 row_number, Snapshot snapshot)
 	return HeapTupleIsValid(marker);
 }
 
+/* Scans the deletion markers of the rows of "rg" (row_number in its range). */
+static SysScanDesc
+BeginGroupMarkerScan(CatalogTable *cat, Oid storage_id, ColumnarRowGroup *rg,
+					 Snapshot snapshot, ScanKeyData *keys)
+{
+	InitStorageKey(&keys[0], storage_id);
+	ScanKeyInit(&keys[1], Anum_deleted_row_row_number, BTGreaterEqualStrategyNumber,
+				F_INT8GE, Int64GetDatum((int64) rg->first_row));
+	ScanKeyInit(&keys[2], Anum_deleted_row_row_number, BTLessStrategyNumber,
+				F_INT8LT, Int64GetDatum((int64) (rg->first_row + rg->row_count)));
+	return systable_beginscan(cat->rel, cat->pkey, true, snapshot, 3, keys);
+}
+
 /*
  * ColumnarDeletedRowsInGroup - offsets (row number - first_row) of the rows
- * of "rg" whose deletion "snapshot" sees; NULL when there are none.
+ * of "rg" whose deletion "snapshot" sees, made before transaction "before"
+ * when that is valid; NULL when there are none.
  */
 Bitmapset *
-ColumnarDeletedRowsInGroup(Oid storage_id, ColumnarRowGroup *rg, Snapshot snapshot)
+ColumnarDeletedRowsInGroup(Oid storage_id, ColumnarRowGroup *rg, Snapshot snapshot,
+						   TransactionId before)
 {
 	CatalogTable cat;
 	ScanKeyData keys[3];
@@ -818,23 +835,89 @@ ColumnarDeletedRowsInGroup(Oid storage_id, ColumnarRowGroup *rg, Snapshot snapsh
 	Bitmapset  *deleted = NULL;
 
 	OpenCatalog("deleted_row", AccessShareLock, false, &cat);
-	InitStorageKey(&keys[0], storage_id);
-	ScanKeyInit(&keys[1], Anum_deleted_row_row_number, BTGreaterEqualStrategyNumber,
-				F_INT8GE, Int64GetDatum((int64) rg->first_row));
-	ScanKeyInit(&keys[2], Anum_deleted_row_row_number, BTLessStrategyNumber,
-				F_INT8LT, Int64GetDatum((int64) (rg->first_row + rg->row_count)));
-	scan = systable_beginscan(cat.rel, cat.pkey, true, snapshot, 3, keys);
+	scan = BeginGroupMarkerScan(&cat, storage_id, rg, snapshot, keys);
 	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
 		bool		isnull;
-		int64		row_number = DatumGetInt64(heap_getattr(tuple, Anum_deleted_row_row_number,
-															RelationGetDescr(cat.rel), &isnull));
+		int64		row_number;
 
+		if (TransactionIdIsValid(before) &&
+			!TransactionIdPrecedes(HeapTupleHeaderGetXmin(tuple->t_data), before))
+			continue;
+		row_number = DatumGetInt64(heap_getattr(tuple, Anum_deleted_row_row_number,
+												RelationGetDescr(cat.rel), &isnull));
 		deleted = bms_add_member(deleted, (int) (row_number - (int64) rg->first_row));
 	}
 	systable_endscan(scan);
 	CloseCatalog(&cat, AccessShareLock);
 	return deleted;
+}
+
+/* Deletes the rows that "scan" returns from "cat". */
+static void
+DeleteScannedRows(CatalogTable *cat, SysScanDesc scan)
+{
+	HeapTuple	tuple;
+
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		simple_heap_delete(cat->rel, &tuple->t_self);
+	systable_endscan(scan);
+}
+
+/* Deletes the TOAST value "value_id" of rel's TOAST relation. */
+static void
+DeleteChunkBytes(Relation rel, Oid value_id, int32 stored_size)
+{
+	struct varlena *pointer = palloc(TOAST_POINTER_SIZE);
+	varatt_external toast_pointer;
+
+	toast_pointer.va_rawsize = stored_size + VARHDRSZ;
+	toast_pointer.va_extinfo = (uint32) stored_size;
+	toast_pointer.va_valueid = value_id;
+	toast_pointer.va_toastrelid = rel->rd_rel->reltoastrelid;
+	SET_VARTAG_EXTERNAL(pointer, VARTAG_ONDISK);
+	memcpy(VARDATA_EXTERNAL(pointer), &toast_pointer, sizeof(toast_pointer));
+	toast_delete_datum(rel, PointerGetDatum(pointer), false);
+	pfree(pointer);
+}
+
+/*
+ * ColumnarDropRowGroup - removes row group "rg" of "rel": its chunks'
+ * bytes, its chunk and row_group catalog rows and its rows' deletion
+ * markers, as one transactional change (snapshots that still see the row
+ * group see all of it; TOAST values stay readable to them until VACUUM of
+ * the TOAST relation, as for any deleted heap row).  Only for a row group
+ * whose every row no snapshot sees and no index points to any more.
+ */
+void
+ColumnarDropRowGroup(Relation rel, ColumnarRowGroup *rg)
+{
+	Oid			storage_id = ColumnarStorageId(rel);
+	CatalogTable cat;
+	ScanKeyData keys[3];
+
+	for (int a = 0; a < rg->natts; a++)
+	{
+		for (int c = 0; c < rg->chunk_count; c++)
+		{
+			ColumnarChunk *chunk = &rg->chunks[a][c];
+
+			if (OidIsValid(chunk->toast_value))
+				DeleteChunkBytes(rel, chunk->toast_value, chunk->stored_size);
+		}
+	}
+	InitStorageKey(&keys[0], storage_id);
+	ScanKeyInit(&keys[1], Anum_chunk_first_row, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum((int64) rg->first_row));
+	OpenCatalog("chunk", RowExclusiveLock, false, &cat);
+	DeleteScannedRows(&cat, systable_beginscan(cat.rel, cat.pkey, true, NULL, 2, keys));
+	CloseCatalog(&cat, RowExclusiveLock);
+	OpenCatalog("row_group", RowExclusiveLock, false, &cat);
+	DeleteScannedRows(&cat, systable_beginscan(cat.rel, cat.pkey, true, NULL, 2, keys));
+	CloseCatalog(&cat, RowExclusiveLock);
+	OpenCatalog("deleted_row", RowExclusiveLock, false, &cat);
+	DeleteScannedRows(&cat, BeginGroupMarkerScan(&cat, storage_id, rg, NULL, keys));
+	CloseCatalog(&cat, RowExclusiveLock);
 }
 
 /* Fills "tmfd" from a committed (or our own) deletion marker. */
@@ -1120,7 +1203,8 @@ ColumnarStorageStats(Relation rel, int64 *row_groups, int64 *rows, int64 *delete
 		ColumnarRowGroup *rg = map->row_groups[g];
 
 		*rows += rg->row_count;
-		*deleted_rows += bms_num_members(ColumnarDeletedRowsInGroup(storage_id, rg, snapshot));
+		*deleted_rows += bms_num_members(ColumnarDeletedRowsInGroup(storage_id, rg, snapshot,
+																							 InvalidTransactionId));
 		for (int a = 0; a < rg->natts; a++)
 			for (int c = 0; c < rg->chunk_count; c++)
 			{

@@ -333,7 +333,8 @@ EnterRowGroup(ColumnarReadState *state, ColumnarRowGroup *rg)
 		return;
 	old = MemoryContextSwitchTo(state->group_context);
 	state->group_deleted = ColumnarDeletedRowsInGroup(ColumnarStorageId(state->rel), rg,
-													  state->deleted_snapshot);
+													  state->deleted_snapshot,
+													  InvalidTransactionId);
 	MemoryContextSwitchTo(old);
 }
 

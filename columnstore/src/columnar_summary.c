@@ -462,7 +462,7 @@ Summarize(Relation rel, Snapshot snapshot, Extreme *extremes, int nextremes)
 		for (int g = 0; g < map->count; g++)
 		{
 			Bitmapset  *deleted = ColumnarDeletedRowsInGroup(storage_id, map->row_groups[g],
-															 snapshot);
+															 snapshot, InvalidTransactionId);
 
 			rows += map->row_groups[g]->row_count - bms_num_members(deleted);
 			for (int i = 0; i < nextremes; i++)

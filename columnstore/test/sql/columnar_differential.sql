@@ -1,7 +1,8 @@
 -- A randomized differential test: the same few thousand random writes
 -- (inserts, updates of values and of keys, deletes, upserts, range updates
 -- and deletes, savepoints rolled back) applied to a heap table and to a
--- columnar one, with merges, VACUUM and VACUUM FULL of the columnar one in
+-- columnar one, with merges, compactions, VACUUM (which sets the merge
+-- worker compacting at the same time) and VACUUM FULL of the columnar one in
 -- between, must leave the two tables equal by sequential scans, by each
 -- index and by parallel scans, and every statement must report the same row
 -- count or the same error on both.  The seed is fixed, so the run is
@@ -13,6 +14,7 @@ CREATE TABLE diff_c (k int PRIMARY KEY, g int NOT NULL, v text, n numeric) USING
 CREATE INDEX diff_h_g ON diff_h (g);
 CREATE INDEX diff_c_g ON diff_c (g);
 INSERT INTO diff_h SELECT i, i % 100, md5(i::text), i / 7.0 FROM generate_series(1, 2000) i;
+SELECT epiphany.columnar_set_options('diff_c', row_group_rows => 1000, chunk_rows => 500);
 INSERT INTO diff_c SELECT * FROM diff_h;
 SELECT epiphany.columnar_merge('diff_c');
 
@@ -23,6 +25,8 @@ CREATE TABLE diff_mismatch (op int, stmt text, heap_outcome text, col_outcome te
 CREATE TABLE diff_state (next_key int);
 -- Statements that changed rows, by kind: proves every kind ran.
 CREATE TABLE diff_ops (op int);
+-- What the compactions of the phases did.
+CREATE TABLE diff_compactions (rows_moved bigint, row_groups_dropped bigint);
 INSERT INTO diff_state VALUES (2001);
 
 -- Runs one statement, %1$I standing for the table, on both tables and
@@ -104,6 +108,8 @@ BEGIN
         END LOOP;
         IF random() < 0.5 THEN
           PERFORM epiphany.columnar_merge('diff_c');
+        ELSE
+          PERFORM epiphany.columnar_compact('diff_c');
         END IF;
         RAISE EXCEPTION 'roll back the batch';
       EXCEPTION WHEN raise_exception THEN
@@ -114,6 +120,9 @@ BEGIN
     i := i + 1;
     IF i % 300 = 0 THEN
       PERFORM epiphany.columnar_merge('diff_c');
+    END IF;
+    IF i % 300 = 150 THEN
+      INSERT INTO diff_compactions SELECT * FROM epiphany.columnar_compact('diff_c');
     END IF;
     IF i % 100 = 0 THEN
       COMMIT;
@@ -220,7 +229,8 @@ SELECT * FROM pg_temp.compare();
 SELECT count(*) > 1000 AS many_rows, (SELECT next_key FROM diff_state) > 3000 AS many_new_keys
   FROM diff_h;
 SELECT count(DISTINCT op) AS kinds_that_changed_rows FROM diff_ops;
+SELECT sum(rows_moved) > 0 AS compactions_moved_rows FROM diff_compactions;
 SELECT rows = (SELECT count(*) FROM diff_h) AS rows_agree, row_groups > 1 AS several_row_groups
   FROM epiphany.columnar_stats('diff_c');
 
-DROP TABLE diff_h, diff_c, diff_mismatch, diff_state, diff_ops;
+DROP TABLE diff_h, diff_c, diff_mismatch, diff_state, diff_ops, diff_compactions;
