@@ -155,6 +155,18 @@ SET hnsw.iterative_scan = relaxed_order;
 SELECT count(*) AS rows, count(*) FILTER (WHERE id % 10 = 7) AS filtered FROM
   (SELECT id FROM qv WHERE id % 10 = 7 ORDER BY v <-> (SELECT q FROM qq WHERE qid = 4) LIMIT 10) s;
 RESET hnsw.iterative_scan;
+-- A NULL argument (a generic plan's parameter) returns every indexed row.
+PREPARE qnull(vector) AS SELECT count(*) FROM (SELECT id FROM qv ORDER BY v <-> $1 LIMIT 5000) s;
+SET plan_cache_mode = force_generic_plan;
+EXPLAIN (COSTS OFF) EXECUTE qnull(NULL);
+EXECUTE qnull(NULL);
+SELECT count(*) AS table_rows FROM qv;
+RESET plan_cache_mode;
+DEALLOCATE qnull;
+-- A query of another length gets the distance functions' error.
+\set VERBOSITY terse
+SELECT id FROM qv ORDER BY v <-> '[1,2,3]' LIMIT 1;
+\set VERBOSITY default
 RESET enable_seqscan;
 SET hnsw.ef_search = 100;
 DROP INDEX qv_sq8;
