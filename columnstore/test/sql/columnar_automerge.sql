@@ -56,7 +56,9 @@ UPDATE am_events SET payload = 'updated' WHERE id <= 2500;
 SELECT wait_for_merge('am_events', 2);
 SELECT rows_written, merges, rows_merged, failures FROM epiphany.columnar_merge_stats()
  WHERE relid = 'am_events'::regclass;
-SELECT delta_rows, deleted_rows FROM epiphany.columnar_stats('am_events');
+-- (after the merge the worker compacts: how many row-group rows stay deleted
+-- depends on the snapshots open meanwhile)
+SELECT delta_rows FROM epiphany.columnar_stats('am_events');
 SELECT count(*) FILTER (WHERE payload = 'updated') AS updated, count(*) FROM am_events;
 
 -- Below the threshold, the rows are counted and nothing is asked for; with
