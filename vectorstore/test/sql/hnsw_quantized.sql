@@ -280,6 +280,17 @@ SELECT s.kind, s.bytes * 3 < n.bytes AS third_of_unquantized,
        s.r160 >= 0.8 AS wide_search_recall
   FROM qb_size s, qb_size n WHERE n.kind = 'none' AND s.kind <> 'none' ORDER BY s.kind;
 
+-- A build past epiphany.vector_index_build_memory sets the range from the
+-- values it built in memory and inserts the others on disk, coded in it.
+SET epiphany.vector_index_build_memory = '1MB';
+\set VERBOSITY terse
+CREATE INDEX qb_spill ON qb USING hnsw (v vector_l2_ops) WITH (quantization = 'sq8');
+\set VERBOSITY default
+RESET epiphany.vector_index_build_memory;
+SELECT qb_recall(40) >= 0.95 AS spilled_recall, pg_relation_size('qb_spill') * 3 <
+       (SELECT bytes FROM qb_size WHERE kind = 'none') AS spilled_third;
+DROP INDEX qb_spill;
+
 RESET hnsw.ef_search;
 DROP TABLE qb, qbq, qb_exact, qb_size, qv, qh, qq;
 DROP FUNCTION q_exact, q_matches, q_wide_exact, qb_recall;
