@@ -14,6 +14,12 @@
  *	  TIDs), through the buffer manager without WAL, and the whole relation
  *	  is then WAL-logged once with log_newpage_range, as pgvector does.
  *
+ *	  Quantized indexes: the in-memory graph is built from the exact values
+ *	  (the build holds them); WriteGraph then sets the index's range from
+ *	  all of them (SetRangeFromGraph) and stores each value's code.  Past
+ *	  the memory limit, the on-disk inserts code values in the range of the
+ *	  values built in memory.
+ *
  *	  Progress: pg_stat_progress_create_index shows the phases "loading
  *	  tuples" (the heap scan; the tuples added so far in tuples_done) and
  *	  "writing pages".

@@ -19,6 +19,11 @@
  *	  left out: the graph stays valid, that neighbour just does not point
  *	  back).
  *
+ *	  Quantized indexes: the new value is converted to a float4 vector, the
+ *	  search measures it against decoded codes, and its tuple stores its
+ *	  code; the first element of an index built empty also sets the range
+ *	  (in the metapage record that makes it the entry point).
+ *
  *	  WAL: every change is one GenericXLog record of one buffer; a new page
  *	  is registered as a full image.  Tuples never move, so a TID read
  *	  under one lock is still the same element under the next.

@@ -14,6 +14,15 @@
  *	  closer than the last one returned).  A NULL argument orders every
  *	  row equally; the scan then returns every indexed row in page order.
  *
+ *	  Quantized indexes (hnswquant.c): the search measures decoded codes,
+ *	  so its distances are approximate; its nearest
+ *	  epiphany.hnsw_rerank_candidates candidates then get their exact
+ *	  distance from the table row the scan's snapshot sees (fetched by
+ *	  heap TID through the table AM, the indexed value formed by
+ *	  FormIndexDatum, so expression indexes work) and are returned first,
+ *	  in exact order.  The fetch state lives in the context of beginscan
+ *	  until endscan; each row and value is freed before the next.
+ *
  *	  Locks: the search reads the pages in place under share locks, at most
  *	  three at a time, and keeps only ids, distances and heap TIDs (the page
  *	  graph of hnswsearch.c), so concurrent inserts and vacuums proceed; an

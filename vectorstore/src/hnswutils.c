@@ -18,7 +18,10 @@
  *	  Results and candidates are allocated in the caller's context; cached
  *	  elements in the graph's context.  Distances go through the operator
  *	  class's procedure, or straight to its kernel when it is one of ours
- *	  (HnswDistanceKindOf), with the same result.
+ *	  (HnswDistanceKindOf), with the same result.  In a quantized index's
+ *	  graphs every value is a float4 vector (decoded codes, converted
+ *	  queries) and distances are the class's float4 kernel on them
+ *	  (HnswDistance); HnswExactDistance keeps the exact one for re-ranking.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
