@@ -123,6 +123,17 @@ INSERT INTO qv SELECT i, ARRAY(SELECT sin(i * (0.1 + j * 0.037) + j) FROM genera
 SELECT q_matches('qv', 'v', '<->', 'q') AS sq8_matches_after_reinsert;
 REINDEX INDEX qv_sq8;
 SELECT q_matches('qv', 'v', '<->', 'q') AS sq8_matches_after_reindex;
+-- ALTER INDEX changes the option, which the pages follow at REINDEX.
+CREATE TEMP TABLE qv_sizes AS SELECT 'sq8' AS step, pg_relation_size('qv_sq8') AS bytes;
+ALTER INDEX qv_sq8 SET (quantization = 'none');
+INSERT INTO qv_sizes SELECT 'altered', pg_relation_size('qv_sq8');
+REINDEX INDEX qv_sq8;
+INSERT INTO qv_sizes SELECT 'reindexed', pg_relation_size('qv_sq8');
+SELECT a.bytes = s.bytes AS same_after_alter, r.bytes > s.bytes AS larger_after_reindex
+  FROM qv_sizes s, qv_sizes a, qv_sizes r
+ WHERE s.step = 'sq8' AND a.step = 'altered' AND r.step = 'reindexed';
+SELECT q_matches('qv', 'v', '<->', 'q') AS unquantized_matches_after_reindex;
+DROP TABLE qv_sizes;
 DROP INDEX qv_sq8;
 
 -- An index built empty takes its range from its first value; the next
