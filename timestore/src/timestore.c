@@ -46,6 +46,7 @@ _PG_init(void)
 	ChunkExclusionInit();
 	HypertableExpandInit();
 	GapFillInit();
+	LastPointInit();
 	HypertableUtilityInit();
 	CaggInvalidationInit();
 	if (process_shared_preload_libraries_in_progress)

@@ -248,6 +248,7 @@ extern bool TimeRangeOverlaps(const TimeRange *range, int64 start, int64 end);
 
 /* gapfill.c */
 extern void GapFillInit(void);
+extern void LastPointInit(void);
 extern const char *LibraryFunctionSymbol(Oid funcid);
 extern bool IsOurFunction(Node *node, const char *symbol);
 
