@@ -362,6 +362,7 @@ extern void ColumnarInstallAutoMerge(void);
 
 /* columnar_handler.c */
 extern bool ColumnarIsColumnarRelation(Relation rel);
+extern void ColumnarEnsureDeltaBlock(Relation rel);
 extern void ColumnarScanConfigure(TableScanDesc scan, Bitmapset *attrs_needed,
 								  ColumnarChunkFilter *filters, int nfilters);
 extern int64 ColumnarScanChunksSkipped(TableScanDesc scan);

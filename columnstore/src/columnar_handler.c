@@ -948,13 +948,14 @@ columnar_relation_copy_for_cluster(Relation OldTable, Relation NewTable, Relatio
 }
 
 /*
- * Gives an empty delta store one empty heap page.  ANALYZE samples the
- * row groups through the delta store's blocks (see NextSampleRow) and does
- * nothing for a table without blocks.  Caller holds a lock that keeps
- * other vacuums out.
+ * ColumnarEnsureDeltaBlock - gives an empty delta store one empty heap
+ * page.  ANALYZE samples the row groups through the delta store's blocks
+ * (see NextSampleRow) and does nothing for a table without blocks, so
+ * VACUUM and every writer of row groups call this.  Caller holds a lock
+ * that keeps VACUUM's truncation out (any lock a writer or VACUUM holds).
  */
-static void
-EnsureDeltaBlock(Relation rel)
+void
+ColumnarEnsureDeltaBlock(Relation rel)
 {
 	Buffer		buffer;
 
@@ -977,7 +978,7 @@ EnsureDeltaBlock(Relation rel)
 
 /*
  * VACUUM of the delta store is the heap's, truncation included; an emptied
- * delta store keeps one page (EnsureDeltaBlock).  The heap records the delta
+ * delta store keeps one page (ColumnarEnsureDeltaBlock).  The heap records the delta
  * store's live rows in pg_class.reltuples; the row groups' are added, so
  * that it counts the whole table as ANALYZE does.
  */
@@ -1069,7 +1070,7 @@ columnar_relation_vacuum(Relation rel, struct VacuumParams *params,
 	Form_pg_class form;
 
 	HEAP_ROUTINE->relation_vacuum(rel, params, bstrategy);
-	EnsureDeltaBlock(rel);
+	ColumnarEnsureDeltaBlock(rel);
 	CleanDeletedRowIndexEntries(rel, params, bstrategy);
 	ColumnarNoteCompaction(rel);
 

@@ -35,6 +35,7 @@
 #include "access/tableam.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_statistic.h"
 #include "columnar.h"
 #include "commands/defrem.h"
 #include "commands/explain.h"
@@ -53,11 +54,15 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/selfuncs.h"
+#include "utils/syscache.h"
 
 /*
- * The share of a plain scan's run cost a ColumnarScan claims is between
- * these: it decodes no more columns and may skip chunks, so it is never
- * dearer, even when it reads every column.
+ * The share of a plain scan's run cost a ColumnarScan claims for the
+ * columns it decodes is between these: it decodes no more columns, so it is
+ * never dearer, even when it reads every column.  Chunks that its filters
+ * skip lower it further (ChunkReadFraction), down to the square of the
+ * minimum.
  */
 #define MIN_COLUMN_FRACTION 0.1
 #define MAX_COLUMN_FRACTION 0.99
@@ -188,6 +193,66 @@ ColumnFraction(RelOptInfo *rel, RangeTblEntry *rte)
 			   Min(MAX_COLUMN_FRACTION, (double) CountUserColumns(attrs) / Max(live, 1)));
 }
 
+static void AddFilter(Expr *clause, Index relid, List **private, List **values);
+
+/*
+ * The storage-order correlation of column "attnum" of table "relid" that
+ * ANALYZE measured (its sample is in row-number order), 0 if unknown.
+ */
+static double
+ColumnCorrelation(Oid relid, AttrNumber attnum)
+{
+	HeapTuple	stats = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(relid),
+										Int16GetDatum(attnum), BoolGetDatum(false));
+	AttStatsSlot slot;
+	double		correlation = 0.0;
+
+	if (!HeapTupleIsValid(stats))
+		return 0.0;
+	if (get_attstatsslot(&slot, stats, STATISTIC_KIND_CORRELATION, InvalidOid,
+						 ATTSTATSSLOT_NUMBERS))
+	{
+		if (slot.nnumbers == 1)
+			correlation = slot.numbers[0];
+		free_attstatsslot(&slot);
+	}
+	ReleaseSysCache(stats);
+	return correlation;
+}
+
+/*
+ * The share of the chunks the scan is expected to read: each qual that
+ * becomes a chunk filter lets the scan skip the chunks whose min/max rule
+ * it out, which it can do in proportion to how well the column follows the
+ * storage order: with selectivity s and correlation c, a share s + (1 - s)
+ * * (1 - c^2) of the chunks is read (the rule btree costing uses for heap
+ * pages).  Quals are taken as independent.
+ */
+static double
+ChunkReadFraction(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
+{
+	double		fraction = 1.0;
+	ListCell   *lc;
+
+	foreach(lc, rel->baserestrictinfo)
+	{
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+		List	   *private[PRIVATE_FILTER_COUNT] = {NIL};
+		List	   *values = NIL;
+		Selectivity selectivity;
+		double		correlation;
+
+		AddFilter(rinfo->clause, rel->relid, private, &values);
+		if (values == NIL)
+			continue;
+		selectivity = clause_selectivity(root, (Node *) rinfo, 0, JOIN_INNER, NULL);
+		correlation = ColumnCorrelation(rte->relid,
+										(AttrNumber) linitial_int(private[PRIVATE_FILTER_ATTNUMS]));
+		fraction *= selectivity + (1.0 - selectivity) * (1.0 - correlation * correlation);
+	}
+	return fraction;
+}
+
 /* A ColumnarScan path costed from "seqpath", the plain scan it competes with. */
 static CustomPath *
 MakeColumnarPath(PlannerInfo *root, RelOptInfo *rel, Path *seqpath, double fraction)
@@ -238,7 +303,8 @@ ColumnarSetRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEn
 		!ColumnarRelidIsColumnar(rte->relid))
 		return;
 
-	fraction = ColumnFraction(rel, rte);
+	fraction = Max(MIN_COLUMN_FRACTION * MIN_COLUMN_FRACTION,
+				   ColumnFraction(rel, rte) * ChunkReadFraction(root, rel, rte));
 	seqpath = FindSeqScanPath(rel->pathlist);
 	if (seqpath != NULL)
 		add_path(rel, &MakeColumnarPath(root, rel, seqpath, fraction)->path);

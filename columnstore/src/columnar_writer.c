@@ -188,12 +188,15 @@ ColumnarWriteRow(ColumnarWriteState *state, TupleTableSlot *slot, ItemPointer ti
 }
 
 /*
- * ColumnarEndWrite - flush the last row group and free the state.
+ * ColumnarEndWrite - flush the last row group and free the state; the
+ * delta store gets its first page if it has none, so that ANALYZE reaches
+ * the row groups (a table loaded straight into row groups has no other).
  */
 void
 ColumnarEndWrite(ColumnarWriteState *state)
 {
 	FlushRowGroup(state);
+	ColumnarEnsureDeltaBlock(state->rel);
 	MemoryContextDelete(state->row_group_context);
 	MemoryContextDelete(state->chunk_context);
 	for (int a = 0; a < state->tupdesc->natts; a++)

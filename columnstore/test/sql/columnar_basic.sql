@@ -179,3 +179,23 @@ ANALYZE col_t;
 SELECT reltuples FROM pg_class WHERE relname = 'col_t';
 
 DROP TABLE heap_t, col_t;
+
+-- Costs: a filter on a column that follows the storage order lets the scan
+-- skip chunks, so the planner expects it to cost less than the same filter,
+-- as selective, on a column in random order (ANALYZE's correlation).
+CREATE TABLE cost_t (sorted int, shuffled int, pad text) USING columnar;
+INSERT INTO cost_t SELECT g, (g * 7919) % 100000, 'x' FROM generate_series(1, 100000) g;
+ANALYZE cost_t;
+-- (the load wrote row groups only: ANALYZE still samples them)
+SELECT attname, correlation > 0.99 AS ordered, abs(correlation) < 0.1 AS random
+  FROM pg_stats WHERE tablename = 'cost_t' AND attname <> 'pad' ORDER BY attname;
+CREATE FUNCTION pg_temp.plan_cost(query text) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE plan json;
+BEGIN
+    EXECUTE 'EXPLAIN (FORMAT JSON) ' || query INTO plan;
+    RETURN (plan -> 0 -> 'Plan' ->> 'Total Cost')::float8;
+END
+$$;
+SELECT pg_temp.plan_cost('SELECT pad FROM cost_t WHERE sorted < 1000') <
+       pg_temp.plan_cost('SELECT pad FROM cost_t WHERE shuffled < 1000') / 2 AS sorted_costs_less;
+DROP TABLE cost_t;
