@@ -47,6 +47,7 @@
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
 #include "optimizer/planner.h"
+#include "parser/parse_coerce.h"
 #include "parser/parsetree.h"
 #include "storage/bufmgr.h"
 #include "utils/datum.h"
@@ -124,7 +125,10 @@ IsPlainAggregate(Aggref *agg)
 /*
  * What "node" computes for a summary of relation "relid" (range table index
  * "varno"): count(*), or min()/max() of a column by its type's default
- * order and collation, setting *attnum; -1 when it is none of them.
+ * order and collation, setting *attnum; -1 when it is none of them.  The
+ * column may reach the aggregate through a binary-compatible cast, as a
+ * varchar column reaches max(text): the chunks' min/max, kept by the
+ * column type's default order (text's for varchar), are then its values.
  */
 static int
 SummaryKindOf(Node *node, Index varno, AttrNumber *attnum)
@@ -143,8 +147,12 @@ SummaryKindOf(Node *node, Index varno, AttrNumber *attnum)
 	if (agg->aggstar || list_length(agg->args) != 1)
 		return -1;
 	var = (Var *) ((TargetEntry *) linitial(agg->args))->expr;
+	if (IsA(var, RelabelType))
+		var = (Var *) ((RelabelType *) var)->arg;
 	if (!IsA(var, Var) || var->varno != varno || var->varlevelsup != 0 || var->varattno <= 0 ||
-		agg->aggtype != var->vartype || agg->inputcollid != var->varcollid)
+		agg->inputcollid != var->varcollid ||
+		(agg->aggtype != var->vartype && !IsBinaryCoercible(var->vartype, agg->aggtype)) ||
+		GetDefaultOpClass(var->vartype, BTREE_AM_OID) != GetDefaultOpClass(agg->aggtype, BTREE_AM_OID))
 		return -1;
 
 	tuple = SearchSysCache1(AGGFNOID, ObjectIdGetDatum(agg->aggfnoid));
