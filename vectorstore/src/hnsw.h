@@ -54,7 +54,9 @@ typedef enum HnswIterativeScan
 
 /* Reserved block numbers. */
 #define HNSW_METAPAGE_BLKNO 0
-#define HNSW_FIRST_ELEMENT_BLKNO 1
+#define HNSW_FIRST_ELEMENT_BLKNO 1	/* the first block after the metapage: an
+									 * element page, or a range page of a
+									 * quantized index (HnswIsElementPage) */
 
 /* Format identification. */
 #define HNSW_MAGIC 0x45504857	/* "EPHW" */
@@ -66,6 +68,10 @@ typedef enum HnswIterativeScan
 /* Page flags (HnswPageOpaqueData.flags). */
 #define HNSW_PAGE_META 0x0001
 #define HNSW_PAGE_ELEMENT 0x0002
+#define HNSW_PAGE_RANGE 0x0004	/* a quantized index's per-dimension ranges */
+
+/* Largest sq8 code. */
+#define HNSW_SQ8_MAX_CODE 255
 
 /*
  * Option quantization: what an element tuple stores in place of the value
@@ -78,10 +84,7 @@ typedef enum HnswQuantization
 	HNSW_QUANT_BINARY = 2		/* one bit per dimension */
 } HnswQuantization;
 
-/* Largest sq8 code. */
-#define HNSW_SQ8_MAX_CODE 255
-
-/* Metapage quantFlags: quantLo and quantStep are set. */
+/* Metapage quantFlags: the range pages are written (rangeBlkno). */
 #define HNSW_QUANT_READY 0x01
 
 /* Options and settings: MIN, DEFAULT and MAX of each. */
@@ -167,9 +170,9 @@ typedef struct HnswMetaPageData
 	int16		entryLevel;		/* entry point's level, -1 when empty */
 	uint8		quantization;	/* HnswQuantization; 0 in version 1 */
 	uint8		quantFlags;		/* HNSW_QUANT_READY */
-	uint16		unused;			/* zero; reserved */
-	float4		quantLo;		/* sq8: value of code 0; binary: threshold */
-	float4		quantStep;		/* sq8: value per code step; binary: offset */
+	uint16		rangePages;		/* range pages, once ready */
+	BlockNumber rangeBlkno;		/* the first, once ready; they follow it */
+	uint32		unused;			/* zero; reserved */
 } HnswMetaPageData;
 
 typedef HnswMetaPageData *HnswMetaPage;
@@ -178,6 +181,25 @@ StaticAssertDecl(sizeof(HnswMetaPageData) == 36,
 				 "HnswMetaPageData must have no padding");
 
 #define HnswPageGetMeta(page) ((HnswMetaPage) PageGetContents(page))
+
+/*
+ * The range of one dimension of a quantized index.  Range pages hold
+ * them in dimension order right after the page header, HNSW_RANGES_PER_PAGE
+ * to a page (the last one fewer), pd_lower past the last.
+ */
+typedef struct HnswRangeData
+{
+	float4		lo;				/* sq8: value of code 0; binary: threshold */
+	float4		step;			/* sq8: value per code step; binary: offset */
+} HnswRangeData;
+
+StaticAssertDecl(sizeof(HnswRangeData) == 8, "HnswRangeData must have no padding");
+
+#define HNSW_RANGES_PER_PAGE \
+	((BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(HnswPageOpaqueData))) / \
+	 sizeof(HnswRangeData))
+#define HnswRangePageCount(dims) \
+	(((dims) + HNSW_RANGES_PER_PAGE - 1) / HNSW_RANGES_PER_PAGE)
 
 /*
  * Element tuple: this header, then nslots neighbour TIDs (level 0's 2 * m
@@ -267,8 +289,10 @@ typedef enum HnswDistanceKind
  * How a quantized index turns values into codes and back (hnswquant.c).
  * Its graphs compute every distance on float4 vectors (EpVector): queries
  * and new values converted from the indexed type, stored codes decoded.
- * sq8: code c stands for lo + step * c, c in 0..255, values outside the
- * range clamped; binary: bit 1 stands for lo + step, bit 0 for lo - step.
+ * Each dimension i has its range (lo[i], step[i]): sq8: code c stands for
+ * lo[i] + step[i] * c, c in 0..255, values outside the range clamped;
+ * binary: bit 1 stands for lo[i] + step[i], bit 0 for lo[i] - step[i].
+ * The ranges live on the index's range pages (HnswRangeData).
  */
 typedef struct HnswQuantizer
 {
@@ -276,20 +300,23 @@ typedef struct HnswQuantizer
 	HnswDistanceKind metric;	/* the float4 kernel of the class's distance */
 	bool		halfvec;		/* indexed type halfvec (else vector) */
 	int			dims;
-	bool		ready;			/* lo and step are set (HnswQuantSetReady) */
-	float4		lo;
-	float4		step;
-	float4		sq8values[HNSW_SQ8_MAX_CODE + 1];	/* lo + step * c, once ready */
+	bool		ready;			/* lo and step are set */
+	float4	   *lo;				/* per dimension, once ready */
+	float4	   *step;			/* per dimension, once ready */
 } HnswQuantizer;
 
-/* Running statistics of values, from which a quantizer's range is set. */
+/*
+ * Running statistics of values, per dimension, from which a quantizer's
+ * ranges are set.
+ */
 typedef struct HnswQuantStats
 {
-	double		min;
-	double		max;
-	double		sum;
-	double		sumsq;
-	double		count;
+	int			dims;
+	double	   *min;
+	double	   *max;
+	double	   *sum;
+	double	   *sumsq;
+	double		count;			/* values added */
 } HnswQuantStats;
 
 /*
@@ -449,6 +476,7 @@ extern Buffer HnswExtendIndex(Relation index);
 extern void HnswInitMetaPage(Page page, uint32 dims, int m, int efConstruction,
 							 HnswQuantization quantization);
 extern void HnswCheckPage(Relation index, Page page, BlockNumber blkno, uint16 flags);
+extern bool HnswIsElementPage(Relation index, Page page, BlockNumber blkno);
 extern HnswMetaPageData HnswReadMeta(Relation index);
 extern HnswElementTuple HnswCheckElementTuple(Relation index, Page page,
 											  BlockNumber blkno, OffsetNumber offno,
@@ -511,10 +539,10 @@ extern void HnswQuantizerInit(HnswQuantizer *q, Relation index, HnswQuantization
 							  int dims);
 extern bool HnswQuantizerFromMeta(HnswQuantizer *q, Relation index,
 								  const HnswMetaPageData *meta);
-extern void HnswQuantSetReady(HnswQuantizer *q, float4 lo, float4 step);
-extern void HnswQuantSetMeta(const HnswQuantizer *q, HnswMetaPage meta);
+extern void HnswQuantFillRangePage(const HnswQuantizer *q, Page page, int pageno);
+extern void HnswQuantSetMeta(HnswMetaPage meta, BlockNumber rangeBlkno, int rangePages);
 extern EpVector *HnswQuantToFloat(const HnswQuantizer *q, Datum value);
-extern void HnswQuantStatsInit(HnswQuantStats *stats);
+extern void HnswQuantStatsInit(HnswQuantStats *stats, int dims);
 extern void HnswQuantStatsAdd(HnswQuantStats *stats, const EpVector *v);
 extern void HnswQuantSetRange(HnswQuantizer *q, const HnswQuantStats *stats, bool widen);
 extern struct varlena *HnswQuantEncode(const HnswQuantizer *q, const EpVector *v);

@@ -505,11 +505,11 @@ LayoutOrder(HnswBuildState *bs)
  * fit.
  */
 static void
-AssignTids(HnswBuildState *bs, const int64 *order)
+AssignTids(HnswBuildState *bs, const int64 *order, BlockNumber first)
 {
 	const Size	pagespace = BLCKSZ - SizeOfPageHeaderData -
 		MAXALIGN(sizeof(HnswPageOpaqueData));
-	BlockNumber blkno = HNSW_FIRST_ELEMENT_BLKNO;
+	BlockNumber blkno = first;
 	OffsetNumber offno = FirstOffsetNumber;
 	Size		freespace = pagespace;
 
@@ -553,15 +553,16 @@ NewPage(Relation index, ForkNumber forknum, BlockNumber expected)
 }
 
 /*
- * Sets the range of a quantized index from every value of the in-memory
- * graph (none: the range stays unset, and the first insert sets it).
+ * Sets the ranges of a quantized index from every value of the in-memory
+ * graph, in the current memory context (none: they stay unset, and the
+ * first insert sets them).
  */
 static void
 SetRangeFromGraph(HnswBuildState *bs)
 {
 	HnswQuantStats stats;
 
-	HnswQuantStatsInit(&stats);
+	HnswQuantStatsInit(&stats, bs->quant->dims);
 	for (int64 i = 0; i < bs->graph.nelements; i++)
 	{
 		Datum		value = bs->graph.elements[i]->value;
@@ -605,8 +606,9 @@ FinishPage(Buffer buf)
 }
 
 /*
- * Writes the metapage and the in-memory graph to the (empty) main fork, in
- * LayoutOrder, then WAL-logs every page.  The order and the tuples are
+ * Writes the metapage, a quantized index's range pages (blocks 1.., set
+ * from the graph's values) and the in-memory graph to the (empty) main
+ * fork, in LayoutOrder, then WAL-logs every page.  The order and the tuples are
  * formed in a context of their own, deleted on return (the caller's
  * per-tuple context may hold a value that is still to be inserted).
  */
@@ -619,22 +621,25 @@ WriteGraph(HnswBuildState *bs)
 	MemoryContext writeCxt;
 	MemoryContext oldcxt;
 	int64	   *order;
+	int			rangePages = 0;
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_WRITE);
 	writeCxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw build write",
 									 ALLOCSET_DEFAULT_SIZES);
 	oldcxt = MemoryContextSwitchTo(writeCxt);
 	order = LayoutOrder(bs);
-	AssignTids(bs, order);
 	if (bs->quant != NULL)
 		SetRangeFromGraph(bs);
+	if (bs->quant != NULL && bs->quant->ready)
+		rangePages = HnswRangePageCount(bs->quant->dims);
+	AssignTids(bs, order, HNSW_FIRST_ELEMENT_BLKNO + rangePages);
 
 	buf = NewPage(bs->index, MAIN_FORKNUM, HNSW_METAPAGE_BLKNO);
 	HnswInitMetaPage(BufferGetPage(buf), bs->dims, bs->m, bs->efConstruction,
 					 bs->quant ? bs->quant->kind : HNSW_QUANT_NONE);
 	meta = HnswPageGetMeta(BufferGetPage(buf));
-	if (bs->quant != NULL && bs->quant->ready)
-		HnswQuantSetMeta(bs->quant, meta);
+	if (rangePages > 0)
+		HnswQuantSetMeta(meta, HNSW_FIRST_ELEMENT_BLKNO, rangePages);
 	if (bs->entryLevel >= 0)
 	{
 		uint64		entry = bs->graph.elements[bs->entryId]->id;
@@ -644,6 +649,12 @@ WriteGraph(HnswBuildState *bs)
 		meta->entryLevel = (int16) bs->entryLevel;
 	}
 	FinishPage(buf);
+	for (int pageno = 0; pageno < rangePages; pageno++)
+	{
+		buf = NewPage(bs->index, MAIN_FORKNUM, HNSW_FIRST_ELEMENT_BLKNO + pageno);
+		HnswQuantFillRangePage(bs->quant, BufferGetPage(buf), pageno);
+		FinishPage(buf);
+	}
 
 	buf = InvalidBuffer;
 	for (int64 i = 0; i < bs->graph.nelements; i++)
@@ -674,6 +685,12 @@ WriteGraph(HnswBuildState *bs)
 		FinishPage(buf);
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextDelete(writeCxt);
+	if (bs->quant != NULL)
+	{
+		/* its ranges were in writeCxt; the pages have them now */
+		bs->quant->ready = false;
+		bs->quant->lo = bs->quant->step = NULL;
+	}
 
 	if (RelationNeedsWAL(bs->index))
 		log_newpage_range(bs->index, MAIN_FORKNUM, 0,

@@ -43,6 +43,7 @@
 #include "hnsw.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
+#include "storage/lmgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -68,8 +69,12 @@ AddToPage(Relation index, Buffer buf, HnswElementTuple tup, Size size)
 	GenericXLogState *state;
 	Page		page;
 
-	if (!isnew)
-		HnswCheckPage(index, BufferGetPage(buf), BufferGetBlockNumber(buf), HNSW_PAGE_ELEMENT);
+	if (!isnew && !HnswIsElementPage(index, BufferGetPage(buf), BufferGetBlockNumber(buf)))
+	{
+		/* a range page: no room for elements */
+		UnlockReleaseBuffer(buf);
+		return InvalidOffsetNumber;
+	}
 	state = GenericXLogStart(index);
 	page = GenericXLogRegisterBuffer(state, buf, isnew ? GENERIC_XLOG_FULL_IMAGE : 0);
 	if (isnew)
@@ -142,24 +147,66 @@ AddElementTuple(Relation index, HnswElement element, int m, const HnswQuantizer 
 }
 
 /*
- * Sets the range of a quantized index that has none yet (it was built
- * empty) from its first value, under the metapage's exclusive lock: the
- * range may have been set since the caller read the metapage.
+ * Writes the ranges of a ready quantizer on new pages at the end of the
+ * index, one GenericXLog record (a full image) each, and returns the
+ * first.  Called with the metapage exclusively locked while the graph is
+ * empty and has no ranges, when every insert waits for that lock
+ * (InsertFirstElement), so nobody else extends the index or writes to
+ * the new pages; the extension lock keeps the pages consecutive anyway.
  */
-static void
-SetFirstRange(HnswQuantizer *q, Page metapage, HnswElement element)
+static BlockNumber
+WriteRangePages(const HnswQuantizer *q, Relation index)
 {
-	HnswMetaPage meta = HnswPageGetMeta(metapage);
+	int			npages = HnswRangePageCount(q->dims);
+	bool		needLock = !RELATION_IS_LOCAL(index);
+	BlockNumber first = InvalidBlockNumber;
+
+	if (needLock)
+		LockRelationForExtension(index, ExclusiveLock);
+	for (int pageno = 0; pageno < npages; pageno++)
+	{
+		Buffer		buf = ReadBuffer(index, P_NEW);
+		GenericXLogState *state;
+
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		if (pageno == 0)
+			first = BufferGetBlockNumber(buf);
+		if (BufferGetBlockNumber(buf) != first + pageno || !PageIsNew(BufferGetPage(buf)))
+			elog(ERROR, "range page %d of index \"%s\" could not be placed at block %u",
+				 pageno, RelationGetRelationName(index), first + pageno);
+		state = GenericXLogStart(index);
+		HnswQuantFillRangePage(q, GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE),
+							   pageno);
+		GenericXLogFinish(state);
+		UnlockReleaseBuffer(buf);
+	}
+	if (needLock)
+		UnlockRelationForExtension(index, ExclusiveLock);
+	return first;
+}
+
+/*
+ * Gives the quantizer of an index that had no ranges when the caller read
+ * its metapage the ranges it has now (meta is the metapage, exclusively
+ * locked: another insert may have set them meanwhile, and emptied the
+ * graph again), or the ranges of its first value, written to new range
+ * pages.  Returns the first of those, or InvalidBlockNumber when the
+ * ranges were there.
+ */
+static BlockNumber
+SetFirstRange(HnswQuantizer *q, Relation index, HnswMetaPage meta, HnswElement element)
+{
 	HnswQuantStats stats;
 
 	if (meta->quantFlags & HNSW_QUANT_READY)
 	{
-		HnswQuantSetReady(q, meta->quantLo, meta->quantStep);
-		return;
+		(void) HnswQuantizerFromMeta(q, index, meta);
+		return InvalidBlockNumber;
 	}
-	HnswQuantStatsInit(&stats);
+	HnswQuantStatsInit(&stats, q->dims);
 	HnswQuantStatsAdd(&stats, (const EpVector *) DatumGetPointer(element->value));
 	HnswQuantSetRange(q, &stats, true);
+	return WriteRangePages(q, index);
 }
 
 /*
@@ -176,6 +223,7 @@ InsertFirstElement(Relation index, HnswElement element, int m, HnswQuantizer *q)
 	GenericXLogState *state;
 	Page		page;
 	HnswMetaPage meta;
+	BlockNumber rangeBlkno = InvalidBlockNumber;
 
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	HnswCheckPage(index, BufferGetPage(buf), HNSW_METAPAGE_BLKNO, HNSW_PAGE_META);
@@ -184,8 +232,8 @@ InsertFirstElement(Relation index, HnswElement element, int m, HnswQuantizer *q)
 		UnlockReleaseBuffer(buf);
 		return false;
 	}
-	if (q != NULL)
-		SetFirstRange(q, BufferGetPage(buf), element);
+	if (q != NULL && !q->ready)
+		rangeBlkno = SetFirstRange(q, index, HnswPageGetMeta(BufferGetPage(buf)), element);
 
 	element->id = AddElementTuple(index, element, m, q);
 
@@ -195,8 +243,8 @@ InsertFirstElement(Relation index, HnswElement element, int m, HnswQuantizer *q)
 	meta->entryBlkno = HnswIdGetBlkno(element->id);
 	meta->entryOffno = HnswIdGetOffno(element->id);
 	meta->entryLevel = (int16) element->level;
-	if (q != NULL)
-		HnswQuantSetMeta(q, meta);
+	if (rangeBlkno != InvalidBlockNumber)
+		HnswQuantSetMeta(meta, rangeBlkno, HnswRangePageCount(q->dims));
 	GenericXLogFinish(state);
 	UnlockReleaseBuffer(buf);
 	return true;

@@ -39,6 +39,7 @@
 
 #include "epiphany/distance.h"
 #include "hnsw.h"
+#include "storage/bufmgr.h"
 #include "utils/float.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -133,9 +134,47 @@ HnswQuantizerInit(HnswQuantizer *q, Relation index, HnswQuantization kind, int d
 				 errhint("Use quantization = 'none', or index a vector or halfvec expression.")));
 }
 
+/* Raises the error of a range page that fails a check. */
+static void
+ReportBadRangePage(Relation index, BlockNumber blkno)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INDEX_CORRUPTED),
+			 errmsg("index \"%s\" contains an invalid range page at block %u",
+					RelationGetRelationName(index), blkno)));
+}
+
+/*
+ * Copies the ranges of range page pageno (checked: its kind, its length,
+ * finite values and positive steps) into a quantizer's arrays.  The
+ * caller holds a share lock on the page.
+ */
+static void
+ReadRangePage(HnswQuantizer *q, Relation index, Page page, BlockNumber blkno, int pageno)
+{
+	int			first = pageno * HNSW_RANGES_PER_PAGE;
+	int			n = Min(q->dims - first, (int) HNSW_RANGES_PER_PAGE);
+	const HnswRangeData *ranges = (const HnswRangeData *) PageGetContents(page);
+
+	HnswCheckPage(index, page, blkno, HNSW_PAGE_RANGE);
+	if (((PageHeader) page)->pd_lower !=
+		(char *) (ranges + n) - (char *) page)
+		ReportBadRangePage(index, blkno);
+	for (int i = 0; i < n; i++)
+	{
+		if (!isfinite(ranges[i].lo) || !isfinite(ranges[i].step) || !(ranges[i].step > 0))
+			ReportBadRangePage(index, blkno);
+		q->lo[first + i] = ranges[i].lo;
+		q->step[first + i] = ranges[i].step;
+	}
+}
+
 /*
  * HnswQuantizerFromMeta - the quantizer of an index, from its checked
- * metapage; false (q untouched) for an unquantized index.
+ * metapage and, once it is ready, its range pages (read one at a time
+ * under a share lock; the caller holds no buffer lock).  The ranges are
+ * allocated in the current memory context.  Returns false (q untouched)
+ * for an unquantized index.
  */
 bool
 HnswQuantizerFromMeta(HnswQuantizer *q, Relation index, const HnswMetaPageData *meta)
@@ -143,33 +182,56 @@ HnswQuantizerFromMeta(HnswQuantizer *q, Relation index, const HnswMetaPageData *
 	if (meta->quantization == HNSW_QUANT_NONE)
 		return false;
 	HnswQuantizerInit(q, index, (HnswQuantization) meta->quantization, (int) meta->dims);
-	if (meta->quantFlags & HNSW_QUANT_READY)
-		HnswQuantSetReady(q, meta->quantLo, meta->quantStep);
+	if (!(meta->quantFlags & HNSW_QUANT_READY))
+		return true;
+	q->lo = palloc(sizeof(float4) * q->dims);
+	q->step = palloc(sizeof(float4) * q->dims);
+	for (int pageno = 0; pageno < meta->rangePages; pageno++)
+	{
+		BlockNumber blkno = meta->rangeBlkno + pageno;
+		Buffer		buf;
+
+		if (blkno == HNSW_METAPAGE_BLKNO || blkno >= RelationGetNumberOfBlocks(index))
+			ReportBadRangePage(index, blkno);
+		buf = ReadBuffer(index, blkno);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		ReadRangePage(q, index, BufferGetPage(buf), blkno, pageno);
+		UnlockReleaseBuffer(buf);
+	}
+	q->ready = true;
 	return true;
 }
 
-/*
- * HnswQuantSetReady - gives a quantizer its range, and fills the table of
- * the values of the sq8 codes: sq8values[c] = lo + step * c.
- */
+/* Records in a metapage that the ranges are on rangePages pages from rangeBlkno. */
 void
-HnswQuantSetReady(HnswQuantizer *q, float4 lo, float4 step)
+HnswQuantSetMeta(HnswMetaPage meta, BlockNumber rangeBlkno, int rangePages)
 {
-	q->lo = lo;
-	q->step = step;
-	q->ready = true;
-	for (int c = 0; c <= HNSW_SQ8_MAX_CODE; c++)
-		q->sq8values[c] = lo + step * (float) c;
+	meta->quantFlags |= HNSW_QUANT_READY;
+	meta->rangeBlkno = rangeBlkno;
+	meta->rangePages = (uint16) rangePages;
 }
 
-/* Copies a ready quantizer's range into a metapage. */
+/*
+ * HnswQuantFillRangePage - writes range page pageno of a ready quantizer
+ * into page (initialized here), with pd_lower past its ranges so that
+ * WAL and page images keep them.
+ */
 void
-HnswQuantSetMeta(const HnswQuantizer *q, HnswMetaPage meta)
+HnswQuantFillRangePage(const HnswQuantizer *q, Page page, int pageno)
 {
-	Assert(q->ready);
-	meta->quantFlags |= HNSW_QUANT_READY;
-	meta->quantLo = q->lo;
-	meta->quantStep = q->step;
+	int			first = pageno * HNSW_RANGES_PER_PAGE;
+	int			n = Min(q->dims - first, (int) HNSW_RANGES_PER_PAGE);
+	HnswRangeData *ranges;
+
+	Assert(q->ready && n > 0);
+	HnswInitPage(page, HNSW_PAGE_RANGE);
+	ranges = (HnswRangeData *) PageGetContents(page);
+	for (int i = 0; i < n; i++)
+	{
+		ranges[i].lo = q->lo[first + i];
+		ranges[i].step = q->step[first + i];
+	}
+	((PageHeader) page)->pd_lower = (char *) (ranges + n) - (char *) page;
 }
 
 /*
@@ -198,70 +260,111 @@ HnswQuantToFloat(const HnswQuantizer *q, Datum value)
 	return v;
 }
 
-/* Starts empty statistics. */
+/* Starts empty statistics of dims dimensions, in the current context. */
 void
-HnswQuantStatsInit(HnswQuantStats *stats)
+HnswQuantStatsInit(HnswQuantStats *stats, int dims)
 {
-	stats->min = get_float8_infinity();
-	stats->max = -get_float8_infinity();
-	stats->sum = 0;
-	stats->sumsq = 0;
+	stats->dims = dims;
+	stats->min = palloc(sizeof(double) * dims);
+	stats->max = palloc(sizeof(double) * dims);
+	stats->sum = palloc0(sizeof(double) * dims);
+	stats->sumsq = palloc0(sizeof(double) * dims);
 	stats->count = 0;
+	for (int i = 0; i < dims; i++)
+	{
+		stats->min[i] = get_float8_infinity();
+		stats->max[i] = -get_float8_infinity();
+	}
 }
 
-/* Adds the elements of a float4 vector to statistics. */
+/* Adds a float4 vector of stats->dims elements to statistics. */
 void
 HnswQuantStatsAdd(HnswQuantStats *stats, const EpVector *v)
 {
-	for (int i = 0; i < v->dim; i++)
+	Assert(v->dim == stats->dims);
+	for (int i = 0; i < stats->dims; i++)
 	{
 		double		x = v->x[i];
 
-		stats->min = Min(stats->min, x);
-		stats->max = Max(stats->max, x);
-		stats->sum += x;
-		stats->sumsq += x * x;
+		stats->min[i] = Min(stats->min[i], x);
+		stats->max[i] = Max(stats->max[i], x);
+		stats->sum[i] += x;
+		stats->sumsq[i] += x * x;
 	}
-	stats->count += v->dim;
+	stats->count++;
+}
+
+/*
+ * The range of one dimension from its smallest and largest value, mean
+ * and variance: sq8 spans [min, max] in 255 steps; binary takes the mean
+ * as threshold and sigma * sqrt(2 / pi) (the mean absolute deviation of a
+ * normal distribution of that spread) as offset.  A zero or non-finite
+ * step becomes 1, so that decoding stays finite (a constant dimension
+ * then codes exactly as code 0, or both bits around its value).
+ */
+static void
+SetOneRange(HnswQuantizer *q, int i, double min, double max, double mean, double var)
+{
+	double		lo = q->kind == HNSW_QUANT_SQ8 ? min : mean;
+	double		step = q->kind == HNSW_QUANT_SQ8 ? (max - min) / HNSW_SQ8_MAX_CODE :
+		sqrt(Max(var, 0.0)) * sqrt(2.0 / M_PI);
+
+	if (!(step > 0) || !isfinite((float4) step))
+		step = 1.0;
+	q->lo[i] = (float4) lo;
+	q->step[i] = (float4) step;
 }
 
 /*
  * HnswQuantSetRange - makes a quantizer ready from the statistics of the
- * values it will code (at least one).  sq8: the range is [min, max], or
- * with widen (one value seen: an index built empty) that range grown by
+ * values it will code (at least one), its ranges allocated in the current
+ * memory context.  Each dimension gets its own range (SetOneRange).  With
+ * widen (one value seen: the first insert of an index built empty), one
+ * value says nothing of each dimension's spread, so every dimension gets
+ * the range of all of that value's elements, for sq8 widened by
  * HNSW_FIRST_VALUE_MARGIN times its width on each side (a constant value
- * counts as wide as its magnitude, at least 1).  binary: the threshold
- * is the mean and the offset the mean absolute deviation a normal
- * distribution of that standard deviation has (sigma * sqrt(2 / pi)).  A
- * zero-width range gets a step of 1 so that decoding stays finite.
+ * counts as wide as its magnitude, at least 1).
  */
 void
 HnswQuantSetRange(HnswQuantizer *q, const HnswQuantStats *stats, bool widen)
 {
-	double		lo;
-	double		step;
-
-	Assert(stats->count > 0);
-	if (q->kind == HNSW_QUANT_SQ8)
+	Assert(stats->count > 0 && stats->dims == q->dims);
+	q->lo = palloc(sizeof(float4) * q->dims);
+	q->step = palloc(sizeof(float4) * q->dims);
+	if (widen)
 	{
-		double		width = stats->max > stats->min ? stats->max - stats->min :
-			Max(fabs(stats->max), 1.0);
-		double		margin = widen ? width * HNSW_FIRST_VALUE_MARGIN : 0;
+		double		min = get_float8_infinity();
+		double		max = -get_float8_infinity();
+		double		sum = 0;
+		double		sumsq = 0;
+		double		width;
+		double		mean;
 
-		lo = stats->min - margin;
-		step = (stats->max + margin - lo) / HNSW_SQ8_MAX_CODE;
+		for (int i = 0; i < q->dims; i++)
+		{
+			min = Min(min, stats->min[i]);
+			max = Max(max, stats->max[i]);
+			sum += stats->sum[i];
+			sumsq += stats->sumsq[i];
+		}
+		width = max > min ? max - min : Max(fabs(max), 1.0);
+		mean = sum / (stats->count * q->dims);
+		for (int i = 0; i < q->dims; i++)
+			SetOneRange(q, i, min - width * HNSW_FIRST_VALUE_MARGIN,
+						max + width * HNSW_FIRST_VALUE_MARGIN, mean,
+						sumsq / (stats->count * q->dims) - mean * mean);
 	}
 	else
 	{
-		double		mean = stats->sum / stats->count;
-		double		var = Max(stats->sumsq / stats->count - mean * mean, 0.0);
+		for (int i = 0; i < q->dims; i++)
+		{
+			double		mean = stats->sum[i] / stats->count;
 
-		lo = mean;
-		step = sqrt(var) * sqrt(2.0 / M_PI);
+			SetOneRange(q, i, stats->min[i], stats->max[i], mean,
+						stats->sumsq[i] / stats->count - mean * mean);
+		}
 	}
-	if (!(step > 0) || !isfinite(step) || !isfinite((float4) step))
-		step = 1.0;
-	HnswQuantSetReady(q, (float4) lo, (float4) step);
+	q->ready = true;
 }
 
 /*
@@ -281,24 +384,32 @@ HnswQuantEncode(const HnswQuantizer *q, const EpVector *v)
 	{
 		if (q->kind == HNSW_QUANT_SQ8)
 		{
-			float		r = rintf((v->x[i] - q->lo) / q->step);
+			float		r = rintf((v->x[i] - q->lo[i]) / q->step[i]);
 
 			c[i] = (uint8) (r <= 0 ? 0 : r >= HNSW_SQ8_MAX_CODE ? HNSW_SQ8_MAX_CODE : r);
 		}
-		else if (v->x[i] > q->lo)
+		else if (v->x[i] > q->lo[i])
 			c[i / 8] |= (uint8) (0x80 >> (i % 8));
 	}
 	return code;
+}
+
+/* Decodes n sq8 elements; a constant count lets the compiler vectorize. */
+static inline void
+DecodeSq8(int n, const uint8 *pg_restrict c, const float *pg_restrict lo,
+		  const float *pg_restrict step, float *pg_restrict x)
+{
+	for (int i = 0; i < n; i++)
+		x[i] = lo[i] + step[i] * (float) c[i];
 }
 
 /*
  * HnswQuantDecode - decodes a code read from a page into out, a float4
  * vector of q->dims elements.  Returns false, decoding nothing, when the
  * code's length is not the index's (a corrupt tuple; the caller reports
- * it with its place).  Scans decode every node they visit, so the loops
- * read each element's value from a small table (the 256 values of an sq8
- * code, the two of a bit) and keep everything in locals, which the
- * compiler can keep in registers since out may alias nothing it reads.
+ * it with its place).  Scans decode every node they visit: sq8 codes go
+ * through DecodeSq8 in blocks of 8 elements, which the compiler turns
+ * into vector instructions at -O2 (the loop's count is known).
  */
 bool
 HnswQuantDecode(const HnswQuantizer *q, const struct varlena *code, EpVector *out)
@@ -306,6 +417,7 @@ HnswQuantDecode(const HnswQuantizer *q, const struct varlena *code, EpVector *ou
 	const uint8 *c = (const uint8 *) VARDATA(code);
 	float	   *x = out->x;
 	int			dims = q->dims;
+	int			i = 0;
 
 	Assert(q->ready);
 	if (VARSIZE(code) != HnswQuantCodeSize(q->kind, dims))
@@ -315,17 +427,18 @@ HnswQuantDecode(const HnswQuantizer *q, const struct varlena *code, EpVector *ou
 	out->unused = 0;
 	if (q->kind == HNSW_QUANT_SQ8)
 	{
-		const float *values = q->sq8values;
-
-		for (int i = 0; i < dims; i++)
-			x[i] = values[c[i]];
+		for (; i + 8 <= dims; i += 8)
+			DecodeSq8(8, c + i, q->lo + i, q->step + i, x + i);
+		DecodeSq8(dims - i, c + i, q->lo + i, q->step + i, x + i);
 	}
 	else
 	{
-		const float values[2] = {q->lo - q->step, q->lo + q->step};
+		for (; i < dims; i++)
+		{
+			float		sign = (c[i / 8] & (0x80 >> (i % 8))) ? 1.0f : -1.0f;
 
-		for (int i = 0; i < dims; i++)
-			x[i] = values[(c[i / 8] >> (7 - i % 8)) & 1];
+			x[i] = q->lo[i] + sign * q->step[i];
+		}
 	}
 	return true;
 }

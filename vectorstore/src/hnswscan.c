@@ -122,9 +122,8 @@ CollectAll(IndexScanDesc scan, HnswScanOpaque so, int m)
 
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
-		if (!PageIsNew(page))
+		if (HnswIsElementPage(index, page, blkno))
 		{
-			HnswCheckPage(index, page, blkno, HNSW_PAGE_ELEMENT);
 			for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
 			{
 				HnswElementTuple tup = HnswCheckElementTuple(index, page, blkno, off, m);

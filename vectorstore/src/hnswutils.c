@@ -153,8 +153,9 @@ HnswCheckPage(Relation index, Page page, BlockNumber blkno, uint16 flags)
 
 /*
  * Whether a version 2 metapage's quantization fields are consistent: a
- * known kind, known flags, dimensions of a vector, a finite range with a
- * positive step once set, and set whenever the graph has an entry point.
+ * known kind, known flags, dimensions of a vector, range pages (as many as
+ * the dimensions need, after the metapage) once ready, and ready whenever
+ * the graph has an entry point.
  */
 static bool
 QuantFieldsValid(const HnswMetaPageData *meta)
@@ -168,8 +169,32 @@ QuantFieldsValid(const HnswMetaPageData *meta)
 		meta->dims < 1 || meta->dims > EP_VECTOR_MAX_DIM)
 		return false;
 	if (!ready)
-		return meta->entryLevel < 0;
-	return isfinite(meta->quantLo) && isfinite(meta->quantStep) && meta->quantStep > 0;
+		return meta->entryLevel < 0 && meta->rangePages == 0;
+	return meta->rangePages == HnswRangePageCount(meta->dims) &&
+		meta->rangeBlkno != HNSW_METAPAGE_BLKNO &&
+		meta->rangeBlkno < InvalidBlockNumber - meta->rangePages;
+}
+
+/*
+ * HnswIsElementPage - whether a page read by a walk over the index's
+ * blocks holds element tuples: false for an all-zero page (extended by a
+ * backend that crashed before logging it, or not initialized yet) and for
+ * a checked range page, true for a checked element page; any other page
+ * fails the check.  The caller holds a lock on the page.
+ */
+bool
+HnswIsElementPage(Relation index, Page page, BlockNumber blkno)
+{
+	if (PageIsNew(page))
+		return false;
+	if (PageGetSpecialSize(page) == MAXALIGN(sizeof(HnswPageOpaqueData)) &&
+		HnswPageGetOpaque(page)->flags == HNSW_PAGE_RANGE)
+	{
+		HnswCheckPage(index, page, blkno, HNSW_PAGE_RANGE);
+		return false;
+	}
+	HnswCheckPage(index, page, blkno, HNSW_PAGE_ELEMENT);
+	return true;
 }
 
 /*

@@ -97,9 +97,8 @@ CollectDead(HnswVacuumState *vs, BlockNumber nblocks)
 		vacuum_delay_point();
 		buf = ReadElementPage(vs, blkno, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
-		if (!PageIsNew(page))
+		if (HnswIsElementPage(vs->index, page, blkno))
 		{
-			HnswCheckPage(vs->index, page, blkno, HNSW_PAGE_ELEMENT);
 			for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
 			{
 				HnswElementTuple tup = HnswCheckElementTuple(vs->index, page, blkno, off, vs->m);
@@ -238,9 +237,8 @@ RepairGraph(HnswVacuumState *vs, BlockNumber nblocks)
 		vacuum_delay_point();
 		buf = ReadElementPage(vs, blkno, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
-		if (!PageIsNew(page))
+		if (HnswIsElementPage(vs->index, page, blkno))
 		{
-			HnswCheckPage(vs->index, page, blkno, HNSW_PAGE_ELEMENT);
 			for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
 			{
 				HnswElementTuple tup = HnswCheckElementTuple(vs->index, page, blkno, off, vs->m);
@@ -318,12 +316,11 @@ MarkDead(HnswVacuumState *vs, BlockNumber nblocks)
 
 		vacuum_delay_point();
 		buf = ReadElementPage(vs, blkno, BUFFER_LOCK_EXCLUSIVE);
-		if (PageIsNew(BufferGetPage(buf)))
+		if (!HnswIsElementPage(vs->index, BufferGetPage(buf), blkno))
 		{
 			UnlockReleaseBuffer(buf);
 			continue;
 		}
-		HnswCheckPage(vs->index, BufferGetPage(buf), blkno, HNSW_PAGE_ELEMENT);
 		state = GenericXLogStart(vs->index);
 		page = GenericXLogRegisterBuffer(state, buf, 0);
 		for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
@@ -429,9 +426,8 @@ hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 		buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL, info->strategy);
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
-		if (!PageIsNew(page))
+		if (HnswIsElementPage(index, page, blkno))
 		{
-			HnswCheckPage(index, page, blkno, HNSW_PAGE_ELEMENT);
 			for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
 			{
 				if (!HnswCheckElementTuple(index, page, blkno, off, m)->deleted)

@@ -136,6 +136,24 @@ SELECT q_matches('qv', 'v', '<->', 'q') AS unquantized_matches_after_reindex;
 DROP TABLE qv_sizes;
 DROP INDEX qv_sq8;
 
+-- Each dimension has its own range: here the first dimension splits the
+-- rows into two groups 100 apart and the others range over [-1, 1], yet
+-- the codes order the rows of a group so well that re-ranking only the 10
+-- nearest by code already gives the exact top-10 (one range for all
+-- dimensions would give the small ones steps of 0.4).
+CREATE TABLE qd (id int PRIMARY KEY, v vector(32));
+INSERT INTO qd SELECT id, (ARRAY[100 * (id % 2)]::real[] || (v::real[])[2:32])::vector(32)
+  FROM qv WHERE id <= 1000;
+CREATE INDEX qd_sq8 ON qd USING hnsw (v vector_l2_ops) WITH (quantization = 'sq8');
+CREATE TABLE qq_saved AS SELECT * FROM qq;
+UPDATE qq SET q = (ARRAY[0]::real[] || (q::real[])[2:32])::vector(32);
+SET epiphany.hnsw_rerank_candidates = 10;
+SELECT q_matches('qd', 'v', '<->', 'q') AS per_dimension_matches;
+RESET epiphany.hnsw_rerank_candidates;
+DELETE FROM qq;
+INSERT INTO qq SELECT * FROM qq_saved;
+DROP TABLE qd, qq_saved;
+
 -- An index built empty takes its range from its first value; the next
 -- ones are coded in it (clamped where they fall outside).
 CREATE TABLE qe (id int PRIMARY KEY, v vector(32));

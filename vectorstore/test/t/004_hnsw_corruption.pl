@@ -2,8 +2,8 @@
 #	Bytes of an hnsw index damaged on disk give an ERROR with SQLSTATE
 #	XX002 (index_corrupted), never a crash: the element page's page id,
 #	the metapage's magic number and version, an element tuple's type and
-#	slot count, and in a quantized index the metapage's quantization kind
-#	and range.  Each case damages a copy of the intact file and restores
+#	slot count, and in a quantized index the metapage's quantization kind,
+#	flags and range page count, and its range page.  Each case damages a copy of the intact file and restores
 #	it afterwards.
 #
 # Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
@@ -111,8 +111,13 @@ check_damage('quantization kind', 48, pack('C', 7),
 	'index "tq_hnsw" has an invalid metapage');
 check_damage('quantization flags', 49, pack('C', 0x80),
 	'index "tq_hnsw" has an invalid metapage');
-check_damage('quantization step', 56, pack('f', 0),
+check_damage('range page count', 50, pack('v', 9),
 	'index "tq_hnsw" has an invalid metapage');
+# block 1 is the range page: (lo, step) of each dimension after its header
+check_damage('range step', $blcksz + 24 + 4, pack('f', 0),
+	'index "tq_hnsw" contains an invalid range page at block 1');
+check_damage('range page kind', 2 * $blcksz - 8, pack('v', 2),
+	'index "tq_hnsw" contains an unexpected page at block 1');
 $node->start;
 is($node->safe_psql('postgres', $query), '100', 'the restored quantized index works again');
 $node->stop;
