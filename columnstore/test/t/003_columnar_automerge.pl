@@ -4,8 +4,9 @@
 #	standby (with WAL consistency checking on the primary) returns the same
 #	rows and runs no merge worker; kill -9 of the server in the middle of a
 #	background merge loses and duplicates nothing, and the table merges
-#	again afterwards; DROP DATABASE succeeds while a background merge runs
-#	in that database (the worker is stopped first).
+#	again afterwards; a compaction survives kill -9 and is replayed by the
+#	standby; DROP DATABASE succeeds while a background merge runs in that
+#	database (the worker is stopped first).
 #
 # Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
 use strict;
@@ -101,6 +102,37 @@ $primary->wait_for_catchup($standby, 'replay');
 is( $standby->safe_psql('postgres', $fingerprint),
 	$primary->safe_psql('postgres', $fingerprint),
 	'the standby follows');
+
+# Compaction: rows deleted from row groups, then a compaction by hand that
+# a crash interrupts (nothing lost or doubled), then one that the standby
+# replays, then VACUUM and a compaction that drops the emptied row groups.
+$primary->safe_psql('postgres',
+	"SET epiphany.columnar_auto_merge = off; DELETE FROM t WHERE id % 3 = 0 OR id BETWEEN 1 AND 4000");
+$before = $primary->safe_psql('postgres', $fingerprint);
+my $session = $primary->background_psql('postgres');
+$session->query_safe('BEGIN');
+$session->query_safe("SELECT epiphany.columnar_compact('t')");
+$primary->stop('immediate');
+$session->quit;
+$primary->start;
+is($primary->safe_psql('postgres', $fingerprint),
+	$before, 'a crash during a compaction loses and duplicates nothing');
+is( $primary->safe_psql('postgres',
+		"SELECT rows_moved > 0 FROM epiphany.columnar_compact('t')"),
+	't', 'a compaction moves the remaining rows of sparse row groups');
+$primary->safe_psql('postgres', 'SET epiphany.columnar_auto_merge = off; VACUUM t');
+is( $primary->safe_psql('postgres',
+		"SELECT row_groups_dropped > 0 FROM epiphany.columnar_compact('t')"),
+	't', 'after VACUUM the emptied row groups are dropped');
+is($primary->safe_psql('postgres', $fingerprint),
+	$before, 'with every row kept');
+$primary->wait_for_catchup($standby, 'replay');
+is($standby->safe_psql('postgres', $fingerprint),
+	$before, 'the standby replays the compaction');
+is( $standby->safe_psql('postgres',
+		'SET enable_seqscan = off; SELECT v FROM t WHERE id = 9001'),
+	$primary->safe_psql('postgres', 'SET enable_seqscan = off; SELECT v FROM t WHERE id = 9001'),
+	'and finds moved rows by index');
 
 # DROP DATABASE while the database's merge worker is busy.
 $primary->safe_psql('postgres', 'CREATE DATABASE busy');
