@@ -12,15 +12,19 @@
  *	  the work grows with the distinct values times the chunks that hold
  *	  them, not with the rows.
  *
- *	  Taken when the query reads one hypertable with no WHERE clause (so no
- *	  row-level security qual either), DISTINCT ON exactly c, ORDER BY c with
+ *	  Taken when the query reads one hypertable whose only restrictions are
+ *	  bounds on its time column ("time >= now() - interval '1 day'": a
+ *	  constant or a value known when the executor starts; so no row-level
+ *	  security qual either), DISTINCT ON exactly c, ORDER BY c with
  *	  its type's default order then the time column descending, and the
  *	  hypertable has a valid btree index whose first keys are (c, time) with
  *	  their default operator classes, c's collation, no expression and no
  *	  predicate, and enable_indexscan is on; the planner chooses it by cost
  *	  against the usual sort-and-unique plan.  Chunks are listed when the scan starts, so a
  *	  cached plan sees chunks made after it; each must have the copy of that
- *	  index that the time store makes for every chunk.
+ *	  index that the time store makes for every chunk.  Time bounds become
+ *	  a second key of every probe, and chunks whose range they rule out are
+ *	  not probed at all.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -47,6 +51,7 @@
 #include "miscadmin.h"
 #include "nodes/extensible.h"
 #include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
@@ -86,6 +91,9 @@ typedef struct LastPointState
 	MemoryContext head_cxt;		/* heads, copied */
 	int			nchunks;
 	LastPointChunk *chunks;
+	int			nbounds;		/* time bounds: keys on the index's 2nd column */
+	ScanKeyData *bound_keys;
+	bool		empty;			/* a bound is NULL: no row qualifies */
 	bool		started;
 	bool		nulls_done;		/* the NULL group of c was returned or absent */
 	Oid			value_type;
@@ -223,6 +231,41 @@ FindValueTimeIndex(Relation rel, Var *value, Var *time)
 	return found;
 }
 
+/*
+ * Whether every restriction of rel is a bound "time op value" of ht's time
+ * column, the value a constant or known when the executor starts; appends
+ * the values to *values and their strategies to *strategies.
+ */
+static bool
+OnlyTimeBounds(RelOptInfo *rel, const Hypertable *ht, List **values, List **strategies)
+{
+	ListCell   *lc;
+
+	foreach(lc, rel->baserestrictinfo)
+	{
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+		OpExpr	   *op = (OpExpr *) rinfo->clause;
+		Node	   *value;
+		bool		commuted;
+		StrategyNumber strategy;
+
+		if (!IsA(op, OpExpr) || list_length(op->args) != 2 || rinfo->security_level != 0 ||
+			list_length(*values) >= INDEX_MAX_KEYS)
+			return false;
+		commuted = !IsTimeColumn(linitial(op->args), rel->relid, ht);
+		if (commuted && !IsTimeColumn(lsecond(op->args), rel->relid, ht))
+			return false;
+		value = commuted ? linitial(op->args) : lsecond(op->args);
+		strategy = TimeOperatorStrategy(op->opno, ht->time_type, commuted);
+		if (strategy == InvalidStrategy || exprType(value) != ht->time_type ||
+			(!IsA(value, Const) && !IsStartupValue(value)))
+			return false;
+		*values = lappend(*values, value);
+		*strategies = lappend_int(*strategies, strategy);
+	}
+	return true;
+}
+
 /* The hypertable's chunks that the planner kept (its appendrel children). */
 static int
 ChunkCount(PlannerInfo *root, Index rtindex)
@@ -255,6 +298,8 @@ LastPointUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo *inpu
 	Var		   *time;
 	Relation	htrel;
 	Oid			index_oid;
+	List	   *values = NIL;
+	List	   *strategies = NIL;
 	CustomPath *path;
 	double		groups;
 	int			chunks;
@@ -265,8 +310,7 @@ LastPointUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo *inpu
 		list_length(parse->distinctClause) != 1 || list_length(parse->sortClause) != 2 ||
 		parse->hasAggs || parse->hasWindowFuncs || parse->hasTargetSRFs ||
 		parse->groupClause != NIL || parse->groupingSets != NIL || parse->havingQual != NULL ||
-		parse->rowMarks != NIL || parse->jointree->quals != NULL ||
-		list_length(parse->jointree->fromlist) != 1 ||
+		parse->rowMarks != NIL || list_length(parse->jointree->fromlist) != 1 ||
 		!IsA(linitial(parse->jointree->fromlist), RangeTblRef))
 		return;
 	rtr = linitial(parse->jointree->fromlist);
@@ -275,7 +319,7 @@ LastPointUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo *inpu
 		rte->securityQuals != NIL || (ht = HypertableGet(rte->relid)) == NULL)
 		return;
 	rel = find_base_rel(root, rtr->rtindex);
-	if (rel->baserestrictinfo != NIL)
+	if (!OnlyTimeBounds(rel, ht, &values, &strategies))
 		return;
 
 	/* DISTINCT ON (c) ORDER BY c, time DESC */
@@ -315,15 +359,28 @@ LastPointUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo *inpu
 	add_path(output_rel, &path->path);
 }
 
+/*
+ * The plan: the index in custom_private with the bounds' strategies, the
+ * bounds' values in custom_exprs (so that setrefs fixes them).
+ */
 static Plan *
 LastPointPlan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path, List *tlist,
 			  List *clauses, List *custom_plans)
 {
 	CustomScan *cscan = makeNode(CustomScan);
+	Index		rtindex = (Index) lsecond_oid(best_path->custom_private);
+	RelOptInfo *baserel = find_base_rel(root, rtindex);
+	List	   *values = NIL;
+	List	   *strategies = NIL;
 
+	if (!OnlyTimeBounds(baserel, HypertableGet(planner_rt_fetch(rtindex, root)->relid),
+						&values, &strategies))
+		elog(ERROR, "LastPoint path planned on other restrictions");
 	cscan->scan.plan.targetlist = tlist;
-	cscan->scan.scanrelid = (Index) lsecond_oid(best_path->custom_private);
-	cscan->custom_private = list_make1_oid(linitial_oid(best_path->custom_private));
+	cscan->scan.scanrelid = rtindex;
+	cscan->custom_private = list_make2(list_make1_oid(linitial_oid(best_path->custom_private)),
+									   strategies);
+	cscan->custom_exprs = values;
 	cscan->methods = &LastPointScanMethods;
 	return &cscan->scan.plan;
 }
@@ -340,7 +397,7 @@ LastPointCreateState(CustomScan *cscan)
 													   T_CustomScanState);
 
 	state->css.methods = &LastPointExecMethods;
-	state->index_oid = linitial_oid(cscan->custom_private);
+	state->index_oid = linitial_oid((List *) linitial(cscan->custom_private));
 	return (Node *) state;
 }
 
@@ -370,11 +427,48 @@ OpenChunk(LastPointState *state, LastPointChunk *chunk, Relation heap, Relation 
 		BackwardScanDirection : ForwardScanDirection;
 	chunk->newest_first = (chunk->index->rd_indoption[1] & INDOPTION_DESC) ?
 		ForwardScanDirection : BackwardScanDirection;
-	chunk->scan = index_beginscan(heap, chunk->index, estate->es_snapshot, 1, 0);
+	chunk->scan = index_beginscan(heap, chunk->index, estate->es_snapshot,
+								  1 + state->nbounds, 0);
 	chunk->slot = table_slot_create(heap, NULL);
 	chunk->to_parent = build_attrmap_by_name_if_req(RelationGetDescr(parent),
 													RelationGetDescr(heap));
 	chunk->has_head = false;
+}
+
+/*
+ * Evaluates the time bounds once, as scan keys on the index's second
+ * column, and narrows *range to the times they allow.
+ */
+static void
+EvaluateBounds(LastPointState *state, CustomScan *cscan, Relation model,
+			   Form_pg_attribute time_att, TimeRange *range)
+{
+	List	   *strategies = (List *) lsecond(cscan->custom_private);
+	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
+	ListCell   *lc_value;
+	ListCell   *lc_strategy;
+	int			b = 0;
+
+	TimeRangeInit(range);
+	state->nbounds = list_length(cscan->custom_exprs);
+	state->bound_keys = palloc0(sizeof(ScanKeyData) * Max(state->nbounds, 1));
+	state->empty = false;
+	forboth(lc_value, cscan->custom_exprs, lc_strategy, strategies)
+	{
+		ExprState  *expr = ExecInitExpr(lfirst(lc_value), &state->css.ss.ps);
+		StrategyNumber strategy = (StrategyNumber) lfirst_int(lc_strategy);
+		bool		isnull;
+		Datum		value = ExecEvalExprSwitchContext(expr, econtext, &isnull);
+
+		state->empty |= isnull;
+		TimeRangeNarrow(range, strategy, value, isnull, time_att->atttypid);
+		ScanKeyEntryInitialize(&state->bound_keys[b++], isnull ? SK_ISNULL : 0, 2, strategy,
+							   time_att->atttypid, InvalidOid,
+							   get_opcode(get_opfamily_member(model->rd_opfamily[1],
+															  time_att->atttypid,
+															  time_att->atttypid, strategy)),
+							   value);
+	}
 }
 
 static void
@@ -388,6 +482,8 @@ LastPointBegin(CustomScanState *node, EState *estate, int eflags)
 												model->rd_index->indkey.values[0] - 1);
 	Form_pg_attribute time_att = TupleDescAttr(RelationGetDescr(parent),
 											   model->rd_index->indkey.values[1] - 1);
+	const Hypertable *ht = HypertableGetChecked(RelationGetRelid(parent));
+	TimeRange	range;
 	int			i = 0;
 	ListCell   *lc;
 
@@ -411,11 +507,19 @@ LastPointBegin(CustomScanState *node, EState *estate, int eflags)
 														  value_att->atttypid,
 														  BTEqualStrategyNumber));
 
-	state->nchunks = list_length(children) + 1;
-	state->chunks = palloc0(sizeof(LastPointChunk) * state->nchunks);
+	EvaluateBounds(state, (CustomScan *) node->ss.ps.plan, model, time_att, &range);
+	state->chunks = palloc0(sizeof(LastPointChunk) * (list_length(children) + 1));
 	OpenChunk(state, &state->chunks[i++], parent, model, estate);
 	foreach(lc, children)
+	{
+		ChunkRef	chunk;
+
+		if (ChunkRangeOf(ht, lfirst_oid(lc), &chunk) &&
+			!TimeRangeOverlaps(&range, chunk.range_start, chunk.range_end))
+			continue;
 		OpenChunk(state, &state->chunks[i++], table_open(lfirst_oid(lc), NoLock), model, estate);
+	}
+	state->nchunks = i;
 	index_close(model, AccessShareLock);
 	state->started = false;
 	state->nulls_done = false;
@@ -438,27 +542,29 @@ static bool
 ProbeChunk(LastPointState *state, LastPointChunk *chunk, ProbeKind kind, Datum value,
 		   ScanDirection direction)
 {
-	ScanKeyData key;
+	ScanKeyData keys[1 + INDEX_MAX_KEYS];
+	ScanKeyData *key = &keys[0];
 
 	switch (kind)
 	{
 		case PROBE_NOT_NULL:
 		case PROBE_NULL:
-			ScanKeyEntryInitialize(&key,
+			ScanKeyEntryInitialize(key,
 								   SK_ISNULL | (kind == PROBE_NULL ? SK_SEARCHNULL : SK_SEARCHNOTNULL),
 								   1, InvalidStrategy, InvalidOid, InvalidOid, InvalidOid,
 								   (Datum) 0);
 			break;
 		case PROBE_ABOVE:
 		case PROBE_EQUAL:
-			ScanKeyEntryInitialize(&key, 0, 1,
+			ScanKeyEntryInitialize(key, 0, 1,
 								   kind == PROBE_EQUAL ? BTEqualStrategyNumber : BTGreaterStrategyNumber,
 								   state->value_type, state->value_collation,
 								   kind == PROBE_EQUAL ? state->value_eq_proc : state->value_gt_proc,
 								   value);
 			break;
 	}
-	index_rescan(chunk->scan, &key, 1, NULL, 0);
+	memcpy(&keys[1], state->bound_keys, sizeof(ScanKeyData) * state->nbounds);
+	index_rescan(chunk->scan, keys, 1 + state->nbounds, NULL, 0);
 	return index_getnext_slot(chunk->scan, direction, chunk->slot);
 }
 
@@ -584,6 +690,8 @@ LastPointNext(ScanState *node)
 	LastPointState *state = (LastPointState *) node;
 	LastPointChunk *lowest;
 
+	if (state->empty)
+		return NULL;
 	if (!state->started)
 	{
 		for (int i = 0; i < state->nchunks; i++)

@@ -248,9 +248,11 @@ extern bool TimeRangeOverlaps(const TimeRange *range, int64 start, int64 end);
 
 /* gapfill.c */
 extern void GapFillInit(void);
-extern void LastPointInit(void);
 extern const char *LibraryFunctionSymbol(Oid funcid);
 extern bool IsOurFunction(Node *node, const char *symbol);
+
+/* lastpoint.c */
+extern void LastPointInit(void);
 
 /* hypertable_expand.c */
 extern void HypertableExpandInit(void);

@@ -28,7 +28,7 @@ BEGIN
             plan := btrim(line);
         END IF;
     END LOOP;
-    EXECUTE 'SELECT count(*), md5(string_agg(x::text, '','')) FROM (' || query || ') x'
+    EXECUTE 'SELECT count(*), md5(coalesce(string_agg(x::text, '',''), '''')) FROM (' || query || ') x'
        INTO rows, digest;
 END
 $$;
@@ -52,8 +52,29 @@ EXPLAIN (COSTS OFF) SELECT DISTINCT ON (host) * FROM lp ORDER BY host, time DESC
 -- with LIMIT
 SELECT * FROM lp_compare('SELECT DISTINCT ON (host) host, time FROM lp ORDER BY host, time DESC LIMIT 3');
 
--- Not taken: a WHERE clause, another order, another DISTINCT ON.
+-- Bounds on time (constants, or values known when the query starts) are
+-- keys of every probe; the chunks they rule out are not probed.
+SELECT * FROM lp_compare($$SELECT DISTINCT ON (host) * FROM lp WHERE time >= '2024-01-05' ORDER BY host, time DESC$$);
+SELECT * FROM lp_compare($$SELECT DISTINCT ON (host) * FROM lp WHERE time < '2024-01-02 12:00' ORDER BY host, time DESC$$);
+SELECT * FROM lp_compare($$SELECT DISTINCT ON (host) * FROM lp
+  WHERE time > '2024-01-02' AND time <= '2024-01-03 00:00:01+00' ORDER BY host, time DESC$$);
+SELECT * FROM lp_compare($$SELECT DISTINCT ON (host) * FROM lp
+  WHERE time >= timestamptz '2024-01-07' - interval '1 hour' ORDER BY host, time DESC$$);
+SELECT * FROM lp_compare($$SELECT DISTINCT ON (host) * FROM lp WHERE time = '2024-01-01 00:00:01+00' ORDER BY host, time DESC$$);
+SELECT * FROM lp_compare($$SELECT DISTINCT ON (host) * FROM lp WHERE time > '2030-01-01' ORDER BY host, time DESC$$);
+SELECT * FROM lp_compare($$SELECT DISTINCT ON (host) * FROM lp WHERE time > now() - interval '1000 years' ORDER BY host, time DESC$$);
+PREPARE since(timestamptz) AS
+  SELECT DISTINCT ON (host) host, time FROM lp WHERE time >= $1 ORDER BY host, time DESC;
+SET plan_cache_mode = force_generic_plan;
+EXPLAIN (COSTS OFF) EXECUTE since('2024-01-07 14:39:30+00');
+EXECUTE since('2024-01-07 14:39:30+00');
+EXECUTE since(NULL);
+RESET plan_cache_mode;
+DEALLOCATE since;
+
+-- Not taken: other restrictions, another order, another DISTINCT ON.
 SELECT * FROM lp_compare('SELECT DISTINCT ON (host) * FROM lp WHERE reading > 10 ORDER BY host, time DESC');
+SELECT * FROM lp_compare($$SELECT DISTINCT ON (host) * FROM lp WHERE time > '2024-01-05' AND reading > 10 ORDER BY host, time DESC$$);
 SELECT * FROM lp_compare('SELECT DISTINCT ON (host) * FROM lp ORDER BY host, time');
 SELECT * FROM lp_compare('SELECT DISTINCT ON (host) * FROM lp ORDER BY host DESC, time DESC');
 SELECT * FROM lp_compare('SELECT DISTINCT ON (note) * FROM lp ORDER BY note, time DESC');
