@@ -404,12 +404,42 @@ DecodeSq8(int n, const uint8 *pg_restrict c, const float *pg_restrict lo,
 }
 
 /*
+ * The signs the 8 bits of each byte of a binary code stand for, most
+ * significant bit first: signs[b][k] is 1 when bit 7 - k of b is set, else
+ * -1.  Filled on first use (a process-wide constant table of 8 kB).
+ */
+static const float (*BinarySigns(void))[8]
+{
+	static float signs[256][8];
+	static bool filled = false;
+
+	if (!filled)
+	{
+		for (int b = 0; b < 256; b++)
+			for (int k = 0; k < 8; k++)
+				signs[b][k] = (b & (0x80 >> k)) ? 1.0f : -1.0f;
+		filled = true;
+	}
+	return (const float (*)[8]) signs;
+}
+
+/* Decodes n (at most 8) binary elements from the signs of their byte. */
+static inline void
+DecodeBinary(int n, const float *pg_restrict sign, const float *pg_restrict lo,
+			 const float *pg_restrict step, float *pg_restrict x)
+{
+	for (int i = 0; i < n; i++)
+		x[i] = lo[i] + step[i] * sign[i];
+}
+
+/*
  * HnswQuantDecode - decodes a code read from a page into out, a float4
  * vector of q->dims elements.  Returns false, decoding nothing, when the
  * code's length is not the index's (a corrupt tuple; the caller reports
- * it with its place).  Scans decode every node they visit: sq8 codes go
- * through DecodeSq8 in blocks of 8 elements, which the compiler turns
- * into vector instructions at -O2 (the loop's count is known).
+ * it with its place).  Scans decode every node they visit: both kinds go
+ * through loops of 8 elements (a binary code's byte at a time, its bits
+ * read from a table of signs), which the compiler turns into vector
+ * instructions at -O2 since their count is known.
  */
 bool
 HnswQuantDecode(const HnswQuantizer *q, const struct varlena *code, EpVector *out)
@@ -433,12 +463,12 @@ HnswQuantDecode(const HnswQuantizer *q, const struct varlena *code, EpVector *ou
 	}
 	else
 	{
-		for (; i < dims; i++)
-		{
-			float		sign = (c[i / 8] & (0x80 >> (i % 8))) ? 1.0f : -1.0f;
+		const float (*signs)[8] = BinarySigns();
 
-			x[i] = q->lo[i] + sign * q->step[i];
-		}
+		for (; i + 8 <= dims; i += 8)
+			DecodeBinary(8, signs[c[i / 8]], q->lo + i, q->step + i, x + i);
+		if (i < dims)
+			DecodeBinary(dims - i, signs[c[i / 8]], q->lo + i, q->step + i, x + i);
 	}
 	return true;
 }
