@@ -165,9 +165,16 @@ HnswGetQuantization(Relation index)
 /*
  * hnswcostestimate - the index is useful only to order by distance.  A
  * search computes about ef_search * m distances at level 0 plus m per
- * upper level, all before the first tuple comes back, so the startup cost
- * is the whole cost.  On a small table that is about every tuple, and a
- * sequential scan with a top-N sort wins.
+ * upper level before the first tuple comes back: the startup cost.  It
+ * returns about ef_search tuples for that; the total cost is that of
+ * returning every tuple, each further batch of ef_search costing about
+ * what the first did.  So a LIMIT of k above a filter of selectivity s,
+ * which the scan must feed about k / s tuples (an iterative scan keeps
+ * searching), pays about startup * (1 + k / (ef_search * s)), and the
+ * planner prefers an exact plan (a sequential or btree scan and a top-N
+ * sort) when the filter is very selective.  On a small table the first
+ * search visits about every tuple, and a sequential scan with a top-N sort
+ * wins.
  */
 void
 hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
@@ -197,7 +204,7 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	genericcostestimate(root, path, loop_count, &costs);
 
 	*indexStartupCost = costs.indexTotalCost;
-	*indexTotalCost = costs.indexTotalCost;
+	*indexTotalCost = costs.indexTotalCost * Max(1.0, ntuples / Max(hnsw_ef_search, 1));
 	*indexSelectivity = costs.indexSelectivity;
 	*indexCorrelation = 0;
 	*indexPages = costs.numIndexPages;

@@ -111,8 +111,12 @@ IvfGetLists(Relation index)
 /*
  * ivfcostestimate - the index is useful only to order by distance.  A
  * scan computes the distance to every centroid, then reads probes / lists
- * of the tuples and sorts them, all before the first tuple comes back, so
- * the startup cost is the whole cost.  On a small table that is about every
+ * of the tuples and sorts them before the first tuple comes back: the
+ * startup cost.  The total cost is that of returning every tuple, each
+ * further batch of probes lists costing about what the first did, so that
+ * a LIMIT above a very selective filter (which an iterative scan must feed
+ * many batches) makes the planner prefer an exact plan, as in
+ * hnswcostestimate.  On a small table the first batch is about every
  * tuple plus the centroids, and a sequential scan with a top-N sort wins.
  */
 static void
@@ -150,7 +154,7 @@ ivfcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	genericcostestimate(root, path, loop_count, &costs);
 
 	*indexStartupCost = costs.indexTotalCost + centroidCost;
-	*indexTotalCost = costs.indexTotalCost + centroidCost;
+	*indexTotalCost = centroidCost + costs.indexTotalCost / ratio;
 	*indexSelectivity = costs.indexSelectivity;
 	*indexCorrelation = 0;
 	*indexPages = costs.numIndexPages;
