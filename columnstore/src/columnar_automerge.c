@@ -34,6 +34,7 @@
 #include "postgres.h"
 
 #include "epiphany/compat.h"
+#include "epiphany/background_worker.h"
 #include "epiphany/database_commands.h"
 #include "epiphany/utility_hook.h"
 
@@ -305,15 +306,10 @@ StartWorker(Oid dboid)
 {
 	BackgroundWorker worker;
 
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	EpDescribeWorker(&worker, EP_COLUMNSTORE_LIBRARY, "ep_columnar_merge_worker_main",
+					 MERGE_WORKER_TYPE, ObjectIdGetDatum(dboid));
 	worker.bgw_restart_time = BGW_NEVER_RESTART;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "%s", EP_COLUMNSTORE_LIBRARY);
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "ep_columnar_merge_worker_main");
 	snprintf(worker.bgw_name, BGW_MAXLEN, MERGE_WORKER_TYPE " for database %u", dboid);
-	snprintf(worker.bgw_type, BGW_MAXLEN, MERGE_WORKER_TYPE);
-	worker.bgw_main_arg = ObjectIdGetDatum(dboid);
 	if (!RegisterDynamicBackgroundWorker(&worker, NULL))
 		ereport(LOG,
 				(errmsg("could not start the columnar merge worker for database %u: no background worker slot free",
@@ -622,10 +618,9 @@ RecordMerge(Oid relid, const MergeOutcome *outcome)
 		table->row_groups_dropped += outcome->compacted.row_groups_dropped;
 		if (outcome->error != NULL)
 		{
-			int			backoff = MERGE_MIN_BACKOFF_MS;
+			int64		backoff = (int64) MERGE_MIN_BACKOFF_MS <<
+				Min(table->consecutive_failures, 20);
 
-			for (int i = 0; i < table->consecutive_failures && backoff < MERGE_MAX_BACKOFF_MS; i++)
-				backoff *= 2;
 			table->failures++;
 			table->consecutive_failures++;
 			table->retry_after = TimestampTzPlusMilliseconds(now, Min(backoff, MERGE_MAX_BACKOFF_MS));

@@ -34,6 +34,7 @@
 #include "postgres.h"
 
 #include "epiphany/compat.h"
+#include "epiphany/background_worker.h"
 
 #include "access/heapam.h"
 #include "access/htup_details.h"
@@ -147,25 +148,6 @@ JobSchedulerDefineSettings(void)
 }
 
 /*
- * Fills in what every job process shares: shared memory and a database
- * connection, a start once recovery has finished (so never on a standby),
- * this library's entry point function, its type (also its name) and
- * argument.
- */
-static void
-DescribeWorker(BackgroundWorker *worker, const char *function, const char *type, Datum arg)
-{
-	memset(worker, 0, sizeof(BackgroundWorker));
-	worker->bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker->bgw_start_time = BgWorkerStart_RecoveryFinished;
-	snprintf(worker->bgw_library_name, BGW_MAXLEN, "%s", EP_TIMESTORE_LIBRARY);
-	snprintf(worker->bgw_function_name, BGW_MAXLEN, "%s", function);
-	snprintf(worker->bgw_name, BGW_MAXLEN, "%s", type);
-	snprintf(worker->bgw_type, BGW_MAXLEN, "%s", type);
-	worker->bgw_main_arg = arg;
-}
-
-/*
  * JobSchedulerInit - called by _PG_init while shared_preload_libraries is
  * processed: sets up the shared slots (job_slots.c) and registers the
  * launcher.
@@ -177,7 +159,8 @@ JobSchedulerInit(void)
 
 	JobSlotsInit();
 
-	DescribeWorker(&worker, "ep_timestore_launcher_main", EP_LAUNCHER_TYPE, (Datum) 0);
+	EpDescribeWorker(&worker, EP_TIMESTORE_LIBRARY, "ep_timestore_launcher_main",
+					 EP_LAUNCHER_TYPE, (Datum) 0);
 	worker.bgw_restart_time = EP_LAUNCHER_RESTART_SECONDS;
 	RegisterBackgroundWorker(&worker);
 }
@@ -237,8 +220,8 @@ StartScheduler(LauncherDatabase *db)
 	MemoryContext oldcxt;
 	bool		started;
 
-	DescribeWorker(&worker, "ep_timestore_scheduler_main", EP_SCHEDULER_TYPE,
-				   ObjectIdGetDatum(db->dboid));
+	EpDescribeWorker(&worker, EP_TIMESTORE_LIBRARY, "ep_timestore_scheduler_main",
+					 EP_SCHEDULER_TYPE, ObjectIdGetDatum(db->dboid));
 	worker.bgw_restart_time = BGW_NEVER_RESTART;
 	worker.bgw_notify_pid = MyProcPid;
 	snprintf(worker.bgw_name, BGW_MAXLEN, EP_SCHEDULER_TYPE " for database %u",
@@ -536,7 +519,8 @@ StartJobWorker(int32 job_id, Oid owner, bool owner_can_login)
 	RunningJob *running;
 	MemoryContext oldcxt;
 
-	DescribeWorker(&worker, "ep_timestore_job_main", EP_JOB_WORKER_TYPE, Int32GetDatum(job_id));
+	EpDescribeWorker(&worker, EP_TIMESTORE_LIBRARY, "ep_timestore_job_main",
+					 EP_JOB_WORKER_TYPE, Int32GetDatum(job_id));
 	worker.bgw_restart_time = BGW_NEVER_RESTART;
 	worker.bgw_notify_pid = MyProcPid;
 	snprintf(worker.bgw_name, BGW_MAXLEN, "%s %d", EP_JOB_WORKER_TYPE, job_id);
