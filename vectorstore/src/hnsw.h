@@ -397,8 +397,8 @@ typedef struct HnswGraph
 /*
  * The distance procedures of our operator classes that the index
  * recognizes by address (HnswDistanceKindOf, and the classes quantization
- * supports), defined in vector.c and halfvec.c, where PG_FUNCTION_INFO_V1
- * declares them.
+ * supports, and ivfflat's key types), defined in vector.c, halfvec.c and
+ * bitvec.c, where PG_FUNCTION_INFO_V1 declares them.
  */
 extern PGDLLEXPORT Datum ep_vector_l2_squared_distance(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum ep_vector_negative_inner_product(PG_FUNCTION_ARGS);
@@ -408,6 +408,7 @@ extern PGDLLEXPORT Datum ep_halfvec_l2_squared_distance(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum ep_halfvec_negative_inner_product(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum ep_halfvec_cosine_distance(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum ep_halfvec_l1_distance(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum ep_hamming_distance(PG_FUNCTION_ARGS);
 
 /* Number of neighbour slots of an element of the given level. */
 static inline int

@@ -28,6 +28,22 @@
 #include "storage/bufpage.h"
 #include "utils/relcache.h"
 
+/*
+ * The type of the indexed values, and so of the centroids (IvfMetaPageData
+ * keytype, on disk): vector, halfvec (centroids computed in float4, stored
+ * rounded to float16) or bit (centroids are bit strings: each bit the
+ * majority of its cluster's bits).  Chosen by the operator class's
+ * distance function (IvfKeyTypeOf).
+ */
+typedef enum IvfKeyType
+{
+	IVF_KEY_VECTOR = 0,			/* vector_l2_ops, vector_ip_ops, vector_cosine_ops */
+	IVF_KEY_HALFVEC = 1,		/* halfvec_l2_ops, halfvec_ip_ops, halfvec_cosine_ops */
+	IVF_KEY_BIT = 2				/* bit_hamming_ops */
+} IvfKeyType;
+
+#define IVF_KEY_TYPES 3
+
 /* Support procedures: those of hnsw (distance 1, optional norm 2). */
 #define IVF_DISTANCE_PROC HNSW_DISTANCE_PROC
 #define IVF_NORM_PROC HNSW_NORM_PROC
@@ -93,7 +109,7 @@ typedef struct IvfMetaPageData
 	uint32		dims;			/* typmod of the indexed column */
 	uint32		lists;			/* number of lists, 1..IVF_MAX_LISTS */
 	uint32		nlistpages;		/* list pages, blocks 1..nlistpages */
-	uint32		unused;			/* zero; reserved */
+	uint32		keytype;		/* IvfKeyType of the values and centroids */
 } IvfMetaPageData;
 
 typedef IvfMetaPageData *IvfMetaPage;
@@ -104,8 +120,8 @@ StaticAssertDecl(sizeof(IvfMetaPageData) == 24,
 #define IvfPageGetMeta(page) ((IvfMetaPage) PageGetContents(page))
 
 /*
- * List tuple: this header, then the centroid as an uncompressed vector
- * with a 4-byte varlena header.  An empty list has no posting page
+ * List tuple: this header, then the centroid as an uncompressed value of
+ * the key type (vector, halfvec or bit) with a 4-byte varlena header.  An empty list has no posting page
  * (both block numbers invalid).
  */
 typedef struct IvfListTupleData
@@ -161,7 +177,7 @@ extern char *ivfbuildphasename(int64 phasenum);
 
 /* ivfkmeans.c */
 extern void IvfKmeans(float *samples, int nsamples, int dims, int k,
-					  bool spherical, float *centroids);
+					  bool spherical, bool binary, float *centroids);
 
 /* ivfinsert.c */
 extern bool ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
@@ -185,11 +201,20 @@ extern IndexBulkDeleteResult *ivfvacuumcleanup(IndexVacuumInfo *info,
 
 /* ivfutils.c */
 extern void IvfInitPage(Page page, uint16 flags);
-extern void IvfInitMetaPage(Page page, uint32 dims, uint32 lists, uint32 nlistpages);
+extern void IvfInitMetaPage(Page page, IvfKeyType keytype, uint32 dims, uint32 lists,
+							uint32 nlistpages);
+extern IvfKeyType IvfKeyTypeOf(Relation index);
+extern Size IvfKeySize(IvfKeyType keytype, uint32 dims);
+extern uint32 IvfMaxDims(IvfKeyType keytype);
+extern uint32 IvfCheckDims(IvfKeyType keytype, int32 typmod);
+extern void IvfCheckValue(IvfKeyType keytype, Datum value, uint32 dims);
+extern void IvfValueToFloats(IvfKeyType keytype, Datum value, uint32 dims, float *out);
+extern struct varlena *IvfCentroidFromFloats(IvfKeyType keytype, const float *c,
+											 uint32 dims);
 extern void IvfCheckPage(Relation index, Page page, BlockNumber blkno, uint16 flags);
 extern IvfMetaPageData IvfReadMeta(Relation index);
 extern IvfListTuple IvfCheckListTuple(Relation index, Page page, BlockNumber blkno,
-									  OffsetNumber offno, uint32 dims);
+									  OffsetNumber offno, const IvfMetaPageData *meta);
 extern IndexTuple IvfCheckPostingTuple(Relation index, Page page, BlockNumber blkno,
 									   OffsetNumber offno);
 extern void IvfInitDistance(HnswGraph *dist, Relation index);

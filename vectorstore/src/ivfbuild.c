@@ -7,7 +7,10 @@
  *	  IVF_SAMPLES_PER_LIST * lists rows (fewer when
  *	  epiphany.vector_index_build_memory cannot hold them), with a generator of fixed seed and without
  *	  synchronized scans, so the same table gives the same index.  (2) k-means
- *	  (ivfkmeans.c) computes the centroids; the metapage and the list pages
+ *	  (ivfkmeans.c) computes the centroids, on float4 copies of the values
+ *	  (halfvec widened, bits as 0 and 1; binary k-means for bit), which are
+ *	  stored as values of the index's key type (IvfKeyTypeOf: vector,
+ *	  halfvec or bit); the metapage and the list pages
  *	  (blocks 0 .. nlistpages) are written with empty chains.  (3) A second
  *	  heap scan appends each row to the posting chain of its nearest
  *	  centroid, by the operator class's distance; at the end the chain ends
@@ -50,6 +53,7 @@ typedef struct IvfBuildState
 	Relation	bs_index;
 	ForkNumber	bs_fork;		/* MAIN_FORKNUM, or INIT_FORKNUM when empty */
 	HnswGraph	bs_dist;		/* the operator class's distance */
+	IvfKeyType	bs_keytype;		/* type of the values and centroids */
 	uint32		bs_dims;
 	int			bs_lists;
 	bool		bs_spherical;	/* cosine: normalized k-means */
@@ -60,7 +64,7 @@ typedef struct IvfBuildState
 	int64		bs_seen;
 	pg_prng_state bs_prng;
 	/* steps 2 and 3 */
-	EpVector  **bs_centroids;
+	struct varlena **bs_centroids;	/* of bs_keytype */
 	BlockNumber *bs_startBlkno;
 	BlockNumber *bs_lastBlkno;
 	BlockNumber *bs_listBlkno;	/* list tuple of each list */
@@ -72,53 +76,18 @@ typedef struct IvfBuildState
 } IvfBuildState;
 
 /*
- * The dimensions of the indexed column, checked with the operator class:
- * only vector classes whose distance has a kernel are supported.
+ * The value of a heap tuple to index, detoasted and checked, or 0 when it
+ * is not indexed (NULL, or a zero vector under cosine).
  */
-static uint32
-CheckBuildParameters(Relation index, HnswGraph *dist)
-{
-	int32		typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
-	Size		listsize;
-
-	if (dist->distkind != HNSW_DISTANCE_VECTOR_L2 &&
-		dist->distkind != HNSW_DISTANCE_VECTOR_IP &&
-		dist->distkind != HNSW_DISTANCE_VECTOR_COSINE)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("ivfflat supports only the vector_l2_ops, vector_ip_ops and vector_cosine_ops operator classes")));
-	if (typmod < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("column does not have dimensions")));
-	listsize = sizeof(IvfListTupleData) + EP_VECTOR_SIZE(typmod);
-	if (MAXALIGN(listsize) + sizeof(ItemIdData) > BLCKSZ - SizeOfPageHeaderData -
-		MAXALIGN(sizeof(IvfPageOpaqueData)))
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("column cannot have more than %d dimensions for ivfflat index",
-						(int) ((BLCKSZ - SizeOfPageHeaderData - sizeof(ItemIdData) -
-								MAXALIGN(sizeof(IvfPageOpaqueData)) -
-								sizeof(IvfListTupleData) - EP_VECTOR_SIZE(0) - MAXIMUM_ALIGNOF)
-							   / sizeof(float4)))));
-	return (uint32) typmod;
-}
-
-/*
- * The value of a heap tuple to index, detoasted and checked, or NULL when
- * it is not indexed (NULL, or a zero vector under cosine).
- */
-static EpVector *
+static Datum
 IndexedValue(IvfBuildState *bs, Datum value, bool isnull)
 {
 	Datum		detoasted;
-	EpVector   *v;
 
 	if (isnull || !HnswFormValue(bs->bs_index, value, &detoasted))
-		return NULL;
-	v = EpVectorFromDatum(detoasted);
-	EpCheckTypmod(v->dim, (int32) bs->bs_dims);
-	return v;
+		return (Datum) 0;
+	IvfCheckValue(bs->bs_keytype, detoasted, bs->bs_dims);
+	return detoasted;
 }
 
 /* table_index_build_scan callback of step 1: reservoir sampling. */
@@ -128,10 +97,10 @@ SampleCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 {
 	IvfBuildState *bs = (IvfBuildState *) state;
 	MemoryContext oldcxt = MemoryContextSwitchTo(bs->bs_tmpCxt);
-	EpVector   *v = IndexedValue(bs, values[0], isnull[0]);
+	Datum		v = IndexedValue(bs, values[0], isnull[0]);
 	int			slot = -1;
 
-	if (v != NULL)
+	if (v != (Datum) 0)
 	{
 		bs->bs_seen++;
 		if (bs->bs_nsamples < bs->bs_maxsamples)
@@ -149,7 +118,7 @@ SampleCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 		float	   *row = bs->bs_samples + (Size) slot * bs->bs_dims;
 		double		norm = 0;
 
-		memcpy(row, v->x, sizeof(float) * bs->bs_dims);
+		IvfValueToFloats(bs->bs_keytype, v, bs->bs_dims, row);
 		if (bs->bs_spherical)
 		{
 			for (uint32 j = 0; j < bs->bs_dims; j++)
@@ -193,14 +162,14 @@ WriteLists(IvfBuildState *bs)
 	float	   *centroids = MemoryContextAllocHuge(CurrentMemoryContext,
 												   mul_size(mul_size(bs->bs_lists, bs->bs_dims),
 															sizeof(float)));
-	Size		size = sizeof(IvfListTupleData) + EP_VECTOR_SIZE(bs->bs_dims);
+	Size		size = sizeof(IvfListTupleData) + IvfKeySize(bs->bs_keytype, bs->bs_dims);
 	IvfListTuple tup = palloc0(size);
 	Buffer		meta = NewPage(bs, IVF_PAGE_META);
 	Buffer		buf = InvalidBuffer;
 
 	IvfKmeans(bs->bs_samples, bs->bs_nsamples, bs->bs_dims, bs->bs_lists,
-			  bs->bs_spherical, centroids);
-	bs->bs_centroids = palloc_array(EpVector *, bs->bs_lists);
+			  bs->bs_spherical, bs->bs_keytype == IVF_KEY_BIT, centroids);
+	bs->bs_centroids = palloc_array(struct varlena *, bs->bs_lists);
 	bs->bs_startBlkno = palloc_array(BlockNumber, bs->bs_lists);
 	bs->bs_lastBlkno = palloc_array(BlockNumber, bs->bs_lists);
 	bs->bs_listBlkno = palloc_array(BlockNumber, bs->bs_lists);
@@ -211,10 +180,12 @@ WriteLists(IvfBuildState *bs)
 	tup->insertBlkno = InvalidBlockNumber;
 	for (int c = 0; c < bs->bs_lists; c++)
 	{
-		EpVector   *v = EpInitVector(bs->bs_dims);
+		struct varlena *v = IvfCentroidFromFloats(bs->bs_keytype,
+												  centroids + (Size) c * bs->bs_dims,
+												  bs->bs_dims);
 		OffsetNumber offno;
 
-		memcpy(v->x, centroids + (Size) c * bs->bs_dims, sizeof(float) * bs->bs_dims);
+		Assert(VARSIZE(v) == IvfKeySize(bs->bs_keytype, bs->bs_dims));
 		bs->bs_centroids[c] = v;
 		bs->bs_startBlkno[c] = InvalidBlockNumber;
 		bs->bs_lastBlkno[c] = InvalidBlockNumber;
@@ -235,7 +206,8 @@ WriteLists(IvfBuildState *bs)
 		bs->bs_listOffno[c] = offno;
 	}
 	FinishPage(buf);
-	IvfInitMetaPage(BufferGetPage(meta), bs->bs_dims, bs->bs_lists, bs->bs_nlistpages);
+	IvfInitMetaPage(BufferGetPage(meta), bs->bs_keytype, bs->bs_dims, bs->bs_lists,
+					bs->bs_nlistpages);
 	FinishPage(meta);
 	pfree(centroids);
 	pfree(tup);
@@ -285,18 +257,17 @@ LoadCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 {
 	IvfBuildState *bs = (IvfBuildState *) state;
 	MemoryContext oldcxt = MemoryContextSwitchTo(bs->bs_tmpCxt);
-	EpVector   *v = IndexedValue(bs, values[0], isnull[0]);
+	Datum		v = IndexedValue(bs, values[0], isnull[0]);
 
 	bs->bs_reltuples++;
-	if (v != NULL)
+	if (v != (Datum) 0)
 	{
 		int			best = 0;
 		double		bestd = get_float8_infinity();
 
 		for (int c = 0; c < bs->bs_lists; c++)
 		{
-			double		d = HnswDistance(&bs->bs_dist, PointerGetDatum(bs->bs_centroids[c]),
-										 PointerGetDatum(v));
+			double		d = HnswDistance(&bs->bs_dist, PointerGetDatum(bs->bs_centroids[c]), v);
 
 			if (d < bestd)
 			{
@@ -304,7 +275,7 @@ LoadCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 				best = c;
 			}
 		}
-		AppendToList(bs, best, IvfFormTuple(index, PointerGetDatum(v), tid));
+		AppendToList(bs, best, IvfFormTuple(index, v, tid));
 		bs->bs_indtuples++;
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) bs->bs_indtuples);
 	}
@@ -351,7 +322,9 @@ InitBuildState(IvfBuildState *bs, Relation index, ForkNumber fork)
 	bs->bs_index = index;
 	bs->bs_fork = fork;
 	IvfInitDistance(&bs->bs_dist, index);
-	bs->bs_dims = CheckBuildParameters(index, &bs->bs_dist);
+	bs->bs_keytype = IvfKeyTypeOf(index);
+	bs->bs_dims = IvfCheckDims(bs->bs_keytype,
+							   TupleDescAttr(RelationGetDescr(index), 0)->atttypmod);
 	bs->bs_lists = IvfGetLists(index);
 	bs->bs_spherical = OidIsValid(index_getprocid(index, 1, IVF_NORM_PROC));
 	rowsize = sizeof(float) * bs->bs_dims;

@@ -66,7 +66,7 @@ AddToPage(Relation index, Buffer buf, IndexTuple itup)
  */
 static BlockNumber
 AppendWithListLock(Relation index, IvfListRef *list, BlockNumber seenLast,
-				   IndexTuple itup, uint32 dims)
+				   IndexTuple itup, const IvfMetaPageData *meta)
 {
 	Buffer		listbuf = ReadBuffer(index, list->blkno);
 	Buffer		lastbuf = InvalidBuffer;
@@ -79,7 +79,7 @@ AppendWithListLock(Relation index, IvfListRef *list, BlockNumber seenLast,
 
 	LockBuffer(listbuf, BUFFER_LOCK_EXCLUSIVE);
 	IvfCheckPage(index, BufferGetPage(listbuf), list->blkno, IVF_PAGE_LIST);
-	tup = IvfCheckListTuple(index, BufferGetPage(listbuf), list->blkno, list->offno, dims);
+	tup = IvfCheckListTuple(index, BufferGetPage(listbuf), list->blkno, list->offno, meta);
 	last = tup->insertBlkno;
 	if (last != seenLast)
 	{
@@ -135,7 +135,8 @@ AppendWithListLock(Relation index, IvfListRef *list, BlockNumber seenLast,
  * chain's end keeps moving.
  */
 static void
-InsertIntoList(Relation index, IvfListRef *list, IndexTuple itup, uint32 dims)
+InsertIntoList(Relation index, IvfListRef *list, IndexTuple itup,
+			   const IvfMetaPageData *meta)
 {
 	BlockNumber blkno = list->insertBlkno;
 
@@ -161,7 +162,7 @@ InsertIntoList(Relation index, IvfListRef *list, IndexTuple itup, uint32 dims)
 			UnlockReleaseBuffer(buf);
 			CHECK_FOR_INTERRUPTS();
 		}
-		blkno = AppendWithListLock(index, list, seenLast, itup, dims);
+		blkno = AppendWithListLock(index, list, seenLast, itup, meta);
 		if (!BlockNumberIsValid(blkno))
 			return;
 	}
@@ -197,7 +198,7 @@ ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 	}
 
 	meta = IvfReadMeta(index);
-	EpCheckTypmod(EpVectorFromDatum(value)->dim, (int32) meta.dims);
+	IvfCheckValue((IvfKeyType) meta.keytype, value, meta.dims);
 	IvfInitDistance(&dist, index);
 	lists = IvfReadLists(index, &meta, &dist, value);
 	for (uint32 i = 1; i < meta.lists; i++)
@@ -205,7 +206,7 @@ ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 		if (lists[i].distance < lists[best].distance)
 			best = i;
 	}
-	InsertIntoList(index, &lists[best], IvfFormTuple(index, value, heap_tid), meta.dims);
+	InsertIntoList(index, &lists[best], IvfFormTuple(index, value, heap_tid), &meta);
 
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextDelete(insertCxt);

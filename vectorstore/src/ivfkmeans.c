@@ -8,8 +8,12 @@
  *	  Reproducible: the generator has a fixed seed, so the same samples
  *	  give the same centroids.  An empty cluster is re-seeded with the
  *	  sample farthest from its centroid.  Spherical k-means (cosine) keeps
- *	  the centroids at unit norm; the caller normalizes the samples.  All
- *	  memory is allocated in the caller's context and freed on return.
+ *	  the centroids at unit norm; the caller normalizes the samples.
+ *	  Binary k-means (bit strings: samples of 0s and 1s) rounds every
+ *	  centroid to 0s and 1s, each element the majority of its cluster's,
+ *	  so that squared L2 between samples and centroids is their Hamming
+ *	  distance throughout.  All memory is allocated in the caller's context
+ *	  and freed on return.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -47,6 +51,30 @@ Normalize(float *v, int dims)
 		return;
 	for (int j = 0; j < dims; j++)
 		v[j] = (float) (v[j] / norm);
+}
+
+/* Rounds each element to 1 when above one half, else to 0 (majority vote). */
+static void
+Binarize(float *v, int dims)
+{
+	for (int j = 0; j < dims; j++)
+		v[j] = v[j] > 0.5f ? 1.0f : 0.0f;
+}
+
+/*
+ * Brings the centroids back to the samples' space: unit norm (spherical)
+ * or 0s and 1s (binary).
+ */
+static void
+ConstrainCentroids(float *centroids, int k, int dims, bool spherical, bool binary)
+{
+	for (int c = 0; c < k; c++)
+	{
+		if (spherical)
+			Normalize(Row(centroids, c, dims), dims);
+		if (binary)
+			Binarize(Row(centroids, c, dims), dims);
+	}
 }
 
 /* Index of the centroid nearest to v, and its distance. */
@@ -158,7 +186,7 @@ Assign(const float *samples, int n, int dims, const float *centroids, int k,
  */
 static void
 Update(const float *samples, int n, int dims, float *centroids, int k,
-	   int *assign, float *dist, bool spherical)
+	   int *assign, float *dist, bool spherical, bool binary)
 {
 	double	   *sums = palloc0_array(double, (Size) k * dims);
 	int		   *counts = palloc0_array(int, k);
@@ -193,9 +221,7 @@ Update(const float *samples, int n, int dims, float *centroids, int k,
 		for (int j = 0; j < dims; j++)
 			Row(centroids, c, dims)[j] = (float) (sums[(Size) c * dims + j] / counts[c]);
 	}
-	if (spherical)
-		for (int c = 0; c < k; c++)
-			Normalize(Row(centroids, c, dims), dims);
+	ConstrainCentroids(centroids, k, dims, spherical, binary);
 	pfree(sums);
 	pfree(counts);
 }
@@ -204,10 +230,12 @@ Update(const float *samples, int n, int dims, float *centroids, int k,
  * IvfKmeans - k centroids of n samples of dims float4s each (row-major),
  * written to centroids (k * dims floats, allocated by the caller).  n may
  * be 0 or smaller than k.  spherical: the samples have unit norm and so
- * will the centroids.
+ * will the centroids.  binary: the samples are 0s and 1s and so will the
+ * centroids be.
  */
 void
-IvfKmeans(float *samples, int nsamples, int dims, int k, bool spherical, float *centroids)
+IvfKmeans(float *samples, int nsamples, int dims, int k, bool spherical, bool binary,
+		  float *centroids)
 {
 	pg_prng_state prng;
 	int		   *assign;
@@ -215,9 +243,7 @@ IvfKmeans(float *samples, int nsamples, int dims, int k, bool spherical, float *
 
 	pg_prng_seed(&prng, IVF_KMEANS_SEED);
 	SeedCentroids(&prng, samples, nsamples, dims, k, centroids);
-	if (spherical)
-		for (int c = 0; c < k; c++)
-			Normalize(Row(centroids, c, dims), dims);
+	ConstrainCentroids(centroids, k, dims, spherical, binary);
 	if (nsamples == 0)
 		return;
 
@@ -229,7 +255,7 @@ IvfKmeans(float *samples, int nsamples, int dims, int k, bool spherical, float *
 	{
 		if (Assign(samples, nsamples, dims, centroids, k, assign, dist) == 0)
 			break;
-		Update(samples, nsamples, dims, centroids, k, assign, dist, spherical);
+		Update(samples, nsamples, dims, centroids, k, assign, dist, spherical, binary);
 	}
 	pfree(assign);
 	pfree(dist);

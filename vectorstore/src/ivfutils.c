@@ -23,14 +23,27 @@
 
 #include "access/genam.h"
 #include "ivf.h"
+#include "epiphany/distance.h"
 #include "storage/bufmgr.h"
 #include "utils/rel.h"
+#include "utils/varbit.h"
 #include "vectorstore.h"
 
 /* Largest posting or list tuple a page can hold. */
 #define IVF_MAX_TUPLE_SIZE \
 	MAXALIGN_DOWN(BLCKSZ - MAXALIGN(SizeOfPageHeaderData + sizeof(ItemIdData)) - \
 				  MAXALIGN(sizeof(IvfPageOpaqueData)))
+
+/*
+ * Room for a list tuple's centroid: a list tuple (MAXALIGNed, with its
+ * line pointer) must fit an empty list page.
+ */
+#define IVF_MAX_CENTROID_SIZE \
+	(MAXALIGN_DOWN(BLCKSZ - SizeOfPageHeaderData - sizeof(ItemIdData) - \
+				   MAXALIGN(sizeof(IvfPageOpaqueData))) - sizeof(IvfListTupleData))
+
+/* The type names of the key types, for messages. */
+static const char *const ivf_key_type_names[IVF_KEY_TYPES] = {"vector", "halfvec", "bit"};
 
 /* Initializes an empty page of the given kind. */
 void
@@ -50,7 +63,7 @@ IvfInitPage(Page page, uint16 flags)
  * GenericXLog and page images do not treat it as a hole.
  */
 void
-IvfInitMetaPage(Page page, uint32 dims, uint32 lists, uint32 nlistpages)
+IvfInitMetaPage(Page page, IvfKeyType keytype, uint32 dims, uint32 lists, uint32 nlistpages)
 {
 	IvfMetaPage meta;
 
@@ -62,6 +75,7 @@ IvfInitMetaPage(Page page, uint32 dims, uint32 lists, uint32 nlistpages)
 	meta->dims = dims;
 	meta->lists = lists;
 	meta->nlistpages = nlistpages;
+	meta->keytype = keytype;
 	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(IvfMetaPageData)) - (char *) page;
 }
 
@@ -117,6 +131,13 @@ IvfReadMeta(Relation index)
 				 errmsg("index \"%s\" has an invalid metapage",
 						RelationGetRelationName(index)),
 				 errdetail("It records %u lists on %u pages.", meta.lists, meta.nlistpages)));
+	if (meta.keytype >= IVF_KEY_TYPES || meta.dims < 1 ||
+		meta.dims > IvfMaxDims((IvfKeyType) meta.keytype))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" has an invalid metapage",
+						RelationGetRelationName(index)),
+				 errdetail("It records key type %u of %u dimensions.", meta.keytype, meta.dims)));
 	return meta;
 }
 
@@ -148,22 +169,227 @@ CheckedItem(Relation index, Page page, BlockNumber blkno, OffsetNumber offno,
 
 /*
  * IvfCheckListTuple - the list tuple at (blkno, offno), checked: type and
- * a centroid of exactly dims elements filling the rest of the item.
+ * a centroid of the metapage's key type and dimensions filling the rest of
+ * the item.
  */
 IvfListTuple
 IvfCheckListTuple(Relation index, Page page, BlockNumber blkno, OffsetNumber offno,
-				  uint32 dims)
+				  const IvfMetaPageData *meta)
 {
-	Size		size = sizeof(IvfListTupleData) + EP_VECTOR_SIZE(dims);
+	IvfKeyType	keytype = (IvfKeyType) meta->keytype;
+	Size		csize = IvfKeySize(keytype, meta->dims);
+	Size		size = sizeof(IvfListTupleData) + csize;
 	IvfListTuple tup = (IvfListTuple) CheckedItem(index, page, blkno, offno, "list", size);
-	EpVector   *centroid = (EpVector *) IvfListCentroid(tup);
+	struct varlena *centroid = IvfListCentroid(tup);
+	uint32		cdims;
 
 	if (tup->type != IVF_LIST_TUPLE_TYPE ||
 		ItemIdGetLength(PageGetItemId(page, offno)) != size ||
-		VARATT_IS_EXTENDED(centroid) || VARSIZE(centroid) != EP_VECTOR_SIZE(dims) ||
-		centroid->dim != (int16) dims)
+		VARATT_IS_EXTENDED(centroid) || VARSIZE(centroid) != csize)
+		InvalidTuple(index, blkno, offno, "list");
+	if (keytype == IVF_KEY_BIT)
+		cdims = (uint32) VARBITLEN((VarBit *) centroid);
+	else if (keytype == IVF_KEY_HALFVEC)
+		cdims = (uint32) ((EpHalfvec *) centroid)->dim;
+	else
+		cdims = (uint32) ((EpVector *) centroid)->dim;
+	if (cdims != meta->dims)
 		InvalidTuple(index, blkno, offno, "list");
 	return tup;
+}
+
+/* ----------------------------------------------------------------
+ *		Key types: vector, halfvec, bit
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * IvfKeyTypeOf - the key type of an index, from its operator class's
+ * distance function.  Raises FEATURE_NOT_SUPPORTED for any class but the
+ * seven of the install script (a user's class keeps to hnsw).
+ */
+IvfKeyType
+IvfKeyTypeOf(Relation index)
+{
+	static const struct
+	{
+		PGFunction	fn;
+		IvfKeyType	keytype;
+	}			classes[] = {
+		{ep_vector_l2_squared_distance, IVF_KEY_VECTOR},
+		{ep_vector_negative_inner_product, IVF_KEY_VECTOR},
+		{ep_cosine_distance, IVF_KEY_VECTOR},
+		{ep_halfvec_l2_squared_distance, IVF_KEY_HALFVEC},
+		{ep_halfvec_negative_inner_product, IVF_KEY_HALFVEC},
+		{ep_halfvec_cosine_distance, IVF_KEY_HALFVEC},
+		{ep_hamming_distance, IVF_KEY_BIT},
+	};
+	PGFunction	fn = HnswDistanceProc(index)->fn_addr;
+
+	for (int i = 0; i < lengthof(classes); i++)
+	{
+		if (classes[i].fn == fn)
+			return classes[i].keytype;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("ivfflat does not support the operator class of index \"%s\"",
+					RelationGetRelationName(index)),
+			 errdetail("ivfflat supports the vector and halfvec l2, ip and cosine operator classes and bit_hamming_ops."),
+			 errhint("Use an hnsw index for the other operator classes.")));
+	return IVF_KEY_VECTOR;		/* keep the compiler quiet */
+}
+
+/* IvfKeySize - the size of a value (or centroid) of dims dimensions. */
+Size
+IvfKeySize(IvfKeyType keytype, uint32 dims)
+{
+	switch (keytype)
+	{
+		case IVF_KEY_VECTOR:
+			return EP_VECTOR_SIZE(dims);
+		case IVF_KEY_HALFVEC:
+			return EP_HALFVEC_SIZE(dims);
+		case IVF_KEY_BIT:
+			return VARBITTOTALLEN(dims);
+	}
+	elog(ERROR, "unknown ivfflat key type %d", (int) keytype);
+	return 0;					/* keep the compiler quiet */
+}
+
+/*
+ * IvfMaxDims - the most dimensions an index of the key type accepts: its
+ * centroid must fit a list page (a value then fits a posting page too).
+ */
+uint32
+IvfMaxDims(IvfKeyType keytype)
+{
+	Size		room = IVF_MAX_CENTROID_SIZE;
+	uint32		dims;
+
+	switch (keytype)
+	{
+		case IVF_KEY_VECTOR:
+			dims = (room - EP_VECTOR_SIZE(0)) / sizeof(float4);
+			break;
+		case IVF_KEY_HALFVEC:
+			dims = (room - EP_HALFVEC_SIZE(0)) / sizeof(uint16);
+			break;
+		default:
+			dims = (room - VARBITTOTALLEN(0)) * BITS_PER_BYTE;
+			break;
+	}
+	Assert(IvfKeySize(keytype, dims) <= room && IvfKeySize(keytype, dims + 1) > room);
+	return dims;
+}
+
+/*
+ * IvfCheckDims - the dimensions of the indexed column (its typmod),
+ * checked against the key type's page-fit limit.
+ */
+uint32
+IvfCheckDims(IvfKeyType keytype, int32 typmod)
+{
+	const char *typname = ivf_key_type_names[keytype];
+	uint32		maxdims = IvfMaxDims(keytype);
+
+	if (typmod < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("column does not have dimensions"),
+				 errhint("Index a column or expression of a type with dimensions, such as %s(3).",
+						 typname)));
+	if ((uint32) typmod > maxdims)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("column cannot have more than %u dimensions for ivfflat index", maxdims),
+				 errdetail("An ivfflat list page holds one centroid of type %s, at most %u dimensions; the column has %d.",
+						   typname, maxdims, typmod),
+				 keytype == IVF_KEY_BIT ?
+				 errhint("Use an hnsw index.") :
+				 errhint("Index fewer dimensions, for example a halfvec or binary_quantize expression, or use an hnsw index.")));
+	return (uint32) typmod;
+}
+
+/*
+ * IvfCheckValue - raises DATA_EXCEPTION unless a (detoasted) value has the
+ * index's dimensions; checks the value's header on the way.
+ */
+void
+IvfCheckValue(IvfKeyType keytype, Datum value, uint32 dims)
+{
+	int			n;
+
+	if (keytype == IVF_KEY_BIT)
+		n = VARBITLEN(DatumGetVarBitP(value));
+	else if (keytype == IVF_KEY_HALFVEC)
+		n = EpHalfvecFromDatum(value)->dim;
+	else
+		n = EpVectorFromDatum(value)->dim;
+	EpCheckTypmod(n, (int32) dims);
+}
+
+/*
+ * IvfValueToFloats - a checked value of dims dimensions as dims float4s
+ * (k-means works on those): a vector's elements, a halfvec's widened, a
+ * bit string's bits as 0 and 1.
+ */
+void
+IvfValueToFloats(IvfKeyType keytype, Datum value, uint32 dims, float *out)
+{
+	if (keytype == IVF_KEY_VECTOR)
+		memcpy(out, EpVectorFromDatum(value)->x, sizeof(float) * dims);
+	else if (keytype == IVF_KEY_HALFVEC)
+	{
+		EpHalfvec  *h = EpHalfvecFromDatum(value);
+
+		for (uint32 i = 0; i < dims; i++)
+			out[i] = EpHalfToFloat4(h->x[i]);
+	}
+	else
+	{
+		bits8	   *bits = VARBITS(DatumGetVarBitP(value));
+
+		for (uint32 i = 0; i < dims; i++)
+			out[i] = (bits[i / BITS_PER_BYTE] >> (BITS_PER_BYTE - 1 - i % BITS_PER_BYTE)) & 1;
+	}
+}
+
+/*
+ * IvfCentroidFromFloats - a centroid of dims float4s as a value of the key
+ * type, in the current memory context: a vector, a halfvec (each element
+ * rounded to the nearest float16), or a bit string (bit i set when c[i]
+ * is above one half: the majority of the cluster's bits).
+ */
+struct varlena *
+IvfCentroidFromFloats(IvfKeyType keytype, const float *c, uint32 dims)
+{
+	if (keytype == IVF_KEY_VECTOR)
+	{
+		EpVector   *v = EpInitVector(dims);
+
+		memcpy(v->x, c, sizeof(float) * dims);
+		return (struct varlena *) v;
+	}
+	if (keytype == IVF_KEY_HALFVEC)
+	{
+		EpHalfvec  *h = EpInitHalfvec(dims);
+
+		for (uint32 i = 0; i < dims; i++)
+			h->x[i] = EpFloat8ToHalfChecked(c[i], ivf_key_type_names[keytype]);
+		return (struct varlena *) h;
+	}
+	else
+	{
+		VarBit	   *b = palloc0(VARBITTOTALLEN(dims));
+
+		SET_VARSIZE(b, VARBITTOTALLEN(dims));
+		VARBITLEN(b) = dims;
+		for (uint32 i = 0; i < dims; i++)
+			if (c[i] > 0.5f)
+				VARBITS(b)[i / BITS_PER_BYTE] |= 1 << (BITS_PER_BYTE - 1 - i % BITS_PER_BYTE);
+		return (struct varlena *) b;
+	}
 }
 
 /*
@@ -217,7 +443,7 @@ IvfReadLists(Relation index, const IvfMetaPageData *meta, HnswGraph *dist, Datum
 		IvfCheckPage(index, page, blkno, IVF_PAGE_LIST);
 		for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
 		{
-			IvfListTuple tup = IvfCheckListTuple(index, page, blkno, off, meta->dims);
+			IvfListTuple tup = IvfCheckListTuple(index, page, blkno, off, meta);
 
 			if (n >= meta->lists)
 				InvalidTuple(index, blkno, off, "list");

@@ -5,7 +5,9 @@
 #	wal_consistency_checking = 'generic' so that every replayed page is
 #	compared with the primary's image; after each round of
 #	delete/vacuum/insert the standby's index scans (probes = lists, so
-#	exact) return what the primary's return.  Then an immediate (crash)
+#	exact) return what the primary's return, also through a halfvec
+#	expression index (halfvec_cosine_ops) and a binary_quantize bit
+#	expression index (bit_hamming_ops).  Then an immediate (crash)
 #	stop right after committed inserts: after restart an index scan finds
 #	every committed row.
 #
@@ -36,6 +38,17 @@ SELECT q, ARRAY(SELECT i FROM tst ORDER BY v <-> q LIMIT 10)
  ORDER BY q::text;
 };
 
+# The same queries through the halfvec and bit expression indexes.
+my $typed_query = q{
+SET enable_seqscan = off;
+SET ivfflat.probes = 10;
+SELECT q, ARRAY(SELECT i FROM tst ORDER BY v::halfvec(3) <=> q::halfvec(3) LIMIT 10),
+       ARRAY(SELECT i FROM tst ORDER BY binary_quantize(v)::bit(3) <~> binary_quantize(q) LIMIT 10)
+  FROM unnest(ARRAY['[0.1,0.1,0.1]', '[0.5,0.5,0.5]', '[1,0,1]', '[0.2,0.9,0.1]',
+                    '[1,1,1]']::vector[]) q
+ ORDER BY q::text;
+};
+
 # The exact answers, by sequential scan.
 my $exact_query = q{
 SET enable_indexscan = off;
@@ -55,6 +68,9 @@ sub check_replay
 	my $expected = $primary->safe_psql('postgres', $topk_query);
 	my $got = $standby->safe_psql('postgres', $topk_query);
 	is($got, $expected, "round $round: the standby returns the primary's top-10");
+	is( $standby->safe_psql('postgres', $typed_query),
+		$primary->safe_psql('postgres', $typed_query),
+		"round $round: and so it does through the halfvec and bit indexes");
 	is($expected, $primary->safe_psql('postgres', $exact_query),
 		"round $round: which is the exact top-10");
 }
@@ -66,12 +82,21 @@ CREATE TABLE tst (i int, v vector(3));
 INSERT INTO tst SELECT i, ARRAY[random(), random(), random()]::real[]
   FROM generate_series(1, 1000) i;
 CREATE INDEX tst_ivf ON tst USING ivfflat (v vector_l2_ops) WITH (lists = 10);
+CREATE INDEX tst_half ON tst USING ivfflat ((v::halfvec(3)) halfvec_cosine_ops) WITH (lists = 10);
+CREATE INDEX tst_bit ON tst USING ivfflat ((binary_quantize(v)::bit(3)) bit_hamming_ops)
+  WITH (lists = 10);
 });
 
 my $plan = $standby->safe_psql('postgres',
 	"SET enable_seqscan = off; EXPLAIN (COSTS OFF) SELECT i FROM tst ORDER BY v <-> '[0,0,0]' LIMIT 10"
 );
 like($plan, qr/Index Scan using tst_ivf/, 'the standby scans the index');
+like(
+	$standby->safe_psql('postgres',
+		"SET enable_seqscan = off; EXPLAIN (COSTS OFF) SELECT i FROM tst ORDER BY binary_quantize(v)::bit(3) <~> B'101' LIMIT 10"
+	),
+	qr/Index Scan using tst_bit/,
+	'and the bit index');
 check_replay(0);
 
 # Rounds of delete, vacuum and insert: 300 inserted rows a round fill
