@@ -9,8 +9,8 @@
 #	(best of three in one session), checks that both return the same rows, and prints
 #	ingest rows/s and every query's hypertable/heap time ratio (lower is
 #	better for queries, higher for ingest).  Last, it times the planning of
-#	a query that needs one chunk of a hypertable of BENCH_CHUNKS (5,000)
-#	chunks.  The continuous-aggregate figures compare with their own
+#	a query, a DELETE and an UPDATE that need one chunk of a hypertable of
+#	BENCH_CHUNKS (5,000) chunks.  The continuous-aggregate figures compare with their own
 #	baselines, named under each line.
 #
 # Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
@@ -256,19 +256,31 @@ for ((first = 0; first < chunk_count; first += 500)); do
 	run_sql -c "INSERT INTO many_chunks SELECT timestamptz '2016-01-01' + i * interval '1 hour', i
 	              FROM generate_series($first, least($first + 499, $chunk_count - 1)) i"
 done
-# Planning time in one session (warm caches), best of three.
+# Planning time of an EXPLAIN (SUMMARY ON) in one session (warm caches):
+# the best of three runs after a first one.
+planning_ms() {
+	run_sql -At -c "$1" -c "$1" -c "$1" -c "$1" |
+		sed -n 's/^Planning Time: \([0-9.]*\) ms/\1/p' | tail -n 3 | sort -n | head -n 1
+}
 plan_query="EXPLAIN (SUMMARY ON, COSTS OFF) SELECT count(*) FROM many_chunks
              WHERE time >= '2016-03-01 00:00+00' AND time < '2016-03-01 01:00+00'"
-plan_ms=$(run_sql -At -c "$plan_query" -c "$plan_query" -c "$plan_query" -c "$plan_query" |
-	sed -n 's/^Planning Time: \([0-9.]*\) ms/\1/p' | tail -n 3 | sort -n | head -n 1)
+plan_ms=$(planning_ms "$plan_query")
 printf '%-26s %s chunks, a query needing one: planning %s ms (best of 3, warm)\n' "planning" "$chunk_count" "$plan_ms"
+# UPDATE and DELETE of one chunk's rows: planned, opened and locked like the
+# query (only that chunk), where PostgreSQL's expansion would lock all.
+for statement in "DELETE FROM many_chunks" "UPDATE many_chunks SET value = value + 1"; do
+	dml_plan="EXPLAIN (SUMMARY ON, COSTS OFF) $statement
+	           WHERE time >= '2016-03-01 00:00+00' AND time < '2016-03-01 01:00+00'"
+	dml_ms=$(planning_ms "$dml_plan")
+	printf '%-26s %s chunks, %s of one: planning %s ms (best of 3, warm)\n' "planning" \
+		"$chunk_count" "${statement%% *}" "$dml_ms"
+done
 # A real-time continuous aggregate over those chunks: its planning reads
 # the watermark as a constant, so the raw part plans only the newest chunks.
 run_sql -c "CREATE MATERIALIZED VIEW many_chunks_daily WITH (timescaledb.continuous) AS
             SELECT time_bucket('1 day', time) AS day, avg(value) FROM many_chunks GROUP BY 1" >/dev/null
 view_plan="EXPLAIN (SUMMARY ON, COSTS OFF) SELECT * FROM many_chunks_daily WHERE day >= '2016-03-01'"
-view_plan_ms=$(run_sql -At -c "$view_plan" -c "$view_plan" -c "$view_plan" -c "$view_plan" |
-	sed -n 's/^Planning Time: \([0-9.]*\) ms/\1/p' | tail -n 3 | sort -n | head -n 1)
+view_plan_ms=$(planning_ms "$view_plan")
 printf '%-26s %s chunks, a real-time view: planning %s ms (best of 3, warm)\n' "planning" "$chunk_count" "$view_plan_ms"
 
 [ "$mismatches" -eq 0 ] || exit 1

@@ -13,8 +13,7 @@
  *	  allow (hypertable_expand.c).
  *
  *	  Invariants: a chunk is left out only when no row of its range and
- *	  slice can satisfy the restrictions (bounds are applied inclusively, so
- *	  a strict bound may keep one chunk more than needed, never one less);
+ *	  slice can satisfy the restrictions (time_bounds.c);
  *	  every process of a query evaluates the same values on the same plan.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.

@@ -7,27 +7,38 @@
  *	  locks and opens every chunk and estimates it before constraint
  *	  exclusion removes most of them, so planning grows with the number of
  *	  chunks and a query can run out of lock table.  For a hypertable that
- *	  a query reads (not the target of UPDATE or DELETE, not locked FOR
- *	  UPDATE; those keep PostgreSQL's expansion), we take the expansion
- *	  over: when the planner builds the hypertable's relation we clear its
- *	  "inherited" flag, so PostgreSQL plans it as a plain (empty) table;
- *	  then, when its paths are made, we pick the chunks whose ranges the
- *	  query's constant time bounds allow (from our catalog, without opening
- *	  the others; with a hash dimension, only the slices that the query's
- *	  "column = constant" restrictions allow), add them as children the way
- *	  PostgreSQL adds inheritance children, plan each, and build the Append
- *	  over them with PostgreSQL's own add_paths_to_append_rel, plus Appends
- *	  ordered by time (chunks in range order) when the query wants time
- *	  order, or the order of a time_bucket of time (which never reverses
- *	  it): they need no merge nor sort and let a LIMIT stop early.  Chunks
- *	  of several hash slices overlap in time: PostgreSQL merges them.  The
- *	  parent itself, which never holds rows, is not scanned.
+ *	  a query reads, locks FOR UPDATE or SHARE, updates or deletes from
+ *	  (not MERGE's target, which keeps PostgreSQL's expansion), we take the
+ *	  expansion over: when the planner builds the hypertable's relation we
+ *	  clear its "inherited" flag, so PostgreSQL plans it as a plain (empty)
+ *	  table; then, when its paths are made, we pick the chunks whose ranges
+ *	  the query's constant time bounds allow (from our catalog, without
+ *	  opening the others; with a hash dimension, only the slices that the
+ *	  query's "column = constant" restrictions allow), add them as children
+ *	  the way PostgreSQL adds inheritance children, plan each, and build the
+ *	  Append over them with PostgreSQL's own add_paths_to_append_rel, plus
+ *	  Appends ordered by time (chunks in range order) when the query wants
+ *	  time order, or the order of a time_bucket of time (which never
+ *	  reverses it): they need no merge nor sort and let a LIMIT stop early.
+ *	  Chunks of several hash slices overlap in time: PostgreSQL merges them.
+ *	  The parent itself, which never holds rows, is not scanned.
+ *
+ *	  An UPDATE or DELETE target's chunks become its result relations and a
+ *	  row-marked hypertable's chunks get row marks, as PostgreSQL's
+ *	  expansion would make them, only later: PostgreSQL adds children before
+ *	  distribute_row_identity_vars, when the restrictions that choose the
+ *	  chunks are known but no hook runs, so the children's row identity
+ *	  columns (tableoid, ctid) and the parent's junk columns are added to
+ *	  the parent's target here, before any join above it is built.
+ *	  ModifyTable and LockRows then list only these chunks.
  *
  *	  Invariants: a chunk is planned whenever a row of it can match the
  *	  constant bounds; chunks are locked before they are planned and a
  *	  chunk dropped meanwhile is skipped; the plan depends on the parent,
  *	  whose relcache entry every chunk creation invalidates, so a cached
- *	  plan is replanned when a chunk appears.
+ *	  plan is replanned when a chunk appears; the row identity and junk
+ *	  columns are in the parent's target before its children's targets are
+ *	  made from it.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -43,6 +54,7 @@
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/stratnum.h"
+#include "access/sysattr.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -57,6 +69,8 @@
 #include "optimizer/pathnode.h"
 #include "optimizer/paths.h"
 #include "optimizer/plancat.h"
+#include "optimizer/planmain.h"
+#include "optimizer/planner.h"
 #include "optimizer/prep.h"
 #include "parser/parsetree.h"
 #include "storage/lmgr.h"
@@ -81,7 +95,11 @@ static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
 
 /*
  * When the planner builds a hypertable's base relation: take its expansion
- * over, unless it is a target of the statement or locked by FOR UPDATE.
+ * over, unless it is the target of MERGE.  The expansion happens when its
+ * paths are made, after its restrictions are known: for an UPDATE or
+ * DELETE target that is later than PostgreSQL's (add_other_rels_to_query)
+ * and distribute_row_identity_vars then has nothing to do (the parent is
+ * no longer "inherited"): ExpandHypertable does its work.
  */
 static void
 HypertableRelationInfo(PlannerInfo *root, Oid relid, bool inhparent, RelOptInfo *rel)
@@ -98,8 +116,8 @@ HypertableRelationInfo(PlannerInfo *root, Oid relid, bool inhparent, RelOptInfo 
 	 * catalog is being built (index builds plan their workers).
 	 */
 	if (!inhparent || rel->reloptkind != RELOPT_BASEREL || !has_subclass(relid) ||
-		rel->relid == (Index) root->parse->resultRelation ||
-		get_plan_rowmark(root->rowMarks, rel->relid) != NULL ||
+		(rel->relid == (Index) root->parse->resultRelation &&
+		 root->parse->commandType != CMD_UPDATE && root->parse->commandType != CMD_DELETE) ||
 		(ht = HypertableGet(relid)) == NULL)
 		return;
 	rte = planner_rt_fetch(rel->relid, root);
@@ -223,17 +241,115 @@ ChunksOverlapping(const Hypertable *ht, const TimeRange *range, bool sliced,
 }
 
 /*
- * Adds chunk relid as an inheritance child of rel (range table entry,
- * AppendRelInfo, RelOptInfo), as PostgreSQL adds inheritance children.
- * Returns the child's RelOptInfo.
+ * The column set cols of the parent (attribute numbers offset by
+ * FirstLowInvalidHeapAttributeNumber, as in RangeTblEntry) in the child's
+ * attribute numbers, through appinfo's translation: system columns keep
+ * their numbers, a whole-row reference stands for every child column.
+ * Triggers read the child's updatedCols (UPDATE OF), so chunks whose
+ * columns are numbered differently from the parent's (created after a
+ * column was dropped) need this.
+ */
+static Bitmapset *
+ChildColumns(const Bitmapset *cols, const AppendRelInfo *appinfo)
+{
+	Bitmapset  *result = NULL;
+	bool		whole_row = bms_is_member(-FirstLowInvalidHeapAttributeNumber, cols);
+	int			member = -1;
+	int			i;
+
+	while ((member = bms_next_member(cols, member)) >= 0)
+		if (member + FirstLowInvalidHeapAttributeNumber < 0)
+			result = bms_add_member(result, member);
+	for (i = 0; i < list_length(appinfo->translated_vars); i++)
+	{
+		Var		   *var = list_nth(appinfo->translated_vars, i);
+		AttrNumber	parent_attno = i + 1;
+
+		if (var == NULL)
+			continue;			/* a column dropped from the parent */
+		if (whole_row ||
+			bms_is_member(parent_attno - FirstLowInvalidHeapAttributeNumber, cols))
+			result = bms_add_member(result, var->varattno - FirstLowInvalidHeapAttributeNumber);
+	}
+	return result;
+}
+
+/*
+ * The child's column aliases: each column takes its parent column's alias
+ * (so that EXPLAIN names them as the query does), a dropped one "".
+ */
+static List *
+ChildColumnNames(const RangeTblEntry *rte, const AppendRelInfo *appinfo)
+{
+	List	   *names = NIL;
+	int			i;
+
+	for (i = 0; i < appinfo->num_child_cols; i++)
+	{
+		AttrNumber	parent_attno = appinfo->parent_colnos[i];
+
+		names = lappend(names, parent_attno > 0 ?
+						list_nth(rte->eref->colnames, parent_attno - 1) : makeString(pstrdup("")));
+	}
+	return names;
+}
+
+/*
+ * Makes chunk childrti (an UPDATE or DELETE target's child) a result
+ * relation as PostgreSQL does for an inheritance child: a leaf that
+ * returns its table oid and its row identity (ctid) through ROWID_VAR
+ * columns, from which ModifyTable finds the chunk and row to change.
+ */
+static void
+AddResultChild(PlannerInfo *root, Index childrti, RangeTblEntry *childrte, Relation childrel)
+{
+	root->all_result_relids = bms_add_member(root->all_result_relids, childrti);
+	root->leaf_result_relids = bms_add_member(root->leaf_result_relids, childrti);
+	add_row_identity_var(root, makeVar(childrti, TableOidAttributeNumber, OIDOID, -1,
+									   InvalidOid, 0),
+						 childrti, "tableoid");
+	add_row_identity_columns(root, childrti, childrte, childrel);
+}
+
+/*
+ * Gives chunk childrti a row mark like its parent's (FOR UPDATE or SHARE,
+ * or the reference mark of a table read by UPDATE ... FROM): LockRows and
+ * EvalPlanQual work on the children's marks, the parent's is skipped.
+ */
+static void
+AddRowMarkChild(PlannerInfo *root, PlanRowMark *parentrc, Index childrti,
+				RangeTblEntry *childrte)
+{
+	PlanRowMark *childrc = makeNode(PlanRowMark);
+
+	childrc->rti = childrti;
+	childrc->prti = parentrc->rti;
+	childrc->rowmarkId = parentrc->rowmarkId;
+	childrc->markType = select_rowmark_type(childrte, parentrc->strength);
+	childrc->allMarkTypes = 1 << childrc->markType;
+	childrc->strength = parentrc->strength;
+	childrc->waitPolicy = parentrc->waitPolicy;
+	childrc->isParent = false;
+	/* chunks are plain tables like their parent: no new junk column kind */
+	Assert(childrc->allMarkTypes == parentrc->allMarkTypes);
+	parentrc->allMarkTypes |= childrc->allMarkTypes;
+	root->rowMarks = lappend(root->rowMarks, childrc);
+}
+
+/*
+ * Adds chunk relid (locked) as an inheritance child of rel: range table
+ * entry, AppendRelInfo and RelOptInfo, as PostgreSQL adds inheritance
+ * children, and, when rel is an UPDATE or DELETE target or has a row mark,
+ * the child's result relation or row mark.  Returns the child's RelOptInfo.
  */
 static RelOptInfo *
 AddChunkChild(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
-			  Relation parentrel, Oid relid, AppendRelInfo **appinfo)
+			  Relation parentrel, Oid relid, PlanRowMark *parentrc)
 {
 	RangeTblEntry *childrte = makeNode(RangeTblEntry);
 	Relation	childrel;
 	Index		childrti;
+	AppendRelInfo *appinfo;
 
 	memcpy(childrte, rte, sizeof(RangeTblEntry));
 	childrte->relid = relid;
@@ -241,17 +357,25 @@ AddChunkChild(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
 	childrte->inh = false;
 	childrte->requiredPerms = 0;
 	childrte->securityQuals = NIL;
-	childrte->alias = childrte->eref = makeAlias(rte->eref->aliasname,
-												 list_copy(rte->eref->colnames));
 	root->parse->rtable = lappend(root->parse->rtable, childrte);
 	childrti = list_length(root->parse->rtable);
 
 	childrel = table_open(relid, NoLock);
-	*appinfo = make_append_rel_info(parentrel, childrel, rel->relid, childrti);
-	table_close(childrel, NoLock);
-	root->append_rel_list = lappend(root->append_rel_list, *appinfo);
+	appinfo = make_append_rel_info(parentrel, childrel, rel->relid, childrti);
+	childrte->alias = childrte->eref = makeAlias(rte->eref->aliasname,
+												 ChildColumnNames(rte, appinfo));
+	childrte->selectedCols = ChildColumns(rte->selectedCols, appinfo);
+	childrte->insertedCols = ChildColumns(rte->insertedCols, appinfo);
+	childrte->updatedCols = ChildColumns(rte->updatedCols, appinfo);
+	childrte->extraUpdatedCols = ChildColumns(rte->extraUpdatedCols, appinfo);
+	root->append_rel_list = lappend(root->append_rel_list, appinfo);
 	root->simple_rte_array[childrti] = childrte;
-	root->append_rel_array[childrti] = *appinfo;
+	root->append_rel_array[childrti] = appinfo;
+	if (parentrc != NULL)
+		AddRowMarkChild(root, parentrc, childrti, childrte);
+	if (rel->relid == (Index) root->parse->resultRelation)
+		AddResultChild(root, childrti, childrte, childrel);
+	table_close(childrel, NoLock);
 	return build_simple_rel(root, childrti, rel);
 }
 
@@ -390,27 +514,15 @@ AddTimeOrderedAppends(PlannerInfo *root, RelOptInfo *rel, List *live,
 }
 
 /*
- * Expands hypertable rel into the chunks its constant time bounds allow and
- * replaces its paths with appends over them.
+ * The chunks of ht that rel's constant time bounds and hash restrictions
+ * allow, oldest first, in the caller's memory; *sliced tells whether the
+ * restrictions narrow the hash slices, to *slices.
  */
-static void
-ExpandHypertable(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
-				 const Hypertable *ht)
+static List *
+ChunksOfRel(RelOptInfo *rel, const Hypertable *ht, bool *sliced, Bitmapset **slices)
 {
 	TimeRange	range;
-	List	   *chunks;
-	List	   *live = NIL;
 	ListCell   *lc;
-	Relation	parentrel;
-	double		rows = 0;
-	double		tuples = 0;
-	double		pages = 0;
-	PathKey    *wanted;
-	bool		bucket = false;
-	List	   *time_pathkeys = NIL;
-	List	   *saved_query_pathkeys;
-	Bitmapset  *slices;
-	bool		sliced;
 
 	TimeRangeInit(&range);
 	foreach(lc, TimeBoundsOfRel(rel, ht, true))
@@ -421,8 +533,146 @@ ExpandHypertable(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
 		TimeRangeNarrow(&range, bound->strategy, value->constvalue,
 						value->constisnull, ht->time_type);
 	}
-	sliced = HashSlicesOfRel(rel, ht, &slices);
-	chunks = ChunksOverlapping(ht, &range, sliced, slices);
+	*sliced = HashSlicesOfRel(rel, ht, slices);
+	return ChunksOverlapping(ht, &range, *sliced, *slices);
+}
+
+/*
+ * Finishes the parent's side of an UPDATE or DELETE target's expansion, as
+ * distribute_row_identity_vars does after PostgreSQL's: the row identity
+ * columns the children registered go into the parent's target, whence
+ * each child's target translates them.  With no child at all, ModifyTable
+ * works on the (empty) parent and needs the parent's own ctid.
+ */
+static void
+AddResultParentTargets(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
+{
+	ListCell   *lc;
+
+	if (root->row_identity_vars == NIL)
+	{
+		int			before = list_length(root->processed_tlist);
+		List	   *vars = NIL;
+		Relation	parentrel = table_open(rte->relid, NoLock);
+
+		add_row_identity_columns(root, rel->relid, rte, parentrel);
+		table_close(parentrel, NoLock);
+		for_each_from(lc, root->processed_tlist, before)
+			vars = lappend(vars, ((TargetEntry *) lfirst(lc))->expr);
+		add_vars_to_targetlist(root, vars, bms_make_singleton(0), false);
+		return;
+	}
+	foreach(lc, root->processed_tlist)
+	{
+		Var		   *var = (Var *) ((TargetEntry *) lfirst(lc))->expr;
+
+		if (var != NULL && IsA(var, Var) && var->varno == ROWID_VAR)
+		{
+			RowIdentityVarInfo *ridinfo = list_nth(root->row_identity_vars, var->varattno - 1);
+
+			rel->reltarget->exprs = lappend(rel->reltarget->exprs, copyObject(var));
+			rel->reltarget->width += ridinfo->rowidwidth;
+		}
+	}
+}
+
+/*
+ * Finishes the parent's side of a row-marked hypertable's expansion: its
+ * mark becomes a parent's (LockRows skips it) and the query returns each
+ * row's table oid, by which LockRows and EvalPlanQual find the child's
+ * mark, as PostgreSQL's expansion arranges.
+ */
+static void
+AddRowMarkParentTargets(PlannerInfo *root, PlanRowMark *parentrc)
+{
+	Var		   *var;
+	char		resname[32];
+
+	Assert(!parentrc->isParent);
+	parentrc->isParent = true;
+	var = makeVar(parentrc->rti, TableOidAttributeNumber, OIDOID, -1, InvalidOid, 0);
+	snprintf(resname, sizeof(resname), "tableoid%u", parentrc->rowmarkId);
+	root->processed_tlist = lappend(root->processed_tlist,
+									makeTargetEntry((Expr *) var,
+													list_length(root->processed_tlist) + 1,
+													pstrdup(resname), true));
+	add_vars_to_targetlist(root, list_make1(var), bms_make_singleton(0), false);
+}
+
+/*
+ * Adds to rel the parent's targets that its chunk children need (see the
+ * two functions above).  Called once the children, if any, are added and
+ * before their targets are made.
+ */
+static void
+AddParentTargets(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte, PlanRowMark *parentrc)
+{
+	if (rel->relid == (Index) root->parse->resultRelation)
+		AddResultParentTargets(root, rel, rte);
+	if (parentrc != NULL)
+		AddRowMarkParentTargets(root, parentrc);
+}
+
+/*
+ * Locks the chunks (relids) and adds those that still exist as children
+ * of rel; returns their RelOptInfos.  A chunk dropped since the catalog
+ * was read is skipped.
+ */
+static List *
+AddChunkChildren(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte, List *relids,
+				 PlanRowMark *parentrc)
+{
+	Relation	parentrel;
+	List	   *children = NIL;
+	ListCell   *lc;
+
+	if (relids == NIL)
+		return NIL;
+	expand_planner_arrays(root, list_length(relids));
+	parentrel = table_open(rte->relid, NoLock);
+	foreach(lc, relids)
+	{
+		Oid			relid = lfirst_oid(lc);
+
+		LockRelationOid(relid, rte->rellockmode);
+		if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		{
+			UnlockRelationOid(relid, rte->rellockmode);
+			continue;			/* dropped meanwhile */
+		}
+		children = lappend(children, AddChunkChild(root, rel, rte, parentrel, relid, parentrc));
+	}
+	table_close(parentrel, NoLock);
+	return children;
+}
+
+/*
+ * Expands hypertable rel into the chunks its constant time bounds allow and
+ * replaces its paths with appends over them.  A target of UPDATE or DELETE
+ * gets its chunks as result relations, a row-marked hypertable gets their
+ * row marks; ModifyTable and LockRows then list only these chunks.
+ */
+static void
+ExpandHypertable(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
+				 const Hypertable *ht)
+{
+	PlanRowMark *parentrc = get_plan_rowmark(root->rowMarks, rel->relid);
+	List	   *children;
+	List	   *live = NIL;
+	ListCell   *lc;
+	double		rows = 0;
+	double		tuples = 0;
+	double		pages = 0;
+	PathKey    *wanted;
+	bool		bucket = false;
+	List	   *time_pathkeys = NIL;
+	List	   *saved_query_pathkeys;
+	Bitmapset  *slices;
+	bool		sliced;
+
+	children = AddChunkChildren(root, rel, rte, ChunksOfRel(rel, ht, &sliced, &slices),
+								parentrc);
+	AddParentTargets(root, rel, rte, parentrc);
 
 	/*
 	 * Chunk scans ordered by time are useful when the query wants time or
@@ -435,31 +685,21 @@ ExpandHypertable(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte,
 	saved_query_pathkeys = root->query_pathkeys;
 	if (time_pathkeys != NIL)
 		root->query_pathkeys = time_pathkeys;
-
-	parentrel = table_open(rte->relid, NoLock);
-	if (chunks != NIL)
-		expand_planner_arrays(root, list_length(chunks));
-	foreach(lc, chunks)
+	foreach(lc, children)
 	{
-		Oid			relid = lfirst_oid(lc);
-		RelOptInfo *childrel;
-		AppendRelInfo *appinfo;
+		RelOptInfo *childrel = lfirst(lc);
 
-		LockRelationOid(relid, rte->rellockmode);
-		if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		if (!PlanChunkChild(root, rel, childrel, root->append_rel_array[childrel->relid]))
 		{
-			UnlockRelationOid(relid, rte->rellockmode);
-			continue;			/* dropped meanwhile */
-		}
-		childrel = AddChunkChild(root, rel, rte, parentrel, relid, &appinfo);
-		if (!PlanChunkChild(root, rel, childrel, appinfo))
+			/* ModifyTable leaves out result relations proved empty */
+			mark_dummy_rel(childrel);
 			continue;
+		}
 		live = lappend(live, childrel);
 		rows += childrel->rows;
 		tuples += childrel->tuples;
 		pages += childrel->pages;
 	}
-	table_close(parentrel, NoLock);
 	root->query_pathkeys = saved_query_pathkeys;
 
 	rte->inh = true;
@@ -501,6 +741,7 @@ HypertableRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEnt
 			/* Proved empty already: it stays so, as an appendrel. */
 			rte->inh = true;
 			rel->fdw_private = NULL;
+			AddParentTargets(root, rel, rte, get_plan_rowmark(root->rowMarks, rel->relid));
 			return;
 		}
 		ExpandHypertable(root, rel, rte, &mark->ht);

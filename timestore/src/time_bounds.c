@@ -8,8 +8,9 @@
  *	  evaluates the others to leave chunks out (chunk_exclusion.c).
  *
  *	  Invariants: a bound narrows the range only as far as it is certain:
- *	  strict comparisons are applied as inclusive ones, so the range may
- *	  keep one chunk more than needed, never one less.
+ *	  the range keeps every internal time that may satisfy it (a strict
+ *	  comparison moves the end one unit inward, unless the value was
+ *	  clamped), so it never leaves out a chunk that may hold a match.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -219,7 +220,9 @@ TimeBoundsOfRel(RelOptInfo *rel, const Hypertable *ht, bool constants)
 /*
  * TimeRangeNarrow - narrows the inclusive range of internal times
  * [range->lower, range->upper] by "time strategy value"; a NULL value
- * empties it.
+ * empties it.  Internal times are integers and a value's is exact unless
+ * clamped to an end of int64, so a strict bound moves one unit inward
+ * (and the chunk that starts at "time < value" is left out).
  */
 void
 TimeRangeNarrow(TimeRange *range, StrategyNumber strategy, Datum value,
@@ -233,6 +236,12 @@ TimeRangeNarrow(TimeRange *range, StrategyNumber strategy, Datum value,
 		return;
 	}
 	internal = TimeToInternalOrClamp(value, time_type);
+	if (strategy == BTGreaterStrategyNumber && internal != PG_INT64_MIN &&
+		internal != PG_INT64_MAX)
+		internal++;
+	else if (strategy == BTLessStrategyNumber && internal != PG_INT64_MIN &&
+			 internal != PG_INT64_MAX)
+		internal--;
 	if (strategy == BTGreaterStrategyNumber || strategy == BTGreaterEqualStrategyNumber ||
 		strategy == BTEqualStrategyNumber)
 		range->lower = Max(range->lower, internal);
