@@ -114,7 +114,7 @@ SELECT * FROM on_both('UPDATE %s SET value = value + 1 WHERE time < now()');
 SELECT * FROM differences;
 DROP VIEW differences;
 
--- RETURNING, with old and new values and the chunk's rows.
+-- RETURNING gives the new values and the chunk's table oid, not the parent's.
 UPDATE metrics SET value = value + 0.5 WHERE time >= '2024-01-10 22:00'
 RETURNING time, value, tableoid = 'metrics'::regclass AS on_parent;
 
@@ -220,6 +220,33 @@ SELECT count(*) AS differences FROM (
     (SELECT * FROM readings EXCEPT ALL SELECT * FROM readings_heap)
     UNION ALL
     (SELECT * FROM readings_heap EXCEPT ALL SELECT * FROM readings)) d;
+
+-- A hypertable on the column store: its chunks are columnar tables, and
+-- UPDATE and DELETE reach only the chunks needed there too.
+CREATE EXTENSION epiphany_columnstore;
+CREATE TABLE columnar_metrics (time timestamptz NOT NULL, value int) USING columnar;
+SELECT created FROM create_hypertable('columnar_metrics', by_range('time', interval '1 day'));
+INSERT INTO columnar_metrics
+SELECT timestamptz '2024-01-01' + i * interval '1 hour', i FROM generate_series(0, 71) i;
+CREATE TABLE columnar_heap AS SELECT * FROM columnar_metrics;
+SELECT DISTINCT a.amname FROM timescaledb_information.chunks c
+  JOIN pg_class r ON r.oid = format('%I.%I', c.chunk_schema, c.chunk_name)::regclass
+  JOIN pg_am a ON a.oid = r.relam
+ WHERE c.hypertable_name = 'columnar_metrics';
+SELECT line FROM plan('DELETE FROM columnar_metrics WHERE time < ''2024-01-02''') line
+ WHERE line ~ '(Delete|Update) on';
+DELETE FROM columnar_metrics WHERE time < '2024-01-01 05:00';
+DELETE FROM columnar_heap WHERE time < '2024-01-01 05:00';
+WITH changed AS (
+    UPDATE columnar_metrics SET value = -value WHERE time >= '2024-01-03 20:00' RETURNING time, value)
+SELECT * FROM changed ORDER BY time;
+UPDATE columnar_heap SET value = -value WHERE time >= '2024-01-03 20:00';
+SELECT count(*) AS differences FROM (
+    (SELECT * FROM columnar_metrics EXCEPT ALL SELECT * FROM columnar_heap)
+    UNION ALL
+    (SELECT * FROM columnar_heap EXCEPT ALL SELECT * FROM columnar_metrics)) d;
+DROP TABLE columnar_metrics, columnar_heap;
+DROP EXTENSION epiphany_columnstore;
 
 -- MERGE keeps PostgreSQL's expansion, and still works.
 MERGE INTO metrics m USING (VALUES (timestamptz '2024-01-03 01:00')) v(t) ON m.time = v.t
