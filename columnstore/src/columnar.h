@@ -280,6 +280,19 @@ extern ColumnarReadState *ColumnarBeginPointRead(Relation rel, Snapshot map_snap
 extern void ColumnarSetClaim(ColumnarReadState *state, ColumnarClaimRowGroup claim,
 							 void *arg);
 extern bool ColumnarReadNextRow(ColumnarReadState *state, TupleTableSlot *slot);
+/* One chunk of rows of a row group, read column by column. */
+typedef struct ColumnarBatch
+{
+	ColumnarRowGroup *rg;
+	int			chunkno;
+	int64		first_offset;	/* of its first row in rg */
+	int			rows;			/* deleted rows included */
+	Bitmapset  *deleted;		/* offsets in rg that are deleted */
+} ColumnarBatch;
+extern bool ColumnarReadNextBatch(ColumnarReadState *state, ColumnarBatch *batch);
+extern int	ColumnarBatchLiveRows(const ColumnarBatch *batch, int32 *selection);
+extern void ColumnarBatchColumn(ColumnarReadState *state, const ColumnarBatch *batch,
+								AttrNumber attnum, Datum **values, bool **nulls);
 extern bool ColumnarReadRow(ColumnarReadState *state, uint64 row_number,
 							TupleTableSlot *slot);
 extern double ColumnarSampleRows(ColumnarReadState *state, int target);
@@ -366,9 +379,31 @@ extern void ColumnarEnsureDeltaBlock(Relation rel);
 extern void ColumnarScanConfigure(TableScanDesc scan, Bitmapset *attrs_needed,
 								  ColumnarChunkFilter *filters, int nfilters);
 extern int64 ColumnarScanChunksSkipped(TableScanDesc scan);
+extern ColumnarReadState *ColumnarScanNextBatch(TableScanDesc scan, ColumnarBatch *batch);
 
 /* columnar_scan.c */
+struct PlanState;
+struct ExprContext;
+
+/* The chunk filters of a plan node, their values evaluated at run time. */
+typedef struct ColumnarChunkFilterSet
+{
+	ColumnarChunkFilter *filters;
+	int			nfilters;
+	List	   *values;			/* ExprState of each filter's value */
+	List	   *types;			/* OidList: each value's type */
+	MemoryContext context;		/* the values, copied */
+} ColumnarChunkFilterSet;
+
+extern List *ColumnarPlanChunkFilters(List *quals, Index relid, List **values);
+extern void ColumnarInitChunkFilters(ColumnarChunkFilterSet *set, List *lists, List *values,
+									 Relation rel, struct PlanState *parent);
+extern void ColumnarEvaluateChunkFilters(ColumnarChunkFilterSet *set, Relation rel,
+										 struct ExprContext *econtext);
 extern void ColumnarInstallScan(void);
+
+/* columnar_aggregate.c */
+extern void ColumnarInstallAggregate(void);
 
 /* columnar_summary.c */
 extern void ColumnarInstallSummary(void);

@@ -355,6 +355,31 @@ ColumnarScanChunksSkipped(TableScanDesc sscan)
 	return scan->reader != NULL ? ColumnarChunksSkipped(scan->reader) : 0;
 }
 
+/*
+ * ColumnarScanNextBatch - the next chunk of row-group rows of a sequential
+ * scan (see ColumnarReadNextBatch) and the reader to decode its columns
+ * with; NULL once the row groups are done, after which the scan returns the
+ * delta store's rows one by one.
+ */
+ColumnarReadState *
+ColumnarScanNextBatch(TableScanDesc sscan, ColumnarBatch *batch)
+{
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+	ColumnarReadState *reader;
+
+	if (scan->row_groups_done)
+		return NULL;
+	reader = ScanReader(scan);
+	if (!ColumnarReadNextBatch(reader, batch))
+	{
+		scan->row_groups_done = true;
+		return NULL;
+	}
+	if (pgstat_should_count_relation(sscan->rs_rd))
+		sscan->rs_rd->pgstat_info->t_counts.t_tuples_returned += batch->rows;
+	return reader;
+}
+
 static void
 columnar_scan_end(TableScanDesc sscan)
 {

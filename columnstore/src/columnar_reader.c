@@ -541,6 +541,106 @@ ColumnarReadNextRow(ColumnarReadState *state, TupleTableSlot *slot)
 }
 
 /*
+ * ColumnarReadNextBatch - position a sequential read on its next chunk of
+ * rows (chunk "chunkno" of every column of a row group) that the filters do
+ * not exclude; false when the row groups are exhausted.  The columns are
+ * decoded on demand by ColumnarBatchColumn; "batch" is valid until the next
+ * call.  A read uses either batches or rows, not both.
+ */
+bool
+ColumnarReadNextBatch(ColumnarReadState *state, ColumnarBatch *batch)
+{
+	for (;;)
+	{
+		ColumnarRowGroup *rg = state->group;
+		int			chunkno;
+
+		if (rg == NULL || state->group_offset >= rg->row_count)
+		{
+			CHECK_FOR_INTERRUPTS();
+			EnterRowGroup(state, NextRowGroup(state));
+			if (state->group == NULL)
+				return false;
+			continue;
+		}
+		Assert(state->group_offset % rg->chunk_rows == 0);
+		chunkno = (int) (state->group_offset / rg->chunk_rows);
+		batch->rg = rg;
+		batch->chunkno = chunkno;
+		batch->first_offset = state->group_offset;
+		batch->rows = (int) Min((int64) rg->chunk_rows, rg->row_count - state->group_offset);
+		batch->deleted = state->group_deleted;
+		state->group_offset += batch->rows;
+		if (state->nfilters > 0 && ChunkExcluded(state, rg, chunkno))
+		{
+			state->chunks_skipped++;
+			continue;
+		}
+		return true;
+	}
+}
+
+/*
+ * ColumnarBatchLiveRows - the places in "batch" of its rows that are not
+ * deleted, in order, into "selection" (room for batch->rows); returns how
+ * many.
+ */
+int
+ColumnarBatchLiveRows(const ColumnarBatch *batch, int32 *selection)
+{
+	int			count = 0;
+	int			next_deleted = bms_next_member(batch->deleted, (int) batch->first_offset - 1);
+
+	for (int i = 0; i < batch->rows; i++)
+	{
+		if (next_deleted == (int) batch->first_offset + i)
+		{
+			next_deleted = bms_next_member(batch->deleted, next_deleted);
+			continue;
+		}
+		selection[count++] = i;
+	}
+	return count;
+}
+
+/*
+ * ColumnarBatchColumn - the values and NULL flags of column "attnum" for
+ * the rows of "batch", decoded; valid until the read moves on.
+ */
+void
+ColumnarBatchColumn(ColumnarReadState *state, const ColumnarBatch *batch, AttrNumber attnum,
+					Datum **values, bool **nulls)
+{
+	int			a = attnum - 1;
+	ColumnCursor *col = &state->columns[a];
+	ColumnarRowGroup *rg = batch->rg;
+
+	if (rg->chunks[a][0].row_count == 0)
+	{
+		/* The column was added after this row group was written. */
+		MemoryContext old = MemoryContextSwitchTo(state->group_context);
+		bool		isnull;
+		Datum		value = getmissingattr(state->tupdesc, attnum, &isnull);
+
+		*values = palloc(sizeof(Datum) * batch->rows);
+		*nulls = palloc(sizeof(bool) * batch->rows);
+		for (int i = 0; i < batch->rows; i++)
+		{
+			(*values)[i] = value;
+			(*nulls)[i] = isnull;
+		}
+		MemoryContextSwitchTo(old);
+		return;
+	}
+	PositionColumn(state, a, rg, batch->first_offset);
+	if (!col->data.decoded)
+		ColumnarDecodeLoadedChunk(state->rel, TupleDescAttr(state->tupdesc, a),
+								  &rg->chunks[a][col->chunkno], &col->data);
+	*values = col->data.values;
+	*nulls = col->data.nulls;
+}
+
+/*
  * ColumnarReadRow - store row "row_number" in "slot"; false when no row
  * group of the read holds it or the row is deleted.
  */

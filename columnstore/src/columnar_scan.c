@@ -72,23 +72,26 @@ enum
 {
 	PRIVATE_WHOLE_ROW,			/* Integer: 1 to read every column */
 	PRIVATE_ATTRS,				/* IntList: attribute numbers read otherwise */
-	PRIVATE_FILTER_KINDS,		/* IntList: ColumnarFilterKind */
-	PRIVATE_FILTER_ATTNUMS,		/* IntList */
-	PRIVATE_FILTER_OPFAMILIES,	/* OidList */
-	PRIVATE_FILTER_STRATEGIES,	/* IntList */
-	PRIVATE_FILTER_COLLATIONS,	/* OidList */
-	PRIVATE_FILTER_TYPES,		/* OidList: the constant's (IN: element) type */
-	PRIVATE_FILTER_COUNT		/* the values are in custom_exprs */
+	PRIVATE_FILTERS				/* ColumnarPlanChunkFilters' lists */
+};
+
+/* Positions in the lists of a plan's chunk filters. */
+enum
+{
+	FILTER_KINDS,				/* IntList: ColumnarFilterKind */
+	FILTER_ATTNUMS,				/* IntList */
+	FILTER_OPFAMILIES,			/* OidList */
+	FILTER_STRATEGIES,			/* IntList */
+	FILTER_COLLATIONS,			/* OidList */
+	FILTER_TYPES,				/* OidList: the constant's (IN: element) type */
+	FILTER_LIST_COUNT			/* the values are in custom_exprs */
 };
 
 typedef struct ColumnarScanState
 {
 	CustomScanState css;
 	Bitmapset  *attrs_needed;	/* NULL: all columns */
-	ColumnarChunkFilter *filters;
-	int			nfilters;
-	List	   *filter_values;	/* ExprState of each filter's value */
-	MemoryContext filter_context;	/* the values, copied */
+	ColumnarChunkFilterSet filters;
 } ColumnarScanState;
 
 static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
@@ -193,7 +196,7 @@ ColumnFraction(RelOptInfo *rel, RangeTblEntry *rte)
 			   Min(MAX_COLUMN_FRACTION, (double) CountUserColumns(attrs) / Max(live, 1)));
 }
 
-static void AddFilter(Expr *clause, Index relid, List **private, List **values);
+static void AddFilter(Expr *clause, Index relid, List **lists, List **values);
 
 /*
  * The storage-order correlation of column "attnum" of table "relid" that
@@ -237,17 +240,17 @@ ChunkReadFraction(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
 	foreach(lc, rel->baserestrictinfo)
 	{
 		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
-		List	   *private[PRIVATE_FILTER_COUNT] = {NIL};
+		List	   *lists[FILTER_LIST_COUNT] = {NIL};
 		List	   *values = NIL;
 		Selectivity selectivity;
 		double		correlation;
 
-		AddFilter(rinfo->clause, rel->relid, private, &values);
+		AddFilter(rinfo->clause, rel->relid, lists, &values);
 		if (values == NIL)
 			continue;
 		selectivity = clause_selectivity(root, (Node *) rinfo, 0, JOIN_INNER, NULL);
 		correlation = ColumnCorrelation(rte->relid,
-										(AttrNumber) linitial_int(private[PRIVATE_FILTER_ATTNUMS]));
+										(AttrNumber) linitial_int(lists[FILTER_ATTNUMS]));
 		fraction *= selectivity + (1.0 - selectivity) * (1.0 - correlation * correlation);
 	}
 	return fraction;
@@ -359,15 +362,15 @@ ComparisonFamily(Var *var, Oid opno, Oid right_type, int *strategy)
 
 /* Appends one filter to the plan's lists and its value to *values. */
 static void
-RecordFilter(List **private, List **values, ColumnarFilterKind kind, Var *var, Oid opfamily,
+RecordFilter(List **lists, List **values, ColumnarFilterKind kind, Var *var, Oid opfamily,
 			 int strategy, Oid collation, Oid type, Node *value)
 {
-	private[PRIVATE_FILTER_KINDS] = lappend_int(private[PRIVATE_FILTER_KINDS], kind);
-	private[PRIVATE_FILTER_ATTNUMS] = lappend_int(private[PRIVATE_FILTER_ATTNUMS], var->varattno);
-	private[PRIVATE_FILTER_OPFAMILIES] = lappend_oid(private[PRIVATE_FILTER_OPFAMILIES], opfamily);
-	private[PRIVATE_FILTER_STRATEGIES] = lappend_int(private[PRIVATE_FILTER_STRATEGIES], strategy);
-	private[PRIVATE_FILTER_COLLATIONS] = lappend_oid(private[PRIVATE_FILTER_COLLATIONS], collation);
-	private[PRIVATE_FILTER_TYPES] = lappend_oid(private[PRIVATE_FILTER_TYPES], type);
+	lists[FILTER_KINDS] = lappend_int(lists[FILTER_KINDS], kind);
+	lists[FILTER_ATTNUMS] = lappend_int(lists[FILTER_ATTNUMS], var->varattno);
+	lists[FILTER_OPFAMILIES] = lappend_oid(lists[FILTER_OPFAMILIES], opfamily);
+	lists[FILTER_STRATEGIES] = lappend_int(lists[FILTER_STRATEGIES], strategy);
+	lists[FILTER_COLLATIONS] = lappend_oid(lists[FILTER_COLLATIONS], collation);
+	lists[FILTER_TYPES] = lappend_oid(lists[FILTER_TYPES], type);
 	*values = lappend(*values, copyObject(value));
 }
 
@@ -378,7 +381,7 @@ RecordFilter(List **private, List **values, ColumnarFilterKind kind, Var *var, O
  * constant, and "column IS [NOT] NULL".  Adds the filter to the lists.
  */
 static void
-AddFilter(Expr *clause, Index relid, List **private, List **values)
+AddFilter(Expr *clause, Index relid, List **lists, List **values)
 {
 	Var		   *var;
 	Oid			opfamily;
@@ -387,7 +390,7 @@ AddFilter(Expr *clause, Index relid, List **private, List **values)
 	if (IsA(clause, NullTest) && !((NullTest *) clause)->argisrow &&
 		(var = ColumnOf((Node *) ((NullTest *) clause)->arg, relid)) != NULL)
 	{
-		RecordFilter(private, values,
+		RecordFilter(lists, values,
 					 ((NullTest *) clause)->nulltesttype == IS_NULL ?
 					 COLUMNAR_FILTER_IS_NULL : COLUMNAR_FILTER_IS_NOT_NULL,
 					 var, InvalidOid, 0, InvalidOid, InvalidOid,
@@ -404,7 +407,7 @@ AddFilter(Expr *clause, Index relid, List **private, List **values)
 			return;
 		opfamily = ComparisonFamily(var, saop->opno, element_type, &strategy);
 		if (OidIsValid(opfamily) && strategy == BTEqualStrategyNumber)
-			RecordFilter(private, values, COLUMNAR_FILTER_IN, var, opfamily, strategy,
+			RecordFilter(lists, values, COLUMNAR_FILTER_IN, var, opfamily, strategy,
 						 saop->inputcollid, element_type, array);
 	}
 	else if (IsA(clause, OpExpr) && list_length(((OpExpr *) clause)->args) == 2)
@@ -426,7 +429,7 @@ AddFilter(Expr *clause, Index relid, List **private, List **values)
 			return;
 		opfamily = ComparisonFamily(var, opno, exprType(right), &strategy);
 		if (OidIsValid(opfamily))
-			RecordFilter(private, values, COLUMNAR_FILTER_COMPARE, var, opfamily, strategy,
+			RecordFilter(lists, values, COLUMNAR_FILTER_COMPARE, var, opfamily, strategy,
 						 op->inputcollid, exprType(right), right);
 	}
 }
@@ -437,19 +440,16 @@ PlanColumnarPath(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path, List
 {
 	CustomScan *cscan = makeNode(CustomScan);
 	List	   *quals = extract_actual_clauses(clauses, false);
-	List	   *private[PRIVATE_FILTER_COUNT] = {NIL};
+	List	   *attnums = NIL;
 	List	   *values = NIL;
+	List	   *filters;
 	bool		whole_row;
 	Bitmapset  *attrs = NeededAttributes(rel, &whole_row);
 	int			member = -1;
-	ListCell   *lc;
 
-	private[PRIVATE_WHOLE_ROW] = list_make1_int(whole_row ? 1 : 0);
 	while ((member = bms_next_member(attrs, member)) >= 0)
-		private[PRIVATE_ATTRS] = lappend_int(private[PRIVATE_ATTRS],
-											 member + FirstLowInvalidHeapAttributeNumber);
-	foreach(lc, quals)
-		AddFilter((Expr *) lfirst(lc), rel->relid, private, &values);
+		attnums = lappend_int(attnums, member + FirstLowInvalidHeapAttributeNumber);
+	filters = ColumnarPlanChunkFilters(quals, rel->relid, &values);
 
 	cscan->scan.plan.targetlist = tlist;
 	cscan->scan.plan.qual = quals;
@@ -458,9 +458,27 @@ PlanColumnarPath(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path, List
 	cscan->methods = &ColumnarScanMethods;
 	/* custom_exprs, so that setrefs fixes the parameters in the values. */
 	cscan->custom_exprs = values;
-	for (int i = 0; i < PRIVATE_FILTER_COUNT; i++)
-		cscan->custom_private = lappend(cscan->custom_private, private[i]);
+	cscan->custom_private = list_make3(list_make1_int(whole_row ? 1 : 0), attnums, filters);
 	return &cscan->scan.plan;
+}
+
+/*
+ * ColumnarPlanChunkFilters - the chunk filters that "quals" (on relation
+ * "relid") allow, as lists for a plan's custom_private; their values are
+ * appended to *values, for the plan's custom_exprs.
+ */
+List *
+ColumnarPlanChunkFilters(List *quals, Index relid, List **values)
+{
+	List	   *lists[FILTER_LIST_COUNT] = {NIL};
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, quals)
+		AddFilter((Expr *) lfirst(lc), relid, lists, values);
+	for (int i = 0; i < FILTER_LIST_COUNT; i++)
+		result = lappend(result, lists[i]);
+	return result;
 }
 
 
@@ -479,27 +497,31 @@ CreateColumnarScanState(CustomScan *cscan)
 	return (Node *) state;
 }
 
-/* Turns the plan's filter lists into chunk filters (values come later). */
-static void
-BuildFilters(ColumnarScanState *state, CustomScan *cscan)
+/*
+ * ColumnarInitChunkFilters - turn a plan's chunk filter lists into "set",
+ * their values' expressions ("values", in custom_exprs) initialized for
+ * "parent"; ColumnarEvaluateChunkFilters sets the values.
+ */
+void
+ColumnarInitChunkFilters(ColumnarChunkFilterSet *set, List *lists, List *values, Relation rel,
+						 struct PlanState *parent)
 {
-	List	   *private = cscan->custom_private;
-	List	   *kinds = list_nth(private, PRIVATE_FILTER_KINDS);
-	List	   *attnums = list_nth(private, PRIVATE_FILTER_ATTNUMS);
-	List	   *opfamilies = list_nth(private, PRIVATE_FILTER_OPFAMILIES);
-	List	   *strategies = list_nth(private, PRIVATE_FILTER_STRATEGIES);
-	List	   *collations = list_nth(private, PRIVATE_FILTER_COLLATIONS);
-	List	   *types = list_nth(private, PRIVATE_FILTER_TYPES);
-	TupleDesc	tupdesc = RelationGetDescr(state->css.ss.ss_currentRelation);
+	List	   *kinds = list_nth(lists, FILTER_KINDS);
+	List	   *attnums = list_nth(lists, FILTER_ATTNUMS);
+	List	   *opfamilies = list_nth(lists, FILTER_OPFAMILIES);
+	List	   *strategies = list_nth(lists, FILTER_STRATEGIES);
+	List	   *collations = list_nth(lists, FILTER_COLLATIONS);
+	TupleDesc	tupdesc = RelationGetDescr(rel);
 
-	state->nfilters = list_length(attnums);
-	state->filters = palloc0(sizeof(ColumnarChunkFilter) * Max(1, state->nfilters));
-	state->filter_values = ExecInitExprList(cscan->custom_exprs, &state->css.ss.ps);
-	state->filter_context = AllocSetContextCreate(CurrentMemoryContext, "columnar filter values",
-												  ALLOCSET_SMALL_SIZES);
-	for (int i = 0; i < state->nfilters; i++)
+	set->types = list_nth(lists, FILTER_TYPES);
+	set->nfilters = list_length(attnums);
+	set->filters = palloc0(sizeof(ColumnarChunkFilter) * Max(1, set->nfilters));
+	set->values = ExecInitExprList(values, parent);
+	set->context = AllocSetContextCreate(CurrentMemoryContext, "columnar filter values",
+										 ALLOCSET_SMALL_SIZES);
+	for (int i = 0; i < set->nfilters; i++)
 	{
-		ColumnarChunkFilter *f = &state->filters[i];
+		ColumnarChunkFilter *f = &set->filters[i];
 
 		f->kind = (ColumnarFilterKind) list_nth_int(kinds, i);
 		f->attnum = (AttrNumber) list_nth_int(attnums, i);
@@ -510,11 +532,11 @@ BuildFilters(ColumnarScanState *state, CustomScan *cscan)
 			Form_pg_attribute att = TupleDescAttr(tupdesc, f->attnum - 1);
 
 			fmgr_info(get_opfamily_proc(list_nth_oid(opfamilies, i), att->atttypid,
-										list_nth_oid(types, i), BTORDER_PROC),
+										list_nth_oid(set->types, i), BTORDER_PROC),
 					  &f->compare);
 			/* the bloom filters hashed values of this type and collation */
 			f->bloom_capable = f->strategy == BTEqualStrategyNumber &&
-				list_nth_oid(types, i) == att->atttypid && f->collation == att->attcollation;
+				list_nth_oid(set->types, i) == att->atttypid && f->collation == att->attcollation;
 		}
 	}
 }
@@ -574,24 +596,22 @@ SetFilterConstant(ColumnarChunkFilter *f, Oid type, Datum value, MemoryContext c
 }
 
 /*
- * Evaluates the filters' values, when the scan starts and at each rescan
- * (parameters may have changed).  A NULL value leaves its filter out: the
- * strict operator passes no row anyway, and the quals see to that.
+ * ColumnarEvaluateChunkFilters - evaluate the filters' values, when a scan
+ * starts and at each rescan (parameters may have changed).  A NULL value
+ * leaves its filter out: the strict operator passes no row anyway, and the
+ * quals see to that.
  */
-static void
-EvaluateFilterValues(ColumnarScanState *state)
+void
+ColumnarEvaluateChunkFilters(ColumnarChunkFilterSet *set, Relation rel, ExprContext *econtext)
 {
-	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
-	List	   *types = list_nth(((CustomScan *) state->css.ss.ps.plan)->custom_private,
-								 PRIVATE_FILTER_TYPES);
-	TupleDesc	tupdesc = RelationGetDescr(state->css.ss.ss_currentRelation);
+	TupleDesc	tupdesc = RelationGetDescr(rel);
 	int			i = 0;
 	ListCell   *lc;
 
-	MemoryContextReset(state->filter_context);
-	foreach(lc, state->filter_values)
+	MemoryContextReset(set->context);
+	foreach(lc, set->values)
 	{
-		ColumnarChunkFilter *f = &state->filters[i];
+		ColumnarChunkFilter *f = &set->filters[i];
 		bool		isnull;
 		Datum		value;
 
@@ -602,10 +622,10 @@ EvaluateFilterValues(ColumnarScanState *state)
 			value = ExecEvalExprSwitchContext((ExprState *) lfirst(lc), econtext, &isnull);
 			f->active = !isnull;
 			if (!isnull)
-				SetFilterConstant(f, list_nth_oid(types, i), value, state->filter_context);
+				SetFilterConstant(f, list_nth_oid(set->types, i), value, set->context);
 			if (!isnull && f->bloom_capable)
 			{
-				MemoryContext old = MemoryContextSwitchTo(state->filter_context);
+				MemoryContext old = MemoryContextSwitchTo(set->context);
 
 				f->hashes = FilterHashes(f, TupleDescAttr(tupdesc, f->attnum - 1));
 				MemoryContextSwitchTo(old);
@@ -632,15 +652,19 @@ BeginColumnarScan(CustomScanState *node, EState *estate, int eflags)
 			state->attrs_needed = bms_add_member(state->attrs_needed,
 												 lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
 	}
-	BuildFilters(state, (CustomScan *) node->ss.ps.plan);
+	ColumnarInitChunkFilters(&state->filters, list_nth(private, PRIVATE_FILTERS),
+							 ((CustomScan *) node->ss.ps.plan)->custom_exprs,
+							 node->ss.ss_currentRelation, &node->ss.ps);
 }
 
 /* Starts the table scan of the node, or joins a parallel one. */
 static void
 StartScan(ColumnarScanState *state, TableScanDesc scan)
 {
-	EvaluateFilterValues(state);
-	ColumnarScanConfigure(scan, state->attrs_needed, state->filters, state->nfilters);
+	ColumnarEvaluateChunkFilters(&state->filters, state->css.ss.ss_currentRelation,
+								 state->css.ss.ps.ps_ExprContext);
+	ColumnarScanConfigure(scan, state->attrs_needed, state->filters.filters,
+						  state->filters.nfilters);
 	state->css.ss.ss_currentScanDesc = scan;
 }
 
@@ -683,7 +707,8 @@ ReScanColumnarScan(CustomScanState *node)
 {
 	if (node->ss.ss_currentScanDesc != NULL)
 	{
-		EvaluateFilterValues((ColumnarScanState *) node);
+		ColumnarEvaluateChunkFilters(&((ColumnarScanState *) node)->filters,
+									 node->ss.ss_currentRelation, node->ss.ps.ps_ExprContext);
 		table_rescan(node->ss.ss_currentScanDesc, NULL);
 	}
 	ExecScanReScan(&node->ss);
@@ -749,7 +774,7 @@ ExplainColumnarScan(CustomScanState *node, List *ancestors, ExplainState *es)
 	if (columns.len == 0)
 		appendStringInfoString(&columns, "none");
 	ExplainPropertyText("Columns", columns.data, es);
-	ExplainPropertyInteger("Chunk Filters", NULL, state->nfilters, es);
+	ExplainPropertyInteger("Chunk Filters", NULL, state->filters.nfilters, es);
 	if (es->analyze && node->ss.ss_currentScanDesc != NULL)
 		ExplainPropertyInteger("Chunks Skipped", NULL,
 							   ColumnarScanChunksSkipped(node->ss.ss_currentScanDesc), es);

@@ -34,6 +34,7 @@ _PG_init(void)
 	ColumnarInstallHooks();
 	ColumnarInstallScan();
 	ColumnarInstallSummary();
+	ColumnarInstallAggregate();
 	ColumnarInstallBulkInsertHooks();
 	ColumnarInstallAutoMerge();
 }

@@ -1,0 +1,731 @@
+/*-------------------------------------------------------------------------
+ *
+ * columnar_vector.c
+ *	  The vector layer: a batch's columns converted to typed arrays,
+ *	  filters applied to a selection of rows, decimal arithmetic in scaled
+ *	  128-bit integers.
+ *
+ *	  Decimals: a numeric value with display scale d is the integer
+ *	  value * 10^d; a column's values in one batch share the largest display
+ *	  scale among them, each keeping its own for results (PostgreSQL's sum
+ *	  shows the largest display scale of its inputs, a product the sum of
+ *	  its factors').  The on-disk numeric format read here is PostgreSQL's
+ *	  (stable across versions, as pg_upgrade requires): a 16-bit header
+ *	  (short form: sign, display scale and weight; long form: sign and
+ *	  display scale, then a 16-bit weight), then base-10000 digits.
+ *
+ *	  Guarantees: a conversion or operation that cannot be exact (NaN,
+ *	  infinity, more than 38 digits, an overflow) returns false and changes
+ *	  no result the caller keeps; filters keep exactly the rows PostgreSQL's
+ *	  operators would pass.
+ *
+ * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
+ *
+ * IDENTIFICATION
+ *	  columnstore/src/columnar_vector.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "epiphany/compat.h"
+
+#include <math.h>
+
+#include "access/stratnum.h"
+#include "catalog/pg_type.h"
+#include "columnar_vector.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+
+#define MAX_DECIMAL_DIGITS	38	/* 10^38 < 2^127 */
+#define NUMERIC_BASE		10000
+#define NUMERIC_MEMO_SIZE	64
+
+/* 10^k for k in [0, MAX_DECIMAL_DIGITS]. */
+static int128
+Pow10(int k)
+{
+	static int128 powers[MAX_DECIMAL_DIGITS + 1];
+
+	Assert(k >= 0 && k <= MAX_DECIMAL_DIGITS);
+	if (powers[0] == 0)
+	{
+		powers[0] = 1;
+		for (int i = 1; i <= MAX_DECIMAL_DIGITS; i++)
+			powers[i] = powers[i - 1] * 10;
+	}
+	return powers[k];
+}
+
+VectorType
+ColumnarVectorTypeOf(Oid type)
+{
+	switch (type)
+	{
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case DATEOID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+			return VECTOR_INT64;
+		case FLOAT8OID:
+			return VECTOR_FLOAT8;
+		case NUMERICOID:
+			return VECTOR_NUMERIC;
+	}
+	return VECTOR_DATUM;
+}
+
+/* A value of an INT64 vector type as int64. */
+static int64
+DatumToInt64(Oid type, Datum value)
+{
+	switch (type)
+	{
+		case INT2OID:
+			return DatumGetInt16(value);
+		case INT4OID:
+		case DATEOID:
+			return DatumGetInt32(value);
+	}
+	return DatumGetInt64(value);
+}
+
+/* Makes room for "needed" elements of "size" in *array, keeping its context. */
+static void *
+Grow(void *array, int *allocated, Size size, int needed)
+{
+	if (needed <= *allocated)
+		return array;
+	*allocated = Max(needed, *allocated * 2);
+	return repalloc(array, size * *allocated);
+}
+
+/* ------------------------------------------------------------------------
+ * Decimals
+ * ------------------------------------------------------------------------
+ */
+
+/* Multiplies *value by 10^(to_scale - from_scale), to_scale >= from_scale. */
+bool
+ColumnarRescale(int128 *value, int from_scale, int to_scale)
+{
+	Assert(to_scale >= from_scale);
+	if (to_scale == from_scale)
+		return true;
+	if (to_scale - from_scale > MAX_DECIMAL_DIGITS)
+		return false;
+	return !__builtin_mul_overflow(*value, Pow10(to_scale - from_scale), value);
+}
+
+/* How many decimal zeros end base-10000 digit "digit" (0 for 0). */
+static inline int
+TrailingZeros(int digit)
+{
+	if (digit == 0)
+		return 0;
+	return digit % 1000 == 0 ? 3 : digit % 100 == 0 ? 2 : digit % 10 == 0 ? 1 : 0;
+}
+
+/*
+ * ColumnarNumericToScaled128 - numeric "value" as *scaled / 10^*scale with
+ * the smallest scale that holds it exactly, and its display scale (never
+ * below *scale); false for NaN, infinities and values beyond 38 digits.
+ */
+bool
+ColumnarNumericToScaled128(Datum value, int128 *scaled, int *scale, int *dscale)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(value);
+	const char *p;
+	int			len;
+	uint16		header;
+	bool		negative;
+	int			weight;
+	int			header_size;
+	int			ndigits;
+	int			zeros = 0;
+	int128		acc = 0;
+
+	if (VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v))
+		v = pg_detoast_datum(v);
+	p = VARDATA_ANY(v);
+	len = VARSIZE_ANY_EXHDR(v);
+	if (len < (int) sizeof(uint16))
+		return false;
+	memcpy(&header, p, sizeof(uint16));
+	if ((header & 0xC000) == 0xC000)
+		return false;			/* NaN or an infinity */
+	if (header & 0x8000)
+	{
+		/* short form: sign 0x2000, display scale 0x1F80, weight 0x007F */
+		negative = (header & 0x2000) != 0;
+		*dscale = (header & 0x1F80) >> 7;
+		weight = (header & 0x0040) ? (int) (header & 0x003F) - 64 : (int) (header & 0x003F);
+		header_size = sizeof(uint16);
+	}
+	else
+	{
+		int16		long_weight;
+
+		if (len < (int) (2 * sizeof(uint16)))
+			return false;
+		negative = (header & 0x4000) != 0;
+		*dscale = header & 0x3FFF;
+		memcpy(&long_weight, p + sizeof(uint16), sizeof(int16));
+		weight = long_weight;
+		header_size = 2 * sizeof(uint16);
+	}
+	ndigits = (len - header_size) / (int) sizeof(int16);
+	for (int i = 0; i < ndigits; i++)
+	{
+		int16		digit;
+		int			base = NUMERIC_BASE;
+
+		memcpy(&digit, p + header_size + i * sizeof(int16), sizeof(int16));
+		if (digit < 0 || digit >= NUMERIC_BASE)
+			return false;
+		if (i == ndigits - 1)
+		{
+			/* the last digit without its trailing zeros */
+			zeros = TrailingZeros(digit);
+			base /= (int) Pow10(zeros);
+			digit /= (int16) Pow10(zeros);
+		}
+		if (__builtin_mul_overflow(acc, base, &acc) || __builtin_add_overflow(acc, digit, &acc))
+			return false;
+	}
+	/* acc is |value| * 10^(4 * (ndigits - 1 - weight) - zeros) */
+	*scale = ndigits == 0 ? 0 : 4 * (ndigits - 1 - weight) - zeros;
+	if (*scale < 0)
+	{
+		if (!ColumnarRescale(&acc, *scale, 0))
+			return false;
+		*scale = 0;
+	}
+	if (*scale > *dscale)
+		return false;			/* digits beyond the display scale: not ours */
+	*scaled = negative ? -acc : acc;
+	return true;
+}
+
+/* ColumnarNumericToScaled - the same, when the result fits in 64 bits. */
+bool
+ColumnarNumericToScaled(Datum value, int64 *scaled, int *scale, int *dscale)
+{
+	int128		wide;
+
+	if (!ColumnarNumericToScaled128(value, &wide, scale, dscale) ||
+		wide > PG_INT64_MAX || wide < PG_INT64_MIN)
+		return false;
+	*scaled = (int64) wide;
+	return true;
+}
+
+/*
+ * ColumnarScaledToNumeric - the numeric value / 10^scale, shown with
+ * "dscale" digits after the point (the digits between are zero).
+ */
+Datum
+ColumnarScaledToNumeric(int128 value, int scale, int dscale)
+{
+	char		digits[MAX_DECIMAL_DIGITS + 2];
+	char		text[MAX_DECIMAL_DIGITS * 2 + 8];
+	int			n = 0;
+	int			pos = 0;
+	uint128 magnitude = value < 0 ? -(uint128) value : (uint128) value;
+
+	do
+	{
+		digits[n++] = '0' + (int) (magnitude % 10);
+		magnitude /= 10;
+	} while (magnitude > 0);
+	while (n <= scale)
+		digits[n++] = '0';		/* at least one digit before the point */
+	if (value < 0)
+		text[pos++] = '-';
+	for (int i = n - 1; i >= scale; i--)
+		text[pos++] = digits[i];
+	if (dscale > 0)
+	{
+		text[pos++] = '.';
+		for (int i = scale - 1; i >= 0 && scale - 1 - i < dscale; i--)
+			text[pos++] = digits[i];
+		for (int i = scale; i < dscale; i++)
+			text[pos++] = '0';
+	}
+	text[pos] = '\0';
+	return DirectFunctionCall3(numeric_in, CStringGetDatum(text), ObjectIdGetDatum(InvalidOid),
+							   Int32GetDatum(-1));
+}
+
+/* ------------------------------------------------------------------------
+ * Columns
+ * ------------------------------------------------------------------------
+ */
+
+void
+ColumnarVectorColumnInit(VectorColumn *column, AttrNumber attnum, Oid type, int capacity)
+{
+	memset(column, 0, sizeof(VectorColumn));
+	column->attnum = attnum;
+	column->type = type;
+	column->vtype = ColumnarVectorTypeOf(type);
+	column->allocated = Max(capacity, 1);
+	column->ints = palloc(sizeof(int64) * column->allocated);
+	column->floats = palloc(sizeof(double) * column->allocated);
+	column->dscales = palloc(sizeof(uint16) * column->allocated);
+	column->scales = palloc(sizeof(uint16) * column->allocated);
+}
+
+/* Numeric values of the selected rows as integers at one scale. */
+static bool
+ConvertNumeric(VectorColumn *column, const VectorSelection *sel)
+{
+	int			scale = 0;
+	bool		mixed = false;
+
+	/* a chunk's dictionary values share pointers: remember the last few */
+	Datum		memo_value[NUMERIC_MEMO_SIZE] = {0};
+	int64		memo_int[NUMERIC_MEMO_SIZE];
+	uint16		memo_scale[NUMERIC_MEMO_SIZE];
+	uint16		memo_dscale[NUMERIC_MEMO_SIZE];
+
+	for (int i = 0; i < sel->count; i++)
+	{
+		int			r = sel->rows[i];
+		Datum		value = column->values[r];
+		int			m = (int) ((value >> 3) % NUMERIC_MEMO_SIZE);
+		int			row_scale;
+		int			dscale;
+
+		if (column->nulls[r])
+			continue;
+		if (memo_value[m] != value)
+		{
+			if (!ColumnarNumericToScaled(value, &memo_int[m], &row_scale, &dscale))
+				return false;
+			memo_value[m] = value;
+			memo_scale[m] = (uint16) row_scale;
+			memo_dscale[m] = (uint16) dscale;
+		}
+		column->ints[r] = memo_int[m];
+		column->dscales[r] = memo_dscale[m];
+		column->scales[r] = row_scale = memo_scale[m];
+		mixed |= (i > 0 && row_scale != scale);
+		scale = Max(scale, row_scale);
+	}
+	for (int i = 0; mixed && i < sel->count; i++)
+	{
+		int			r = sel->rows[i];
+		int128		wide = column->ints[r];
+
+		if (column->nulls[r] || column->scales[r] == scale)
+			continue;
+		if (!ColumnarRescale(&wide, column->scales[r], scale) ||
+			wide > PG_INT64_MAX || wide < PG_INT64_MIN)
+			return false;
+		column->ints[r] = (int64) wide;
+	}
+	column->scale = scale;
+	return true;
+}
+
+/*
+ * ColumnarConvertColumn - fill the column's typed array for the selected
+ * rows (indexed by row); false when a value has no exact typed form.
+ */
+bool
+ColumnarConvertColumn(VectorColumn *column, const VectorSelection *sel)
+{
+	if (column->converted)
+		return true;
+	if (sel->batch_rows > column->allocated)
+	{
+		int			allocated = column->allocated;
+
+		column->ints = Grow(column->ints, &allocated, sizeof(int64), sel->batch_rows);
+		allocated = column->allocated;
+		column->floats = Grow(column->floats, &allocated, sizeof(double), sel->batch_rows);
+		allocated = column->allocated;
+		column->dscales = Grow(column->dscales, &allocated, sizeof(uint16), sel->batch_rows);
+		allocated = column->allocated;
+		column->scales = Grow(column->scales, &allocated, sizeof(uint16), sel->batch_rows);
+		column->allocated = allocated;
+	}
+	switch (column->vtype)
+	{
+		case VECTOR_INT64:
+			for (int i = 0; i < sel->count; i++)
+				column->ints[sel->rows[i]] = DatumToInt64(column->type,
+														  column->values[sel->rows[i]]);
+			break;
+		case VECTOR_FLOAT8:
+			for (int i = 0; i < sel->count; i++)
+				column->floats[sel->rows[i]] = DatumGetFloat8(column->values[sel->rows[i]]);
+			break;
+		case VECTOR_NUMERIC:
+			if (!ConvertNumeric(column, sel))
+				return false;
+			break;
+		case VECTOR_DATUM:
+			break;
+	}
+	column->converted = true;
+	return true;
+}
+
+/* ------------------------------------------------------------------------
+ * Filters
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * ColumnarSetFilterValue - give "filter" its value (of type value_type, for
+ * a column of vector type "vtype"); false when a COMPARE filter cannot use
+ * it exactly (a NaN decimal).
+ */
+bool
+ColumnarSetFilterValue(VectorFilter *filter, VectorType vtype, Datum value, bool isnull)
+{
+	int			scale;
+	int			dscale;
+
+	filter->value_null = isnull;
+	filter->value = value;
+	if (isnull || filter->kind != VECTOR_FILTER_COMPARE)
+		return true;
+	switch (vtype)
+	{
+		case VECTOR_INT64:
+			filter->value_int = DatumToInt64(filter->value_type, value);
+			return true;
+		case VECTOR_FLOAT8:
+			filter->value_float = DatumGetFloat8(value);
+			return true;
+		case VECTOR_NUMERIC:
+			if (!ColumnarNumericToScaled(value, &filter->value_int, &scale, &dscale))
+				return false;
+			filter->value_scale = scale;
+			return true;
+		case VECTOR_DATUM:
+			break;
+	}
+	return false;
+}
+
+/* Whether a comparison result "cmp" (<0, 0, >0) satisfies "strategy". */
+static inline bool
+StrategyHolds(StrategyNumber strategy, int cmp)
+{
+	switch (strategy)
+	{
+		case BTLessStrategyNumber:
+			return cmp < 0;
+		case BTLessEqualStrategyNumber:
+			return cmp <= 0;
+		case BTEqualStrategyNumber:
+			return cmp == 0;
+		case BTGreaterEqualStrategyNumber:
+			return cmp >= 0;
+		case BTGreaterStrategyNumber:
+			return cmp > 0;
+	}
+	return cmp != 0;			/* "<>" */
+}
+
+/* float8's order: NaN equals NaN and sorts above every other value. */
+static inline int
+CompareFloat8(double a, double b)
+{
+	if (isnan(a))
+		return isnan(b) ? 0 : 1;
+	if (isnan(b))
+		return -1;
+	return a < b ? -1 : (a > b ? 1 : 0);
+}
+
+/*
+ * Keeps the selected rows "r" for which "keep" holds, without a branch per
+ * row; "keep" must read its arrays through local pointers (PostgreSQL
+ * builds without strict aliasing: stores to the selection would make the
+ * compiler read the column's fields again for every row).
+ */
+#define FILTER_ROWS(sel, keep) \
+	do { \
+		int32	   *rows_ = (sel)->rows; \
+		int			count_ = (sel)->count; \
+		int			kept_ = 0; \
+		for (int i_ = 0; i_ < count_; i_++) \
+		{ \
+			int			r = rows_[i_]; \
+			rows_[kept_] = r; \
+			kept_ += (keep) ? 1 : 0; \
+		} \
+		(sel)->count = kept_; \
+	} while (0)
+
+/* floor(a / b) and ceil(a / b) for b > 0. */
+static inline int128
+FloorDiv(int128 a, int128 b)
+{
+	return a / b - (a % b != 0 && a < 0 ? 1 : 0);
+}
+
+static inline int128
+CeilDiv(int128 a, int128 b)
+{
+	return a / b + (a % b != 0 && a > 0 ? 1 : 0);
+}
+
+/*
+ * The integers x with "x strategy value * 10^shift" as [*lo, *hi] (for
+ * "<>", x != *lo unless *lo > *hi: no integer equals the value); shift may
+ * be negative.  False when the scales are too far apart.
+ */
+static bool
+IntegerRange(StrategyNumber strategy, int128 value, int shift, int128 *lo, int128 *hi)
+{
+	int128		floor_v;
+	int128		ceil_v;
+
+	if (shift > 19 || shift < -19)
+		return false;			/* an int64 times 10^19 fits in 128 bits */
+	if (shift >= 0)
+		floor_v = ceil_v = value * Pow10(shift);
+	else
+	{
+		floor_v = FloorDiv(value, Pow10(-shift));
+		ceil_v = CeilDiv(value, Pow10(-shift));
+	}
+	*lo = PG_INT64_MIN;
+	*hi = PG_INT64_MAX;
+	switch (strategy)
+	{
+		case BTLessStrategyNumber:
+			*hi = ceil_v - 1;
+			break;
+		case BTLessEqualStrategyNumber:
+			*hi = floor_v;
+			break;
+		case BTEqualStrategyNumber:
+		case 0:					/* "<>": the one value to leave out */
+			*lo = ceil_v;
+			*hi = floor_v;
+			break;
+		case BTGreaterEqualStrategyNumber:
+			*lo = ceil_v;
+			break;
+		case BTGreaterStrategyNumber:
+			*lo = floor_v + 1;
+			break;
+	}
+	return true;
+}
+
+/* Comparison of 64-bit integers (integers, dates, timestamps, decimals). */
+static bool
+FilterIntegers(VectorFilter *f, VectorColumn *c, VectorSelection *sel)
+{
+	int			shift = c->vtype == VECTOR_NUMERIC ? c->scale - f->value_scale : 0;
+	int128		lo;
+	int128		hi;
+	int64		lo64;
+	int64		hi64;
+	const int64 *ints = c->ints;
+	const bool *nulls = c->nulls;
+
+	if (!IntegerRange(f->strategy, f->value_int, shift, &lo, &hi))
+		return false;
+	if (f->strategy == 0)
+	{
+		if (lo > hi)
+			FILTER_ROWS(sel, !nulls[r]);	/* the value is no integer */
+		else
+		{
+			lo64 = (int64) lo;
+			FILTER_ROWS(sel, !nulls[r] & (ints[r] != lo64));
+		}
+		return true;
+	}
+	if (lo > hi || lo > PG_INT64_MAX || hi < PG_INT64_MIN)
+	{
+		sel->count = 0;
+		return true;
+	}
+	lo64 = (int64) Max(lo, (int128) PG_INT64_MIN);
+	hi64 = (int64) Min(hi, (int128) PG_INT64_MAX);
+	FILTER_ROWS(sel, !nulls[r] & (ints[r] >= lo64) & (ints[r] <= hi64));
+	return true;
+}
+
+/*
+ * ColumnarApplyFilter - drop from "sel" the rows of "column" that fail
+ * "filter"; false when the column's values have no exact typed form.
+ */
+bool
+ColumnarApplyFilter(VectorFilter *f, VectorColumn *c, VectorSelection *sel)
+{
+	const bool *nulls = c->nulls;
+
+	if (f->kind == VECTOR_FILTER_IS_NULL)
+	{
+		FILTER_ROWS(sel, nulls[r]);
+		return true;
+	}
+	if (f->kind == VECTOR_FILTER_IS_NOT_NULL)
+	{
+		FILTER_ROWS(sel, !nulls[r]);
+		return true;
+	}
+	if (f->value_null)
+	{
+		sel->count = 0;			/* strict: NULL passes nothing */
+		return true;
+	}
+	if (f->kind == VECTOR_FILTER_OPERATOR)
+	{
+		FILTER_ROWS(sel, !nulls[r] &&
+					DatumGetBool(f->value_left ?
+								 FunctionCall2Coll(&f->operator_fn, f->collation, f->value, c->values[r]) :
+								 FunctionCall2Coll(&f->operator_fn, f->collation, c->values[r], f->value)));
+		return true;
+	}
+	if (!ColumnarConvertColumn(c, sel))
+		return false;
+	if (c->vtype == VECTOR_FLOAT8)
+	{
+		const double *floats = c->floats;
+
+		FILTER_ROWS(sel, !nulls[r] &&
+					StrategyHolds(f->strategy, CompareFloat8(floats[r], f->value_float)));
+		return true;
+	}
+	return c->vtype != VECTOR_DATUM && FilterIntegers(f, c, sel);
+}
+
+/* ------------------------------------------------------------------------
+ * Decimal arithmetic
+ * ------------------------------------------------------------------------
+ */
+
+/* Makes room for the expression's results. */
+static void
+ExprReserve(VectorExpr *expr, int rows)
+{
+	if (rows <= expr->allocated)
+		return;
+	if (expr->allocated == 0)
+	{
+		expr->values = palloc(sizeof(int128) * rows);
+		expr->dscales = palloc(sizeof(uint16) * rows);
+		expr->allocated = rows;
+		return;
+	}
+	expr->values = repalloc(expr->values, sizeof(int128) * rows);
+	expr->dscales = repalloc(expr->dscales, sizeof(uint16) * rows);
+	expr->allocated = rows;
+}
+
+/* Brings the values of "expr" for the selected rows to "scale". */
+static bool
+ExprRescale(VectorExpr *expr, const VectorSelection *sel, int scale)
+{
+	int128	factor;
+
+	if (scale == expr->scale)
+		return true;
+	if (scale - expr->scale > MAX_DECIMAL_DIGITS)
+		return false;
+	factor = Pow10(scale - expr->scale);
+	for (int i = 0; i < sel->count; i++)
+	{
+		int			r = sel->rows[i];
+
+		if (__builtin_mul_overflow(expr->values[r], factor, &expr->values[r]))
+			return false;
+	}
+	expr->scale = scale;
+	return true;
+}
+
+/* + - * of two evaluated operands. */
+static bool
+EvalBinary(VectorExpr *expr, const VectorSelection *sel)
+{
+	VectorExpr *l = expr->left;
+	VectorExpr *r = expr->right;
+
+	if (expr->kind == VECTOR_EXPR_MUL)
+	{
+		if (l->scale + r->scale > MAX_DECIMAL_DIGITS)
+			return false;
+		for (int i = 0; i < sel->count; i++)
+		{
+			int			row = sel->rows[i];
+
+			if (__builtin_mul_overflow(l->values[row], r->values[row], &expr->values[row]))
+				return false;
+			expr->dscales[row] = l->dscales[row] + r->dscales[row];
+		}
+		expr->scale = l->scale + r->scale;
+		return true;
+	}
+	expr->scale = Max(l->scale, r->scale);
+	if (!ExprRescale(l, sel, expr->scale) || !ExprRescale(r, sel, expr->scale))
+		return false;
+	for (int i = 0; i < sel->count; i++)
+	{
+		int			row = sel->rows[i];
+
+		if (expr->kind == VECTOR_EXPR_ADD ?
+			__builtin_add_overflow(l->values[row], r->values[row], &expr->values[row]) :
+			__builtin_sub_overflow(l->values[row], r->values[row], &expr->values[row]))
+			return false;
+		expr->dscales[row] = Max(l->dscales[row], r->dscales[row]);
+	}
+	return true;
+}
+
+/*
+ * ColumnarEvalExpr - evaluate "expr" for the selected rows, none of whose
+ * columns is NULL; false when a value or a result has no exact form.
+ */
+bool
+ColumnarEvalExpr(VectorExpr *expr, VectorColumn *columns, const VectorSelection *sel)
+{
+	ExprReserve(expr, sel->batch_rows);
+	switch (expr->kind)
+	{
+		case VECTOR_EXPR_COLUMN:
+			{
+				VectorColumn *c = &columns[expr->column];
+				bool		decimal = c->vtype == VECTOR_NUMERIC;
+
+				if (!ColumnarConvertColumn(c, sel))
+					return false;
+				for (int i = 0; i < sel->count; i++)
+				{
+					int			r = sel->rows[i];
+
+					expr->values[r] = c->ints[r];
+					expr->dscales[r] = decimal ? c->dscales[r] : 0;
+				}
+				expr->scale = decimal ? c->scale : 0;
+				return true;
+			}
+		case VECTOR_EXPR_CONST:
+			for (int i = 0; i < sel->count; i++)
+			{
+				expr->values[sel->rows[i]] = expr->const_value;
+				expr->dscales[sel->rows[i]] = (uint16) expr->const_dscale;
+			}
+			expr->scale = expr->const_scale;
+			return true;
+		default:
+			return ColumnarEvalExpr(expr->left, columns, sel) &&
+				ColumnarEvalExpr(expr->right, columns, sel) &&
+				EvalBinary(expr, sel);
+	}
+}

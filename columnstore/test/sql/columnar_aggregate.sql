@@ -1,0 +1,167 @@
+-- ColumnarAggregate: aggregations over a columnar table computed on decoded
+-- chunks.  Every query runs on a columnar table and on its heap twin and
+-- must give the same rows, shown as text (so numeric display scales count);
+-- "vectorized" says that the columnar plan used the node.
+SET epiphany.columnar_auto_merge = off;
+CREATE TABLE agg_h (id int, grp int, cat text, code char(3), q numeric(12,2), p numeric,
+                    d numeric(6,4), f float8, day date, ts timestamptz, big bigint,
+                    small smallint);
+CREATE TABLE agg_c (LIKE agg_h) USING columnar;
+SELECT epiphany.columnar_set_options('agg_c', row_group_rows => 3000, chunk_rows => 500);
+INSERT INTO agg_h
+SELECT g, g % 7,
+       CASE WHEN g % 13 = 0 THEN NULL ELSE 'cat' || (g % 5) END,
+       CASE WHEN g % 17 = 0 THEN NULL ELSE chr(65 + g % 3) || chr(65 + g % 4) END,
+       CASE WHEN g % 19 = 0 THEN NULL ELSE ((g * 37) % 20000 - 5000) / 100.0 END,
+       CASE g % 4 WHEN 0 THEN g / 8.0 WHEN 1 THEN g::numeric WHEN 2 THEN (g % 50) * 1.5
+                  ELSE NULL END,
+       (g % 97) / 1000.0,
+       CASE WHEN g % 23 = 0 THEN NULL ELSE (g % 1000) / 7.0 END,
+       date '2024-01-01' + g % 400,
+       timestamptz '2024-01-01 00:00+00' + g * interval '17 minutes',
+       g::bigint * 1000003,
+       (g % 300)::smallint
+  FROM generate_series(1, 9000) g;
+INSERT INTO agg_c SELECT * FROM agg_h;
+-- deletions and updates in row groups, rows in the delta store
+DELETE FROM agg_h WHERE id % 11 = 0;
+DELETE FROM agg_c WHERE id % 11 = 0;
+UPDATE agg_h SET q = q + 1, cat = 'updated' WHERE id % 29 = 0;
+UPDATE agg_c SET q = q + 1, cat = 'updated' WHERE id % 29 = 0;
+INSERT INTO agg_h VALUES (10001, 3, 'delta', 'ZZ', 12.5, 0.125, 0.5, 1.25, '2025-06-01',
+                          '2025-06-01 12:00+00', 7, 7),
+                         (10002, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+INSERT INTO agg_c SELECT * FROM agg_h WHERE id > 10000;
+SELECT row_groups > 1 AS row_groups, delta_rows > 0 AS delta, deleted_rows > 0 AS deleted
+  FROM epiphany.columnar_stats('agg_c');
+ANALYZE agg_h;
+ANALYZE agg_c;
+
+-- Runs query "q" (TBL: the table) on both; 'same' or the difference.
+CREATE FUNCTION same_rows(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  c text[];
+  h text[];
+  plan text := '';
+  line text;
+BEGIN
+  FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || replace(q, 'TBL', 'agg_c') LOOP
+    plan := plan || line;
+  END LOOP;
+  EXECUTE format('SELECT array_agg(t::text ORDER BY t::text) FROM (%s) t',
+                 replace(q, 'TBL', 'agg_c')) INTO c;
+  EXECUTE format('SELECT array_agg(t::text ORDER BY t::text) FROM (%s) t',
+                 replace(q, 'TBL', 'agg_h')) INTO h;
+  IF c IS DISTINCT FROM h THEN
+    RETURN format('DIFFERENT: %s / %s', c, h);
+  END IF;
+  RETURN CASE WHEN plan LIKE '%ColumnarAggregate%' THEN 'same, vectorized' ELSE 'same, plain' END;
+END $$;
+
+EXPLAIN (COSTS OFF)
+SELECT count(*), sum(q) FROM agg_c WHERE day >= '2024-03-01' AND q < 50;
+
+-- whole table: every aggregate and type
+SELECT same_rows($$SELECT count(*), count(cat), count(q), sum(id), sum(big), sum(small),
+  avg(id), avg(big), avg(small), sum(q), avg(q), sum(p), avg(p), min(q), max(q), min(p), max(p),
+  round(sum(f)::numeric, 6), round(avg(f)::numeric, 6), min(f), max(f), min(day), max(day),
+  min(ts), max(ts), min(cat), max(cat), min(code), max(code), min(id), max(big), min(small)
+  FROM TBL$$);
+SELECT count(*), sum(q), avg(q), sum(p), min(p), max(p), max(cat), min(code) FROM agg_c;
+-- filters of every kind, each alone, then together
+SELECT q, same_rows(format('SELECT count(*), sum(q), sum(p), min(day), max(cat) FROM TBL WHERE %s', q))
+  FROM (VALUES ('day >= ''2024-03-01'''), ('day < ''2024-03-01'''), ('day = ''2024-02-02'''),
+               ('day <> ''2024-02-02'''), ('q < 50'), ('q <= -12.34'), ('q = 12.95'),
+               ('q = 12.951'), ('q > 12.951'), ('q >= 12.951'), ('q < 12.951'), ('q <> 0'),
+               ('p > 0.125'), ('p <= 100'), ('p = 1.5'), ('50 > q'), ('d BETWEEN 0.01 AND 0.05'),
+               ('id > 4000'), ('id < 4000::bigint'), ('big >= 5000000000'), ('small = 7'),
+               ('f > 100'), ('f < 50.5'), ('ts < ''2024-02-01 00:00+00'''), ('ts < now()'),
+               ('cat = ''cat2'''), ('cat <> ''cat2'''), ('cat > ''cat2'''), ('code = ''AB'''),
+               ('cat IS NULL'), ('q IS NOT NULL'), ('cat LIKE ''cat%'''),
+               ('day >= ''2024-03-01'' AND q < 50 AND cat <> ''cat1'' AND p IS NOT NULL'),
+               ('q > 1000000'), ('id < 0')) AS t(q);
+-- grouped by one and two columns of several types, NULL groups included
+SELECT g, same_rows(format('SELECT %s, count(*), count(p), sum(q), avg(p), min(day), max(code) FROM TBL GROUP BY %s', g, g))
+  FROM (VALUES ('grp'), ('cat'), ('code'), ('day'), ('small'), ('q'), ('p'), ('f'),
+               ('code, grp'), ('cat, day'), ('grp, cat')) AS t(g);
+SELECT grp, cat, count(*), sum(q) FROM agg_c WHERE day < '2024-01-05' GROUP BY grp, cat
+ ORDER BY grp, cat;
+-- arithmetic in the aggregates' arguments, and expressions over aggregates
+SELECT e, same_rows(format('SELECT %s FROM TBL', e))
+  FROM (VALUES ('sum(q * d)'), ('sum(q * (1 - d) * (1 + d))'), ('avg(q + p)'),
+               ('sum(q - 1.5)'), ('sum(id * q)'), ('sum(big * d)'), ('avg(small * 2.50)'),
+               ('sum(q) / count(*)'), ('count(*) + 1'), ('sum(q * d) FILTER (WHERE id > 5)'),
+               ('max(q) - min(q)')) AS t(e);
+SELECT sum(q * (1 - d) * (1 + d)), avg(q + p) FROM agg_c;
+-- nothing matches: one row without GROUP BY, none with it
+SELECT count(*), sum(q), avg(q), min(cat), max(day) FROM agg_c WHERE id < 0;
+SELECT grp, count(*) FROM agg_c WHERE id < 0 GROUP BY grp;
+-- values known when the query starts: parameters of a generic plan
+SET plan_cache_mode = force_generic_plan;
+PREPARE pq(numeric, date) AS
+  SELECT count(*), sum(q) FROM agg_c WHERE q > $1 AND day < $2;
+EXPLAIN (COSTS OFF) EXECUTE pq(10, '2024-06-01');
+EXECUTE pq(10, '2024-06-01');
+EXECUTE pq(-20.5, '2024-02-01');
+EXECUTE pq(NULL, '2024-02-01');
+SELECT count(*), sum(q) FROM agg_h WHERE q > 10 AND day < '2024-06-01';
+SELECT count(*), sum(q) FROM agg_h WHERE q > -20.5 AND day < '2024-02-01';
+RESET plan_cache_mode;
+-- rescans with a new outer value each time
+SELECT x, (SELECT sum(q) FROM agg_c WHERE grp = x) AS c, (SELECT sum(q) FROM agg_h WHERE grp = x) AS h
+  FROM generate_series(0, 2) x;
+-- the transaction's own changes and a savepoint rolled back
+BEGIN;
+DELETE FROM agg_c WHERE grp = 1;
+INSERT INTO agg_c (id, grp, q) VALUES (20000, 1, 99.99);
+SELECT grp, count(*), sum(q) FROM agg_c WHERE grp < 3 GROUP BY grp ORDER BY grp;
+SAVEPOINT s;
+DELETE FROM agg_c WHERE grp = 2;
+SELECT grp, count(*), sum(q) FROM agg_c WHERE grp < 3 GROUP BY grp ORDER BY grp;
+ROLLBACK TO s;
+SELECT grp, count(*), sum(q) FROM agg_c WHERE grp < 3 GROUP BY grp ORDER BY grp;
+ROLLBACK;
+SELECT grp, count(*), sum(q) FROM agg_c WHERE grp < 3 GROUP BY grp ORDER BY grp;
+-- left to the plain plan
+SELECT q, same_rows(q)
+  FROM (VALUES ('SELECT count(DISTINCT grp) FROM TBL'), ('SELECT grp, count(*) FROM TBL GROUP BY grp HAVING count(*) > 1'),
+               ('SELECT string_agg(cat, '','' ORDER BY id) FROM TBL WHERE id < 20'),
+               ('SELECT grp, cat, code, count(*) FROM TBL GROUP BY grp, cat, code'),
+               ('SELECT count(*) FROM TBL WHERE id % 2 = 0'), ('SELECT count(*) FROM TBL WHERE id = ANY (''{1,2,3}'')'),
+               ('SELECT count(*) FROM TBL WHERE id = 1 OR id = 2'), ('SELECT sum(f * 2) FROM TBL'),
+               ('SELECT sum(id + 1) FROM TBL'), ('SELECT grp + 1, count(*) FROM TBL GROUP BY grp + 1'),
+               ('SELECT sum(q) FROM TBL GROUP BY ROLLUP (grp)')) AS t(q);
+SET epiphany.enable_vectorized_aggregation = off;
+EXPLAIN (COSTS OFF) SELECT count(*), sum(q) FROM agg_c WHERE day >= '2024-03-01';
+RESET epiphany.enable_vectorized_aggregation;
+-- values without an exact vector form: the node hands over to its child
+CREATE TABLE fb_c (k int, n numeric, f float8) USING columnar;
+CREATE TABLE fb_h (k int, n numeric, f float8);
+INSERT INTO fb_c SELECT g % 3, g, g FROM generate_series(1, 1000) g;
+INSERT INTO fb_h SELECT g % 3, g, g FROM generate_series(1, 1000) g;
+CREATE FUNCTION fallback_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  line text;
+BEGIN
+  FOR line IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
+    IF line LIKE '%Fallback:%' THEN
+      RETURN trim(line);
+    END IF;
+  END LOOP;
+  RETURN 'no ColumnarAggregate';
+END $$;
+SELECT fallback_of('SELECT k, sum(n) FROM fb_c GROUP BY k');
+INSERT INTO fb_c VALUES (1, 'NaN', 'NaN'), (2, 1e30, 1e200), (0, -1e30, 2);
+INSERT INTO fb_h VALUES (1, 'NaN', 'NaN'), (2, 1e30, 1e200), (0, -1e30, 2);
+SELECT fallback_of('SELECT k, sum(n) FROM fb_c GROUP BY k');
+SELECT k, sum(n), avg(n) FROM fb_c GROUP BY k ORDER BY k;
+SELECT k, sum(n), avg(n) FROM fb_h GROUP BY k ORDER BY k;
+SELECT fallback_of('SELECT sum(n * n) FROM fb_c WHERE k = 0');
+SELECT (SELECT sum(n * n) FROM fb_c WHERE k = 0) AS c, (SELECT sum(n * n) FROM fb_h WHERE k = 0) AS h;
+SELECT fallback_of('SELECT sum(f) FROM fb_c WHERE k = 2');
+SELECT (SELECT sum(f) FROM fb_c WHERE k = 2) AS c, (SELECT sum(f) FROM fb_h WHERE k = 2) AS h;
+SELECT fallback_of('SELECT count(*) FROM fb_c WHERE n > ''NaN''');
+SELECT (SELECT count(*) FROM fb_c WHERE n < 'NaN') AS c, (SELECT count(*) FROM fb_h WHERE n < 'NaN') AS h;
+DROP TABLE fb_c, fb_h;
+DROP FUNCTION same_rows(text), fallback_of(text);
+DROP TABLE agg_c, agg_h;
