@@ -8,8 +8,9 @@
  *	  exclusion removes most of them, so planning grows with the number of
  *	  chunks and a query can run out of lock table.  For a hypertable that
  *	  a query reads, locks FOR UPDATE or SHARE, updates or deletes from
- *	  (not MERGE's target, which keeps PostgreSQL's expansion), we take the
- *	  expansion over: when the planner builds the hypertable's relation we
+ *	  (not MERGE's target, nor one a cursor locks FOR UPDATE, whose WHERE
+ *	  CURRENT OF needs every chunk's row mark: those keep PostgreSQL's
+ *	  expansion), we take the expansion over: when the planner builds the hypertable's relation we
  *	  clear its "inherited" flag, so PostgreSQL plans it as a plain (empty)
  *	  table; then, when its paths are made, we pick the chunks whose ranges
  *	  the query's constant time bounds allow (from our catalog, without
@@ -90,12 +91,56 @@ typedef struct ExpansionMark
 
 #define EXPANSION_MAGIC 0x45505854	/* "EPXT" */
 
+static planner_hook_type prev_planner_hook = NULL;
 static get_relation_info_hook_type prev_get_relation_info_hook = NULL;
 static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
 
+/* The options of the cursor the innermost planner call plans for (0: none). */
+static int	planning_cursor_options = 0;
+
+#define CURSOR_KIND_OPTIONS (CURSOR_OPT_BINARY | CURSOR_OPT_SCROLL | CURSOR_OPT_NO_SCROLL | \
+							 CURSOR_OPT_INSENSITIVE | CURSOR_OPT_ASENSITIVE | \
+							 CURSOR_OPT_HOLD | CURSOR_OPT_FAST_PLAN)
+
+/*
+ * Notes the cursor options of the statement being planned for
+ * HypertableRelationInfo, around the planner.  Each call sets them on
+ * entry, so a value left by a call that failed is never read.
+ */
+static PlannedStmt *
+PlanStatement(Query *parse, const char *query_string, int cursor_options,
+			  ParamListInfo bound_params)
+{
+	int			saved = planning_cursor_options;
+	PlannedStmt *result;
+
+	planning_cursor_options = cursor_options;
+	if (prev_planner_hook)
+		result = prev_planner_hook(parse, query_string, cursor_options, bound_params);
+	else
+		result = standard_planner(parse, query_string, cursor_options, bound_params);
+	planning_cursor_options = saved;
+	return result;
+}
+
+/*
+ * Whether rel is locked FOR UPDATE or SHARE by a cursor.  UPDATE or DELETE
+ * ... WHERE CURRENT OF such a cursor asks it for the row mark of every
+ * chunk it targets, and fails on one the cursor has none of: such a cursor
+ * keeps PostgreSQL's expansion, which marks every chunk.
+ */
+static bool
+LockedByCursor(PlannerInfo *root, RelOptInfo *rel)
+{
+	PlanRowMark *rc = get_plan_rowmark(root->rowMarks, rel->relid);
+
+	return rc != NULL && RowMarkRequiresRowShareLock(rc->markType) &&
+		(planning_cursor_options & CURSOR_KIND_OPTIONS) != 0;
+}
+
 /*
  * When the planner builds a hypertable's base relation: take its expansion
- * over, unless it is the target of MERGE.  The expansion happens when its
+ * over, unless it is the target of MERGE or locked by a cursor.  The expansion happens when its
  * paths are made, after its restrictions are known: for an UPDATE or
  * DELETE target that is later than PostgreSQL's (add_other_rels_to_query)
  * and distribute_row_identity_vars then has nothing to do (the parent is
@@ -118,7 +163,7 @@ HypertableRelationInfo(PlannerInfo *root, Oid relid, bool inhparent, RelOptInfo 
 	if (!inhparent || rel->reloptkind != RELOPT_BASEREL || !has_subclass(relid) ||
 		(rel->relid == (Index) root->parse->resultRelation &&
 		 root->parse->commandType != CMD_UPDATE && root->parse->commandType != CMD_DELETE) ||
-		(ht = HypertableGet(relid)) == NULL)
+		LockedByCursor(root, rel) || (ht = HypertableGet(relid)) == NULL)
 		return;
 	rte = planner_rt_fetch(rel->relid, root);
 	if (rte->rtekind != RTE_RELATION || !rte->inh || rte->tablesample != NULL)
@@ -758,6 +803,8 @@ HypertableRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEnt
 void
 HypertableExpandInit(void)
 {
+	prev_planner_hook = planner_hook;
+	planner_hook = PlanStatement;
 	prev_get_relation_info_hook = get_relation_info_hook;
 	get_relation_info_hook = HypertableRelationInfo;
 	prev_set_rel_pathlist_hook = set_rel_pathlist_hook;

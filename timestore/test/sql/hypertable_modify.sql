@@ -164,6 +164,42 @@ SELECT what, count(*) AS times, sum(n) AS rows FROM trigger_log GROUP BY what OR
 DROP TRIGGER statement_log ON metrics;
 DROP TRIGGER row_log ON metrics;
 
+-- WHERE CURRENT OF a cursor that locks FOR UPDATE (such a cursor keeps
+-- PostgreSQL's expansion: the statement asks it for every chunk's mark).
+BEGIN;
+DECLARE locked CURSOR FOR SELECT time, value FROM metrics WHERE time >= '2024-01-07 05:00' FOR UPDATE;
+FETCH 1 FROM locked;
+DELETE FROM metrics WHERE CURRENT OF locked RETURNING time;
+FETCH 1 FROM locked;
+UPDATE metrics SET value = 1000 WHERE CURRENT OF locked RETURNING time, value;
+COMMIT;
+DO $$
+DECLARE
+    c CURSOR FOR SELECT * FROM metrics WHERE time >= '2024-01-10 21:00' FOR UPDATE;
+BEGIN
+    FOR r IN c LOOP
+        UPDATE metrics SET value = -1 WHERE CURRENT OF c;
+    END LOOP;
+END
+$$;
+SELECT time, value FROM metrics WHERE time >= '2024-01-07 05:00' AND time < '2024-01-07 08:00'
+   OR time >= '2024-01-10 21:00' ORDER BY time;
+
+-- A statement trigger with a transition table sees the rows of every
+-- chunk; whole-row references are translated to the chunks.
+CREATE FUNCTION count_old() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE NOTICE 'old rows: %', (SELECT count(*) FROM old_rows);
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER count_old AFTER DELETE ON metrics REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION count_old();
+DELETE FROM metrics WHERE time > '2024-01-06 22:00' AND time < '2024-01-07 02:00';
+DROP TRIGGER count_old ON metrics;
+UPDATE metrics m SET note = m::text WHERE time = '2024-01-08 03:00' RETURNING note;
+DELETE FROM metrics m WHERE time = '2024-01-08 04:00' RETURNING m;
+
 -- Row-level security: the parent's policy applies to every chunk.
 CREATE ROLE hypertable_modify_user;
 GRANT SELECT, UPDATE, DELETE ON metrics TO hypertable_modify_user;
@@ -255,4 +291,4 @@ SELECT time, note FROM metrics WHERE note = 'merged';
 
 DROP VIEW locked_chunks;
 DROP TABLE readings, readings_heap, metrics, metrics_heap, trigger_log;
-DROP FUNCTION plan(text), on_both(text), log_statement(), log_row();
+DROP FUNCTION plan(text), on_both(text), log_statement(), log_row(), count_old();
