@@ -19,7 +19,10 @@
 #	(epiphany.hnsw_rerank_candidates at its default, or BENCH_RERANK: a
 #	number, or "ef" to re-rank every candidate of each ef_search).
 #	BENCH_EF lists the ef_search values (default "10 20 40 80 100 120
-#	160").  Ratios: hnsw / exact search,
+#	160").  BENCH_BUILD_WORKERS sets max_parallel_maintenance_workers for
+#	the builds (default: the server's; 0 builds serially); the settings
+#	line shows it.  BENCH_HOST is the server's host or socket directory
+#	(default 127.0.0.1).  Ratios: hnsw / exact search,
 #	and ours / pgvector when pgvector is installed in this PostgreSQL and
 #	can be created in a database of its own (it usually cannot: our
 #	preloaded library reserves the hnsw.* settings); the script only
@@ -42,11 +45,13 @@ port=${PGPORT:-5433}
 db=bench_vector
 pgv_db=bench_vector_pgvector
 user=$(ep_server_user)
-psql_cmd=("$EP_PG_BINDIR/psql" -h 127.0.0.1 -p "$port" -U "$user" -X -q -v ON_ERROR_STOP=1)
+psql_cmd=("$EP_PG_BINDIR/psql" -h "${BENCH_HOST:-127.0.0.1}" -p "$port" -U "$user" -X -q -v ON_ERROR_STOP=1)
 # Every session: no parallel plans (a LATERAL subquery would not get any
 # anyway), no JIT (it compiles the 200-query statement for longer than the
 # index takes to run it), and a build memory that holds the whole graph.
 session_opts="-c max_parallel_workers_per_gather=0 -c jit=off -c maintenance_work_mem=2GB -c epiphany.vector_index_build_memory=2GB"
+[ -z "${BENCH_BUILD_WORKERS:-}" ] ||
+	session_opts+=" -c max_parallel_maintenance_workers=$BENCH_BUILD_WORKERS"
 
 # run_sql DATABASE [psql arguments]
 run_sql() {
@@ -162,6 +167,7 @@ echo "settings: shared_buffers=$(run_sql "$db" -Atc 'SHOW shared_buffers')," \
 	"maintenance_work_mem=$(run_sql "$db" -Atc 'SHOW maintenance_work_mem')," \
 	"epiphany.vector_index_build_memory=$(run_sql "$db" -Atc 'SHOW epiphany.vector_index_build_memory')," \
 	"max_parallel_workers_per_gather=$(run_sql "$db" -Atc 'SHOW max_parallel_workers_per_gather')," \
+	"max_parallel_maintenance_workers=$(run_sql "$db" -Atc 'SHOW max_parallel_maintenance_workers')," \
 	"jit=$(run_sql "$db" -Atc 'SHOW jit');" \
 	"index: m=$m, ef_construction=$ef_construction, vector_l2_ops"
 echo

@@ -25,6 +25,7 @@
 
 #include "access/amapi.h"
 #include "access/generic_xlog.h"
+#include "access/tableam.h"
 #include "nodes/execnodes.h"
 #include "nodes/pathnodes.h"
 #include "storage/bufpage.h"
@@ -379,6 +380,7 @@ typedef struct HnswGraph
 							  int level, uint64 *ids);
 	HnswElement (*get) (struct HnswGraph *graph, uint64 id);
 	/* in-memory graph (build) */
+	struct HnswSharedGraph *shared; /* a parallel build's graph, else NULL */
 	HnswElement *elements;
 	int64		nelements;
 	int64		maxelements;
@@ -450,6 +452,37 @@ extern char *hnswbuildphasename(int64 phasenum);
 extern IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo);
 extern void hnswbuildempty(Relation index);
 
+extern void HnswBuildParticipate(Relation heap, Relation index, IndexInfo *indexInfo,
+								 struct HnswSharedGraph *sg, bool progress);
+
+/*
+ * hnswparallel.c: parallel builds.  The graph lives in shared memory; each
+ * participant sees it through its HnswGraph (graph->shared), whose
+ * elements are local views of the shared ones, made on first use.
+ */
+typedef struct HnswSharedGraph HnswSharedGraph;
+typedef struct HnswParallelBuild HnswParallelBuild;
+
+extern HnswParallelBuild *HnswBeginParallel(Relation heap, Relation index,
+											IndexInfo *indexInfo, int nworkers,
+											Size memoryLimit);
+extern HnswSharedGraph *HnswParallelLeaderGraph(HnswParallelBuild *pb);
+extern bool HnswFinishParallel(HnswParallelBuild *pb, double *reltuples, double *indtuples);
+extern void HnswEndParallel(HnswParallelBuild *pb);
+extern void HnswSharedGraphAttach(HnswSharedGraph *sg, HnswGraph *graph);
+extern TableScanDesc HnswSharedBeginScan(HnswSharedGraph *sg, Relation heap);
+extern HnswElement HnswSharedNewElement(HnswSharedGraph *sg, Datum value, ItemPointer heaptid,
+										int level, int m, Size valsize);
+extern bool HnswSharedFull(HnswSharedGraph *sg);
+extern bool HnswSharedGetEntry(HnswSharedGraph *sg, HnswElement element, uint64 *entryId,
+							   int *entryLevel);
+extern void HnswSharedReleaseEntry(HnswSharedGraph *sg, HnswElement element);
+extern void HnswSharedPublish(HnswSharedGraph *sg, HnswElement element);
+extern void HnswSharedLockList(HnswSharedGraph *sg, HnswElement neighbor, int level);
+extern void HnswSharedUnlockList(HnswSharedGraph *sg, HnswElement neighbor);
+extern int64 HnswSharedAddCounts(HnswSharedGraph *sg, int64 reltuples, int64 indtuples);
+extern int64 HnswSharedLoadAll(HnswSharedGraph *sg, uint64 *entryId, int *entryLevel);
+
 /* hnswinsert.c */
 extern bool hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 					   Relation heap, IndexUniqueCheck checkUnique,
@@ -503,6 +536,7 @@ extern double HnswDistance(HnswGraph *graph, Datum a, Datum b);
 extern double HnswExactDistance(HnswGraph *graph, Datum a, Datum b);
 extern int	HnswLevelFor(ItemPointer heaptid, int m);
 extern int	HnswMaxLevel(int m);
+extern int	HnswFitLevel(int level, int m, Size valsize);
 extern HnswElement HnswNewElement(Datum value, ItemPointer heaptid, int level, int m,
 								  Size valsize);
 
@@ -511,6 +545,8 @@ extern void HnswInitGraph(HnswGraph *graph, Relation index, int m, MemoryContext
 						  HnswElement (*get) (HnswGraph *graph, uint64 id));
 extern void HnswInitDiskGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt,
 							  const HnswQuantizer *q);
+extern int	HnswElementNeighbors(HnswGraph *graph, const HnswCandidate *c, int level,
+								 uint64 *ids);
 extern void HnswReportBadElement(Relation index, BlockNumber blkno, OffsetNumber offno,
 								 const char *what) pg_attribute_noreturn();
 extern void HnswSortCandidates(HnswCandidate **cands, int ncands);

@@ -56,6 +56,7 @@
 #include "commands/progress.h"
 #include "hnsw.h"
 #include "miscadmin.h"
+#include "optimizer/optimizer.h"
 #include "pgstat.h"
 #include "storage/bufmgr.h"
 #include "utils/memutils.h"
@@ -76,12 +77,14 @@ typedef struct HnswBuildState
 	HnswQuantizer quantizer;	/* of a quantized index */
 	HnswQuantizer *quant;		/* &quantizer, or NULL: values stored as given */
 	HnswGraph	graph;			/* in-memory graph; elements in graphCxt */
+	HnswSharedGraph *shared;	/* parallel build: the shared graph, else NULL */
 	MemoryContext graphCxt;		/* "hnsw build graph" */
 	MemoryContext tmpCxt;		/* "hnsw build tuple", reset per tuple */
 	Size		memoryLimit;	/* epiphany.vector_index_build_memory, bytes */
 	uint64		entryId;		/* entry point's array index */
 	int			entryLevel;		/* -1 while the graph is empty */
 	bool		onDisk;			/* graph written; insert through the pages */
+	bool		progress;		/* parallel build: this participant reports */
 	double		reltuples;
 	double		indtuples;
 } HnswBuildState;
@@ -171,6 +174,27 @@ AppendElement(HnswBuildState *bs, HnswElement element)
 	element->id = (uint64) graph->nelements;
 	graph->elements[graph->nelements++] = element;
 	return element->id;
+}
+
+/*
+ * A new, empty in-memory graph in a new "hnsw build graph" context.  A
+ * Generation context: the graph's pieces die together, and it packs them
+ * one after another where AllocSet would round each up to a power of two
+ * (a 520-byte value to 1 kB), so each element's struct, lists and value
+ * share pages and the graph takes less memory.
+ */
+static void
+InitGraph(HnswBuildState *bs)
+{
+	bs->graphCxt = GenerationContextCreate(CurrentMemoryContext, "hnsw build graph",
+										   ALLOCSET_DEFAULT_SIZES);
+	HnswInitGraph(&bs->graph, bs->index, bs->m, bs->graphCxt, InMemoryGet);
+	bs->graph.maxelements = 1024;
+	bs->graph.elements = MemoryContextAlloc(bs->graphCxt,
+											sizeof(HnswElement) * bs->graph.maxelements);
+	bs->graph.visitMarks = MemoryContextAllocZero(bs->graphCxt, bs->graph.maxelements);
+	bs->entryId = HNSW_INVALID_ID;
+	bs->entryLevel = -1;
 }
 
 /* qsort order of prune entries: ascending distance, then id. */
@@ -388,20 +412,24 @@ PrefetchLists(HnswGraph *graph, uint64 id, int level)
 }
 
 /*
- * Adds a formed value to the in-memory graph: copy it into the graph
- * context, find its neighbours, link them back, and raise the entry point
- * if needed.  Temporary allocations go to the current (per-tuple) context.
+ * A new element of the graph for a formed value: a copy in the graph
+ * context (serial build) or in the shared graph (parallel build; NULL when
+ * it is full).  Its id is set in a parallel build only.
  */
-static void
-AddToGraph(HnswBuildState *bs, Datum value, ItemPointer heaptid)
+static HnswElement
+NewGraphElement(HnswBuildState *bs, Datum value, ItemPointer heaptid)
 {
-	HnswGraph  *graph = &bs->graph;
-	MemoryContext oldcxt = MemoryContextSwitchTo(bs->graphCxt);
+	MemoryContext oldcxt;
 	Size		size = VARSIZE(DatumGetPointer(value));
-	void	   *copy = palloc(size);
+	void	   *copy;
 	HnswElement element;
 	int			nslots;
 
+	if (bs->shared != NULL)
+		return HnswSharedNewElement(bs->shared, value, heaptid, HnswLevelFor(heaptid, bs->m),
+									bs->m, HnswStoredValueSize(bs->quant, value));
+	oldcxt = MemoryContextSwitchTo(bs->graphCxt);
+	copy = palloc(size);
 	memcpy(copy, DatumGetPointer(value), size);
 	element = HnswNewElement(PointerGetDatum(copy), heaptid, HnswLevelFor(heaptid, bs->m), bs->m,
 							 HnswStoredValueSize(bs->quant, PointerGetDatum(copy)));
@@ -409,22 +437,70 @@ AddToGraph(HnswBuildState *bs, Datum value, ItemPointer heaptid)
 	element->dists = palloc(sizeof(double) * nslots);
 	element->closer = palloc0(sizeof(bool) * nslots);
 	MemoryContextSwitchTo(oldcxt);
+	return element;
+}
 
+/*
+ * The entry point to insert element from.  Returns true when the graph was
+ * empty and element is now its entry point (and in the graph).
+ */
+static bool
+GetEntry(HnswBuildState *bs, HnswElement element, uint64 *entryId, int *entryLevel)
+{
+	if (bs->shared != NULL)
+		return HnswSharedGetEntry(bs->shared, element, entryId, entryLevel);
 	if (bs->entryLevel < 0)
 	{
 		bs->entryId = AppendElement(bs, element);
 		bs->entryLevel = element->level;
-		return;
+		return true;
 	}
+	*entryId = bs->entryId;
+	*entryLevel = bs->entryLevel;
+	return false;
+}
 
-	HnswFindNeighbors(graph, element, bs->entryId, bs->entryLevel, bs->efConstruction);
-	AppendElement(bs, element);
+/*
+ * Adds a formed value to the in-memory graph: copy it into the graph,
+ * find its neighbours, link them back, and raise the entry point if
+ * needed.  Temporary allocations go to the current (per-tuple) context.
+ * Returns false, adding nothing, when a parallel build's graph is full.
+ * In a parallel build each neighbour's lists are linked back under its
+ * lock, and the element's own lists are read from a copy taken before
+ * anyone can reach it (others may re-select them from then on).
+ */
+static bool
+AddToGraph(HnswBuildState *bs, Datum value, ItemPointer heaptid)
+{
+	HnswGraph  *graph = &bs->graph;
+	HnswElement element = NewGraphElement(bs, value, heaptid);
+	uint64		entryId;
+	int			entryLevel;
+	int			nslots;
+	uint64	   *ownIds;
+	double	   *ownDists;
 
-	for (int level = Min(element->level, bs->entryLevel); level >= 0; level--)
+	if (element == NULL)
+		return false;
+	if (GetEntry(bs, element, &entryId, &entryLevel))
+		return true;
+
+	HnswFindNeighbors(graph, element, entryId, entryLevel, bs->efConstruction);
+	if (bs->shared != NULL)
+		HnswSharedPublish(bs->shared, element);
+	else
+		AppendElement(bs, element);
+	nslots = HnswSlotCount(element->level, bs->m);
+	ownIds = palloc(sizeof(uint64) * nslots);
+	ownDists = palloc(sizeof(double) * nslots);
+	memcpy(ownIds, element->slots, sizeof(uint64) * nslots);
+	memcpy(ownDists, element->dists, sizeof(double) * nslots);
+
+	for (int level = Min(element->level, entryLevel); level >= 0; level--)
 	{
 		int			first = HnswLevelFirstSlot(level, bs->m);
 		int			capacity = HnswLevelCapacity(level, bs->m);
-		const uint64 *ids = element->slots + first;
+		const uint64 *ids = ownIds + first;
 
 		/* the neighbours' lists are cache misses: overlap them (see PrefetchLists) */
 		for (int i = 0; i < capacity && ids[i] != HNSW_INVALID_ID; i++)
@@ -433,20 +509,29 @@ AddToGraph(HnswBuildState *bs, Datum value, ItemPointer heaptid)
 			PrefetchLists(graph, ids[i], level);
 		for (int i = 0; i < capacity; i++)
 		{
+			HnswElement neighbor;
+
 			if (ids[i] == HNSW_INVALID_ID)
 				continue;
 			if (i + HNSW_LIST_PREFETCH_AHEAD < capacity)
 				PrefetchLists(graph, ids[i + HNSW_LIST_PREFETCH_AHEAD], level);
-			LinkBackInMemory(graph, graph->elements[ids[i]], level, element,
-							 element->dists[first + i]);
+			neighbor = graph->elements[ids[i]];
+			if (bs->shared != NULL)
+				HnswSharedLockList(bs->shared, neighbor, level);
+			LinkBackInMemory(graph, neighbor, level, element, ownDists[first + i]);
+			if (bs->shared != NULL)
+				HnswSharedUnlockList(bs->shared, neighbor);
 		}
 	}
 
-	if (element->level > bs->entryLevel)
+	if (bs->shared != NULL)
+		HnswSharedReleaseEntry(bs->shared, element);
+	else if (element->level > bs->entryLevel)
 	{
 		bs->entryId = element->id;
 		bs->entryLevel = element->level;
 	}
+	return true;
 }
 
 /*
@@ -717,6 +802,23 @@ SpillGraph(HnswBuildState *bs)
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
 }
 
+/*
+ * Adds one formed value in a parallel build, unless the shared graph is
+ * full, and reports the values all participants added (the leader's
+ * progress).
+ */
+static void
+AddShared(HnswBuildState *bs, Datum value, ItemPointer tid, bool progress)
+{
+	int64		total;
+
+	if (HnswSharedFull(bs->shared) || !AddToGraph(bs, value, tid))
+		return;
+	total = HnswSharedAddCounts(bs->shared, 0, 1);
+	if (progress)
+		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, total);
+}
+
 /* table_index_build_scan callback: one heap tuple. */
 static void
 BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
@@ -731,7 +833,11 @@ BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 		return;
 
 	oldcxt = MemoryContextSwitchTo(bs->tmpCxt);
-	if (HnswFormValue(index, values[0], &value))
+	if (!HnswFormValue(index, values[0], &value))
+		;
+	else if (bs->shared != NULL)
+		AddShared(bs, value, tid, bs->progress);
+	else
 	{
 		if (!bs->onDisk &&
 			MemoryContextMemAllocated(bs->graphCxt, true) > bs->memoryLimit)
@@ -747,50 +853,120 @@ BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	MemoryContextReset(bs->tmpCxt);
 }
 
-/* ambuild: builds the index of a heap relation. */
+/*
+ * Sets up a build of index: options checked, contexts created in the
+ * current one, an empty graph (in memory; a parallel build attaches it to
+ * the shared graph afterwards).
+ */
+static void
+InitBuildState(HnswBuildState *bs, Relation index)
+{
+	memset(bs, 0, sizeof(HnswBuildState));
+	bs->index = index;
+	bs->m = HnswGetM(index);
+	bs->efConstruction = HnswGetEfConstruction(index);
+	bs->dims = CheckBuildParameters(index, bs->m, bs->efConstruction,
+									HnswGetQuantization(index), &bs->quantizer);
+	if (HnswGetQuantization(index) != HNSW_QUANT_NONE)
+		bs->quant = &bs->quantizer;
+	bs->memoryLimit = (Size) ep_vector_index_build_memory * 1024;
+	bs->tmpCxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple",
+									   ALLOCSET_DEFAULT_SIZES);
+	InitGraph(bs);
+}
+
+/*
+ * HnswBuildParticipate - a parallel worker's share of the build: inserts
+ * the tuples of its part of the heap scan into the shared graph, adding
+ * its count of heap tuples to the totals.  Memory: contexts of its own,
+ * deleted on return.
+ */
+void
+HnswBuildParticipate(Relation heap, Relation index, IndexInfo *indexInfo,
+					 HnswSharedGraph *sg, bool progress)
+{
+	HnswBuildState bs;
+
+	InitBuildState(&bs, index);
+	bs.shared = sg;
+	bs.progress = progress;
+	HnswSharedGraphAttach(sg, &bs.graph);
+	table_index_build_scan(heap, index, indexInfo, true, progress, BuildCallback, &bs,
+						   HnswSharedBeginScan(sg, heap));
+	(void) HnswSharedAddCounts(sg, (int64) bs.reltuples, 0);
+	MemoryContextDelete(bs.graphCxt);
+	MemoryContextDelete(bs.tmpCxt);
+}
+
+/*
+ * Builds the graph in parallel with up to nworkers workers, the leader
+ * taking part, and writes it.  Returns false, having written nothing,
+ * when no worker could start or the shared graph filled up; bs then has a
+ * fresh, empty graph for the serial build.
+ */
+static bool
+BuildParallel(HnswBuildState *bs, Relation heap, IndexInfo *indexInfo, int nworkers)
+{
+	HnswParallelBuild *pb = HnswBeginParallel(heap, bs->index, indexInfo, nworkers,
+											  bs->memoryLimit);
+	bool		built = false;
+
+	if (pb == NULL)
+		return false;
+	bs->shared = HnswParallelLeaderGraph(pb);
+	bs->progress = true;
+	HnswSharedGraphAttach(bs->shared, &bs->graph);
+	table_index_build_scan(heap, bs->index, indexInfo, true, true, BuildCallback, bs,
+						   HnswSharedBeginScan(bs->shared, heap));
+	(void) HnswSharedAddCounts(bs->shared, (int64) bs->reltuples, 0);
+	if (HnswFinishParallel(pb, &bs->reltuples, &bs->indtuples))
+	{
+		(void) HnswSharedLoadAll(bs->shared, &bs->entryId, &bs->entryLevel);
+		WriteGraph(bs);
+		built = true;
+	}
+	/* the local views point into the area: drop them with it */
+	MemoryContextDelete(bs->graphCxt);
+	HnswEndParallel(pb);
+	bs->shared = NULL;
+	if (!built)
+	{
+		bs->reltuples = bs->indtuples = 0;
+		InitGraph(bs);
+	}
+	return built;
+}
+
+/*
+ * ambuild: builds the index of a heap relation, in parallel when
+ * plan_create_index_workers grants workers (max_parallel_maintenance_workers,
+ * the table's size and parallel_workers, maintenance_work_mem), else (or if
+ * that fails for room) serially.
+ */
 IndexBuildResult *
 hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 {
 	HnswBuildState bs;
 	IndexBuildResult *result;
+	int			nworkers;
+	bool		built = false;
 
 	if (RelationGetNumberOfBlocks(index) != 0)
 		elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
 
-	memset(&bs, 0, sizeof(bs));
-	bs.index = index;
-	bs.m = HnswGetM(index);
-	bs.efConstruction = HnswGetEfConstruction(index);
-	bs.dims = CheckBuildParameters(index, bs.m, bs.efConstruction,
-								   HnswGetQuantization(index), &bs.quantizer);
-	if (HnswGetQuantization(index) != HNSW_QUANT_NONE)
-		bs.quant = &bs.quantizer;
-	bs.memoryLimit = (Size) ep_vector_index_build_memory * 1024;
-	bs.entryId = HNSW_INVALID_ID;
-	bs.entryLevel = -1;
-	/*
-	 * A Generation context: the graph's pieces die together, and it packs
-	 * them one after another where AllocSet would round each up to a power
-	 * of two (a 520-byte value to 1 kB), so each element's struct, lists
-	 * and value share pages and the graph takes less memory.
-	 */
-	bs.graphCxt = GenerationContextCreate(CurrentMemoryContext, "hnsw build graph",
-										  ALLOCSET_DEFAULT_SIZES);
-	bs.tmpCxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple",
-									  ALLOCSET_DEFAULT_SIZES);
-	HnswInitGraph(&bs.graph, index, bs.m, bs.graphCxt, InMemoryGet);
-	bs.graph.maxelements = 1024;
-	bs.graph.elements = MemoryContextAlloc(bs.graphCxt,
-										   sizeof(HnswElement) * bs.graph.maxelements);
-	bs.graph.visitMarks = MemoryContextAllocZero(bs.graphCxt, bs.graph.maxelements);
-
+	InitBuildState(&bs, index);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
-	table_index_build_scan(heap, index, indexInfo, true, true, BuildCallback, &bs, NULL);
-
-	if (!bs.onDisk)
+	nworkers = plan_create_index_workers(RelationGetRelid(heap), RelationGetRelid(index));
+	if (nworkers > 0)
+		built = BuildParallel(&bs, heap, indexInfo, nworkers);
+	if (!built)
 	{
-		WriteGraph(&bs);
-		MemoryContextDelete(bs.graphCxt);
+		table_index_build_scan(heap, index, indexInfo, true, true, BuildCallback, &bs, NULL);
+		if (!bs.onDisk)
+		{
+			WriteGraph(&bs);
+			MemoryContextDelete(bs.graphCxt);
+		}
 	}
 	MemoryContextDelete(bs.tmpCxt);
 

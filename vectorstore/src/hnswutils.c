@@ -658,6 +658,20 @@ HnswLevelFor(ItemPointer heaptid, int m)
 }
 
 /*
+ * HnswFitLevel - the level an element of the given drawn level gets: one
+ * whose slots leave room on a page for valsize bytes of value, lowered
+ * until they do (but never below 0).
+ */
+int
+HnswFitLevel(int level, int m, Size valsize)
+{
+	while (level > 0 && HnswTupleValueOffset(HnswSlotCount(level, m)) + valsize >
+		   HNSW_MAX_TUPLE_SIZE)
+		level--;
+	return level;
+}
+
+/*
  * HnswNewElement - a new element with free slots, in the current memory
  * context.  valsize is what its tuple will store (HnswStoredValueSize).
  * A level whose slots would not leave room for that on a
@@ -671,9 +685,7 @@ HnswNewElement(Datum value, ItemPointer heaptid, int level, int m, Size valsize)
 	HnswElement element = palloc(sizeof(HnswElementData));
 	int			nslots;
 
-	while (level > 0 && HnswTupleValueOffset(HnswSlotCount(level, m)) + valsize >
-		   HNSW_MAX_TUPLE_SIZE)
-		level--;
+	level = HnswFitLevel(level, m, valsize);
 	nslots = HnswSlotCount(level, m);
 
 	element->id = HNSW_INVALID_ID;
@@ -743,9 +755,13 @@ ElementGraphVisit(HnswGraph *graph, Datum query, uint64 *ids, int n,
 	}
 }
 
-/* The element graphs' neighbors: the valid slots of one level. */
-static int
-ElementGraphNeighbors(HnswGraph *graph, const HnswCandidate *c, int level, uint64 *ids)
+/*
+ * HnswElementNeighbors - the element graphs' neighbors: the valid slots of
+ * one level.  The caller makes sure no one changes them meanwhile (the
+ * parallel build's graph holds the element's lock around it).
+ */
+int
+HnswElementNeighbors(HnswGraph *graph, const HnswCandidate *c, int level, uint64 *ids)
 {
 	const uint64 *slots = c->element->slots + HnswLevelFirstSlot(level, graph->m);
 	int			capacity = HnswLevelCapacity(level, graph->m);
@@ -777,7 +793,7 @@ HnswInitGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt,
 	graph->collation = index->rd_indcollation[0];
 	graph->cxt = cxt;
 	graph->visit = ElementGraphVisit;
-	graph->neighbors = ElementGraphNeighbors;
+	graph->neighbors = HnswElementNeighbors;
 	graph->get = get;
 }
 
