@@ -10,11 +10,15 @@
  *	  slice they exclude: their scans are never initialised, opened or read.
  *
  *	  Constant values need no help: planning reads only the chunks they
- *	  allow (hypertable_expand.c).
+ *	  allow (hypertable_expand.c).  Under UPDATE and DELETE, leaving out a
+ *	  chunk's scan leaves its result relation in ModifyTable, which finds a
+ *	  row's chunk by its tableoid (as PostgreSQL's run-time partition
+ *	  pruning does there).
  *
  *	  Invariants: a chunk is left out only when no row of its range and
- *	  slice can satisfy the restrictions (time_bounds.c);
- *	  every process of a query evaluates the same values on the same plan.
+ *	  slice can satisfy the restrictions (time_bounds.c); every process of
+ *	  a query evaluates the same values on the same plan; a finished plan's
+ *	  scan list holds no ROWID_VAR Var (ChunkExclusionPlanned).
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -34,6 +38,7 @@
 #include "commands/explain.h"
 #include "executor/executor.h"
 #include "nodes/extensible.h"
+#include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/pathnodes.h"
 #include "optimizer/clauses.h"
@@ -192,27 +197,130 @@ ChunkExclusionAddPaths(PlannerInfo *root, RelOptInfo *rel, const Hypertable *ht)
 	}
 }
 
+/* Nodes made by the planner call under way whose scan lists ChunkExclusionPlanned fixes. */
+static List *planned_with_row_identity = NIL;
+
+/*
+ * Under UPDATE or DELETE the node returns the chunks' row identity columns
+ * as ROWID_VAR Vars, which setrefs matches between plan nodes but EXPLAIN
+ * VERBOSE cannot name ("bogus varno").  Appends to *scan_tlist, for each
+ * of them, a junk entry with the same column of the hypertable (rel),
+ * which setrefs numbers like any Var of the scan list, and returns the
+ * positions (resno) of the entries they stand for.  Once setrefs is done,
+ * ChunkExclusionPlanned puts them in their place.
+ */
+static List *
+AddShownRowIdentity(PlannerInfo *root, RelOptInfo *rel, List *tlist, List **scan_tlist)
+{
+	List	   *shown_for = NIL;
+	ListCell   *lc;
+
+	foreach(lc, tlist)
+	{
+		TargetEntry *tle = lfirst(lc);
+		Var		   *var = (Var *) tle->expr;
+		RowIdentityVarInfo *ridinfo;
+		Var		   *shown;
+
+		if (!IsA(var, Var) || var->varno != ROWID_VAR)
+			continue;
+		ridinfo = list_nth(root->row_identity_vars, var->varattno - 1);
+		shown = copyObject(ridinfo->rowidvar);
+		shown->varno = rel->relid;
+		shown->varnosyn = 0;
+		shown->varattnosyn = 0;
+		*scan_tlist = lappend(*scan_tlist,
+							  makeTargetEntry((Expr *) shown, list_length(*scan_tlist) + 1,
+											  NULL, true));
+		shown_for = lappend_int(shown_for, tle->resno);
+	}
+	return shown_for;
+}
+
 static Plan *
 ChunkExclusionPlan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 				   List *tlist, List *clauses, List *custom_plans)
 {
 	CustomScan *cscan = makeNode(CustomScan);
 	Plan	   *child = linitial(custom_plans);
+	List	   *scan_tlist = list_copy(tlist);
+	List	   *shown_for = AddShownRowIdentity(root, rel, tlist, &scan_tlist);
 
 	cscan->scan.plan.startup_cost = best_path->path.startup_cost;
 	cscan->scan.plan.total_cost = best_path->path.total_cost;
 	cscan->scan.plan.plan_rows = best_path->path.rows;
 	cscan->scan.plan.plan_width = child->plan_width;
 	cscan->scan.plan.targetlist = tlist;
-	cscan->custom_scan_tlist = tlist;
+	cscan->custom_scan_tlist = scan_tlist;
 	cscan->scan.scanrelid = 0;
 	cscan->custom_plans = custom_plans;
-	cscan->custom_private = list_make3(linitial(best_path->custom_private),
+	cscan->custom_private = list_make4(linitial(best_path->custom_private),
 									   lsecond(best_path->custom_private),
-									   lthird(best_path->custom_private));
+									   lthird(best_path->custom_private), shown_for);
 	cscan->custom_exprs = lfourth(best_path->custom_private);
 	cscan->methods = &ChunkExclusionScanMethods;
+	if (shown_for != NIL)
+		planned_with_row_identity = lappend(planned_with_row_identity, cscan);
 	return &cscan->scan.plan;
+}
+
+/*
+ * Replaces, in the scan list of cscan (after setrefs), each row identity
+ * Var by the hypertable's column paired with it, and drops the pairs: the
+ * scan list describes the rows to EXPLAIN only (the node returns its
+ * child's rows), and the types are the same.
+ */
+static void
+ShowRowIdentity(CustomScan *cscan)
+{
+	List	   *shown_for = lfourth(cscan->custom_private);
+	int			nregular = list_length(cscan->custom_scan_tlist) - list_length(shown_for);
+	ListCell   *lc;
+
+	foreach(lc, shown_for)
+	{
+		TargetEntry *extra = list_nth(cscan->custom_scan_tlist,
+									  nregular + foreach_current_index(lc));
+		ListCell   *cell = list_nth_cell(cscan->custom_scan_tlist, lfirst_int(lc) - 1);
+		TargetEntry *tle = flatCopyTargetEntry(lfirst(cell));
+
+		Assert(exprType((Node *) tle->expr) == exprType((Node *) extra->expr));
+		tle->expr = extra->expr;
+		lfirst(cell) = tle;
+	}
+	cscan->custom_scan_tlist = list_truncate(cscan->custom_scan_tlist, nregular);
+	lfourth(cscan->custom_private) = NIL;
+}
+
+/*
+ * ChunkExclusionPlanning - called before the planner runs: returns the
+ * nodes of the planner call under way (if this one is nested) for
+ * ChunkExclusionPlanned to restore.
+ */
+List *
+ChunkExclusionPlanning(void)
+{
+	List	   *outer = planned_with_row_identity;
+
+	planned_with_row_identity = NIL;
+	return outer;
+}
+
+/*
+ * ChunkExclusionPlanned - called when the planner has returned its plan:
+ * finishes the scan lists of the nodes it made under UPDATE or DELETE,
+ * then restores outer (ChunkExclusionPlanning's result).  After a planner
+ * error the list is left as it was: the next planner call starts anew.
+ */
+void
+ChunkExclusionPlanned(List *outer)
+{
+	ListCell   *lc;
+
+	foreach(lc, planned_with_row_identity)
+		ShowRowIdentity(lfirst(lc));
+	list_free(planned_with_row_identity);
+	planned_with_row_identity = outer;
 }
 
 /* ----------------------------------------------------------------

@@ -103,15 +103,17 @@ static int	planning_cursor_options = 0;
 							 CURSOR_OPT_HOLD | CURSOR_OPT_FAST_PLAN)
 
 /*
- * Notes the cursor options of the statement being planned for
- * HypertableRelationInfo, around the planner.  Each call sets them on
- * entry, so a value left by a call that failed is never read.
+ * Around the planner: notes the cursor options of the statement being
+ * planned for HypertableRelationInfo, and lets ChunkExclusion finish its
+ * nodes once setrefs is done.  Each call sets its state on entry, so a
+ * state left by a call that failed is never used.
  */
 static PlannedStmt *
 PlanStatement(Query *parse, const char *query_string, int cursor_options,
 			  ParamListInfo bound_params)
 {
 	int			saved = planning_cursor_options;
+	List	   *outer_nodes = ChunkExclusionPlanning();
 	PlannedStmt *result;
 
 	planning_cursor_options = cursor_options;
@@ -119,6 +121,7 @@ PlanStatement(Query *parse, const char *query_string, int cursor_options,
 		result = prev_planner_hook(parse, query_string, cursor_options, bound_params);
 	else
 		result = standard_planner(parse, query_string, cursor_options, bound_params);
+	ChunkExclusionPlanned(outer_nodes);
 	planning_cursor_options = saved;
 	return result;
 }

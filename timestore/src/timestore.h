@@ -218,6 +218,8 @@ extern void ChunkDispatchInit(void);
 extern void ChunkExclusionInit(void);
 extern void ChunkExclusionAddPaths(struct PlannerInfo *root, struct RelOptInfo *rel,
 								   const Hypertable *ht);
+extern List *ChunkExclusionPlanning(void);
+extern void ChunkExclusionPlanned(List *outer);
 
 /* time_bounds.c: a bound "time <strategy> expr" and a range of internal times */
 typedef struct TimeBound

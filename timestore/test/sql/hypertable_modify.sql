@@ -17,12 +17,13 @@ CREATE TABLE metrics_heap AS SELECT * FROM metrics;
 
 -- The EXPLAIN of a statement with chunk names replaced by "chunk_" and
 -- their first day (MMDD).
-CREATE FUNCTION plan(query text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+CREATE FUNCTION plan(query text, options text DEFAULT 'COSTS OFF')
+RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE
     line text;
     c record;
 BEGIN
-    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
+    FOR line IN EXECUTE 'EXPLAIN (' || options || ') ' || query LOOP
         FOR c IN SELECT chunk_name, range_start FROM timescaledb_information.chunks
                   ORDER BY length(chunk_name) DESC, chunk_name LOOP
             line := replace(line, c.chunk_name, 'chunk_' || to_char(c.range_start, 'MMDD'));
@@ -67,6 +68,9 @@ SELECT plan('DELETE FROM metrics WHERE time < ''2023-01-01''');
 SELECT plan('DELETE FROM metrics WHERE false');
 -- Bounds known at run time: all chunks planned, excluded at executor start.
 SELECT plan('DELETE FROM metrics WHERE time > now() - interval ''1 day''');
+-- EXPLAIN VERBOSE names the row identity columns ChunkExclusion returns.
+SELECT line FROM plan('UPDATE metrics SET value = 1 WHERE time > now() - interval ''1 day'' RETURNING time',
+            'VERBOSE, COSTS OFF') line WHERE line !~ 'Update on _epiphany_chunks';
 SELECT plan('SELECT * FROM metrics WHERE time < ''2024-01-02'' FOR UPDATE');
 
 -- The statement locks only its chunks.
@@ -291,4 +295,4 @@ SELECT time, note FROM metrics WHERE note = 'merged';
 
 DROP VIEW locked_chunks;
 DROP TABLE readings, readings_heap, metrics, metrics_heap, trigger_log;
-DROP FUNCTION plan(text), on_both(text), log_statement(), log_row(), count_old();
+DROP FUNCTION plan(text, text), on_both(text), log_statement(), log_row(), count_old();
