@@ -62,13 +62,15 @@ echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), 
 echo "settings: shared_buffers=$(run_sql -Atc 'SHOW shared_buffers'), work_mem=$(run_sql -Atc 'SHOW work_mem'), max_parallel_workers_per_gather=$(run_sql -Atc 'SHOW max_parallel_workers_per_gather')"
 echo
 
-run_sql <<SQL
-CREATE FUNCTION lineitem_rows(n bigint) RETURNS TABLE (
-    l_orderkey bigint, l_partkey int, l_suppkey int, l_linenumber int,
+# TPC-H's column types (its DECIMAL(15,2) is numeric(15,2)), for the
+# function and the three tables alike.
+columns="l_orderkey bigint, l_partkey int, l_suppkey int, l_linenumber int,
     l_quantity numeric(15,2), l_extendedprice numeric(15,2), l_discount numeric(15,2),
     l_tax numeric(15,2), l_returnflag char(1), l_linestatus char(1), l_shipdate date,
     l_commitdate date, l_receiptdate date, l_shipinstruct char(25), l_shipmode char(10),
-    l_comment varchar(44))
+    l_comment varchar(44)"
+run_sql <<SQL
+CREATE FUNCTION lineitem_rows(n bigint) RETURNS TABLE ($columns)
 LANGUAGE sql AS \$\$
   SELECT g / 4 + 1, (h % 200000)::int + 1, (h % 10000)::int + 1, (g % 4)::int + 1,
          q, round(q * (900 + h % 1100), 2), (h % 11) / 100.0, (h % 9) / 100.0,
@@ -84,9 +86,9 @@ LANGUAGE sql AS \$\$
                          date '1992-01-01' + ((hh.h / 13) % 2526)::int AS d) v
 \$\$;
 SQL
-run_sql -c 'CREATE TABLE lineitem_heap AS SELECT * FROM lineitem_rows(0)' \
+run_sql -c "CREATE TABLE lineitem_heap ($columns)" \
 	-c 'CREATE TABLE lineitem_columnar (LIKE lineitem_heap) USING columnar' \
-	-c 'CREATE TABLE lineitem_source AS SELECT * FROM lineitem_rows(0)'
+	-c 'CREATE TABLE lineitem_source (LIKE lineitem_heap)'
 
 src_ms=$(once_ms "INSERT INTO lineitem_source SELECT * FROM lineitem_rows($rows)")
 echo "generated $rows rows in $(awk -v t="$src_ms" 'BEGIN { printf "%.1f", t / 1000 }') s"

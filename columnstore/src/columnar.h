@@ -398,6 +398,8 @@ typedef struct ColumnarChunkFilterSet
 extern List *ColumnarPlanChunkFilters(List *quals, Index relid, List **values);
 extern void ColumnarInitChunkFilters(ColumnarChunkFilterSet *set, List *lists, List *values,
 									 Relation rel, struct PlanState *parent);
+extern void ColumnarSetChunkFilterValue(ColumnarChunkFilterSet *set, int i, Datum value,
+										bool isnull, Relation rel);
 extern void ColumnarEvaluateChunkFilters(ColumnarChunkFilterSet *set, Relation rel,
 										 struct ExprContext *econtext);
 extern void ColumnarInstallScan(void);

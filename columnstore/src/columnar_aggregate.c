@@ -35,6 +35,7 @@
 #include <math.h>
 
 #include "access/nbtree.h"
+#include "access/parallel.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/pg_aggregate.h"
@@ -46,6 +47,7 @@
 #include "commands/explain.h"
 #include "executor/executor.h"
 #include "executor/nodeHash.h"
+#include "libpq/pqformat.h"
 #include "miscadmin.h"
 #include "nodes/extensible.h"
 #include "nodes/makefuncs.h"
@@ -57,6 +59,9 @@
 #include "optimizer/planner.h"
 #include "optimizer/tlist.h"
 #include "parser/parsetree.h"
+#include "storage/proc.h"
+#include "storage/shm_mq.h"
+#include "storage/shm_toc.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
@@ -104,6 +109,8 @@ typedef struct ColumnList
 	Index		relid;
 	List	   *attnums;		/* IntList */
 	List	   *types;			/* OidList */
+	List	   *exprs;			/* expressions compiled so far ... */
+	List	   *compiled;		/* ... and their VectorExprs, shared */
 } ColumnList;
 
 /*
@@ -220,9 +227,34 @@ CompileFilter(Expr *clause, ColumnList *columns, VectorFilter *filter, Node **va
 	return false;
 }
 
-/* Compiles a decimal expression; NULL when it is not one. */
+static VectorExpr *CompileNewExpr(Node *node, ColumnList *columns);
+
+/*
+ * Compiles a decimal expression; NULL when it is not one.  Equal
+ * expressions (and subexpressions) of the node's aggregates share one
+ * VectorExpr, evaluated once per batch.
+ */
 static VectorExpr *
 CompileExpr(Node *node, ColumnList *columns)
+{
+	ListCell   *lc1;
+	ListCell   *lc2;
+	VectorExpr *expr;
+
+	forboth(lc1, columns->exprs, lc2, columns->compiled)
+		if (equal(lfirst(lc1), node))
+			return lfirst(lc2);
+	expr = CompileNewExpr(node, columns);
+	if (expr != NULL)
+	{
+		columns->exprs = lappend(columns->exprs, node);
+		columns->compiled = lappend(columns->compiled, expr);
+	}
+	return expr;
+}
+
+static VectorExpr *
+CompileNewExpr(Node *node, ColumnList *columns)
 {
 	VectorExpr *expr = palloc0(sizeof(VectorExpr));
 
@@ -337,7 +369,7 @@ CompileAggregate(Aggref *agg, ColumnList *columns, VectorAggregate *va)
 						agg->aggfnoid == F_SUM_INT8 || agg->aggfnoid == F_SUM_NUMERIC) ?
 				AGGREGATE_SUM : AGGREGATE_AVG;
 			va->expr = CompileExpr(arg, columns);
-			return va->expr != NULL;
+			return va->expr != NULL && !IsA(arg, Const);
 		case F_SUM_FLOAT8:
 		case F_AVG_FLOAT8:
 			va->kind = agg->aggfnoid == F_SUM_FLOAT8 ? AGGREGATE_SUM_FLOAT : AGGREGATE_AVG_FLOAT;
@@ -395,8 +427,9 @@ enum
 	PRIVATE_KEYS,				/* IntList: indexes of the grouping columns */
 	PRIVATE_QUALS,				/* the quals (values in custom_exprs) */
 	PRIVATE_AGGREGATES,			/* the Aggrefs, in custom_scan_tlist order */
-	PRIVATE_CHUNK_FILTERS		/* ColumnarPlanChunkFilters' lists; their
+	PRIVATE_CHUNK_FILTERS,		/* ColumnarPlanChunkFilters' lists; their
 								 * values follow the quals' in custom_exprs */
+	PRIVATE_WORKERS				/* IntList: the parallel workers to launch */
 };
 
 static create_upper_paths_hook_type prev_create_upper_paths_hook = NULL;
@@ -475,6 +508,21 @@ SummaryAnswers(RelOptInfo *input_rel, List *keys, List *aggs, ColumnList *column
 			return false;
 	}
 	return true;
+}
+
+/*
+ * The parallel workers the node launches: as many as a parallel scan of
+ * the table would get, when the query may use them and every expression
+ * the workers evaluate is parallel safe.
+ */
+static int
+PlannedWorkers(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel)
+{
+	if (!ep_enable_parallel_workers || !root->glob->parallelModeOK ||
+		!input_rel->consider_parallel || input_rel->partial_pathlist == NIL ||
+		!is_parallel_safe(root, (Node *) output_rel->reltarget->exprs))
+		return 0;
+	return ((Path *) linitial(input_rel->partial_pathlist))->parallel_workers;
 }
 
 /* The planner's estimate of the groups: the rows of its paths. */
@@ -583,6 +631,7 @@ ColumnarAggregateUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelOptIn
 	List	   *quals;
 	List	   *aggs;
 	Cost		scan_cost;
+	int			workers;
 	CustomPath *path;
 
 	if (prev_create_upper_paths_hook)
@@ -598,12 +647,13 @@ ColumnarAggregateUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelOptIn
 	path->path.parent = output_rel;
 	path->path.pathtarget = output_rel->reltarget;
 	path->path.rows = EstimatedGroups(output_rel);
-	path->path.startup_cost = scan_cost * VECTOR_COST_FRACTION;
+	workers = PlannedWorkers(root, input_rel, output_rel);
+	path->path.startup_cost = scan_cost * VECTOR_COST_FRACTION / (workers + 1);
 	path->path.total_cost = path->path.startup_cost + path->path.rows * cpu_tuple_cost;
 	path->custom_paths = list_make1(FallbackPath(root, input_rel, output_rel));
 	/* as the plan's, with the relation's range table index last */
 	path->custom_private = list_make5(columns.attnums, keys, quals, aggs,
-									  list_make1_int(input_rel->relid));
+									  list_make2_int(input_rel->relid, workers));
 	path->methods = &AggregatePathMethods;
 	add_path(output_rel, &path->path);
 }
@@ -615,6 +665,7 @@ PlanAggregatePath(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path, Lis
 	CustomScan *cscan = makeNode(CustomScan);
 	List	   *private = best_path->custom_private;
 	Index		relid = (Index) linitial_int((List *) list_nth(private, 4));
+	int			workers = lsecond_int((List *) list_nth(private, 4));
 	List	   *attnums = linitial(private);
 	List	   *keys = lsecond(private);
 	List	   *scan_tlist = NIL;
@@ -668,6 +719,9 @@ PlanAggregatePath(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path, Lis
 	cscan->custom_private = list_make5(attnums, keys, copyObject(list_nth(private, PRIVATE_QUALS)),
 									   copyObject(list_nth(private, PRIVATE_AGGREGATES)),
 									   chunk_filters);
+	cscan->custom_private = lappend(cscan->custom_private, list_make1_int(workers));
+	if (workers > 0)
+		root->glob->parallelModeNeeded = true;
 	cscan->methods = &AggregateScanMethods;
 	return &cscan->scan.plan;
 }
@@ -867,8 +921,12 @@ typedef struct AggregateState
 	VectorSelection sel;
 	int32	   *agg_rows;		/* a selection for one aggregate */
 	int			rows_allocated;
+	uint64		selections;		/* ids given to batch selections */
 	/* reading */
+	int			workers;		/* parallel workers planned */
+	int			workers_launched;
 	ColumnarChunkFilterSet chunk_filters;	/* min/max skipping */
+	int		   *chunk_map;		/* [chunk filter]: its vector filter */
 	int64		chunks_skipped;
 	ColumnarReadState *reader;
 	ColumnarBatch batch;
@@ -917,9 +975,8 @@ InitKeyColumn(AggregateState *state, KeyColumn *k)
 
 /* Compiles the plan's quals, aggregates and keys into the node's state. */
 static void
-CompileState(AggregateState *state, CustomScan *cscan)
+CompileState(AggregateState *state, List *private)
 {
-	List	   *private = cscan->custom_private;
 	Relation	rel = state->css.ss.ss_currentRelation;
 	ColumnList	columns = {.relid = 0};
 	ListCell   *lc;
@@ -941,6 +998,7 @@ CompileState(AggregateState *state, CustomScan *cscan)
 
 		if (!CompileFilter(lfirst(lc), &columns, f, &value))
 			elog(ERROR, "columnar aggregate qual does not compile");
+		f->value_node = value;
 		if (f->kind == VECTOR_FILTER_OPERATOR)
 			fmgr_info(get_opcode((Oid) f->strategy), &f->operator_fn);
 	}
@@ -1017,34 +1075,85 @@ OrderFilters(AggregateState *state)
 	}
 }
 
+/*
+ * The vector filter whose value each chunk filter takes (the chunk filters
+ * come from the same quals, their values from equal expressions), or -1.
+ */
+static void
+MapChunkFilters(AggregateState *state, List *chunk_values)
+{
+	int			i = 0;
+	ListCell   *lc;
+
+	state->chunk_map = palloc(sizeof(int) * Max(1, list_length(chunk_values)));
+	foreach(lc, chunk_values)
+	{
+		state->chunk_map[i] = -1;
+		for (int j = 0; j < state->nfilters; j++)
+			if (equal(lfirst(lc), state->filters[j].value_node))
+				state->chunk_map[i] = j;
+		i++;
+	}
+}
+
+/*
+ * Sets the node up from its plan ("private" and "exprs": custom_private and
+ * custom_exprs), in memory of "context"; "parent" (NULL in a parallel
+ * worker, which gets the values from the leader) evaluates the values.
+ */
+static void
+SetupState(AggregateState *state, List *private, List *exprs, PlanState *parent,
+		   MemoryContext context)
+{
+	ListCell   *lc;
+	int			i = 0;
+
+	state->context = AllocSetContextCreate(context, "columnar aggregate",
+										   ALLOCSET_DEFAULT_SIZES);
+	state->batch_context = AllocSetContextCreate(context, "columnar aggregate batch",
+												 ALLOCSET_DEFAULT_SIZES);
+	CompileState(state, private);
+	foreach(lc, exprs)
+	{
+		if (i == state->nfilters)
+			break;
+		if (parent != NULL)
+			state->filters[i].value_state = ExecInitExpr(lfirst(lc), parent);
+		i++;
+	}
+	OrderFilters(state);
+	ColumnarInitChunkFilters(&state->chunk_filters, list_nth(private, PRIVATE_CHUNK_FILTERS),
+							 NIL, state->css.ss.ss_currentRelation, NULL);
+	MapChunkFilters(state, list_copy_tail(exprs, state->nfilters));
+}
+
 static void
 BeginAggregate(CustomScanState *node, EState *estate, int eflags)
 {
 	AggregateState *state = (AggregateState *) node;
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
-	ListCell   *lc;
-	int			i = 0;
 
-	state->context = AllocSetContextCreate(estate->es_query_cxt, "columnar aggregate",
-										   ALLOCSET_DEFAULT_SIZES);
-	state->batch_context = AllocSetContextCreate(estate->es_query_cxt,
-												 "columnar aggregate batch",
-												 ALLOCSET_DEFAULT_SIZES);
-	CompileState(state, cscan);
-	/* each filter keeps its value expression */
-	foreach(lc, cscan->custom_exprs)
-	{
-		if (i == state->nfilters)
-			break;
-		state->filters[i++].value_state = ExecInitExpr(lfirst(lc), &node->ss.ps);
-	}
-	OrderFilters(state);
-	ColumnarInitChunkFilters(&state->chunk_filters, list_nth(cscan->custom_private,
-															  PRIVATE_CHUNK_FILTERS),
-							 list_copy_tail(cscan->custom_exprs, state->nfilters),
-							 node->ss.ss_currentRelation, &node->ss.ps);
+	SetupState(state, cscan->custom_private, cscan->custom_exprs, &node->ss.ps,
+			   estate->es_query_cxt);
+	state->workers = linitial_int((List *) list_nth(cscan->custom_private, PRIVATE_WORKERS));
 	state->fallback_plan = ExecInitNode(linitial(cscan->custom_plans), estate, eflags);
 	node->custom_ps = list_make1(state->fallback_plan);
+}
+
+/* The chunk filters take the values of the vector filters. */
+static void
+SetChunkFilterValues(AggregateState *state)
+{
+	ColumnarChunkFilterSet *set = &state->chunk_filters;
+
+	MemoryContextReset(set->context);
+	for (int i = 0; i < set->nfilters; i++)
+	{
+		VectorFilter *f = state->chunk_map[i] >= 0 ? &state->filters[state->chunk_map[i]] : NULL;
+
+		ColumnarSetChunkFilterValue(set, i, f != NULL ? f->value : (Datum) 0,
+									f == NULL || f->value_null, state->css.ss.ss_currentRelation);
+	}
 }
 
 /* Evaluates the filters' values (at the start and at each rescan). */
@@ -1118,6 +1227,18 @@ AddGroup(AggregateState *state, uint64 key)
 	return state->ngroups++;
 }
 
+/* Keeps the by-value "value" of a new id of an integer-like key column. */
+static void
+KeyStoreValue(KeyColumn *k, uint32 id, Datum value)
+{
+	if ((int) id > k->allocated)
+	{
+		k->allocated *= 2;
+		k->values = repalloc(k->values, sizeof(Datum) * k->allocated);
+	}
+	k->values[id - 1] = value;
+}
+
 /* The id of row "r"'s value of key column "k" (0 for NULL). */
 static inline uint32
 KeyId(AggregateState *state, KeyColumn *k, int r)
@@ -1133,14 +1254,7 @@ KeyId(AggregateState *state, KeyColumn *k, int r)
 		uint32		id = IdTableLookup(&k->table, key, Mix64(key), &is_new, NULL, NULL);
 
 		if (is_new)
-		{
-			if ((int) id > k->allocated)
-			{
-				k->allocated *= 2;
-				k->values = repalloc(k->values, sizeof(Datum) * k->allocated);
-			}
-			k->values[id - 1] = c->values[r];
-		}
+			KeyStoreValue(k, id, c->values[r]);
 		return id;
 	}
 	else
@@ -1201,27 +1315,56 @@ ExprColumns(VectorExpr *expr, bool *used)
 	}
 }
 
+/* Whether column "c" is NULL in some selected row of the batch. */
+static bool
+HasNulls(AggregateState *state, VectorColumn *c)
+{
+	if (c->has_nulls < 0)
+	{
+		const bool *nulls = c->nulls;
+		bool		any = false;
+
+		for (int i = 0; i < state->sel.count; i++)
+			any |= nulls[state->sel.rows[i]];
+		c->has_nulls = any ? 1 : 0;
+	}
+	return c->has_nulls != 0;
+}
+
 /*
- * Into "out": the selected rows whose columns flagged in "used" are all
- * non-NULL (the aggregates' arguments are strict).
+ * The selected rows whose columns flagged in "used" are all non-NULL (the
+ * aggregates' arguments are strict): the batch's selection itself when
+ * none is NULL, else a copy in "out".
  */
-static void
+static VectorSelection *
 NonNullRows(AggregateState *state, const bool *used, VectorSelection *out)
 {
 	const VectorSelection *sel = &state->sel;
+	bool		any = false;
 
-	out->count = 0;
+	for (int c = 0; c < state->ncolumns && !any; c++)
+		any = used[c] && HasNulls(state, &state->columns[c]);
+	if (!any)
+		return &state->sel;
 	out->batch_rows = sel->batch_rows;
-	for (int i = 0; i < sel->count; i++)
+	out->id = 0;				/* rows of its own: no shared evaluation */
+	memcpy(out->rows, sel->rows, sizeof(int32) * sel->count);
+	out->count = sel->count;
+	for (int c = 0; c < state->ncolumns; c++)
 	{
-		int			r = sel->rows[i];
-		bool		keep = true;
+		const bool *nulls = state->columns[c].nulls;
+		int			kept = 0;
 
-		for (int c = 0; c < state->ncolumns && keep; c++)
-			keep = !used[c] || !state->columns[c].nulls[r];
-		if (keep)
-			out->rows[out->count++] = r;
+		if (!used[c] || !HasNulls(state, &state->columns[c]))
+			continue;
+		for (int i = 0; i < out->count; i++)
+		{
+			out->rows[kept] = out->rows[i];
+			kept += nulls[out->rows[i]] ? 0 : 1;
+		}
+		out->count = kept;
 	}
+	return out;
 }
 
 /* Brings every group's sum of aggregate "a" to "scale". */
@@ -1247,12 +1390,8 @@ AccumulateDecimal(AggregateState *state, int a, VectorSelection *rows)
 		return false;
 	if (expr->scale > va->scale && !RescaleSums(state, a, expr->scale))
 		return false;
-	if (expr->scale < va->scale)
-	{
-		for (int i = 0; i < rows->count; i++)
-			if (!ColumnarRescale(&expr->values[rows->rows[i]], expr->scale, va->scale))
-				return false;
-	}
+	if (expr->scale < va->scale && !ColumnarExprRescale(expr, rows, va->scale))
+		return false;
 	for (int i = 0; i < rows->count; i++)
 	{
 		int			r = rows->rows[i];
@@ -1327,12 +1466,14 @@ AccumulateExtreme(AggregateState *state, int a, VectorSelection *rows)
 static bool
 Accumulate(AggregateState *state)
 {
-	VectorSelection rows = {.rows = state->agg_rows};
+	VectorSelection own = {.rows = state->agg_rows};
 
+	state->sel.id = ++state->selections;	/* evaluations shared from here */
 	for (int a = 0; a < state->naggs; a++)
 	{
 		VectorAggregate *va = &state->aggs[a];
 		bool	   *used = state->column_used;
+		VectorSelection *rows;
 
 		memset(used, 0, sizeof(bool) * state->ncolumns);
 		if (va->kind == AGGREGATE_SUM || va->kind == AGGREGATE_AVG)
@@ -1342,27 +1483,27 @@ Accumulate(AggregateState *state)
 		for (int c = 0; c < state->ncolumns; c++)
 			if (used[c])
 				LoadColumn(state, c);
-		NonNullRows(state, used, &rows);
+		rows = NonNullRows(state, used, &own);
 		switch (va->kind)
 		{
 			case AGGREGATE_COUNT_ROWS:
 			case AGGREGATE_COUNT:
-				for (int i = 0; i < rows.count; i++)
-					state->accumulators[(Size) state->row_groups[rows.rows[i]] * state->naggs + a].count++;
+				for (int i = 0; i < rows->count; i++)
+					state->accumulators[(Size) state->row_groups[rows->rows[i]] * state->naggs + a].count++;
 				break;
 			case AGGREGATE_SUM:
 			case AGGREGATE_AVG:
-				if (!AccumulateDecimal(state, a, &rows))
+				if (!AccumulateDecimal(state, a, rows))
 					return false;
 				break;
 			case AGGREGATE_SUM_FLOAT:
 			case AGGREGATE_AVG_FLOAT:
-				if (!AccumulateFloat(state, a, &rows))
+				if (!AccumulateFloat(state, a, rows))
 					return false;
 				break;
 			case AGGREGATE_MIN:
 			case AGGREGATE_MAX:
-				AccumulateExtreme(state, a, &rows);
+				AccumulateExtreme(state, a, rows);
 				break;
 		}
 	}
@@ -1396,6 +1537,8 @@ ProcessBatch(AggregateState *state)
 		memset(state->row_groups, 0, sizeof(uint32) * sel->batch_rows);
 	else if (!GroupRows(state))
 		return false;
+	for (int c = 0; c < state->ncolumns; c++)
+		state->columns[c].has_nulls = -1;	/* of the rows the filters kept */
 	return Accumulate(state);
 }
 
@@ -1488,6 +1631,364 @@ ResetGroups(AggregateState *state)
 		AddGroup(state, 0);		/* one row even without input */
 	state->next_group = 0;
 	state->batches = 0;
+	state->chunks_skipped = 0;
+	state->workers_launched = 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Parallel aggregation: workers of our own (as parallel index builds
+ * have), sharing the table's row groups and delta blocks through a
+ * parallel table scan; each sends its groups to the leader, which merges
+ * them into its own.
+ * ------------------------------------------------------------------------
+ */
+
+#define PARALLEL_KEY_SHARED		UINT64CONST(0xE9A6600000000001)
+#define PARALLEL_KEY_PLAN		UINT64CONST(0xE9A6600000000002)
+#define PARALLEL_KEY_VALUES		UINT64CONST(0xE9A6600000000003)
+#define PARALLEL_KEY_SCAN		UINT64CONST(0xE9A6600000000004)
+#define PARALLEL_KEY_QUEUES		UINT64CONST(0xE9A6600000000005)
+#define PARALLEL_QUEUE_SIZE		65536
+
+typedef struct AggregateShared
+{
+	Oid			relid;
+} AggregateShared;
+
+PGDLLEXPORT void ep_columnar_aggregate_worker(dsm_segment *seg, shm_toc *toc);
+static bool RunScan(AggregateState *state, TableScanDesc scan);
+
+/* Appends "value" in datumSerialize's form. */
+static void
+AppendDatum(StringInfo buf, Datum value, bool isnull, bool byval, int typlen)
+{
+	Size		size = datumEstimateSpace(value, isnull, byval, typlen);
+	char	   *start;
+
+	enlargeStringInfo(buf, (int) size);
+	start = buf->data + buf->len;
+	datumSerialize(value, isnull, byval, typlen, &start);
+	buf->len += (int) size;
+	buf->data[buf->len] = '\0';
+}
+
+/* The filters' values, as the leader sends them to the workers. */
+static void
+SerializeFilterValues(AggregateState *state, StringInfo buf)
+{
+	for (int i = 0; i < state->nfilters; i++)
+	{
+		VectorFilter *f = &state->filters[i];
+		int16		typlen = -1;
+		bool		byval = false;
+
+		if (OidIsValid(f->value_type))
+			get_typlenbyval(f->value_type, &typlen, &byval);
+		AppendDatum(buf, f->value, f->value_null || !OidIsValid(f->value_type), byval, typlen);
+	}
+}
+
+static void
+RestoreFilterValues(AggregateState *state, char *data)
+{
+	for (int i = 0; i < state->nfilters; i++)
+	{
+		VectorFilter *f = &state->filters[i];
+		bool		isnull;
+		Datum		value = datumRestore(&data, &isnull);
+
+		ColumnarSetFilterValue(f, state->columns[f->column].vtype, value, isnull);
+	}
+	SetChunkFilterValues(state);
+}
+
+/* The groups of a participant, as it sends them to the leader. */
+static void
+SerializeGroups(AggregateState *state, bool done, StringInfo buf)
+{
+	pq_sendint32(buf, done ? 1 : 0);
+	pq_sendint64(buf, state->batches);
+	pq_sendint64(buf, state->chunks_skipped);
+	pq_sendint32(buf, done ? state->ngroups : 0);
+	for (int a = 0; a < state->naggs; a++)
+		pq_sendint32(buf, state->aggs[a].scale);
+	for (int g = 0; done && g < state->ngroups; g++)
+	{
+		uint64		key = state->group_keys[g];
+
+		for (int k = 0; k < state->nkeys; k++)
+		{
+			KeyColumn  *kc = &state->keys[k];
+			uint32		id = (uint32) (key >> (32 * (state->nkeys - 1 - k)));
+
+			AppendDatum(buf, id == 0 ? (Datum) 0 : kc->values[id - 1], id == 0, kc->byval,
+						kc->typlen);
+		}
+		for (int a = 0; a < state->naggs; a++)
+		{
+			Accumulator *acc = &state->accumulators[(Size) g * state->naggs + a];
+
+			appendBinaryStringInfo(buf, (char *) acc, sizeof(Accumulator));
+			if (acc->found)
+				AppendDatum(buf, acc->extreme, false, state->aggs[a].byval,
+							state->aggs[a].typlen);
+		}
+	}
+}
+
+/* The group of key values "values" (NULLs in "nulls"), added if new. */
+static uint32
+GroupOfKeys(AggregateState *state, Datum *values, bool *nulls)
+{
+	uint64		key = 0;
+	bool		is_new;
+	uint32		group;
+
+	for (int k = 0; k < state->nkeys; k++)
+	{
+		KeyColumn  *kc = &state->keys[k];
+		uint32		id = 0;
+
+		if (nulls[k])
+			id = 0;
+		else if (kc->by_image)
+		{
+			uint64		image = (uint64) ColumnarDatumToInt64(state->columns[kc->column].type,
+															  values[k]);
+
+			id = IdTableLookup(&kc->table, image, Mix64(image), &is_new, NULL, NULL);
+			if (is_new)
+				KeyStoreValue(kc, id, values[k]);
+		}
+		else
+			id = GenericKeyId(kc, values[k]);
+		key = (key << 32) | id;
+	}
+	if (state->nkeys == 0)
+		return 0;
+	group = IdTableLookup(&state->groups, key, Mix64(key), &is_new, NULL, NULL) - 1;
+	if (is_new)
+		AddGroup(state, key);
+	return group;
+}
+
+/* Adds a participant's accumulator "in" to aggregate "a" of group "g". */
+static bool
+Combine(AggregateState *state, int g, int a, Accumulator *in, int in_scale)
+{
+	VectorAggregate *va = &state->aggs[a];
+	Accumulator *acc = &state->accumulators[(Size) g * state->naggs + a];
+	int128		sum = in->sum;
+	int			cmp;
+
+	acc->count += in->count;
+	acc->float_sum += in->float_sum;
+	if (va->kind == AGGREGATE_SUM || va->kind == AGGREGATE_AVG)
+	{
+		if (in_scale > va->scale && !RescaleSums(state, a, in_scale))
+			return false;
+		if (!ColumnarRescale(&sum, in_scale, va->scale) ||
+			__builtin_add_overflow(acc->sum, sum, &acc->sum))
+			return false;
+		acc->dscale = Max(acc->dscale, in->dscale);
+	}
+	if (!in->found)
+		return true;
+	if (!acc->found)
+		cmp = 1;
+	else if (state->columns[va->column].vtype == VECTOR_INT64)
+		cmp = (in->extreme_int > acc->extreme_int) - (in->extreme_int < acc->extreme_int);
+	else
+		cmp = DatumGetInt32(FunctionCall2Coll(&va->compare, va->collation, in->extreme,
+											  acc->extreme));
+	if (acc->found && (va->kind == AGGREGATE_MAX ? cmp < 0 : cmp > 0))
+		return true;
+	acc->extreme = datumCopy(in->extreme, va->byval, va->typlen);
+	acc->extreme_int = in->extreme_int;
+	acc->found = true;
+	return true;
+}
+
+/* Merges a participant's groups; false when it fell back or overflowed. */
+static bool
+MergeGroups(AggregateState *state, char *data, Size size)
+{
+	StringInfoData buf = {.data = data, .len = (int) size, .maxlen = (int) size, .cursor = 0};
+	bool		done = pq_getmsgint(&buf, 4) != 0;
+	int			ngroups;
+	int		   *scales = palloc(sizeof(int) * Max(1, state->naggs));
+	Datum		values[MAX_GROUP_KEYS];
+	bool		nulls[MAX_GROUP_KEYS];
+	MemoryContext old = MemoryContextSwitchTo(state->context);
+
+	state->batches += pq_getmsgint64(&buf);
+	state->chunks_skipped += pq_getmsgint64(&buf);
+	ngroups = pq_getmsgint(&buf, 4);
+	for (int a = 0; a < state->naggs; a++)
+		scales[a] = pq_getmsgint(&buf, 4);
+	for (int g = 0; done && g < ngroups; g++)
+	{
+		char	   *cursor;
+		uint32		group;
+
+		for (int k = 0; k < state->nkeys; k++)
+		{
+			cursor = buf.data + buf.cursor;
+			values[k] = datumRestore(&cursor, &nulls[k]);
+			buf.cursor = cursor - buf.data;
+		}
+		group = GroupOfKeys(state, values, nulls);
+		for (int a = 0; a < state->naggs && done; a++)
+		{
+			Accumulator in;
+
+			memcpy(&in, pq_getmsgbytes(&buf, sizeof(Accumulator)), sizeof(Accumulator));
+			if (in.found)
+			{
+				bool		isnull;
+
+				cursor = buf.data + buf.cursor;
+				in.extreme = datumRestore(&cursor, &isnull);
+				buf.cursor = cursor - buf.data;
+			}
+			done = Combine(state, group, a, &in, scales[a]);
+		}
+	}
+	MemoryContextSwitchTo(old);
+	return done;
+}
+
+/*
+ * Runs the aggregation with parallel workers, the leader taking its share;
+ * false when a participant must fall back.
+ */
+static bool
+ComputeGroupsInParallel(AggregateState *state)
+{
+	ScanState  *ss = &state->css.ss;
+	Relation	rel = ss->ss_currentRelation;
+	Snapshot	snapshot = ss->ps.state->es_snapshot;
+	CustomScan *cscan = (CustomScan *) ss->ps.plan;
+	char	   *plan = nodeToString(list_make2(cscan->custom_private, cscan->custom_exprs));
+	StringInfoData values;
+	ParallelContext *pcxt;
+	AggregateShared *shared;
+	ParallelTableScanDesc pscan;
+	char	   *queues;
+	shm_mq_handle **handles;
+	bool		done;
+
+	initStringInfo(&values);
+	SerializeFilterValues(state, &values);
+	pcxt = CreateParallelContext(EP_COLUMNSTORE_LIBRARY, "ep_columnar_aggregate_worker",
+								 state->workers);
+	shm_toc_estimate_chunk(&pcxt->estimator, sizeof(AggregateShared));
+	shm_toc_estimate_chunk(&pcxt->estimator, strlen(plan) + 1);
+	shm_toc_estimate_chunk(&pcxt->estimator, values.len + 1);
+	shm_toc_estimate_chunk(&pcxt->estimator, table_parallelscan_estimate(rel, snapshot));
+	shm_toc_estimate_chunk(&pcxt->estimator, (Size) PARALLEL_QUEUE_SIZE * state->workers);
+	shm_toc_estimate_keys(&pcxt->estimator, 5);
+	InitializeParallelDSM(pcxt);
+	if (pcxt->seg == NULL)
+	{
+		/* no dynamic shared memory: alone */
+		DestroyParallelContext(pcxt);
+		return RunScan(state, table_beginscan(rel, snapshot, 0, NULL));
+	}
+	shared = shm_toc_allocate(pcxt->toc, sizeof(AggregateShared));
+	shared->relid = RelationGetRelid(rel);
+	shm_toc_insert(pcxt->toc, PARALLEL_KEY_SHARED, shared);
+	shm_toc_insert(pcxt->toc, PARALLEL_KEY_PLAN,
+				   strcpy(shm_toc_allocate(pcxt->toc, strlen(plan) + 1), plan));
+	shm_toc_insert(pcxt->toc, PARALLEL_KEY_VALUES,
+				   memcpy(shm_toc_allocate(pcxt->toc, values.len + 1), values.data, values.len + 1));
+	pscan = shm_toc_allocate(pcxt->toc, table_parallelscan_estimate(rel, snapshot));
+	table_parallelscan_initialize(rel, pscan, snapshot);
+	shm_toc_insert(pcxt->toc, PARALLEL_KEY_SCAN, pscan);
+	queues = shm_toc_allocate(pcxt->toc, (Size) PARALLEL_QUEUE_SIZE * state->workers);
+	for (int i = 0; i < state->workers; i++)
+		shm_mq_set_receiver(shm_mq_create(queues + (Size) i * PARALLEL_QUEUE_SIZE,
+										  PARALLEL_QUEUE_SIZE), MyProc);
+	shm_toc_insert(pcxt->toc, PARALLEL_KEY_QUEUES, queues);
+
+	LaunchParallelWorkers(pcxt);
+	state->workers_launched = pcxt->nworkers_launched;
+	handles = palloc(sizeof(shm_mq_handle *) * Max(1, pcxt->nworkers_launched));
+	for (int i = 0; i < pcxt->nworkers_launched; i++)
+		handles[i] = shm_mq_attach((shm_mq *) (queues + (Size) i * PARALLEL_QUEUE_SIZE),
+								   pcxt->seg, pcxt->worker[i].bgwhandle);
+	done = RunScan(state, table_beginscan_parallel(rel, pscan));
+	for (int i = 0; i < pcxt->nworkers_launched; i++)
+	{
+		Size		size;
+		void	   *data;
+
+		if (shm_mq_receive(handles[i], &size, &data, false) != SHM_MQ_SUCCESS)
+		{
+			/* a worker that failed reports its error here */
+			WaitForParallelWorkersToFinish(pcxt);
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("lost connection to a parallel worker of the columnar aggregation")));
+		}
+		done = MergeGroups(state, data, size) && done;
+	}
+	WaitForParallelWorkersToFinish(pcxt);
+	DestroyParallelContext(pcxt);
+	return done;
+}
+
+/*
+ * ep_columnar_aggregate_worker - a parallel worker of the aggregation: its
+ * share of the table, its groups sent to the leader.
+ */
+void
+ep_columnar_aggregate_worker(dsm_segment *seg, shm_toc *toc)
+{
+	AggregateShared *shared = shm_toc_lookup(toc, PARALLEL_KEY_SHARED, false);
+	List	   *plan = stringToNode(shm_toc_lookup(toc, PARALLEL_KEY_PLAN, false));
+	char	   *queues = shm_toc_lookup(toc, PARALLEL_KEY_QUEUES, false);
+	shm_mq	   *queue = (shm_mq *) (queues + (Size) ParallelWorkerNumber * PARALLEL_QUEUE_SIZE);
+	AggregateState *state = palloc0(sizeof(AggregateState));
+	shm_mq_handle *handle;
+	StringInfoData buf;
+	MemoryContext old;
+	bool		done;
+
+	shm_mq_set_sender(queue, MyProc);
+	handle = shm_mq_attach(queue, seg, NULL);
+	state->css.ss.ss_currentRelation = table_open(shared->relid, AccessShareLock);
+	SetupState(state, linitial(plan), lsecond(plan), NULL, CurrentMemoryContext);
+	old = CurrentMemoryContext;
+	ResetGroups(state);
+	MemoryContextSwitchTo(old);
+	RestoreFilterValues(state, shm_toc_lookup(toc, PARALLEL_KEY_VALUES, false));
+	done = RunScan(state, table_beginscan_parallel(state->css.ss.ss_currentRelation,
+												   shm_toc_lookup(toc, PARALLEL_KEY_SCAN, false)));
+	initStringInfo(&buf);
+	SerializeGroups(state, done, &buf);
+	shm_mq_send(handle, buf.len, buf.data, false, true);
+	if (state->delta_slot != NULL)
+		ExecDropSingleTupleTableSlot(state->delta_slot);
+	table_close(state->css.ss.ss_currentRelation, AccessShareLock);
+}
+
+/*
+ * Reads this participant's share of the table ("scan") into the groups;
+ * false when the node must fall back.
+ */
+static bool
+RunScan(AggregateState *state, TableScanDesc scan)
+{
+	bool		done;
+
+	ColumnarScanConfigure(scan, NULL, state->chunk_filters.filters, state->chunk_filters.nfilters);
+	if (state->delta_slot == NULL)
+		state->delta_slot = table_slot_create(state->css.ss.ss_currentRelation, NULL);
+	done = ProcessRowGroups(state, scan) && ProcessDelta(state, scan);
+	state->chunks_skipped += ColumnarScanChunksSkipped(scan);
+	table_endscan(scan);
+	return done;
 }
 
 /* Computes every group; false when the node must fall back. */
@@ -1495,24 +1996,17 @@ static bool
 ComputeGroups(AggregateState *state)
 {
 	ScanState  *ss = &state->css.ss;
-	TableScanDesc scan;
-	bool		done;
 	MemoryContext old = CurrentMemoryContext;
 
 	ResetGroups(state);
 	MemoryContextSwitchTo(old);
 	if (!EvaluateFilterValues(state))
 		return false;
-	ColumnarEvaluateChunkFilters(&state->chunk_filters, ss->ss_currentRelation,
-								 ss->ps.ps_ExprContext);
-	scan = table_beginscan(ss->ss_currentRelation, ss->ps.state->es_snapshot, 0, NULL);
-	ColumnarScanConfigure(scan, NULL, state->chunk_filters.filters, state->chunk_filters.nfilters);
-	if (state->delta_slot == NULL)
-		state->delta_slot = table_slot_create(ss->ss_currentRelation, NULL);
-	done = ProcessRowGroups(state, scan) && ProcessDelta(state, scan);
-	state->chunks_skipped = ColumnarScanChunksSkipped(scan);
-	table_endscan(scan);
-	return done;
+	SetChunkFilterValues(state);
+	if (state->workers > 0 && ss->ps.state->es_use_parallel_mode && !IsParallelWorker())
+		return ComputeGroupsInParallel(state);
+	return RunScan(state, table_beginscan(ss->ss_currentRelation, ss->ps.state->es_snapshot,
+										  0, NULL));
 }
 
 /* The final value of aggregate "a" for one group. */
@@ -1635,10 +2129,14 @@ ExplainAggregate(CustomScanState *node, List *ancestors, ExplainState *es)
 	ExplainPropertyInteger("Vector Filters", NULL, state->nfilters, es);
 	ExplainPropertyInteger("Chunk Filters", NULL, state->chunk_filters.nfilters, es);
 	ExplainPropertyInteger("Group Keys", NULL, state->nkeys, es);
+	if (state->workers > 0)
+		ExplainPropertyInteger("Workers Planned", NULL, state->workers, es);
 	if (es->analyze && state->computed)
 	{
 		ExplainPropertyInteger("Batches", NULL, state->batches, es);
 		ExplainPropertyInteger("Chunks Skipped", NULL, state->chunks_skipped, es);
+		if (state->workers > 0)
+			ExplainPropertyInteger("Workers Launched", NULL, state->workers_launched, es);
 		ExplainPropertyText("Fallback", state->fallback ? "yes" : "no", es);
 	}
 }

@@ -596,42 +596,54 @@ SetFilterConstant(ColumnarChunkFilter *f, Oid type, Datum value, MemoryContext c
 }
 
 /*
+ * ColumnarSetChunkFilterValue - give filter "i" of "set" its value (copied);
+ * a NULL value leaves the filter out: the strict operator passes no row
+ * anyway, and the quals see to that.
+ */
+void
+ColumnarSetChunkFilterValue(ColumnarChunkFilterSet *set, int i, Datum value, bool isnull,
+							Relation rel)
+{
+	ColumnarChunkFilter *f = &set->filters[i];
+	MemoryContext old;
+
+	if (f->kind == COLUMNAR_FILTER_IS_NULL || f->kind == COLUMNAR_FILTER_IS_NOT_NULL)
+	{
+		f->active = true;
+		return;
+	}
+	f->active = !isnull;
+	if (isnull)
+		return;
+	SetFilterConstant(f, list_nth_oid(set->types, i), value, set->context);
+	if (f->bloom_capable)
+	{
+		old = MemoryContextSwitchTo(set->context);
+		f->hashes = FilterHashes(f, TupleDescAttr(RelationGetDescr(rel), f->attnum - 1));
+		MemoryContextSwitchTo(old);
+	}
+}
+
+/*
  * ColumnarEvaluateChunkFilters - evaluate the filters' values, when a scan
- * starts and at each rescan (parameters may have changed).  A NULL value
- * leaves its filter out: the strict operator passes no row anyway, and the
- * quals see to that.
+ * starts and at each rescan (parameters may have changed).
  */
 void
 ColumnarEvaluateChunkFilters(ColumnarChunkFilterSet *set, Relation rel, ExprContext *econtext)
 {
-	TupleDesc	tupdesc = RelationGetDescr(rel);
 	int			i = 0;
 	ListCell   *lc;
 
 	MemoryContextReset(set->context);
 	foreach(lc, set->values)
 	{
-		ColumnarChunkFilter *f = &set->filters[i];
-		bool		isnull;
-		Datum		value;
+		bool		isnull = true;
+		Datum		value = (Datum) 0;
 
-		if (f->kind == COLUMNAR_FILTER_IS_NULL || f->kind == COLUMNAR_FILTER_IS_NOT_NULL)
-			f->active = true;
-		else
-		{
+		if (set->filters[i].kind != COLUMNAR_FILTER_IS_NULL &&
+			set->filters[i].kind != COLUMNAR_FILTER_IS_NOT_NULL)
 			value = ExecEvalExprSwitchContext((ExprState *) lfirst(lc), econtext, &isnull);
-			f->active = !isnull;
-			if (!isnull)
-				SetFilterConstant(f, list_nth_oid(set->types, i), value, set->context);
-			if (!isnull && f->bloom_capable)
-			{
-				MemoryContext old = MemoryContextSwitchTo(set->context);
-
-				f->hashes = FilterHashes(f, TupleDescAttr(tupdesc, f->attnum - 1));
-				MemoryContextSwitchTo(old);
-			}
-		}
-		i++;
+		ColumnarSetChunkFilterValue(set, i++, value, isnull, rel);
 	}
 	ResetExprContext(econtext);
 }

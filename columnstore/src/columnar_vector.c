@@ -78,9 +78,9 @@ ColumnarVectorTypeOf(Oid type)
 	return VECTOR_DATUM;
 }
 
-/* A value of an INT64 vector type as int64. */
-static int64
-DatumToInt64(Oid type, Datum value)
+/* ColumnarDatumToInt64 - a value of an INT64 vector type as int64. */
+int64
+ColumnarDatumToInt64(Oid type, Datum value)
 {
 	switch (type)
 	{
@@ -358,7 +358,7 @@ ColumnarConvertColumn(VectorColumn *column, const VectorSelection *sel)
 	{
 		case VECTOR_INT64:
 			for (int i = 0; i < sel->count; i++)
-				column->ints[sel->rows[i]] = DatumToInt64(column->type,
+				column->ints[sel->rows[i]] = ColumnarDatumToInt64(column->type,
 														  column->values[sel->rows[i]]);
 			break;
 		case VECTOR_FLOAT8:
@@ -399,7 +399,7 @@ ColumnarSetFilterValue(VectorFilter *filter, VectorType vtype, Datum value, bool
 	switch (vtype)
 	{
 		case VECTOR_INT64:
-			filter->value_int = DatumToInt64(filter->value_type, value);
+			filter->value_int = ColumnarDatumToInt64(filter->value_type, value);
 			return true;
 		case VECTOR_FLOAT8:
 			filter->value_float = DatumGetFloat8(value);
@@ -628,17 +628,23 @@ ExprReserve(VectorExpr *expr, int rows)
 	expr->allocated = rows;
 }
 
-/* Brings the values of "expr" for the selected rows to "scale". */
-static bool
-ExprRescale(VectorExpr *expr, const VectorSelection *sel, int scale)
+/*
+ * ColumnarExprRescale - bring the results of "expr" for the selected rows to
+ * "scale", no smaller than theirs; false on overflow.
+ */
+bool
+ColumnarExprRescale(VectorExpr *expr, const VectorSelection *sel, int scale)
 {
-	int128	factor;
+	int128		factor;
 
 	if (scale == expr->scale)
 		return true;
 	if (scale - expr->scale > MAX_DECIMAL_DIGITS)
 		return false;
 	factor = Pow10(scale - expr->scale);
+	expr->scale = scale;
+	if (expr->is_scalar)
+		return !__builtin_mul_overflow(expr->scalar, factor, &expr->scalar);
 	for (int i = 0; i < sel->count; i++)
 	{
 		int			r = sel->rows[i];
@@ -646,56 +652,99 @@ ExprRescale(VectorExpr *expr, const VectorSelection *sel, int scale)
 		if (__builtin_mul_overflow(expr->values[r], factor, &expr->values[r]))
 			return false;
 	}
-	expr->scale = scale;
 	return true;
 }
 
-/* + - * of two evaluated operands. */
+/* The value and display scale of operand "e" at row "row". */
+static inline int128
+OperandValue(const VectorExpr *e, int row)
+{
+	return e->is_scalar ? e->scalar : e->values[row];
+}
+
+static inline uint16
+OperandDscale(const VectorExpr *e, int row)
+{
+	return e->is_scalar ? e->scalar_dscale : e->dscales[row];
+}
+
+/* a + b, a - b or a * b by "kind"; false on overflow. */
+static inline bool
+Arithmetic(VectorExprKind kind, int128 a, int128 b, int128 *result)
+{
+	if (kind == VECTOR_EXPR_MUL)
+		return !__builtin_mul_overflow(a, b, result);
+	if (kind == VECTOR_EXPR_ADD)
+		return !__builtin_add_overflow(a, b, result);
+	return !__builtin_sub_overflow(a, b, result);
+}
+
+/* + - * of two evaluated operands (a constant is a scalar). */
 static bool
 EvalBinary(VectorExpr *expr, const VectorSelection *sel)
 {
 	VectorExpr *l = expr->left;
 	VectorExpr *r = expr->right;
+	bool		mul = expr->kind == VECTOR_EXPR_MUL;
 
-	if (expr->kind == VECTOR_EXPR_MUL)
+	if (mul)
 	{
 		if (l->scale + r->scale > MAX_DECIMAL_DIGITS)
 			return false;
-		for (int i = 0; i < sel->count; i++)
-		{
-			int			row = sel->rows[i];
-
-			if (__builtin_mul_overflow(l->values[row], r->values[row], &expr->values[row]))
-				return false;
-			expr->dscales[row] = l->dscales[row] + r->dscales[row];
-		}
 		expr->scale = l->scale + r->scale;
-		return true;
 	}
-	expr->scale = Max(l->scale, r->scale);
-	if (!ExprRescale(l, sel, expr->scale) || !ExprRescale(r, sel, expr->scale))
-		return false;
+	else
+	{
+		expr->scale = Max(l->scale, r->scale);
+		if (!ColumnarExprRescale(l, sel, expr->scale) || !ColumnarExprRescale(r, sel, expr->scale))
+			return false;
+	}
+	expr->is_scalar = l->is_scalar && r->is_scalar;
+	if (expr->is_scalar)
+	{
+		expr->scalar_dscale = mul ? l->scalar_dscale + r->scalar_dscale :
+			Max(l->scalar_dscale, r->scalar_dscale);
+		return Arithmetic(expr->kind, l->scalar, r->scalar, &expr->scalar);
+	}
 	for (int i = 0; i < sel->count; i++)
 	{
 		int			row = sel->rows[i];
+		uint16		ld = OperandDscale(l, row);
+		uint16		rd = OperandDscale(r, row);
 
-		if (expr->kind == VECTOR_EXPR_ADD ?
-			__builtin_add_overflow(l->values[row], r->values[row], &expr->values[row]) :
-			__builtin_sub_overflow(l->values[row], r->values[row], &expr->values[row]))
+		if (!Arithmetic(expr->kind, OperandValue(l, row), OperandValue(r, row),
+						&expr->values[row]))
 			return false;
-		expr->dscales[row] = Max(l->dscales[row], r->dscales[row]);
+		expr->dscales[row] = mul ? ld + rd : Max(ld, rd);
 	}
 	return true;
 }
 
+static bool EvalExpr(VectorExpr *expr, VectorColumn *columns, const VectorSelection *sel);
+
 /*
  * ColumnarEvalExpr - evaluate "expr" for the selected rows, none of whose
- * columns is NULL; false when a value or a result has no exact form.
+ * columns is NULL; false when a value or a result has no exact form.  An
+ * expression with a column yields an array (a constant alone: a scalar).
  */
 bool
 ColumnarEvalExpr(VectorExpr *expr, VectorColumn *columns, const VectorSelection *sel)
 {
+	bool		done;
+
+	if (sel->id != 0 && expr->evaluated_on == sel->id)
+		return true;			/* shared, and evaluated on these rows */
+	expr->evaluated_on = 0;
 	ExprReserve(expr, sel->batch_rows);
+	done = EvalExpr(expr, columns, sel);
+	expr->evaluated_on = done ? sel->id : 0;
+	return done;
+}
+
+/* ColumnarEvalExpr's work, for each node. */
+static bool
+EvalExpr(VectorExpr *expr, VectorColumn *columns, const VectorSelection *sel)
+{
 	switch (expr->kind)
 	{
 		case VECTOR_EXPR_COLUMN:
@@ -705,6 +754,7 @@ ColumnarEvalExpr(VectorExpr *expr, VectorColumn *columns, const VectorSelection 
 
 				if (!ColumnarConvertColumn(c, sel))
 					return false;
+				expr->is_scalar = false;
 				for (int i = 0; i < sel->count; i++)
 				{
 					int			r = sel->rows[i];
@@ -716,11 +766,9 @@ ColumnarEvalExpr(VectorExpr *expr, VectorColumn *columns, const VectorSelection 
 				return true;
 			}
 		case VECTOR_EXPR_CONST:
-			for (int i = 0; i < sel->count; i++)
-			{
-				expr->values[sel->rows[i]] = expr->const_value;
-				expr->dscales[sel->rows[i]] = (uint16) expr->const_dscale;
-			}
+			expr->is_scalar = true;
+			expr->scalar = expr->const_value;
+			expr->scalar_dscale = (uint16) expr->const_dscale;
 			expr->scale = expr->const_scale;
 			return true;
 		default:

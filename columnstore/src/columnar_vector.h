@@ -42,6 +42,7 @@ typedef enum VectorType
 } VectorType;
 
 extern VectorType ColumnarVectorTypeOf(Oid type);
+extern int64 ColumnarDatumToInt64(Oid type, Datum value);
 
 /*
  * One column of a batch.  "values" and "nulls" are the batch's; the typed
@@ -55,6 +56,7 @@ typedef struct VectorColumn
 	Datum	   *values;			/* [row] */
 	bool	   *nulls;			/* [row] */
 	bool		converted;		/* typed arrays hold the selected rows */
+	int			has_nulls;		/* among the selected rows: -1 unknown, 0, 1 */
 	int			allocated;		/* room in the typed arrays */
 	int64	   *ints;			/* INT64: value; NUMERIC: value * 10^scale */
 	double	   *floats;			/* FLOAT8 */
@@ -69,6 +71,8 @@ typedef struct VectorSelection
 	int32	   *rows;
 	int			count;
 	int			batch_rows;		/* rows in the batch */
+	uint64		id;				/* non-zero: expressions evaluated on this
+								 * selection keep their results for it */
 } VectorSelection;
 
 extern void ColumnarVectorColumnInit(VectorColumn *column, AttrNumber attnum, Oid type,
@@ -88,7 +92,8 @@ typedef struct VectorFilter
 {
 	VectorFilterKind kind;
 	int			column;			/* index into the node's columns */
-	struct ExprState *value_state;	/* the value side, evaluated at start */
+	Node	   *value_node;		/* the value side */
+	struct ExprState *value_state;	/* ... to evaluate when the scan starts */
 	Oid			value_type;
 	bool		value_left;		/* OPERATOR: "value op column" */
 	StrategyNumber strategy;	/* COMPARE: btree strategy, or 0 for "<>" */
@@ -130,17 +135,22 @@ typedef struct VectorExpr
 	int			const_dscale;	/* its display scale */
 	struct VectorExpr *left;
 	struct VectorExpr *right;
-	/* results for the selected rows */
-	int128   *values;
+	/* results for the selected rows, or one value for all of them */
+	int128	   *values;
 	uint16	   *dscales;
 	int			scale;
 	int			allocated;
+	uint64		evaluated_on;	/* the selection id of the results, or 0 */
+	bool		is_scalar;		/* "scalar" stands for every row */
+	int128		scalar;
+	uint16		scalar_dscale;
 } VectorExpr;
 
 extern bool ColumnarNumericToScaled(Datum value, int64 *scaled, int *scale, int *dscale);
 extern bool ColumnarNumericToScaled128(Datum value, int128 *scaled, int *scale, int *dscale);
 extern Datum ColumnarScaledToNumeric(int128 value, int scale, int dscale);
 extern bool ColumnarRescale(int128 *value, int from_scale, int to_scale);
+extern bool ColumnarExprRescale(VectorExpr *expr, const VectorSelection *sel, int scale);
 extern bool ColumnarEvalExpr(VectorExpr *expr, VectorColumn *columns,
 							 const VectorSelection *sel);
 

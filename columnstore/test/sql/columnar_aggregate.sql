@@ -122,6 +122,52 @@ ROLLBACK TO s;
 SELECT grp, count(*), sum(q) FROM agg_c WHERE grp < 3 GROUP BY grp ORDER BY grp;
 ROLLBACK;
 SELECT grp, count(*), sum(q) FROM agg_c WHERE grp < 3 GROUP BY grp ORDER BY grp;
+-- parallel workers of the node's own share the row groups and the delta
+-- store's blocks; the leader merges their groups
+SET min_parallel_table_scan_size = 0;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET max_parallel_workers_per_gather = 2;
+CREATE FUNCTION workers_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  line text;
+  planned bool := false;
+  launched int := 0;
+BEGIN
+  FOR line IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
+    IF line LIKE '%->%' THEN
+      EXIT;
+    END IF;
+    planned := planned OR line LIKE '%Workers Planned:%';
+    IF line LIKE '%Workers Launched:%' THEN
+      launched := split_part(line, ':', 2)::int;
+    END IF;
+  END LOOP;
+  RETURN format('planned %s, launched %s', planned, launched > 0);
+END $$;
+SELECT workers_of('SELECT grp, count(*), sum(q) FROM agg_c GROUP BY grp');
+-- (compared at the top level: functions run their queries without workers)
+SELECT (SELECT array_agg(t::text ORDER BY t::text)
+          FROM (SELECT grp, count(*), sum(q), avg(p), min(cat), max(code), min(day) FROM agg_c GROUP BY grp) t)
+       = (SELECT array_agg(t::text ORDER BY t::text)
+          FROM (SELECT grp, count(*), sum(q), avg(p), min(cat), max(code), min(day) FROM agg_h GROUP BY grp) t)
+       AS same_by_grp;
+SELECT (SELECT array_agg(t::text ORDER BY t::text)
+          FROM (SELECT cat, code, count(*), sum(q * d), max(p) FROM agg_c WHERE day >= '2024-02-01' GROUP BY cat, code) t)
+       = (SELECT array_agg(t::text ORDER BY t::text)
+          FROM (SELECT cat, code, count(*), sum(q * d), max(p) FROM agg_h WHERE day >= '2024-02-01' GROUP BY cat, code) t)
+       AS same_by_cat_code;
+SELECT (SELECT row(count(*), sum(big), avg(small), round(sum(f)::numeric, 6), min(ts), max(cat))::text FROM agg_c WHERE q > 0)
+       = (SELECT row(count(*), sum(big), avg(small), round(sum(f)::numeric, 6), min(ts), max(cat))::text FROM agg_h WHERE q > 0)
+       AS same_whole;
+SELECT grp, count(*), sum(q) FROM agg_c WHERE cat = 'cat3' GROUP BY grp ORDER BY grp;
+SET epiphany.enable_parallel_workers = off;
+SELECT workers_of('SELECT grp, count(*), sum(q) FROM agg_c GROUP BY grp');
+RESET epiphany.enable_parallel_workers;
+RESET min_parallel_table_scan_size;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET max_parallel_workers_per_gather;
 -- left to the plain plan
 SELECT q, same_rows(q)
   FROM (VALUES ('SELECT count(DISTINCT grp) FROM TBL'), ('SELECT grp, count(*) FROM TBL GROUP BY grp HAVING count(*) > 1'),
@@ -162,6 +208,15 @@ SELECT fallback_of('SELECT sum(f) FROM fb_c WHERE k = 2');
 SELECT (SELECT sum(f) FROM fb_c WHERE k = 2) AS c, (SELECT sum(f) FROM fb_h WHERE k = 2) AS h;
 SELECT fallback_of('SELECT count(*) FROM fb_c WHERE n > ''NaN''');
 SELECT (SELECT count(*) FROM fb_c WHERE n < 'NaN') AS c, (SELECT count(*) FROM fb_h WHERE n < 'NaN') AS h;
+-- a worker that meets such a value makes the leader fall back
+SET min_parallel_table_scan_size = 0;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SELECT fallback_of('SELECT k, sum(n) FROM fb_c GROUP BY k');
+SELECT k, sum(n), avg(n) FROM fb_c GROUP BY k ORDER BY k;
+RESET min_parallel_table_scan_size;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
 DROP TABLE fb_c, fb_h;
-DROP FUNCTION same_rows(text), fallback_of(text);
+DROP FUNCTION same_rows(text), fallback_of(text), workers_of(text);
 DROP TABLE agg_c, agg_h;
