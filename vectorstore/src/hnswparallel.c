@@ -20,8 +20,9 @@
  *	  the build's code reads and writes the shared lists in place.
  *
  *	  Locks: each element's LWLock guards its lists (slots, distances,
- *	  verdicts, closerValid): shared to read a list during a search,
- *	  exclusive to link a new element back.  graphLock guards the id
+ *	  verdicts, closerValid): exclusive to link a new element back; a search
+ *	  reads a list without it where 8-byte reads cannot tear (see
+ *	  SharedNeighbors), else under it in shared mode.  graphLock guards the id
  *	  counter, the directory and the entry point; an insert whose element
  *	  rises above the entry level holds it exclusively until the element is
  *	  the new entry point (so no two inserts build the upper levels at
@@ -95,8 +96,9 @@ typedef struct HnswShared
 
 /*
  * One element of the shared graph.  Its DSA chunk holds this header, then
- * at MAXALIGNed offsets the value, nslots ids, nslots distances and nslots
- * verdicts.
+ * the value (a cache line after the start, so that taking the lock does
+ * not take the value's line from the other participants), nslots ids,
+ * nslots distances and nslots verdicts.
  */
 typedef struct HnswSharedElement
 {
@@ -224,19 +226,41 @@ SharedGet(HnswGraph *graph, uint64 id)
 }
 
 /*
- * The shared graph's neighbors: the ids of one level, copied under the
- * element's shared lock, then given local views.
+ * The shared graph's neighbors: the ids of one level, then given local
+ * views.  Where 8-byte loads cannot tear, the ids are read without the
+ * element's lock: each is then an id some writer stored, and every id is
+ * stored (under a lock whose acquisition is a full barrier) only after its
+ * element and directory entry are written, so the read barrier below makes
+ * them visible.  A list being rewritten may come out as a mix of its old
+ * and new ids, which is still a set of elements of the graph: the search
+ * only needs valid nodes (the visited set drops repeats).  Reading without
+ * the lock keeps the two participants from writing the lock's cache line
+ * at every hop.  Elsewhere the ids are copied under the shared lock.
  */
 static int
 SharedNeighbors(HnswGraph *graph, const HnswCandidate *c, int level, uint64 *ids)
 {
 	HnswSharedGraph *sg = graph->shared;
+	int			n = 0;
+#ifdef PG_HAVE_8BYTE_SINGLE_COPY_ATOMICITY
+	const volatile uint64 *slots = c->element->slots + HnswLevelFirstSlot(level, graph->m);
+	int			capacity = HnswLevelCapacity(level, graph->m);
+
+	for (int i = 0; i < capacity; i++)
+	{
+		uint64		id = slots[i];
+
+		if (id != HNSW_INVALID_ID)
+			ids[n++] = id;
+	}
+	pg_read_barrier();
+#else
 	LWLock	   *lock = &sg->records[c->id]->lock;
-	int			n;
 
 	LWLockAcquire(lock, LW_SHARED);
 	n = HnswElementNeighbors(graph, c, level, ids);
 	LWLockRelease(lock);
+#endif
 	for (int i = 0; i < n; i++)
 		(void) Materialize(sg, ids[i]);
 	return n;
@@ -320,7 +344,7 @@ HnswSharedNewElement(HnswSharedGraph *sg, Datum value, ItemPointer heaptid, int 
 {
 	Size		vsize = VARSIZE(DatumGetPointer(value));
 	int			nslots;
-	Size		valueOff = MAXALIGN(sizeof(HnswSharedElement));
+	Size		valueOff = TYPEALIGN(PG_CACHE_LINE_SIZE, sizeof(HnswSharedElement));
 	Size		slotsOff;
 	Size		distsOff;
 	Size		closerOff;
