@@ -248,6 +248,9 @@ extern void ColumnarLoadChunk(Relation rel, Form_pg_attribute att, ColumnarChunk
 							  ColumnarChunkData *data);
 extern void ColumnarDecodeLoadedChunk(Relation rel, Form_pg_attribute att,
 									  ColumnarChunk *chunk, ColumnarChunkData *data);
+extern void ColumnarDecodeLoadedChunkRows(Relation rel, Form_pg_attribute att,
+										  ColumnarChunk *chunk, ColumnarChunkData *data,
+										  const int32 *rows, int count);
 extern bool ColumnarChunkSeekable(ColumnarChunk *chunk);
 extern Datum ColumnarLoadedChunkValue(Relation rel, Form_pg_attribute att,
 									  ColumnarChunk *chunk, ColumnarChunkData *data,
@@ -292,7 +295,8 @@ typedef struct ColumnarBatch
 extern bool ColumnarReadNextBatch(ColumnarReadState *state, ColumnarBatch *batch);
 extern int	ColumnarBatchLiveRows(const ColumnarBatch *batch, int32 *selection);
 extern void ColumnarBatchColumn(ColumnarReadState *state, const ColumnarBatch *batch,
-								AttrNumber attnum, Datum **values, bool **nulls);
+								AttrNumber attnum, const int32 *rows, int count,
+								Datum **values, bool **nulls);
 extern bool ColumnarReadRow(ColumnarReadState *state, uint64 row_number,
 							TupleTableSlot *slot);
 extern double ColumnarSampleRows(ColumnarReadState *state, int target);

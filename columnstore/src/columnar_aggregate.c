@@ -1205,8 +1205,8 @@ LoadColumn(AggregateState *state, int c)
 
 	if (state->column_loaded[c])
 		return;
-	ColumnarBatchColumn(state->reader, &state->batch, column->attnum, &column->values,
-						&column->nulls);
+	ColumnarBatchColumn(state->reader, &state->batch, column->attnum, state->sel.rows,
+						state->sel.count, &column->values, &column->nulls);
 	state->column_loaded[c] = true;
 }
 

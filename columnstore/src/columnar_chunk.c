@@ -916,6 +916,50 @@ ColumnarDecodeLoadedChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *ch
 }
 
 /*
+ * ColumnarDecodeLoadedChunkRows - decode the values of rows "rows" (the
+ * "count" ascending places of rows in the chunk) into data->values[row] and
+ * data->nulls[row], leaving the other places undefined: a dictionary chunk
+ * without NULLs reads only those rows' codes; other chunks are decoded
+ * whole.  The chunk is not marked decoded.
+ */
+void
+ColumnarDecodeLoadedChunkRows(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
+							  ColumnarChunkData *data, const int32 *rows, int count)
+{
+	DictionaryHeader hdr;
+	int			n = data->row_count;
+	int			codes_at;
+	int			entries_at;
+	Datum	   *entries;
+
+	if (chunk->encoding != COLUMNAR_ENCODING_DICTIONARY || chunk->null_count > 0 || n == 0)
+	{
+		ColumnarDecodeLoadedChunk(rel, att, chunk, data);
+		return;
+	}
+	data->values = Room(data->values, &data->values_allocated, sizeof(Datum) * 2 * n);
+	data->nulls = Room(data->nulls, &data->nulls_allocated, sizeof(bool) * n);
+	codes_at = ReadDictionaryHeader(rel, att, data, n, &hdr);
+	entries_at = codes_at + (int) EP_BITPACK_BYTES(n, hdr.width);
+	entries = data->values + n;
+	for (uint32 e = 0; e < hdr.entries; e++)
+		entries[e] = ReadValue(rel, att, data->raw, data->raw_size, &entries_at);
+	if (entries_at != data->raw_size)
+		ReportCorruptChunk(rel, att, "The chunk has bytes past its last value.");
+	for (int i = 0; i < count; i++)
+	{
+		int			row = rows[i];
+		uint64		code = hdr.width == 0 ? 0 :
+			EpBitRead(data->raw + codes_at, (uint64) row * hdr.width, hdr.width);
+
+		if (code >= hdr.entries)
+			ReportCorruptChunk(rel, att, "A dictionary code is out of range.");
+		data->values[row] = entries[code];
+		data->nulls[row] = false;
+	}
+}
+
+/*
  * ColumnarChunkSeekable - whether ColumnarLoadedChunkValue can read one
  * value of "chunk" without decoding those before it.
  */

@@ -39,6 +39,12 @@
  */
 #define POINT_READS_BEFORE_DECODE	8
 
+/*
+ * A batch column is decoded for the selected rows only when fewer than one
+ * row in this many is selected.
+ */
+#define SPARSE_SELECTION			4
+
 /* The chunk a column is positioned on. */
 typedef struct ColumnCursor
 {
@@ -605,11 +611,13 @@ ColumnarBatchLiveRows(const ColumnarBatch *batch, int32 *selection)
 
 /*
  * ColumnarBatchColumn - the values and NULL flags of column "attnum" for
- * the rows of "batch", decoded; valid until the read moves on.
+ * the rows of "batch" (arrays indexed by row), valid until the read moves
+ * on.  Only rows "rows" (the "count" places that the caller will read) are
+ * certain to be filled: when they are few, the others may be left out.
  */
 void
 ColumnarBatchColumn(ColumnarReadState *state, const ColumnarBatch *batch, AttrNumber attnum,
-					Datum **values, bool **nulls)
+					const int32 *rows, int count, Datum **values, bool **nulls)
 {
 	int			a = attnum - 1;
 	ColumnCursor *col = &state->columns[a];
@@ -633,7 +641,10 @@ ColumnarBatchColumn(ColumnarReadState *state, const ColumnarBatch *batch, AttrNu
 		return;
 	}
 	PositionColumn(state, a, rg, batch->first_offset);
-	if (!col->data.decoded)
+	if (!col->data.decoded && count * SPARSE_SELECTION < batch->rows)
+		ColumnarDecodeLoadedChunkRows(state->rel, TupleDescAttr(state->tupdesc, a),
+									  &rg->chunks[a][col->chunkno], &col->data, rows, count);
+	else if (!col->data.decoded)
 		ColumnarDecodeLoadedChunk(state->rel, TupleDescAttr(state->tupdesc, a),
 								  &rg->chunks[a][col->chunkno], &col->data);
 	*values = col->data.values;
