@@ -19,7 +19,7 @@
  *	  1e150) or the groups outgrow hash_mem, the node drops what it
  *	  computed and returns the child's rows instead, so an answer never
  *	  depends on the path taken.  Float sums add in storage order, as a
- *	  serial plain scan would.
+ *	  serial plain scan would.  Parallel workers: columnar_aggregate_parallel.c.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -37,405 +37,23 @@
 #include "access/nbtree.h"
 #include "access/parallel.h"
 #include "access/table.h"
-#include "access/tableam.h"
-#include "catalog/pg_aggregate.h"
-#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
-#include "columnar.h"
-#include "columnar_vector.h"
+#include "columnar_aggregate.h"
 #include "commands/defrem.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
 #include "executor/nodeHash.h"
-#include "libpq/pqformat.h"
 #include "miscadmin.h"
-#include "nodes/extensible.h"
-#include "nodes/makefuncs.h"
-#include "nodes/nodeFuncs.h"
-#include "optimizer/clauses.h"
-#include "optimizer/cost.h"
-#include "optimizer/optimizer.h"
-#include "optimizer/pathnode.h"
-#include "optimizer/planner.h"
-#include "optimizer/tlist.h"
-#include "parser/parsetree.h"
-#include "storage/proc.h"
-#include "storage/shm_mq.h"
-#include "storage/shm_toc.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
-#include "utils/fmgroids.h"
-#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
-#include "utils/syscache.h"
 #include "utils/typcache.h"
 
-/*
- * The node's run cost as a share of the cheapest scan of the table: it
- * pays no per-row executor work.  Measured: a tenth to a fifth.
- */
-#define VECTOR_COST_FRACTION	0.2
-#define MAX_GROUP_KEYS			2
-#define MAX_ESTIMATED_GROUPS	1000000.0
 #define DELTA_BATCH_ROWS		1024
 #define FLOAT_LIMIT				1e150	/* beyond: PostgreSQL's overflow checks apply */
-#define POINTER_MEMO_SIZE		256
 
-static bool ep_enable_vectorized_aggregation = true;
-
-/* What an aggregate computes. */
-typedef enum AggregateKind
-{
-	AGGREGATE_COUNT_ROWS,		/* count(*) */
-	AGGREGATE_COUNT,			/* count(column) */
-	AGGREGATE_SUM,				/* sum() of a decimal expression or an integer */
-	AGGREGATE_AVG,				/* avg() of the same */
-	AGGREGATE_SUM_FLOAT,		/* sum(float8 column) */
-	AGGREGATE_AVG_FLOAT,		/* avg(float8 column) */
-	AGGREGATE_MIN,
-	AGGREGATE_MAX
-} AggregateKind;
-
-/* ------------------------------------------------------------------------
- * Recognizing what the node computes (planner and executor alike)
- * ------------------------------------------------------------------------
- */
-
-/* The columns of the table the node reads, while compiling. */
-typedef struct ColumnList
-{
-	Index		relid;
-	List	   *attnums;		/* IntList */
-	List	   *types;			/* OidList */
-	List	   *exprs;			/* expressions compiled so far ... */
-	List	   *compiled;		/* ... and their VectorExprs, shared */
-} ColumnList;
-
-/*
- * The index in "columns" of column "var", added if new; -1 if not a column
- * of the table (relid 0: the executor, whose Vars setrefs did not renumber).
- */
-static int
-ColumnIndex(ColumnList *columns, Node *node)
-{
-	Var		   *var = (Var *) node;
-	int			i = 0;
-	ListCell   *lc;
-
-	if (node == NULL || !IsA(node, Var) ||
-		(columns->relid != 0 && var->varno != columns->relid) ||
-		var->varlevelsup != 0 || var->varattno <= 0)
-		return -1;
-	foreach(lc, columns->attnums)
-	{
-		if (lfirst_int(lc) == var->varattno)
-			return i;
-		i++;
-	}
-	columns->attnums = lappend_int(columns->attnums, var->varattno);
-	columns->types = lappend_oid(columns->types, var->vartype);
-	return i;
-}
-
-/*
- * Whether "node" can be the value side of a filter: no column, no volatile
- * function, no aggregate or subplan; evaluated when the node starts.
- */
-static bool
-IsRunConstant(Node *node)
-{
-	return !contain_var_clause(node) && !contain_volatile_functions(node) &&
-		!contain_subplans(node) && !contain_agg_clause(node);
-}
-
-/*
- * The comparison strategy of "opno" in the default btree family of
- * "column_type" against "value_type" when the vector layer compares the
- * two exactly in its typed arrays (0 for "<>"); -1 otherwise.
- */
-static int
-VectorStrategy(Oid opno, Oid column_type, Oid value_type)
-{
-	VectorType vtype = ColumnarVectorTypeOf(column_type);
-	Oid			opclass = GetDefaultOpClass(column_type, BTREE_AM_OID);
-	int			strategy;
-
-	if (vtype == VECTOR_DATUM || !OidIsValid(opclass))
-		return -1;
-	/* integers compare across widths; other types only with themselves */
-	if (value_type != column_type &&
-		!(vtype == VECTOR_INT64 && column_type != DATEOID && column_type != TIMESTAMPOID &&
-		  column_type != TIMESTAMPTZOID &&
-		  (value_type == INT2OID || value_type == INT4OID || value_type == INT8OID)))
-		return -1;
-	if (opno == get_negator(get_opfamily_member(get_opclass_family(opclass), column_type,
-												value_type, BTEqualStrategyNumber)))
-		return 0;
-	strategy = get_op_opfamily_strategy(opno, get_opclass_family(opclass));
-	return strategy >= BTLessStrategyNumber && strategy <= BTGreaterStrategyNumber ? strategy : -1;
-}
-
-/*
- * Compiles qual "clause" into "filter" (value side into *value); false when
- * the vector layer cannot evaluate it.
- */
-static bool
-CompileFilter(Expr *clause, ColumnList *columns, VectorFilter *filter, Node **value)
-{
-	memset(filter, 0, sizeof(VectorFilter));
-	if (IsA(clause, NullTest) && !((NullTest *) clause)->argisrow)
-	{
-		filter->kind = ((NullTest *) clause)->nulltesttype == IS_NULL ?
-			VECTOR_FILTER_IS_NULL : VECTOR_FILTER_IS_NOT_NULL;
-		filter->column = ColumnIndex(columns, (Node *) ((NullTest *) clause)->arg);
-		*value = (Node *) makeNullConst(BOOLOID, -1, InvalidOid);
-		return filter->column >= 0;
-	}
-	if (IsA(clause, OpExpr) && list_length(((OpExpr *) clause)->args) == 2)
-	{
-		OpExpr	   *op = (OpExpr *) clause;
-		Node	   *left = linitial(op->args);
-		Node	   *right = lsecond(op->args);
-		Var		   *var;
-		int			strategy;
-
-		filter->value_left = !IsA(left, Var);
-		var = (Var *) (filter->value_left ? right : left);
-		*value = filter->value_left ? left : right;
-		filter->column = ColumnIndex(columns, (Node *) var);
-		if (filter->column < 0 || !IsRunConstant(*value) || !op_strict(op->opno) ||
-			op->opresulttype != BOOLOID)
-			return false;
-		filter->value_type = exprType(*value);
-		filter->collation = op->inputcollid;
-		strategy = VectorStrategy(filter->value_left ? get_commutator(op->opno) : op->opno,
-								  var->vartype, filter->value_type);
-		if (strategy >= 0)
-		{
-			filter->kind = VECTOR_FILTER_COMPARE;
-			filter->strategy = (StrategyNumber) strategy;
-		}
-		else
-		{
-			filter->kind = VECTOR_FILTER_OPERATOR;
-			filter->strategy = (StrategyNumber) op->opno;	/* kept for the executor */
-		}
-		return true;
-	}
-	return false;
-}
-
-static VectorExpr *CompileNewExpr(Node *node, ColumnList *columns);
-
-/*
- * Compiles a decimal expression; NULL when it is not one.  Equal
- * expressions (and subexpressions) of the node's aggregates share one
- * VectorExpr, evaluated once per batch.
- */
-static VectorExpr *
-CompileExpr(Node *node, ColumnList *columns)
-{
-	ListCell   *lc1;
-	ListCell   *lc2;
-	VectorExpr *expr;
-
-	forboth(lc1, columns->exprs, lc2, columns->compiled)
-		if (equal(lfirst(lc1), node))
-			return lfirst(lc2);
-	expr = CompileNewExpr(node, columns);
-	if (expr != NULL)
-	{
-		columns->exprs = lappend(columns->exprs, node);
-		columns->compiled = lappend(columns->compiled, expr);
-	}
-	return expr;
-}
-
-static VectorExpr *
-CompileNewExpr(Node *node, ColumnList *columns)
-{
-	VectorExpr *expr = palloc0(sizeof(VectorExpr));
-
-	if (IsA(node, Var))
-	{
-		expr->kind = VECTOR_EXPR_COLUMN;
-		expr->column = ColumnIndex(columns, node);
-		if (expr->column < 0 ||
-			(((Var *) node)->vartype != NUMERICOID && ((Var *) node)->vartype != INT2OID &&
-			 ((Var *) node)->vartype != INT4OID && ((Var *) node)->vartype != INT8OID))
-			return NULL;
-		return expr;
-	}
-	if (IsA(node, Const) && ((Const *) node)->consttype == NUMERICOID &&
-		!((Const *) node)->constisnull)
-	{
-		expr->kind = VECTOR_EXPR_CONST;
-		return ColumnarNumericToScaled128(((Const *) node)->constvalue, &expr->const_value,
-										  &expr->const_scale, &expr->const_dscale) ? expr : NULL;
-	}
-	if (IsA(node, FuncExpr) && list_length(((FuncExpr *) node)->args) == 1 &&
-		(((FuncExpr *) node)->funcid == F_NUMERIC_INT2 ||
-		 ((FuncExpr *) node)->funcid == F_NUMERIC_INT4 ||
-		 ((FuncExpr *) node)->funcid == F_NUMERIC_INT8))
-		return CompileExpr(linitial(((FuncExpr *) node)->args), columns);
-	if (IsA(node, OpExpr) && list_length(((OpExpr *) node)->args) == 2)
-	{
-		Oid			func = get_opcode(((OpExpr *) node)->opno);
-
-		expr->kind = func == F_NUMERIC_ADD ? VECTOR_EXPR_ADD :
-			func == F_NUMERIC_SUB ? VECTOR_EXPR_SUB :
-			func == F_NUMERIC_MUL ? VECTOR_EXPR_MUL : VECTOR_EXPR_COLUMN;
-		if (expr->kind == VECTOR_EXPR_COLUMN)
-			return NULL;
-		expr->left = CompileExpr(linitial(((OpExpr *) node)->args), columns);
-		expr->right = CompileExpr(lsecond(((OpExpr *) node)->args), columns);
-		return expr->left != NULL && expr->right != NULL ? expr : NULL;
-	}
-	return NULL;
-}
-
-/* min() or max() of a column by its type's default btree order, or -1. */
-static int
-ExtremeKind(Aggref *agg, Var *var)
-{
-	HeapTuple	tuple = SearchSysCache1(AGGFNOID, ObjectIdGetDatum(agg->aggfnoid));
-	Oid			sortop;
-	Oid			opclass = GetDefaultOpClass(var->vartype, BTREE_AM_OID);
-	int			strategy;
-
-	if (!HeapTupleIsValid(tuple))
-		return -1;
-	sortop = ((Form_pg_aggregate) GETSTRUCT(tuple))->aggsortop;
-	ReleaseSysCache(tuple);
-	if (!OidIsValid(sortop) || !OidIsValid(opclass) || agg->aggtype != var->vartype ||
-		agg->inputcollid != var->varcollid)
-		return -1;
-	strategy = get_op_opfamily_strategy(sortop, get_opclass_family(opclass));
-	return strategy == BTLessStrategyNumber ? AGGREGATE_MIN :
-		strategy == BTGreaterStrategyNumber ? AGGREGATE_MAX : -1;
-}
-
-/* One aggregate, compiled. */
-typedef struct VectorAggregate
-{
-	AggregateKind kind;
-	Oid			result_type;
-	int			column;			/* COUNT, MIN, MAX, *_FLOAT: the column */
-	VectorExpr *expr;			/* SUM, AVG */
-	int			scale;			/* SUM, AVG: of the groups' sums */
-	FmgrInfo	compare;		/* MIN, MAX on non-integer types */
-	Oid			collation;
-	bool		byval;
-	int16		typlen;
-} VectorAggregate;
-
-/*
- * Compiles "agg" into "va"; false when the node cannot compute it exactly
- * as PostgreSQL would.
- */
-static bool
-CompileAggregate(Aggref *agg, ColumnList *columns, VectorAggregate *va)
-{
-	Node	   *arg;
-	Oid			argtype;
-
-	memset(va, 0, sizeof(VectorAggregate));
-	va->result_type = agg->aggtype;
-	if (agg->aggfilter != NULL || agg->aggdistinct != NIL || agg->aggorder != NIL ||
-		agg->agglevelsup != 0 || agg->aggsplit != AGGSPLIT_SIMPLE || agg->aggvariadic)
-		return false;
-	if (agg->aggfnoid == F_COUNT_ && agg->aggstar)
-	{
-		va->kind = AGGREGATE_COUNT_ROWS;
-		return true;
-	}
-	if (agg->aggstar || list_length(agg->args) != 1)
-		return false;
-	arg = (Node *) ((TargetEntry *) linitial(agg->args))->expr;
-	argtype = exprType(arg);
-	switch (agg->aggfnoid)
-	{
-		case F_SUM_INT2:
-		case F_SUM_INT4:
-		case F_SUM_INT8:
-		case F_SUM_NUMERIC:
-		case F_AVG_INT2:
-		case F_AVG_INT4:
-		case F_AVG_INT8:
-		case F_AVG_NUMERIC:
-			va->kind = (agg->aggfnoid == F_SUM_INT2 || agg->aggfnoid == F_SUM_INT4 ||
-						agg->aggfnoid == F_SUM_INT8 || agg->aggfnoid == F_SUM_NUMERIC) ?
-				AGGREGATE_SUM : AGGREGATE_AVG;
-			va->expr = CompileExpr(arg, columns);
-			return va->expr != NULL && !IsA(arg, Const);
-		case F_SUM_FLOAT8:
-		case F_AVG_FLOAT8:
-			va->kind = agg->aggfnoid == F_SUM_FLOAT8 ? AGGREGATE_SUM_FLOAT : AGGREGATE_AVG_FLOAT;
-			va->column = ColumnIndex(columns, arg);
-			return va->column >= 0 && argtype == FLOAT8OID;
-		case F_COUNT_ANY:
-			va->kind = AGGREGATE_COUNT;
-			va->column = ColumnIndex(columns, arg);
-			return va->column >= 0;
-	}
-	if (!IsA(arg, Var) || (int) (va->kind = ExtremeKind(agg, (Var *) arg)) < 0)
-		return false;
-	va->column = ColumnIndex(columns, arg);
-	va->collation = agg->inputcollid;
-	return va->column >= 0;
-}
-
-/* The grouping keys of the query as columns of the table, or false. */
-static bool
-CompileGroupKeys(Query *parse, ColumnList *columns, List **keys)
-{
-	ListCell   *lc;
-
-	*keys = NIL;
-	if (list_length(parse->groupClause) > MAX_GROUP_KEYS)
-		return false;
-	foreach(lc, parse->groupClause)
-	{
-		SortGroupClause *sgc = lfirst_node(SortGroupClause, lc);
-		Node	   *expr = (Node *) get_sortgroupclause_expr(sgc, parse->targetList);
-		TypeCacheEntry *typentry;
-		int			column = ColumnIndex(columns, expr);
-
-		if (column < 0)
-			return false;
-		typentry = lookup_type_cache(exprType(expr), TYPECACHE_EQ_OPR | TYPECACHE_HASH_PROC);
-		if (sgc->eqop != typentry->eq_opr ||
-			(ColumnarVectorTypeOf(exprType(expr)) != VECTOR_INT64 &&
-			 !OidIsValid(typentry->hash_proc)))
-			return false;
-		*keys = lappend_int(*keys, column);
-	}
-	return true;
-}
-
-/* ------------------------------------------------------------------------
- * Planner
- * ------------------------------------------------------------------------
- */
-
-/* Positions in CustomScan.custom_private. */
-enum
-{
-	PRIVATE_ATTNUMS,			/* IntList: the columns read, by index */
-	PRIVATE_KEYS,				/* IntList: indexes of the grouping columns */
-	PRIVATE_QUALS,				/* the quals (values in custom_exprs) */
-	PRIVATE_AGGREGATES,			/* the Aggrefs, in custom_scan_tlist order */
-	PRIVATE_CHUNK_FILTERS,		/* ColumnarPlanChunkFilters' lists; their
-								 * values follow the quals' in custom_exprs */
-	PRIVATE_WORKERS				/* IntList: the parallel workers to launch */
-};
-
-static create_upper_paths_hook_type prev_create_upper_paths_hook = NULL;
-
-static Plan *PlanAggregatePath(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
-							   List *tlist, List *clauses, List *custom_plans);
 static Node *CreateAggregateState(CustomScan *cscan);
 static void BeginAggregate(CustomScanState *node, EState *estate, int eflags);
 static TupleTableSlot *ExecAggregate(CustomScanState *node);
@@ -443,12 +61,8 @@ static void EndAggregate(CustomScanState *node);
 static void ReScanAggregate(CustomScanState *node);
 static void ExplainAggregate(CustomScanState *node, List *ancestors, ExplainState *es);
 
-static const CustomPathMethods AggregatePathMethods = {
-	.CustomName = "ColumnarAggregate",
-	.PlanCustomPath = PlanAggregatePath,
-};
 
-static const CustomScanMethods AggregateScanMethods = {
+const CustomScanMethods ColumnarAggregateScanMethods = {
 	.CustomName = "ColumnarAggregate",
 	.CreateCustomScanState = CreateAggregateState,
 };
@@ -462,287 +76,13 @@ static const CustomExecMethods AggregateExecMethods = {
 	.ExplainCustomScan = ExplainAggregate,
 };
 
-/*
- * The cost of reading the table whole: its ColumnarScan path (which counts
- * the columns read and the chunks skipped), else its sequential scan.
- */
-static Cost
-WholeScanCost(RelOptInfo *input_rel)
-{
-	Cost		cost = -1;
-	ListCell   *lc;
-
-	foreach(lc, input_rel->pathlist)
-	{
-		Path	   *path = (Path *) lfirst(lc);
-
-		if (path->param_info != NULL)
-			continue;
-		if (path->pathtype == T_CustomScan &&
-			strcmp(((CustomPath *) path)->methods->CustomName, "ColumnarScan") == 0)
-			return path->total_cost;
-		if (path->pathtype == T_SeqScan)
-			cost = path->total_cost;
-	}
-	return cost;
-}
-
-/*
- * Whether ColumnarSummary answers the aggregation from metadata: count(*),
- * min() and max() of the whole table, without grouping.
- */
-static bool
-SummaryAnswers(RelOptInfo *input_rel, List *keys, List *aggs, ColumnList *columns)
-{
-	ListCell   *lc;
-
-	if (keys != NIL || input_rel->baserestrictinfo != NIL)
-		return false;
-	foreach(lc, aggs)
-	{
-		VectorAggregate va;
-
-		CompileAggregate(lfirst(lc), columns, &va);
-		if (va.kind != AGGREGATE_COUNT_ROWS && va.kind != AGGREGATE_MIN &&
-			va.kind != AGGREGATE_MAX)
-			return false;
-	}
-	return true;
-}
-
-/*
- * The parallel workers the node launches: as many as a parallel scan of
- * the table would get, when the query may use them and every expression
- * the workers evaluate is parallel safe.
- */
-static int
-PlannedWorkers(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel)
-{
-	if (!ep_enable_parallel_workers || !root->glob->parallelModeOK ||
-		!input_rel->consider_parallel || input_rel->partial_pathlist == NIL ||
-		!is_parallel_safe(root, (Node *) output_rel->reltarget->exprs))
-		return 0;
-	return ((Path *) linitial(input_rel->partial_pathlist))->parallel_workers;
-}
-
-/* The planner's estimate of the groups: the rows of its paths. */
-static double
-EstimatedGroups(RelOptInfo *output_rel)
-{
-	return output_rel->pathlist != NIL ? ((Path *) linitial(output_rel->pathlist))->rows : 1;
-}
-
-/* The columnar table an aggregation over "input_rel" reads, or NULL. */
-static RangeTblEntry *
-ColumnarInput(PlannerInfo *root, RelOptInfo *input_rel)
-{
-	RangeTblEntry *rte;
-
-	if (input_rel->reloptkind != RELOPT_BASEREL)
-		return NULL;
-	rte = planner_rt_fetch(input_rel->relid, root);
-	if (rte->rtekind != RTE_RELATION || rte->inh || rte->tablesample != NULL ||
-		rte->securityQuals != NIL ||
-		(rte->relkind != RELKIND_RELATION && rte->relkind != RELKIND_MATVIEW) ||
-		!ColumnarRelidIsColumnar(rte->relid))
-		return NULL;
-	return rte;
-}
-
-/*
- * Whether the node computes the aggregation of "input_rel" into
- * "output_rel"; fills the parts of its plan.
- */
-static bool
-Vectorizable(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel,
-			 ColumnList *columns, List **keys, List **quals, List **aggs)
-{
-	Query	   *parse = root->parse;
-	ListCell   *lc;
-
-	if (parse->groupingSets != NIL || parse->havingQual != NULL || parse->hasWindowFuncs ||
-		parse->hasTargetSRFs || ColumnarInput(root, input_rel) == NULL ||
-		EstimatedGroups(output_rel) > MAX_ESTIMATED_GROUPS ||
-		contain_subplans((Node *) output_rel->reltarget->exprs))
-		return false;
-	columns->relid = input_rel->relid;
-	if (!CompileGroupKeys(parse, columns, keys))
-		return false;
-	*quals = NIL;
-	foreach(lc, input_rel->baserestrictinfo)
-	{
-		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
-		VectorFilter filter;
-		Node	   *value;
-
-		if (rinfo->pseudoconstant || !CompileFilter(rinfo->clause, columns, &filter, &value))
-			return false;
-		*quals = lappend(*quals, rinfo->clause);
-	}
-	*aggs = NIL;
-	foreach(lc, pull_var_clause((Node *) output_rel->reltarget->exprs,
-								PVC_INCLUDE_AGGREGATES | PVC_INCLUDE_WINDOWFUNCS |
-								PVC_INCLUDE_PLACEHOLDERS))
-	{
-		Node	   *node = lfirst(lc);
-		VectorAggregate va;
-
-		if (IsA(node, Var))
-		{
-			/* outside aggregates, only the grouping columns */
-			int			before = list_length(columns->attnums);
-			int			column = ColumnIndex(columns, node);
-
-			if (column < 0 || list_length(columns->attnums) != before ||
-				!list_member_int(*keys, column))
-				return false;
-			continue;
-		}
-		if (!IsA(node, Aggref) || !CompileAggregate((Aggref *) node, columns, &va))
-			return false;
-		if (!list_member(*aggs, node))
-			*aggs = lappend(*aggs, node);
-	}
-	return true;
-}
-
-/*
- * The plain aggregation the node falls back on: a new path, since add_path
- * frees the paths that the node's path beats.  Its costs do not matter.
- */
-static Path *
-FallbackPath(PlannerInfo *root, RelOptInfo *input_rel, RelOptInfo *output_rel)
-{
-	AggClauseCosts no_costs = {0};
-	List	   *group = root->parse->groupClause;
-
-	return (Path *) create_agg_path(root, output_rel, input_rel->cheapest_total_path,
-									output_rel->reltarget, group != NIL ? AGG_HASHED : AGG_PLAIN,
-									AGGSPLIT_SIMPLE, group, NIL, &no_costs,
-									EstimatedGroups(output_rel));
-}
-
-static void
-ColumnarAggregateUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo *input_rel,
-							RelOptInfo *output_rel, void *extra)
-{
-	ColumnList	columns = {0};
-	List	   *keys;
-	List	   *quals;
-	List	   *aggs;
-	Cost		scan_cost;
-	int			workers;
-	CustomPath *path;
-
-	if (prev_create_upper_paths_hook)
-		prev_create_upper_paths_hook(root, stage, input_rel, output_rel, extra);
-	if (stage != UPPERREL_GROUP_AGG || !ep_enable_vectorized_aggregation ||
-		!Vectorizable(root, input_rel, output_rel, &columns, &keys, &quals, &aggs) ||
-		SummaryAnswers(input_rel, keys, aggs, &columns) ||
-		(scan_cost = WholeScanCost(input_rel)) < 0)
-		return;
-
-	path = makeNode(CustomPath);
-	path->path.pathtype = T_CustomScan;
-	path->path.parent = output_rel;
-	path->path.pathtarget = output_rel->reltarget;
-	path->path.rows = EstimatedGroups(output_rel);
-	workers = PlannedWorkers(root, input_rel, output_rel);
-	path->path.startup_cost = scan_cost * VECTOR_COST_FRACTION / (workers + 1);
-	path->path.total_cost = path->path.startup_cost + path->path.rows * cpu_tuple_cost;
-	path->custom_paths = list_make1(FallbackPath(root, input_rel, output_rel));
-	/* as the plan's, with the relation's range table index last */
-	path->custom_private = list_make5(columns.attnums, keys, quals, aggs,
-									  list_make2_int(input_rel->relid, workers));
-	path->methods = &AggregatePathMethods;
-	add_path(output_rel, &path->path);
-}
-
-static Plan *
-PlanAggregatePath(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path, List *tlist,
-				  List *clauses, List *custom_plans)
-{
-	CustomScan *cscan = makeNode(CustomScan);
-	List	   *private = best_path->custom_private;
-	Index		relid = (Index) linitial_int((List *) list_nth(private, 4));
-	int			workers = lsecond_int((List *) list_nth(private, 4));
-	List	   *attnums = linitial(private);
-	List	   *keys = lsecond(private);
-	List	   *scan_tlist = NIL;
-	List	   *values = NIL;
-	List	   *chunk_filters;
-	ColumnList	columns = {.relid = relid};
-	ListCell   *lc;
-
-	/* the node's tuple: the grouping columns, then one column per aggregate */
-	foreach(lc, keys)
-	{
-		AttrNumber	attnum = (AttrNumber) list_nth_int(attnums, lfirst_int(lc));
-		Var		   *var = NULL;
-		ListCell   *lc2;
-
-		foreach(lc2, pull_var_clause((Node *) rel->reltarget->exprs, PVC_RECURSE_AGGREGATES |
-									 PVC_RECURSE_WINDOWFUNCS | PVC_RECURSE_PLACEHOLDERS))
-			if (((Var *) lfirst(lc2))->varattno == attnum)
-				var = lfirst(lc2);
-		if (var == NULL)
-		{
-			/* grouped by a column the output does not show */
-			Relation	table = table_open(planner_rt_fetch(relid, root)->relid, NoLock);
-			Form_pg_attribute att = TupleDescAttr(RelationGetDescr(table), attnum - 1);
-
-			var = makeVar(relid, attnum, att->atttypid, att->atttypmod, att->attcollation, 0);
-			table_close(table, NoLock);
-		}
-		scan_tlist = lappend(scan_tlist, makeTargetEntry((Expr *) copyObject(var),
-														 list_length(scan_tlist) + 1, NULL, false));
-	}
-	foreach(lc, (List *) list_nth(private, PRIVATE_AGGREGATES))
-		scan_tlist = lappend(scan_tlist, makeTargetEntry((Expr *) copyObject(lfirst(lc)),
-														 list_length(scan_tlist) + 1, NULL, false));
-	/* the quals' value sides go to custom_exprs, where setrefs fixes them */
-	foreach(lc, (List *) list_nth(private, PRIVATE_QUALS))
-	{
-		VectorFilter filter;
-		Node	   *value;
-
-		if (!CompileFilter(lfirst(lc), &columns, &filter, &value))
-			elog(ERROR, "columnar aggregate qual no longer compiles");
-		values = lappend(values, copyObject(value));
-	}
-	chunk_filters = ColumnarPlanChunkFilters(list_nth(private, PRIVATE_QUALS), relid, &values);
-	cscan->scan.plan.targetlist = tlist;
-	cscan->scan.scanrelid = relid;
-	cscan->custom_scan_tlist = scan_tlist;
-	cscan->custom_exprs = values;
-	cscan->custom_plans = custom_plans;
-	cscan->custom_private = list_make5(attnums, keys, copyObject(list_nth(private, PRIVATE_QUALS)),
-									   copyObject(list_nth(private, PRIVATE_AGGREGATES)),
-									   chunk_filters);
-	cscan->custom_private = lappend(cscan->custom_private, list_make1_int(workers));
-	if (workers > 0)
-		root->glob->parallelModeNeeded = true;
-	cscan->methods = &AggregateScanMethods;
-	return &cscan->scan.plan;
-}
-
 /* ------------------------------------------------------------------------
  * Grouping: key ids, then group ids
  * ------------------------------------------------------------------------
  */
 
-/* An open-addressing table from 64-bit keys to ids (1 and up). */
-typedef struct IdTable
-{
-	uint64	   *keys;
-	uint32	   *hashes;
-	uint32	   *ids;			/* 0: free slot */
-	uint32		mask;
-	uint32		count;
-} IdTable;
-
-static void
-IdTableInit(IdTable *t, uint32 size)
+void
+ColumnarIdTableInit(IdTable *t, uint32 size)
 {
 	t->mask = size - 1;
 	t->count = 0;
@@ -751,24 +91,13 @@ IdTableInit(IdTable *t, uint32 size)
 	t->ids = palloc0(sizeof(uint32) * size);
 }
 
-static inline uint32
-Mix64(uint64 x)
-{
-	x ^= x >> 33;
-	x *= UINT64CONST(0xff51afd7ed558ccd);
-	x ^= x >> 33;
-	x *= UINT64CONST(0xc4ceb9fe1a85ec53);
-	x ^= x >> 33;
-	return (uint32) x;
-}
-
 /* Doubles the table, in the current memory context. */
-static void
-IdTableGrow(IdTable *t)
+void
+ColumnarIdTableGrow(IdTable *t)
 {
 	IdTable		old = *t;
 
-	IdTableInit(t, (old.mask + 1) * 2);
+	ColumnarIdTableInit(t, (old.mask + 1) * 2);
 	t->count = old.count;
 	for (uint32 i = 0; i <= old.mask; i++)
 	{
@@ -788,62 +117,6 @@ IdTableGrow(IdTable *t)
 	pfree(old.ids);
 }
 
-/*
- * The id of "key" whose hash is "hash"; *is_new when it was added with the
- * next id.  "equal" decides, for keys of equal hash, whether they stand
- * for equal values (NULL: only equal keys do).
- */
-static inline uint32
-IdTableLookup(IdTable *t, uint64 key, uint32 hash, bool *is_new,
-			  bool (*equal) (void *arg, uint64 a, uint64 b), void *arg)
-{
-	uint32		slot = hash & t->mask;
-	uint32		id;
-
-	for (;;)
-	{
-		id = t->ids[slot];
-		if (id == 0)
-			break;
-		if (t->hashes[slot] == hash &&
-			(t->keys[slot] == key || (equal != NULL && equal(arg, t->keys[slot], key))))
-		{
-			*is_new = false;
-			return id;
-		}
-		slot = (slot + 1) & t->mask;
-	}
-	*is_new = true;
-	t->keys[slot] = key;
-	t->hashes[slot] = hash;
-	t->ids[slot] = id = ++t->count;
-	if (t->count * 2 > t->mask)
-		IdTableGrow(t);
-	return id;
-}
-
-/*
- * The distinct values of one grouping column.  Integer-like values are
- * their own keys; others are keyed by their index in "values", with the
- * type's hash and equality (a chunk's dictionary values share pointers,
- * which a small memo maps straight to ids).
- */
-typedef struct KeyColumn
-{
-	int			column;
-	bool		by_image;		/* INT64 vector type */
-	bool		byval;
-	int16		typlen;
-	Oid			collation;
-	FmgrInfo	hash;
-	FmgrInfo	equal;
-	IdTable		table;			/* generic: key = id itself, hashed */
-	Datum	   *values;			/* [id - 1], copied */
-	int			allocated;
-	Datum		memo_pointer[POINTER_MEMO_SIZE];
-	uint32		memo_id[POINTER_MEMO_SIZE];
-} KeyColumn;
-
 /* Equality of two generic keys (indexes into "values", 1-based ids). */
 static bool
 KeyValuesEqual(void *arg, uint64 a, uint64 b)
@@ -858,8 +131,8 @@ KeyValuesEqual(void *arg, uint64 a, uint64 b)
  * The id of value "value" of a generic key column, added (copied into the
  * current memory context) if new.
  */
-static uint32
-GenericKeyId(KeyColumn *k, Datum value)
+uint32
+ColumnarAggGenericKeyId(KeyColumn *k, Datum value)
 {
 	uint32		hash = DatumGetUInt32(FunctionCall1Coll(&k->hash, k->collation, value));
 	uint64		candidate = k->table.count + 1;
@@ -873,7 +146,7 @@ GenericKeyId(KeyColumn *k, Datum value)
 		k->values = repalloc(k->values, sizeof(Datum) * k->allocated);
 	}
 	k->values[candidate - 1] = value;
-	id = IdTableLookup(&k->table, candidate, hash, &is_new, KeyValuesEqual, k);
+	id = ColumnarIdTableLookup(&k->table, candidate, hash, &is_new, KeyValuesEqual, k);
 	if (is_new)
 		k->values[id - 1] = datumCopy(value, k->byval, k->typlen);
 	return id;
@@ -883,61 +156,6 @@ GenericKeyId(KeyColumn *k, Datum value)
  * Executor
  * ------------------------------------------------------------------------
  */
-
-/* One group's state for one aggregate. */
-typedef struct Accumulator
-{
-	int64		count;
-	int128		sum;			/* SUM, AVG: scaled by the aggregate's scale */
-	double		float_sum;
-	int64		extreme_int;	/* MIN, MAX of INT64 columns */
-	Datum		extreme;		/* MIN, MAX */
-	uint16		dscale;			/* SUM, AVG: largest display scale */
-	bool		found;			/* MIN, MAX */
-} Accumulator;
-
-typedef struct AggregateState
-{
-	CustomScanState css;
-	MemoryContext context;		/* groups, keys, copied values */
-	MemoryContext batch_context;	/* reset per batch */
-	int			ncolumns;
-	VectorColumn *columns;
-	bool	   *column_loaded;
-	bool	   *column_used;	/* scratch: the columns of one aggregate */
-	int			nfilters;
-	VectorFilter *filters;
-	List	   *filter_values;	/* ExprStates */
-	int			naggs;
-	VectorAggregate *aggs;
-	int			nkeys;
-	KeyColumn	keys[MAX_GROUP_KEYS];
-	IdTable		groups;			/* combined key ids -> group number + 1 */
-	uint64	   *group_keys;		/* [group]: combined key ids */
-	int			ngroups;
-	int			groups_allocated;
-	Accumulator *accumulators;	/* [group * naggs + agg] */
-	uint32	   *row_groups;		/* [row]: group of each selected row */
-	VectorSelection sel;
-	int32	   *agg_rows;		/* a selection for one aggregate */
-	int			rows_allocated;
-	uint64		selections;		/* ids given to batch selections */
-	/* reading */
-	int			workers;		/* parallel workers planned */
-	int			workers_launched;
-	ColumnarChunkFilterSet chunk_filters;	/* min/max skipping */
-	int		   *chunk_map;		/* [chunk filter]: its vector filter */
-	int64		chunks_skipped;
-	ColumnarReadState *reader;
-	ColumnarBatch batch;
-	TupleTableSlot *delta_slot;
-	/* results */
-	bool		computed;
-	int			next_group;
-	bool		fallback;
-	PlanState  *fallback_plan;
-	int64		batches;
-} AggregateState;
 
 static Node *
 CreateAggregateState(CustomScan *cscan)
@@ -968,7 +186,7 @@ InitKeyColumn(AggregateState *state, KeyColumn *k)
 		fmgr_info_copy(&k->hash, &typentry->hash_proc_finfo, CurrentMemoryContext);
 		fmgr_info_copy(&k->equal, &typentry->eq_opr_finfo, CurrentMemoryContext);
 	}
-	IdTableInit(&k->table, 64);
+	ColumnarIdTableInit(&k->table, 64);
 	k->allocated = 64;
 	k->values = palloc(sizeof(Datum) * k->allocated);
 }
@@ -996,7 +214,7 @@ CompileState(AggregateState *state, List *private)
 		VectorFilter *f = &state->filters[i++];
 		Node	   *value;
 
-		if (!CompileFilter(lfirst(lc), &columns, f, &value))
+		if (!ColumnarAggCompileFilter(lfirst(lc), &columns, f, &value))
 			elog(ERROR, "columnar aggregate qual does not compile");
 		f->value_node = value;
 		if (f->kind == VECTOR_FILTER_OPERATOR)
@@ -1009,7 +227,7 @@ CompileState(AggregateState *state, List *private)
 	{
 		VectorAggregate *va = &state->aggs[i++];
 
-		if (!CompileAggregate(lfirst(lc), &columns, va))
+		if (!ColumnarAggCompileAggregate(lfirst(lc), &columns, va))
 			elog(ERROR, "columnar aggregate does not compile");
 	}
 	if (list_length(columns.attnums) != list_length((List *) linitial(private)))
@@ -1101,8 +319,8 @@ MapChunkFilters(AggregateState *state, List *chunk_values)
  * custom_exprs), in memory of "context"; "parent" (NULL in a parallel
  * worker, which gets the values from the leader) evaluates the values.
  */
-static void
-SetupState(AggregateState *state, List *private, List *exprs, PlanState *parent,
+void
+ColumnarAggSetupState(AggregateState *state, List *private, List *exprs, PlanState *parent,
 		   MemoryContext context)
 {
 	ListCell   *lc;
@@ -1133,7 +351,7 @@ BeginAggregate(CustomScanState *node, EState *estate, int eflags)
 	AggregateState *state = (AggregateState *) node;
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
 
-	SetupState(state, cscan->custom_private, cscan->custom_exprs, &node->ss.ps,
+	ColumnarAggSetupState(state, cscan->custom_private, cscan->custom_exprs, &node->ss.ps,
 			   estate->es_query_cxt);
 	state->workers = linitial_int((List *) list_nth(cscan->custom_private, PRIVATE_WORKERS));
 	state->fallback_plan = ExecInitNode(linitial(cscan->custom_plans), estate, eflags);
@@ -1141,8 +359,8 @@ BeginAggregate(CustomScanState *node, EState *estate, int eflags)
 }
 
 /* The chunk filters take the values of the vector filters. */
-static void
-SetChunkFilterValues(AggregateState *state)
+void
+ColumnarAggSetChunkFilterValues(AggregateState *state)
 {
 	ColumnarChunkFilterSet *set = &state->chunk_filters;
 
@@ -1211,8 +429,8 @@ LoadColumn(AggregateState *state, int c)
 }
 
 /* A new group with combined key "key": its accumulators zeroed. */
-static uint32
-AddGroup(AggregateState *state, uint64 key)
+uint32
+ColumnarAggAddGroup(AggregateState *state, uint64 key)
 {
 	if (state->ngroups == state->groups_allocated)
 	{
@@ -1228,8 +446,8 @@ AddGroup(AggregateState *state, uint64 key)
 }
 
 /* Keeps the by-value "value" of a new id of an integer-like key column. */
-static void
-KeyStoreValue(KeyColumn *k, uint32 id, Datum value)
+void
+ColumnarAggKeyStoreValue(KeyColumn *k, uint32 id, Datum value)
 {
 	if ((int) id > k->allocated)
 	{
@@ -1251,10 +469,10 @@ KeyId(AggregateState *state, KeyColumn *k, int r)
 	if (k->by_image)
 	{
 		uint64		key = (uint64) c->ints[r];
-		uint32		id = IdTableLookup(&k->table, key, Mix64(key), &is_new, NULL, NULL);
+		uint32		id = ColumnarIdTableLookup(&k->table, key, ColumnarMix64(key), &is_new, NULL, NULL);
 
 		if (is_new)
-			KeyStoreValue(k, id, c->values[r]);
+			ColumnarAggKeyStoreValue(k, id, c->values[r]);
 		return id;
 	}
 	else
@@ -1265,7 +483,7 @@ KeyId(AggregateState *state, KeyColumn *k, int r)
 		if (k->memo_pointer[slot] != value || k->memo_id[slot] == 0)
 		{
 			k->memo_pointer[slot] = value;
-			k->memo_id[slot] = GenericKeyId(k, value);
+			k->memo_id[slot] = ColumnarAggGenericKeyId(k, value);
 		}
 		return k->memo_id[slot];
 	}
@@ -1293,9 +511,9 @@ GroupRows(AggregateState *state)
 
 		for (int k = 0; k < state->nkeys; k++)
 			key = (key << 32) | KeyId(state, &state->keys[k], r);
-		group = IdTableLookup(&state->groups, key, Mix64(key), &is_new, NULL, NULL) - 1;
+		group = ColumnarIdTableLookup(&state->groups, key, ColumnarMix64(key), &is_new, NULL, NULL) - 1;
 		if (is_new)
-			AddGroup(state, key);
+			ColumnarAggAddGroup(state, key);
 		state->row_groups[r] = group;
 	}
 	MemoryContextSwitchTo(old);
@@ -1368,8 +586,8 @@ NonNullRows(AggregateState *state, const bool *used, VectorSelection *out)
 }
 
 /* Brings every group's sum of aggregate "a" to "scale". */
-static bool
-RescaleSums(AggregateState *state, int a, int scale)
+bool
+ColumnarAggRescaleSums(AggregateState *state, int a, int scale)
 {
 	for (int g = 0; g < state->ngroups; g++)
 		if (!ColumnarRescale(&state->accumulators[(Size) g * state->naggs + a].sum,
@@ -1388,7 +606,7 @@ AccumulateDecimal(AggregateState *state, int a, VectorSelection *rows)
 
 	if (!ColumnarEvalExpr(expr, state->columns, rows))
 		return false;
-	if (expr->scale > va->scale && !RescaleSums(state, a, expr->scale))
+	if (expr->scale > va->scale && !ColumnarAggRescaleSums(state, a, expr->scale))
 		return false;
 	if (expr->scale < va->scale && !ColumnarExprRescale(expr, rows, va->scale))
 		return false;
@@ -1611,8 +829,8 @@ ProcessDelta(AggregateState *state, TableScanDesc scan)
 }
 
 /* Resets the groups (start, rescan, fallback). */
-static void
-ResetGroups(AggregateState *state)
+void
+ColumnarAggResetGroups(AggregateState *state)
 {
 	MemoryContextReset(state->context);
 	state->rows_allocated = 0;
@@ -1622,363 +840,25 @@ ResetGroups(AggregateState *state)
 	state->accumulators = MemoryContextAlloc(state->context, sizeof(Accumulator) *
 											 state->groups_allocated * Max(1, state->naggs));
 	MemoryContextSwitchTo(state->context);
-	IdTableInit(&state->groups, 64);
+	ColumnarIdTableInit(&state->groups, 64);
 	for (int k = 0; k < state->nkeys; k++)
 		InitKeyColumn(state, &state->keys[k]);
 	for (int a = 0; a < state->naggs; a++)
 		state->aggs[a].scale = 0;
 	if (state->nkeys == 0)
-		AddGroup(state, 0);		/* one row even without input */
+		ColumnarAggAddGroup(state, 0);		/* one row even without input */
 	state->next_group = 0;
 	state->batches = 0;
 	state->chunks_skipped = 0;
 	state->workers_launched = 0;
 }
 
-/* ------------------------------------------------------------------------
- * Parallel aggregation: workers of our own (as parallel index builds
- * have), sharing the table's row groups and delta blocks through a
- * parallel table scan; each sends its groups to the leader, which merges
- * them into its own.
- * ------------------------------------------------------------------------
- */
-
-#define PARALLEL_KEY_SHARED		UINT64CONST(0xE9A6600000000001)
-#define PARALLEL_KEY_PLAN		UINT64CONST(0xE9A6600000000002)
-#define PARALLEL_KEY_VALUES		UINT64CONST(0xE9A6600000000003)
-#define PARALLEL_KEY_SCAN		UINT64CONST(0xE9A6600000000004)
-#define PARALLEL_KEY_QUEUES		UINT64CONST(0xE9A6600000000005)
-#define PARALLEL_QUEUE_SIZE		65536
-
-typedef struct AggregateShared
-{
-	Oid			relid;
-} AggregateShared;
-
-PGDLLEXPORT void ep_columnar_aggregate_worker(dsm_segment *seg, shm_toc *toc);
-static bool RunScan(AggregateState *state, TableScanDesc scan);
-
-/* Appends "value" in datumSerialize's form. */
-static void
-AppendDatum(StringInfo buf, Datum value, bool isnull, bool byval, int typlen)
-{
-	Size		size = datumEstimateSpace(value, isnull, byval, typlen);
-	char	   *start;
-
-	enlargeStringInfo(buf, (int) size);
-	start = buf->data + buf->len;
-	datumSerialize(value, isnull, byval, typlen, &start);
-	buf->len += (int) size;
-	buf->data[buf->len] = '\0';
-}
-
-/* The filters' values, as the leader sends them to the workers. */
-static void
-SerializeFilterValues(AggregateState *state, StringInfo buf)
-{
-	for (int i = 0; i < state->nfilters; i++)
-	{
-		VectorFilter *f = &state->filters[i];
-		int16		typlen = -1;
-		bool		byval = false;
-
-		if (OidIsValid(f->value_type))
-			get_typlenbyval(f->value_type, &typlen, &byval);
-		AppendDatum(buf, f->value, f->value_null || !OidIsValid(f->value_type), byval, typlen);
-	}
-}
-
-static void
-RestoreFilterValues(AggregateState *state, char *data)
-{
-	for (int i = 0; i < state->nfilters; i++)
-	{
-		VectorFilter *f = &state->filters[i];
-		bool		isnull;
-		Datum		value = datumRestore(&data, &isnull);
-
-		ColumnarSetFilterValue(f, state->columns[f->column].vtype, value, isnull);
-	}
-	SetChunkFilterValues(state);
-}
-
-/* The groups of a participant, as it sends them to the leader. */
-static void
-SerializeGroups(AggregateState *state, bool done, StringInfo buf)
-{
-	pq_sendint32(buf, done ? 1 : 0);
-	pq_sendint64(buf, state->batches);
-	pq_sendint64(buf, state->chunks_skipped);
-	pq_sendint32(buf, done ? state->ngroups : 0);
-	for (int a = 0; a < state->naggs; a++)
-		pq_sendint32(buf, state->aggs[a].scale);
-	for (int g = 0; done && g < state->ngroups; g++)
-	{
-		uint64		key = state->group_keys[g];
-
-		for (int k = 0; k < state->nkeys; k++)
-		{
-			KeyColumn  *kc = &state->keys[k];
-			uint32		id = (uint32) (key >> (32 * (state->nkeys - 1 - k)));
-
-			AppendDatum(buf, id == 0 ? (Datum) 0 : kc->values[id - 1], id == 0, kc->byval,
-						kc->typlen);
-		}
-		for (int a = 0; a < state->naggs; a++)
-		{
-			Accumulator *acc = &state->accumulators[(Size) g * state->naggs + a];
-
-			appendBinaryStringInfo(buf, (char *) acc, sizeof(Accumulator));
-			if (acc->found)
-				AppendDatum(buf, acc->extreme, false, state->aggs[a].byval,
-							state->aggs[a].typlen);
-		}
-	}
-}
-
-/* The group of key values "values" (NULLs in "nulls"), added if new. */
-static uint32
-GroupOfKeys(AggregateState *state, Datum *values, bool *nulls)
-{
-	uint64		key = 0;
-	bool		is_new;
-	uint32		group;
-
-	for (int k = 0; k < state->nkeys; k++)
-	{
-		KeyColumn  *kc = &state->keys[k];
-		uint32		id = 0;
-
-		if (nulls[k])
-			id = 0;
-		else if (kc->by_image)
-		{
-			uint64		image = (uint64) ColumnarDatumToInt64(state->columns[kc->column].type,
-															  values[k]);
-
-			id = IdTableLookup(&kc->table, image, Mix64(image), &is_new, NULL, NULL);
-			if (is_new)
-				KeyStoreValue(kc, id, values[k]);
-		}
-		else
-			id = GenericKeyId(kc, values[k]);
-		key = (key << 32) | id;
-	}
-	if (state->nkeys == 0)
-		return 0;
-	group = IdTableLookup(&state->groups, key, Mix64(key), &is_new, NULL, NULL) - 1;
-	if (is_new)
-		AddGroup(state, key);
-	return group;
-}
-
-/* Adds a participant's accumulator "in" to aggregate "a" of group "g". */
-static bool
-Combine(AggregateState *state, int g, int a, Accumulator *in, int in_scale)
-{
-	VectorAggregate *va = &state->aggs[a];
-	Accumulator *acc = &state->accumulators[(Size) g * state->naggs + a];
-	int128		sum = in->sum;
-	int			cmp;
-
-	acc->count += in->count;
-	acc->float_sum += in->float_sum;
-	if (va->kind == AGGREGATE_SUM || va->kind == AGGREGATE_AVG)
-	{
-		if (in_scale > va->scale && !RescaleSums(state, a, in_scale))
-			return false;
-		if (!ColumnarRescale(&sum, in_scale, va->scale) ||
-			__builtin_add_overflow(acc->sum, sum, &acc->sum))
-			return false;
-		acc->dscale = Max(acc->dscale, in->dscale);
-	}
-	if (!in->found)
-		return true;
-	if (!acc->found)
-		cmp = 1;
-	else if (state->columns[va->column].vtype == VECTOR_INT64)
-		cmp = (in->extreme_int > acc->extreme_int) - (in->extreme_int < acc->extreme_int);
-	else
-		cmp = DatumGetInt32(FunctionCall2Coll(&va->compare, va->collation, in->extreme,
-											  acc->extreme));
-	if (acc->found && (va->kind == AGGREGATE_MAX ? cmp < 0 : cmp > 0))
-		return true;
-	acc->extreme = datumCopy(in->extreme, va->byval, va->typlen);
-	acc->extreme_int = in->extreme_int;
-	acc->found = true;
-	return true;
-}
-
-/* Merges a participant's groups; false when it fell back or overflowed. */
-static bool
-MergeGroups(AggregateState *state, char *data, Size size)
-{
-	StringInfoData buf = {.data = data, .len = (int) size, .maxlen = (int) size, .cursor = 0};
-	bool		done = pq_getmsgint(&buf, 4) != 0;
-	int			ngroups;
-	int		   *scales = palloc(sizeof(int) * Max(1, state->naggs));
-	Datum		values[MAX_GROUP_KEYS];
-	bool		nulls[MAX_GROUP_KEYS];
-	MemoryContext old = MemoryContextSwitchTo(state->context);
-
-	state->batches += pq_getmsgint64(&buf);
-	state->chunks_skipped += pq_getmsgint64(&buf);
-	ngroups = pq_getmsgint(&buf, 4);
-	for (int a = 0; a < state->naggs; a++)
-		scales[a] = pq_getmsgint(&buf, 4);
-	for (int g = 0; done && g < ngroups; g++)
-	{
-		char	   *cursor;
-		uint32		group;
-
-		for (int k = 0; k < state->nkeys; k++)
-		{
-			cursor = buf.data + buf.cursor;
-			values[k] = datumRestore(&cursor, &nulls[k]);
-			buf.cursor = cursor - buf.data;
-		}
-		group = GroupOfKeys(state, values, nulls);
-		for (int a = 0; a < state->naggs && done; a++)
-		{
-			Accumulator in;
-
-			memcpy(&in, pq_getmsgbytes(&buf, sizeof(Accumulator)), sizeof(Accumulator));
-			if (in.found)
-			{
-				bool		isnull;
-
-				cursor = buf.data + buf.cursor;
-				in.extreme = datumRestore(&cursor, &isnull);
-				buf.cursor = cursor - buf.data;
-			}
-			done = Combine(state, group, a, &in, scales[a]);
-		}
-	}
-	MemoryContextSwitchTo(old);
-	return done;
-}
-
-/*
- * Runs the aggregation with parallel workers, the leader taking its share;
- * false when a participant must fall back.
- */
-static bool
-ComputeGroupsInParallel(AggregateState *state)
-{
-	ScanState  *ss = &state->css.ss;
-	Relation	rel = ss->ss_currentRelation;
-	Snapshot	snapshot = ss->ps.state->es_snapshot;
-	CustomScan *cscan = (CustomScan *) ss->ps.plan;
-	char	   *plan = nodeToString(list_make2(cscan->custom_private, cscan->custom_exprs));
-	StringInfoData values;
-	ParallelContext *pcxt;
-	AggregateShared *shared;
-	ParallelTableScanDesc pscan;
-	char	   *queues;
-	shm_mq_handle **handles;
-	bool		done;
-
-	initStringInfo(&values);
-	SerializeFilterValues(state, &values);
-	pcxt = CreateParallelContext(EP_COLUMNSTORE_LIBRARY, "ep_columnar_aggregate_worker",
-								 state->workers);
-	shm_toc_estimate_chunk(&pcxt->estimator, sizeof(AggregateShared));
-	shm_toc_estimate_chunk(&pcxt->estimator, strlen(plan) + 1);
-	shm_toc_estimate_chunk(&pcxt->estimator, values.len + 1);
-	shm_toc_estimate_chunk(&pcxt->estimator, table_parallelscan_estimate(rel, snapshot));
-	shm_toc_estimate_chunk(&pcxt->estimator, (Size) PARALLEL_QUEUE_SIZE * state->workers);
-	shm_toc_estimate_keys(&pcxt->estimator, 5);
-	InitializeParallelDSM(pcxt);
-	if (pcxt->seg == NULL)
-	{
-		/* no dynamic shared memory: alone */
-		DestroyParallelContext(pcxt);
-		return RunScan(state, table_beginscan(rel, snapshot, 0, NULL));
-	}
-	shared = shm_toc_allocate(pcxt->toc, sizeof(AggregateShared));
-	shared->relid = RelationGetRelid(rel);
-	shm_toc_insert(pcxt->toc, PARALLEL_KEY_SHARED, shared);
-	shm_toc_insert(pcxt->toc, PARALLEL_KEY_PLAN,
-				   strcpy(shm_toc_allocate(pcxt->toc, strlen(plan) + 1), plan));
-	shm_toc_insert(pcxt->toc, PARALLEL_KEY_VALUES,
-				   memcpy(shm_toc_allocate(pcxt->toc, values.len + 1), values.data, values.len + 1));
-	pscan = shm_toc_allocate(pcxt->toc, table_parallelscan_estimate(rel, snapshot));
-	table_parallelscan_initialize(rel, pscan, snapshot);
-	shm_toc_insert(pcxt->toc, PARALLEL_KEY_SCAN, pscan);
-	queues = shm_toc_allocate(pcxt->toc, (Size) PARALLEL_QUEUE_SIZE * state->workers);
-	for (int i = 0; i < state->workers; i++)
-		shm_mq_set_receiver(shm_mq_create(queues + (Size) i * PARALLEL_QUEUE_SIZE,
-										  PARALLEL_QUEUE_SIZE), MyProc);
-	shm_toc_insert(pcxt->toc, PARALLEL_KEY_QUEUES, queues);
-
-	LaunchParallelWorkers(pcxt);
-	state->workers_launched = pcxt->nworkers_launched;
-	handles = palloc(sizeof(shm_mq_handle *) * Max(1, pcxt->nworkers_launched));
-	for (int i = 0; i < pcxt->nworkers_launched; i++)
-		handles[i] = shm_mq_attach((shm_mq *) (queues + (Size) i * PARALLEL_QUEUE_SIZE),
-								   pcxt->seg, pcxt->worker[i].bgwhandle);
-	done = RunScan(state, table_beginscan_parallel(rel, pscan));
-	for (int i = 0; i < pcxt->nworkers_launched; i++)
-	{
-		Size		size;
-		void	   *data;
-
-		if (shm_mq_receive(handles[i], &size, &data, false) != SHM_MQ_SUCCESS)
-		{
-			/* a worker that failed reports its error here */
-			WaitForParallelWorkersToFinish(pcxt);
-			ereport(ERROR,
-					(errcode(ERRCODE_INTERNAL_ERROR),
-					 errmsg("lost connection to a parallel worker of the columnar aggregation")));
-		}
-		done = MergeGroups(state, data, size) && done;
-	}
-	WaitForParallelWorkersToFinish(pcxt);
-	DestroyParallelContext(pcxt);
-	return done;
-}
-
-/*
- * ep_columnar_aggregate_worker - a parallel worker of the aggregation: its
- * share of the table, its groups sent to the leader.
- */
-void
-ep_columnar_aggregate_worker(dsm_segment *seg, shm_toc *toc)
-{
-	AggregateShared *shared = shm_toc_lookup(toc, PARALLEL_KEY_SHARED, false);
-	List	   *plan = stringToNode(shm_toc_lookup(toc, PARALLEL_KEY_PLAN, false));
-	char	   *queues = shm_toc_lookup(toc, PARALLEL_KEY_QUEUES, false);
-	shm_mq	   *queue = (shm_mq *) (queues + (Size) ParallelWorkerNumber * PARALLEL_QUEUE_SIZE);
-	AggregateState *state = palloc0(sizeof(AggregateState));
-	shm_mq_handle *handle;
-	StringInfoData buf;
-	MemoryContext old;
-	bool		done;
-
-	shm_mq_set_sender(queue, MyProc);
-	handle = shm_mq_attach(queue, seg, NULL);
-	state->css.ss.ss_currentRelation = table_open(shared->relid, AccessShareLock);
-	SetupState(state, linitial(plan), lsecond(plan), NULL, CurrentMemoryContext);
-	old = CurrentMemoryContext;
-	ResetGroups(state);
-	MemoryContextSwitchTo(old);
-	RestoreFilterValues(state, shm_toc_lookup(toc, PARALLEL_KEY_VALUES, false));
-	done = RunScan(state, table_beginscan_parallel(state->css.ss.ss_currentRelation,
-												   shm_toc_lookup(toc, PARALLEL_KEY_SCAN, false)));
-	initStringInfo(&buf);
-	SerializeGroups(state, done, &buf);
-	shm_mq_send(handle, buf.len, buf.data, false, true);
-	if (state->delta_slot != NULL)
-		ExecDropSingleTupleTableSlot(state->delta_slot);
-	table_close(state->css.ss.ss_currentRelation, AccessShareLock);
-}
-
 /*
  * Reads this participant's share of the table ("scan") into the groups;
  * false when the node must fall back.
  */
-static bool
-RunScan(AggregateState *state, TableScanDesc scan)
+bool
+ColumnarAggRunScan(AggregateState *state, TableScanDesc scan)
 {
 	bool		done;
 
@@ -1998,14 +878,14 @@ ComputeGroups(AggregateState *state)
 	ScanState  *ss = &state->css.ss;
 	MemoryContext old = CurrentMemoryContext;
 
-	ResetGroups(state);
+	ColumnarAggResetGroups(state);
 	MemoryContextSwitchTo(old);
 	if (!EvaluateFilterValues(state))
 		return false;
-	SetChunkFilterValues(state);
+	ColumnarAggSetChunkFilterValues(state);
 	if (state->workers > 0 && ss->ps.state->es_use_parallel_mode && !IsParallelWorker())
-		return ComputeGroupsInParallel(state);
-	return RunScan(state, table_beginscan(ss->ss_currentRelation, ss->ps.state->es_snapshot,
+		return ColumnarAggComputeInParallel(state);
+	return ColumnarAggRunScan(state, table_beginscan(ss->ss_currentRelation, ss->ps.state->es_snapshot,
 										  0, NULL));
 }
 
@@ -2085,7 +965,7 @@ ExecAggregate(CustomScanState *node)
 		state->fallback = !ComputeGroups(state);
 		state->computed = true;
 		if (state->fallback)
-			ResetGroups(state);
+			ColumnarAggResetGroups(state);
 	}
 	if (state->fallback)
 		return ExecProcNode(state->fallback_plan);
@@ -2148,12 +1028,6 @@ ExplainAggregate(CustomScanState *node, List *ancestors, ExplainState *es)
 void
 ColumnarInstallAggregate(void)
 {
-	DefineCustomBoolVariable("epiphany.enable_vectorized_aggregation",
-							 "Lets aggregations over columnar tables run on decoded chunks.",
-							 "Off: the plain aggregation plans only, for comparison.",
-							 &ep_enable_vectorized_aggregation, true, PGC_USERSET, 0,
-							 NULL, NULL, NULL);
-	RegisterCustomScanMethods(&AggregateScanMethods);
-	prev_create_upper_paths_hook = create_upper_paths_hook;
-	create_upper_paths_hook = ColumnarAggregateUpperPaths;
+	RegisterCustomScanMethods(&ColumnarAggregateScanMethods);
+	ColumnarAggInstallPlanner();
 }
