@@ -340,6 +340,8 @@ typedef struct ColumnarChunkFilter
 extern void ColumnarSetFilters(ColumnarReadState *state, ColumnarChunkFilter *filters,
 							   int count);
 extern int64 ColumnarChunksSkipped(ColumnarReadState *state);
+extern bool ColumnarChunkPassesFilter(ColumnarReadState *state, const ColumnarBatch *batch,
+									  ColumnarChunkFilter *f);
 
 /* columnar_bulk.c */
 extern bool ColumnarBulkInsert(Relation rel, TupleTableSlot **slots, int nslots,

@@ -217,6 +217,7 @@ CompileState(AggregateState *state, List *private)
 		if (!ColumnarAggCompileFilter(lfirst(lc), &columns, f, &value))
 			elog(ERROR, "columnar aggregate qual does not compile");
 		f->value_node = value;
+		f->qual = i - 1;
 		if (f->kind == VECTOR_FILTER_OPERATOR)
 			fmgr_info(get_opcode((Oid) f->strategy), &f->operator_fn);
 	}
@@ -294,23 +295,26 @@ OrderFilters(AggregateState *state)
 }
 
 /*
- * The vector filter whose value each chunk filter takes (the chunk filters
- * come from the same quals, their values from equal expressions), or -1.
+ * Pairs each chunk filter with the vector filter of the same qual
+ * ("chunk_of_qual": each qual's chunk filter, or -1).
  */
 static void
-MapChunkFilters(AggregateState *state, List *chunk_values)
+MapChunkFilters(AggregateState *state, List *chunk_of_qual)
 {
-	int			i = 0;
-	ListCell   *lc;
+	int			nchunk = state->chunk_filters.nfilters;
 
-	state->chunk_map = palloc(sizeof(int) * Max(1, list_length(chunk_values)));
-	foreach(lc, chunk_values)
-	{
+	state->chunk_map = palloc(sizeof(int) * Max(1, nchunk));
+	state->filter_chunk = palloc(sizeof(int) * Max(1, state->nfilters));
+	state->filter_passes = palloc0(sizeof(bool) * Max(1, state->nfilters));
+	for (int i = 0; i < nchunk; i++)
 		state->chunk_map[i] = -1;
-		for (int j = 0; j < state->nfilters; j++)
-			if (equal(lfirst(lc), state->filters[j].value_node))
-				state->chunk_map[i] = j;
-		i++;
+	for (int j = 0; j < state->nfilters; j++)
+	{
+		int			chunk = list_nth_int(chunk_of_qual, state->filters[j].qual);
+
+		state->filter_chunk[j] = chunk;
+		if (chunk >= 0)
+			state->chunk_map[chunk] = j;
 	}
 }
 
@@ -342,7 +346,7 @@ ColumnarAggSetupState(AggregateState *state, List *private, List *exprs, PlanSta
 	OrderFilters(state);
 	ColumnarInitChunkFilters(&state->chunk_filters, list_nth(private, PRIVATE_CHUNK_FILTERS),
 							 NIL, state->css.ss.ss_currentRelation, NULL);
-	MapChunkFilters(state, list_copy_tail(exprs, state->nfilters));
+	MapChunkFilters(state, list_nth(private, PRIVATE_CHUNK_OF_QUAL));
 }
 
 static void
@@ -743,6 +747,8 @@ ProcessBatch(AggregateState *state)
 	{
 		VectorFilter *f = &state->filters[i];
 
+		if (state->filter_passes[i])
+			continue;			/* the chunk's metadata proves every row passes */
 		LoadColumn(state, f->column);
 		if (!ColumnarApplyFilter(f, &state->columns[f->column], sel))
 			return false;
@@ -760,6 +766,28 @@ ProcessBatch(AggregateState *state)
 	return Accumulate(state);
 }
 
+/*
+ * Marks the filters whose chunk filters show, from the batch's chunk
+ * metadata, that every row passes; counts the batches that need none.
+ */
+static void
+FiltersPassingWhole(AggregateState *state)
+{
+	bool		all = true;
+
+	for (int j = 0; j < state->nfilters; j++)
+	{
+		int			chunk = state->filter_chunk[j];
+
+		state->filter_passes[j] = chunk >= 0 &&
+			ColumnarChunkPassesFilter(state->reader, &state->batch,
+									  &state->chunk_filters.filters[chunk]);
+		all &= state->filter_passes[j];
+	}
+	if (all && state->nfilters > 0)
+		state->batches_unfiltered++;
+}
+
 /* Reads and processes every chunk batch of the row groups. */
 static bool
 ProcessRowGroups(AggregateState *state, TableScanDesc scan)
@@ -773,9 +801,11 @@ ProcessRowGroups(AggregateState *state, TableScanDesc scan)
 		state->sel.batch_rows = state->batch.rows;
 		state->sel.count = ColumnarBatchLiveRows(&state->batch, state->sel.rows);
 		state->batches++;
+		FiltersPassingWhole(state);
 		if (!ProcessBatch(state))
 			return false;
 	}
+	memset(state->filter_passes, 0, sizeof(bool) * state->nfilters);
 	return true;
 }
 
@@ -850,6 +880,7 @@ ColumnarAggResetGroups(AggregateState *state)
 	state->next_group = 0;
 	state->batches = 0;
 	state->chunks_skipped = 0;
+	state->batches_unfiltered = 0;
 	state->workers_launched = 0;
 }
 
@@ -1015,6 +1046,7 @@ ExplainAggregate(CustomScanState *node, List *ancestors, ExplainState *es)
 	{
 		ExplainPropertyInteger("Batches", NULL, state->batches, es);
 		ExplainPropertyInteger("Chunks Skipped", NULL, state->chunks_skipped, es);
+		ExplainPropertyInteger("Batches Unfiltered", NULL, state->batches_unfiltered, es);
 		if (state->workers > 0)
 			ExplainPropertyInteger("Workers Launched", NULL, state->workers_launched, es);
 		ExplainPropertyText("Fallback", state->fallback ? "yes" : "no", es);

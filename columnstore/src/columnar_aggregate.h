@@ -76,7 +76,8 @@ enum
 	PRIVATE_AGGREGATES,			/* the Aggrefs, in custom_scan_tlist order */
 	PRIVATE_CHUNK_FILTERS,		/* ColumnarPlanChunkFilters' lists; their
 								 * values follow the quals' in custom_exprs */
-	PRIVATE_WORKERS				/* IntList: the parallel workers to launch */
+	PRIVATE_WORKERS,			/* IntList: the parallel workers to launch */
+	PRIVATE_CHUNK_OF_QUAL		/* IntList: each qual's chunk filter, or -1 */
 };
 
 /* An open-addressing table from 64-bit keys to ids (1 and up). */
@@ -201,6 +202,9 @@ typedef struct AggregateState
 	int			workers_launched;
 	ColumnarChunkFilterSet chunk_filters;	/* min/max skipping */
 	int		   *chunk_map;		/* [chunk filter]: its vector filter */
+	int		   *filter_chunk;	/* [vector filter]: its chunk filter, or -1 */
+	bool	   *filter_passes;	/* scratch: the batch passes [vector filter] whole */
+	int64		batches_unfiltered; /* batches every filter passed whole */
 	int64		chunks_skipped;
 	ColumnarReadState *reader;
 	ColumnarBatch batch;

@@ -96,6 +96,7 @@ SerializeGroups(AggregateState *state, bool done, StringInfo buf)
 	pq_sendint32(buf, done ? 1 : 0);
 	pq_sendint64(buf, state->batches);
 	pq_sendint64(buf, state->chunks_skipped);
+	pq_sendint64(buf, state->batches_unfiltered);
 	pq_sendint32(buf, done ? state->ngroups : 0);
 	for (int a = 0; a < state->naggs; a++)
 		pq_sendint32(buf, state->aggs[a].scale);
@@ -210,6 +211,7 @@ MergeGroups(AggregateState *state, char *data, Size size)
 
 	state->batches += pq_getmsgint64(&buf);
 	state->chunks_skipped += pq_getmsgint64(&buf);
+	state->batches_unfiltered += pq_getmsgint64(&buf);
 	ngroups = pq_getmsgint(&buf, 4);
 	for (int a = 0; a < state->naggs; a++)
 		scales[a] = pq_getmsgint(&buf, 4);

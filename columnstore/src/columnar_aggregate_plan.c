@@ -557,6 +557,28 @@ ColumnarAggregateUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelOptIn
 	add_path(output_rel, &path->path);
 }
 
+/*
+ * For each qual, the index of the chunk filter ColumnarPlanChunkFilters
+ * makes of it (it makes at most one per qual, in order), or -1.
+ */
+static List *
+ChunkFilterOfQual(List *quals, Index relid)
+{
+	List	   *result = NIL;
+	int			next = 0;
+	ListCell   *lc;
+
+	foreach(lc, quals)
+	{
+		List	   *values = NIL;
+		List	   *lists = ColumnarPlanChunkFilters(list_make1(lfirst(lc)), relid, &values);
+
+		result = lappend_int(result, values != NIL ? next++ : -1);
+		(void) lists;
+	}
+	return result;
+}
+
 static Plan *
 PlanAggregatePath(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path, List *tlist,
 				  List *clauses, List *custom_plans)
@@ -570,6 +592,7 @@ PlanAggregatePath(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path, Lis
 	List	   *scan_tlist = NIL;
 	List	   *values = NIL;
 	List	   *chunk_filters;
+	List	   *chunk_of_qual;
 	ColumnList	columns = {.relid = relid};
 	ListCell   *lc;
 
@@ -610,6 +633,7 @@ PlanAggregatePath(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path, Lis
 		values = lappend(values, copyObject(value));
 	}
 	chunk_filters = ColumnarPlanChunkFilters(list_nth(private, PRIVATE_QUALS), relid, &values);
+	chunk_of_qual = ChunkFilterOfQual(list_nth(private, PRIVATE_QUALS), relid);
 	cscan->scan.plan.targetlist = tlist;
 	cscan->scan.scanrelid = relid;
 	cscan->custom_scan_tlist = scan_tlist;
@@ -619,6 +643,7 @@ PlanAggregatePath(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path, Lis
 									   copyObject(list_nth(private, PRIVATE_AGGREGATES)),
 									   chunk_filters);
 	cscan->custom_private = lappend(cscan->custom_private, list_make1_int(workers));
+	cscan->custom_private = lappend(cscan->custom_private, chunk_of_qual);
 	if (workers > 0)
 		root->glob->parallelModeNeeded = true;
 	cscan->methods = &ColumnarAggregateScanMethods;

@@ -587,6 +587,53 @@ ColumnarReadNextBatch(ColumnarReadState *state, ColumnarBatch *batch)
 }
 
 /*
+ * ColumnarChunkPassesFilter - whether the metadata of the batch's chunk of
+ * the filter's column shows that every row of the batch passes filter "f":
+ * no NULL and [min, max] inside the filter's range (IS NULL: only NULLs).
+ * False whenever it cannot tell.
+ */
+bool
+ColumnarChunkPassesFilter(ColumnarReadState *state, const ColumnarBatch *batch,
+						  ColumnarChunkFilter *f)
+{
+	ColumnarChunk *chunk = &batch->rg->chunks[f->attnum - 1][batch->chunkno];
+	Form_pg_attribute att = TupleDescAttr(state->tupdesc, f->attnum - 1);
+	int			cmp_min;
+	int			cmp_max;
+
+	if (!f->active || chunk->row_count == 0)
+		return false;			/* no value, or the column's missing value */
+	if (f->kind == COLUMNAR_FILTER_IS_NULL)
+		return chunk->null_count == chunk->row_count;
+	if (chunk->null_count > 0)
+		return false;
+	if (f->kind == COLUMNAR_FILTER_IS_NOT_NULL)
+		return true;
+	if (f->kind != COLUMNAR_FILTER_COMPARE || !chunk->has_minmax)
+		return false;
+	cmp_min = DatumGetInt32(FunctionCall2Coll(&f->compare, f->collation,
+											  ImageToDatum(state, chunk->min_image, att),
+											  f->constant));
+	cmp_max = DatumGetInt32(FunctionCall2Coll(&f->compare, f->collation,
+											  ImageToDatum(state, chunk->max_image, att),
+											  f->constant));
+	switch (f->strategy)
+	{
+		case BTLessStrategyNumber:
+			return cmp_max < 0;
+		case BTLessEqualStrategyNumber:
+			return cmp_max <= 0;
+		case BTEqualStrategyNumber:
+			return cmp_min == 0 && cmp_max == 0;
+		case BTGreaterEqualStrategyNumber:
+			return cmp_min >= 0;
+		case BTGreaterStrategyNumber:
+			return cmp_min > 0;
+	}
+	return false;
+}
+
+/*
  * ColumnarBatchLiveRows - the places in "batch" of its rows that are not
  * deleted, in order, into "selection" (room for batch->rows); returns how
  * many.

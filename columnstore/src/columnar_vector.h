@@ -91,6 +91,7 @@ typedef enum VectorFilterKind
 typedef struct VectorFilter
 {
 	VectorFilterKind kind;
+	int			qual;			/* the qual it came from, by position */
 	int			column;			/* index into the node's columns */
 	Node	   *value_node;		/* the value side */
 	struct ExprState *value_state;	/* ... to evaluate when the scan starts */
