@@ -140,12 +140,7 @@ ColumnarAggGenericKeyId(KeyColumn *k, Datum value)
 	uint32		id;
 
 	/* the candidate's value must be in place for the equality test */
-	if ((int) candidate > k->allocated)
-	{
-		k->allocated *= 2;
-		k->values = repalloc(k->values, sizeof(Datum) * k->allocated);
-	}
-	k->values[candidate - 1] = value;
+	ColumnarAggKeyStoreValue(k, (uint32) candidate, value);
 	id = ColumnarIdTableLookup(&k->table, candidate, hash, &is_new, KeyValuesEqual, k);
 	if (is_new)
 		k->values[id - 1] = datumCopy(value, k->byval, k->typlen);
@@ -295,27 +290,16 @@ OrderFilters(AggregateState *state)
 }
 
 /*
- * Pairs each chunk filter with the vector filter of the same qual
+ * Pairs each vector filter with the chunk filter of the same qual
  * ("chunk_of_qual": each qual's chunk filter, or -1).
  */
 static void
 MapChunkFilters(AggregateState *state, List *chunk_of_qual)
 {
-	int			nchunk = state->chunk_filters.nfilters;
-
-	state->chunk_map = palloc(sizeof(int) * Max(1, nchunk));
 	state->filter_chunk = palloc(sizeof(int) * Max(1, state->nfilters));
 	state->filter_passes = palloc0(sizeof(bool) * Max(1, state->nfilters));
-	for (int i = 0; i < nchunk; i++)
-		state->chunk_map[i] = -1;
 	for (int j = 0; j < state->nfilters; j++)
-	{
-		int			chunk = list_nth_int(chunk_of_qual, state->filters[j].qual);
-
-		state->filter_chunk[j] = chunk;
-		if (chunk >= 0)
-			state->chunk_map[chunk] = j;
-	}
+		state->filter_chunk[j] = list_nth_int(chunk_of_qual, state->filters[j].qual);
 }
 
 /*
@@ -362,19 +346,23 @@ BeginAggregate(CustomScanState *node, EState *estate, int eflags)
 	node->custom_ps = list_make1(state->fallback_plan);
 }
 
-/* The chunk filters take the values of the vector filters. */
+/*
+ * The chunk filters take the values of the vector filters of their quals
+ * (every qual is a vector filter).
+ */
 void
 ColumnarAggSetChunkFilterValues(AggregateState *state)
 {
 	ColumnarChunkFilterSet *set = &state->chunk_filters;
 
 	MemoryContextReset(set->context);
-	for (int i = 0; i < set->nfilters; i++)
+	for (int j = 0; j < state->nfilters; j++)
 	{
-		VectorFilter *f = state->chunk_map[i] >= 0 ? &state->filters[state->chunk_map[i]] : NULL;
+		VectorFilter *f = &state->filters[j];
 
-		ColumnarSetChunkFilterValue(set, i, f != NULL ? f->value : (Datum) 0,
-									f == NULL || f->value_null, state->css.ss.ss_currentRelation);
+		if (state->filter_chunk[j] >= 0)
+			ColumnarSetChunkFilterValue(set, state->filter_chunk[j], f->value, f->value_null,
+										state->css.ss.ss_currentRelation);
 	}
 }
 
@@ -449,7 +437,7 @@ ColumnarAggAddGroup(AggregateState *state, uint64 key)
 	return state->ngroups++;
 }
 
-/* Keeps the by-value "value" of a new id of an integer-like key column. */
+/* Keeps "value" as the value of key id "id" of key column "k". */
 void
 ColumnarAggKeyStoreValue(KeyColumn *k, uint32 id, Datum value)
 {
@@ -647,13 +635,41 @@ AccumulateFloat(AggregateState *state, int a, VectorSelection *rows)
 	return true;
 }
 
+/*
+ * Makes "value" (its int64 form "value_int" for integer-like columns) the
+ * min or max of aggregate "a" in "acc" if it beats the one kept; the later
+ * of equal values wins, as in numeric_larger and text_larger.  Copies into
+ * the current memory context.
+ */
+void
+ColumnarAggConsiderExtreme(AggregateState *state, int a, Accumulator *acc, Datum value,
+						   int64 value_int)
+{
+	VectorAggregate *va = &state->aggs[a];
+	int			cmp;
+
+	if (acc->found)
+	{
+		if (state->columns[va->column].vtype == VECTOR_INT64)
+			cmp = (value_int > acc->extreme_int) - (value_int < acc->extreme_int);
+		else
+			cmp = DatumGetInt32(FunctionCall2Coll(&va->compare, va->collation, value,
+												  acc->extreme));
+		if (va->kind == AGGREGATE_MAX ? cmp < 0 : cmp > 0)
+			return;
+		if (!va->byval)
+			pfree(DatumGetPointer(acc->extreme));
+	}
+	acc->extreme = datumCopy(value, va->byval, va->typlen);
+	acc->extreme_int = value_int;
+	acc->found = true;
+}
+
 /* min() and max(). */
 static void
 AccumulateExtreme(AggregateState *state, int a, VectorSelection *rows)
 {
-	VectorAggregate *va = &state->aggs[a];
-	VectorColumn *c = &state->columns[va->column];
-	bool		is_max = va->kind == AGGREGATE_MAX;
+	VectorColumn *c = &state->columns[state->aggs[a].column];
 	bool		by_int = c->vtype == VECTOR_INT64;
 	MemoryContext old = MemoryContextSwitchTo(state->context);
 
@@ -662,24 +678,10 @@ AccumulateExtreme(AggregateState *state, int a, VectorSelection *rows)
 	for (int i = 0; i < rows->count; i++)
 	{
 		int			r = rows->rows[i];
-		Accumulator *acc = &state->accumulators[(Size) state->row_groups[r] * state->naggs + a];
-		int			cmp;
 
-		if (!acc->found)
-			cmp = 1;
-		else if (by_int)
-			cmp = (c->ints[r] > acc->extreme_int) - (c->ints[r] < acc->extreme_int);
-		else
-			cmp = DatumGetInt32(FunctionCall2Coll(&va->compare, va->collation, c->values[r],
-												  acc->extreme));
-		/* the later of equal values wins, as in numeric_larger and text_larger */
-		if (acc->found && (is_max ? cmp < 0 : cmp > 0))
-			continue;
-		if (acc->found && !va->byval)
-			pfree(DatumGetPointer(acc->extreme));
-		acc->extreme = datumCopy(c->values[r], va->byval, va->typlen);
-		acc->extreme_int = by_int ? c->ints[r] : 0;
-		acc->found = true;
+		ColumnarAggConsiderExtreme(state, a,
+								   &state->accumulators[(Size) state->row_groups[r] * state->naggs + a],
+								   c->values[r], by_int ? c->ints[r] : 0);
 	}
 	MemoryContextSwitchTo(old);
 }
@@ -862,6 +864,8 @@ ProcessDelta(AggregateState *state, TableScanDesc scan)
 void
 ColumnarAggResetGroups(AggregateState *state)
 {
+	MemoryContext old;
+
 	MemoryContextReset(state->context);
 	state->rows_allocated = 0;
 	state->ngroups = 0;
@@ -869,7 +873,7 @@ ColumnarAggResetGroups(AggregateState *state)
 	state->group_keys = MemoryContextAlloc(state->context, sizeof(uint64) * state->groups_allocated);
 	state->accumulators = MemoryContextAlloc(state->context, sizeof(Accumulator) *
 											 state->groups_allocated * Max(1, state->naggs));
-	MemoryContextSwitchTo(state->context);
+	old = MemoryContextSwitchTo(state->context);
 	ColumnarIdTableInit(&state->groups, 64);
 	for (int k = 0; k < state->nkeys; k++)
 		InitKeyColumn(state, &state->keys[k]);
@@ -882,6 +886,7 @@ ColumnarAggResetGroups(AggregateState *state)
 	state->chunks_skipped = 0;
 	state->batches_unfiltered = 0;
 	state->workers_launched = 0;
+	MemoryContextSwitchTo(old);
 }
 
 /*
@@ -907,10 +912,8 @@ static bool
 ComputeGroups(AggregateState *state)
 {
 	ScanState  *ss = &state->css.ss;
-	MemoryContext old = CurrentMemoryContext;
 
 	ColumnarAggResetGroups(state);
-	MemoryContextSwitchTo(old);
 	if (!EvaluateFilterValues(state))
 		return false;
 	ColumnarAggSetChunkFilterValues(state);

@@ -201,7 +201,6 @@ typedef struct AggregateState
 	int			workers;		/* parallel workers planned */
 	int			workers_launched;
 	ColumnarChunkFilterSet chunk_filters;	/* min/max skipping */
-	int		   *chunk_map;		/* [chunk filter]: its vector filter */
 	int		   *filter_chunk;	/* [vector filter]: its chunk filter, or -1 */
 	bool	   *filter_passes;	/* scratch: the batch passes [vector filter] whole */
 	int64		batches_unfiltered; /* batches every filter passed whole */
@@ -230,6 +229,8 @@ extern uint32 ColumnarAggGenericKeyId(KeyColumn *k, Datum value);
 extern void ColumnarAggKeyStoreValue(KeyColumn *k, uint32 id, Datum value);
 extern uint32 ColumnarAggAddGroup(AggregateState *state, uint64 key);
 extern bool ColumnarAggRescaleSums(AggregateState *state, int a, int scale);
+extern void ColumnarAggConsiderExtreme(AggregateState *state, int a, Accumulator *acc,
+									   Datum value, int64 value_int);
 extern void ColumnarAggSetupState(AggregateState *state, List *private, List *exprs,
 								  PlanState *parent, MemoryContext context);
 extern void ColumnarAggResetGroups(AggregateState *state);

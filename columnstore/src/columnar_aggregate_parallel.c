@@ -167,7 +167,6 @@ Combine(AggregateState *state, int g, int a, Accumulator *in, int in_scale)
 	VectorAggregate *va = &state->aggs[a];
 	Accumulator *acc = &state->accumulators[(Size) g * state->naggs + a];
 	int128		sum = in->sum;
-	int			cmp;
 
 	acc->count += in->count;
 	acc->float_sum += in->float_sum;
@@ -180,20 +179,8 @@ Combine(AggregateState *state, int g, int a, Accumulator *in, int in_scale)
 			return false;
 		acc->dscale = Max(acc->dscale, in->dscale);
 	}
-	if (!in->found)
-		return true;
-	if (!acc->found)
-		cmp = 1;
-	else if (state->columns[va->column].vtype == VECTOR_INT64)
-		cmp = (in->extreme_int > acc->extreme_int) - (in->extreme_int < acc->extreme_int);
-	else
-		cmp = DatumGetInt32(FunctionCall2Coll(&va->compare, va->collation, in->extreme,
-											  acc->extreme));
-	if (acc->found && (va->kind == AGGREGATE_MAX ? cmp < 0 : cmp > 0))
-		return true;
-	acc->extreme = datumCopy(in->extreme, va->byval, va->typlen);
-	acc->extreme_int = in->extreme_int;
-	acc->found = true;
+	if (in->found)
+		ColumnarAggConsiderExtreme(state, a, acc, in->extreme, in->extreme_int);
 	return true;
 }
 
@@ -341,16 +328,13 @@ ep_columnar_aggregate_worker(dsm_segment *seg, shm_toc *toc)
 	AggregateState *state = palloc0(sizeof(AggregateState));
 	shm_mq_handle *handle;
 	StringInfoData buf;
-	MemoryContext old;
 	bool		done;
 
 	shm_mq_set_sender(queue, MyProc);
 	handle = shm_mq_attach(queue, seg, NULL);
 	state->css.ss.ss_currentRelation = table_open(shared->relid, AccessShareLock);
 	ColumnarAggSetupState(state, linitial(plan), lsecond(plan), NULL, CurrentMemoryContext);
-	old = CurrentMemoryContext;
 	ColumnarAggResetGroups(state);
-	MemoryContextSwitchTo(old);
 	RestoreFilterValues(state, shm_toc_lookup(toc, PARALLEL_KEY_VALUES, false));
 	done = ColumnarAggRunScan(state, table_beginscan_parallel(state->css.ss.ss_currentRelation,
 												   shm_toc_lookup(toc, PARALLEL_KEY_SCAN, false)));

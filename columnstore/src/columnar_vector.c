@@ -93,16 +93,6 @@ ColumnarDatumToInt64(Oid type, Datum value)
 	return DatumGetInt64(value);
 }
 
-/* Makes room for "needed" elements of "size" in *array, keeping its context. */
-static void *
-Grow(void *array, int *allocated, Size size, int needed)
-{
-	if (needed <= *allocated)
-		return array;
-	*allocated = Max(needed, *allocated * 2);
-	return repalloc(array, size * *allocated);
-}
-
 /* ------------------------------------------------------------------------
  * Decimals
  * ------------------------------------------------------------------------
@@ -343,16 +333,13 @@ ColumnarConvertColumn(VectorColumn *column, const VectorSelection *sel)
 		return true;
 	if (sel->batch_rows > column->allocated)
 	{
-		int			allocated = column->allocated;
+		int			n = Max(sel->batch_rows, column->allocated * 2);
 
-		column->ints = Grow(column->ints, &allocated, sizeof(int64), sel->batch_rows);
-		allocated = column->allocated;
-		column->floats = Grow(column->floats, &allocated, sizeof(double), sel->batch_rows);
-		allocated = column->allocated;
-		column->dscales = Grow(column->dscales, &allocated, sizeof(uint16), sel->batch_rows);
-		allocated = column->allocated;
-		column->scales = Grow(column->scales, &allocated, sizeof(uint16), sel->batch_rows);
-		column->allocated = allocated;
+		column->ints = repalloc(column->ints, sizeof(int64) * n);
+		column->floats = repalloc(column->floats, sizeof(double) * n);
+		column->dscales = repalloc(column->dscales, sizeof(uint16) * n);
+		column->scales = repalloc(column->scales, sizeof(uint16) * n);
+		column->allocated = n;
 	}
 	switch (column->vtype)
 	{
