@@ -22,11 +22,19 @@
 #	160").  BENCH_BUILD_WORKERS sets max_parallel_maintenance_workers for
 #	the builds (default: the server's; 0 builds serially); the settings
 #	line shows it.  BENCH_HOST is the server's host or socket directory
-#	(default 127.0.0.1).  Ratios: hnsw / exact search,
-#	and ours / pgvector when pgvector is installed in this PostgreSQL and
-#	can be created in a database of its own (it usually cannot: our
-#	preloaded library reserves the hnsw.* settings); the script only
-#	detects pgvector, it never installs it.
+#	(default 127.0.0.1).  Ratios: hnsw / exact search, and ours / pgvector
+#	when a server with pgvector is found: the peer BENCH_PEER_PORT
+#	(BENCH_PEER_HOST, default BENCH_HOST), typically a second PostgreSQL
+#	15 without our libraries, or else this server if pgvector is installed
+#	in it and can be created in a database of its own (it usually cannot:
+#	our preloaded library reserves the hnsw.* settings).  There the same
+#	points and exact answers are copied into database
+#	bench_vector_pgvector, the same unquantized index is built with the
+#	same session settings, and each ef_search is timed right after ours
+#	(alternated, so a change in the machine's speed hits both); the
+#	output has pgvector's build time, size, recall@10 and q/s beside ours
+#	and the ratios.  The script only detects pgvector, it never installs
+#	it.
 #
 # Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
 set -euo pipefail
@@ -45,7 +53,13 @@ port=${PGPORT:-5433}
 db=bench_vector
 pgv_db=bench_vector_pgvector
 user=$(ep_server_user)
-psql_cmd=("$EP_PG_BINDIR/psql" -h "${BENCH_HOST:-127.0.0.1}" -p "$port" -U "$user" -X -q -v ON_ERROR_STOP=1)
+host=${BENCH_HOST:-127.0.0.1}
+psql_cmd=("$EP_PG_BINDIR/psql" -h "$host" -p "$port" -U "$user" -X -q -v ON_ERROR_STOP=1)
+# pgvector's database lives on the peer server when one is given.
+pgv_psql_cmd=("${psql_cmd[@]}")
+[ -z "${BENCH_PEER_PORT:-}" ] ||
+	pgv_psql_cmd=("$EP_PG_BINDIR/psql" -h "${BENCH_PEER_HOST:-$host}" -p "$BENCH_PEER_PORT" -U "$user"
+		-X -q -v ON_ERROR_STOP=1)
 # Every session: no parallel plans (a LATERAL subquery would not get any
 # anyway), no JIT (it compiles the 200-query statement for longer than the
 # index takes to run it), and a build memory that holds the whole graph.
@@ -53,11 +67,20 @@ session_opts="-c max_parallel_workers_per_gather=0 -c jit=off -c maintenance_wor
 [ -z "${BENCH_BUILD_WORKERS:-}" ] ||
 	session_opts+=" -c max_parallel_maintenance_workers=$BENCH_BUILD_WORKERS"
 
-# run_sql DATABASE [psql arguments]
+# run_sql DATABASE [psql arguments]: on the server that holds DATABASE.
 run_sql() {
 	local database=$1
 	shift
-	ep_as_server_user PGOPTIONS="$session_opts" "${psql_cmd[@]}" -d "$database" "$@"
+	if [ "$database" = "$pgv_db" ]; then
+		ep_as_server_user PGOPTIONS="$session_opts" "${pgv_psql_cmd[@]}" -d "$database" "$@"
+	else
+		ep_as_server_user PGOPTIONS="$session_opts" "${psql_cmd[@]}" -d "$database" "$@"
+	fi
+}
+
+# pgv_admin [psql arguments]: in database postgres of pgvector's server.
+pgv_admin() {
+	ep_as_server_user "${pgv_psql_cmd[@]}" -d postgres "$@"
 }
 
 # Milliseconds of one run of the last statement of a psql script.
@@ -110,11 +133,10 @@ VACUUM ANALYZE queries;
 SQL
 }
 
-# measure DATABASE PREFIX [QUANTIZATION]: builds the index (replacing the
-# previous one) and fills PREFIX_build (s), PREFIX_size (MB),
-# PREFIX_recall_EF and PREFIX_qps_EF.
-measure() {
-	local database=$1 prefix=$2 quant=${3:-none} ms ef plan rr
+# build DATABASE PREFIX [QUANTIZATION]: builds the index (replacing the
+# previous one) and fills PREFIX_build (s) and PREFIX_size (MB).
+build() {
+	local database=$1 prefix=$2 quant=${3:-none} ms
 	local with="m = $m, ef_construction = $ef_construction"
 	[ "$quant" = none ] || with+=", quantization = '$quant'"
 	run_sql "$database" -c 'DROP INDEX IF EXISTS items_hnsw'
@@ -124,29 +146,62 @@ measure() {
 	printf -v "${prefix}_size" '%s' \
 		"$(run_sql "$database" -Atc "SELECT round(pg_relation_size('items_hnsw') / 1048576.0, 1)")"
 	run_sql "$database" -c 'ANALYZE items'
-	for ef in "${ef_values[@]}"; do
-		# the re-rank count of a quantized index (a repeated SET otherwise)
-		rr="SET enable_seqscan = off"
-		[ "$quant" = none ] || [ -z "$rerank" ] ||
-			rr="SET epiphany.hnsw_rerank_candidates = ${rerank/#ef/$ef}"
-		plan=$(run_sql "$database" -Atc "SET hnsw.ef_search = $ef" -c "SET enable_seqscan = off" \
-			-c "EXPLAIN (COSTS OFF) $query_sql")
-		if ! grep -q 'Index Scan using items_hnsw' <<<"$plan"; then
-			echo "error: the hnsw index is not used in $database:" >&2
-			echo "$plan" >&2
-			exit 1
-		fi
-		printf -v "${prefix}_recall_$ef" '%s' "$(run_sql "$database" -Atc "SET hnsw.ef_search = $ef" \
-			-c "SET enable_seqscan = off" -c "$rr" -c "
+}
+
+# measure DATABASE PREFIX QUANTIZATION EF: fills PREFIX_recall_EF and
+# PREFIX_qps_EF for the index build made.
+measure() {
+	local database=$1 prefix=$2 quant=$3 ef=$4 ms plan rr
+	# the re-rank count of a quantized index (a repeated SET otherwise)
+	rr="SET enable_seqscan = off"
+	[ "$quant" = none ] || [ -z "$rerank" ] ||
+		rr="SET epiphany.hnsw_rerank_candidates = ${rerank/#ef/$ef}"
+	plan=$(run_sql "$database" -Atc "SET hnsw.ef_search = $ef" -c "SET enable_seqscan = off" \
+		-c "EXPLAIN (COSTS OFF) $query_sql")
+	if ! grep -q 'Index Scan using items_hnsw' <<<"$plan"; then
+		echo "error: the hnsw index is not used in $database:" >&2
+		echo "$plan" >&2
+		exit 1
+	fi
+	printf -v "${prefix}_recall_$ef" '%s' "$(run_sql "$database" -Atc "SET hnsw.ef_search = $ef" \
+		-c "SET enable_seqscan = off" -c "$rr" -c "
 SELECT round(sum((SELECT count(*) FROM unnest(e.ids) x(id) WHERE x.id = ANY (r.ids)))
              / (10.0 * count(*)), 3)
   FROM exact e JOIN queries q USING (qid)
   CROSS JOIN LATERAL (SELECT array_agg(id) AS ids
                         FROM (SELECT id FROM items ORDER BY v <-> q.q LIMIT 10) t) r")"
-		ms=$(best_ms "$database" "$query_sql" -c "SET hnsw.ef_search = $ef" \
-			-c "SET enable_seqscan = off" -c "$rr")
-		printf -v "${prefix}_qps_$ef" '%s' "$(calc '%.0f' "$nqueries * 1000 / $ms")"
+	ms=$(best_ms "$database" "$query_sql" -c "SET hnsw.ef_search = $ef" \
+		-c "SET enable_seqscan = off" -c "$rr")
+	printf -v "${prefix}_qps_$ef" '%s' "$(calc '%.0f' "$nqueries * 1000 / $ms")"
+}
+
+# at_target PREFIX: sets PREFIX_target to "ef_search E: recall@10 R at Q
+# q/s" for the smallest ef_search whose recall@10 reaches 0.95 (the
+# issue's operating point) and PREFIX_target_qps to Q; both empty when none
+# does.
+at_target() {
+	local prefix=$1 ef recall_var qps_var
+	printf -v "${prefix}_target" '%s' ""
+	printf -v "${prefix}_target_qps" '%s' ""
+	for ef in "${ef_values[@]}"; do
+		recall_var=${prefix}_recall_$ef
+		qps_var=${prefix}_qps_$ef
+		if awk "BEGIN { exit !(${!recall_var} >= 0.95) }"; then
+			printf -v "${prefix}_target" '%s' "ef_search $ef: recall@10 ${!recall_var} at ${!qps_var} q/s"
+			printf -v "${prefix}_target_qps" '%s' "${!qps_var}"
+			return
+		fi
 	done
+}
+
+# Prints the settings of DATABASE's server that matter here.
+show_settings() {
+	local database=$1 name line=""
+	for name in shared_buffers work_mem maintenance_work_mem max_parallel_workers_per_gather \
+		max_parallel_maintenance_workers jit; do
+		line+="$name=$(run_sql "$database" -Atc "SHOW $name"), "
+	done
+	echo "${line%, }"
 }
 
 ep_as_server_user "${psql_cmd[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db" \
@@ -162,14 +217,26 @@ fi
 echo "commit $commit, $(run_sql "$db" -Atc 'SELECT version()' | cut -d, -f1)"
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores," \
 	"simd $(run_sql "$db" -Atc 'SHOW epiphany.simd')"
-echo "settings: shared_buffers=$(run_sql "$db" -Atc 'SHOW shared_buffers')," \
-	"work_mem=$(run_sql "$db" -Atc 'SHOW work_mem')," \
-	"maintenance_work_mem=$(run_sql "$db" -Atc 'SHOW maintenance_work_mem')," \
-	"epiphany.vector_index_build_memory=$(run_sql "$db" -Atc 'SHOW epiphany.vector_index_build_memory')," \
-	"max_parallel_workers_per_gather=$(run_sql "$db" -Atc 'SHOW max_parallel_workers_per_gather')," \
-	"max_parallel_maintenance_workers=$(run_sql "$db" -Atc 'SHOW max_parallel_maintenance_workers')," \
-	"jit=$(run_sql "$db" -Atc 'SHOW jit');" \
+echo "settings: $(show_settings "$db")," \
+	"epiphany.vector_index_build_memory=$(run_sql "$db" -Atc 'SHOW epiphany.vector_index_build_memory');" \
 	"index: m=$m, ef_construction=$ef_construction, vector_l2_ops"
+
+# pgvector: on the peer server, or in this one if it loads next to our
+# library; a database of its own either way.
+pgvector=""
+pgv_admin -c "DROP DATABASE IF EXISTS $pgv_db" -c "CREATE DATABASE $pgv_db" >/dev/null
+if run_sql "$pgv_db" -c 'CREATE EXTENSION vector' >/dev/null 2>&1; then
+	pgvector=$(run_sql "$pgv_db" -Atc "SELECT e.extversion FROM pg_extension e
+		JOIN pg_available_extensions a ON a.name = e.extname
+		WHERE e.extname = 'vector' AND a.comment NOT ILIKE '%epiphany%'")
+fi
+if [ -z "$pgvector" ]; then
+	pgv_admin -c "DROP DATABASE $pgv_db" >/dev/null
+	echo "pgvector: not available${BENCH_PEER_PORT:+ on the peer server (port $BENCH_PEER_PORT)}"
+else
+	echo "pgvector $pgvector in database $pgv_db${BENCH_PEER_PORT:+ of the peer server (port $BENCH_PEER_PORT)}," \
+		"$(run_sql "$pgv_db" -Atc 'SELECT version()' | cut -d, -f1); settings: $(show_settings "$pgv_db")"
+fi
 echo
 
 ms=$(once_ms "$db" -c "$generate_sql")
@@ -186,39 +253,30 @@ CREATE TABLE exact AS
 exact_qps=$(calc '%.1f' "$nqueries * 1000 / $ms")
 echo "exact search (sequential scan): $nqueries queries in $(calc '%.0f' "$ms") ms, $exact_qps q/s"
 
-measure "$db" ours
-# shellcheck disable=SC2154 # ours_* and pgv_* are set by measure (printf -v)
-echo "hnsw build: ${ours_build} s, index ${ours_size} MB"
-echo
-
-# pgvector, only if this PostgreSQL has it and it loads next to our library.
-pgvector=""
-if [ -n "$(run_sql "$db" -Atc "SELECT 1 FROM pg_available_extensions
-		WHERE name = 'vector' AND comment NOT ILIKE '%epiphany%'")" ]; then
-	ep_as_server_user "${psql_cmd[@]}" -d postgres -c "CREATE DATABASE $pgv_db" >/dev/null
-	if run_sql "$pgv_db" -c 'CREATE EXTENSION vector' >/dev/null 2>&1; then
-		pgvector=$(run_sql "$pgv_db" -Atc "SELECT extversion FROM pg_extension WHERE extname = 'vector'")
-	fi
-	if [ -z "$pgvector" ]; then
-		ep_as_server_user "${psql_cmd[@]}" -d postgres -c "DROP DATABASE $pgv_db" >/dev/null
-	fi
-fi
 if [ -n "$pgvector" ]; then
 	run_sql "$pgv_db" -c "CREATE TABLE points (id int, v real[])"
 	run_sql "$db" -c "COPY points TO STDOUT" | run_sql "$pgv_db" -c "COPY points FROM STDIN"
 	load_items "$pgv_db"
 	run_sql "$pgv_db" -c "CREATE TABLE exact (qid int, ids int[])"
 	run_sql "$db" -c "COPY exact TO STDOUT" | run_sql "$pgv_db" -c "COPY exact FROM STDIN"
-	measure "$pgv_db" pgv
+fi
+
+build "$db" ours
+# shellcheck disable=SC2154 # ours_*, pgv_* and q_* are set by build and measure (printf -v)
+echo "hnsw build: ${ours_build} s, index ${ours_size} MB"
+if [ -n "$pgvector" ]; then
+	build "$pgv_db" pgv
 	# shellcheck disable=SC2154
-	echo "pgvector $pgvector (database $pgv_db): build ${pgv_build} s, index ${pgv_size} MB;" \
-		"ours/pgvector: build $(calc '%.2f' "$ours_build / $pgv_build")," \
+	echo "pgvector build: ${pgv_build} s, index ${pgv_size} MB;" \
+		"ours/pgvector: build time $(calc '%.2f' "$ours_build / $pgv_build")," \
 		"size $(calc '%.2f' "$ours_size / $pgv_size")"
-else
-	echo "pgvector: not available in this server"
 fi
 echo
 
+for ef in "${ef_values[@]}"; do
+	measure "$db" ours none "$ef"
+	[ -z "$pgvector" ] || measure "$pgv_db" pgv none "$ef"
+done
 if [ -n "$pgvector" ]; then
 	printf '%-10s %10s %10s %12s %14s %12s %12s\n' ef_search recall@10 q/s hnsw/exact \
 		pgv_recall@10 pgv_q/s ours/pgv_q/s
@@ -240,22 +298,23 @@ for ef in "${ef_values[@]}"; do
 done
 echo
 
-# The operating point the issue's target is stated at: the smallest
-# ef_search whose recall@10 reaches 0.95.
-target=""
-for ef in "${ef_values[@]}"; do
-	recall_var=ours_recall_$ef
-	qps_var=ours_qps_$ef
-	if awk "BEGIN { exit !(${!recall_var} >= 0.95) }"; then
-		target="ef_search $ef: recall@10 ${!recall_var} at ${!qps_var} q/s ($(calc '%.1f' "${!qps_var} / $exact_qps") x exact)"
-		break
-	fi
-done
-echo "at recall@10 >= 0.95: ${target:-not reached with ef_search up to ${ef_values[-1]}}"
+# The operating point the issue's target is stated at.
+at_target ours
+echo "at recall@10 >= 0.95: ${ours_target:-not reached with ef_search up to ${ef_values[-1]}}"
+if [ -n "$pgvector" ]; then
+	at_target pgv
+	echo "pgvector at recall@10 >= 0.95: ${pgv_target:-not reached with ef_search up to ${ef_values[-1]}}"
+	# shellcheck disable=SC2154 # set by at_target (printf -v)
+	[ -z "$ours_target" ] || [ -z "$pgv_target" ] ||
+		echo "ours/pgvector q/s at recall@10 >= 0.95: $(calc '%.2f' "$ours_target_qps / $pgv_target_qps")"
+fi
 
 # Quantized indexes on the same table, against the unquantized one above.
 for quant in "${quantizations[@]}"; do
-	measure "$db" "q_$quant" "$quant"
+	build "$db" "q_$quant" "$quant"
+	for ef in "${ef_values[@]}"; do
+		measure "$db" "q_$quant" "$quant" "$ef"
+	done
 	build_var=q_${quant}_build
 	size_var=q_${quant}_size
 	echo
@@ -264,7 +323,6 @@ for quant in "${quantizations[@]}"; do
 		"epiphany.hnsw_rerank_candidates = ${rerank:-$(run_sql "$db" -Atc 'SHOW epiphany.hnsw_rerank_candidates')}"
 	printf '%-10s %10s %10s %12s %16s %14s\n' ef_search recall@10 q/s hnsw/exact \
 		unquant_recall unquant_q/s
-	target=""
 	for ef in "${ef_values[@]}"; do
 		recall_var=q_${quant}_recall_$ef
 		qps_var=q_${quant}_qps_$ef
@@ -272,10 +330,9 @@ for quant in "${quantizations[@]}"; do
 		base_qps_var=ours_qps_$ef
 		printf '%-10s %10s %10s %12s %16s %14s\n' "$ef" "${!recall_var}" "${!qps_var}" \
 			"$(calc '%.1f' "${!qps_var} / $exact_qps")" "${!base_recall_var}" "${!base_qps_var}"
-		if [ -z "$target" ] && awk "BEGIN { exit !(${!recall_var} >= 0.95) }"; then
-			target="ef_search $ef: recall@10 ${!recall_var} at ${!qps_var} q/s"
-		fi
 	done
-	echo "$quant at recall@10 >= 0.95: ${target:-not reached with ef_search up to ${ef_values[-1]}}"
+	at_target "q_$quant"
+	target_var=q_${quant}_target
+	echo "$quant at recall@10 >= 0.95: ${!target_var:-not reached with ef_search up to ${ef_values[-1]}}"
 done
 echo "ratios: hnsw/exact and ours/pgvector above 1 are better for q/s; below 1 for build time and size"
