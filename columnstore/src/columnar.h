@@ -107,10 +107,11 @@ typedef enum ColumnarEncoding
 	COLUMNAR_ENCODING_DELTADELTA = 3,	/* deltas of deltas */
 	COLUMNAR_ENCODING_RLE = 4,	/* runs of (value, length) */
 	COLUMNAR_ENCODING_GORILLA = 5,	/* XOR of float bit patterns */
-	COLUMNAR_ENCODING_DICTIONARY = 6	/* distinct values + bit-packed codes */
+	COLUMNAR_ENCODING_DICTIONARY = 6,	/* distinct values + bit-packed codes */
+	COLUMNAR_ENCODING_DECIMAL = 7	/* numeric as integers at one scale */
 } ColumnarEncoding;
 
-#define COLUMNAR_ENCODING_COUNT		7
+#define COLUMNAR_ENCODING_COUNT		8
 
 /* One chunk: a run of one column's values inside a row group. */
 typedef struct ColumnarChunk
@@ -177,6 +178,10 @@ typedef struct ColumnarChunkData
 	int32		stored_allocated;
 	int32		values_allocated;
 	int32		nulls_allocated;
+	char	   *numerics;		/* DECIMAL: values' numeric images */
+	int32		numerics_allocated;
+	int64	   *scaled;			/* ColumnarDecodeLoadedChunkScaled's values */
+	int32		scaled_allocated;
 } ColumnarChunkData;
 
 /* columnar_metadata.c */
@@ -251,7 +256,10 @@ extern void ColumnarDecodeLoadedChunk(Relation rel, Form_pg_attribute att,
 extern void ColumnarDecodeLoadedChunkRows(Relation rel, Form_pg_attribute att,
 										  ColumnarChunk *chunk, ColumnarChunkData *data,
 										  const int32 *rows, int count);
-extern bool ColumnarChunkSeekable(ColumnarChunk *chunk);
+extern bool ColumnarDecodeLoadedChunkScaled(Relation rel, Form_pg_attribute att,
+											ColumnarChunk *chunk, ColumnarChunkData *data,
+											const int32 *rows, int count, int *scale);
+extern bool ColumnarChunkSeekable(ColumnarChunk *chunk, ColumnarChunkData *data);
 extern Datum ColumnarLoadedChunkValue(Relation rel, Form_pg_attribute att,
 									  ColumnarChunk *chunk, ColumnarChunkData *data,
 									  int row, bool *isnull);
@@ -297,6 +305,9 @@ extern int	ColumnarBatchLiveRows(const ColumnarBatch *batch, int32 *selection);
 extern void ColumnarBatchColumn(ColumnarReadState *state, const ColumnarBatch *batch,
 								AttrNumber attnum, const int32 *rows, int count,
 								Datum **values, bool **nulls);
+extern bool ColumnarBatchColumnScaled(ColumnarReadState *state, const ColumnarBatch *batch,
+									  AttrNumber attnum, const int32 *rows, int count,
+									  int64 **values, bool **nulls, int *scale);
 extern bool ColumnarReadRow(ColumnarReadState *state, uint64 row_number,
 							TupleTableSlot *slot);
 extern double ColumnarSampleRows(ColumnarReadState *state, int target);

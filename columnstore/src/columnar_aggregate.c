@@ -186,6 +186,23 @@ InitKeyColumn(AggregateState *state, KeyColumn *k)
 	k->values = palloc(sizeof(Datum) * k->allocated);
 }
 
+/*
+ * Marks the columns whose Datums are read: grouping keys, min/max, and
+ * operators called per row; the others need only typed arrays.
+ */
+static void
+MarkDatumsNeeded(AggregateState *state)
+{
+	for (int k = 0; k < state->nkeys; k++)
+		state->columns[state->keys[k].column].datums_needed = true;
+	for (int a = 0; a < state->naggs; a++)
+		if (state->aggs[a].kind == AGGREGATE_MIN || state->aggs[a].kind == AGGREGATE_MAX)
+			state->columns[state->aggs[a].column].datums_needed = true;
+	for (int f = 0; f < state->nfilters; f++)
+		if (state->filters[f].kind == VECTOR_FILTER_OPERATOR)
+			state->columns[state->filters[f].column].datums_needed = true;
+}
+
 /* Compiles the plan's quals, aggregates and keys into the node's state. */
 static void
 CompileState(AggregateState *state, List *private)
@@ -254,6 +271,7 @@ CompileState(AggregateState *state, List *private)
 	state->nkeys = list_length((List *) lsecond(private));
 	for (int k = 0; k < state->nkeys; k++)
 		state->keys[k].column = list_nth_int((List *) lsecond(private), k);
+	MarkDatumsNeeded(state);
 }
 
 /*
@@ -413,11 +431,22 @@ LoadColumn(AggregateState *state, int c)
 {
 	VectorColumn *column = &state->columns[c];
 
+	int64	   *ints;
+	bool	   *nulls;
+	int			scale;
+
 	if (state->column_loaded[c])
 		return;
+	state->column_loaded[c] = true;
+	if (column->vtype == VECTOR_NUMERIC && !column->datums_needed &&
+		ColumnarBatchColumnScaled(state->reader, &state->batch, column->attnum, state->sel.rows,
+								  state->sel.count, &ints, &nulls, &scale))
+	{
+		ColumnarSetScaledColumn(column, ints, nulls, scale, &state->sel);
+		return;
+	}
 	ColumnarBatchColumn(state->reader, &state->batch, column->attnum, state->sel.rows,
 						state->sel.count, &column->values, &column->nulls);
-	state->column_loaded[c] = true;
 }
 
 /* A new group with combined key "key": its accumulators zeroed. */

@@ -16,10 +16,13 @@
  *	  values detoasted with a 4-byte header, cstrings with their terminator.
  *	  The typed encodings (bit-packing, delta, delta-of-delta, run-length,
  *	  Gorilla, dictionary) are described in common/include/epiphany/codec.h,
- *	  their files under common/src, and README.md ("Chunk format").  The
+ *	  their files under common/src, and README.md ("Chunk format"); DECIMAL
+ *	  stores numeric values of one display scale as integers in one of the
+ *	  integer codecs (DecimalHeader below).  The
  *	  encoder computes the exact size of every encoding the type admits and
  *	  keeps the smallest (PLAIN on ties); a chunk whose rows are all NULL
- *	  stores no bytes.
+ *	  stores no bytes.  The general codec's output is kept when it saves an
+ *	  eighth of the bytes at least.
  *
  *	  Reading a chunk is loading its bytes (ColumnarLoadChunk: fetch,
  *	  decompress, check the null bitmap), then decoding all of its values
@@ -50,6 +53,7 @@
 #include "access/toast_internals.h"
 #include "catalog/pg_type.h"
 #include "columnar.h"
+#include "columnar_decimal.h"
 #include "epiphany/bloom.h"
 #include "epiphany/codec.h"
 #include "fmgr.h"
@@ -80,13 +84,32 @@ typedef struct DictionaryHeader
 
 StaticAssertDecl(sizeof(DictionaryHeader) == 16, "DictionaryHeader must have no padding");
 
+/*
+ * Decimal encoding (numeric), after the null bitmap: this header, then the
+ * values times 10^dscale as 64-bit integers in one of the integer codecs.
+ * Only when every value is finite, shows the same display scale and fits.
+ */
+typedef struct DecimalHeader
+{
+	uint32		count;			/* non-NULL values */
+	uint16		dscale;			/* every value's display scale */
+	uint8		codec;			/* EpCodecId of an integer encoding */
+	uint8		pad;			/* zero */
+} DecimalHeader;
+
+StaticAssertDecl(sizeof(DecimalHeader) == 8, "DecimalHeader must have no padding");
+
+/* Bytes a decoded DECIMAL value takes in ColumnarChunkData.numerics. */
+#define NUMERIC_IMAGE_STRIDE	MAXALIGN(NUMERIC_IMAGE_MAX_BYTES)
+
 /* Which typed encodings a column's type admits. */
 typedef enum ValueKind
 {
 	VALUE_OTHER,				/* dictionary only */
 	VALUE_INTEGER,				/* by-value integral types of 2, 4, 8 bytes */
 	VALUE_FLOAT4,
-	VALUE_FLOAT8
+	VALUE_FLOAT8,
+	VALUE_NUMERIC				/* numeric: DECIMAL, over the integer codecs */
 } ValueKind;
 
 /* The encodings of codec.h's table and the codec of each. */
@@ -112,6 +135,7 @@ static const char *const EncodingNames[COLUMNAR_ENCODING_COUNT] = {
 	[COLUMNAR_ENCODING_RLE] = "rle",
 	[COLUMNAR_ENCODING_GORILLA] = "gorilla",
 	[COLUMNAR_ENCODING_DICTIONARY] = "dictionary",
+	[COLUMNAR_ENCODING_DECIMAL] = "decimal",
 };
 
 /*
@@ -135,10 +159,13 @@ ColumnValueKind(Form_pg_attribute att)
 {
 	Oid			base;
 
-	if (!TYPED_ENCODINGS_AVAILABLE || !att->attbyval ||
-		(att->attlen != 2 && att->attlen != 4 && att->attlen != 8))
+	if (!TYPED_ENCODINGS_AVAILABLE)
 		return VALUE_OTHER;
 	base = getBaseType(att->atttypid);
+	if (base == NUMERICOID)
+		return VALUE_NUMERIC;
+	if (!att->attbyval || (att->attlen != 2 && att->attlen != 4 && att->attlen != 8))
+		return VALUE_OTHER;
 	if (base == FLOAT4OID)
 		return VALUE_FLOAT4;
 	if (base == FLOAT8OID)
@@ -280,6 +307,33 @@ ValueImages(const Datum *values, int n, Form_pg_attribute att, ValueKind kind)
 	return images;
 }
 
+/*
+ * The DECIMAL images of numeric values[0..n): each value times 10^dscale,
+ * when every value is finite and of display scale *dscale and the products
+ * fit in 64 bits; NULL otherwise.
+ */
+static uint64 *
+DecimalImages(const Datum *values, int n, int *dscale)
+{
+	uint64	   *images = palloc(sizeof(uint64) * n);
+
+	for (int i = 0; i < n; i++)
+	{
+		int64		scaled;
+		int			value_dscale;
+
+		if (!ColumnarNumericAtDisplayScale(values[i], &scaled, &value_dscale) ||
+			(i > 0 && value_dscale != *dscale))
+		{
+			pfree(images);
+			return NULL;
+		}
+		*dscale = value_dscale;
+		images[i] = (uint64) scaled;
+	}
+	return images;
+}
+
 /* A dictionary of values[0..n): its codes, entries and encoded size. */
 typedef struct DictionaryPlan
 {
@@ -342,23 +396,28 @@ AppendEncoded(StringInfo buf, Form_pg_attribute att, const Datum *values, int n,
 	Size		best_size = PlainSize(att, values, n, buf->len);
 	int			best_codec = -1;
 	uint64	   *images = NULL;
+	Size		header_size = 0;
+	int			dscale = 0;
 
-	if (kind != VALUE_OTHER)
+	if (kind == VALUE_NUMERIC)
 	{
+		images = DecimalImages(values, n, &dscale);
+		header_size = sizeof(DecimalHeader);
+	}
+	else if (kind != VALUE_OTHER)
 		images = ValueImages(values, n, att, kind);
-		for (int c = 0; c < lengthof(TypedEncodings); c++)
-		{
-			Size		size;
+	for (int c = 0; images != NULL && c < lengthof(TypedEncodings); c++)
+	{
+		Size		size;
 
-			if (TypedEncodings[c].kind != kind)
-				continue;
-			size = EpCodecs[TypedEncodings[c].codec].encoded_size(images, n);
-			if (size < best_size)
-			{
-				best = TypedEncodings[c].encoding;
-				best_size = size;
-				best_codec = TypedEncodings[c].codec;
-			}
+		if (TypedEncodings[c].kind != (kind == VALUE_NUMERIC ? VALUE_INTEGER : kind))
+			continue;
+		size = header_size + EpCodecs[TypedEncodings[c].codec].encoded_size(images, n);
+		if (size < best_size)
+		{
+			best = kind == VALUE_NUMERIC ? COLUMNAR_ENCODING_DECIMAL : TypedEncodings[c].encoding;
+			best_size = size;
+			best_codec = TypedEncodings[c].codec;
 		}
 	}
 	dict->entries = -1;
@@ -378,9 +437,18 @@ AppendEncoded(StringInfo buf, Form_pg_attribute att, const Datum *values, int n,
 		AppendDictionary(buf, att, n, dict);
 	else
 	{
-		enlargeStringInfo(buf, best_size);
+		if (best == COLUMNAR_ENCODING_DECIMAL)
+		{
+			DecimalHeader hdr = {0};
+
+			hdr.count = (uint32) n;
+			hdr.dscale = (uint16) dscale;
+			hdr.codec = (uint8) best_codec;
+			appendBinaryStringInfo(buf, (char *) &hdr, sizeof(hdr));
+		}
+		enlargeStringInfo(buf, best_size - header_size);
 		EpCodecs[best_codec].encode(images, n, buf->data + buf->len);
-		buf->len += best_size;
+		buf->len += best_size - header_size;
 		buf->data[buf->len] = '\0';
 	}
 	return best;
@@ -460,8 +528,9 @@ BuildBloom(Form_pg_attribute att, const Datum *values, int n)
 /*
  * ColumnarEncodeChunk - encode values[0..count) of column "att" in the
  * smallest encoding its type admits, compress with "compression" at
- * "compression_level" (kept only if it saves space; the chunk records which
- * method was used), store the bytes and fill "chunk", with a bloom filter
+ * "compression_level" (kept only if it saves an eighth of the bytes at
+ * least: every scan pays for decompressing; the chunk records which method
+ * was used), store the bytes and fill "chunk", with a bloom filter
  * of its values when "with_bloom".  Allocations, the bloom filter's
  * included, go to the current memory context; min/max datums of
  * by-reference types point into "values".
@@ -512,6 +581,11 @@ ColumnarEncodeChunk(Relation rel, Form_pg_attribute att, Datum *values, bool *nu
 
 	compressed = EpCompress(compression, compression_level, buf.data, buf.len,
 							&compressed_size);
+	if (compressed != NULL && compressed_size > buf.len - buf.len / 8)
+	{
+		pfree(compressed);
+		compressed = NULL;
+	}
 	if (compressed != NULL)
 	{
 		chunk->compression = compression;
@@ -602,6 +676,8 @@ GiveBackChunkBuffers(void *arg)
 	GiveBackBuffer(data->stored, data->stored_allocated);
 	GiveBackBuffer(data->values, data->values_allocated);
 	GiveBackBuffer(data->nulls, data->nulls_allocated);
+	GiveBackBuffer(data->numerics, data->numerics_allocated);
+	GiveBackBuffer(data->scaled, data->scaled_allocated);
 	memset(data, 0, sizeof(ColumnarChunkData));
 }
 
@@ -862,17 +938,98 @@ DecodeDictionary(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, i
 }
 
 /*
- * Moves the "n" non-NULL values from values[0..n) to their rows, from the
- * last row down, so that no value is overwritten before it moves.
+ * Reads and checks the header of a DECIMAL chunk of "n" non-NULL values;
+ * returns the offset of its integers.
+ */
+static int
+ReadDecimalHeader(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, int n,
+				  DecimalHeader *hdr)
+{
+	bool		integer_codec = false;
+
+	if (ColumnValueKind(att) != VALUE_NUMERIC)
+		ReportCorruptChunk(rel, att, "The chunk's encoding does not fit the column's type.");
+	if ((Size) (data->raw_size - data->values_offset) < sizeof(DecimalHeader))
+		ReportCorruptChunk(rel, att, "The decimal header is truncated.");
+	memcpy(hdr, data->raw + data->values_offset, sizeof(DecimalHeader));
+	for (int c = 0; c < lengthof(TypedEncodings); c++)
+		integer_codec |= TypedEncodings[c].kind == VALUE_INTEGER &&
+			TypedEncodings[c].codec == hdr->codec;
+	if (hdr->count != (uint32) n || hdr->dscale > MAX_DECIMAL_DIGITS || !integer_codec ||
+		hdr->pad != 0)
+		ReportCorruptChunk(rel, att, "The decimal header is invalid.");
+	return data->values_offset + (int) sizeof(DecimalHeader);
+}
+
+/* DECIMAL: the "n" integers of the chunk into ints[0..n). */
+static void
+DecodeDecimalIntegers(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, int n,
+					  DecimalHeader *hdr, uint64 *ints)
+{
+	int			at = ReadDecimalHeader(rel, att, data, n, hdr);
+	const char *damage = EpCodecs[hdr->codec].decode(data->raw + at, data->raw_size - at,
+													 n, ints);
+
+	if (damage != NULL)
+		ReportCorruptChunk(rel, att, damage);
+}
+
+/* The numeric image of DECIMAL value "k", written in data->numerics. */
+static inline Datum
+DecimalImage(ColumnarChunkData *data, int k, int64 value, int dscale)
+{
+	char	   *image = data->numerics + (Size) k * NUMERIC_IMAGE_STRIDE;
+
+	ColumnarWriteNumeric(value, dscale, dscale, image);
+	return PointerGetDatum(image);
+}
+
+/*
+ * DECIMAL: the "n" non-NULL values as numerics, written into
+ * data->numerics, into values[0..n).
  */
 static void
-SpreadValues(ColumnarChunkData *data, int n)
+DecodeDecimal(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, int n)
+{
+	DecimalHeader hdr;
+
+	DecodeDecimalIntegers(rel, att, data, n, &hdr, (uint64 *) data->values);
+	data->numerics = Room(data->numerics, &data->numerics_allocated,
+						  (Size) n * NUMERIC_IMAGE_STRIDE);
+	for (int i = 0; i < n; i++)
+		data->values[i] = DecimalImage(data, i, (int64) data->values[i], hdr.dscale);
+}
+
+/*
+ * Moves the "n" non-NULL values from values[0..n) to their rows of
+ * row_count, from the last row down, so that no value is overwritten
+ * before it moves.
+ */
+static void
+SpreadValues(uint64 *values, const bool *nulls, int row_count, int n)
 {
 	int			k = n;
 
-	for (int i = data->row_count - 1; i >= 0; i--)
-		data->values[i] = data->nulls[i] ? (Datum) 0 : data->values[--k];
+	for (int i = row_count - 1; i >= 0; i--)
+		values[i] = nulls[i] ? 0 : values[--k];
 	Assert(k == 0);
+}
+
+/* Fills data->nulls from the chunk's null bitmap. */
+static void
+DecodeNulls(ColumnarChunk *chunk, ColumnarChunkData *data)
+{
+	int			count = data->row_count;
+	bool		all_null = chunk->null_count == count;
+
+	data->nulls = Room(data->nulls, &data->nulls_allocated, sizeof(bool) * count);
+	if (chunk->null_count == 0)
+		memset(data->nulls, false, sizeof(bool) * count);
+	else
+	{
+		for (int i = 0; i < count; i++)
+			data->nulls[i] = all_null || (data->raw[i / 8] & (1 << (i % 8))) == 0;
+	}
 }
 
 /*
@@ -888,14 +1045,7 @@ ColumnarDecodeLoadedChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *ch
 
 	/* values[count..2 * count) is scratch for a dictionary's entries */
 	data->values = Room(data->values, &data->values_allocated, sizeof(Datum) * 2 * count);
-	data->nulls = Room(data->nulls, &data->nulls_allocated, sizeof(bool) * count);
-	if (chunk->null_count == 0)
-		memset(data->nulls, false, sizeof(bool) * count);
-	else
-	{
-		for (int i = 0; i < count; i++)
-			data->nulls[i] = n == 0 || (data->raw[i / 8] & (1 << (i % 8))) == 0;
-	}
+	DecodeNulls(chunk, data);
 	data->decoded = true;
 	if (n == 0)
 		return;
@@ -907,12 +1057,15 @@ ColumnarDecodeLoadedChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *ch
 		case COLUMNAR_ENCODING_DICTIONARY:
 			DecodeDictionary(rel, att, data, n);
 			break;
+		case COLUMNAR_ENCODING_DECIMAL:
+			DecodeDecimal(rel, att, data, n);
+			break;
 		default:
 			DecodeTyped(rel, att, (ColumnarEncoding) chunk->encoding, data, n);
 			break;
 	}
 	if (n < count)
-		SpreadValues(data, n);
+		SpreadValues((uint64 *) data->values, data->nulls, count, n);
 }
 
 /*
@@ -960,17 +1113,147 @@ ColumnarDecodeLoadedChunkRows(Relation rel, Form_pg_attribute att, ColumnarChunk
 }
 
 /*
- * ColumnarChunkSeekable - whether ColumnarLoadedChunkValue can read one
- * value of "chunk" without decoding those before it.
+ * The integers of a numeric DICTIONARY chunk's entries at their common
+ * display scale, into entries[] (room for "n"); false when the entries do
+ * not share one display scale or do not fit in 64 bits.  Sets the offset
+ * of the codes and the header.
+ */
+static bool
+ScaledDictionaryEntries(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, int n,
+						DictionaryHeader *hdr, int *codes_at, int64 *entries, int *dscale)
+{
+	int			entries_at;
+
+	*codes_at = ReadDictionaryHeader(rel, att, data, n, hdr);
+	entries_at = *codes_at + (int) EP_BITPACK_BYTES(n, hdr->width);
+	for (uint32 e = 0; e < hdr->entries; e++)
+	{
+		Datum		value = ReadValue(rel, att, data->raw, data->raw_size, &entries_at);
+		int			value_dscale;
+
+		if (!ColumnarNumericAtDisplayScale(value, &entries[e], &value_dscale) ||
+			(e > 0 && value_dscale != *dscale))
+			return false;
+		*dscale = value_dscale;
+	}
+	if (entries_at != data->raw_size)
+		ReportCorruptChunk(rel, att, "The chunk has bytes past its last value.");
+	return true;
+}
+
+/* DICTIONARY codes of rows "rows" (all rows when NULL) mapped to "entries". */
+static void
+MapScaledCodes(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, int n,
+			   const DictionaryHeader *hdr, int codes_at, const int64 *entries,
+			   const int32 *rows, int count)
+{
+	uint64	   *out = (uint64 *) data->scaled;
+
+	if (rows != NULL)
+	{
+		for (int i = 0; i < count; i++)
+		{
+			uint64		code = hdr->width == 0 ? 0 :
+				EpBitRead(data->raw + codes_at, (uint64) rows[i] * hdr->width, hdr->width);
+
+			if (code >= hdr->entries)
+				ReportCorruptChunk(rel, att, "A dictionary code is out of range.");
+			out[rows[i]] = (uint64) entries[code];
+		}
+		return;
+	}
+	EpBitUnpack(data->raw + codes_at, n, hdr->width, 0, out);
+	for (int i = 0; i < n; i++)
+	{
+		if (out[i] >= hdr->entries)
+			ReportCorruptChunk(rel, att, "A dictionary code is out of range.");
+		out[i] = (uint64) entries[out[i]];
+	}
+}
+
+/*
+ * ColumnarDecodeLoadedChunkScaled - the values of a numeric chunk loaded
+ * in "data" as 64-bit integers: each value times 10^*scale, where *scale
+ * is the display scale of every value, into data->scaled[row], and
+ * data->nulls[row].  Only rows "rows" (the "count" ascending places) when
+ * "rows" is not NULL and the chunk has no NULL, all rows otherwise.
+ * DECIMAL chunks have this form, and DICTIONARY chunks whose entries share
+ * a display scale and fit; false for others, with nothing decoded.
  */
 bool
-ColumnarChunkSeekable(ColumnarChunk *chunk)
+ColumnarDecodeLoadedChunkScaled(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
+								ColumnarChunkData *data, const int32 *rows, int count,
+								int *scale)
 {
+	int			row_count = data->row_count;
+	int			n = row_count - chunk->null_count;
+	DictionaryHeader dict;
+	DecimalHeader hdr;
+	int			codes_at = 0;
+
+	if (n > 0 && chunk->encoding != COLUMNAR_ENCODING_DECIMAL &&
+		chunk->encoding != COLUMNAR_ENCODING_DICTIONARY)
+		return false;
+	/* scaled[row_count..2 * row_count) is scratch for a dictionary's entries */
+	data->scaled = Room(data->scaled, &data->scaled_allocated, sizeof(int64) * 2 * row_count);
+	*scale = 0;
+	if (n > 0 && chunk->encoding == COLUMNAR_ENCODING_DICTIONARY &&
+		!ScaledDictionaryEntries(rel, att, data, n, &dict, &codes_at,
+								 data->scaled + row_count, scale))
+		return false;
+	DecodeNulls(chunk, data);
+	if (n == 0)
+		return true;
+	if (chunk->null_count > 0)
+		rows = NULL;
+	if (chunk->encoding == COLUMNAR_ENCODING_DICTIONARY)
+		MapScaledCodes(rel, att, data, n, &dict, codes_at, data->scaled + row_count, rows, count);
+	else if (rows != NULL && ColumnarChunkSeekable(chunk, data))
+	{
+		int			at = ReadDecimalHeader(rel, att, data, n, &hdr);
+
+		for (int i = 0; i < count; i++)
+		{
+			const char *damage = EpCodecs[hdr.codec].value_at(data->raw + at, data->raw_size - at,
+															   n, rows[i],
+															   (uint64 *) &data->scaled[rows[i]]);
+
+			if (damage != NULL)
+				ReportCorruptChunk(rel, att, damage);
+		}
+		*scale = hdr.dscale;
+		return true;
+	}
+	else
+	{
+		DecodeDecimalIntegers(rel, att, data, n, &hdr, (uint64 *) data->scaled);
+		*scale = hdr.dscale;
+	}
+	if (n < row_count)
+		SpreadValues((uint64 *) data->scaled, data->nulls, row_count, n);
+	return true;
+}
+
+/*
+ * ColumnarChunkSeekable - whether ColumnarLoadedChunkValue can read one
+ * value of "chunk", loaded in "data", without decoding those before it.
+ */
+bool
+ColumnarChunkSeekable(ColumnarChunk *chunk, ColumnarChunkData *data)
+{
+	DecimalHeader hdr;
+
 	switch ((ColumnarEncoding) chunk->encoding)
 	{
 		case COLUMNAR_ENCODING_PLAIN:
 		case COLUMNAR_ENCODING_DICTIONARY:
 			return true;
+		case COLUMNAR_ENCODING_DECIMAL:
+			if (chunk->null_count == chunk->row_count ||
+				(Size) (data->raw_size - data->values_offset) < sizeof(DecimalHeader))
+				return true;	/* nothing to decode, or an error to report */
+			memcpy(&hdr, data->raw + data->values_offset, sizeof(DecimalHeader));
+			return hdr.codec < EP_CODEC_COUNT && EpCodecs[hdr.codec].value_at != NULL;
 		default:
 			for (int c = 0; c < lengthof(TypedEncodings); c++)
 				if (TypedEncodings[c].encoding == chunk->encoding)
@@ -1015,6 +1298,26 @@ DictionaryValueAt(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, 
 						(int) code);
 }
 
+/* DECIMAL value "k" of the "n" non-NULL values. */
+static Datum
+DecimalValueAt(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, int n, int k)
+{
+	DecimalHeader hdr;
+	int			at = ReadDecimalHeader(rel, att, data, n, &hdr);
+	uint64		image;
+	const char *damage;
+
+	if (EpCodecs[hdr.codec].value_at == NULL)
+		elog(ERROR, "columnar encoding \"%s\" has no random access",
+			 EpCodecs[hdr.codec].name);
+	damage = EpCodecs[hdr.codec].value_at(data->raw + at, data->raw_size - at, n, k, &image);
+	if (damage != NULL)
+		ReportCorruptChunk(rel, att, damage);
+	data->numerics = Room(data->numerics, &data->numerics_allocated,
+						  (Size) n * NUMERIC_IMAGE_STRIDE);
+	return DecimalImage(data, k, (int64) image, hdr.dscale);
+}
+
 /*
  * ColumnarLoadedChunkValue - the value of row "row" of the chunk that
  * ColumnarLoadChunk put in "data", decoding only what it needs when the
@@ -1056,6 +1359,8 @@ ColumnarLoadedChunkValue(Relation rel, Form_pg_attribute att, ColumnarChunk *chu
 			return PlainValueAt(rel, att, data, data->values_offset, k);
 		case COLUMNAR_ENCODING_DICTIONARY:
 			return DictionaryValueAt(rel, att, data, n, k);
+		case COLUMNAR_ENCODING_DECIMAL:
+			return DecimalValueAt(rel, att, data, n, k);
 		default:
 			codec = TypedCodec(rel, att, (ColumnarEncoding) chunk->encoding);
 			if (codec->value_at == NULL)

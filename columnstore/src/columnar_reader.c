@@ -281,7 +281,7 @@ ColumnValue(ColumnarReadState *state, int a, ColumnarRowGroup *rg, int64 offset,
 	chunk = &rg->chunks[a][col->chunkno];
 	if (!col->data.decoded &&
 		(!state->point_read || ++col->point_reads > POINT_READS_BEFORE_DECODE ||
-		 !ColumnarChunkSeekable(chunk)))
+		 !ColumnarChunkSeekable(chunk, &col->data)))
 		ColumnarDecodeLoadedChunk(state->rel, att, chunk, &col->data);
 	return ColumnarLoadedChunkValue(state->rel, att, chunk, &col->data, row, isnull);
 }
@@ -696,6 +696,36 @@ ColumnarBatchColumn(ColumnarReadState *state, const ColumnarBatch *batch, AttrNu
 								  &rg->chunks[a][col->chunkno], &col->data);
 	*values = col->data.values;
 	*nulls = col->data.nulls;
+}
+
+/*
+ * ColumnarBatchColumnScaled - for a numeric column, the values of the rows
+ * of "batch" as 64-bit integers times 10^*scale, every value showing that
+ * display scale, and their NULL flags (arrays indexed by row, valid until
+ * the read moves on; only rows "rows", the "count" places the caller will
+ * read, are certain to be filled); false when the batch's chunk of the
+ * column does not store its values so (see ColumnarDecodeLoadedChunkScaled).
+ */
+bool
+ColumnarBatchColumnScaled(ColumnarReadState *state, const ColumnarBatch *batch,
+						  AttrNumber attnum, const int32 *rows, int count, int64 **values,
+						  bool **nulls, int *scale)
+{
+	int			a = attnum - 1;
+	ColumnCursor *col = &state->columns[a];
+	ColumnarRowGroup *rg = batch->rg;
+
+	if (rg->chunks[a][0].row_count == 0)
+		return false;			/* added after the row group was written */
+	PositionColumn(state, a, rg, batch->first_offset);
+	if (!ColumnarDecodeLoadedChunkScaled(state->rel, TupleDescAttr(state->tupdesc, a),
+										 &rg->chunks[a][col->chunkno], &col->data,
+										 count * SPARSE_SELECTION < batch->rows ? rows : NULL,
+										 count, scale))
+		return false;
+	*values = col->data.scaled;
+	*nulls = col->data.nulls;
+	return true;
 }
 
 /*

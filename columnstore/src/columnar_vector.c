@@ -6,13 +6,10 @@
  *	  128-bit integers.
  *
  *	  Decimals: a numeric value with display scale d is the integer
- *	  value * 10^d; a column's values in one batch share the largest display
- *	  scale among them, each keeping its own for results (PostgreSQL's sum
- *	  shows the largest display scale of its inputs, a product the sum of
- *	  its factors').  The on-disk numeric format read here is PostgreSQL's
- *	  (stable across versions, as pg_upgrade requires): a 16-bit header
- *	  (short form: sign, display scale and weight; long form: sign and
- *	  display scale, then a 16-bit weight), then base-10000 digits.
+ *	  value * 10^d (columnar_decimal.c converts); a column's values in one
+ *	  batch share the largest display scale among them, each keeping its own
+ *	  for results (PostgreSQL's sum shows the largest display scale of its
+ *	  inputs, a product the sum of its factors').
  *
  *	  Guarantees: a conversion or operation that cannot be exact (NaN,
  *	  infinity, more than 38 digits, an overflow) returns false and changes
@@ -38,25 +35,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 
-#define MAX_DECIMAL_DIGITS	38	/* 10^38 < 2^127 */
-#define NUMERIC_BASE		10000
 #define NUMERIC_MEMO_SIZE	64
-
-/* 10^k for k in [0, MAX_DECIMAL_DIGITS]. */
-static int128
-Pow10(int k)
-{
-	static int128 powers[MAX_DECIMAL_DIGITS + 1];
-
-	Assert(k >= 0 && k <= MAX_DECIMAL_DIGITS);
-	if (powers[0] == 0)
-	{
-		powers[0] = 1;
-		for (int i = 1; i <= MAX_DECIMAL_DIGITS; i++)
-			powers[i] = powers[i - 1] * 10;
-	}
-	return powers[k];
-}
 
 VectorType
 ColumnarVectorTypeOf(Oid type)
@@ -94,163 +73,6 @@ ColumnarDatumToInt64(Oid type, Datum value)
 }
 
 /* ------------------------------------------------------------------------
- * Decimals
- * ------------------------------------------------------------------------
- */
-
-/* Multiplies *value by 10^(to_scale - from_scale), to_scale >= from_scale. */
-bool
-ColumnarRescale(int128 *value, int from_scale, int to_scale)
-{
-	Assert(to_scale >= from_scale);
-	if (to_scale == from_scale)
-		return true;
-	if (to_scale - from_scale > MAX_DECIMAL_DIGITS)
-		return false;
-	return !__builtin_mul_overflow(*value, Pow10(to_scale - from_scale), value);
-}
-
-/* How many decimal zeros end base-10000 digit "digit" (0 for 0). */
-static inline int
-TrailingZeros(int digit)
-{
-	if (digit == 0)
-		return 0;
-	return digit % 1000 == 0 ? 3 : digit % 100 == 0 ? 2 : digit % 10 == 0 ? 1 : 0;
-}
-
-/*
- * ColumnarNumericToScaled128 - numeric "value" as *scaled / 10^*scale with
- * the smallest scale that holds it exactly, and its display scale (never
- * below *scale); false for NaN, infinities and values beyond 38 digits.
- */
-bool
-ColumnarNumericToScaled128(Datum value, int128 *scaled, int *scale, int *dscale)
-{
-	struct varlena *v = (struct varlena *) DatumGetPointer(value);
-	const char *p;
-	int			len;
-	uint16		header;
-	bool		negative;
-	int			weight;
-	int			header_size;
-	int			ndigits;
-	int			zeros = 0;
-	int128		acc = 0;
-
-	if (VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v))
-		v = pg_detoast_datum(v);
-	p = VARDATA_ANY(v);
-	len = VARSIZE_ANY_EXHDR(v);
-	if (len < (int) sizeof(uint16))
-		return false;
-	memcpy(&header, p, sizeof(uint16));
-	if ((header & 0xC000) == 0xC000)
-		return false;			/* NaN or an infinity */
-	if (header & 0x8000)
-	{
-		/* short form: sign 0x2000, display scale 0x1F80, weight 0x007F */
-		negative = (header & 0x2000) != 0;
-		*dscale = (header & 0x1F80) >> 7;
-		weight = (header & 0x0040) ? (int) (header & 0x003F) - 64 : (int) (header & 0x003F);
-		header_size = sizeof(uint16);
-	}
-	else
-	{
-		int16		long_weight;
-
-		if (len < (int) (2 * sizeof(uint16)))
-			return false;
-		negative = (header & 0x4000) != 0;
-		*dscale = header & 0x3FFF;
-		memcpy(&long_weight, p + sizeof(uint16), sizeof(int16));
-		weight = long_weight;
-		header_size = 2 * sizeof(uint16);
-	}
-	ndigits = (len - header_size) / (int) sizeof(int16);
-	for (int i = 0; i < ndigits; i++)
-	{
-		int16		digit;
-		int			base = NUMERIC_BASE;
-
-		memcpy(&digit, p + header_size + i * sizeof(int16), sizeof(int16));
-		if (digit < 0 || digit >= NUMERIC_BASE)
-			return false;
-		if (i == ndigits - 1)
-		{
-			/* the last digit without its trailing zeros */
-			zeros = TrailingZeros(digit);
-			base /= (int) Pow10(zeros);
-			digit /= (int16) Pow10(zeros);
-		}
-		if (__builtin_mul_overflow(acc, base, &acc) || __builtin_add_overflow(acc, digit, &acc))
-			return false;
-	}
-	/* acc is |value| * 10^(4 * (ndigits - 1 - weight) - zeros) */
-	*scale = ndigits == 0 ? 0 : 4 * (ndigits - 1 - weight) - zeros;
-	if (*scale < 0)
-	{
-		if (!ColumnarRescale(&acc, *scale, 0))
-			return false;
-		*scale = 0;
-	}
-	if (*scale > *dscale)
-		return false;			/* digits beyond the display scale: not ours */
-	*scaled = negative ? -acc : acc;
-	return true;
-}
-
-/* ColumnarNumericToScaled - the same, when the result fits in 64 bits. */
-bool
-ColumnarNumericToScaled(Datum value, int64 *scaled, int *scale, int *dscale)
-{
-	int128		wide;
-
-	if (!ColumnarNumericToScaled128(value, &wide, scale, dscale) ||
-		wide > PG_INT64_MAX || wide < PG_INT64_MIN)
-		return false;
-	*scaled = (int64) wide;
-	return true;
-}
-
-/*
- * ColumnarScaledToNumeric - the numeric value / 10^scale, shown with
- * "dscale" digits after the point (the digits between are zero).
- */
-Datum
-ColumnarScaledToNumeric(int128 value, int scale, int dscale)
-{
-	char		digits[MAX_DECIMAL_DIGITS + 2];
-	char		text[MAX_DECIMAL_DIGITS * 2 + 8];
-	int			n = 0;
-	int			pos = 0;
-	uint128 magnitude = value < 0 ? -(uint128) value : (uint128) value;
-
-	do
-	{
-		digits[n++] = '0' + (int) (magnitude % 10);
-		magnitude /= 10;
-	} while (magnitude > 0);
-	while (n <= scale)
-		digits[n++] = '0';		/* at least one digit before the point */
-	if (value < 0)
-		text[pos++] = '-';
-	for (int i = n - 1; i >= scale; i--)
-		text[pos++] = digits[i];
-	if (dscale > 0)
-	{
-		text[pos++] = '.';
-		for (int i = scale - 1; i >= 0 && scale - 1 - i < dscale; i--)
-			text[pos++] = digits[i];
-		for (int i = scale; i < dscale; i++)
-			text[pos++] = '0';
-	}
-	text[pos] = '\0';
-	return DirectFunctionCall3(numeric_in, CStringGetDatum(text), ObjectIdGetDatum(InvalidOid),
-							   Int32GetDatum(-1));
-}
-
-/* ------------------------------------------------------------------------
  * Columns
  * ------------------------------------------------------------------------
  */
@@ -263,7 +85,7 @@ ColumnarVectorColumnInit(VectorColumn *column, AttrNumber attnum, Oid type, int 
 	column->type = type;
 	column->vtype = ColumnarVectorTypeOf(type);
 	column->allocated = Max(capacity, 1);
-	column->ints = palloc(sizeof(int64) * column->allocated);
+	column->ints = column->ints_space = palloc(sizeof(int64) * column->allocated);
 	column->floats = palloc(sizeof(double) * column->allocated);
 	column->dscales = palloc(sizeof(uint16) * column->allocated);
 	column->scales = palloc(sizeof(uint16) * column->allocated);
@@ -322,6 +144,21 @@ ConvertNumeric(VectorColumn *column, const VectorSelection *sel)
 	return true;
 }
 
+/* Makes the typed arrays hold "rows" rows. */
+static void
+ReserveRows(VectorColumn *column, int rows)
+{
+	int			n = Max(rows, column->allocated * 2);
+
+	if (rows <= column->allocated)
+		return;
+	column->ints_space = repalloc(column->ints_space, sizeof(int64) * n);
+	column->floats = repalloc(column->floats, sizeof(double) * n);
+	column->dscales = repalloc(column->dscales, sizeof(uint16) * n);
+	column->scales = repalloc(column->scales, sizeof(uint16) * n);
+	column->allocated = n;
+}
+
 /*
  * ColumnarConvertColumn - fill the column's typed array for the selected
  * rows (indexed by row); false when a value has no exact typed form.
@@ -331,22 +168,19 @@ ColumnarConvertColumn(VectorColumn *column, const VectorSelection *sel)
 {
 	if (column->converted)
 		return true;
-	if (sel->batch_rows > column->allocated)
-	{
-		int			n = Max(sel->batch_rows, column->allocated * 2);
-
-		column->ints = repalloc(column->ints, sizeof(int64) * n);
-		column->floats = repalloc(column->floats, sizeof(double) * n);
-		column->dscales = repalloc(column->dscales, sizeof(uint16) * n);
-		column->scales = repalloc(column->scales, sizeof(uint16) * n);
-		column->allocated = n;
-	}
+	ReserveRows(column, sel->batch_rows);
+	column->ints = column->ints_space;
 	switch (column->vtype)
 	{
 		case VECTOR_INT64:
+#ifdef USE_FLOAT8_BYVAL
+			/* by-value Datums of these types are their values, sign-extended */
+			column->ints = (int64 *) column->values;
+#else
 			for (int i = 0; i < sel->count; i++)
 				column->ints[sel->rows[i]] = ColumnarDatumToInt64(column->type,
-														  column->values[sel->rows[i]]);
+																  column->values[sel->rows[i]]);
+#endif
 			break;
 		case VECTOR_FLOAT8:
 			for (int i = 0; i < sel->count; i++)
@@ -361,6 +195,26 @@ ColumnarConvertColumn(VectorColumn *column, const VectorSelection *sel)
 	}
 	column->converted = true;
 	return true;
+}
+
+/*
+ * ColumnarSetScaledColumn - a NUMERIC column whose values the reader gave
+ * as integers times 10^scale, each of display scale "scale"
+ * (ColumnarBatchColumnScaled): converted, without Datums.
+ */
+void
+ColumnarSetScaledColumn(VectorColumn *column, int64 *ints, bool *nulls, int scale,
+						const VectorSelection *sel)
+{
+	Assert(column->vtype == VECTOR_NUMERIC && !column->datums_needed);
+	ReserveRows(column, sel->batch_rows);
+	column->values = NULL;
+	column->nulls = nulls;
+	column->ints = ints;
+	column->scale = scale;
+	for (int i = 0; i < sel->count; i++)
+		column->dscales[sel->rows[i]] = (uint16) scale;
+	column->converted = true;
 }
 
 /* ------------------------------------------------------------------------
@@ -480,11 +334,11 @@ IntegerRange(StrategyNumber strategy, int128 value, int shift, int128 *lo, int12
 	if (shift > 19 || shift < -19)
 		return false;			/* an int64 times 10^19 fits in 128 bits */
 	if (shift >= 0)
-		floor_v = ceil_v = value * Pow10(shift);
+		floor_v = ceil_v = value * ColumnarPow10(shift);
 	else
 	{
-		floor_v = FloorDiv(value, Pow10(-shift));
-		ceil_v = CeilDiv(value, Pow10(-shift));
+		floor_v = FloorDiv(value, ColumnarPow10(-shift));
+		ceil_v = CeilDiv(value, ColumnarPow10(-shift));
 	}
 	*lo = PG_INT64_MIN;
 	*hi = PG_INT64_MAX;
@@ -628,7 +482,7 @@ ColumnarExprRescale(VectorExpr *expr, const VectorSelection *sel, int scale)
 		return true;
 	if (scale - expr->scale > MAX_DECIMAL_DIGITS)
 		return false;
-	factor = Pow10(scale - expr->scale);
+	factor = ColumnarPow10(scale - expr->scale);
 	expr->scale = scale;
 	if (expr->is_scalar)
 		return !__builtin_mul_overflow(expr->scalar, factor, &expr->scalar);

@@ -23,12 +23,9 @@
 #define EPIPHANY_COLUMNAR_VECTOR_H
 
 #include "access/attnum.h"
+#include "columnar_decimal.h"
 #include "fmgr.h"
 #include "nodes/primnodes.h"
-
-#ifndef HAVE_INT128
-#error "the column store's vector layer needs a 128-bit integer type"
-#endif
 
 
 /* How a column's values are held in a vector. */
@@ -56,9 +53,13 @@ typedef struct VectorColumn
 	Datum	   *values;			/* [row] */
 	bool	   *nulls;			/* [row] */
 	bool		converted;		/* typed arrays hold the selected rows */
+	bool		datums_needed;	/* something reads "values", not only "ints" */
 	int			has_nulls;		/* among the selected rows: -1 unknown, 0, 1 */
 	int			allocated;		/* room in the typed arrays */
-	int64	   *ints;			/* INT64: value; NUMERIC: value * 10^scale */
+	int64	   *ints;			/* INT64: value; NUMERIC: value * 10^scale;
+								 * points to ints_space, "values" or the
+								 * reader's integers */
+	int64	   *ints_space;
 	double	   *floats;			/* FLOAT8 */
 	uint16	   *dscales;		/* NUMERIC: each value's display scale */
 	uint16	   *scales;			/* NUMERIC: scratch, each value's own scale */
@@ -78,6 +79,8 @@ typedef struct VectorSelection
 extern void ColumnarVectorColumnInit(VectorColumn *column, AttrNumber attnum, Oid type,
 									 int capacity);
 extern bool ColumnarConvertColumn(VectorColumn *column, const VectorSelection *sel);
+extern void ColumnarSetScaledColumn(VectorColumn *column, int64 *ints, bool *nulls, int scale,
+									const VectorSelection *sel);
 
 /* A filter "column op value" or "column IS [NOT] NULL" on a batch. */
 typedef enum VectorFilterKind
@@ -147,10 +150,6 @@ typedef struct VectorExpr
 	uint16		scalar_dscale;
 } VectorExpr;
 
-extern bool ColumnarNumericToScaled(Datum value, int64 *scaled, int *scale, int *dscale);
-extern bool ColumnarNumericToScaled128(Datum value, int128 *scaled, int *scale, int *dscale);
-extern Datum ColumnarScaledToNumeric(int128 value, int scale, int dscale);
-extern bool ColumnarRescale(int128 *value, int from_scale, int to_scale);
 extern bool ColumnarExprRescale(VectorExpr *expr, const VectorSelection *sel, int scale);
 extern bool ColumnarEvalExpr(VectorExpr *expr, VectorColumn *columns,
 							 const VectorSelection *sel);

@@ -5,7 +5,7 @@
 SET epiphany.columnar_auto_merge = off;
 CREATE TABLE agg_h (id int, grp int, cat text, code char(3), q numeric(12,2), p numeric,
                     d numeric(6,4), f float8, day date, ts timestamptz, big bigint,
-                    small smallint);
+                    small smallint, r numeric(10,2), s numeric(8,3));
 CREATE TABLE agg_c (LIKE agg_h) USING columnar;
 SELECT epiphany.columnar_set_options('agg_c', row_group_rows => 3000, chunk_rows => 500);
 INSERT INTO agg_h
@@ -20,7 +20,9 @@ SELECT g, g % 7,
        date '2024-01-01' + g % 400,
        timestamptz '2024-01-01 00:00+00' + g * interval '17 minutes',
        g::bigint * 1000003,
-       (g % 300)::smallint
+       (g % 300)::smallint,
+       CASE WHEN g % 6 = 0 THEN NULL ELSE (g % 6) * 1000.25 END,
+       (g % 4) * 2.125
   FROM generate_series(1, 9000) g;
 INSERT INTO agg_c SELECT * FROM agg_h;
 SELECT epiphany.columnar_merge('agg_c') > 0 AS merged;
@@ -30,8 +32,9 @@ DELETE FROM agg_c WHERE id % 11 = 0;
 UPDATE agg_h SET q = q + 1, cat = 'updated' WHERE id % 29 = 0;
 UPDATE agg_c SET q = q + 1, cat = 'updated' WHERE id % 29 = 0;
 INSERT INTO agg_h VALUES (10001, 3, 'delta', 'ZZ', 12.5, 0.125, 0.5, 1.25, '2025-06-01',
-                          '2025-06-01 12:00+00', 7, 7),
-                         (10002, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+                          '2025-06-01 12:00+00', 7, 7, 3000.75, 2.125),
+                         (10002, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                          NULL, NULL);
 INSERT INTO agg_c SELECT * FROM agg_h WHERE id > 10000;
 SELECT row_groups > 1 AS row_groups, delta_rows > 0 AS delta, deleted_rows > 0 AS deleted
   FROM epiphany.columnar_stats('agg_c');
@@ -96,6 +99,16 @@ SELECT e, same_rows(format('SELECT %s FROM TBL', e))
                ('sum(q) / count(*)'), ('count(*) + 1'), ('sum(q * d) FILTER (WHERE id > 5)'),
                ('max(q) - min(q)')) AS t(e);
 SELECT sum(q * (1 - d) * (1 + d)), avg(q + p) FROM agg_c;
+-- numeric chunks read as scaled integers: decimal chunks (q with NULLs, d)
+-- and dictionaries of one display scale (r with NULLs, s without), for
+-- every row or, past a selective filter, for a few rows one at a time
+SELECT attname, encoding, chunks > 0 AS chunks FROM epiphany.columnar_encodings('agg_c')
+ WHERE attname IN ('q', 'd', 'r', 's') ORDER BY 1, 2;
+SELECT q, same_rows(format('SELECT count(*), sum(r), avg(r), sum(s), sum(s * r), sum(q * s),
+  avg(d * s), sum(q) FROM TBL WHERE %s', q))
+  FROM (VALUES ('id > 0'), ('r > 2000'), ('s = 2.125'), ('s < 3 AND r >= 3000.75'),
+               ('small = 7'), ('small = 7 AND r < 4000'), ('id < 40'), ('q > 40 AND s > 0'))
+       AS t(q);
 -- nothing matches: one row without GROUP BY, none with it
 SELECT count(*), sum(q), avg(q), min(cat), max(day) FROM agg_c WHERE id < 0;
 SELECT grp, count(*) FROM agg_c WHERE id < 0 GROUP BY grp;

@@ -16,7 +16,11 @@ CREATE TABLE enc_heap (
     code char(10),      -- 3 values, some NULL: dictionary
     note text,          -- all distinct: plain
     price numeric,      -- 11 values: dictionary
-    amount numeric,     -- all distinct: plain
+    amount numeric,     -- all distinct, display scale 2: decimal (delta)
+    cents numeric(12,2),  -- random, negative, zero, a fifth NULL: decimal (bitpack)
+    mixed numeric,      -- display scales 0 and 1 mixed: plain
+    huge numeric,       -- beyond 64 bits at its display scale: plain
+    odd numeric,        -- display scale 2, a NaN: plain chunk, decimal chunk
     flag bool,          -- dictionary
     sparse int4,        -- a third NULL: delta
     extremes int8,      -- INT64_MIN + i and INT64_MAX - i alternating: delta
@@ -44,6 +48,11 @@ SELECT i,
        'note ' || md5(i::text),
        (i % 11) / 4.0,
        i * 1.01,
+       CASE WHEN i % 5 = 0 THEN NULL WHEN i % 7 = 0 THEN 0
+            ELSE (hashint4(i) % 10000000) / 100.0 END,
+       CASE WHEN i % 2 = 0 THEN i::numeric ELSE i * 0.5 END,
+       i * 1e17 + 0.25,
+       CASE WHEN i = 77 THEN 'NaN' ELSE i * 0.01 END,
        i % 3 = 0,
        CASE WHEN i % 3 = 0 THEN NULL ELSE i END,
        CASE WHEN i % 2 = 0 THEN 9223372036854775807 - i ELSE -9223372036854775808 + i END,
@@ -55,7 +64,7 @@ SELECT i,
        NULL
   FROM generate_series(0, 19999) i;
 CREATE TABLE enc_col (LIKE enc_heap) USING columnar;
-INSERT INTO enc_col SELECT * FROM enc_heap;
+INSERT INTO enc_col SELECT * FROM enc_heap ORDER BY id;
 -- (an INSERT ... SELECT this large wrote row groups: nothing to merge)
 SELECT epiphany.columnar_merge('enc_col');
 
@@ -66,10 +75,11 @@ SELECT count(*) AS text_differences
   FROM ((SELECT h::text FROM enc_heap h EXCEPT ALL SELECT c::text FROM enc_col c)
         UNION ALL
         (SELECT c::text FROM enc_col c EXCEPT ALL SELECT h::text FROM enc_heap h)) x;
--- Index fetches decode single values of bitpack, dictionary and plain
--- chunks (a NULL found in the bitmap, a value's place by the bitmap's rank)
--- and whole chunks of the other encodings, or of any chunk once eight of
--- its rows were fetched: either way they return the heap twin's rows.
+-- Index fetches decode single values of bitpack, dictionary, plain and
+-- decimal-over-bitpack chunks (a NULL found in the bitmap, a value's place
+-- by the bitmap's rank) and whole chunks of the other encodings, or of any
+-- chunk once eight of its rows were fetched: either way they return the
+-- heap twin's rows.
 CREATE INDEX enc_col_id ON enc_col (id);
 CREATE INDEX enc_heap_id ON enc_heap (id);
 SET enable_seqscan = off;
@@ -103,7 +113,7 @@ SELECT attname, encoding, raw_bytes, stored_bytes * 5 < raw_bytes AS five_times_
        stored_bytes * 4 < raw_bytes AS four_times_smaller
   FROM epiphany.columnar_encodings('enc_col')
  WHERE attname IN ('id', 'small', 'runs', 'ts', 'smooth', 'f4', 'mode', 'code', 'price',
-                   'flag', 'sparse', 'poles', 'd', 'note', 'noisy')
+                   'flag', 'sparse', 'poles', 'd', 'note', 'noisy', 'amount')
  ORDER BY attname;
 
 -- Chunks of fewer values, after more rows arrive: still the same rows.
@@ -129,6 +139,10 @@ UPDATE _epiphany_columnar.chunk SET encoding = 42
 \c
 SELECT count(mode) FROM enc_bad;
 UPDATE _epiphany_columnar.chunk SET encoding = 1
+ WHERE storage_id = pg_relation_filenode('enc_bad') AND attnum = 2;
+\c
+SELECT count(mode) FROM enc_bad;
+UPDATE _epiphany_columnar.chunk SET encoding = 7
  WHERE storage_id = pg_relation_filenode('enc_bad') AND attnum = 2;
 \c
 SELECT count(mode) FROM enc_bad;
