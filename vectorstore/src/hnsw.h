@@ -9,9 +9,11 @@
  *	  The format is drawn byte by byte in README.md ("hnsw index").  Block 0
  *	  is the metapage; every other block is an element page holding element
  *	  tuples.  An element tuple carries the heap TID, the level, the
- *	  neighbour slots of every level and the indexed value, so one graph hop
+ *	  neighbour lists of every level and the indexed value, so one graph hop
  *	  reads one tuple.  Tuples are never moved or removed once written:
- *	  their TIDs are the graph's node ids.
+ *	  their TIDs are the graph's node ids.  Neighbour lists are wide (a
+ *	  6-byte TID per slot) or, in quantized indexes of format version 3,
+ *	  compact (delta-coded, hnswlist.c).
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -63,8 +65,17 @@ typedef enum HnswIterativeScan
 #define HNSW_MAGIC 0x45504857	/* "EPHW" */
 #define HNSW_FORMAT_VERSION 1	/* values stored as given */
 #define HNSW_FORMAT_VERSION_QUANTIZED 2 /* values stored as codes */
+#define HNSW_FORMAT_VERSION_COMPACT 3	/* codes, compact neighbour lists */
 #define HNSW_PAGE_ID 0xFF9E		/* last two bytes of every hnsw page */
-#define HNSW_ELEMENT_TUPLE_TYPE 0xE1
+#define HNSW_ELEMENT_TUPLE_TYPE 0xE1	/* wide neighbour lists */
+#define HNSW_COMPACT_TUPLE_TYPE 0xE2	/* compact neighbour lists */
+
+/*
+ * A compact neighbour list of capacity c takes 1 + ceil(9 * c / 4) bytes
+ * (2.25 bytes a neighbour); its entries pack a line pointer number into
+ * the low offsetBits bits (at most HNSW_MAX_OFFSET_BITS) of a varint.
+ */
+#define HNSW_MAX_OFFSET_BITS 8
 
 /* Page flags (HnswPageOpaqueData.flags). */
 #define HNSW_PAGE_META 0x0001
@@ -203,17 +214,21 @@ StaticAssertDecl(sizeof(HnswRangeData) == 8, "HnswRangeData must have no padding
 	(((dims) + HNSW_RANGES_PER_PAGE - 1) / HNSW_RANGES_PER_PAGE)
 
 /*
- * Element tuple: this header, then nslots neighbour TIDs (level 0's 2 * m
- * slots first, then m slots for each level 1..level; an invalid TID is a
- * free slot), then, at the next MAXALIGN boundary, the indexed value as an
- * uncompressed varlena with a 4-byte header.
+ * Element tuple: this header, then the neighbour lists of levels 0 (2 * m
+ * slots) and 1..level (m slots each), then the indexed value (or code) as
+ * an uncompressed varlena with a 4-byte header.  Wide tuples
+ * (HNSW_ELEMENT_TUPLE_TYPE) have nslots neighbour TIDs, an invalid one
+ * being a free slot, and the value at the next MAXALIGN boundary; compact
+ * ones (HNSW_COMPACT_TUPLE_TYPE) have one area of HnswCompactListBytes per
+ * level and the value at the next INTALIGN boundary (hnswlist.c).
  */
 typedef struct HnswElementTupleData
 {
 	uint8		type;			/* HNSW_ELEMENT_TUPLE_TYPE */
 	uint8		level;			/* 0..HnswMaxLevel(m) */
 	uint8		deleted;		/* 1 once vacuum removed its heap tuple */
-	uint8		unused1;		/* zero; reserved */
+	uint8		offsetBits;		/* compact tuples: see HnswCompactOffsetBits;
+								 * zero in wide ones */
 	ItemPointerData heaptid;	/* the heap tuple; invalid when deleted */
 	uint16		nslots;			/* HnswSlotCount(level, m) */
 	uint32		unused2;		/* zero; reserved */
@@ -230,8 +245,6 @@ StaticAssertDecl(sizeof(ItemPointerData) == 6,
 	((ItemPointerData *) ((char *) (tup) + sizeof(HnswElementTupleData)))
 #define HnswTupleValueOffset(nslots) \
 	MAXALIGN(sizeof(HnswElementTupleData) + sizeof(ItemPointerData) * (nslots))
-#define HnswTupleValue(tup) \
-	((struct varlena *) ((char *) (tup) + HnswTupleValueOffset((tup)->nslots)))
 
 /* Largest element tuple a page can hold. */
 #define HNSW_MAX_TUPLE_SIZE \
@@ -298,6 +311,8 @@ typedef enum HnswDistanceKind
 typedef struct HnswQuantizer
 {
 	HnswQuantization kind;
+	bool		compact;		/* element tuples with compact lists (format
+								 * version 3; 2 has wide ones) */
 	HnswDistanceKind metric;	/* the float4 kernel of the class's distance */
 	bool		halfvec;		/* indexed type halfvec (else vector) */
 	int			dims;
@@ -432,6 +447,38 @@ HnswLevelCapacity(int level, int m)
 	return level == 0 ? 2 * m : m;
 }
 
+/* Bytes of a compact neighbour list of one level: a count, then entries. */
+static inline Size
+HnswCompactListBytes(int level, int m)
+{
+	return 1 + (9 * HnswLevelCapacity(level, m) + 3) / 4;
+}
+
+/*
+ * Offset of the value in an element tuple of a level, in the wide or the
+ * compact layout.
+ */
+static inline Size
+HnswTupleValueOffsetFor(bool compact, int level, int m)
+{
+	Size		off = sizeof(HnswElementTupleData);
+
+	if (!compact)
+		return HnswTupleValueOffset(HnswSlotCount(level, m));
+	for (int l = 0; l <= level; l++)
+		off += HnswCompactListBytes(l, m);
+	return INTALIGN(off);
+}
+
+/* The value (or code) of a checked element tuple. */
+static inline struct varlena *
+HnswTupleValue(HnswElementTuple tup, int m)
+{
+	return (struct varlena *) ((char *) tup +
+							   HnswTupleValueOffsetFor(tup->type == HNSW_COMPACT_TUPLE_TYPE,
+													   tup->level, m));
+}
+
 /* hnsw.c: handler, options, settings */
 extern int	hnsw_ef_search;
 extern int	hnsw_iterative_scan;
@@ -515,18 +562,25 @@ extern HnswMetaPageData HnswReadMeta(Relation index);
 extern HnswElementTuple HnswCheckElementTuple(Relation index, Page page,
 											  BlockNumber blkno, OffsetNumber offno,
 											  int m);
-extern Size HnswElementTupleSize(int level, int m, Size valsize);
+extern Size HnswElementTupleSize(bool compact, int level, int m, Size valsize);
 extern Size HnswStoredValueSize(const HnswQuantizer *q, Datum value);
-extern void HnswFormElementTuple(HnswElementTuple tup, HnswElement element, int m,
-								 HnswElement *elements, const struct varlena *stored);
+extern void HnswFormElementTuple(HnswElementTuple tup, bool compact, HnswElement element,
+								 int m, HnswElement *elements, const struct varlena *stored);
 extern HnswElement HnswElementFromTuple(Relation index, HnswElementTuple tup, uint64 id,
 										int m, const HnswQuantizer *q);
-extern void HnswSetSlotsFromIds(HnswElementTuple tup, int first, int count,
-								const uint64 *ids);
 #ifdef USE_ASSERT_CHECKING
 extern bool HnswElementIsValid(HnswElement element, int m);
 #endif
-extern bool HnswSlotsMatch(HnswElementTuple tup, int first, int count, const uint64 *ids);
+
+/* hnswlist.c: neighbour lists of element tuples, wide and compact */
+extern int	HnswCompactOffsetBits(int m, Size valsize);
+extern bool HnswTupleLevelIds(HnswElementTuple tup, int level, int m, uint64 *ids, int *n);
+extern bool HnswTupleGetSlots(HnswElementTuple tup, int first, int count, int m,
+							  uint64 *slots);
+extern void HnswSetSlotsFromIds(HnswElementTuple tup, int first, int count, int m,
+								uint64 *ids);
+extern bool HnswSlotsMatch(HnswElementTuple tup, int first, int count, int m,
+						   const uint64 *ids);
 
 /* hnswutils.c: values and distances */
 extern bool HnswFormValue(Relation index, Datum value, Datum *result);

@@ -117,7 +117,8 @@ InMemoryGet(HnswGraph *graph, uint64 id)
 static int
 QuantMaxDims(HnswQuantization kind, int m)
 {
-	Size		room = HNSW_MAX_TUPLE_SIZE - HnswElementTupleSize(0, m, VARHDRSZ);
+	/* as the wide layout counts it, so the limit is the same for both */
+	Size		room = HNSW_MAX_TUPLE_SIZE - HnswElementTupleSize(false, 0, m, VARHDRSZ);
 
 	return (int) (kind == HNSW_QUANT_SQ8 ? room : room * 8);
 }
@@ -601,7 +602,7 @@ AssignTids(HnswBuildState *bs, const int64 *order, BlockNumber first)
 	for (int64 i = 0; i < bs->graph.nelements; i++)
 	{
 		HnswElement element = bs->graph.elements[order[i]];
-		Size		size = HnswElementTupleSize(element->level, bs->m,
+		Size		size = HnswElementTupleSize(bs->quant != NULL, element->level, bs->m,
 												HnswStoredValueSize(bs->quant, element->value));
 		Size		need = MAXALIGN(size) + sizeof(ItemIdData);
 
@@ -746,7 +747,8 @@ WriteGraph(HnswBuildState *bs)
 	{
 		HnswElement element = bs->graph.elements[order[i]];
 		struct varlena *stored = StoredValue(bs, element);
-		Size		size = HnswElementTupleSize(element->level, bs->m, VARSIZE(stored));
+		Size		size = HnswElementTupleSize(bs->quant != NULL, element->level, bs->m,
+												VARSIZE(stored));
 		HnswElementTuple tup = palloc(size);
 
 		if (HnswIdGetBlkno(element->id) != current)
@@ -757,7 +759,7 @@ WriteGraph(HnswBuildState *bs)
 			buf = NewPage(bs->index, MAIN_FORKNUM, current);
 			HnswInitPage(BufferGetPage(buf), HNSW_PAGE_ELEMENT);
 		}
-		HnswFormElementTuple(tup, element, bs->m, bs->graph.elements, stored);
+		HnswFormElementTuple(tup, bs->quant != NULL, element, bs->m, bs->graph.elements, stored);
 		if (PageAddItem(BufferGetPage(buf), (Item) tup, size, InvalidOffsetNumber,
 						false, false) != HnswIdGetOffno(element->id))
 			elog(ERROR, "failed to add element tuple to index \"%s\"",

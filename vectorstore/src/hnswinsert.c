@@ -107,7 +107,8 @@ AddElementTuple(Relation index, HnswElement element, int m, const HnswQuantizer 
 	const struct varlena *stored = q != NULL ?
 		HnswQuantEncode(q, (const EpVector *) DatumGetPointer(element->value)) :
 		(const struct varlena *) DatumGetPointer(element->value);
-	Size		size = HnswElementTupleSize(element->level, m, VARSIZE(stored));
+	bool		compact = q != NULL && q->compact;
+	Size		size = HnswElementTupleSize(compact, element->level, m, VARSIZE(stored));
 	HnswElementTuple tup;
 	BlockNumber blkno;
 	OffsetNumber offno;
@@ -120,7 +121,7 @@ AddElementTuple(Relation index, HnswElement element, int m, const HnswQuantizer 
 						size, (Size) HNSW_MAX_TUPLE_SIZE, RelationGetRelationName(index)),
 				 errhint("Index fewer dimensions, for example through a halfvec expression, or use a smaller m.")));
 	tup = palloc0(size);
-	HnswFormElementTuple(tup, element, m, NULL, stored);
+	HnswFormElementTuple(tup, compact, element, m, NULL, stored);
 
 	for (;;)
 	{
@@ -308,9 +309,9 @@ LinkBack(HnswGraph *graph, uint64 id, int level, HnswElement element)
 		state = GenericXLogStart(graph->index);
 		page = GenericXLogRegisterBuffer(state, buf, 0);
 		tup = HnswCheckElementTuple(graph->index, page, blkno, HnswIdGetOffno(id), graph->m);
-		if (HnswSlotsMatch(tup, first, capacity, neighbor->slots + first))
+		if (HnswSlotsMatch(tup, first, capacity, graph->m, neighbor->slots + first))
 		{
-			HnswSetSlotsFromIds(tup, first, capacity, newslots);
+			HnswSetSlotsFromIds(tup, first, capacity, graph->m, newslots);
 			GenericXLogFinish(state);
 			UnlockReleaseBuffer(buf);
 			memcpy(neighbor->slots + first, newslots, sizeof(uint64) * capacity);

@@ -123,6 +123,7 @@ HnswQuantizerInit(HnswQuantizer *q, Relation index, HnswQuantization kind, int d
 	Assert(kind != HNSW_QUANT_NONE);
 	memset(q, 0, sizeof(HnswQuantizer));
 	q->kind = kind;
+	q->compact = true;
 	q->dims = dims;
 	if (!QuantMetricOf(HnswDistanceProc(index), &q->metric, &q->halfvec))
 		ereport(ERROR,
@@ -182,6 +183,7 @@ HnswQuantizerFromMeta(HnswQuantizer *q, Relation index, const HnswMetaPageData *
 	if (meta->quantization == HNSW_QUANT_NONE)
 		return false;
 	HnswQuantizerInit(q, index, (HnswQuantization) meta->quantization, (int) meta->dims);
+	q->compact = meta->version == HNSW_FORMAT_VERSION_COMPACT;
 	if (!(meta->quantFlags & HNSW_QUANT_READY))
 		return true;
 	q->lo = palloc(sizeof(float4) * q->dims);

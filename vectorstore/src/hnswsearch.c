@@ -431,11 +431,12 @@ static void
 PageGraphFill(HnswGraph *graph, Datum query, uint64 id, HnswElementTuple tup,
 			  HnswCandidate *out)
 {
-	Datum		value = PointerGetDatum(HnswTupleValue(tup));
+	struct varlena *stored = HnswTupleValue(tup, graph->m);
+	Datum		value = PointerGetDatum(stored);
 
 	if (graph->quant != NULL)
 	{
-		if (!HnswQuantDecode(graph->quant, HnswTupleValue(tup), graph->decoded))
+		if (!HnswQuantDecode(graph->quant, stored, graph->decoded))
 			HnswReportBadElement(graph->index, HnswIdGetBlkno(id), HnswIdGetOffno(id), "code");
 		value = PointerGetDatum(graph->decoded);
 	}
@@ -485,7 +486,9 @@ PageGraphPrefetchTuple(HnswGraph *graph, Buffer buf, uint64 id)
 	tup = (const char *) page + ItemIdGetOffset(itemid);
 	len = Min(ItemIdGetLength(itemid), BLCKSZ - ItemIdGetOffset(itemid));
 	HnswPrefetch(tup);
-	for (Size off = HnswTupleValueOffset(HnswSlotCount(0, graph->m)); off < len; off += 64)
+	for (Size off = HnswTupleValueOffsetFor(graph->quant != NULL && graph->quant->compact, 0,
+											graph->m);
+		 off < len; off += 64)
 		HnswPrefetch(tup + off);
 }
 
@@ -562,26 +565,15 @@ PageGraphNeighbors(HnswGraph *graph, const HnswCandidate *c, int level, uint64 *
 {
 	Buffer		buf = PageGraphPin(graph, c->id);
 	HnswElementTuple tup;
-	ItemPointerData *slots;
-	int			capacity = HnswLevelCapacity(level, graph->m);
 	int			n = 0;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	HnswCheckPage(graph->index, BufferGetPage(buf), HnswIdGetBlkno(c->id), HNSW_PAGE_ELEMENT);
 	tup = HnswCheckElementTuple(graph->index, BufferGetPage(buf), HnswIdGetBlkno(c->id),
 								HnswIdGetOffno(c->id), graph->m);
-	if (tup->level >= level)
-	{
-		slots = HnswTupleSlots(tup) + HnswLevelFirstSlot(level, graph->m);
-		for (int i = 0; i < capacity; i++)
-		{
-			ItemPointer slot = &slots[i];
-
-			if (ItemPointerIsValid(slot))
-				ids[n++] = HnswTidToId(ItemPointerGetBlockNumberNoCheck(slot),
-									   ItemPointerGetOffsetNumberNoCheck(slot));
-		}
-	}
+	if (tup->level >= level && !HnswTupleLevelIds(tup, level, graph->m, ids, &n))
+		HnswReportBadElement(graph->index, HnswIdGetBlkno(c->id), HnswIdGetOffno(c->id),
+							 "neighbour list");
 	UnlockReleaseBuffer(buf);
 	return n;
 }

@@ -115,7 +115,7 @@ HnswInitMetaPage(Page page, uint32 dims, int m, int efConstruction,
 	memset(meta, 0, sizeof(HnswMetaPageData));
 	meta->magic = HNSW_MAGIC;
 	meta->version = quantization == HNSW_QUANT_NONE ? HNSW_FORMAT_VERSION :
-		HNSW_FORMAT_VERSION_QUANTIZED;
+		HNSW_FORMAT_VERSION_COMPACT;
 	meta->dims = dims;
 	meta->quantization = (uint8) quantization;
 	meta->m = (uint16) m;
@@ -152,7 +152,7 @@ HnswCheckPage(Relation index, Page page, BlockNumber blkno, uint16 flags)
 }
 
 /*
- * Whether a version 2 metapage's quantization fields are consistent: a
+ * Whether a version 2 or 3 metapage's quantization fields are consistent: a
  * known kind, known flags, dimensions of a vector, range pages (as many as
  * the dimensions need, after the metapage) once ready, and ready whenever
  * the graph has an entry point.
@@ -221,13 +221,13 @@ HnswReadMeta(Relation index)
 				 errmsg("index \"%s\" is not an hnsw index", RelationGetRelationName(index)),
 				 errdetail("The metapage's magic number is 0x%08X, not 0x%08X.",
 						   meta.magic, HNSW_MAGIC)));
-	if (meta.version != HNSW_FORMAT_VERSION && meta.version != HNSW_FORMAT_VERSION_QUANTIZED)
+	if (meta.version < HNSW_FORMAT_VERSION || meta.version > HNSW_FORMAT_VERSION_COMPACT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("index \"%s\" has an unsupported format version",
 						RelationGetRelationName(index)),
-				 errdetail("The index has format version %u; this library reads versions %d and %d.",
-						   meta.version, HNSW_FORMAT_VERSION, HNSW_FORMAT_VERSION_QUANTIZED),
+				 errdetail("The index has format version %u; this library reads versions %d to %d.",
+						   meta.version, HNSW_FORMAT_VERSION, HNSW_FORMAT_VERSION_COMPACT),
 				 errhint("REINDEX the index.")));
 	if (meta.version == HNSW_FORMAT_VERSION)
 	{
@@ -257,8 +257,10 @@ HnswReportBadElement(Relation index, BlockNumber blkno, OffsetNumber offno, cons
 
 /*
  * HnswCheckElementTuple - the element tuple at (blkno, offno) of a checked
- * element page, after checking its header, slot count and value length.
- * The result points into the page: the caller keeps its buffer lock.
+ * element page, after checking its header (type, level, slot count and,
+ * in a compact tuple, offset bits) and value length; its neighbour lists
+ * are checked when read (hnswlist.c).  The result points into the page:
+ * the caller keeps its buffer lock.
  */
 HnswElementTuple
 HnswCheckElementTuple(Relation index, Page page, BlockNumber blkno,
@@ -277,24 +279,32 @@ HnswCheckElementTuple(Relation index, Page page, BlockNumber blkno,
 	if (!ItemIdIsNormal(itemid) || len < sizeof(HnswElementTupleData))
 		HnswReportBadElement(index, blkno, offno, "length");
 	tup = (HnswElementTuple) PageGetItem(page, itemid);
-	if (tup->type != HNSW_ELEMENT_TUPLE_TYPE)
+	if (tup->type == HNSW_COMPACT_TUPLE_TYPE)
+	{
+		if (tup->offsetBits < 1 || tup->offsetBits > HNSW_MAX_OFFSET_BITS)
+			HnswReportBadElement(index, blkno, offno, "offset bits");
+	}
+	else if (tup->type != HNSW_ELEMENT_TUPLE_TYPE)
 		HnswReportBadElement(index, blkno, offno, "type");
 	if (tup->level > HnswMaxLevel(m) || tup->nslots != HnswSlotCount(tup->level, m))
 		HnswReportBadElement(index, blkno, offno, "level");
-	valoff = HnswTupleValueOffset(tup->nslots);
+	valoff = HnswTupleValueOffsetFor(tup->type == HNSW_COMPACT_TUPLE_TYPE, tup->level, m);
 	if (len < valoff + VARHDRSZ)
 		HnswReportBadElement(index, blkno, offno, "length");
-	value = HnswTupleValue(tup);
+	value = HnswTupleValue(tup, m);
 	if (!VARATT_IS_4B_U(value) || VARSIZE(value) != len - valoff)
 		HnswReportBadElement(index, blkno, offno, "value");
 	return tup;
 }
 
-/* Bytes of an element tuple of a level whose stored value has valsize bytes. */
+/*
+ * Bytes of an element tuple of a level whose stored value has valsize
+ * bytes, in the wide or the compact layout.
+ */
 Size
-HnswElementTupleSize(int level, int m, Size valsize)
+HnswElementTupleSize(bool compact, int level, int m, Size valsize)
 {
-	return HnswTupleValueOffset(HnswSlotCount(level, m)) + valsize;
+	return HnswTupleValueOffsetFor(compact, level, m) + valsize;
 }
 
 /*
@@ -343,46 +353,37 @@ HnswElementIsValid(HnswElement element, int m)
 
 /*
  * Fills tup (HnswElementTupleSize bytes) from an element and the value to
- * store (its value, or its code in a quantized index).  During a build
- * the element's slots are array indexes and elements maps them to placed
- * elements; otherwise elements is NULL and the slots are already TIDs.
+ * store (its value, or its code in a quantized index), in the wide or the
+ * compact layout.  During a build the element's slots are array indexes
+ * and elements maps them to placed elements; otherwise elements is NULL
+ * and the slots are already TIDs.  Each level's slots are nearest first
+ * (see HnswSetSlotsFromIds).
  */
 void
-HnswFormElementTuple(HnswElementTuple tup, HnswElement element, int m,
+HnswFormElementTuple(HnswElementTuple tup, bool compact, HnswElement element, int m,
 					 HnswElement *elements, const struct varlena *stored)
 {
 	int			nslots = HnswSlotCount(element->level, m);
-	ItemPointerData *slots = HnswTupleSlots(tup);
+	Size		valoff = HnswTupleValueOffsetFor(compact, element->level, m);
+	uint64	   *ids = palloc(sizeof(uint64) * nslots);
 
 	Assert(HnswElementIsValid(element, m));
-	memset(tup, 0, HnswTupleValueOffset(nslots));
-	tup->type = HNSW_ELEMENT_TUPLE_TYPE;
+	memset(tup, 0, valoff);
+	tup->type = compact ? HNSW_COMPACT_TUPLE_TYPE : HNSW_ELEMENT_TUPLE_TYPE;
 	tup->level = (uint8) element->level;
 	tup->deleted = element->deleted ? 1 : 0;
+	tup->offsetBits = compact ? (uint8) HnswCompactOffsetBits(m, VARSIZE(stored)) : 0;
 	tup->heaptid = element->heaptid;
 	tup->nslots = (uint16) nslots;
 	for (int i = 0; i < nslots; i++)
 	{
 		uint64		id = element->slots[i];
 
-		if (id != HNSW_INVALID_ID && elements != NULL)
-			id = elements[id]->id;
-		if (id == HNSW_INVALID_ID)
-			ItemPointerSetInvalid(&slots[i]);
-		else
-			ItemPointerSet(&slots[i], HnswIdGetBlkno(id), HnswIdGetOffno(id));
+		ids[i] = id != HNSW_INVALID_ID && elements != NULL ? elements[id]->id : id;
 	}
-	memcpy(HnswTupleValue(tup), stored, VARSIZE(stored));
-}
-
-/* Packs a neighbour slot into a node id. */
-static uint64
-SlotToId(ItemPointer slot)
-{
-	if (!ItemPointerIsValid(slot))
-		return HNSW_INVALID_ID;
-	return HnswTidToId(ItemPointerGetBlockNumberNoCheck(slot),
-					   ItemPointerGetOffsetNumberNoCheck(slot));
+	HnswSetSlotsFromIds(tup, 0, nslots, m, ids);
+	pfree(ids);
+	memcpy((char *) tup + valoff, stored, VARSIZE(stored));
 }
 
 /*
@@ -395,16 +396,15 @@ HnswElementFromTuple(Relation index, HnswElementTuple tup, uint64 id, int m,
 					 const HnswQuantizer *q)
 {
 	HnswElement element = palloc(sizeof(HnswElementData));
-	struct varlena *value = HnswTupleValue(tup);
-	ItemPointerData *slots = HnswTupleSlots(tup);
+	struct varlena *value = HnswTupleValue(tup, m);
 
 	element->id = id;
 	element->heaptid = tup->heaptid;
 	element->level = tup->level;
 	element->deleted = tup->deleted != 0;
 	element->slots = palloc(sizeof(uint64) * tup->nslots);
-	for (int i = 0; i < tup->nslots; i++)
-		element->slots[i] = SlotToId(&slots[i]);
+	if (!HnswTupleGetSlots(tup, 0, tup->nslots, m, element->slots))
+		HnswReportBadElement(index, HnswIdGetBlkno(id), HnswIdGetOffno(id), "neighbour list");
 	if (q != NULL)
 	{
 		EpVector   *decoded = palloc(EP_VECTOR_SIZE(q->dims));
@@ -422,41 +422,6 @@ HnswElementFromTuple(Relation index, HnswElementTuple tup, uint64 id, int m,
 	element->closer = NULL;
 	element->closerValid = 0;
 	return element;
-}
-
-/* Overwrites count slots of a tuple, from slot first, with node ids. */
-void
-HnswSetSlotsFromIds(HnswElementTuple tup, int first, int count, const uint64 *ids)
-{
-	ItemPointerData *slots = HnswTupleSlots(tup);
-
-	Assert(first + count <= tup->nslots);
-	for (int i = 0; i < count; i++)
-	{
-		if (ids[i] == HNSW_INVALID_ID)
-			ItemPointerSetInvalid(&slots[first + i]);
-		else
-			ItemPointerSet(&slots[first + i], HnswIdGetBlkno(ids[i]), HnswIdGetOffno(ids[i]));
-	}
-}
-
-/* Whether a tuple's slots of one level hold exactly the given ids. */
-bool
-HnswSlotsMatch(HnswElementTuple tup, int first, int count, const uint64 *ids)
-{
-	ItemPointerData *slots = HnswTupleSlots(tup);
-
-	for (int i = 0; i < count; i++)
-	{
-		ItemPointer slot = &slots[first + i];
-		uint64		id = ItemPointerIsValid(slot) ?
-			HnswTidToId(ItemPointerGetBlockNumberNoCheck(slot),
-						ItemPointerGetOffsetNumberNoCheck(slot)) : HNSW_INVALID_ID;
-
-		if (id != ids[i])
-			return false;
-	}
-	return true;
 }
 
 /* ----------------------------------------------------------------

@@ -211,9 +211,9 @@ RepairElement(HnswVacuumState *vs, HnswElement element)
 	state = GenericXLogStart(vs->index);
 	tup = HnswCheckElementTuple(vs->index, GenericXLogRegisterBuffer(state, buf, 0),
 								blkno, HnswIdGetOffno(element->id), vs->m);
-	if (HnswSlotsMatch(tup, 0, nslots, element->slots))
+	if (HnswSlotsMatch(tup, 0, nslots, vs->m, element->slots))
 	{
-		HnswSetSlotsFromIds(tup, 0, nslots, newslots);
+		HnswSetSlotsFromIds(tup, 0, nslots, vs->m, newslots);
 		GenericXLogFinish(state);
 	}
 	else

@@ -3,8 +3,10 @@
 #	XX002 (index_corrupted), never a crash: the element page's page id,
 #	the metapage's magic number and version, an element tuple's type and
 #	slot count, and in a quantized index the metapage's quantization kind,
-#	flags and range page count, and its range page.  Each case damages a copy of the intact file and restores
-#	it afterwards.
+#	flags and range page count, its range page, and a compact element
+#	tuple's offset bits and neighbour list count (a quantized index is
+#	written in format version 3, with compact tuples).  Each case damages
+#	a copy of the intact file and restores it afterwards.
 #
 # Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
 use strict;
@@ -94,7 +96,7 @@ check_damage('slot count', $tuple + 10, pack('v', 7),
 $node->start;
 is($node->safe_psql('postgres', $query), '100', 'the restored index works again');
 
-# A quantized index (metapage version 2): its quantization fields.
+# A quantized index (metapage version 3): its quantization fields.
 $node->safe_psql('postgres', q{
 CREATE TABLE tq (id int, v vector(3));
 INSERT INTO tq SELECT i, ARRAY[i, i % 7, i % 11]::real[] FROM generate_series(1, 100) i;
@@ -107,6 +109,19 @@ $query =~ s/FROM t ORDER/FROM tq ORDER/;
 is($node->safe_psql('postgres', $query), '100', 'the intact quantized index returns every row');
 $node->stop;
 copy($file, "$file.intact") or die "could not copy $file: $!";
+is(unpack('V', read_bytes(28, 4)), 3, 'a quantized index has format version 3');
+# block 1 is the range page, block 2 the first element page
+$lp = unpack('V', read_bytes(2 * $blcksz + 24, 4));
+$tuple = 2 * $blcksz + ($lp & 0x7FFF);
+is(unpack('C', read_bytes($tuple, 1)), 0xE2, 'its element tuples are compact');
+check_damage('offset bits', $tuple + 3, pack('C', 0),
+	'index "tq_hnsw" contains an invalid element tuple at (2,1)');
+# the count of its level 0 list, right after the 16-byte header, above 2 * m
+check_damage('neighbour count', $tuple + 16, pack('C', 33),
+	'index "tq_hnsw" contains an invalid element tuple at (2,1)');
+# a varint that runs past the end of its list: every byte with the high bit
+check_damage('neighbour list', $tuple + 17, pack('C', 0xFF) x 72,
+	'index "tq_hnsw" contains an invalid element tuple at (2,1)');
 check_damage('quantization kind', 48, pack('C', 7),
 	'index "tq_hnsw" has an invalid metapage');
 check_damage('quantization flags', 49, pack('C', 0x80),
