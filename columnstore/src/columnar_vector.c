@@ -298,11 +298,23 @@ CompareFloat8(double a, double b)
 		int32	   *rows_ = (sel)->rows; \
 		int			count_ = (sel)->count; \
 		int			kept_ = 0; \
-		for (int i_ = 0; i_ < count_; i_++) \
+		if (count_ == (sel)->batch_rows) \
 		{ \
-			int			r = rows_[i_]; \
-			rows_[kept_] = r; \
-			kept_ += (keep) ? 1 : 0; \
+			/* every row: the selection is 0, 1, ... */ \
+			for (int r = 0; r < count_; r++) \
+			{ \
+				rows_[kept_] = r; \
+				kept_ += (keep) ? 1 : 0; \
+			} \
+		} \
+		else \
+		{ \
+			for (int i_ = 0; i_ < count_; i_++) \
+			{ \
+				int			r = rows_[i_]; \
+				rows_[kept_] = r; \
+				kept_ += (keep) ? 1 : 0; \
+			} \
 		} \
 		(sel)->count = kept_; \
 	} while (0)
@@ -374,6 +386,7 @@ FilterIntegers(VectorFilter *f, VectorColumn *c, VectorSelection *sel)
 	int128		hi;
 	int64		lo64;
 	int64		hi64;
+	uint64		span;
 	const int64 *ints = c->ints;
 	const bool *nulls = c->nulls;
 
@@ -397,7 +410,9 @@ FilterIntegers(VectorFilter *f, VectorColumn *c, VectorSelection *sel)
 	}
 	lo64 = (int64) Max(lo, (int128) PG_INT64_MIN);
 	hi64 = (int64) Min(hi, (int128) PG_INT64_MAX);
-	FILTER_ROWS(sel, !nulls[r] & (ints[r] >= lo64) & (ints[r] <= hi64));
+	/* lo64 <= v <= hi64 as one unsigned comparison of v - lo64 */
+	span = (uint64) hi64 - (uint64) lo64;
+	FILTER_ROWS(sel, !nulls[r] & ((uint64) ints[r] - (uint64) lo64 <= span));
 	return true;
 }
 

@@ -46,6 +46,9 @@ EpBitPack(const uint64 *values, int count, int width, char *dst)
 		EpBitWrite(dst, (uint64) i * width, width, values[i]);
 }
 
+/* The widest value that one 8-byte read at its first byte holds whole. */
+#define BITPACK_BYTE_READ_MAX_WIDTH	57
+
 /*
  * The decoding loop of every packed array; kept free of calls so that it
  * compiles to loads, shifts and adds.
@@ -54,14 +57,36 @@ void
 EpBitUnpack(const char *src, int count, int width, uint64 base, uint64 *out)
 {
 	uint64		pos = 0;
+	int			i = 0;
 
 	if (width == 0)
 	{
-		for (int i = 0; i < count; i++)
+		for (i = 0; i < count; i++)
 			out[i] = base;
 		return;
 	}
-	for (int i = 0; i < count; i++, pos += width)
+	if (width <= BITPACK_BYTE_READ_MAX_WIDTH)
+	{
+		/*
+		 * One unaligned load per value: a value of up to 57 bits starts in
+		 * the first byte of an 8-byte read.  The reads stay inside the
+		 * array's bytes; the values past the last full read take the
+		 * general path.
+		 */
+		Size		bytes = EP_BITPACK_BYTES(count, width);
+		uint64		mask = (UINT64CONST(1) << width) - 1;
+		int			safe = bytes < sizeof(uint64) ? 0 :
+			(int) Min((uint64) count, ((bytes - sizeof(uint64)) * 8 + 7) / width + 1);
+
+		for (; i < safe; i++, pos += width)
+		{
+			uint64		word;
+
+			memcpy(&word, src + pos / 8, sizeof(uint64));
+			out[i] = base + ((word >> (pos % 8)) & mask);
+		}
+	}
+	for (; i < count; i++, pos += width)
 		out[i] = base + EpBitRead(src, pos, width);
 }
 
