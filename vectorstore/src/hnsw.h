@@ -336,6 +336,19 @@ typedef struct HnswQuantStats
 } HnswQuantStats;
 
 /*
+ * What the visit of an in-memory graph reads of a node, per id in one
+ * array (HnswGraph.nodes): the value's address and the level without a
+ * load of the element first, so that the values of all the nodes of a
+ * visit can be prefetched at once.
+ */
+typedef struct HnswNode
+{
+	const char *value;			/* the element's value */
+	struct HnswElementData *element;
+	int			level;
+} HnswNode;
+
+/*
  * A node reached by a search, with its distance to the query.  Every graph
  * fills id, distance, heaptid, deleted and level; element is the element
  * read (owned by the graph), or NULL in a page graph, which reads nodes in
@@ -397,6 +410,7 @@ typedef struct HnswGraph
 	/* in-memory graph (build) */
 	struct HnswSharedGraph *shared; /* a parallel build's graph, else NULL */
 	HnswElement *elements;
+	HnswNode   *nodes;			/* parallel to elements (HnswSetNode) */
 	int64		nelements;
 	int64		maxelements;
 	uint8	   *visitMarks;		/* per element: epoch of its last visit (one
@@ -597,6 +611,8 @@ extern HnswElement HnswNewElement(Datum value, ItemPointer heaptid, int level, i
 /* hnswutils.c: graphs and neighbour selection */
 extern void HnswInitGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt,
 						  HnswElement (*get) (HnswGraph *graph, uint64 id));
+extern void HnswGrowNodes(HnswGraph *graph, int64 max);
+extern void HnswSetNode(HnswGraph *graph, uint64 id, HnswElement element);
 extern void HnswInitDiskGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt,
 							  const HnswQuantizer *q);
 extern int	HnswElementNeighbors(HnswGraph *graph, const HnswCandidate *c, int level,

@@ -164,16 +164,9 @@ AppendElement(HnswBuildState *bs, HnswElement element)
 	HnswGraph  *graph = &bs->graph;
 
 	if (graph->nelements == graph->maxelements)
-	{
-		graph->maxelements *= 2;
-		graph->elements = repalloc_huge(graph->elements,
-										mul_size(sizeof(HnswElement), graph->maxelements));
-		graph->visitMarks = repalloc_huge(graph->visitMarks, graph->maxelements);
-		memset(graph->visitMarks + graph->nelements, 0,
-			   graph->maxelements - graph->nelements);
-	}
-	element->id = (uint64) graph->nelements;
-	graph->elements[graph->nelements++] = element;
+		HnswGrowNodes(graph, graph->maxelements * 2);
+	element->id = (uint64) graph->nelements++;
+	HnswSetNode(graph, element->id, element);
 	return element->id;
 }
 
@@ -190,10 +183,7 @@ InitGraph(HnswBuildState *bs)
 	bs->graphCxt = GenerationContextCreate(CurrentMemoryContext, "hnsw build graph",
 										   ALLOCSET_DEFAULT_SIZES);
 	HnswInitGraph(&bs->graph, bs->index, bs->m, bs->graphCxt, InMemoryGet);
-	bs->graph.maxelements = 1024;
-	bs->graph.elements = MemoryContextAlloc(bs->graphCxt,
-											sizeof(HnswElement) * bs->graph.maxelements);
-	bs->graph.visitMarks = MemoryContextAllocZero(bs->graphCxt, bs->graph.maxelements);
+	HnswGrowNodes(&bs->graph, 1024);
 	bs->entryId = HNSW_INVALID_ID;
 	bs->entryLevel = -1;
 }

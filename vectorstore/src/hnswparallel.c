@@ -165,22 +165,12 @@ GrowLocal(HnswSharedGraph *sg, uint64 id)
 	if (max == old)
 		return;
 	if (old == 0)
-	{
-		graph->elements = MemoryContextAllocHuge(graph->cxt, mul_size(sizeof(HnswElement), max));
 		sg->records = MemoryContextAllocHuge(graph->cxt,
 											 mul_size(sizeof(HnswSharedElement *), max));
-		graph->visitMarks = MemoryContextAllocHuge(graph->cxt, max);
-	}
 	else
-	{
-		graph->elements = repalloc_huge(graph->elements, mul_size(sizeof(HnswElement), max));
 		sg->records = repalloc_huge(sg->records, mul_size(sizeof(HnswSharedElement *), max));
-		graph->visitMarks = repalloc_huge(graph->visitMarks, max);
-	}
-	memset(graph->elements + old, 0, sizeof(HnswElement) * (max - old));
 	memset(sg->records + old, 0, sizeof(HnswSharedElement *) * (max - old));
-	memset(graph->visitMarks + old, 0, max - old);
-	graph->maxelements = max;
+	HnswGrowNodes(graph, max);
 	graph->nelements = max;
 }
 
@@ -213,7 +203,7 @@ Materialize(HnswSharedGraph *sg, uint64 id)
 	element->dists = (double *) (base + rec->distsOff);
 	element->closer = (bool *) (base + rec->closerOff);
 	element->closerValid = 0;	/* read under the lock when needed */
-	graph->elements[id] = element;
+	HnswSetNode(graph, id, element);
 	sg->records[id] = rec;
 	return element;
 }
