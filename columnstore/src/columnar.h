@@ -134,6 +134,22 @@ typedef struct ColumnarChunk
 								 * (epiphany/bloom.h), or NULL */
 } ColumnarChunk;
 
+/*
+ * ColumnarChunk.compression: the EpCompression method, plus this flag when
+ * the chunk's bytes were compressed as frames (columnar_chunk.c).
+ */
+#define COLUMNAR_COMPRESSION_FRAMED		0x100
+#define COLUMNAR_MAX_FRAMES				64
+
+/* One frame of a framed chunk, as stored in its frame table. */
+typedef struct ColumnarFrame
+{
+	uint32		first_value;	/* its first value, among the non-NULL ones */
+	uint32		raw_offset;		/* where its bytes go in the decoded buffer */
+	uint32		stored_offset;	/* where they are in the stored bytes */
+	uint32		stored_size;	/* equal to its raw size: stored raw */
+} ColumnarFrame;
+
 /* One row group and the chunks of every column, [attnum - 1][chunk]. */
 typedef struct ColumnarRowGroup
 {
@@ -182,6 +198,10 @@ typedef struct ColumnarChunkData
 	int32		numerics_allocated;
 	int64	   *scaled;			/* ColumnarDecodeLoadedChunkScaled's values */
 	int32		scaled_allocated;
+	/* a framed chunk: its frames, and which of them are in "raw" */
+	int32		nframes;		/* 0: not framed */
+	uint64		frames_loaded;	/* bit f: frame f */
+	ColumnarFrame frames[COLUMNAR_MAX_FRAMES];
 } ColumnarChunkData;
 
 /* columnar_metadata.c */
@@ -250,7 +270,7 @@ ColumnarHash(FmgrInfo *hash, Oid collation, Datum value)
 }
 extern void ColumnarInitChunkData(ColumnarChunkData *data, MemoryContext context);
 extern void ColumnarLoadChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
-							  ColumnarChunkData *data);
+							  ColumnarChunkData *data, bool whole);
 extern void ColumnarDecodeLoadedChunk(Relation rel, Form_pg_attribute att,
 									  ColumnarChunk *chunk, ColumnarChunkData *data);
 extern void ColumnarDecodeLoadedChunkRows(Relation rel, Form_pg_attribute att,

@@ -25,7 +25,8 @@
  *	  eighth of the bytes at least.
  *
  *	  Reading a chunk is loading its bytes (ColumnarLoadChunk: fetch,
- *	  decompress, check the null bitmap), then decoding all of its values
+ *	  decompress, check the null bitmap; a point read loads a framed chunk's
+ *	  frames one at a time, as it reads them), then decoding all of its values
  *	  (ColumnarDecodeLoadedChunk) or one of them (ColumnarLoadedChunkValue,
  *	  for plain, bitpack and dictionary chunks).  Decoding checks every
  *	  length and offset against the buffer, and every encoding against the
@@ -101,6 +102,33 @@ StaticAssertDecl(sizeof(DecimalHeader) == 8, "DecimalHeader must have no padding
 
 /* Bytes a decoded DECIMAL value takes in ColumnarChunkData.numerics. */
 #define NUMERIC_IMAGE_STRIDE	MAXALIGN(NUMERIC_IMAGE_MAX_BYTES)
+
+/*
+ * Framed chunks: a PLAIN chunk of more than two frames' worth of values is
+ * compressed in frames of about FRAME_TARGET_BYTES (more when it would
+ * take over COLUMNAR_MAX_FRAMES), cut where a value starts, each frame
+ * alone, so that a point read fetches and decompresses one frame.  Stored:
+ *   [FrameTableHeader][ColumnarFrame x nframes][the null bitmap, raw]
+ *   [each frame's bytes: compressed, or raw when that did not shrink them]
+ */
+#define FRAME_TARGET_BYTES		(32 * 1024)
+
+typedef struct FrameTableHeader
+{
+	uint32		nframes;		/* 1..COLUMNAR_MAX_FRAMES */
+	uint32		pad;			/* zero */
+} FrameTableHeader;
+
+StaticAssertDecl(sizeof(FrameTableHeader) == 8, "FrameTableHeader must have no padding");
+StaticAssertDecl(sizeof(ColumnarFrame) == 16, "ColumnarFrame must have no padding");
+
+/* The most bytes before a framed chunk's first frame. */
+#define FRAME_PREFIX_MAX_BYTES(rows) \
+	(sizeof(FrameTableHeader) + COLUMNAR_MAX_FRAMES * sizeof(ColumnarFrame) + NULL_BITMAP_BYTES(rows))
+
+static Datum ReadValue(Relation rel, Form_pg_attribute att, char *raw, int raw_size,
+					   int *offset);
+static void ReportCorruptChunk(Relation rel, Form_pg_attribute att, const char *detail);
 
 /* Which typed encodings a column's type admits. */
 typedef enum ValueKind
@@ -526,6 +554,68 @@ BuildBloom(Form_pg_attribute att, const Datum *values, int n)
 }
 
 /*
+ * The stored bytes of a PLAIN chunk "raw" (its values from values_offset)
+ * as compressed frames, into *stored; false when the chunk is too small to
+ * cut or the frames do not save an eighth of the bytes.
+ */
+static bool
+FramedBytes(Relation rel, Form_pg_attribute att, StringInfo raw, int values_offset,
+			EpCompression method, int level, StringInfo stored)
+{
+	int			values_bytes = raw->len - values_offset;
+	int			target = Max(FRAME_TARGET_BYTES, values_bytes / COLUMNAR_MAX_FRAMES + 1);
+	ColumnarFrame frames[COLUMNAR_MAX_FRAMES] = {{0}};
+	FrameTableHeader hdr = {0};
+	int			offset = values_offset;
+	uint32		value = 0;
+
+	if (values_bytes < 2 * FRAME_TARGET_BYTES)
+		return false;
+	hdr.nframes = 1;
+	frames[0].raw_offset = values_offset;
+	while (offset < raw->len)
+	{
+		int			start = att_align_nominal(offset, att->attalign);
+
+		if (start - (int) frames[hdr.nframes - 1].raw_offset >= target &&
+			hdr.nframes < COLUMNAR_MAX_FRAMES)
+		{
+			frames[hdr.nframes].first_value = value;
+			frames[hdr.nframes++].raw_offset = start;
+		}
+		(void) ReadValue(rel, att, raw->data, raw->len, &offset);
+		value++;
+	}
+
+	initStringInfo(stored);
+	appendBinaryStringInfo(stored, (char *) &hdr, sizeof(hdr));
+	appendBinaryStringInfo(stored, (char *) frames, sizeof(ColumnarFrame) * hdr.nframes);
+	appendBinaryStringInfo(stored, raw->data, values_offset);
+	for (uint32 f = 0; f < hdr.nframes; f++)
+	{
+		int			end = f + 1 < hdr.nframes ? (int) frames[f + 1].raw_offset : raw->len;
+		int			size = end - (int) frames[f].raw_offset;
+		int			compressed_size;
+		char	   *compressed = EpCompress(method, level, raw->data + frames[f].raw_offset,
+											size, &compressed_size);
+
+		frames[f].stored_offset = stored->len;
+		frames[f].stored_size = compressed != NULL ? compressed_size : size;
+		appendBinaryStringInfo(stored, compressed != NULL ? compressed :
+							   raw->data + frames[f].raw_offset, frames[f].stored_size);
+		if (compressed != NULL)
+			pfree(compressed);
+	}
+	memcpy(stored->data + sizeof(hdr), frames, sizeof(ColumnarFrame) * hdr.nframes);
+	if (stored->len > raw->len - raw->len / 8)
+	{
+		pfree(stored->data);
+		return false;
+	}
+	return true;
+}
+
+/*
  * ColumnarEncodeChunk - encode values[0..count) of column "att" in the
  * smallest encoding its type admits, compress with "compression" at
  * "compression_level" (kept only if it saves an eighth of the bytes at
@@ -541,6 +631,7 @@ ColumnarEncodeChunk(Relation rel, Form_pg_attribute att, Datum *values, bool *nu
 					bool with_bloom, ColumnarChunk *chunk)
 {
 	StringInfoData buf;
+	StringInfoData framed;
 	DictionaryPlan dict = {0};
 	Datum	   *present;
 	int			n = 0;
@@ -579,6 +670,15 @@ ColumnarEncodeChunk(Relation rel, Form_pg_attribute att, Datum *values, bool *nu
 	if (with_bloom)
 		chunk->bloom = BuildBloom(att, present, n);
 
+	if (chunk->encoding == COLUMNAR_ENCODING_PLAIN && compression != EP_COMPRESSION_NONE &&
+		FramedBytes(rel, att, &buf, chunk->null_count > 0 ? NULL_BITMAP_BYTES(count) : 0,
+					compression, compression_level, &framed))
+	{
+		chunk->compression = compression | COLUMNAR_COMPRESSION_FRAMED;
+		chunk->stored_size = framed.len;
+		chunk->toast_value = SaveChunkBytes(rel, framed.data, framed.len);
+		return;
+	}
 	compressed = EpCompress(compression, compression_level, buf.data, buf.len,
 							&compressed_size);
 	if (compressed != NULL && compressed_size > buf.len - buf.len / 8)
@@ -711,22 +811,117 @@ Room(void *space, int32 *allocated, Size size)
 }
 
 /*
- * Fetches the stored bytes of "chunk" from the table's TOAST relation into
- * the varlena "dst", which has room for them.  The TOAST code reports a
- * missing, short or long value as corruption.
+ * Fetches "length" stored bytes of "chunk" from "offset" on from the
+ * table's TOAST relation into the varlena "dst", which has room for them.
+ * The TOAST code reports a missing, short or long value as corruption.
  */
 static void
-FetchChunkBytes(Relation rel, ColumnarChunk *chunk, struct varlena *dst)
+FetchChunkBytes(Relation rel, ColumnarChunk *chunk, int offset, int length,
+				struct varlena *dst)
 {
 	Relation	toastrel;
 
 	if (!OidIsValid(rel->rd_rel->reltoastrelid))
 		elog(ERROR, "columnar table \"%s\" has no TOAST relation", RelationGetRelationName(rel));
-	SET_VARSIZE(dst, VARHDRSZ + chunk->stored_size);
+	SET_VARSIZE(dst, VARHDRSZ + length);
 	toastrel = table_open(rel->rd_rel->reltoastrelid, AccessShareLock);
 	table_relation_fetch_toast_slice(toastrel, chunk->toast_value, chunk->stored_size,
-									 0, chunk->stored_size, dst);
+									 offset, length, dst);
 	table_close(toastrel, AccessShareLock);
+}
+
+/* Where frame "f" of a framed chunk ends in the decoded buffer. */
+static inline int
+FrameRawEnd(const ColumnarChunkData *data, int f)
+{
+	return f + 1 < data->nframes ? (int) data->frames[f + 1].raw_offset : data->raw_size;
+}
+
+/*
+ * Reads and checks the frame table at the start of a framed chunk's stored
+ * bytes "prefix" ("size" of them), and copies the null bitmap that follows
+ * it into the decoded buffer.
+ */
+static void
+ReadFrameTable(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
+			   ColumnarChunkData *data, const char *prefix, int size)
+{
+	FrameTableHeader hdr;
+	int			bitmap_bytes = chunk->null_count > 0 ? NULL_BITMAP_BYTES(chunk->row_count) : 0;
+	int			table_end;
+	int			frames_start;
+
+	if (size < (int) sizeof(hdr))
+		ReportCorruptChunk(rel, att, "The frame table is truncated.");
+	memcpy(&hdr, prefix, sizeof(hdr));
+	if (hdr.nframes < 1 || hdr.nframes > COLUMNAR_MAX_FRAMES || hdr.pad != 0 ||
+		chunk->encoding != COLUMNAR_ENCODING_PLAIN)
+		ReportCorruptChunk(rel, att, "The frame table is invalid.");
+	table_end = sizeof(hdr) + hdr.nframes * sizeof(ColumnarFrame);
+	frames_start = table_end + bitmap_bytes;
+	if (frames_start > size)
+		ReportCorruptChunk(rel, att, "The frame table is truncated.");
+	memcpy(data->frames, prefix + sizeof(hdr), hdr.nframes * sizeof(ColumnarFrame));
+	data->nframes = (int32) hdr.nframes;
+	data->frames_loaded = 0;
+	for (int f = 0; f < data->nframes; f++)
+	{
+		ColumnarFrame *fr = &data->frames[f];
+		int64		raw_bytes;
+
+		if ((f == 0 && (fr->first_value != 0 || fr->raw_offset != (uint32) bitmap_bytes)) ||
+			(f > 0 && (fr->first_value <= fr[-1].first_value ||
+					   fr->raw_offset <= fr[-1].raw_offset)) ||
+			fr->first_value >= (uint32) (chunk->row_count - chunk->null_count) ||
+			fr->raw_offset >= (uint32) chunk->raw_size)
+			ReportCorruptChunk(rel, att, "The frame table is invalid.");
+		raw_bytes = (int64) FrameRawEnd(data, f) - fr->raw_offset;
+		if (fr->stored_offset < (uint32) frames_start || fr->stored_size == 0 ||
+			fr->stored_size > raw_bytes ||
+			(int64) fr->stored_offset + fr->stored_size > chunk->stored_size)
+			ReportCorruptChunk(rel, att, "The frame table is invalid.");
+	}
+	memcpy(data->raw, prefix + table_end, bitmap_bytes);
+}
+
+/*
+ * Puts frame "f" of a framed chunk into the decoded buffer, from "stored"
+ * (the chunk's stored bytes) or, when NULL, fetching the frame's bytes.
+ */
+static void
+LoadFrame(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk, ColumnarChunkData *data,
+		  int f, const char *stored)
+{
+	ColumnarFrame *fr = &data->frames[f];
+	int			raw_bytes = FrameRawEnd(data, f) - (int) fr->raw_offset;
+	const char *src;
+
+	if (stored != NULL)
+		src = stored + fr->stored_offset;
+	else
+	{
+		data->stored = Room(data->stored, &data->stored_allocated,
+							VARHDRSZ + (Size) fr->stored_size);
+		FetchChunkBytes(rel, chunk, (int) fr->stored_offset, (int) fr->stored_size,
+						data->stored);
+		src = VARDATA(data->stored);
+	}
+	if ((int) fr->stored_size == raw_bytes)
+		memcpy(data->raw + fr->raw_offset, src, raw_bytes);
+	else
+		EpDecompress((EpCompression) (chunk->compression & ~COLUMNAR_COMPRESSION_FRAMED), src,
+					 (int) fr->stored_size, data->raw + fr->raw_offset, raw_bytes,
+					 "a columnar chunk frame");
+	data->frames_loaded |= UINT64CONST(1) << f;
+}
+
+/* Puts the frames of a framed chunk that are not loaded yet in the buffer. */
+static void
+LoadAllFrames(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk, ColumnarChunkData *data)
+{
+	for (int f = 0; f < data->nframes; f++)
+		if ((data->frames_loaded & (UINT64CONST(1) << f)) == 0)
+			LoadFrame(rel, att, chunk, data, f, NULL);
 }
 
 /* Decodes one value at *offset of the raw buffer, checking its bounds. */
@@ -780,43 +975,60 @@ CheckNullBitmap(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk, const
 /*
  * ColumnarLoadChunk - read the stored bytes of "chunk" of column "att" into
  * "data" and decompress them, checking the header and the null bitmap.
- * The values are decoded afterwards: all at once (ColumnarDecodeLoadedChunk)
- * or one at a time (ColumnarLoadedChunkValue).
+ * When not "whole", a framed chunk loads only its frame table and null
+ * bitmap: ColumnarLoadedChunkValue loads the frames it reads.  The values
+ * are decoded afterwards: all at once (ColumnarDecodeLoadedChunk) or one
+ * at a time (ColumnarLoadedChunkValue).
  */
 void
 ColumnarLoadChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
-				  ColumnarChunkData *data)
+				  ColumnarChunkData *data, bool whole)
 {
 	int			count = chunk->row_count;
+	int			method = chunk->compression & ~COLUMNAR_COMPRESSION_FRAMED;
+	bool		framed = (chunk->compression & COLUMNAR_COMPRESSION_FRAMED) != 0;
 
 	if (count <= 0 || chunk->null_count < 0 || chunk->null_count > count ||
-		chunk->encoding < 0 || chunk->encoding >= COLUMNAR_ENCODING_COUNT)
+		chunk->encoding < 0 || chunk->encoding >= COLUMNAR_ENCODING_COUNT ||
+		(method != EP_COMPRESSION_NONE && method != EP_COMPRESSION_LZ4 &&
+		 method != EP_COMPRESSION_ZSTD) || (framed && method == EP_COMPRESSION_NONE))
 		ReportCorruptChunk(rel, att, "The chunk header is invalid.");
 	data->row_count = count;
 	data->decoded = false;
 	data->raw_size = 0;
 	data->values_offset = 0;
+	data->nframes = 0;
 	if (chunk->null_count == count)
 		return;					/* all NULL: no bytes */
 	if (chunk->raw_size <= 0 || chunk->stored_size <= 0 ||
-		(chunk->compression == EP_COMPRESSION_NONE && chunk->stored_size != chunk->raw_size))
+		(method == EP_COMPRESSION_NONE && chunk->stored_size != chunk->raw_size))
 		ReportCorruptChunk(rel, att, "The chunk sizes are invalid.");
 
 	/* raw is MAXALIGNed, with room before it for a varlena header */
 	data->raw_space = Room(data->raw_space, &data->raw_allocated,
 						   MAXALIGN(VARHDRSZ) + (Size) chunk->raw_size);
 	data->raw = data->raw_space + MAXALIGN(VARHDRSZ);
-	if (chunk->compression == EP_COMPRESSION_NONE)
-		FetchChunkBytes(rel, chunk, (struct varlena *) (data->raw - VARHDRSZ));
+	data->raw_size = chunk->raw_size;
+	if (method == EP_COMPRESSION_NONE)
+		FetchChunkBytes(rel, chunk, 0, chunk->stored_size,
+						(struct varlena *) (data->raw - VARHDRSZ));
 	else
 	{
-		data->stored = Room(data->stored, &data->stored_allocated,
-							VARHDRSZ + (Size) chunk->stored_size);
-		FetchChunkBytes(rel, chunk, data->stored);
-		EpDecompress((EpCompression) chunk->compression, VARDATA(data->stored),
-					 chunk->stored_size, data->raw, chunk->raw_size, "a columnar chunk");
+		int			fetch = framed && !whole ?
+			Min(chunk->stored_size, (int) FRAME_PREFIX_MAX_BYTES(count)) : chunk->stored_size;
+
+		data->stored = Room(data->stored, &data->stored_allocated, VARHDRSZ + (Size) fetch);
+		FetchChunkBytes(rel, chunk, 0, fetch, data->stored);
+		if (!framed)
+			EpDecompress((EpCompression) method, VARDATA(data->stored), chunk->stored_size,
+						 data->raw, chunk->raw_size, "a columnar chunk");
+		else
+		{
+			ReadFrameTable(rel, att, chunk, data, VARDATA(data->stored), fetch);
+			for (int f = 0; whole && f < data->nframes; f++)
+				LoadFrame(rel, att, chunk, data, f, VARDATA(data->stored));
+		}
 	}
-	data->raw_size = chunk->raw_size;
 	data->values_offset = CheckNullBitmap(rel, att, chunk, data->raw);
 }
 
@@ -1043,6 +1255,7 @@ ColumnarDecodeLoadedChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *ch
 	int			count = data->row_count;
 	int			n = count - chunk->null_count;
 
+	LoadAllFrames(rel, att, chunk, data);
 	/* values[count..2 * count) is scratch for a dictionary's entries */
 	data->values = Room(data->values, &data->values_allocated, sizeof(Datum) * 2 * count);
 	DecodeNulls(chunk, data);
@@ -1263,24 +1476,45 @@ ColumnarChunkSeekable(ColumnarChunk *chunk, ColumnarChunkData *data)
 }
 
 /*
- * PLAIN value "k" of the non-NULL values that start at "offset": computed
- * for fixed-length types, walked to for the others.
+ * PLAIN value "k" of the non-NULL values that start at "offset" and end by
+ * "end": computed for fixed-length types, walked to for the others.
  */
 static Datum
-PlainValueAt(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, int offset, int k)
+PlainValueAt(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, int offset, int end,
+			 int k)
 {
 	if (att->attlen > 0)
 	{
 		int64		start = att_align_nominal(offset, att->attalign) +
 			(int64) k * att_align_nominal(att->attlen, att->attalign);
 
-		if (start + att->attlen > data->raw_size)
+		if (start + att->attlen > end)
 			ReportCorruptChunk(rel, att, "A value extends past the end of the chunk.");
 		return fetch_att(data->raw + start, att->attbyval, att->attlen);
 	}
 	for (int i = 0; i < k; i++)
-		(void) ReadValue(rel, att, data->raw, data->raw_size, &offset);
-	return ReadValue(rel, att, data->raw, data->raw_size, &offset);
+		(void) ReadValue(rel, att, data->raw, end, &offset);
+	return ReadValue(rel, att, data->raw, end, &offset);
+}
+
+/*
+ * PLAIN value "k" of a chunk: read inside its frame, which is loaded first,
+ * when the chunk is framed.
+ */
+static Datum
+PlainChunkValueAt(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
+				  ColumnarChunkData *data, int k)
+{
+	int			f = data->nframes - 1;
+
+	if (data->nframes == 0)
+		return PlainValueAt(rel, att, data, data->values_offset, data->raw_size, k);
+	while (f > 0 && data->frames[f].first_value > (uint32) k)
+		f--;
+	if ((data->frames_loaded & (UINT64CONST(1) << f)) == 0)
+		LoadFrame(rel, att, chunk, data, f, NULL);
+	return PlainValueAt(rel, att, data, (int) data->frames[f].raw_offset, FrameRawEnd(data, f),
+						k - (int) data->frames[f].first_value);
 }
 
 /* DICTIONARY value "k" of the "n" non-NULL values. */
@@ -1295,7 +1529,7 @@ DictionaryValueAt(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, 
 	if (code >= hdr.entries)
 		ReportCorruptChunk(rel, att, "A dictionary code is out of range.");
 	return PlainValueAt(rel, att, data, codes_at + (int) EP_BITPACK_BYTES(n, hdr.width),
-						(int) code);
+						data->raw_size, (int) code);
 }
 
 /* DECIMAL value "k" of the "n" non-NULL values. */
@@ -1356,7 +1590,7 @@ ColumnarLoadedChunkValue(Relation rel, Form_pg_attribute att, ColumnarChunk *chu
 	switch ((ColumnarEncoding) chunk->encoding)
 	{
 		case COLUMNAR_ENCODING_PLAIN:
-			return PlainValueAt(rel, att, data, data->values_offset, k);
+			return PlainChunkValueAt(rel, att, chunk, data, k);
 		case COLUMNAR_ENCODING_DICTIONARY:
 			return DictionaryValueAt(rel, att, data, n, k);
 		case COLUMNAR_ENCODING_DECIMAL:
@@ -1409,7 +1643,7 @@ ColumnarChunkPlainSize(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk
 									ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(context);
 	ColumnarInitChunkData(&data, context);
-	ColumnarLoadChunk(rel, att, chunk, &data);
+	ColumnarLoadChunk(rel, att, chunk, &data, true);
 	ColumnarDecodeLoadedChunk(rel, att, chunk, &data);
 	present = palloc(sizeof(Datum) * n);
 	for (int i = 0; i < data.row_count; i++)

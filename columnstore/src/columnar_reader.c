@@ -251,7 +251,8 @@ PositionColumn(ColumnarReadState *state, int a, ColumnarRowGroup *rg, int64 offs
 						RelationGetRelationName(state->rel)),
 				 errdetail("Chunk %d of row group %llu has %d rows.", chunkno,
 						   (unsigned long long) rg->first_row, chunk->row_count)));
-	ColumnarLoadChunk(state->rel, TupleDescAttr(state->tupdesc, a), chunk, &col->data);
+	ColumnarLoadChunk(state->rel, TupleDescAttr(state->tupdesc, a), chunk, &col->data,
+					  !state->point_read);
 	col->rg = rg;
 	col->chunkno = chunkno;
 	col->point_reads = 0;
@@ -644,6 +645,12 @@ ColumnarBatchLiveRows(const ColumnarBatch *batch, int32 *selection)
 	int			count = 0;
 	int			next_deleted = bms_next_member(batch->deleted, (int) batch->first_offset - 1);
 
+	if (next_deleted < 0 || next_deleted >= (int) batch->first_offset + batch->rows)
+	{
+		for (int i = 0; i < batch->rows; i++)
+			selection[i] = i;
+		return batch->rows;
+	}
 	for (int i = 0; i < batch->rows; i++)
 	{
 		if (next_deleted == (int) batch->first_offset + i)

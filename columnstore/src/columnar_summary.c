@@ -349,7 +349,7 @@ ConsiderDecodedChunk(Relation rel, Extreme *e, ColumnarRowGroup *rg, int chunkno
 	ColumnarChunkData data;
 
 	ColumnarInitChunkData(&data, context);
-	ColumnarLoadChunk(rel, e->att, chunk, &data);
+	ColumnarLoadChunk(rel, e->att, chunk, &data, true);
 	ColumnarDecodeLoadedChunk(rel, e->att, chunk, &data);
 	MemoryContextSwitchTo(old);
 	for (int i = 0; i < data.row_count; i++)

@@ -103,6 +103,14 @@ SELECT min(extremes), max(extremes), min(poles), max(poles), min(d), max(d) FROM
 SELECT scattered, count(*) FROM enc_col GROUP BY 1 ORDER BY 1;
 SELECT count(sparse), sum(sparse), count(code), count(f4), count(nothing) FROM enc_col;
 
+-- Plain chunks of more than 64 kB are compressed in frames that a point
+-- read fetches one at a time (the index fetches above read them).
+SELECT a.attname, c.compression & 256 <> 0 AS framed, count(*)
+  FROM _epiphany_columnar.chunk c
+  JOIN pg_attribute a ON a.attrelid = 'enc_col'::regclass AND a.attnum = c.attnum
+ WHERE c.storage_id = pg_relation_filenode('enc_col') AND c.encoding = 0 AND c.raw_size > 0
+ GROUP BY 1, 2 ORDER BY 1, 2;
+
 -- (b) The encoding each column's data calls for, in both chunks.
 SELECT attname, encoding, chunks FROM epiphany.columnar_encodings('enc_col');
 
@@ -166,6 +174,17 @@ UPDATE _epiphany_columnar.chunk SET encoding = 7
  WHERE storage_id = pg_relation_filenode('enc_bad') AND attnum = 2;
 \c
 SELECT count(mode) FROM enc_bad;
+-- (its chunk is zstd-compressed: 2)
+UPDATE _epiphany_columnar.chunk SET encoding = 6, compression = 256
+ WHERE storage_id = pg_relation_filenode('enc_bad') AND attnum = 2;
+\c
+SELECT count(mode) FROM enc_bad;
+UPDATE _epiphany_columnar.chunk SET encoding = 0, compression = 256 + 2
+ WHERE storage_id = pg_relation_filenode('enc_bad') AND attnum = 2;
+\c
+SELECT count(mode) FROM enc_bad;
+UPDATE _epiphany_columnar.chunk SET compression = 2
+ WHERE storage_id = pg_relation_filenode('enc_bad') AND attnum = 2;
 UPDATE _epiphany_columnar.chunk SET encoding = 6
  WHERE storage_id = pg_relation_filenode('enc_bad') AND attnum = 2;
 UPDATE _epiphany_columnar.chunk SET encoding = 6
