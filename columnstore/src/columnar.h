@@ -419,6 +419,7 @@ extern int64 ColumnarScanChunksSkipped(TableScanDesc scan);
 extern ColumnarReadState *ColumnarScanNextBatch(TableScanDesc scan, ColumnarBatch *batch);
 
 /* columnar_scan.c */
+extern Oid	ColumnarBtreeFamily(Oid type);
 struct PlanState;
 struct ExprContext;
 

@@ -39,7 +39,6 @@
 #include "access/table.h"
 #include "catalog/pg_type.h"
 #include "columnar_aggregate.h"
-#include "commands/defrem.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
 #include "executor/nodeHash.h"
@@ -263,9 +262,8 @@ CompileState(AggregateState *state, List *private)
 		va->byval = att->attbyval;
 		va->typlen = att->attlen;
 		if (state->columns[va->column].vtype != VECTOR_INT64)
-			fmgr_info(get_opfamily_proc(get_opclass_family(GetDefaultOpClass(att->atttypid,
-																			  BTREE_AM_OID)),
-										att->atttypid, att->atttypid, BTORDER_PROC),
+			fmgr_info(get_opfamily_proc(ColumnarBtreeFamily(att->atttypid), att->atttypid,
+										att->atttypid, BTORDER_PROC),
 					  &va->compare);
 	}
 	state->nkeys = list_length((List *) lsecond(private));

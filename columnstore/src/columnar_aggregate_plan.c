@@ -28,7 +28,6 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "columnar_aggregate.h"
-#include "commands/defrem.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/clauses.h"
@@ -104,10 +103,10 @@ static int
 VectorStrategy(Oid opno, Oid column_type, Oid value_type)
 {
 	VectorType vtype = ColumnarVectorTypeOf(column_type);
-	Oid			opclass = GetDefaultOpClass(column_type, BTREE_AM_OID);
+	Oid			opfamily = ColumnarBtreeFamily(column_type);
 	int			strategy;
 
-	if (vtype == VECTOR_DATUM || !OidIsValid(opclass))
+	if (vtype == VECTOR_DATUM || !OidIsValid(opfamily))
 		return -1;
 	/* integers compare across widths; other types only with themselves */
 	if (value_type != column_type &&
@@ -115,10 +114,10 @@ VectorStrategy(Oid opno, Oid column_type, Oid value_type)
 		  column_type != TIMESTAMPTZOID &&
 		  (value_type == INT2OID || value_type == INT4OID || value_type == INT8OID)))
 		return -1;
-	if (opno == get_negator(get_opfamily_member(get_opclass_family(opclass), column_type,
-												value_type, BTEqualStrategyNumber)))
+	if (opno == get_negator(get_opfamily_member(opfamily, column_type, value_type,
+												BTEqualStrategyNumber)))
 		return 0;
-	strategy = get_op_opfamily_strategy(opno, get_opclass_family(opclass));
+	strategy = get_op_opfamily_strategy(opno, opfamily);
 	return strategy >= BTLessStrategyNumber && strategy <= BTGreaterStrategyNumber ? strategy : -1;
 }
 
@@ -247,17 +246,17 @@ ExtremeKind(Aggref *agg, Var *var)
 {
 	HeapTuple	tuple = SearchSysCache1(AGGFNOID, ObjectIdGetDatum(agg->aggfnoid));
 	Oid			sortop;
-	Oid			opclass = GetDefaultOpClass(var->vartype, BTREE_AM_OID);
+	Oid			opfamily = ColumnarBtreeFamily(var->vartype);
 	int			strategy;
 
 	if (!HeapTupleIsValid(tuple))
 		return -1;
 	sortop = ((Form_pg_aggregate) GETSTRUCT(tuple))->aggsortop;
 	ReleaseSysCache(tuple);
-	if (!OidIsValid(sortop) || !OidIsValid(opclass) || agg->aggtype != var->vartype ||
+	if (!OidIsValid(sortop) || !OidIsValid(opfamily) || agg->aggtype != var->vartype ||
 		agg->inputcollid != var->varcollid)
 		return -1;
-	strategy = get_op_opfamily_strategy(sortop, get_opclass_family(opclass));
+	strategy = get_op_opfamily_strategy(sortop, opfamily);
 	return strategy == BTLessStrategyNumber ? AGGREGATE_MIN :
 		strategy == BTGreaterStrategyNumber ? AGGREGATE_MAX : -1;
 }

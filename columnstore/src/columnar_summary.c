@@ -37,7 +37,6 @@
 #include "catalog/pg_aggregate.h"
 #include "catalog/pg_class.h"
 #include "columnar.h"
-#include "commands/defrem.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
@@ -137,7 +136,7 @@ SummaryKindOf(Node *node, Index varno, AttrNumber *attnum)
 	Var		   *var;
 	HeapTuple	tuple;
 	Oid			sortop;
-	Oid			opclass;
+	Oid			opfamily;
 	int			strategy;
 
 	if (!IsA(node, Aggref) || !IsPlainAggregate(agg))
@@ -152,7 +151,7 @@ SummaryKindOf(Node *node, Index varno, AttrNumber *attnum)
 	if (!IsA(var, Var) || var->varno != varno || var->varlevelsup != 0 || var->varattno <= 0 ||
 		agg->inputcollid != var->varcollid ||
 		(agg->aggtype != var->vartype && !IsBinaryCoercible(var->vartype, agg->aggtype)) ||
-		GetDefaultOpClass(var->vartype, BTREE_AM_OID) != GetDefaultOpClass(agg->aggtype, BTREE_AM_OID))
+		ColumnarBtreeFamily(var->vartype) != ColumnarBtreeFamily(agg->aggtype))
 		return -1;
 
 	tuple = SearchSysCache1(AGGFNOID, ObjectIdGetDatum(agg->aggfnoid));
@@ -160,10 +159,10 @@ SummaryKindOf(Node *node, Index varno, AttrNumber *attnum)
 		return -1;
 	sortop = ((Form_pg_aggregate) GETSTRUCT(tuple))->aggsortop;
 	ReleaseSysCache(tuple);
-	opclass = GetDefaultOpClass(var->vartype, BTREE_AM_OID);
-	if (!OidIsValid(sortop) || !OidIsValid(opclass))
+	opfamily = ColumnarBtreeFamily(var->vartype);
+	if (!OidIsValid(sortop) || !OidIsValid(opfamily))
 		return -1;
-	strategy = get_op_opfamily_strategy(sortop, get_opclass_family(opclass));
+	strategy = get_op_opfamily_strategy(sortop, opfamily);
 	*attnum = var->varattno;
 	if (strategy == BTLessStrategyNumber)
 		return SUMMARY_MIN;
