@@ -141,6 +141,14 @@ typedef struct ColumnarChunk
 #define COLUMNAR_COMPRESSION_FRAMED		0x100
 #define COLUMNAR_MAX_FRAMES				64
 
+/* columnar_toast.c: a reader of a table's TOAST values, kept open. */
+typedef struct ColumnarToastReader ColumnarToastReader;
+
+extern ColumnarToastReader *ColumnarToastReaderOpen(Relation rel);
+extern void ColumnarToastReaderClose(ColumnarToastReader *reader);
+extern void ColumnarToastFetch(ColumnarToastReader *reader, Oid valueid, int32 size,
+							   int32 offset, int32 length, char *dst);
+
 /* One frame of a framed chunk, as stored in its frame table. */
 typedef struct ColumnarFrame
 {
@@ -202,6 +210,7 @@ typedef struct ColumnarChunkData
 	int32		nframes;		/* 0: not framed */
 	uint64		frames_loaded;	/* bit f: frame f */
 	ColumnarFrame frames[COLUMNAR_MAX_FRAMES];
+	ColumnarToastReader *toast; /* fetch through it, when set */
 } ColumnarChunkData;
 
 /* columnar_metadata.c */

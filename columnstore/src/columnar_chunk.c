@@ -812,18 +812,25 @@ Room(void *space, int32 *allocated, Size size)
 
 /*
  * Fetches "length" stored bytes of "chunk" from "offset" on from the
- * table's TOAST relation into the varlena "dst", which has room for them.
- * The TOAST code reports a missing, short or long value as corruption.
+ * table's TOAST relation into the varlena "dst", which has room for them,
+ * through the chunk data's TOAST reader when it has one.  The TOAST code
+ * reports a missing, short or long value as corruption.
  */
 static void
-FetchChunkBytes(Relation rel, ColumnarChunk *chunk, int offset, int length,
-				struct varlena *dst)
+FetchChunkBytes(Relation rel, ColumnarChunk *chunk, ColumnarChunkData *data, int offset,
+				int length, struct varlena *dst)
 {
 	Relation	toastrel;
 
+	SET_VARSIZE(dst, VARHDRSZ + length);
+	if (data->toast != NULL)
+	{
+		ColumnarToastFetch(data->toast, chunk->toast_value, chunk->stored_size, offset, length,
+						   VARDATA(dst));
+		return;
+	}
 	if (!OidIsValid(rel->rd_rel->reltoastrelid))
 		elog(ERROR, "columnar table \"%s\" has no TOAST relation", RelationGetRelationName(rel));
-	SET_VARSIZE(dst, VARHDRSZ + length);
 	toastrel = table_open(rel->rd_rel->reltoastrelid, AccessShareLock);
 	table_relation_fetch_toast_slice(toastrel, chunk->toast_value, chunk->stored_size,
 									 offset, length, dst);
@@ -902,7 +909,7 @@ LoadFrame(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk, ColumnarChu
 	{
 		data->stored = Room(data->stored, &data->stored_allocated,
 							VARHDRSZ + (Size) fr->stored_size);
-		FetchChunkBytes(rel, chunk, (int) fr->stored_offset, (int) fr->stored_size,
+		FetchChunkBytes(rel, chunk, data, (int) fr->stored_offset, (int) fr->stored_size,
 						data->stored);
 		src = VARDATA(data->stored);
 	}
@@ -1010,7 +1017,7 @@ ColumnarLoadChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
 	data->raw = data->raw_space + MAXALIGN(VARHDRSZ);
 	data->raw_size = chunk->raw_size;
 	if (method == EP_COMPRESSION_NONE)
-		FetchChunkBytes(rel, chunk, 0, chunk->stored_size,
+		FetchChunkBytes(rel, chunk, data, 0, chunk->stored_size,
 						(struct varlena *) (data->raw - VARHDRSZ));
 	else
 	{
@@ -1018,7 +1025,7 @@ ColumnarLoadChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
 			Min(chunk->stored_size, (int) FRAME_PREFIX_MAX_BYTES(count)) : chunk->stored_size;
 
 		data->stored = Room(data->stored, &data->stored_allocated, VARHDRSZ + (Size) fetch);
-		FetchChunkBytes(rel, chunk, 0, fetch, data->stored);
+		FetchChunkBytes(rel, chunk, data, 0, fetch, data->stored);
 		if (!framed)
 			EpDecompress((EpCompression) method, VARDATA(data->stored), chunk->stored_size,
 						 data->raw, chunk->raw_size, "a columnar chunk");

@@ -245,6 +245,10 @@ static void
 EndFetch(ColumnarIndexFetch fetch)
 {
 	HEAP_ROUTINE->index_fetch_end(fetch->delta);
+	if (fetch->reader != NULL)
+		ColumnarEndRead(fetch->reader);
+	if (fetch->any_reader != NULL)
+		ColumnarEndRead(fetch->any_reader);
 	MemoryContextDelete(fetch->context);
 	pfree(fetch);
 }

@@ -86,6 +86,9 @@ struct ColumnarReadState
 	void	   *claim_arg;
 	int			next_group;		/* next index into map, without "claim" */
 	ColumnarRowGroup *group;	/* row group being read, or NULL */
+
+	/* point reads: the TOAST reader, opened by the first chunk fetched */
+	ColumnarToastReader *toast;
 	Bitmapset  *group_deleted;	/* offsets deleted in "group" */
 	int64		group_offset;	/* next offset to read in "group" */
 };
@@ -251,6 +254,14 @@ PositionColumn(ColumnarReadState *state, int a, ColumnarRowGroup *rg, int64 offs
 						RelationGetRelationName(state->rel)),
 				 errdetail("Chunk %d of row group %llu has %d rows.", chunkno,
 						   (unsigned long long) rg->first_row, chunk->row_count)));
+	if (state->point_read && state->toast == NULL && chunk->stored_size > 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(state->context);
+
+		state->toast = ColumnarToastReaderOpen(state->rel);
+		MemoryContextSwitchTo(old);
+	}
+	col->data.toast = state->toast;
 	ColumnarLoadChunk(state->rel, TupleDescAttr(state->tupdesc, a), chunk, &col->data,
 					  !state->point_read);
 	col->rg = rg;
@@ -854,10 +865,12 @@ ColumnarRescanRead(ColumnarReadState *state)
 }
 
 /*
- * ColumnarEndRead - free everything the read allocated.
+ * ColumnarEndRead - close the TOAST reader, free everything the read allocated.
  */
 void
 ColumnarEndRead(ColumnarReadState *state)
 {
+	if (state->toast != NULL)
+		ColumnarToastReaderClose(state->toast);
 	MemoryContextDelete(state->context);
 }

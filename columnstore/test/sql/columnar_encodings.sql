@@ -200,6 +200,33 @@ UPDATE _epiphany_columnar.chunk SET encoding = 2
 \c
 SELECT sum(id), count(mode) FROM enc_bad;
 
+-- A chunk whose TOAST value is gone, or shorter than the catalog says:
+-- index fetches, which read TOAST values through a reader of their own,
+-- report it (the detail names the value and the TOAST relation).
+CREATE INDEX enc_bad_id ON enc_bad (id);
+UPDATE _epiphany_columnar.chunk SET toast_value = (toast_value::int8 + 1000000)::oid
+ WHERE storage_id = pg_relation_filenode('enc_bad') AND attnum = 2;
+\c
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+\set VERBOSITY terse
+SELECT mode FROM enc_bad WHERE id = 5;
+UPDATE _epiphany_columnar.chunk SET toast_value = (toast_value::int8 - 1000000)::oid,
+       stored_size = stored_size + 3000
+ WHERE storage_id = pg_relation_filenode('enc_bad') AND attnum = 2;
+\c
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+SELECT mode FROM enc_bad WHERE id = 5;
+UPDATE _epiphany_columnar.chunk SET stored_size = stored_size - 3000
+ WHERE storage_id = pg_relation_filenode('enc_bad') AND attnum = 2;
+\c
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+SELECT mode FROM enc_bad WHERE id = 5;
+RESET enable_seqscan;
+RESET enable_bitmapscan;
+
 \set VERBOSITY terse
 SELECT * FROM epiphany.columnar_encodings('enc_heap');
 \set VERBOSITY default
