@@ -111,7 +111,7 @@ StaticAssertDecl(sizeof(DecimalHeader) == 8, "DecimalHeader must have no padding
  *   [FrameTableHeader][ColumnarFrame x nframes][the null bitmap, raw]
  *   [each frame's bytes: compressed, or raw when that did not shrink them]
  */
-#define FRAME_TARGET_BYTES		(32 * 1024)
+#define FRAME_TARGET_BYTES		(16 * 1024)
 
 typedef struct FrameTableHeader
 {
