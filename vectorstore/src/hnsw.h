@@ -336,14 +336,16 @@ typedef struct HnswQuantStats
 } HnswQuantStats;
 
 /*
- * What the visit of an in-memory graph reads of a node, per id in one
- * array (HnswGraph.nodes): the value's address and the level without a
- * load of the element first, so that the values of all the nodes of a
- * visit can be prefetched at once.
+ * What the search of an in-memory graph reads of a node, per id in one
+ * array (HnswGraph.nodes): the value's and the slots' addresses and the
+ * level without a load of the element first, so that the values of all
+ * the nodes of a visit, and the next expansion's slots, can be prefetched
+ * at once.
  */
 typedef struct HnswNode
 {
 	const char *value;			/* the element's value */
+	const uint64 *slots;		/* the element's slots */
 	struct HnswElementData *element;
 	int			level;
 } HnswNode;

@@ -209,11 +209,11 @@ ComparePruneEntries(const void *a, const void *b)
 static bool
 IsCloser(HnswGraph *graph, HnswPruneEntry *entries, int e, const int *set, int n)
 {
-	Datum		value = graph->elements[entries[e].id]->value;
+	Datum		value = PointerGetDatum(graph->nodes[entries[e].id].value);
 
 	for (int j = 0; j < n; j++)
 	{
-		if (HnswDistance(graph, value, graph->elements[entries[set[j]].id]->value) <
+		if (HnswDistance(graph, value, PointerGetDatum(graph->nodes[entries[set[j]].id].value)) <
 			entries[e].distance)
 			return false;
 	}

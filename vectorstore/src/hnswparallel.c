@@ -233,7 +233,7 @@ SharedNeighbors(HnswGraph *graph, const HnswCandidate *c, int level, uint64 *ids
 	HnswSharedGraph *sg = graph->shared;
 	int			n = 0;
 #ifdef PG_HAVE_8BYTE_SINGLE_COPY_ATOMICITY
-	const volatile uint64 *slots = c->element->slots + HnswLevelFirstSlot(level, graph->m);
+	const volatile uint64 *slots = graph->nodes[c->id].slots + HnswLevelFirstSlot(level, graph->m);
 	int			capacity = HnswLevelCapacity(level, graph->m);
 
 	for (int i = 0; i < capacity; i++)

@@ -333,6 +333,27 @@ ExpandCandidate(HnswLayerSearch *ls, const HnswCandidate *c, Datum query, int le
 }
 
 /*
+ * Prefetches, in an in-memory graph, the slots of one level of the
+ * candidate that will be expanded next unless the current expansion finds
+ * a nearer one (usually it does not), so that they arrive meanwhile.
+ */
+static inline void
+PrefetchNextExpansion(const HnswLayerSearch *ls, int level)
+{
+	const HnswNode *node;
+	const uint64 *slots;
+
+	if (ls->graph->nodes == NULL || ls->pending.count == 0)
+		return;
+	node = &ls->graph->nodes[ls->pool[ls->pending.items[0].pos].id];
+	if (node->slots == NULL || node->level < level)
+		return;
+	slots = node->slots + HnswLevelFirstSlot(level, ls->graph->m);
+	for (int off = 0; off < HnswLevelCapacity(level, ls->graph->m); off += 8)
+		HnswPrefetch(slots + off);
+}
+
+/*
  * HnswSearchLayer - the ef nearest nodes to query found at one level by a
  * best-first search from the entry candidates (algorithm 2).  Returns an
  * array of *nresults candidates sorted by ascending distance, allocated in
@@ -373,6 +394,7 @@ HnswSearchLayer(HnswGraph *graph, Datum query, HnswCandidate **entries,
 			break;
 		/* a copy: expanding may move the pool */
 		c = ls.pool[HeapPop(&ls.pending)];
+		PrefetchNextExpansion(&ls, level);
 		CHECK_FOR_INTERRUPTS();
 		/* an element linked at a level has that level; else the graph is inconsistent */
 		if (c.level >= level)

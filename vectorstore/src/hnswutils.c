@@ -753,7 +753,8 @@ ElementGraphVisit(HnswGraph *graph, Datum query, uint64 *ids, int n,
 int
 HnswElementNeighbors(HnswGraph *graph, const HnswCandidate *c, int level, uint64 *ids)
 {
-	const uint64 *slots = c->element->slots + HnswLevelFirstSlot(level, graph->m);
+	const uint64 *slots = (graph->nodes != NULL ? graph->nodes[c->id].slots : c->element->slots) +
+		HnswLevelFirstSlot(level, graph->m);
 	int			capacity = HnswLevelCapacity(level, graph->m);
 	int			n = 0;
 
@@ -802,6 +803,7 @@ HnswSetNode(HnswGraph *graph, uint64 id, HnswElement element)
 	Assert(id < (uint64) graph->maxelements);
 	graph->elements[id] = element;
 	graph->nodes[id].value = DatumGetPointer(element->value);
+	graph->nodes[id].slots = element->slots;
 	graph->nodes[id].element = element;
 	graph->nodes[id].level = element->level;
 }
