@@ -411,8 +411,8 @@ typedef struct HnswGraph
 	HnswElement (*get) (struct HnswGraph *graph, uint64 id);
 	/* in-memory graph (build) */
 	struct HnswSharedGraph *shared; /* a parallel build's graph, else NULL */
-	HnswElement *elements;
-	HnswNode   *nodes;			/* parallel to elements (HnswSetNode) */
+	HnswNode   *nodes;			/* per id: the element and what a search
+								 * reads of it (HnswSetNode) */
 	int64		nelements;
 	int64		maxelements;
 	uint8	   *visitMarks;		/* per element: epoch of its last visit (one
@@ -581,7 +581,7 @@ extern HnswElementTuple HnswCheckElementTuple(Relation index, Page page,
 extern Size HnswElementTupleSize(bool compact, int level, int m, Size valsize);
 extern Size HnswStoredValueSize(const HnswQuantizer *q, Datum value);
 extern void HnswFormElementTuple(HnswElementTuple tup, bool compact, HnswElement element,
-								 int m, HnswElement *elements, const struct varlena *stored);
+								 int m, const HnswNode *nodes, const struct varlena *stored);
 extern HnswElement HnswElementFromTuple(Relation index, HnswElementTuple tup, uint64 id,
 										int m, const HnswQuantizer *q);
 #ifdef USE_ASSERT_CHECKING

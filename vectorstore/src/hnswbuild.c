@@ -107,7 +107,7 @@ static HnswElement
 InMemoryGet(HnswGraph *graph, uint64 id)
 {
 	Assert(id < (uint64) graph->nelements);
-	return graph->elements[id];
+	return graph->nodes[id].element;
 }
 
 /*
@@ -393,7 +393,7 @@ PrefetchLists(HnswGraph *graph, uint64 id, int level)
 
 	if (id == HNSW_INVALID_ID)
 		return;
-	neighbor = graph->elements[id];
+	neighbor = graph->nodes[id].element;
 	for (int off = 0; off < capacity; off += 8)
 	{
 		HnswPrefetch(neighbor->slots + first + off);
@@ -495,7 +495,7 @@ AddToGraph(HnswBuildState *bs, Datum value, ItemPointer heaptid)
 
 		/* the neighbours' lists are cache misses: overlap them (see PrefetchLists) */
 		for (int i = 0; i < capacity && ids[i] != HNSW_INVALID_ID; i++)
-			HnswPrefetch(graph->elements[ids[i]]);
+			HnswPrefetch(graph->nodes[ids[i]].element);
 		for (int i = 0; i < Min(capacity, HNSW_LIST_PREFETCH_AHEAD); i++)
 			PrefetchLists(graph, ids[i], level);
 		for (int i = 0; i < capacity; i++)
@@ -506,7 +506,7 @@ AddToGraph(HnswBuildState *bs, Datum value, ItemPointer heaptid)
 				continue;
 			if (i + HNSW_LIST_PREFETCH_AHEAD < capacity)
 				PrefetchLists(graph, ids[i + HNSW_LIST_PREFETCH_AHEAD], level);
-			neighbor = graph->elements[ids[i]];
+			neighbor = graph->nodes[ids[i]].element;
 			if (bs->shared != NULL)
 				HnswSharedLockList(bs->shared, neighbor, level);
 			LinkBackInMemory(graph, neighbor, level, element, ownDists[first + i]);
@@ -560,7 +560,7 @@ LayoutOrder(HnswBuildState *bs)
 		}
 		for (int slot = 0; slot < capacity; slot++)
 		{
-			uint64		id = graph->elements[order[next]]->slots[slot];
+			uint64		id = graph->nodes[order[next]].element->slots[slot];
 
 			if (id != HNSW_INVALID_ID && !placed[id])
 			{
@@ -591,7 +591,7 @@ AssignTids(HnswBuildState *bs, const int64 *order, BlockNumber first)
 
 	for (int64 i = 0; i < bs->graph.nelements; i++)
 	{
-		HnswElement element = bs->graph.elements[order[i]];
+		HnswElement element = bs->graph.nodes[order[i]].element;
 		Size		size = HnswElementTupleSize(bs->quant != NULL, element->level, bs->m,
 												HnswStoredValueSize(bs->quant, element->value));
 		Size		need = MAXALIGN(size) + sizeof(ItemIdData);
@@ -641,7 +641,7 @@ SetRangeFromGraph(HnswBuildState *bs)
 	HnswQuantStatsInit(&stats, bs->quant->dims);
 	for (int64 i = 0; i < bs->graph.nelements; i++)
 	{
-		Datum		value = bs->graph.elements[i]->value;
+		Datum		value = bs->graph.nodes[i].element->value;
 		EpVector   *v = HnswQuantToFloat(bs->quant, value);
 
 		HnswQuantStatsAdd(&stats, v);
@@ -718,7 +718,7 @@ WriteGraph(HnswBuildState *bs)
 		HnswQuantSetMeta(meta, HNSW_FIRST_ELEMENT_BLKNO, rangePages);
 	if (bs->entryLevel >= 0)
 	{
-		uint64		entry = bs->graph.elements[bs->entryId]->id;
+		uint64		entry = bs->graph.nodes[bs->entryId].element->id;
 
 		meta->entryBlkno = HnswIdGetBlkno(entry);
 		meta->entryOffno = HnswIdGetOffno(entry);
@@ -735,7 +735,7 @@ WriteGraph(HnswBuildState *bs)
 	buf = InvalidBuffer;
 	for (int64 i = 0; i < bs->graph.nelements; i++)
 	{
-		HnswElement element = bs->graph.elements[order[i]];
+		HnswElement element = bs->graph.nodes[order[i]].element;
 		struct varlena *stored = StoredValue(bs, element);
 		Size		size = HnswElementTupleSize(bs->quant != NULL, element->level, bs->m,
 												VARSIZE(stored));
@@ -749,7 +749,7 @@ WriteGraph(HnswBuildState *bs)
 			buf = NewPage(bs->index, MAIN_FORKNUM, current);
 			HnswInitPage(BufferGetPage(buf), HNSW_PAGE_ELEMENT);
 		}
-		HnswFormElementTuple(tup, bs->quant != NULL, element, bs->m, bs->graph.elements, stored);
+		HnswFormElementTuple(tup, bs->quant != NULL, element, bs->m, bs->graph.nodes, stored);
 		if (PageAddItem(BufferGetPage(buf), (Item) tup, size, InvalidOffsetNumber,
 						false, false) != HnswIdGetOffno(element->id))
 			elog(ERROR, "failed to add element tuple to index \"%s\"",

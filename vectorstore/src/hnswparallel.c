@@ -119,7 +119,7 @@ struct HnswSharedGraph
 	dsa_area   *area;
 	ParallelTableScanDesc pscan;
 	HnswGraph  *graph;			/* the local views, once attached */
-	HnswSharedElement **records;	/* per id, parallel to graph->elements */
+	HnswSharedElement **records;	/* per id, parallel to graph->nodes */
 	bool		holdsEntry;		/* this insert holds graphLock exclusively */
 };
 
@@ -149,7 +149,7 @@ Record(HnswSharedGraph *sg, uint64 id)
 }
 
 /*
- * Makes room for id in the local arrays (elements, records, visit marks),
+ * Makes room for id in the local arrays (nodes, records, visit marks),
  * doubling them; new entries are zero.  The graph's nelements follows
  * maxelements, so that every id seen is in range.
  */
@@ -188,8 +188,8 @@ Materialize(HnswSharedGraph *sg, uint64 id)
 
 	if (id >= (uint64) graph->maxelements)
 		GrowLocal(sg, id);
-	if (graph->elements[id] != NULL)
-		return graph->elements[id];
+	if (graph->nodes[id].element != NULL)
+		return graph->nodes[id].element;
 
 	rec = Record(sg, id);
 	base = (char *) rec;

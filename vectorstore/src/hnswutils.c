@@ -355,13 +355,13 @@ HnswElementIsValid(HnswElement element, int m)
  * Fills tup (HnswElementTupleSize bytes) from an element and the value to
  * store (its value, or its code in a quantized index), in the wide or the
  * compact layout.  During a build the element's slots are array indexes
- * and elements maps them to placed elements; otherwise elements is NULL
- * and the slots are already TIDs.  Each level's slots are nearest first
+ * and nodes maps them to placed elements; otherwise nodes is NULL and the
+ * slots are already TIDs.  Each level's slots are nearest first
  * (see HnswSetSlotsFromIds).
  */
 void
 HnswFormElementTuple(HnswElementTuple tup, bool compact, HnswElement element, int m,
-					 HnswElement *elements, const struct varlena *stored)
+					 const HnswNode *nodes, const struct varlena *stored)
 {
 	int			nslots = HnswSlotCount(element->level, m);
 	Size		valoff = HnswTupleValueOffsetFor(compact, element->level, m);
@@ -379,7 +379,7 @@ HnswFormElementTuple(HnswElementTuple tup, bool compact, HnswElement element, in
 	{
 		uint64		id = element->slots[i];
 
-		ids[i] = id != HNSW_INVALID_ID && elements != NULL ? elements[id]->id : id;
+		ids[i] = id != HNSW_INVALID_ID && nodes != NULL ? nodes[id].element->id : id;
 	}
 	HnswSetSlotsFromIds(tup, 0, nslots, m, ids);
 	pfree(ids);
@@ -768,9 +768,8 @@ HnswElementNeighbors(HnswGraph *graph, const HnswCandidate *c, int level, uint64
 }
 
 /*
- * HnswGrowNodes - makes the per-id arrays of an in-memory graph (elements,
- * nodes, visitMarks) hold max ids, in the graph's context; new entries
- * are zero.
+ * HnswGrowNodes - makes the per-id arrays of an in-memory graph (nodes,
+ * visitMarks) hold max ids, in the graph's context; new entries are zero.
  */
 void
 HnswGrowNodes(HnswGraph *graph, int64 max)
@@ -780,17 +779,14 @@ HnswGrowNodes(HnswGraph *graph, int64 max)
 	Assert(max > old);
 	if (old == 0)
 	{
-		graph->elements = MemoryContextAllocHuge(graph->cxt, mul_size(sizeof(HnswElement), max));
 		graph->nodes = MemoryContextAllocHuge(graph->cxt, mul_size(sizeof(HnswNode), max));
 		graph->visitMarks = MemoryContextAllocHuge(graph->cxt, max);
 	}
 	else
 	{
-		graph->elements = repalloc_huge(graph->elements, mul_size(sizeof(HnswElement), max));
 		graph->nodes = repalloc_huge(graph->nodes, mul_size(sizeof(HnswNode), max));
 		graph->visitMarks = repalloc_huge(graph->visitMarks, max);
 	}
-	memset(graph->elements + old, 0, sizeof(HnswElement) * (max - old));
 	memset(graph->nodes + old, 0, sizeof(HnswNode) * (max - old));
 	memset(graph->visitMarks + old, 0, max - old);
 	graph->maxelements = max;
@@ -801,7 +797,6 @@ void
 HnswSetNode(HnswGraph *graph, uint64 id, HnswElement element)
 {
 	Assert(id < (uint64) graph->maxelements);
-	graph->elements[id] = element;
 	graph->nodes[id].value = DatumGetPointer(element->value);
 	graph->nodes[id].slots = element->slots;
 	graph->nodes[id].element = element;
