@@ -430,6 +430,7 @@ extern ColumnarReadState *ColumnarScanNextBatch(TableScanDesc scan, ColumnarBatc
 /* columnar_scan.c */
 extern Oid	ColumnarBtreeFamily(Oid type);
 struct PlanState;
+struct RelOptInfo;
 struct ExprContext;
 
 /* The chunk filters of a plan node, their values evaluated at run time. */
@@ -450,6 +451,10 @@ extern void ColumnarSetChunkFilterValue(ColumnarChunkFilterSet *set, int i, Datu
 extern void ColumnarEvaluateChunkFilters(ColumnarChunkFilterSet *set, Relation rel,
 										 struct ExprContext *econtext);
 extern void ColumnarInstallScan(void);
+
+/* columnar_bitmap.c */
+extern void ColumnarReplaceBitmapPaths(struct RelOptInfo *rel);
+extern void ColumnarInstallBitmapScan(void);
 
 /* columnar_aggregate.c */
 extern void ColumnarInstallAggregate(void);

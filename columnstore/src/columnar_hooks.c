@@ -5,15 +5,13 @@
  *	  object access hook that forgets a dropped table's metadata (and a
  *	  dropped column's place in its options), the utility hook that renames
  *	  a column in the options and ends the bulk loads of a statement, the
- *	  relation-info hook that keeps bitmap heap
- *	  scans out of columnar plans (and parallel scans when
- *	  epiphany.enable_parallel_workers is off), and that setting.
+ *	  relation-info hook that keeps parallel scans out of columnar plans
+ *	  when epiphany.enable_parallel_workers is off, and that setting.
+ *	  (Bitmap heap paths are replaced by ColumnarBitmapScan,
+ *	  columnar_bitmap.c.)
  *
  *	  Invariants: hooks chain to whatever was installed before them; they
  *	  are installed once, from _PG_init, and do nothing for other tables.
- *	  Row groups have virtual block numbers, which bitmap heap scans would
- *	  prefetch as if they were blocks of the file, so the planner is told
- *	  the indexes cannot produce bitmaps; plain index scans serve the quals.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -155,24 +153,18 @@ ColumnarProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnl
 }
 
 /*
- * Plans never read a columnar table through a bitmap: its indexes are
- * presented to the planner as unable to produce one.  With
- * epiphany.enable_parallel_workers off, no parallel scan is planned either.  (Removing the paths
- * afterwards is too late: a bitmap path may already have pushed the
- * plain paths out of the path list.)
+ * With epiphany.enable_parallel_workers off, no parallel scan of a
+ * columnar table is planned.
  */
 static void
 ColumnarGetRelationInfo(PlannerInfo *root, Oid relid, bool inhparent, RelOptInfo *rel)
 {
 	Oid			storage_id;
-	ListCell   *lc;
 
 	if (prev_get_relation_info_hook)
 		prev_get_relation_info_hook(root, relid, inhparent, rel);
 	if (inhparent || !IsColumnarTable(relid, &storage_id))
 		return;
-	foreach(lc, rel->indexlist)
-		((IndexOptInfo *) lfirst(lc))->amhasgetbitmap = false;
 	if (!ep_enable_parallel_workers)
 		rel->rel_parallel_workers = 0;
 }

@@ -306,6 +306,7 @@ ColumnarSetRelPathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEn
 		!ColumnarRelidIsColumnar(rte->relid))
 		return;
 
+	ColumnarReplaceBitmapPaths(rel);
 	fraction = Max(MIN_COLUMN_FRACTION * MIN_COLUMN_FRACTION,
 				   ColumnFraction(rel, rte) * ChunkReadFraction(root, rel, rte));
 	seqpath = FindSeqScanPath(rel->pathlist);

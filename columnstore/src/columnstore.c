@@ -33,6 +33,7 @@ _PG_init(void)
 	EpRegisterEngine("column", EP_COLUMNSTORE_LIBRARY);
 	ColumnarInstallHooks();
 	ColumnarInstallScan();
+	ColumnarInstallBitmapScan();
 	ColumnarInstallSummary();
 	ColumnarInstallAggregate();
 	ColumnarInstallBulkInsertHooks();

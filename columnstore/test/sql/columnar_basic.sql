@@ -93,12 +93,14 @@ EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
   SELECT sum(amount) FROM col_t WHERE id < 5000;
 SET enable_indexscan = off;
 SET enable_indexonlyscan = off;
+SET enable_bitmapscan = off;
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
   SELECT count(*) FROM col_t WHERE 24000 <= id AND name = 'late';
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
   SELECT count(*) FROM col_t WHERE id = 12345;
 RESET enable_indexscan;
 RESET enable_indexonlyscan;
+RESET enable_bitmapscan;
 SELECT sum(amount) FROM col_t WHERE id < 5000;
 SELECT sum(amount) FROM heap_t WHERE id < 5000;
 
@@ -117,6 +119,7 @@ SELECT count(*) FROM heap_t WHERE at >= (SELECT max(at) FROM heap_t) - 10;
 -- list: all of them); IS [NOT] NULL skips chunks by their null counts.
 SET enable_indexscan = off;
 SET enable_indexonlyscan = off;
+SET enable_bitmapscan = off;
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
   SELECT count(*) FROM col_t WHERE id IN (3, 17, 24999, NULL);
 SELECT count(*), sum(id) FROM col_t WHERE id IN (3, 17, 24999, NULL);
@@ -131,6 +134,7 @@ SELECT count(*), sum(id) FROM col_t WHERE name IN ('name 7', 'late');
 SELECT count(*), sum(id) FROM heap_t WHERE name IN ('name 7', 'late');
 RESET enable_indexscan;
 RESET enable_indexonlyscan;
+RESET enable_bitmapscan;
 CREATE TABLE col_nulls (id int, v int) USING columnar;
 SELECT epiphany.columnar_set_options('col_nulls', chunk_rows => 1000);
 INSERT INTO col_nulls SELECT g, CASE WHEN g > 4000 THEN NULL ELSE g END

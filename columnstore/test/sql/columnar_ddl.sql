@@ -56,7 +56,7 @@ SELECT amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE c.relname = 
 SELECT count(*), count(DISTINCT v) FROM conv;
 
 -- Index kinds: btree (unique and expression), hash, GiST, GIN (read by
--- index scans or, for GIN, sequential scans: no bitmap scans on columnar).
+-- index scans; GIN, which only builds bitmaps, by ColumnarBitmapScan).
 CREATE TABLE idx (id int, tags text[], r int4range, v text) USING columnar;
 INSERT INTO idx SELECT g, ARRAY['t' || g % 10], int4range(g, g + 10), 'v' || g
   FROM generate_series(1, 5000) g;
