@@ -57,7 +57,8 @@ port_in_use() {
 create_cluster() {
 	ep_note "creating a cluster in $home/data"
 	rm -rf "$home/data.new"
-	pg initdb -D "$home/data.new" -U "$user" --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+	pg initdb -D "$home/data.new" -U "$user" --auth=trust --encoding=UTF8 --locale=C.UTF-8 \
+		--data-checksums >/dev/null
 	cp "$EP_TOP/deploy/postgresql/epiphany.conf" "$home/data.new/epiphany.conf"
 	[ "$(id -u)" -eq 0 ] && chown "$user" "$home/data.new/epiphany.conf"
 	cat >>"$home/data.new/postgresql.conf" <<CONF
