@@ -251,6 +251,7 @@ extern bool ColumnarRowGroupVisible(Relation rel, uint64 row_number, Snapshot sn
 extern ColumnarRowGroup *ColumnarReadRowGroup(Relation rel, uint64 row_number,
 											  Snapshot snapshot);
 extern int64 ColumnarLiveRows(Relation rel, Snapshot snapshot);
+extern int64 ColumnarEstimateLiveRows(Relation rel, Snapshot snapshot);
 extern void ColumnarGetOptions(Oid relid, ColumnarOptions *options);
 extern void ColumnarSetOptions(Oid relid, const ColumnarOptions *options);
 extern void ColumnarDropOptions(Oid relid);

@@ -773,10 +773,20 @@ CompactOnce(Oid relid, void *arg)
 static void
 VacuumTable(Oid relid)
 {
-	VacuumStmt *stmt = makeNode(VacuumStmt);
+	/*
+	 * The statement must outlive the transaction: VACUUM commits it, runs
+	 * in transactions of its own and names the relation from the statement
+	 * when it skips a locked one (a dangling name crashed the worker).
+	 */
+	MemoryContext context = AllocSetContextCreate(TopMemoryContext, "columnar vacuum request",
+												  ALLOCSET_SMALL_SIZES);
+	MemoryContext old;
+	VacuumStmt *stmt;
 	char	   *relname;
 
 	StartTransactionCommand();
+	old = MemoryContextSwitchTo(context);
+	stmt = makeNode(VacuumStmt);
 	relname = get_rel_name(relid);
 	if (relname != NULL)
 	{
@@ -786,9 +796,12 @@ VacuumTable(Oid relid)
 		stmt->options = list_make1(makeDefElem("skip_locked", NULL, -1));
 		stmt->rels = list_make1(makeVacuumRelation(rv, relid, NIL));
 		stmt->is_vacuumcmd = true;
-		ExecVacuum(make_parsestate(NULL), stmt, true);
 	}
+	MemoryContextSwitchTo(old);
+	if (relname != NULL)
+		ExecVacuum(make_parsestate(NULL), stmt, true);
 	CommitTransactionCommand();
+	MemoryContextDelete(context);
 }
 
 /*

@@ -1363,7 +1363,8 @@ LiveRowGroupRows(Relation rel)
 }
 
 /*
- * Rows: the row groups' (from the catalog), plus the delta store's, which
+ * Rows: the row groups' (from the catalog, their deletions estimated by
+ * ColumnarEstimateLiveRows), plus the delta store's, which
  * is what pg_class.reltuples (the whole table when last counted) has beyond
  * the row groups' rows now, scaled by the delta store's growth since, as the
  * heap scales it.  Pages: the delta store's plus the TOAST relation's,
@@ -1373,7 +1374,8 @@ static void
 columnar_relation_estimate_size(Relation rel, int32 *attr_widths, BlockNumber *pages,
 								double *tuples, double *allvisfrac)
 {
-	int64		rows = LiveRowGroupRows(rel);
+	int64		rows = ColumnarEstimateLiveRows(rel, ActiveSnapshotSet() ?
+												GetActiveSnapshot() : GetLatestSnapshot());
 	BlockNumber delta_pages = RelationGetNumberOfBlocks(rel);
 	BlockNumber chunk_pages = 0;
 	BlockNumber relpages = (BlockNumber) rel->rd_rel->relpages;

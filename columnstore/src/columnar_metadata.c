@@ -1185,6 +1185,71 @@ ColumnarLiveRows(Relation rel, Snapshot snapshot)
 }
 
 /*
+ * ColumnarEstimateLiveRows - for the planner: the rows of the row groups
+ * "snapshot" sees, less their deletions, which are counted up to
+ * ESTIMATE_MARKERS markers and extrapolated beyond over the span of row
+ * numbers those markers cover (markers come in row-number order), so that
+ * planning stays cheap with millions of markers: counting them all took a
+ * tenth of a second per plan at 500,000.
+ */
+#define ESTIMATE_MARKERS	1000
+
+int64
+ColumnarEstimateLiveRows(Relation rel, Snapshot snapshot)
+{
+	Oid			storage_id = ColumnarStorageId(rel);
+	CatalogTable cat;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	int64		rows = 0;
+	int64		markers = 0;
+	double		deleted;
+	uint64		first = PG_UINT64_MAX;
+	uint64		end = 0;
+	uint64		last_marker = 0;
+	bool		more;
+
+	OpenCatalog("row_group", AccessShareLock, false, &cat);
+	InitStorageKey(&key, storage_id);
+	scan = systable_beginscan(cat.rel, cat.pkey, true, snapshot, 1, &key);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		bool		isnull;
+		uint64		first_row = (uint64) DatumGetInt64(heap_getattr(tuple, Anum_row_group_first_row,
+																	RelationGetDescr(cat.rel),
+																	&isnull));
+		int64		count = DatumGetInt64(heap_getattr(tuple, Anum_row_group_row_count,
+													   RelationGetDescr(cat.rel), &isnull));
+
+		rows += count;
+		first = Min(first, first_row);
+		end = Max(end, first_row + (uint64) count);
+	}
+	systable_endscan(scan);
+	CloseCatalog(&cat, AccessShareLock);
+
+	OpenCatalog("deleted_row", AccessShareLock, false, &cat);
+	scan = systable_beginscan(cat.rel, cat.pkey, true, snapshot, 1, &key);
+	while (markers < ESTIMATE_MARKERS && HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		bool		isnull;
+
+		last_marker = (uint64) DatumGetInt64(heap_getattr(tuple, Anum_deleted_row_row_number,
+														  RelationGetDescr(cat.rel), &isnull));
+		markers++;
+	}
+	more = markers == ESTIMATE_MARKERS && HeapTupleIsValid(systable_getnext(scan));
+	systable_endscan(scan);
+	CloseCatalog(&cat, AccessShareLock);
+
+	deleted = (double) markers;
+	if (more && last_marker >= first && end > first)
+		deleted = (double) markers * (double) (end - first) / (double) (last_marker - first + 1);
+	return Max(0, rows - (int64) deleted);
+}
+
+/*
  * ColumnarStorageStats - totals over the row groups and deletion markers the
  * current snapshot sees.
  */
