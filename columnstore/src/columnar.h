@@ -331,6 +331,7 @@ typedef struct ColumnarBatch
 	Bitmapset  *deleted;		/* offsets in rg that are deleted */
 } ColumnarBatch;
 extern bool ColumnarReadNextBatch(ColumnarReadState *state, ColumnarBatch *batch);
+extern bool ColumnarBatchAllLive(const ColumnarBatch *batch);
 extern int	ColumnarBatchLiveRows(const ColumnarBatch *batch, int32 *selection);
 extern void ColumnarBatchColumn(ColumnarReadState *state, const ColumnarBatch *batch,
 								AttrNumber attnum, const int32 *rows, int count,

@@ -418,7 +418,11 @@ ReserveRows(AggregateState *state, int rows)
 	if (rows <= state->rows_allocated)
 		return;
 	state->rows_allocated = Max(rows, COLUMNAR_DEFAULT_CHUNK_ROWS);
-	state->sel.rows = MemoryContextAlloc(state->context, sizeof(int32) * state->rows_allocated);
+	state->sel.rows = state->sel.space =
+		MemoryContextAlloc(state->context, sizeof(int32) * state->rows_allocated);
+	state->identity = MemoryContextAlloc(state->context, sizeof(int32) * state->rows_allocated);
+	for (int r = 0; r < state->rows_allocated; r++)
+		state->identity[r] = r;
 	state->agg_rows = MemoryContextAlloc(state->context, sizeof(int32) * state->rows_allocated);
 	state->row_groups = MemoryContextAlloc(state->context, sizeof(uint32) * state->rows_allocated);
 }
@@ -717,7 +721,7 @@ AccumulateExtreme(AggregateState *state, int a, VectorSelection *rows)
 static bool
 Accumulate(AggregateState *state)
 {
-	VectorSelection own = {.rows = state->agg_rows};
+	VectorSelection own = {.rows = state->agg_rows, .space = state->agg_rows};
 
 	state->sel.id = ++state->selections;	/* evaluations shared from here */
 	for (int a = 0; a < state->naggs; a++)
@@ -828,7 +832,16 @@ ProcessRowGroups(AggregateState *state, TableScanDesc scan)
 		ReserveRows(state, state->batch.rows);
 		memset(state->column_loaded, 0, sizeof(bool) * state->ncolumns);
 		state->sel.batch_rows = state->batch.rows;
-		state->sel.count = ColumnarBatchLiveRows(&state->batch, state->sel.rows);
+		if (ColumnarBatchAllLive(&state->batch))
+		{
+			state->sel.rows = state->identity;
+			state->sel.count = state->batch.rows;
+		}
+		else
+		{
+			state->sel.rows = state->sel.space;
+			state->sel.count = ColumnarBatchLiveRows(&state->batch, state->sel.rows);
+		}
 		state->batches++;
 		FiltersPassingWhole(state);
 		if (!ProcessBatch(state))
@@ -872,12 +885,12 @@ ProcessDelta(AggregateState *state, TableScanDesc scan)
 				column->values[rows] = column->nulls[rows] ? (Datum) 0 :
 					datumCopy(value, att->attbyval, att->attlen);
 			}
-			state->sel.rows[rows] = rows;
 			rows++;
 		}
 		MemoryContextSwitchTo(old);
 		if (rows == 0)
 			break;
+		state->sel.rows = state->identity;
 		state->sel.count = rows;
 		state->sel.batch_rows = rows;
 		state->batches++;

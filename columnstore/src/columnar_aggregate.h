@@ -194,6 +194,8 @@ typedef struct AggregateState
 	Accumulator *accumulators;	/* [group * naggs + agg] */
 	uint32	   *row_groups;		/* [row]: group of each selected row */
 	VectorSelection sel;
+	int32	   *identity;		/* 0, 1, ...: a batch's rows when none is
+								 * deleted */
 	int32	   *agg_rows;		/* a selection for one aggregate */
 	int			rows_allocated;
 	uint64		selections;		/* ids given to batch selections */

@@ -645,6 +645,15 @@ ColumnarChunkPassesFilter(ColumnarReadState *state, const ColumnarBatch *batch,
 	return false;
 }
 
+/* ColumnarBatchAllLive - whether no row of "batch" is deleted. */
+bool
+ColumnarBatchAllLive(const ColumnarBatch *batch)
+{
+	int			next_deleted = bms_next_member(batch->deleted, (int) batch->first_offset - 1);
+
+	return next_deleted < 0 || next_deleted >= (int) batch->first_offset + batch->rows;
+}
+
 /*
  * ColumnarBatchLiveRows - the places in "batch" of its rows that are not
  * deleted, in order, into "selection" (room for batch->rows); returns how
@@ -656,12 +665,6 @@ ColumnarBatchLiveRows(const ColumnarBatch *batch, int32 *selection)
 	int			count = 0;
 	int			next_deleted = bms_next_member(batch->deleted, (int) batch->first_offset - 1);
 
-	if (next_deleted < 0 || next_deleted >= (int) batch->first_offset + batch->rows)
-	{
-		for (int i = 0; i < batch->rows; i++)
-			selection[i] = i;
-		return batch->rows;
-	}
 	for (int i = 0; i < batch->rows; i++)
 	{
 		if (next_deleted == (int) batch->first_offset + i)

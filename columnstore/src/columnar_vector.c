@@ -295,7 +295,8 @@ CompareFloat8(double a, double b)
  */
 #define FILTER_ROWS(sel, keep) \
 	do { \
-		int32	   *rows_ = (sel)->rows; \
+		const int32 *rows_ = (sel)->rows; \
+		int32	   *kept_rows_ = (sel)->space; \
 		int			count_ = (sel)->count; \
 		int			kept_ = 0; \
 		if (count_ == (sel)->batch_rows) \
@@ -303,7 +304,7 @@ CompareFloat8(double a, double b)
 			/* every row: the selection is 0, 1, ... */ \
 			for (int r = 0; r < count_; r++) \
 			{ \
-				rows_[kept_] = r; \
+				kept_rows_[kept_] = r; \
 				kept_ += (keep) ? 1 : 0; \
 			} \
 		} \
@@ -312,10 +313,11 @@ CompareFloat8(double a, double b)
 			for (int i_ = 0; i_ < count_; i_++) \
 			{ \
 				int			r = rows_[i_]; \
-				rows_[kept_] = r; \
+				kept_rows_[kept_] = r; \
 				kept_ += (keep) ? 1 : 0; \
 			} \
 		} \
+		(sel)->rows = kept_rows_; \
 		(sel)->count = kept_; \
 	} while (0)
 

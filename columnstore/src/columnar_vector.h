@@ -69,7 +69,8 @@ typedef struct VectorColumn
 /* A selection: the rows of a batch still in play, ascending. */
 typedef struct VectorSelection
 {
-	int32	   *rows;
+	int32	   *rows;			/* may be a shared array of 0, 1, ... */
+	int32	   *space;			/* where filters write the rows they keep */
 	int			count;
 	int			batch_rows;		/* rows in the batch */
 	uint64		id;				/* non-zero: expressions evaluated on this
