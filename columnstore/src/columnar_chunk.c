@@ -1431,16 +1431,14 @@ ColumnarDecodeLoadedChunkScaled(Relation rel, Form_pg_attribute att, ColumnarChu
 	else if (rows != NULL && ColumnarChunkSeekable(chunk, data))
 	{
 		int			at = ReadDecimalHeader(rel, att, data, n, &hdr);
+		uint64	   *gathered = (uint64 *) data->scaled + row_count;
+		const char *damage = EpCodecs[hdr.codec].values_at(data->raw + at, data->raw_size - at,
+														   n, rows, count, gathered);
 
+		if (damage != NULL)
+			ReportCorruptChunk(rel, att, damage);
 		for (int i = 0; i < count; i++)
-		{
-			const char *damage = EpCodecs[hdr.codec].value_at(data->raw + at, data->raw_size - at,
-															   n, rows[i],
-															   (uint64 *) &data->scaled[rows[i]]);
-
-			if (damage != NULL)
-				ReportCorruptChunk(rel, att, damage);
-		}
+			data->scaled[rows[i]] = (int64) gathered[i];
 		*scale = hdr.dscale;
 		return true;
 	}
@@ -1473,11 +1471,11 @@ ColumnarChunkSeekable(ColumnarChunk *chunk, ColumnarChunkData *data)
 				(Size) (data->raw_size - data->values_offset) < sizeof(DecimalHeader))
 				return true;	/* nothing to decode, or an error to report */
 			memcpy(&hdr, data->raw + data->values_offset, sizeof(DecimalHeader));
-			return hdr.codec < EP_CODEC_COUNT && EpCodecs[hdr.codec].value_at != NULL;
+			return hdr.codec < EP_CODEC_COUNT && EpCodecs[hdr.codec].values_at != NULL;
 		default:
 			for (int c = 0; c < lengthof(TypedEncodings); c++)
 				if (TypedEncodings[c].encoding == chunk->encoding)
-					return EpCodecs[TypedEncodings[c].codec].value_at != NULL;
+					return EpCodecs[TypedEncodings[c].codec].values_at != NULL;
 			return false;
 	}
 }
@@ -1548,10 +1546,11 @@ DecimalValueAt(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, int
 	uint64		image;
 	const char *damage;
 
-	if (EpCodecs[hdr.codec].value_at == NULL)
+	if (EpCodecs[hdr.codec].values_at == NULL)
 		elog(ERROR, "columnar encoding \"%s\" has no random access",
 			 EpCodecs[hdr.codec].name);
-	damage = EpCodecs[hdr.codec].value_at(data->raw + at, data->raw_size - at, n, k, &image);
+	damage = EpCodecs[hdr.codec].values_at(data->raw + at, data->raw_size - at, n, &k, 1,
+										   &image);
 	if (damage != NULL)
 		ReportCorruptChunk(rel, att, damage);
 	data->numerics = Room(data->numerics, &data->numerics_allocated,
@@ -1604,11 +1603,11 @@ ColumnarLoadedChunkValue(Relation rel, Form_pg_attribute att, ColumnarChunk *chu
 			return DecimalValueAt(rel, att, data, n, k);
 		default:
 			codec = TypedCodec(rel, att, (ColumnarEncoding) chunk->encoding);
-			if (codec->value_at == NULL)
+			if (codec->values_at == NULL)
 				elog(ERROR, "columnar encoding \"%s\" has no random access",
 					 ColumnarEncodingName(chunk->encoding));
-			damage = codec->value_at(data->raw + data->values_offset,
-									 data->raw_size - data->values_offset, n, k, &image);
+			damage = codec->values_at(data->raw + data->values_offset,
+									  data->raw_size - data->values_offset, n, &k, 1, &image);
 			if (damage != NULL)
 				ReportCorruptChunk(rel, att, damage);
 			return ImageToValue(att, (ColumnarEncoding) chunk->encoding, image);

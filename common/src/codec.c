@@ -21,7 +21,7 @@
 
 const EpCodec EpCodecs[EP_CODEC_COUNT] = {
 	[EP_CODEC_BITPACK] = {
-		"bitpack", EpBitpackEncodedSize, EpBitpackEncode, EpBitpackDecode, EpBitpackValueAt
+		"bitpack", EpBitpackEncodedSize, EpBitpackEncode, EpBitpackDecode, EpBitpackValuesAt
 	},
 	[EP_CODEC_DELTA] = {
 		"delta", EpDeltaEncodedSize, EpDeltaEncode, EpDeltaDecode, NULL

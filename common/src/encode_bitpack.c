@@ -164,16 +164,20 @@ EpBitpackDecode(const char *src, Size size, int count, uint64 *out)
 }
 
 const char *
-EpBitpackValueAt(const char *src, Size size, int count, int index, uint64 *out)
+EpBitpackValuesAt(const char *src, Size size, int count, const int32 *indexes, int n,
+				  uint64 *out)
 {
 	EpBitpackHeader hdr;
 	const char *damage = ReadHeader(src, size, count, &hdr);
 
 	if (damage != NULL)
 		return damage;
-	Assert(index >= 0 && index < count);
-	*out = (uint64) hdr.min;
-	if (hdr.width > 0)
-		*out += EpBitRead(src + sizeof(hdr), (uint64) index * hdr.width, hdr.width);
+	for (int i = 0; i < n; i++)
+	{
+		Assert(indexes[i] >= 0 && indexes[i] < count);
+		out[i] = (uint64) hdr.min;
+		if (hdr.width > 0)
+			out[i] += EpBitRead(src + sizeof(hdr), (uint64) indexes[i] * hdr.width, hdr.width);
+	}
 	return NULL;
 }

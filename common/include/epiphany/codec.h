@@ -49,12 +49,13 @@ typedef struct EpCodec
 	const char *(*decode) (const char *src, Size size, int count, uint64 *out);
 
 	/*
-	 * Decodes value "index" of count (0 <= index < count) alone, in constant
-	 * time, checking what it reads as decode() does; NULL for a codec that
-	 * must decode from the start.
+	 * Decodes values indexes[0..n) of count (each 0 <= index < count, in any
+	 * order) alone into out[0..n), in constant time per value, checking what
+	 * it reads as decode() does; NULL for a codec that must decode from the
+	 * start.
 	 */
-	const char *(*value_at) (const char *src, Size size, int count, int index,
-							 uint64 *out);
+	const char *(*values_at) (const char *src, Size size, int count, const int32 *indexes,
+							  int n, uint64 *out);
 } EpCodec;
 
 extern const EpCodec EpCodecs[EP_CODEC_COUNT];
@@ -141,8 +142,8 @@ extern int	EpDictBuild(const Datum *values, int count, bool typbyval, int16 typl
 extern Size EpBitpackEncodedSize(const uint64 *values, int count);
 extern void EpBitpackEncode(const uint64 *values, int count, char *dst);
 extern const char *EpBitpackDecode(const char *src, Size size, int count, uint64 *out);
-extern const char *EpBitpackValueAt(const char *src, Size size, int count, int index,
-									uint64 *out);
+extern const char *EpBitpackValuesAt(const char *src, Size size, int count,
+									 const int32 *indexes, int n, uint64 *out);
 
 /* encode_delta.c */
 extern Size EpDeltaEncodedSize(const uint64 *values, int count);
