@@ -40,6 +40,7 @@
 #include "catalog/pg_type.h"
 #include "columnar_aggregate.h"
 #include "commands/explain.h"
+#include "epiphany/select.h"
 #include "executor/executor.h"
 #include "executor/nodeHash.h"
 #include "miscadmin.h"
@@ -419,7 +420,7 @@ ReserveRows(AggregateState *state, int rows)
 		return;
 	state->rows_allocated = Max(rows, COLUMNAR_DEFAULT_CHUNK_ROWS);
 	state->sel.rows = state->sel.space =
-		MemoryContextAlloc(state->context, sizeof(int32) * state->rows_allocated);
+		MemoryContextAlloc(state->context, sizeof(int32) * (state->rows_allocated + EP_SELECT_SLACK));
 	state->identity = MemoryContextAlloc(state->context, sizeof(int32) * state->rows_allocated);
 	for (int r = 0; r < state->rows_allocated; r++)
 		state->identity[r] = r;

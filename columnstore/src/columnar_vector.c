@@ -32,6 +32,7 @@
 #include "access/stratnum.h"
 #include "catalog/pg_type.h"
 #include "columnar_vector.h"
+#include "epiphany/select.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 
@@ -414,6 +415,13 @@ FilterIntegers(VectorFilter *f, VectorColumn *c, VectorSelection *sel)
 	hi64 = (int64) Min(hi, (int128) PG_INT64_MAX);
 	/* lo64 <= v <= hi64 as one unsigned comparison of v - lo64 */
 	span = (uint64) hi64 - (uint64) lo64;
+	if (sel->count == sel->batch_rows)
+	{
+		/* every row: the selection kernel (SIMD where the CPU has it) */
+		sel->count = EpSelectRange(ints, nulls, sel->count, lo64, span, sel->space);
+		sel->rows = sel->space;
+		return true;
+	}
 	FILTER_ROWS(sel, !nulls[r] & ((uint64) ints[r] - (uint64) lo64 <= span));
 	return true;
 }
