@@ -122,6 +122,32 @@ VectorStrategy(Oid opno, Oid column_type, Oid value_type)
 }
 
 /*
+ * "column = ANY (array)" on an integer-like column whose equality the
+ * vector layer computes exactly, the array known when the scan starts.
+ */
+static bool
+CompileInFilter(ScalarArrayOpExpr *saop, ColumnList *columns, VectorFilter *filter, Node **value)
+{
+	Node	   *column = linitial(saop->args);
+	Oid			elem_type;
+
+	if (!saop->useOr || list_length(saop->args) != 2 || !IsA(column, Var))
+		return false;
+	*value = lsecond(saop->args);
+	filter->column = ColumnIndex(columns, column);
+	elem_type = get_element_type(exprType(*value));
+	if (filter->column < 0 || !IsRunConstant(*value) || !OidIsValid(elem_type) ||
+		ColumnarVectorTypeOf(((Var *) column)->vartype) != VECTOR_INT64 ||
+		VectorStrategy(saop->opno, ((Var *) column)->vartype, elem_type) != BTEqualStrategyNumber)
+		return false;
+	filter->kind = VECTOR_FILTER_IN;
+	filter->strategy = BTEqualStrategyNumber;
+	filter->value_type = exprType(*value);
+	filter->collation = saop->inputcollid;
+	return true;
+}
+
+/*
  * Compiles qual "clause" into "filter" (value side into *value); false when
  * the vector layer cannot evaluate it.
  */
@@ -168,6 +194,8 @@ ColumnarAggCompileFilter(Expr *clause, ColumnList *columns, VectorFilter *filter
 		}
 		return true;
 	}
+	if (IsA(clause, ScalarArrayOpExpr))
+		return CompileInFilter((ScalarArrayOpExpr *) clause, columns, filter, value);
 	return false;
 }
 

@@ -33,7 +33,9 @@
 #include "catalog/pg_type.h"
 #include "columnar_vector.h"
 #include "epiphany/select.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/fmgrprotos.h"
 
 #define NUMERIC_MEMO_SIZE	64
@@ -223,6 +225,64 @@ ColumnarSetScaledColumn(VectorColumn *column, int64 *ints, bool *nulls, int scal
  * ------------------------------------------------------------------------
  */
 
+static int
+CompareInt64(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a;
+	int64		y = *(const int64 *) b;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/*
+ * The non-NULL elements of an IN filter's array (an integer-like type) as
+ * sorted distinct int64 values, in the current memory context.  NULL
+ * elements match no row ("x = NULL" is not true).
+ */
+static void
+SetInValues(VectorFilter *filter, ArrayType *array)
+{
+	Oid			elem_type = ARR_ELEMTYPE(array);
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int			count = 0;
+
+	get_typlenbyvalalign(elem_type, &typlen, &typbyval, &typalign);
+	deconstruct_array(array, elem_type, typlen, typbyval, typalign, &elems, &nulls, &n);
+	filter->in_values = palloc(sizeof(int64) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+		if (!nulls[i])
+			filter->in_values[count++] = ColumnarDatumToInt64(elem_type, elems[i]);
+	qsort(filter->in_values, count, sizeof(int64), CompareInt64);
+	filter->in_count = 0;
+	for (int i = 0; i < count; i++)
+		if (i == 0 || filter->in_values[i] != filter->in_values[i - 1])
+			filter->in_values[filter->in_count++] = filter->in_values[i];
+}
+
+/* Whether "value" is one of sorted values[0..n). */
+static inline bool
+InSorted(const int64 *values, int n, int64 value)
+{
+	int			lo = 0;
+	int			hi = n;
+
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (values[mid] < value)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && values[lo] == value;
+}
+
 /*
  * ColumnarSetFilterValue - give "filter" its value (of type value_type, for
  * a column of vector type "vtype"); false when a COMPARE filter cannot use
@@ -236,6 +296,11 @@ ColumnarSetFilterValue(VectorFilter *filter, VectorType vtype, Datum value, bool
 
 	filter->value_null = isnull;
 	filter->value = value;
+	if (!isnull && filter->kind == VECTOR_FILTER_IN)
+	{
+		SetInValues(filter, DatumGetArrayTypeP(value));
+		return true;
+	}
 	if (isnull || filter->kind != VECTOR_FILTER_COMPARE)
 		return true;
 	switch (vtype)
@@ -460,6 +525,15 @@ ColumnarApplyFilter(VectorFilter *f, VectorColumn *c, VectorSelection *sel)
 	}
 	if (!ColumnarConvertColumn(c, sel))
 		return false;
+	if (f->kind == VECTOR_FILTER_IN)
+	{
+		const int64 *ints = c->ints;
+		const int64 *in_values = f->in_values;
+		int			in_count = f->in_count;
+
+		FILTER_ROWS(sel, !nulls[r] && InSorted(in_values, in_count, ints[r]));
+		return true;
+	}
 	if (c->vtype == VECTOR_FLOAT8)
 	{
 		const double *floats = c->floats;

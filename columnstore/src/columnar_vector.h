@@ -89,6 +89,7 @@ typedef enum VectorFilterKind
 	VECTOR_FILTER_IS_NULL,
 	VECTOR_FILTER_IS_NOT_NULL,
 	VECTOR_FILTER_COMPARE,		/* by the column type's natural order */
+	VECTOR_FILTER_IN,			/* "column = ANY (array)", integer-like columns */
 	VECTOR_FILTER_OPERATOR		/* any strict boolean operator, per row */
 } VectorFilterKind;
 
@@ -110,6 +111,9 @@ typedef struct VectorFilter
 	int64		value_int;		/* COMPARE on INT64 and NUMERIC */
 	int			value_scale;	/* COMPARE on NUMERIC */
 	double		value_float;	/* COMPARE on FLOAT8 */
+	int64	   *in_values;		/* IN: the array's non-NULL values, sorted,
+								 * distinct */
+	int			in_count;
 } VectorFilter;
 
 extern bool ColumnarSetFilterValue(VectorFilter *filter, VectorType vtype, Datum value,

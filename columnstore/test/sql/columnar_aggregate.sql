@@ -83,7 +83,11 @@ SELECT q, same_rows(format('SELECT count(*), sum(q), sum(p), min(day), max(cat) 
                ('cat = ''cat2'''), ('cat <> ''cat2'''), ('cat > ''cat2'''), ('code = ''AB'''),
                ('cat IS NULL'), ('q IS NOT NULL'), ('cat LIKE ''cat%'''),
                ('day >= ''2024-03-01'' AND q < 50 AND cat <> ''cat1'' AND p IS NOT NULL'),
-               ('q > 1000000'), ('id < 0')) AS t(q);
+               ('q > 1000000'), ('id < 0'),
+               ('id IN (3, 17, 4000, 99999, 10001)'), ('day IN (''2024-02-02'', ''2024-03-01'')'),
+               ('small = ANY (ARRAY[7, NULL, 8]::int[])'), ('big IN (1000003, 2000006)'),
+               ('id = ANY (''{}''::int[])'), ('id IN (5, 5, 6) AND q > 0'),
+               ('ts IN (''2024-01-01 00:17+00'', ''2024-01-01 00:34+00'')')) AS t(q);
 -- grouped by one and two columns of several types, NULL groups included
 -- (a numeric key whose equal values show different scales shows the first
 -- one met, which depends on the scan order: not compared)
@@ -120,6 +124,12 @@ EXPLAIN (COSTS OFF) EXECUTE pq(10, '2024-06-01');
 EXECUTE pq(10, '2024-06-01');
 EXECUTE pq(-20.5, '2024-02-01');
 EXECUTE pq(NULL, '2024-02-01');
+PREPARE pin(int[]) AS SELECT count(*), sum(q) FROM agg_c WHERE id = ANY ($1);
+EXPLAIN (COSTS OFF) EXECUTE pin('{1, 2, 3}');
+EXECUTE pin('{1, 2, 3, 10001}');
+EXECUTE pin('{}');
+EXECUTE pin(NULL);
+SELECT count(*), sum(q) FROM agg_h WHERE id = ANY ('{1, 2, 3, 10001}');
 SELECT count(*), sum(q) FROM agg_h WHERE q > 10 AND day < '2024-06-01';
 SELECT count(*), sum(q) FROM agg_h WHERE q > -20.5 AND day < '2024-02-01';
 RESET plan_cache_mode;
@@ -189,7 +199,7 @@ SELECT q, same_rows(q)
   FROM (VALUES ('SELECT count(DISTINCT grp) FROM TBL'), ('SELECT grp, count(*) FROM TBL GROUP BY grp HAVING count(*) > 1'),
                ('SELECT string_agg(cat, '','' ORDER BY id) FROM TBL WHERE id < 20'),
                ('SELECT grp, cat, code, count(*) FROM TBL GROUP BY grp, cat, code'),
-               ('SELECT count(*) FROM TBL WHERE id % 2 = 0'), ('SELECT count(*) FROM TBL WHERE id = ANY (''{1,2,3}'')'),
+               ('SELECT count(*) FROM TBL WHERE id % 2 = 0'), ('SELECT count(*) FROM TBL WHERE q = ANY (''{1.5,2.25}'')'),
                ('SELECT count(*) FROM TBL WHERE id = 1 OR id = 2'), ('SELECT round(sum(f * 2)::numeric, 6) FROM TBL'),
                ('SELECT sum(id + 1) FROM TBL'), ('SELECT grp + 1, count(*) FROM TBL GROUP BY grp + 1'),
                ('SELECT sum(q) FROM TBL GROUP BY ROLLUP (grp)')) AS t(q);
