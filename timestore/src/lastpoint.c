@@ -45,7 +45,6 @@
 #include "access/tupconvert.h"
 #include "catalog/pg_am_d.h"
 #include "catalog/pg_inherits.h"
-#include "commands/defrem.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
@@ -201,13 +200,14 @@ OpenValueTimeIndex(Relation heap, AttrNumber value_attno, AttrNumber time_attno,
 	return NULL;
 }
 
-/* The default btree operator family of "type". */
+/*
+ * The default btree operator family of "type", from the type cache (a
+ * catalog scan per call otherwise).
+ */
 static Oid
 DefaultBtreeFamily(Oid type)
 {
-	Oid			opclass = GetDefaultOpClass(type, BTREE_AM_OID);
-
-	return OidIsValid(opclass) ? get_opclass_family(opclass) : InvalidOid;
+	return lookup_type_cache(type, TYPECACHE_BTREE_OPFAMILY)->btree_opf;
 }
 
 /*
