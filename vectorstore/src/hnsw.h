@@ -617,6 +617,8 @@ extern void HnswGrowNodes(HnswGraph *graph, int64 max);
 extern void HnswSetNode(HnswGraph *graph, uint64 id, HnswElement element);
 extern void HnswInitDiskGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt,
 							  const HnswQuantizer *q);
+extern void HnswInMemoryVisit(HnswGraph *graph, Datum query, uint64 *ids, int n,
+							  HnswCandidate *out);
 extern int	HnswElementNeighbors(HnswGraph *graph, const HnswCandidate *c, int level,
 								 uint64 *ids);
 extern void HnswReportBadElement(Relation index, BlockNumber blkno, OffsetNumber offno,

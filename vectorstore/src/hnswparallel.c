@@ -208,6 +208,24 @@ Materialize(HnswSharedGraph *sg, uint64 id)
 	return element;
 }
 
+/*
+ * Local views of n elements: their entries in graph->nodes, which are
+ * cache misses, are fetched together first.
+ */
+static void
+MaterializeAll(HnswSharedGraph *sg, const uint64 *ids, int n)
+{
+	HnswGraph  *graph = sg->graph;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (ids[i] < (uint64) graph->maxelements)
+			HnswPrefetch(&graph->nodes[ids[i]]);
+	}
+	for (int i = 0; i < n; i++)
+		(void) Materialize(sg, ids[i]);
+}
+
 /* The shared graph's get. */
 static HnswElement
 SharedGet(HnswGraph *graph, uint64 id)
@@ -216,22 +234,26 @@ SharedGet(HnswGraph *graph, uint64 id)
 }
 
 /*
- * The shared graph's neighbors: the ids of one level, then given local
- * views.  Where 8-byte loads cannot tear, the ids are read without the
- * element's lock: each is then an id some writer stored, and every id is
- * stored (under a lock whose acquisition is a full barrier) only after its
- * element and directory entry are written, so the read barrier below makes
- * them visible.  A list being rewritten may come out as a mix of its old
- * and new ids, which is still a set of elements of the graph: the search
- * only needs valid nodes (the visited set drops repeats).  Reading without
- * the lock keeps the two participants from writing the lock's cache line
- * at every hop.  Elsewhere the ids are copied under the shared lock.
+ * The shared graph's neighbors: the ids of one level.  Where 8-byte loads
+ * cannot tear, they are read without the element's lock: each is then an
+ * id some writer stored, and every id is stored (under a lock whose
+ * acquisition is a full barrier) only after its element and directory
+ * entry are written, so the read barrier below makes them visible.  A list
+ * being rewritten may come out as a mix of its old and new ids, which is
+ * still a set of elements of the graph: the search only needs valid nodes
+ * (the visited set drops repeats).  Reading without the lock keeps the two
+ * participants from writing the lock's cache line at every hop.  Elsewhere
+ * the ids are copied under the shared lock.  The local arrays are grown to
+ * hold every id (the visited set is indexed by them), but no local view
+ * is made: most ids are visited already, and SharedVisit makes those of
+ * the others.
  */
 static int
 SharedNeighbors(HnswGraph *graph, const HnswCandidate *c, int level, uint64 *ids)
 {
 	HnswSharedGraph *sg = graph->shared;
 	int			n = 0;
+	uint64		maxid = 0;
 #ifdef PG_HAVE_8BYTE_SINGLE_COPY_ATOMICITY
 	const volatile uint64 *slots = graph->nodes[c->id].slots + HnswLevelFirstSlot(level, graph->m);
 	int			capacity = HnswLevelCapacity(level, graph->m);
@@ -252,8 +274,18 @@ SharedNeighbors(HnswGraph *graph, const HnswCandidate *c, int level, uint64 *ids
 	LWLockRelease(lock);
 #endif
 	for (int i = 0; i < n; i++)
-		(void) Materialize(sg, ids[i]);
+		maxid = Max(maxid, ids[i]);
+	if (maxid >= (uint64) graph->maxelements)
+		GrowLocal(sg, maxid);
 	return n;
+}
+
+/* The shared graph's visit: local views of the nodes, then the in-memory visit. */
+static void
+SharedVisit(HnswGraph *graph, Datum query, uint64 *ids, int n, HnswCandidate *out)
+{
+	MaterializeAll(graph->shared, ids, n);
+	HnswInMemoryVisit(graph, query, ids, n, out);
 }
 
 /*
@@ -267,6 +299,7 @@ HnswSharedGraphAttach(HnswSharedGraph *sg, HnswGraph *graph)
 	graph->shared = sg;
 	graph->get = SharedGet;
 	graph->neighbors = SharedNeighbors;
+	graph->visit = SharedVisit;
 	graph->maxelements = 0;
 	GrowLocal(sg, 0);
 }
@@ -453,14 +486,14 @@ HnswSharedLockList(HnswSharedGraph *sg, HnswElement neighbor, int level)
 	HnswSharedElement *rec = sg->records[neighbor->id];
 	const uint64 *ids = neighbor->slots + HnswLevelFirstSlot(level, sg->graph->m);
 	int			capacity = HnswLevelCapacity(level, sg->graph->m);
+	int			n = 0;
 
 	LWLockAcquire(&rec->lock, LW_EXCLUSIVE);
 	neighbor->closerValid = rec->closerValid;
-	for (int i = 0; i < capacity; i++)
-	{
-		if (ids[i] != HNSW_INVALID_ID)
-			(void) Materialize(sg, ids[i]);
-	}
+	/* a list's valid ids come first (see LinkBackInMemory) */
+	while (n < capacity && ids[n] != HNSW_INVALID_ID)
+		n++;
+	MaterializeAll(sg, ids, n);
 }
 
 /* HnswSharedUnlockList - stores closerValid back and releases the lock. */

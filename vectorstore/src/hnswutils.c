@@ -681,20 +681,21 @@ PrefetchBytes(const char *p, Size len)
 }
 
 /*
- * The in-memory graphs' visit (build): each node's distance to query,
- * from graph->nodes.  The search waits on memory, not arithmetic, so the
- * first line of every node's value is prefetched first (the node entries
- * are independent loads, not a chain through the element), then the
- * whole value of node i + HNSW_VALUE_PREFETCH_AHEAD while node i's
- * distance is computed (as many bytes as the query has: the values of one
- * index have one size but for sparsevec, and a prefetch is only a hint).
- * The whole value rather than its first line: on a 40,000 x 128 build
- * this took about 15% less CPU time (five alternating runs, each one
- * faster).  Build graphs have no deleted elements, and their candidates
- * no heap TID.
+ * HnswInMemoryVisit - the in-memory graphs' visit (build): each node's
+ * distance to query, from graph->nodes (the parallel build's graph makes
+ * the nodes' local views first).  The search waits on memory, not
+ * arithmetic, so the first line of every node's value is prefetched first
+ * (the node entries are independent loads, not a chain through the
+ * element), then the whole value of node i + HNSW_VALUE_PREFETCH_AHEAD
+ * while node i's distance is computed (as many bytes as the query has:
+ * the values of one index have one size but for sparsevec, and a
+ * prefetch is only a hint).  The whole value rather than its first line:
+ * on a 40,000 x 128 build this took about 15% less CPU time (five
+ * alternating runs, each one faster).  Build graphs have no deleted
+ * elements, and their candidates no heap TID.
  */
-static void
-InMemoryVisit(HnswGraph *graph, Datum query, uint64 *ids, int n, HnswCandidate *out)
+void
+HnswInMemoryVisit(HnswGraph *graph, Datum query, uint64 *ids, int n, HnswCandidate *out)
 {
 	Size		len = VARSIZE_ANY(DatumGetPointer(query));
 	const HnswNode *nodes = graph->nodes;
@@ -721,7 +722,7 @@ InMemoryVisit(HnswGraph *graph, Datum query, uint64 *ids, int n, HnswCandidate *
 
 /*
  * The element graphs' visit: each node's element by get, and its distance
- * to query (in-memory graphs: InMemoryVisit).
+ * to query (in-memory graphs: HnswInMemoryVisit).
  */
 static void
 ElementGraphVisit(HnswGraph *graph, Datum query, uint64 *ids, int n,
@@ -729,7 +730,7 @@ ElementGraphVisit(HnswGraph *graph, Datum query, uint64 *ids, int n,
 {
 	if (graph->nodes != NULL)
 	{
-		InMemoryVisit(graph, query, ids, n, out);
+		HnswInMemoryVisit(graph, query, ids, n, out);
 		return;
 	}
 	for (int i = 0; i < n; i++)
