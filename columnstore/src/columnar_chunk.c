@@ -1128,22 +1128,34 @@ ReadDictionaryHeader(Relation rel, Form_pg_attribute att, ColumnarChunkData *dat
 }
 
 /*
- * DICTIONARY: reads the distinct values (by-reference ones point into the
- * raw bytes) into the scratch half of values[], then maps the "n" codes to
- * them, into values[0..n).
+ * Reads the header and the distinct values of a DICTIONARY chunk of "n"
+ * non-NULL values into entries[] (by-reference ones point into the raw
+ * bytes); returns the offset of its codes.
+ */
+static int
+ReadDictionary(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, int n,
+			   DictionaryHeader *hdr, Datum *entries)
+{
+	int			codes_at = ReadDictionaryHeader(rel, att, data, n, hdr);
+	int			entries_at = codes_at + (int) EP_BITPACK_BYTES(n, hdr->width);
+
+	for (uint32 e = 0; e < hdr->entries; e++)
+		entries[e] = ReadValue(rel, att, data->raw, data->raw_size, &entries_at);
+	if (entries_at != data->raw_size)
+		ReportCorruptChunk(rel, att, "The chunk has bytes past its last value.");
+	return codes_at;
+}
+
+/*
+ * DICTIONARY: reads the distinct values into the scratch half of values[],
+ * then maps the "n" codes to them, into values[0..n).
  */
 static void
 DecodeDictionary(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, int n)
 {
 	DictionaryHeader hdr;
-	int			codes_at = ReadDictionaryHeader(rel, att, data, n, &hdr);
-	int			entries_at = codes_at + (int) EP_BITPACK_BYTES(n, hdr.width);
 	Datum	   *entries = data->values + data->row_count;
-
-	for (uint32 e = 0; e < hdr.entries; e++)
-		entries[e] = ReadValue(rel, att, data->raw, data->raw_size, &entries_at);
-	if (entries_at != data->raw_size)
-		ReportCorruptChunk(rel, att, "The chunk has bytes past its last value.");
+	int			codes_at = ReadDictionary(rel, att, data, n, &hdr, entries);
 
 	EpBitUnpack(data->raw + codes_at, n, hdr.width, 0, (uint64 *) data->values);
 	for (int i = 0; i < n; i++)
@@ -1302,7 +1314,6 @@ ColumnarDecodeLoadedChunkRows(Relation rel, Form_pg_attribute att, ColumnarChunk
 	DictionaryHeader hdr;
 	int			n = data->row_count;
 	int			codes_at;
-	int			entries_at;
 	Datum	   *entries;
 
 	if (chunk->encoding != COLUMNAR_ENCODING_DICTIONARY || chunk->null_count > 0 || n == 0)
@@ -1312,13 +1323,8 @@ ColumnarDecodeLoadedChunkRows(Relation rel, Form_pg_attribute att, ColumnarChunk
 	}
 	data->values = Room(data->values, &data->values_allocated, sizeof(Datum) * 2 * n);
 	data->nulls = Room(data->nulls, &data->nulls_allocated, sizeof(bool) * n);
-	codes_at = ReadDictionaryHeader(rel, att, data, n, &hdr);
-	entries_at = codes_at + (int) EP_BITPACK_BYTES(n, hdr.width);
 	entries = data->values + n;
-	for (uint32 e = 0; e < hdr.entries; e++)
-		entries[e] = ReadValue(rel, att, data->raw, data->raw_size, &entries_at);
-	if (entries_at != data->raw_size)
-		ReportCorruptChunk(rel, att, "The chunk has bytes past its last value.");
+	codes_at = ReadDictionary(rel, att, data, n, &hdr, entries);
 	for (int i = 0; i < count; i++)
 	{
 		int			row = rows[i];
@@ -1334,30 +1340,25 @@ ColumnarDecodeLoadedChunkRows(Relation rel, Form_pg_attribute att, ColumnarChunk
 
 /*
  * The integers of a numeric DICTIONARY chunk's entries at their common
- * display scale, into entries[] (room for "n"); false when the entries do
- * not share one display scale or do not fit in 64 bits.  Sets the offset
- * of the codes and the header.
+ * display scale, into entries[] (room for "n"; each slot holds the entry's
+ * Datum until it is replaced by its integer, both 64 bits wide); false when
+ * the entries do not share one display scale or do not fit in 64 bits.
+ * Sets the offset of the codes and the header.
  */
 static bool
 ScaledDictionaryEntries(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, int n,
 						DictionaryHeader *hdr, int *codes_at, int64 *entries, int *dscale)
 {
-	int			entries_at;
-
-	*codes_at = ReadDictionaryHeader(rel, att, data, n, hdr);
-	entries_at = *codes_at + (int) EP_BITPACK_BYTES(n, hdr->width);
+	*codes_at = ReadDictionary(rel, att, data, n, hdr, (Datum *) entries);
 	for (uint32 e = 0; e < hdr->entries; e++)
 	{
-		Datum		value = ReadValue(rel, att, data->raw, data->raw_size, &entries_at);
 		int			value_dscale;
 
-		if (!ColumnarNumericAtDisplayScale(value, &entries[e], &value_dscale) ||
+		if (!ColumnarNumericAtDisplayScale((Datum) entries[e], &entries[e], &value_dscale) ||
 			(e > 0 && value_dscale != *dscale))
 			return false;
 		*dscale = value_dscale;
 	}
-	if (entries_at != data->raw_size)
-		ReportCorruptChunk(rel, att, "The chunk has bytes past its last value.");
 	return true;
 }
 
