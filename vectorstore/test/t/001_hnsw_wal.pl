@@ -1,7 +1,7 @@
 # vectorstore/test/t/001_hnsw_wal.pl
-#	WAL of the hnsw index: a streaming standby replays the build (logged
+#	WAL of the hnsw index: a streaming standby (VectorstoreStandby.pm) replays the build (logged
 #	once, page by page) and the GenericXLog records of inserts and vacuums,
-#	with wal_consistency_checking = 'generic' so that every replayed page is
+#	with wal_consistency_checking = 'all' so that every replayed page is
 #	compared with the primary's image; after each round of
 #	delete/vacuum/insert the standby's index scans return what the
 #	primary's return.  Then an immediate (crash) stop right after committed
@@ -16,16 +16,11 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib $FindBin::RealBin;
+use VectorstoreStandby;
 
-my $primary = PostgreSQL::Test::Cluster->new('primary');
-$primary->init(allows_streaming => 1);
-$primary->append_conf('postgresql.conf', "wal_consistency_checking = 'generic'\n");
-$primary->start;
-$primary->backup('backup');
-
-my $standby = PostgreSQL::Test::Cluster->new('standby');
-$standby->init_from_backup($primary, 'backup', has_streaming => 1);
-$standby->start;
+my ($primary, $standby) = start_primary_and_standby();
 
 # Top-10 of five queries, through the index only.
 my $topk_query = q{

@@ -2,7 +2,7 @@
 #	WAL of the ivfflat index: a streaming standby replays the build (logged
 #	once, page by page) and the GenericXLog records of inserts (tuple
 #	added, chain extended) and vacuums (tuples removed), with
-#	wal_consistency_checking = 'generic' so that every replayed page is
+#	wal_consistency_checking = 'all' so that every replayed page is
 #	compared with the primary's image; after each round of
 #	delete/vacuum/insert the standby's index scans (probes = lists, so
 #	exact) return what the primary's return, also through a halfvec
@@ -17,16 +17,11 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib $FindBin::RealBin;
+use VectorstoreStandby;
 
-my $primary = PostgreSQL::Test::Cluster->new('primary');
-$primary->init(allows_streaming => 1);
-$primary->append_conf('postgresql.conf', "wal_consistency_checking = 'generic'\n");
-$primary->start;
-$primary->backup('backup');
-
-my $standby = PostgreSQL::Test::Cluster->new('standby');
-$standby->init_from_backup($primary, 'backup', has_streaming => 1);
-$standby->start;
+my ($primary, $standby) = start_primary_and_standby();
 
 # Top-10 of five queries, through the index only, every list probed.
 my $topk_query = q{

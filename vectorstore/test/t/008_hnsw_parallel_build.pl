@@ -12,12 +12,12 @@
 #	can leave a few elements that no neighbour links back to; README.md,
 #	"Not done yet"), both find at least 95% of the exact
 #	top-10 of 30 queries at hnsw.ef_search = 100, and their recalls differ
-#	by less than 0.03.  A streaming standby (wal_consistency_checking =
-#	'generic' on the primary) replays the parallel build and returns the
-#	primary's top-10; after an immediate stop and restart the index still
-#	returns them.  Then a parallel build past epiphany.vector_index_build_memory
-#	falls back to the serial build (its spill NOTICE) and still holds every
-#	row.
+#	by less than 0.03.  A streaming standby (through a replication slot;
+#	wal_consistency_checking = 'all' on the primary) replays the parallel
+#	build and returns the primary's top-10; after an immediate stop and
+#	restart the index still returns them.  Then a parallel build past
+#	epiphany.vector_index_build_memory falls back to the serial build (its
+#	spill NOTICE) and still holds every row.
 #
 # Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
 use strict;
@@ -25,21 +25,15 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib $FindBin::RealBin;
+use VectorstoreStandby;
 
-my $primary = PostgreSQL::Test::Cluster->new('primary');
-$primary->init(allows_streaming => 1);
-$primary->append_conf(
-	'postgresql.conf', q{
-wal_consistency_checking = 'generic'
+my ($primary, $standby) = start_primary_and_standby(q{
 max_parallel_maintenance_workers = 2
 max_parallel_workers = 4
 maintenance_work_mem = '256MB'
 });
-$primary->start;
-$primary->backup('backup');
-my $standby = PostgreSQL::Test::Cluster->new('standby');
-$standby->init_from_backup($primary, 'backup', has_streaming => 1);
-$standby->start;
 
 $primary->safe_psql('postgres', q{
 CREATE EXTENSION epiphany_vectorstore;
