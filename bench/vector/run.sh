@@ -38,6 +38,20 @@
 #	fastest of each with every time.  The script only detects pgvector, it
 #	never installs it.
 #
+#	BENCH_FILE names a .fvecs or .npy file of points to use instead of the
+#	generated ones (vectors_copy.pl reads it): its first BENCH_ROWS +
+#	BENCH_QUERIES vectors are read, the last BENCH_QUERIES of them being
+#	the held-out queries, and its dimensions replace BENCH_DIMS.
+#
+#	Filtered search: every item has a category, a hash of its id modulo
+#	100 (1% of the items each, independent of the clusters), and each
+#	query asks for the 10 nearest items of one category ("WHERE category
+#	= c ORDER BY v <-> q LIMIT 10", exact answers by sequential scan).
+#	Through the unquantized index (seqscan off, hnsw.iterative_scan =
+#	relaxed_order, BENCH_FILTER_EF, default 40) it prints recall@10 and
+#	q/s, on pgvector's server too; then the plan the planner picks by
+#	itself for that query, with its recall@10 and q/s.
+#
 # Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
@@ -45,6 +59,8 @@ source "$(dirname "$0")/../../scripts/lib.sh"
 rows=${BENCH_ROWS:-100000}
 dims=${BENCH_DIMS:-128}
 nqueries=${BENCH_QUERIES:-200}
+file=${BENCH_FILE:-}
+filter_ef=${BENCH_FILTER_EF:-40}
 nclusters=${BENCH_CLUSTERS:-100}
 m=16
 ef_construction=64
@@ -65,6 +81,7 @@ pgv_psql_cmd=("${psql_cmd[@]}")
 # Every session: no parallel plans (a LATERAL subquery would not get any
 # anyway), no JIT (it compiles the 200-query statement for longer than the
 # index takes to run it), and a build memory that holds the whole graph.
+[ -z "$file" ] || dims=$(perl "$(dirname "$0")/vectors_copy.pl" --dims "$file")
 session_opts="-c max_parallel_workers_per_gather=0 -c jit=off -c maintenance_work_mem=2GB -c epiphany.vector_index_build_memory=2GB"
 [ -z "${BENCH_BUILD_WORKERS:-}" ] ||
 	session_opts+=" -c max_parallel_maintenance_workers=$BENCH_BUILD_WORKERS"
@@ -122,12 +139,13 @@ CREATE TABLE points AS
 query_sql="SELECT count(*) FROM queries q
   CROSS JOIN LATERAL (SELECT id FROM items ORDER BY v <-> q.q LIMIT 10) r"
 
-# Loads the points of the current database into items and queries.
+# Loads the points of the current database into items (each with its
+# category, 1% of the items each) and queries.
 load_items() {
 	local database=$1
 	run_sql "$database" <<SQL
-CREATE TABLE items (id int PRIMARY KEY, v vector($dims));
-INSERT INTO items SELECT id, v::vector($dims) FROM points WHERE id <= $rows;
+CREATE TABLE items (id int PRIMARY KEY, category int NOT NULL, v vector($dims));
+INSERT INTO items SELECT id, abs(hashint4(id)) % 100, v::vector($dims) FROM points WHERE id <= $rows;
 CREATE TABLE queries (qid int PRIMARY KEY, q vector($dims));
 INSERT INTO queries SELECT id, v::vector($dims) FROM points WHERE id > $rows;
 VACUUM ANALYZE items;
@@ -180,6 +198,39 @@ SELECT round(sum((SELECT count(*) FROM unnest(e.ids) x(id) WHERE x.id = ANY (r.i
 	ms=$(best_ms "$database" "$query_sql" -c "SET hnsw.ef_search = $ef" \
 		-c "SET enable_seqscan = off" -c "$rr")
 	printf -v "${prefix}_qps_$ef" '%s' "$(calc '%.0f' "$nqueries * 1000 / $ms")"
+}
+
+# The filtered queries: each query's category is its qid modulo 100.
+filtered_sql="SELECT count(*) FROM queries q
+  CROSS JOIN LATERAL (SELECT id FROM items WHERE category = q.qid % 100 ORDER BY v <-> q.q LIMIT 10) r"
+
+# measure_filtered DATABASE PREFIX MODE: fills PREFIX_frecall, PREFIX_fqps
+# and PREFIX_fplan for the filtered queries, through the hnsw index
+# (MODE forced: seqscan off, iterative scan relaxed_order) or by the plan
+# the planner picks with the same iterative scan (MODE planner).
+measure_filtered() {
+	local database=$1 prefix=$2 mode=$3 plan ms
+	local settings=(-c "SET hnsw.ef_search = $filter_ef" -c "SET hnsw.iterative_scan = relaxed_order")
+	[ "$mode" = planner ] || settings+=(-c "SET enable_seqscan = off")
+	plan=$(run_sql "$database" -Atc "SET jit = off" "${settings[@]}" -c "EXPLAIN (COSTS OFF) $filtered_sql")
+	if grep -q 'Index Scan using items_hnsw' <<<"$plan"; then
+		printf -v "${prefix}_fplan" '%s' "the hnsw index"
+	elif [ "$mode" = forced ]; then
+		echo "error: the hnsw index is not used for the filtered queries in $database:" >&2
+		echo "$plan" >&2
+		exit 1
+	else
+		printf -v "${prefix}_fplan" '%s' "an exact plan ($(grep -o -m1 -E 'Seq Scan|Index Scan using [a-z_]+|Bitmap Heap Scan' <<<"$plan" | tail -n 1))"
+	fi
+	printf -v "${prefix}_frecall" '%s' "$(run_sql "$database" -Atc "SET jit = off" "${settings[@]}" -c "
+SELECT round(sum((SELECT count(*) FROM unnest(e.ids) x(id) WHERE x.id = ANY (r.ids)))
+             / sum(cardinality(e.ids)), 3)
+  FROM exact_filtered e JOIN queries q USING (qid)
+  CROSS JOIN LATERAL (SELECT array_agg(id) AS ids
+                        FROM (SELECT id FROM items WHERE category = q.qid % 100
+                               ORDER BY v <-> q.q LIMIT 10) t) r")"
+	ms=$(best_ms "$database" "$filtered_sql" "${settings[@]}")
+	printf -v "${prefix}_fqps" '%s' "$(calc '%.0f' "$nqueries * 1000 / $ms")"
 }
 
 # at_target PREFIX: sets PREFIX_target to "ef_search E: recall@10 R at Q
@@ -246,8 +297,18 @@ else
 fi
 echo
 
-ms=$(once_ms "$db" -c "$generate_sql")
-echo "generated $((rows + nqueries)) points in $(calc '%.1f' "$ms / 1000") s"
+if [ -z "$file" ]; then
+	ms=$(once_ms "$db" -c "$generate_sql")
+	echo "generated $((rows + nqueries)) points in $(calc '%.1f' "$ms / 1000") s"
+else
+	run_sql "$db" -c "CREATE TABLE points (id int PRIMARY KEY, v real[])"
+	perl "$(dirname "$0")/vectors_copy.pl" "$file" $((rows + nqueries)) |
+		run_sql "$db" -c "COPY points FROM STDIN"
+	total=$(run_sql "$db" -Atc "SELECT count(*) FROM points")
+	[ "$total" -gt "$nqueries" ] || ep_die "$file holds $total vectors, not more than BENCH_QUERIES ($nqueries)"
+	rows=$((total - nqueries))
+	echo "read $total points of $dims dimensions from $file: $rows items, $nqueries queries"
+fi
 load_items "$db"
 
 # Exact answers, which are also the baseline: every query in one statement.
@@ -259,6 +320,13 @@ CREATE TABLE exact AS
                           FROM (SELECT id FROM items ORDER BY v <-> q.q LIMIT 10) t) r")
 exact_qps=$(calc '%.1f' "$nqueries * 1000 / $ms")
 echo "exact search (sequential scan): $nqueries queries in $(calc '%.0f' "$ms") ms, $exact_qps q/s"
+run_sql "$db" -c "
+CREATE TABLE exact_filtered AS
+  SELECT q.qid, r.ids
+    FROM queries q
+    CROSS JOIN LATERAL (SELECT array_agg(id) AS ids
+                          FROM (SELECT id FROM items WHERE category = q.qid % 100
+                                 ORDER BY v <-> q.q LIMIT 10) t) r"
 
 if [ -n "$pgvector" ]; then
 	run_sql "$pgv_db" -c "CREATE TABLE points (id int, v real[])"
@@ -266,6 +334,8 @@ if [ -n "$pgvector" ]; then
 	load_items "$pgv_db"
 	run_sql "$pgv_db" -c "CREATE TABLE exact (qid int, ids int[])"
 	run_sql "$db" -c "COPY exact TO STDOUT" | run_sql "$pgv_db" -c "COPY exact FROM STDIN"
+	run_sql "$pgv_db" -c "CREATE TABLE exact_filtered (qid int, ids int[])"
+	run_sql "$db" -c "COPY exact_filtered TO STDOUT" | run_sql "$pgv_db" -c "COPY exact_filtered FROM STDIN"
 fi
 
 for ((run = 0; run < ${BENCH_BUILD_RUNS:-1}; run++)); do
@@ -317,6 +387,22 @@ if [ -n "$pgvector" ]; then
 	[ -z "$ours_target" ] || [ -z "$pgv_target" ] ||
 		echo "ours/pgvector q/s at recall@10 >= 0.95: $(calc '%.2f' "$ours_target_qps / $pgv_target_qps")"
 fi
+
+# Filtered search at 1% selectivity, through the unquantized index.
+echo
+measure_filtered "$db" ours forced
+# shellcheck disable=SC2154 # ours_f* and pgv_f* are set by measure_filtered (printf -v)
+echo "filtered search, 1% of the items match (hnsw.iterative_scan = relaxed_order," \
+	"ef_search $filter_ef, index forced): recall@10 $ours_frecall at $ours_fqps q/s"
+if [ -n "$pgvector" ]; then
+	measure_filtered "$pgv_db" pgv forced
+	# shellcheck disable=SC2154
+	echo "pgvector, the same: recall@10 $pgv_frecall at $pgv_fqps q/s;" \
+		"ours/pgvector q/s $(calc '%.2f' "$ours_fqps / $pgv_fqps")"
+fi
+measure_filtered "$db" ours planner
+# shellcheck disable=SC2154
+echo "the planner's own choice for these queries: $ours_fplan, recall@10 $ours_frecall at $ours_fqps q/s"
 
 # Quantized indexes on the same table, against the unquantized one above.
 for quant in "${quantizations[@]}"; do

@@ -1,8 +1,9 @@
 # vectorstore/test/t/001_hnsw_wal.pl
-#	WAL of the hnsw index: a streaming standby (VectorstoreStandby.pm) replays the build (logged
-#	once, page by page) and the GenericXLog records of inserts and vacuums,
-#	with wal_consistency_checking = 'all' so that every replayed page is
-#	compared with the primary's image; after each round of
+#	WAL of the hnsw index: a streaming standby (VectorstoreStandby.pm)
+#	replays the build (logged once, page by page) and the GenericXLog
+#	records of inserts and vacuums, with wal_consistency_checking = 'all'
+#	so that every replayed page is compared with the primary's image;
+#	after each round of
 #	delete/vacuum/insert the standby's index scans return what the
 #	primary's return.  Then an immediate (crash) stop right after committed
 #	inserts: after restart an index scan finds every committed row.  Two
