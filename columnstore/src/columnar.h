@@ -210,6 +210,9 @@ typedef struct ColumnarChunkData
 	int32		nframes;		/* 0: not framed */
 	uint64		frames_loaded;	/* bit f: frame f */
 	ColumnarFrame frames[COLUMNAR_MAX_FRAMES];
+	/* an uncompressed chunk a point read loads piece by piece */
+	Oid			partial_value;	/* its TOAST value; InvalidOid: all in "raw" */
+	uint64		pieces_loaded;	/* bit p: TOAST piece p is in "raw" */
 	ColumnarToastReader *toast; /* fetch through it, when set */
 } ColumnarChunkData;
 

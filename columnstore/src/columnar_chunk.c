@@ -26,7 +26,8 @@
  *
  *	  Reading a chunk is loading its bytes (ColumnarLoadChunk: fetch,
  *	  decompress, check the null bitmap; a point read loads a framed chunk's
- *	  frames one at a time, as it reads them), then decoding all of its values
+ *	  frames, and the TOAST pieces of an uncompressed chunk, as it reads
+ *	  them), then decoding all of its values
  *	  (ColumnarDecodeLoadedChunk) or one of them (ColumnarLoadedChunkValue,
  *	  for plain, bitpack and dictionary chunks).  Decoding checks every
  *	  length and offset against the buffer, and every encoding against the
@@ -49,6 +50,7 @@
 #include "epiphany/compat.h"
 
 #include "access/detoast.h"
+#include "access/heaptoast.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/toast_internals.h"
@@ -922,13 +924,84 @@ LoadFrame(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk, ColumnarChu
 	data->frames_loaded |= UINT64CONST(1) << f;
 }
 
-/* Puts the frames of a framed chunk that are not loaded yet in the buffer. */
+/*
+ * Point reads of an uncompressed chunk of 2 to 64 TOAST pieces load only
+ * the pieces that hold what they read: the null bitmap and the headers
+ * (HEAD_BYTES after the bitmap cover every encoding's), then each value's
+ * bytes, which the encoding computes from its header.  Only encodings whose
+ * single values have computable places qualify.
+ */
+#define PIECE_BYTES			TOAST_MAX_CHUNK_SIZE
+#define MAX_PARTIAL_PIECES	64
+#define HEAD_BYTES			(sizeof(DecimalHeader) + EP_CODEC_HEADER_BYTES)
+
+StaticAssertDecl(sizeof(DictionaryHeader) <= HEAD_BYTES, "HEAD_BYTES is too small");
+
+static bool
+LoadableByPieces(Form_pg_attribute att, ColumnarChunk *chunk, ColumnarChunkData *data)
+{
+	int			pieces = (chunk->raw_size + PIECE_BYTES - 1) / PIECE_BYTES;
+
+	if (data->toast == NULL || pieces < 2 || pieces > MAX_PARTIAL_PIECES)
+		return false;
+	switch ((ColumnarEncoding) chunk->encoding)
+	{
+		case COLUMNAR_ENCODING_BITPACK:
+		case COLUMNAR_ENCODING_DELTA:
+		case COLUMNAR_ENCODING_DICTIONARY:
+		case COLUMNAR_ENCODING_DECIMAL:
+			return true;
+		case COLUMNAR_ENCODING_PLAIN:
+			return att->attlen > 0;
+		default:
+			return false;
+	}
+}
+
+/*
+ * Makes bytes [offset, offset + length) of a chunk loaded piece by piece
+ * present in the buffer (clipped to it), fetching the pieces from the
+ * first missing one to the last missing one in one TOAST read.
+ */
 static void
-LoadAllFrames(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk, ColumnarChunkData *data)
+NeedBytes(ColumnarChunkData *data, int64 offset, int64 length)
+{
+	int64		end = Min(offset + length, (int64) data->raw_size);
+	int			first;
+	int			last;
+	int			from;
+	int			to;
+
+	if (!OidIsValid(data->partial_value) || offset >= end)
+		return;
+	first = (int) (Max(offset, 0) / PIECE_BYTES);
+	last = (int) ((end - 1) / PIECE_BYTES);
+	while (first <= last && (data->pieces_loaded & (UINT64CONST(1) << first)) != 0)
+		first++;
+	while (last >= first && (data->pieces_loaded & (UINT64CONST(1) << last)) != 0)
+		last--;
+	if (first > last)
+		return;
+	from = first * PIECE_BYTES;
+	to = Min((last + 1) * PIECE_BYTES, data->raw_size);
+	ColumnarToastFetch(data->toast, data->partial_value, data->raw_size, from, to - from,
+					   data->raw + from);
+	for (int p = first; p <= last; p++)
+		data->pieces_loaded |= UINT64CONST(1) << p;
+}
+
+/*
+ * Puts whatever a point read left out in the buffer: the frames of a framed
+ * chunk not loaded yet, the pieces of a chunk loaded piece by piece.
+ */
+static void
+LoadEverything(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk, ColumnarChunkData *data)
 {
 	for (int f = 0; f < data->nframes; f++)
 		if ((data->frames_loaded & (UINT64CONST(1) << f)) == 0)
 			LoadFrame(rel, att, chunk, data, f, NULL);
+	NeedBytes(data, 0, data->raw_size);
+	data->partial_value = InvalidOid;
 }
 
 /* Decodes one value at *offset of the raw buffer, checking its bounds. */
@@ -1005,6 +1078,7 @@ ColumnarLoadChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
 	data->raw_size = 0;
 	data->values_offset = 0;
 	data->nframes = 0;
+	data->partial_value = InvalidOid;
 	if (chunk->null_count == count)
 		return;					/* all NULL: no bytes */
 	if (chunk->raw_size <= 0 || chunk->stored_size <= 0 ||
@@ -1016,7 +1090,13 @@ ColumnarLoadChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
 						   MAXALIGN(VARHDRSZ) + (Size) chunk->raw_size);
 	data->raw = data->raw_space + MAXALIGN(VARHDRSZ);
 	data->raw_size = chunk->raw_size;
-	if (method == EP_COMPRESSION_NONE)
+	if (method == EP_COMPRESSION_NONE && !whole && LoadableByPieces(att, chunk, data))
+	{
+		data->partial_value = chunk->toast_value;
+		data->pieces_loaded = 0;
+		NeedBytes(data, 0, (chunk->null_count > 0 ? NULL_BITMAP_BYTES(count) : 0) + HEAD_BYTES);
+	}
+	else if (method == EP_COMPRESSION_NONE)
 		FetchChunkBytes(rel, chunk, data, 0, chunk->stored_size,
 						(struct varlena *) (data->raw - VARHDRSZ));
 	else
@@ -1274,7 +1354,7 @@ ColumnarDecodeLoadedChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *ch
 	int			count = data->row_count;
 	int			n = count - chunk->null_count;
 
-	LoadAllFrames(rel, att, chunk, data);
+	LoadEverything(rel, att, chunk, data);
 	/* values[count..2 * count) is scratch for a dictionary's entries */
 	data->values = Room(data->values, &data->values_allocated, sizeof(Datum) * 2 * count);
 	DecodeNulls(chunk, data);
@@ -1321,6 +1401,7 @@ ColumnarDecodeLoadedChunkRows(Relation rel, Form_pg_attribute att, ColumnarChunk
 		ColumnarDecodeLoadedChunk(rel, att, chunk, data);
 		return;
 	}
+	LoadEverything(rel, att, chunk, data);
 	data->values = Room(data->values, &data->values_allocated, sizeof(Datum) * 2 * n);
 	data->nulls = Room(data->nulls, &data->nulls_allocated, sizeof(bool) * n);
 	entries = data->values + n;
@@ -1415,6 +1496,7 @@ ColumnarDecodeLoadedChunkScaled(Relation rel, Form_pg_attribute att, ColumnarChu
 	if (n > 0 && chunk->encoding != COLUMNAR_ENCODING_DECIMAL &&
 		chunk->encoding != COLUMNAR_ENCODING_DICTIONARY)
 		return false;
+	LoadEverything(rel, att, chunk, data);
 	/* scaled[row_count..2 * row_count) is scratch for a dictionary's entries */
 	data->scaled = Room(data->scaled, &data->scaled_allocated, sizeof(int64) * 2 * row_count);
 	*scale = 0;
@@ -1496,8 +1578,10 @@ PlainValueAt(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, int o
 
 		if (start + att->attlen > end)
 			ReportCorruptChunk(rel, att, "A value extends past the end of the chunk.");
+		NeedBytes(data, start, att->attlen);
 		return fetch_att(data->raw + start, att->attbyval, att->attlen);
 	}
+	NeedBytes(data, offset, end - offset);
 	for (int i = 0; i < k; i++)
 		(void) ReadValue(rel, att, data->raw, end, &offset);
 	return ReadValue(rel, att, data->raw, end, &offset);
@@ -1523,15 +1607,48 @@ PlainChunkValueAt(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
 						k - (int) data->frames[f].first_value);
 }
 
+/*
+ * Value "k" of the "n" values that "codec" encoded at "at" in the buffer,
+ * fetching its bytes first when the chunk is loaded piece by piece.
+ */
+static uint64
+CodecValueAt(Relation rel, Form_pg_attribute att, const EpCodec *codec,
+			 ColumnarChunkData *data, int at, int n, int k)
+{
+	Size		size = data->raw_size - at;
+	Size		start;
+	Size		end;
+	uint64		image;
+	const char *damage;
+
+	if (codec->values_at == NULL)
+		elog(ERROR, "columnar encoding \"%s\" has no random access", codec->name);
+	if (OidIsValid(data->partial_value))
+	{
+		codec->value_bytes(data->raw + at, size, n, k, &start, &end);
+		NeedBytes(data, at + (int64) start, (int64) end - (int64) start);
+	}
+	damage = codec->values_at(data->raw + at, size, n, &k, 1, &image);
+	if (damage != NULL)
+		ReportCorruptChunk(rel, att, damage);
+	return image;
+}
+
 /* DICTIONARY value "k" of the "n" non-NULL values. */
 static Datum
 DictionaryValueAt(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, int n, int k)
 {
 	DictionaryHeader hdr;
 	int			codes_at = ReadDictionaryHeader(rel, att, data, n, &hdr);
-	uint64		code = hdr.width == 0 ? 0 :
-		EpBitRead(data->raw + codes_at, (uint64) k * hdr.width, hdr.width);
+	uint64		code = 0;
 
+	if (hdr.width > 0)
+	{
+		uint64		pos = (uint64) k * hdr.width;
+
+		NeedBytes(data, codes_at + (int64) (pos / 64) * sizeof(uint64), 2 * sizeof(uint64));
+		code = EpBitRead(data->raw + codes_at, pos, hdr.width);
+	}
 	if (code >= hdr.entries)
 		ReportCorruptChunk(rel, att, "A dictionary code is out of range.");
 	return PlainValueAt(rel, att, data, codes_at + (int) EP_BITPACK_BYTES(n, hdr.width),
@@ -1545,15 +1662,8 @@ DecimalValueAt(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, int
 	DecimalHeader hdr;
 	int			at = ReadDecimalHeader(rel, att, data, n, &hdr);
 	uint64		image;
-	const char *damage;
 
-	if (EpCodecs[hdr.codec].values_at == NULL)
-		elog(ERROR, "columnar encoding \"%s\" has no random access",
-			 EpCodecs[hdr.codec].name);
-	damage = EpCodecs[hdr.codec].values_at(data->raw + at, data->raw_size - at, n, &k, 1,
-										   &image);
-	if (damage != NULL)
-		ReportCorruptChunk(rel, att, damage);
+	image = CodecValueAt(rel, att, &EpCodecs[hdr.codec], data, at, n, k);
 	data->numerics = Room(data->numerics, &data->numerics_allocated,
 						  (Size) n * NUMERIC_IMAGE_STRIDE);
 	return DecimalImage(data, k, (int64) image, hdr.dscale);
@@ -1572,8 +1682,6 @@ ColumnarLoadedChunkValue(Relation rel, Form_pg_attribute att, ColumnarChunk *chu
 	int			n = data->row_count - chunk->null_count;
 	int			k = row;		/* the row's place among the non-NULL values */
 	uint64		image;
-	const char *damage;
-	const EpCodec *codec;
 
 	Assert(row >= 0 && row < data->row_count);
 	if (data->decoded)
@@ -1603,14 +1711,8 @@ ColumnarLoadedChunkValue(Relation rel, Form_pg_attribute att, ColumnarChunk *chu
 		case COLUMNAR_ENCODING_DECIMAL:
 			return DecimalValueAt(rel, att, data, n, k);
 		default:
-			codec = TypedCodec(rel, att, (ColumnarEncoding) chunk->encoding);
-			if (codec->values_at == NULL)
-				elog(ERROR, "columnar encoding \"%s\" has no random access",
-					 ColumnarEncodingName(chunk->encoding));
-			damage = codec->values_at(data->raw + data->values_offset,
-									  data->raw_size - data->values_offset, n, &k, 1, &image);
-			if (damage != NULL)
-				ReportCorruptChunk(rel, att, damage);
+			image = CodecValueAt(rel, att, TypedCodec(rel, att, (ColumnarEncoding) chunk->encoding),
+								 data, data->values_offset, n, k);
 			return ImageToValue(att, (ColumnarEncoding) chunk->encoding, image);
 	}
 }

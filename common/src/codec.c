@@ -21,18 +21,20 @@
 
 const EpCodec EpCodecs[EP_CODEC_COUNT] = {
 	[EP_CODEC_BITPACK] = {
-		"bitpack", EpBitpackEncodedSize, EpBitpackEncode, EpBitpackDecode, EpBitpackValuesAt
+		"bitpack", EpBitpackEncodedSize, EpBitpackEncode, EpBitpackDecode, EpBitpackValuesAt,
+		EpBitpackValueBytes
 	},
 	[EP_CODEC_DELTA] = {
-		"delta", EpDeltaEncodedSize, EpDeltaEncode, EpDeltaDecode, NULL
+		"delta", EpDeltaEncodedSize, EpDeltaEncode, EpDeltaDecode, EpDeltaValuesAt,
+		EpDeltaValueBytes
 	},
 	[EP_CODEC_DELTADELTA] = {
-		"deltadelta", EpDeltaDeltaEncodedSize, EpDeltaDeltaEncode, EpDeltaDeltaDecode, NULL
+		"deltadelta", EpDeltaDeltaEncodedSize, EpDeltaDeltaEncode, EpDeltaDeltaDecode, NULL, NULL
 	},
 	[EP_CODEC_RLE] = {
-		"rle", EpRleEncodedSize, EpRleEncode, EpRleDecode, NULL
+		"rle", EpRleEncodedSize, EpRleEncode, EpRleDecode, NULL, NULL
 	},
 	[EP_CODEC_GORILLA] = {
-		"gorilla", EpGorillaEncodedSize, EpGorillaEncode, EpGorillaDecode, NULL
+		"gorilla", EpGorillaEncodedSize, EpGorillaEncode, EpGorillaDecode, NULL, NULL
 	},
 };

@@ -24,6 +24,25 @@
 
 #include "epiphany/compress.h"
 
+/*
+ * The process's Zstandard contexts, made on first use and kept:
+ * ZSTD_compress and ZSTD_decompress make and free one per call (about 100
+ * kB to decompress, more to compress), which was a third of decompressing
+ * a small chunk for a point read.
+ */
+static ZSTD_CCtx *compression_context = NULL;
+static ZSTD_DCtx *decompression_context = NULL;
+
+static void
+CheckContextMade(const void *context)
+{
+	if (context == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory"),
+				 errdetail("Could not create a Zstandard context.")));
+}
+
 static char *
 CompressLz4(const char *src, int size, int *compressed_size)
 {
@@ -48,7 +67,10 @@ CompressZstd(const char *src, int size, int level, int *compressed_size)
 	char	   *dst = palloc(bound);
 	size_t		written;
 
-	written = ZSTD_compress(dst, bound, src, size, level);
+	if (compression_context == NULL)
+		compression_context = ZSTD_createCCtx();
+	CheckContextMade(compression_context);
+	written = ZSTD_compressCCtx(compression_context, dst, bound, src, size, level);
 	if (ZSTD_isError(written) || written >= (size_t) size)
 	{
 		pfree(dst);
@@ -105,7 +127,13 @@ EpDecompress(EpCompression method, const char *src, int compressed_size,
 			return;
 		case EP_COMPRESSION_ZSTD:
 			{
-				size_t		n = ZSTD_decompress(dst, raw_size, src, compressed_size);
+				size_t		n;
+
+				if (decompression_context == NULL)
+					decompression_context = ZSTD_createDCtx();
+				CheckContextMade(decompression_context);
+				n = ZSTD_decompressDCtx(decompression_context, dst, raw_size, src,
+										compressed_size);
 
 				if (ZSTD_isError(n) || n != (size_t) raw_size)
 					ReportCorrupt(method, what);

@@ -35,6 +35,7 @@ typedef struct EpBitpackHeader
 } EpBitpackHeader;
 
 StaticAssertDecl(sizeof(EpBitpackHeader) == 16, "EpBitpackHeader must have no padding");
+StaticAssertDecl(sizeof(EpBitpackHeader) <= EP_CODEC_HEADER_BYTES, "EP_CODEC_HEADER_BYTES is too small");
 
 void
 EpBitPack(const uint64 *values, int count, int width, char *dst)
@@ -180,4 +181,20 @@ EpBitpackValuesAt(const char *src, Size size, int count, const int32 *indexes, i
 			out[i] += EpBitRead(src + sizeof(hdr), (uint64) indexes[i] * hdr.width, hdr.width);
 	}
 	return NULL;
+}
+
+/* Value "index" lies in one packed word, or straddles it and the next. */
+void
+EpBitpackValueBytes(const char *src, Size size, int count, int index, Size *start, Size *end)
+{
+	EpBitpackHeader hdr;
+
+	if (ReadHeader(src, size, count, &hdr) != NULL)
+	{
+		*start = 0;
+		*end = size;
+		return;
+	}
+	*start = sizeof(hdr) + (Size) ((uint64) index * hdr.width / 64) * sizeof(uint64);
+	*end = Min(size, *start + 2 * sizeof(uint64));
 }

@@ -37,6 +37,7 @@ typedef struct EpDeltaHeader
 } EpDeltaHeader;
 
 StaticAssertDecl(sizeof(EpDeltaHeader) == 24, "EpDeltaHeader must have no padding");
+StaticAssertDecl(sizeof(EpDeltaHeader) <= EP_CODEC_HEADER_BYTES, "EP_CODEC_HEADER_BYTES is too small");
 
 /* The smallest delta (as int64) and the width of the deltas' range. */
 static void
@@ -90,23 +91,32 @@ EpDeltaEncode(const uint64 *values, int count, char *dst)
 				   values[i] - values[i - 1] - (uint64) min_delta);
 }
 
+/* Reads and checks the header of "count" values in src[0..size). */
+static const char *
+ReadHeader(const char *src, Size size, int count, EpDeltaHeader *hdr)
+{
+	if (size < sizeof(*hdr))
+		return "The delta header is truncated.";
+	memcpy(hdr, src, sizeof(*hdr));
+	if (count < 1 || hdr->count != (uint32) count || hdr->width > 64)
+		return "The delta header is invalid.";
+	if (size != sizeof(*hdr) + EP_BITPACK_BYTES(count - 1, hdr->width))
+		return "The packed deltas do not fill the chunk.";
+	return NULL;
+}
+
 const char *
 EpDeltaDecode(const char *src, Size size, int count, uint64 *out)
 {
 	EpDeltaHeader hdr;
 	const char *packed = src + sizeof(hdr);
+	const char *damage = ReadHeader(src, size, count, &hdr);
 	uint64		v;
 	uint64		step;
 	uint64		pos = 0;
 
-	if (size < sizeof(hdr))
-		return "The delta header is truncated.";
-	memcpy(&hdr, src, sizeof(hdr));
-	if (count < 1 || hdr.count != (uint32) count || hdr.width > 64)
-		return "The delta header is invalid.";
-	if (size != sizeof(hdr) + EP_BITPACK_BYTES(count - 1, hdr.width))
-		return "The packed deltas do not fill the chunk.";
-
+	if (damage != NULL)
+		return damage;
 	v = hdr.first;
 	step = (uint64) hdr.min_delta;
 	out[0] = v;
@@ -119,4 +129,80 @@ EpDeltaDecode(const char *src, Size size, int count, uint64 *out)
 	for (int i = 1; i < count; i++, pos += hdr.width)
 		out[i] = (v += step + EpBitRead(packed, pos, hdr.width));
 	return NULL;
+}
+
+/*
+ * The sum of packed deltas [from, to) of "width" bits: whole blocks of 64
+ * (which start on a word) through the unpacking loop, the rest one by one.
+ */
+static uint64
+SumPackedDeltas(const char *packed, int width, int from, int to)
+{
+	uint64		block[64];
+	uint64		sum = 0;
+
+	for (; from < to && from % 64 != 0; from++)
+		sum += EpBitRead(packed, (uint64) from * width, width);
+	for (; to - from >= 64; from += 64)
+	{
+		EpBitUnpack(packed + (Size) (from / 64) * width * sizeof(uint64), 64, width, 0, block);
+		for (int i = 0; i < 64; i++)
+			sum += block[i];
+	}
+	for (; from < to; from++)
+		sum += EpBitRead(packed, (uint64) from * width, width);
+	return sum;
+}
+
+/*
+ * Value k is the first value plus k steps of min_delta plus the first k
+ * packed deltas: one pass sums them up to each index in turn, restarting
+ * only when an index is below the one before.  Ascending indexes (a
+ * selection) cost one pass up to the largest, less than decoding.
+ */
+const char *
+EpDeltaValuesAt(const char *src, Size size, int count, const int32 *indexes, int n,
+				uint64 *out)
+{
+	EpDeltaHeader hdr;
+	const char *packed = src + sizeof(hdr);
+	const char *damage = ReadHeader(src, size, count, &hdr);
+	uint64		sum = 0;		/* of the packed deltas before "reached" */
+	int			reached = 0;
+
+	if (damage != NULL)
+		return damage;
+	for (int i = 0; i < n; i++)
+	{
+		int			k = indexes[i];
+
+		Assert(k >= 0 && k < count);
+		if (k < reached)
+		{
+			sum = 0;
+			reached = 0;
+		}
+		if (hdr.width > 0)
+			sum += SumPackedDeltas(packed, hdr.width, reached, k);
+		reached = k;
+		out[i] = hdr.first + (uint64) k * (uint64) hdr.min_delta + sum;
+	}
+	return NULL;
+}
+
+/* Value "index" sums the packed deltas before it: the words up to them. */
+void
+EpDeltaValueBytes(const char *src, Size size, int count, int index, Size *start, Size *end)
+{
+	EpDeltaHeader hdr;
+
+	if (ReadHeader(src, size, count, &hdr) != NULL)
+	{
+		*start = 0;
+		*end = size;
+		return;
+	}
+	*start = sizeof(hdr);
+	*end = Min(size, sizeof(hdr) +
+			   (Size) ((uint64) index * hdr.width / 64 + 2) * sizeof(uint64));
 }

@@ -133,6 +133,60 @@ SELECT count(*) AS text_differences
         UNION ALL
         (SELECT c::text FROM enc_col c EXCEPT ALL SELECT h::text FROM enc_heap h)) x;
 
+-- Uncompressed chunks of several TOAST pieces: a point read fetches only
+-- the pieces that hold the null bitmap, the headers and the value it reads
+-- (for delta, the deltas before it).  Fetches by index that jump between
+-- chunks and within them return the heap twin's rows, reading fewer TOAST
+-- rows than loading whole chunks would.
+CREATE TABLE enc_pieces USING columnar AS
+SELECT id, small, tiny, mode, code, amount, cents, noisy, sparse, extremes, scattered
+  FROM enc_heap LIMIT 0;
+SELECT epiphany.columnar_set_options('enc_pieces', compression => 'none');
+INSERT INTO enc_pieces
+SELECT id, small, tiny, mode, code, amount, cents, noisy, sparse, extremes, scattered
+  FROM enc_heap ORDER BY id;
+SELECT e.attname, e.encoding,
+       bool_and(c.raw_size > 1996) FILTER (WHERE c.row_count = 10000) AS several_pieces
+  FROM epiphany.columnar_encodings('enc_pieces') e
+  JOIN pg_attribute a ON a.attrelid = 'enc_pieces'::regclass AND a.attname = e.attname
+  JOIN _epiphany_columnar.chunk c
+    ON c.storage_id = pg_relation_filenode('enc_pieces') AND c.attnum = a.attnum
+ GROUP BY 1, 2 ORDER BY 1;
+CREATE INDEX enc_pieces_id ON enc_pieces (id);
+CREATE TEMP TABLE fetch_ids AS
+SELECT k FROM unnest(ARRAY[40, 10000, 41, 15555, 777, 19999, 4321, 10001, 9998,
+                           12345, 9999, 19998]) k;
+CREATE TEMP VIEW heap_pieces AS
+SELECT id, small, tiny, mode, code, amount, cents, noisy, sparse, extremes, scattered
+  FROM enc_heap;
+SELECT pg_stat_force_next_flush();
+SELECT sum(idx_tup_read) AS toast_rows_before FROM pg_stat_all_indexes
+ WHERE relid = (SELECT reltoastrelid FROM pg_class WHERE relname = 'enc_pieces') \gset
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+SELECT count(*) AS fetches,
+       count(*) FILTER (WHERE (SELECT c::text FROM enc_pieces c WHERE c.id = k) IS DISTINCT FROM
+                              (SELECT h::text FROM heap_pieces h WHERE h.id = k)) AS differences
+  FROM fetch_ids;
+SELECT pg_stat_force_next_flush();
+SELECT pg_stat_clear_snapshot();
+-- (whole chunks: each fetch would read every piece of one of the two big
+-- chunks of each column, about half of all pieces)
+SELECT sum(idx_tup_read) - :toast_rows_before AS rows_read,
+       (SELECT sum((stored_size + 1995) / 1996) FROM _epiphany_columnar.chunk
+         WHERE storage_id = pg_relation_filenode('enc_pieces')) AS pieces
+  FROM pg_stat_all_indexes
+ WHERE relid = (SELECT reltoastrelid FROM pg_class WHERE relname = 'enc_pieces') \gset
+SELECT :rows_read < 12 * :pieces / 2 / 3 AS under_a_third_of_whole_chunks;
+SELECT count(*) AS many_fetches,
+       count(*) FILTER (WHERE (SELECT c::text FROM enc_pieces c WHERE c.id = k) IS DISTINCT FROM
+                              (SELECT h::text FROM heap_pieces h WHERE h.id = k)) AS differences
+  FROM generate_series(37, 19999, 13) k;
+RESET enable_seqscan;
+RESET enable_bitmapscan;
+DROP TABLE enc_pieces, fetch_ids;
+DROP VIEW heap_pieces;
+
 -- Bit-packing at every width from 1 to 64 bits: chunk w of 333 rows holds
 -- values of w random bits (the decoder reads most values with one 8-byte
 -- load and the last few of a chunk bit by bit).

@@ -50,13 +50,27 @@ typedef struct EpCodec
 
 	/*
 	 * Decodes values indexes[0..n) of count (each 0 <= index < count, in any
-	 * order) alone into out[0..n), in constant time per value, checking what
-	 * it reads as decode() does; NULL for a codec that must decode from the
-	 * start.
+	 * order) into out[0..n) without writing the others, checking what it
+	 * reads as decode() does: in constant time per value (bitpack), or in
+	 * one pass up to the largest of ascending indexes (delta's prefix sums),
+	 * never costlier than decode(); NULL for a codec that must decode.
 	 */
 	const char *(*values_at) (const char *src, Size size, int count, const int32 *indexes,
 							  int n, uint64 *out);
+
+	/*
+	 * With values_at: sets [*start, *end) to the bytes of src[0..size)
+	 * besides its header that values_at reads for value "index", reading only
+	 * the first EP_CODEC_HEADER_BYTES of src (or all, when size is smaller),
+	 * so that a reader can fetch just those; [0, size) when the header is
+	 * damaged, for values_at to report.
+	 */
+	void		(*value_bytes) (const char *src, Size size, int count, int index, Size *start,
+								Size *end);
 } EpCodec;
+
+/* Every codec's header fits in its first EP_CODEC_HEADER_BYTES bytes. */
+#define EP_CODEC_HEADER_BYTES	32
 
 extern const EpCodec EpCodecs[EP_CODEC_COUNT];
 
@@ -144,11 +158,17 @@ extern void EpBitpackEncode(const uint64 *values, int count, char *dst);
 extern const char *EpBitpackDecode(const char *src, Size size, int count, uint64 *out);
 extern const char *EpBitpackValuesAt(const char *src, Size size, int count,
 									 const int32 *indexes, int n, uint64 *out);
+extern void EpBitpackValueBytes(const char *src, Size size, int count, int index, Size *start,
+								Size *end);
 
 /* encode_delta.c */
 extern Size EpDeltaEncodedSize(const uint64 *values, int count);
 extern void EpDeltaEncode(const uint64 *values, int count, char *dst);
 extern const char *EpDeltaDecode(const char *src, Size size, int count, uint64 *out);
+extern const char *EpDeltaValuesAt(const char *src, Size size, int count, const int32 *indexes,
+								   int n, uint64 *out);
+extern void EpDeltaValueBytes(const char *src, Size size, int count, int index, Size *start,
+							  Size *end);
 
 /* encode_deltadelta.c */
 extern Size EpDeltaDeltaEncodedSize(const uint64 *values, int count);
