@@ -346,6 +346,9 @@ extern bool ColumnarReadRow(ColumnarReadState *state, uint64 row_number,
 							TupleTableSlot *slot);
 extern double ColumnarSampleRows(ColumnarReadState *state, int target);
 extern bool ColumnarReadNextSample(ColumnarReadState *state, TupleTableSlot *slot);
+extern uint64 ColumnarSampleUnits(ColumnarReadState *state);
+extern void ColumnarSampleUnitRows(ColumnarReadState *state, uint64 unit, uint64 *first_row,
+								   int *rows);
 extern void ColumnarRescanRead(ColumnarReadState *state);
 extern void ColumnarEndRead(ColumnarReadState *state);
 extern Datum ColumnarImageToDatum(Relation rel, Form_pg_attribute att, bytea *image);

@@ -36,6 +36,7 @@
 #include "access/relscan.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/tsmapi.h"
 #include "access/xact.h"
 #include "access/xloginsert.h"
 #include "catalog/index.h"
@@ -78,6 +79,8 @@ typedef struct ColumnarScanDescData
 								 * another kind (the custom scan's) */
 	bool		analyze_sampled;	/* ANALYZE has had its row-group sample */
 	double		sample_weight;	/* row-group rows each sampled row stands for */
+	/* TABLESAMPLE: the delta block, or delta blocks + row-group unit */
+	BlockNumber sample_block;	/* InvalidBlockNumber: none yet */
 } ColumnarScanDescData;
 typedef ColumnarScanDescData *ColumnarScanDesc;
 
@@ -291,15 +294,8 @@ static TableScanDesc
 columnar_scan_begin(Relation rel, Snapshot snapshot, int nkeys, ScanKey key,
 					ParallelTableScanDesc pscan, uint32 flags)
 {
-	ColumnarScanDesc scan;
+	ColumnarScanDesc scan = palloc0(sizeof(ColumnarScanDescData));
 
-	if (flags & SO_TYPE_SAMPLESCAN)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("TABLESAMPLE is not supported on columnar table \"%s\"",
-						RelationGetRelationName(rel))));
-
-	scan = palloc0(sizeof(ColumnarScanDescData));
 	scan->rs_base.rs_rd = rel;
 	scan->rs_base.rs_snapshot = snapshot;
 	scan->rs_base.rs_nkeys = nkeys;
@@ -308,6 +304,7 @@ columnar_scan_begin(Relation rel, Snapshot snapshot, int nkeys, ScanKey key,
 	scan->rs_base.rs_parallel = pscan;
 	scan->delta = HEAP_ROUTINE->scan_begin(rel, snapshot, nkeys, key, pscan, flags);
 	scan->context = CurrentMemoryContext;
+	scan->sample_block = InvalidBlockNumber;
 	return (TableScanDesc) scan;
 }
 
@@ -408,30 +405,51 @@ columnar_scan_rescan(TableScanDesc sscan, ScanKey key, bool set_params,
 	if (scan->reader != NULL)
 		ColumnarRescanRead(scan->reader);
 	scan->row_groups_done = false;
+	scan->sample_block = InvalidBlockNumber;
 }
 
 /*
- * The next row of the delta store.  The heap's scan needs a buffer heap
- * slot; a caller with a slot of another kind (the custom scan's virtual
- * one) gets a copy.
+ * The slot the heap's scan of the delta store fills for "slot": the heap
+ * needs a buffer heap slot, so a caller with a slot of another kind (the
+ * custom scan's virtual one) gets the scan's own, then a copy
+ * (DeltaRowInto).
  */
-static bool
-NextDeltaRow(ColumnarScanDesc scan, ScanDirection direction, TupleTableSlot *slot)
+static TupleTableSlot *
+DeltaSlotFor(ColumnarScanDesc scan, TupleTableSlot *slot)
 {
 	if (TTS_IS_BUFFERTUPLE(slot))
-		return HEAP_ROUTINE->scan_getnextslot(scan->delta, direction, slot);
+		return slot;
 	if (scan->delta_slot == NULL)
 		scan->delta_slot = MakeSingleTupleTableSlot(RelationGetDescr(scan->rs_base.rs_rd),
 													&TTSOpsBufferHeapTuple);
-	if (!HEAP_ROUTINE->scan_getnextslot(scan->delta, direction, scan->delta_slot))
+	return scan->delta_slot;
+}
+
+/* Puts the row "found" in "delta" (DeltaSlotFor's) into "slot". */
+static bool
+DeltaRowInto(TupleTableSlot *delta, bool found, TupleTableSlot *slot)
+{
+	if (delta == slot)
+		return found;
+	if (!found)
 	{
 		ExecClearTuple(slot);
 		return false;
 	}
-	ExecCopySlot(slot, scan->delta_slot);
-	slot->tts_tid = scan->delta_slot->tts_tid;
-	slot->tts_tableOid = scan->delta_slot->tts_tableOid;
+	ExecCopySlot(slot, delta);
+	slot->tts_tid = delta->tts_tid;
+	slot->tts_tableOid = delta->tts_tableOid;
 	return true;
+}
+
+/* The next row of the delta store. */
+static bool
+NextDeltaRow(ColumnarScanDesc scan, ScanDirection direction, TupleTableSlot *slot)
+{
+	TupleTableSlot *delta = DeltaSlotFor(scan, slot);
+
+	return DeltaRowInto(delta, HEAP_ROUTINE->scan_getnextslot(scan->delta, direction, delta),
+						slot);
 }
 
 /*
@@ -1434,20 +1452,86 @@ columnar_scan_bitmap_next_tuple(TableScanDesc sscan, TBMIterateResult *tbmres,
 	return HEAP_ROUTINE->scan_bitmap_next_tuple(scan->delta, tbmres, slot);
 }
 
-/* Sample scans are refused in columnar_scan_begin. */
+/*
+ * TABLESAMPLE: the sampling method chooses among the delta store's blocks
+ * followed by the row groups' sampling units (ColumnarSampleUnits: runs of
+ * the rows of one TID block), and then among the rows of each, as it would
+ * among a heap's blocks and line pointers; its own block numbers seed it, so
+ * REPEATABLE returns the same rows while the table does not change.  Delta
+ * rows go through the heap's code on the chosen page; row-group rows are
+ * read as a sequential scan reads them, deleted ones skipped.
+ */
 static bool
-columnar_scan_sample_next_block(TableScanDesc scan, SampleScanState *scanstate)
+columnar_scan_sample_next_block(TableScanDesc sscan, SampleScanState *scanstate)
 {
-	elog(ERROR, "sample scan of a columnar table");
-	return false;
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+	HeapScanDesc delta = (HeapScanDesc) scan->delta;
+	TsmRoutine *tsm = scanstate->tsmroutine;
+	uint64		total = (uint64) delta->rs_nblocks + ColumnarSampleUnits(ScanReader(scan));
+	BlockNumber block;
+
+	if (total >= (uint64) MaxBlockNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("columnar table \"%s\" has too many rows to sample",
+						RelationGetRelationName(sscan->rs_rd))));
+	if (total == 0)
+		block = InvalidBlockNumber;
+	else if (tsm->NextSampleBlock)
+		block = tsm->NextSampleBlock(scanstate, (BlockNumber) total);
+	else if (scan->sample_block == InvalidBlockNumber)
+		block = 0;
+	else
+		block = scan->sample_block + 1 < total ? scan->sample_block + 1 : InvalidBlockNumber;
+	scan->sample_block = block;
+	if (BlockNumberIsValid(block) && block < delta->rs_nblocks)
+	{
+		heapgetpage(scan->delta, block);
+		return true;
+	}
+	if (BufferIsValid(delta->rs_cbuf))
+		ReleaseBuffer(delta->rs_cbuf);
+	delta->rs_cbuf = InvalidBuffer;
+	delta->rs_cblock = InvalidBlockNumber;
+	return BlockNumberIsValid(block);
 }
 
 static bool
-columnar_scan_sample_next_tuple(TableScanDesc scan, SampleScanState *scanstate,
+columnar_scan_sample_next_tuple(TableScanDesc sscan, SampleScanState *scanstate,
 								TupleTableSlot *slot)
 {
-	elog(ERROR, "sample scan of a columnar table");
-	return false;
+	ColumnarScanDesc scan = (ColumnarScanDesc) sscan;
+	BlockNumber delta_blocks = ((HeapScanDesc) scan->delta)->rs_nblocks;
+	uint64		first_row;
+	int			rows;
+
+	if (scan->sample_block < delta_blocks)
+	{
+		TupleTableSlot *delta = DeltaSlotFor(scan, slot);
+
+		return DeltaRowInto(delta, HEAP_ROUTINE->scan_sample_next_tuple(scan->delta, scanstate,
+																		 delta),
+							slot);
+	}
+	ColumnarSampleUnitRows(scan->reader, scan->sample_block - delta_blocks, &first_row, &rows);
+	for (;;)
+	{
+		OffsetNumber offset;
+
+		CHECK_FOR_INTERRUPTS();
+		offset = scanstate->tsmroutine->NextSampleTuple(scanstate, scan->sample_block,
+														(OffsetNumber) rows);
+		if (!OffsetNumberIsValid(offset))
+		{
+			ExecClearTuple(slot);
+			return false;
+		}
+		if (ColumnarReadRow(scan->reader, first_row + offset - 1, slot))
+		{
+			pgstat_count_heap_getnext(sscan->rs_rd);
+			return true;
+		}
+	}
 }
 
 

@@ -80,6 +80,8 @@ struct ColumnarReadState
 	uint64	   *sample;
 	int			sample_count;
 	int			sample_next;
+	/* TABLESAMPLE: units before the end of each row group of "map" */
+	uint64	   *units_before_end;
 
 	/* sequential reads */
 	ColumnarClaimRowGroup claim;	/* NULL: every row group in order */
@@ -855,6 +857,64 @@ ColumnarReadNextSample(ColumnarReadState *state, TupleTableSlot *slot)
 			return true;
 	}
 	return false;
+}
+
+/* The sampling units of row group "g" of the map. */
+static inline uint64
+GroupUnits(ColumnarStorageMap *map, int g)
+{
+	return ((uint64) map->row_groups[g]->row_count + COLUMNAR_ROWS_PER_BLOCK - 1) /
+		COLUMNAR_ROWS_PER_BLOCK;
+}
+
+/*
+ * ColumnarSampleUnits - how many sampling units the read's row groups make:
+ * runs of up to COLUMNAR_ROWS_PER_BLOCK rows (the rows of one TID block),
+ * none across row groups, which TABLESAMPLE takes as it takes a heap's
+ * blocks.
+ */
+uint64
+ColumnarSampleUnits(ColumnarReadState *state)
+{
+	ColumnarStorageMap *map = state->map;
+	uint64		units = 0;
+
+	if (state->units_before_end == NULL)
+	{
+		state->units_before_end = MemoryContextAlloc(state->context,
+													 sizeof(uint64) * Max(1, map->count));
+		for (int g = 0; g < map->count; g++)
+			state->units_before_end[g] = (units += GroupUnits(map, g));
+	}
+	return map->count > 0 ? state->units_before_end[map->count - 1] : 0;
+}
+
+/*
+ * ColumnarSampleUnitRows - the first row number of sampling unit "unit"
+ * (below ColumnarSampleUnits) and how many rows it spans.
+ */
+void
+ColumnarSampleUnitRows(ColumnarReadState *state, uint64 unit, uint64 *first_row, int *rows)
+{
+	ColumnarStorageMap *map = state->map;
+	int			lo = 0;
+	int			hi = map->count - 1;
+	uint64		within;
+
+	Assert(unit < ColumnarSampleUnits(state));
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (state->units_before_end[mid] <= unit)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	within = unit - (state->units_before_end[lo] - GroupUnits(map, lo));
+	*first_row = map->row_groups[lo]->first_row + within * COLUMNAR_ROWS_PER_BLOCK;
+	*rows = (int) Min(COLUMNAR_ROWS_PER_BLOCK,
+					  (uint64) map->row_groups[lo]->row_count - within * COLUMNAR_ROWS_PER_BLOCK);
 }
 
 /*
