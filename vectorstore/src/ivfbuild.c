@@ -4,9 +4,10 @@
  *	  Builds an ivfflat index (ambuild, ambuildempty).
  *
  *	  Three steps.  (1) A heap scan draws a reservoir sample of at most
- *	  IVF_SAMPLES_PER_LIST * lists rows (fewer when
- *	  epiphany.vector_index_build_memory cannot hold them), with a generator of fixed seed and without
- *	  synchronized scans, so the same table gives the same index.  (2) k-means
+ *	  IVF_SAMPLES_PER_LIST * lists rows (fewer, with a NOTICE, when
+ *	  epiphany.vector_index_build_memory cannot hold them), with a
+ *	  generator of fixed seed and without synchronized scans, so the same
+ *	  table gives the same index.  (2) k-means
  *	  (ivfkmeans.c) computes the centroids, on float4 copies of the values
  *	  (halfvec widened, bits as 0 and 1; binary k-means for bit), which are
  *	  stored as values of the index's key type (IvfKeyTypeOf: vector,
@@ -337,6 +338,26 @@ InitBuildState(IvfBuildState *bs, Relation index, ForkNumber fork)
 										  ALLOCSET_DEFAULT_SIZES);
 }
 
+/*
+ * Says so when epiphany.vector_index_build_memory left out rows that the
+ * k-means sample would otherwise have held (IVF_SAMPLES_PER_LIST * lists):
+ * the build goes on with the smaller sample, whose centroids may serve the
+ * rows less well.  Called after the sampling scan.
+ */
+static void
+NoteSampleLimit(IvfBuildState *bs)
+{
+	int			wanted = IVF_SAMPLES_PER_LIST * bs->bs_lists;
+
+	if (bs->bs_maxsamples >= wanted || bs->bs_seen <= bs->bs_maxsamples)
+		return;
+	ereport(NOTICE,
+			(errmsg("ivfflat index \"%s\" samples %d rows for k-means rather than %d: they would not fit in epiphany.vector_index_build_memory",
+					RelationGetRelationName(bs->bs_index), bs->bs_nsamples,
+					(int) Min((int64) wanted, bs->bs_seen)),
+			 errhint("Increase epiphany.vector_index_build_memory for lists drawn from more rows.")));
+}
+
 /* ambuild: builds the index of a heap relation. */
 IndexBuildResult *
 ivfbuild(Relation heap, Relation index, IndexInfo *indexInfo)
@@ -358,6 +379,7 @@ ivfbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVF_PHASE_KMEANS);
 	table_index_build_scan(heap, index, indexInfo, false, false, SampleCallback, &bs, NULL);
+	NoteSampleLimit(&bs);
 	WriteLists(&bs);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVF_PHASE_LOAD);

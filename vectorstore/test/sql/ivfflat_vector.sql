@@ -101,9 +101,15 @@ SELECT count(*) AS rows, count(*) FILTER (WHERE id % 3 = 0 AND id <= 2000) AS de
   FROM (SELECT id FROM iv ORDER BY v <-> '[0,0,0]' LIMIT 5000) s;
 RESET enable_seqscan;
 
--- ... and REINDEX, and VACUUM FULL.
+-- ... and REINDEX, REINDEX CONCURRENTLY, and VACUUM FULL.
 REINDEX INDEX iv_l2;
 SELECT ivf_matches('iv', '<->') AS l2_matches_after_reindex;
+CREATE TEMP TABLE iv_oid AS SELECT 'iv_l2'::regclass::oid AS before;
+REINDEX INDEX CONCURRENTLY iv_l2;
+SELECT before <> 'iv_l2'::regclass::oid AS rebuilt, (SELECT indisvalid FROM pg_index
+         WHERE indexrelid = 'iv_l2'::regclass) AS valid FROM iv_oid;
+DROP TABLE iv_oid;
+SELECT ivf_matches('iv', '<->') AS l2_matches_after_reindex_concurrently;
 VACUUM FULL iv;
 SELECT ivf_matches('iv', '<->') AS l2_matches_after_vacuum_full;
 DROP INDEX iv_l2;
@@ -115,6 +121,67 @@ DROP INDEX iv_ip;
 CREATE INDEX iv_cos ON iv USING ivfflat (v vector_cosine_ops) WITH (lists = 20);
 SELECT ivf_matches('iv', '<=>') AS cosine_matches;
 DROP INDEX iv_cos;
+
+-- CREATE INDEX CONCURRENTLY.
+CREATE INDEX CONCURRENTLY iv_cic ON iv USING ivfflat (v vector_l2_ops) WITH (lists = 20);
+SELECT indisvalid FROM pg_index WHERE indexrelid = 'iv_cic'::regclass;
+SELECT ivf_matches('iv', '<->') AS concurrent_build_matches;
+DROP INDEX iv_cic;
+
+-- A partial index serves the queries whose filter implies its predicate,
+-- and holds only the rows that pass it, inserted ones included.
+CREATE INDEX iv_part ON iv USING ivfflat (v vector_l2_ops) WITH (lists = 20) WHERE id % 2 = 0;
+INSERT INTO iv SELECT i, ARRAY[sin(i * 0.7), cos(i * 1.3), sin(i * 0.11)]::real[]
+  FROM generate_series(2601, 2700) i;
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM iv WHERE id % 2 = 0 ORDER BY v <-> '[0.5,-0.5,0.25]' LIMIT 10;
+SELECT count(*) AS part_matches FROM iq
+ WHERE ARRAY(SELECT id FROM iv WHERE id % 2 = 0 ORDER BY v <-> q LIMIT 10)
+       = (SELECT ids FROM ivf_exact('(SELECT * FROM iv WHERE id % 2 = 0) p', '<->') e
+           WHERE e.qid = iq.qid);
+SELECT count(*) AS part_rows, count(*) FILTER (WHERE id % 2 = 1) AS odd_rows,
+       (SELECT count(*) FROM iv WHERE id % 2 = 0) AS even_rows_in_table
+  FROM (SELECT id FROM iv WHERE id % 2 = 0 ORDER BY v <-> '[0,0,0]' LIMIT 5000) s;
+RESET enable_seqscan;
+DROP INDEX iv_part;
+
+-- The default of lists is pgvector's, 100: a build is deterministic (fixed
+-- seed), so an index built without options has the bytes of one built
+-- with lists = 100 (page LSN and checksum aside), and not those of 99.
+CREATE EXTENSION pageinspect;
+CREATE FUNCTION ivf_pages(idx regclass) RETURNS text LANGUAGE sql AS $$
+  SELECT md5(string_agg(substr(get_raw_page(idx::text, b), 11), '' ORDER BY b))
+    FROM generate_series(0, pg_relation_size(idx) / current_setting('block_size')::int - 1) b $$;
+CREATE INDEX iv_default ON iv USING ivfflat (v vector_l2_ops);
+CREATE INDEX iv_100 ON iv USING ivfflat (v vector_l2_ops) WITH (lists = 100);
+CREATE INDEX iv_99 ON iv USING ivfflat (v vector_l2_ops) WITH (lists = 99);
+SELECT ivf_pages('iv_default') = ivf_pages('iv_100') AS default_is_100,
+       ivf_pages('iv_default') <> ivf_pages('iv_99') AS lists_differ;
+DROP INDEX iv_default, iv_100, iv_99;
+DROP FUNCTION ivf_pages(regclass);
+DROP EXTENSION pageinspect;
+
+-- epiphany.vector_index_build_memory bounds the k-means sample (50 rows a
+-- list, 4 bytes a dimension): here 1MB holds 1,024 of the 1,200 rows that
+-- 30 lists would sample, so the sample is smaller, with a NOTICE, and the
+-- index is still exact when every list is probed.
+CREATE TABLE iw (id int PRIMARY KEY, v vector(256));
+INSERT INTO iw SELECT i, ARRAY(SELECT sin(i * (0.1 + j * 0.037) + j) FROM generate_series(1, 256) j)::real[]
+  FROM generate_series(1, 1200) i;
+SET epiphany.vector_index_build_memory = '1MB';
+CREATE INDEX iw_ivf ON iw USING ivfflat (v vector_l2_ops) WITH (lists = 30);
+RESET epiphany.vector_index_build_memory;
+SET ivfflat.probes = 30;
+SET enable_seqscan = off;
+SELECT ARRAY(SELECT id FROM iw ORDER BY v <-> (SELECT v FROM iw WHERE id = 600) LIMIT 10)
+     = ARRAY(SELECT id FROM iw ORDER BY l2_distance(v, (SELECT v FROM iw WHERE id = 600)), id LIMIT 10)
+       AS exact_with_every_list;
+RESET enable_seqscan;
+SET ivfflat.probes = 20;
+DROP INDEX iw_ivf;
+-- within the limit, no NOTICE
+CREATE INDEX iw_ivf ON iw USING ivfflat (v vector_l2_ops) WITH (lists = 2);
+DROP TABLE iw;
 
 -- More lists than rows: the extra lists stay empty and the answers exact.
 CREATE TABLE ism (id int PRIMARY KEY, v vector(3));
@@ -182,6 +249,11 @@ DROP TABLE idm;
 CREATE INDEX ON iv USING ivfflat (v vector_l2_ops) WITH (lists = 0);
 CREATE INDEX ON iv USING ivfflat (v vector_l2_ops) WITH (lists = 32769);
 CREATE INDEX ON iv USING ivfflat (v vector_l2_ops) WITH (nlist = 10);
+CREATE INDEX ON iv USING ivfflat (v vector_l2_ops) WITH (lists = -1);
+CREATE INDEX ON iv USING ivfflat (v vector_l2_ops) WITH (lists = 'many');
+CREATE INDEX ON iv USING ivfflat (v vector_l2_ops) WITH (lists = 1e10);
+CREATE INDEX ON iv USING ivfflat (v vector_l2_ops) WITH (lists = 10, lists = 20);
+CREATE INDEX ON iv USING ivfflat (v vector_l2_ops) WITH (m = 16);
 SET ivfflat.probes = 0;
 SET ivfflat.probes = 32769;
 \set VERBOSITY default
