@@ -62,9 +62,16 @@ SELECT count(*) AS deleted_rows FROM (SELECT id FROM hv ORDER BY v <-> '[0,0,0]'
  WHERE id % 3 = 0 AND id <= 1000;
 RESET enable_seqscan;
 
--- ... and REINDEX, and VACUUM FULL.
+-- ... and REINDEX, REINDEX CONCURRENTLY, and VACUUM FULL.
 REINDEX INDEX hv_l2;
 SELECT hnsw_matches('hv', 'v', '<->', 'q') AS l2_matches_after_reindex;
+CREATE TEMP TABLE hv_oid AS SELECT 'hv_l2'::regclass::oid AS before;
+REINDEX INDEX CONCURRENTLY hv_l2;
+-- (a new index took the old one's name)
+SELECT before <> 'hv_l2'::regclass::oid AS rebuilt, (SELECT indisvalid FROM pg_index
+         WHERE indexrelid = 'hv_l2'::regclass) AS valid FROM hv_oid;
+DROP TABLE hv_oid;
+SELECT hnsw_matches('hv', 'v', '<->', 'q') AS l2_matches_after_reindex_concurrently;
 VACUUM FULL hv;
 SELECT hnsw_matches('hv', 'v', '<->', 'q') AS l2_matches_after_vacuum_full;
 DROP INDEX hv_l2;
@@ -95,7 +102,79 @@ SET enable_seqscan = off;
 EXPLAIN (COSTS OFF) SELECT id FROM hs ORDER BY v <-> '{1:0.5,2:-0.5,3:0.25}/3' LIMIT 10;
 RESET enable_seqscan;
 SELECT hnsw_matches('hs', 'v', '<->', 'q::sparsevec') AS sparsevec_matches;
+DROP INDEX hs_l2;
+CREATE INDEX hs_ip ON hs USING hnsw (v sparsevec_ip_ops);
+SELECT hnsw_matches('hs', 'v', '<#>', 'q::sparsevec') AS sparsevec_ip_matches;
+DROP INDEX hs_ip;
+CREATE INDEX hs_cos ON hs USING hnsw (v sparsevec_cosine_ops);
+SELECT hnsw_matches('hs', 'v', '<=>', 'q::sparsevec') AS sparsevec_cosine_matches;
+DROP INDEX hs_cos;
+CREATE INDEX hs_l1 ON hs USING hnsw (v sparsevec_l1_ops);
+SELECT hnsw_matches('hs', 'v', '<+>', 'q::sparsevec') AS sparsevec_l1_matches;
 DROP TABLE hs;
+
+-- halfvec's other classes, on a halfvec column.
+CREATE TABLE hh AS SELECT id, v::halfvec(3) AS v FROM hv;
+CREATE INDEX hh_ip ON hh USING hnsw (v halfvec_ip_ops);
+SELECT hnsw_matches('hh', 'v', '<#>', 'q::halfvec(3)') AS halfvec_ip_matches;
+DROP INDEX hh_ip;
+CREATE INDEX hh_cos ON hh USING hnsw (v halfvec_cosine_ops);
+SELECT hnsw_matches('hh', 'v', '<=>', 'q::halfvec(3)') AS halfvec_cosine_matches;
+DROP INDEX hh_cos;
+CREATE INDEX hh_l1 ON hh USING hnsw (v halfvec_l1_ops);
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM hh ORDER BY v <+> '[0.5,-0.5,0.25]' LIMIT 10;
+RESET enable_seqscan;
+SELECT hnsw_matches('hh', 'v', '<+>', 'q::halfvec(3)') AS halfvec_l1_matches;
+DROP TABLE hh;
+
+-- A partial index serves the queries whose filter implies its predicate,
+-- and holds only the rows that pass it, inserted ones included.
+CREATE INDEX hv_part ON hv USING hnsw (v vector_l2_ops) WHERE id % 2 = 0;
+INSERT INTO hv SELECT i, ARRAY[sin(i * 0.7), cos(i * 1.3), sin(i * 0.11)]::real[]
+  FROM generate_series(1301, 1400) i;
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM hv WHERE id % 2 = 0 ORDER BY v <-> '[0.5,-0.5,0.25]' LIMIT 10;
+SELECT count(*) AS part_matches FROM hq
+ WHERE ARRAY(SELECT id FROM hv WHERE id % 2 = 0 ORDER BY v <-> q LIMIT 10)
+       = (SELECT ids FROM hnsw_exact('(SELECT * FROM hv WHERE id % 2 = 0) p', 'v', '<->', 'q') e
+           WHERE e.qid = hq.qid);
+SET hnsw.ef_search = 1000;
+SELECT count(*) AS part_rows, count(*) FILTER (WHERE id % 2 = 1) AS odd_rows,
+       (SELECT count(*) FROM hv WHERE id % 2 = 0) AS even_rows_in_table
+  FROM (SELECT id FROM hv WHERE id % 2 = 0 ORDER BY v <-> '[0,0,0]' LIMIT 2000) s;
+SET hnsw.ef_search = 100;
+-- a query without the predicate cannot use it
+EXPLAIN (COSTS OFF) SELECT id FROM hv ORDER BY v <-> '[0.5,-0.5,0.25]' LIMIT 10;
+RESET enable_seqscan;
+DROP INDEX hv_part;
+
+-- CREATE INDEX CONCURRENTLY.
+CREATE INDEX CONCURRENTLY hv_cic ON hv USING hnsw (v vector_l2_ops);
+SELECT indisvalid FROM pg_index WHERE indexrelid = 'hv_cic'::regclass;
+SELECT hnsw_matches('hv', 'v', '<->', 'q') AS concurrent_build_matches;
+DROP INDEX hv_cic;
+
+-- The options' defaults are pgvector's, m = 16 and ef_construction = 64:
+-- a serial build is deterministic, so an index built without options has
+-- the bytes of one built with them (page LSN and checksum aside), and not
+-- those of another m or ef_construction.
+CREATE EXTENSION pageinspect;
+CREATE FUNCTION hnsw_pages(idx regclass) RETURNS text LANGUAGE sql AS $$
+  SELECT md5(string_agg(substr(get_raw_page(idx::text, b), 11), '' ORDER BY b))
+    FROM generate_series(0, pg_relation_size(idx) / current_setting('block_size')::int - 1) b $$;
+SET max_parallel_maintenance_workers = 0;
+CREATE INDEX hv_default ON hv USING hnsw (v vector_l2_ops);
+CREATE INDEX hv_explicit ON hv USING hnsw (v vector_l2_ops) WITH (m = 16, ef_construction = 64);
+CREATE INDEX hv_m12 ON hv USING hnsw (v vector_l2_ops) WITH (m = 12);
+CREATE INDEX hv_ef80 ON hv USING hnsw (v vector_l2_ops) WITH (ef_construction = 80);
+RESET max_parallel_maintenance_workers;
+SELECT hnsw_pages('hv_default') = hnsw_pages('hv_explicit') AS defaults_are_16_64,
+       hnsw_pages('hv_default') <> hnsw_pages('hv_m12') AS m_differs,
+       hnsw_pages('hv_default') <> hnsw_pages('hv_ef80') AS ef_construction_differs;
+DROP INDEX hv_default, hv_explicit, hv_m12, hv_ef80;
+DROP FUNCTION hnsw_pages(regclass);
+DROP EXTENSION pageinspect;
 
 -- bit: distances are small integers and tie, so the distances of the
 -- index's top-10 are compared with the exact ones.
@@ -138,7 +217,30 @@ SET enable_indexscan = off;
 SELECT ARRAY(SELECT binary_quantize(v)::bit(8) <~> B'10101010' FROM hbq
               ORDER BY binary_quantize(v)::bit(8) <~> B'10101010' LIMIT 30) AS exact_dists;
 RESET enable_indexscan;
-DROP TABLE hbq;
+-- pgvector's re-ranking pattern: the nearest codes through the index, then
+-- the exact order of those candidates.  On 64 dimensions, 100 candidates
+-- by Hamming distance hold most of the exact top-10.
+CREATE TABLE hbr (id int PRIMARY KEY, v vector(64));
+INSERT INTO hbr SELECT i, ARRAY(SELECT sin(i * (0.05 + j * 0.013) + j) FROM generate_series(1, 64) j)::real[]
+  FROM generate_series(1, 2000) i;
+CREATE INDEX hbr_bits ON hbr USING hnsw ((binary_quantize(v)::bit(64)) bit_hamming_ops);
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF)
+SELECT id FROM (SELECT id, v FROM hbr ORDER BY binary_quantize(v)::bit(64) <~> binary_quantize(
+    (SELECT v FROM hbr WHERE id = 7)) LIMIT 100) c
+ ORDER BY v <-> (SELECT v FROM hbr WHERE id = 7) LIMIT 10;
+SET hnsw.ef_search = 200;
+SELECT sum(cardinality(ARRAY(
+         SELECT unnest(ARRAY(SELECT id FROM (SELECT id, v FROM hbr
+                                               ORDER BY binary_quantize(v)::bit(64) <~> binary_quantize(q.v)
+                                               LIMIT 100) c ORDER BY v <-> q.v LIMIT 10))
+         INTERSECT
+         SELECT unnest(ARRAY(SELECT id FROM hbr ORDER BY l2_distance(v, q.v), id LIMIT 10))))) >= 40
+       AS reranked_recall_at_least_0_8
+  FROM hbr q WHERE q.id IN (7, 400, 999, 1500, 1999);
+SET hnsw.ef_search = 100;
+RESET enable_seqscan;
+DROP TABLE hbq, hbr;
 
 -- NULLs are not indexed; with cosine, zero vectors are not either (their
 -- distance is undefined).  With ef_search above the row count the index
@@ -211,6 +313,16 @@ CREATE INDEX ON hv USING hnsw (v vector_l2_ops) WITH (ef_construction = 3);
 CREATE INDEX ON hv USING hnsw (v vector_l2_ops) WITH (ef_construction = 1001);
 CREATE INDEX ON hv USING hnsw (v vector_l2_ops) WITH (m = 16, ef_construction = 31);
 CREATE INDEX ON hv USING hnsw (v vector_l2_ops) WITH (lists = 10);
+CREATE INDEX ON hv USING hnsw (v vector_l2_ops) WITH (m = -16);
+CREATE INDEX ON hv USING hnsw (v vector_l2_ops) WITH (m = 99999999999);
+CREATE INDEX ON hv USING hnsw (v vector_l2_ops) WITH (m = 'sixteen');
+CREATE INDEX ON hv USING hnsw (v vector_l2_ops) WITH (ef_construction = '');
+CREATE INDEX ON hv USING hnsw (v vector_l2_ops) WITH (m = 16, m = 8);
+CREATE INDEX ON hv USING hnsw (v vector_l2_ops) WITH (quantization = 8);
+CREATE INDEX hv_ok ON hv USING hnsw (v vector_l2_ops);
+ALTER INDEX hv_ok SET (m = 1);
+ALTER INDEX hv_ok SET (ef_construction = 100000);
+DROP INDEX hv_ok;
 SET hnsw.ef_search = 0;
 SET hnsw.ef_search = 1001;
 \set VERBOSITY default
