@@ -122,6 +122,40 @@ SELECT level, count(*) AS lengths,
                                                 ELSE 1 - c.both::float8 / c.either END) AS jaccard_wrong
   FROM bout o JOIN counts c USING (n) GROUP BY level ORDER BY level;
 
+-- Run-time dispatch: "auto" must install the best family this CPU runs,
+-- avx2 when /proc/cpuinfo lists AVX2, FMA, F16C and POPCNT (else scalar).
+-- On the rounded data the families add in different orders, so their
+-- results differ in the last bits somewhere: auto must give, bit for bit,
+-- the chosen family's results (vector and halfvec, whose avx2 kernels
+-- convert with F16C), and avx2's must differ from scalar's.
+CREATE FUNCTION kernel_results(family text) RETURNS float8[] LANGUAGE plpgsql AS $$
+DECLARE
+  r float8[];
+BEGIN
+  PERFORM set_config('epiphany.simd', family, true);
+  SELECT array_agg(x ORDER BY n, k) INTO r FROM (
+    SELECT n, k, x FROM kin CROSS JOIN LATERAL (VALUES
+      (1, a::vector <-> b::vector), (2, a::vector <#> b::vector),
+      (3, a::vector <=> b::vector), (4, a::vector <+> b::vector),
+      (5, a::halfvec <-> b::halfvec), (6, a::halfvec <#> b::halfvec),
+      (7, a::halfvec <=> b::halfvec), (8, a::halfvec <+> b::halfvec)) v(k, x)
+     WHERE kind = 'rounded') t;
+  RETURN r;
+END $$;
+CREATE FUNCTION best_family() RETURNS text LANGUAGE sql AS $$
+  SELECT CASE WHEN flags @> ARRAY['avx2', 'fma', 'f16c', 'popcnt'] THEN 'avx2' ELSE 'scalar' END
+    FROM (SELECT regexp_split_to_array(coalesce(substring(pg_read_file('/proc/cpuinfo')
+                                                           FROM 'flags\s*:\s*([^\n]*)'), ''), ' ')
+                 AS flags) f $$;
+BEGIN;
+SELECT kernel_results('auto') = kernel_results(best_family()) AS auto_is_the_best_family,
+       CASE WHEN best_family() = 'scalar' THEN true
+            ELSE kernel_results('avx2') <> kernel_results('scalar') END AS avx2_differs_from_scalar,
+       cardinality(kernel_results('scalar')) AS results;
+COMMIT;
+SHOW epiphany.simd;
+DROP FUNCTION kernel_results(text), best_family();
+
 -- epiphany.simd refuses unknown values; it is a developer setting, hidden
 -- from pg_settings.
 \set VERBOSITY terse
