@@ -114,6 +114,12 @@ typedef enum ColumnarEncoding
 #define COLUMNAR_ENCODING_COUNT		8
 
 /* One chunk: a run of one column's values inside a row group. */
+/*
+ * The bytes at the start of an encoded chunk without NULLs that hold the
+ * headers of every encoding a point read decodes value by value.
+ */
+#define COLUMNAR_CHUNK_HEAD_BYTES	40
+
 typedef struct ColumnarChunk
 {
 	int32		row_count;		/* values, NULLs included */
@@ -132,6 +138,9 @@ typedef struct ColumnarChunk
 	bytea	   *max_image;		/* images of min and max, or NULL */
 	bytea	   *bloom;			/* bloom filter of the hashes of its values
 								 * (epiphany/bloom.h), or NULL */
+	/* its first bytes (headers) once a point read fetched them, see head */
+	bool		head_known;
+	char		head[COLUMNAR_CHUNK_HEAD_BYTES];
 } ColumnarChunk;
 
 /*
@@ -213,6 +222,7 @@ typedef struct ColumnarChunkData
 	/* an uncompressed chunk a point read loads piece by piece */
 	Oid			partial_value;	/* its TOAST value; InvalidOid: all in "raw" */
 	uint64		pieces_loaded;	/* bit p: TOAST piece p is in "raw" */
+	int32		head_loaded;	/* and bytes [0, head_loaded), from the chunk's head */
 	ColumnarToastReader *toast; /* fetch through it, when set */
 } ColumnarChunkData;
 

@@ -113,7 +113,7 @@ StaticAssertDecl(sizeof(DecimalHeader) == 8, "DecimalHeader must have no padding
  *   [FrameTableHeader][ColumnarFrame x nframes][the null bitmap, raw]
  *   [each frame's bytes: compressed, or raw when that did not shrink them]
  */
-#define FRAME_TARGET_BYTES		(16 * 1024)
+#define FRAME_TARGET_BYTES		(4 * 1024)
 
 typedef struct FrameTableHeader
 {
@@ -933,9 +933,11 @@ LoadFrame(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk, ColumnarChu
  */
 #define PIECE_BYTES			TOAST_MAX_CHUNK_SIZE
 #define MAX_PARTIAL_PIECES	64
-#define HEAD_BYTES			(sizeof(DecimalHeader) + EP_CODEC_HEADER_BYTES)
+#define HEAD_BYTES			COLUMNAR_CHUNK_HEAD_BYTES
 
-StaticAssertDecl(sizeof(DictionaryHeader) <= HEAD_BYTES, "HEAD_BYTES is too small");
+StaticAssertDecl(sizeof(DictionaryHeader) <= HEAD_BYTES &&
+				 sizeof(DecimalHeader) + EP_CODEC_HEADER_BYTES <= HEAD_BYTES,
+				 "COLUMNAR_CHUNK_HEAD_BYTES is too small");
 
 static bool
 LoadableByPieces(Form_pg_attribute att, ColumnarChunk *chunk, ColumnarChunkData *data)
@@ -972,7 +974,7 @@ NeedBytes(ColumnarChunkData *data, int64 offset, int64 length)
 	int			from;
 	int			to;
 
-	if (!OidIsValid(data->partial_value) || offset >= end)
+	if (!OidIsValid(data->partial_value) || offset >= end || end <= data->head_loaded)
 		return;
 	first = (int) (Max(offset, 0) / PIECE_BYTES);
 	last = (int) ((end - 1) / PIECE_BYTES);
@@ -988,6 +990,34 @@ NeedBytes(ColumnarChunkData *data, int64 offset, int64 length)
 					   data->raw + from);
 	for (int p = first; p <= last; p++)
 		data->pieces_loaded |= UINT64CONST(1) << p;
+}
+
+/*
+ * Starts loading "chunk" piece by piece: its null bitmap and headers, from
+ * the head that an earlier point read left in the chunk's metadata when
+ * there is one (a chunk without NULLs; the metadata of row groups is cached
+ * by the backend, so a chunk read again skips that fetch).
+ */
+static void
+LoadHead(ColumnarChunk *chunk, ColumnarChunkData *data)
+{
+	data->partial_value = chunk->toast_value;
+	data->pieces_loaded = 0;
+	data->head_loaded = 0;
+	if (chunk->null_count > 0)
+	{
+		NeedBytes(data, 0, NULL_BITMAP_BYTES(chunk->row_count) + HEAD_BYTES);
+		return;
+	}
+	if (chunk->head_known)
+	{
+		memcpy(data->raw, chunk->head, HEAD_BYTES);
+		data->head_loaded = HEAD_BYTES;
+		return;
+	}
+	NeedBytes(data, 0, HEAD_BYTES);
+	memcpy(chunk->head, data->raw, HEAD_BYTES);
+	chunk->head_known = true;
 }
 
 /*
@@ -1091,11 +1121,7 @@ ColumnarLoadChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
 	data->raw = data->raw_space + MAXALIGN(VARHDRSZ);
 	data->raw_size = chunk->raw_size;
 	if (method == EP_COMPRESSION_NONE && !whole && LoadableByPieces(att, chunk, data))
-	{
-		data->partial_value = chunk->toast_value;
-		data->pieces_loaded = 0;
-		NeedBytes(data, 0, (chunk->null_count > 0 ? NULL_BITMAP_BYTES(count) : 0) + HEAD_BYTES);
-	}
+		LoadHead(chunk, data);
 	else if (method == EP_COMPRESSION_NONE)
 		FetchChunkBytes(rel, chunk, data, 0, chunk->stored_size,
 						(struct varlena *) (data->raw - VARHDRSZ));

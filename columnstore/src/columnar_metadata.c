@@ -40,7 +40,10 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
 #define COLUMNAR_CATALOG_SCHEMA "_epiphany_columnar"
@@ -478,6 +481,7 @@ ColumnarInsertRowGroup(Relation rel, ColumnarRowGroup *rg)
 	CommandId	cid = GetCurrentCommandId(true);
 	TupleDesc	tupdesc = RelationGetDescr(rel);
 
+	CacheInvalidateRelcache(rel);	/* planners' estimates */
 	OpenCatalog("row_group", RowExclusiveLock, false, &rg_cat);
 	memset(nulls, false, sizeof(nulls));
 	values[Anum_row_group_storage_id - 1] = ObjectIdGetDatum(storage_id);
@@ -896,6 +900,7 @@ ColumnarDropRowGroup(Relation rel, ColumnarRowGroup *rg)
 	CatalogTable cat;
 	ScanKeyData keys[3];
 
+	CacheInvalidateRelcache(rel);	/* planners' estimates */
 	for (int a = 0; a < rg->natts; a++)
 	{
 		for (int c = 0; c < rg->chunk_count; c++)
@@ -1185,17 +1190,81 @@ ColumnarLiveRows(Relation rel, Snapshot snapshot)
 }
 
 /*
+ * Estimates are kept per backend (table OID -> rows) until the table's
+ * relcache entry is invalidated: writers of row groups (ColumnarInsertRowGroup,
+ * ColumnarDropRowGroup) invalidate it, as do ANALYZE, VACUUM and every DDL.
+ * New deletion markers do not, as deletions do not move heap's estimates
+ * before VACUUM or ANALYZE.  Reading the catalogs for every plan was a
+ * twentieth of a primary-key lookup.
+ */
+typedef struct EstimateEntry
+{
+	Oid			relid;
+	int64		rows;
+} EstimateEntry;
+
+static HTAB *Estimates = NULL;
+
+static void
+ForgetEstimate(Datum arg, Oid relid)
+{
+	if (!OidIsValid(relid))
+	{
+		HASH_SEQ_STATUS status;
+		EstimateEntry *entry;
+
+		hash_seq_init(&status, Estimates);
+		while ((entry = hash_seq_search(&status)) != NULL)
+			hash_search(Estimates, &entry->relid, HASH_REMOVE, NULL);
+	}
+	else
+		hash_search(Estimates, &relid, HASH_REMOVE, NULL);
+}
+
+static int64 CountEstimatedLiveRows(Relation rel, Snapshot snapshot);
+
+/*
  * ColumnarEstimateLiveRows - for the planner: the rows of the row groups
- * "snapshot" sees, less their deletions, which are counted up to
- * ESTIMATE_MARKERS markers and extrapolated beyond over the span of row
- * numbers those markers cover (markers come in row-number order), so that
- * planning stays cheap with millions of markers: counting them all took a
- * tenth of a second per plan at 500,000.
+ * "snapshot" sees, less their deletions (CountEstimatedLiveRows), as last
+ * counted since the table's relcache entry was invalidated.
+ */
+int64
+ColumnarEstimateLiveRows(Relation rel, Snapshot snapshot)
+{
+	Oid			relid = RelationGetRelid(rel);
+	EstimateEntry *entry;
+	bool		found;
+	int64		rows;
+
+	if (Estimates == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(EstimateEntry);
+		Estimates = hash_create("columnar row estimates", 64, &ctl, HASH_ELEM | HASH_BLOBS);
+		CacheRegisterRelcacheCallback(ForgetEstimate, (Datum) 0);
+	}
+	entry = hash_search(Estimates, &relid, HASH_FIND, NULL);
+	if (entry != NULL)
+		return entry->rows;
+	rows = CountEstimatedLiveRows(rel, snapshot);
+	entry = hash_search(Estimates, &relid, HASH_ENTER, &found);
+	entry->rows = rows;
+	return rows;
+}
+
+/*
+ * The rows of the row groups "snapshot" sees, less their deletions, which
+ * are counted up to ESTIMATE_MARKERS markers and extrapolated beyond over
+ * the span of row numbers those markers cover (markers come in row-number
+ * order), so that planning stays cheap with millions of markers: counting
+ * them all took a tenth of a second per plan at 500,000.
  */
 #define ESTIMATE_MARKERS	1000
 
-int64
-ColumnarEstimateLiveRows(Relation rel, Snapshot snapshot)
+static int64
+CountEstimatedLiveRows(Relation rel, Snapshot snapshot)
 {
 	Oid			storage_id = ColumnarStorageId(rel);
 	CatalogTable cat;

@@ -103,7 +103,7 @@ SELECT min(extremes), max(extremes), min(poles), max(poles), min(d), max(d) FROM
 SELECT scattered, count(*) FROM enc_col GROUP BY 1 ORDER BY 1;
 SELECT count(sparse), sum(sparse), count(code), count(f4), count(nothing) FROM enc_col;
 
--- Plain chunks of more than 32 kB are compressed in frames that a point
+-- Plain chunks of more than 8 kB are compressed in frames that a point
 -- read fetches one at a time (the index fetches above read them).
 SELECT a.attname, c.compression & 256 <> 0 AS framed, count(*)
   FROM _epiphany_columnar.chunk c
