@@ -345,6 +345,7 @@ ColumnarAggSetupState(AggregateState *state, List *private, List *exprs, PlanSta
 		i++;
 	}
 	OrderFilters(state);
+	ColumnarPairRangeFilters(state->filters, state->nfilters, state->columns);
 	ColumnarInitChunkFilters(&state->chunk_filters, list_nth(private, PRIVATE_CHUNK_FILTERS),
 							 NIL, state->css.ss.ss_currentRelation, NULL);
 	MapChunkFilters(state, list_nth(private, PRIVATE_CHUNK_OF_QUAL));
@@ -781,8 +782,11 @@ ProcessBatch(AggregateState *state)
 	{
 		VectorFilter *f = &state->filters[i];
 
-		if (state->filter_passes[i])
-			continue;			/* the chunk's metadata proves every row passes */
+		/* absorbed: applied with its pair; passes: proven by the chunks' metadata */
+		if (f->absorbed ||
+			(state->filter_passes[i] &&
+			 (f->also == NULL || state->filter_passes[f->also - state->filters])))
+			continue;
 		LoadColumn(state, f->column);
 		if (!ColumnarApplyFilter(f, &state->columns[f->column], sel))
 			return false;

@@ -445,21 +445,76 @@ IntegerRange(StrategyNumber strategy, int128 value, int shift, int128 *lo, int12
 	return true;
 }
 
-/* Comparison of 64-bit integers (integers, dates, timestamps, decimals). */
+/* Whether "f" may be one bound of a range (ColumnarPairRangeFilters). */
+static bool
+RangeBound(const VectorFilter *f, const VectorColumn *columns)
+{
+	VectorType	vtype = columns[f->column].vtype;
+
+	return f->kind == VECTOR_FILTER_COMPARE && f->strategy != 0 && !f->absorbed &&
+		f->also == NULL && (vtype == VECTOR_INT64 || vtype == VECTOR_NUMERIC);
+}
+
+/*
+ * ColumnarPairRangeFilters - pair each COMPARE filter on an integer or
+ * decimal column with the next one on the same column, so that a batch is
+ * filtered once by the range both allow (the first filter of a batch by the
+ * selection kernel) instead of twice.
+ */
+void
+ColumnarPairRangeFilters(VectorFilter *filters, int nfilters, const VectorColumn *columns)
+{
+	for (int i = 0; i < nfilters; i++)
+	{
+		if (!RangeBound(&filters[i], columns))
+			continue;
+		for (int j = i + 1; j < nfilters; j++)
+		{
+			if (filters[j].column == filters[i].column && RangeBound(&filters[j], columns))
+			{
+				filters[i].also = &filters[j];
+				filters[j].absorbed = true;
+				break;
+			}
+		}
+	}
+}
+
+/* [*lo, *hi] of a COMPARE filter on "c" (IntegerRange), false as it. */
+static bool
+FilterRange(const VectorFilter *f, const VectorColumn *c, int128 *lo, int128 *hi)
+{
+	int			shift = c->vtype == VECTOR_NUMERIC ? c->scale - f->value_scale : 0;
+
+	return IntegerRange(f->strategy, f->value_int, shift, lo, hi);
+}
+
+/*
+ * Comparison of 64-bit integers (integers, dates, timestamps, decimals),
+ * with the filter it is paired with.
+ */
 static bool
 FilterIntegers(VectorFilter *f, VectorColumn *c, VectorSelection *sel)
 {
-	int			shift = c->vtype == VECTOR_NUMERIC ? c->scale - f->value_scale : 0;
 	int128		lo;
 	int128		hi;
+	int128		also_lo;
+	int128		also_hi;
 	int64		lo64;
 	int64		hi64;
 	uint64		span;
 	const int64 *ints = c->ints;
 	const bool *nulls = c->nulls;
 
-	if (!IntegerRange(f->strategy, f->value_int, shift, &lo, &hi))
+	if (!FilterRange(f, c, &lo, &hi))
 		return false;
+	if (f->also != NULL)
+	{
+		if (!FilterRange(f->also, c, &also_lo, &also_hi))
+			return false;
+		lo = Max(lo, also_lo);
+		hi = Min(hi, also_hi);
+	}
 	if (f->strategy == 0)
 	{
 		if (lo > hi)
@@ -510,7 +565,7 @@ ColumnarApplyFilter(VectorFilter *f, VectorColumn *c, VectorSelection *sel)
 		FILTER_ROWS(sel, !nulls[r]);
 		return true;
 	}
-	if (f->value_null)
+	if (f->value_null || (f->also != NULL && f->also->value_null))
 	{
 		sel->count = 0;			/* strict: NULL passes nothing */
 		return true;

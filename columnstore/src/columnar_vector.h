@@ -114,12 +114,22 @@ typedef struct VectorFilter
 	int64	   *in_values;		/* IN: the array's non-NULL values, sorted,
 								 * distinct */
 	int			in_count;
+
+	/*
+	 * COMPARE bounds on one integer or decimal column ("x >= a AND x < b")
+	 * run as one range: the first filter's "also" is the second, which is
+	 * "absorbed" and not applied alone (ColumnarPairRangeFilters).
+	 */
+	struct VectorFilter *also;
+	bool		absorbed;
 } VectorFilter;
 
 extern bool ColumnarSetFilterValue(VectorFilter *filter, VectorType vtype, Datum value,
 								   bool isnull);
 extern bool ColumnarApplyFilter(VectorFilter *filter, VectorColumn *column,
 								VectorSelection *sel);
+extern void ColumnarPairRangeFilters(VectorFilter *filters, int nfilters,
+									 const VectorColumn *columns);
 
 /*
  * Arithmetic on decimals: a tree of columns, constants and + - * as

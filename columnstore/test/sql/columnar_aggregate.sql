@@ -87,7 +87,13 @@ SELECT q, same_rows(format('SELECT count(*), sum(q), sum(p), min(day), max(cat) 
                ('id IN (3, 17, 4000, 99999, 10001)'), ('day IN (''2024-02-02'', ''2024-03-01'')'),
                ('small = ANY (ARRAY[7, NULL, 8]::int[])'), ('big IN (1000003, 2000006)'),
                ('id = ANY (''{}''::int[])'), ('id IN (5, 5, 6) AND q > 0'),
-               ('ts IN (''2024-01-01 00:17+00'', ''2024-01-01 00:34+00'')')) AS t(q);
+               ('ts IN (''2024-01-01 00:17+00'', ''2024-01-01 00:34+00'')'),
+               -- two bounds of one column run as one range
+               ('day >= ''2024-03-01'' AND day < ''2024-04-01'''), ('q > 12.951 AND q <= 40'),
+               ('q >= 40 AND q < 12'), ('id > 100 AND id < 200 AND id <> 150'),
+               ('q BETWEEN -10 AND 10.005 AND q <> 0'),
+               ('day = ''2024-02-02'' AND day > ''2024-01-01'''),
+               ('id >= 10 AND id <= 20 AND id >= 15'), ('50 > q AND q > 49.5')) AS t(q);
 -- grouped by one and two columns of several types, NULL groups included
 -- (a numeric key whose equal values show different scales shows the first
 -- one met, which depends on the scan order: not compared)
@@ -132,6 +138,11 @@ EXECUTE pin(NULL);
 SELECT count(*), sum(q) FROM agg_h WHERE id = ANY ('{1, 2, 3, 10001}');
 SELECT count(*), sum(q) FROM agg_h WHERE q > 10 AND day < '2024-06-01';
 SELECT count(*), sum(q) FROM agg_h WHERE q > -20.5 AND day < '2024-02-01';
+PREPARE pr(numeric, numeric) AS SELECT count(*), sum(q) FROM agg_c WHERE q > $1 AND q < $2;
+EXECUTE pr(-5, 20.5);
+EXECUTE pr(NULL, 20.5);
+EXECUTE pr(-5, NULL);
+SELECT count(*), sum(q) FROM agg_h WHERE q > -5 AND q < 20.5;
 RESET plan_cache_mode;
 -- rescans with a new outer value each time
 SELECT x, (SELECT sum(q) FROM agg_c WHERE grp = x) AS c, (SELECT sum(q) FROM agg_h WHERE grp = x) AS h
