@@ -29,7 +29,7 @@
  *	  frames, and the TOAST pieces of an uncompressed chunk, as it reads
  *	  them), then decoding all of its values
  *	  (ColumnarDecodeLoadedChunk) or one of them (ColumnarLoadedChunkValue,
- *	  for plain, bitpack and dictionary chunks).  Decoding checks every
+ *	  for plain, bitpack, delta, dictionary and decimal chunks).  Decoding checks every
  *	  length and offset against the buffer, and every encoding against the
  *	  column's type, and reports damage as ERRCODE_DATA_CORRUPTED naming the
  *	  table and column.  Decoded by-value Datums are written straight into
