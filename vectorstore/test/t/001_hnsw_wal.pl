@@ -104,7 +104,14 @@ INSERT INTO tb SELECT i, ARRAY(SELECT random() - 0.5 FROM generate_series(1, 16)
 }
 
 # Crash right after committed inserts into a fresh index: every committed
-# row must be found by an index scan after restart.
+# row must be found by an index scan after restart.  The sq8 index built
+# empty takes its ranges from its first value, so on these 3-dimensional
+# points many codes may clamp to the ends of a range and share a value,
+# and a graph search may then not reach every element (16 of 300 in one
+# run out of about ten; vectorstore/README.md, "Not done yet").  What the
+# crash must not change there is the index itself: a walk of every
+# element page (a NULL query of a generic plan) finds all 300 rows, and a
+# search returns after the crash exactly what it returned before it.
 $primary->safe_psql('postgres', q{
 CREATE TABLE crash (i int, v vector(3));
 CREATE INDEX crash_hnsw ON crash USING hnsw (v vector_l2_ops);
@@ -120,6 +127,13 @@ INSERT INTO crash SELECT i, ARRAY[random(), random(), random()]::real[]
 INSERT INTO crashq SELECT * FROM crash WHERE i >= $first;
 });
 }
+my $crashq_search = q{
+SET enable_seqscan = off;
+SET hnsw.ef_search = 1000;
+SELECT array_agg(i ORDER BY n) FROM (SELECT i, row_number() OVER () AS n
+  FROM (SELECT i FROM crashq ORDER BY v <-> '[0.5,0.5,0.5]' LIMIT 1000) s) t;
+};
+my $crashq_before = $primary->safe_psql('postgres', $crashq_search);
 $primary->stop('immediate');
 $primary->start;
 
@@ -139,12 +153,15 @@ is( $primary->safe_psql(
 is( $primary->safe_psql(
 		'postgres', q{
 SET enable_seqscan = off;
-SET hnsw.ef_search = 1000;
-SELECT count(*), min(i), max(i), count(DISTINCT i)
-  FROM (SELECT i FROM crashq ORDER BY v <-> '[0.5,0.5,0.5]' LIMIT 1000) s;
+SET plan_cache_mode = force_generic_plan;
+PREPARE walk(vector) AS SELECT count(*), min(i), max(i), count(DISTINCT i)
+  FROM (SELECT i FROM crashq ORDER BY v <-> $1 LIMIT 1000) s;
+EXECUTE walk(NULL);
 }),
 	'300|1|300|300',
-	'after a crash the quantized index finds every committed row');
+	'after a crash the quantized index holds every committed row');
+is($primary->safe_psql('postgres', $crashq_search),
+	$crashq_before, 'and a search of it returns what it returned before the crash');
 
 # The standby follows the restarted primary and agrees with it.
 $primary->safe_psql('postgres',
