@@ -119,6 +119,7 @@ typedef enum ColumnarEncoding
  * headers of every encoding a point read decodes value by value.
  */
 #define COLUMNAR_CHUNK_HEAD_BYTES	40
+#define COLUMNAR_MEMO_MAX_BYTES		2048
 
 typedef struct ColumnarChunk
 {
@@ -138,9 +139,21 @@ typedef struct ColumnarChunk
 	bytea	   *max_image;		/* images of min and max, or NULL */
 	bytea	   *bloom;			/* bloom filter of the hashes of its values
 								 * (epiphany/bloom.h), or NULL */
-	/* its first bytes (headers) once a point read fetched them, see head */
+
+	/*
+	 * Bytes point reads fetched and need again, kept with the metadata (which
+	 * the backend caches): the first bytes (headers) of an uncompressed chunk
+	 * without NULLs, and up to COLUMNAR_MEMO_MAX_BYTES stored bytes at
+	 * memo_offset (a small compressed chunk whole, a framed chunk's frame
+	 * table, a dictionary's entries), allocated in memo_context, the
+	 * metadata's own (NULL: none kept).
+	 */
 	bool		head_known;
 	char		head[COLUMNAR_CHUNK_HEAD_BYTES];
+	char	   *memo;
+	int32		memo_offset;
+	int32		memo_size;
+	MemoryContext memo_context;
 } ColumnarChunk;
 
 /*
@@ -223,6 +236,7 @@ typedef struct ColumnarChunkData
 	Oid			partial_value;	/* its TOAST value; InvalidOid: all in "raw" */
 	uint64		pieces_loaded;	/* bit p: TOAST piece p is in "raw" */
 	int32		head_loaded;	/* and bytes [0, head_loaded), from the chunk's head */
+	int32		tail_from;		/* and bytes [tail_from, raw_size), from its memo */
 	ColumnarToastReader *toast; /* fetch through it, when set */
 } ColumnarChunkData;
 

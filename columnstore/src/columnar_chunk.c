@@ -961,6 +961,33 @@ LoadableByPieces(Form_pg_attribute att, ColumnarChunk *chunk, ColumnarChunkData 
 }
 
 /*
+ * Keeps stored bytes [offset, offset + size) of "chunk", read from "bytes",
+ * with its metadata for the next point read, when they are few and the
+ * metadata has a context for them (see ColumnarChunk).
+ */
+static void
+RememberBytes(ColumnarChunk *chunk, int offset, const char *bytes, int size)
+{
+	if (chunk->memo != NULL || chunk->memo_context == NULL || size <= 0 ||
+		size > COLUMNAR_MEMO_MAX_BYTES)
+		return;
+	chunk->memo = MemoryContextAlloc(chunk->memo_context, size);
+	memcpy(chunk->memo, bytes, size);
+	chunk->memo_offset = offset;
+	chunk->memo_size = size;
+}
+
+/* Copies stored bytes [offset, offset + size) to "dst" if the memo has them. */
+static bool
+RecallBytes(ColumnarChunk *chunk, int offset, int size, char *dst)
+{
+	if (chunk->memo == NULL || chunk->memo_offset != offset || chunk->memo_size != size)
+		return false;
+	memcpy(dst, chunk->memo, size);
+	return true;
+}
+
+/*
  * Makes bytes [offset, offset + length) of a chunk loaded piece by piece
  * present in the buffer (clipped to it), fetching the pieces from the
  * first missing one to the last missing one in one TOAST read.
@@ -974,7 +1001,8 @@ NeedBytes(ColumnarChunkData *data, int64 offset, int64 length)
 	int			from;
 	int			to;
 
-	if (!OidIsValid(data->partial_value) || offset >= end || end <= data->head_loaded)
+	if (!OidIsValid(data->partial_value) || offset >= end || end <= data->head_loaded ||
+		offset >= data->tail_from)
 		return;
 	first = (int) (Max(offset, 0) / PIECE_BYTES);
 	last = (int) ((end - 1) / PIECE_BYTES);
@@ -1004,6 +1032,7 @@ LoadHead(ColumnarChunk *chunk, ColumnarChunkData *data)
 	data->partial_value = chunk->toast_value;
 	data->pieces_loaded = 0;
 	data->head_loaded = 0;
+	data->tail_from = PG_INT32_MAX;
 	if (chunk->null_count > 0)
 	{
 		NeedBytes(data, 0, NULL_BITMAP_BYTES(chunk->row_count) + HEAD_BYTES);
@@ -1131,7 +1160,15 @@ ColumnarLoadChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
 			Min(chunk->stored_size, (int) FRAME_PREFIX_MAX_BYTES(count)) : chunk->stored_size;
 
 		data->stored = Room(data->stored, &data->stored_allocated, VARHDRSZ + (Size) fetch);
-		FetchChunkBytes(rel, chunk, data, 0, fetch, data->stored);
+		if (whole)
+			FetchChunkBytes(rel, chunk, data, 0, fetch, data->stored);
+		else if (RecallBytes(chunk, 0, fetch, VARDATA(data->stored)))
+			SET_VARSIZE(data->stored, VARHDRSZ + fetch);
+		else
+		{
+			FetchChunkBytes(rel, chunk, data, 0, fetch, data->stored);
+			RememberBytes(chunk, 0, VARDATA(data->stored), fetch);
+		}
 		if (!framed)
 			EpDecompress((EpCompression) method, VARDATA(data->stored), chunk->stored_size,
 						 data->raw, chunk->raw_size, "a columnar chunk");
@@ -1660,12 +1697,33 @@ CodecValueAt(Relation rel, Form_pg_attribute att, const EpCodec *codec,
 	return image;
 }
 
+/*
+ * Makes a DICTIONARY chunk's entries, from "entries_at" to its end, present
+ * when it is loaded piece by piece: from the memo, or fetched and kept.
+ */
+static void
+NeedEntries(ColumnarChunk *chunk, ColumnarChunkData *data, int entries_at)
+{
+	int			size = data->raw_size - entries_at;
+
+	if (!OidIsValid(data->partial_value) || entries_at >= data->tail_from || size <= 0)
+		return;
+	if (!RecallBytes(chunk, entries_at, size, data->raw + entries_at))
+	{
+		NeedBytes(data, entries_at, size);
+		RememberBytes(chunk, entries_at, data->raw + entries_at, size);
+	}
+	data->tail_from = entries_at;
+}
+
 /* DICTIONARY value "k" of the "n" non-NULL values. */
 static Datum
-DictionaryValueAt(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, int n, int k)
+DictionaryValueAt(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
+				  ColumnarChunkData *data, int n, int k)
 {
 	DictionaryHeader hdr;
 	int			codes_at = ReadDictionaryHeader(rel, att, data, n, &hdr);
+	int			entries_at;
 	uint64		code = 0;
 
 	if (hdr.width > 0)
@@ -1677,8 +1735,9 @@ DictionaryValueAt(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, 
 	}
 	if (code >= hdr.entries)
 		ReportCorruptChunk(rel, att, "A dictionary code is out of range.");
-	return PlainValueAt(rel, att, data, codes_at + (int) EP_BITPACK_BYTES(n, hdr.width),
-						data->raw_size, (int) code);
+	entries_at = codes_at + (int) EP_BITPACK_BYTES(n, hdr.width);
+	NeedEntries(chunk, data, entries_at);
+	return PlainValueAt(rel, att, data, entries_at, data->raw_size, (int) code);
 }
 
 /* DECIMAL value "k" of the "n" non-NULL values. */
@@ -1733,7 +1792,7 @@ ColumnarLoadedChunkValue(Relation rel, Form_pg_attribute att, ColumnarChunk *chu
 		case COLUMNAR_ENCODING_PLAIN:
 			return PlainChunkValueAt(rel, att, chunk, data, k);
 		case COLUMNAR_ENCODING_DICTIONARY:
-			return DictionaryValueAt(rel, att, data, n, k);
+			return DictionaryValueAt(rel, att, chunk, data, n, k);
 		case COLUMNAR_ENCODING_DECIMAL:
 			return DecimalValueAt(rel, att, data, n, k);
 		default:

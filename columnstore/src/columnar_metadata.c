@@ -547,7 +547,11 @@ NewRowGroup(uint64 first_row, int64 row_count, int32 chunk_rows, int32 chunk_cou
 	rg->natts = natts;
 	rg->chunks = palloc0(sizeof(ColumnarChunk *) * natts);
 	for (int a = 0; a < natts; a++)
+	{
 		rg->chunks[a] = palloc0(sizeof(ColumnarChunk) * chunk_count);
+		for (int c = 0; c < chunk_count; c++)
+			rg->chunks[a][c].memo_context = CurrentMemoryContext;
+	}
 	return rg;
 }
 

@@ -122,6 +122,8 @@ CopyChunk(ColumnarChunk *dst, const ColumnarChunk *src)
 {
 	*dst = *src;
 	dst->min_value = dst->max_value = (Datum) 0;	/* the writer's only */
+	dst->memo = NULL;
+	dst->memo_context = CurrentMemoryContext;	/* the cache's */
 	if (src->min_image != NULL)
 		dst->min_image = DatumGetByteaPCopy(PointerGetDatum(src->min_image));
 	if (src->max_image != NULL)
