@@ -7,13 +7,14 @@
  *	  The portable kernels keep EP_DISTANCE_LANES independent partial sums,
  *	  added in one fixed order at the end, so that the compiler may
  *	  vectorize them without reassociating floating-point sums (no
- *	  -ffast-math).  The AVX2 variants keep four registers of eight lanes
- *	  (to hide the multiply-add latency), so they add in another order and
- *	  round differently: results agree within float4 rounding, and exactly
- *	  when the sums are exact (the tests use both).  The variants are
- *	  compiled with per-function target attributes and must be reached only
- *	  through simd.h, which checks the CPU first; nothing here is built
- *	  with -march.
+ *	  -ffast-math).  The SSE2 variants keep the same eight lanes in two
+ *	  chains of two 4-lane registers, and the AVX2 variants four registers
+ *	  of eight lanes (to hide the multiply-add latency), so both add in
+ *	  other orders and round differently: results agree within float4
+ *	  rounding, and exactly when the sums are exact (the tests use both).
+ *	  The variants are compiled with per-function target attributes and
+ *	  must be reached only through simd.h, which checks the CPU first;
+ *	  nothing here is built with -march.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -167,7 +168,7 @@ L1Lanes(float *acc, const float *a, const float *b)
 
 /*
  * The tails: elements past the last full block of lanes, summed one by one
- * in index order (shared by the portable and the AVX2 kernels).
+ * in index order (shared by the portable, the SSE2 and the AVX2 kernels).
  */
 static inline float
 L2Tail(int from, int n, const float *a, const float *b)
@@ -429,10 +430,280 @@ EpJaccardScalar(uint32 nbytes, const uint8 *a, const uint8 *b)
 }
 
 /* ----------------------------------------------------------------
- *		x86-64 variants: AVX2 + FMA (+ F16C for float16), POPCNT
+ *		x86-64 variants: SSE2 (every x86-64 CPU has it)
  * ----------------------------------------------------------------
  */
 #ifdef EP_SIMD_X86_64
+
+#define EP_TARGET_SSE2 __attribute__((target("sse2")))
+
+/*
+ * The SSE2 kernels hold the EP_DISTANCE_LANES lanes of the portable
+ * kernels in two 4-lane registers (lo: lanes 0-3, hi: lanes 4-7), and
+ * multiply then add, as the portable kernels do (SSE2 has no fused
+ * multiply-add).  They run EP_SSE2_CHAINS such pairs over blocks of
+ * EP_SSE2_CHAINS * 8 elements, so that two additions are in flight;
+ * leftover whole blocks of 8 go to the first chain, the rest to the
+ * shared scalar tail, and the chains are added lane by lane before
+ * SumLanes.  Below 24 elements (at most one block, one 8-element block per
+ * chain) that is the portable kernels' order exactly; beyond, the results
+ * differ by float4 rounding.
+ */
+#define EP_SSE2_CHAINS 2
+#define EP_SSE2_BLOCK (EP_SSE2_CHAINS * EP_DISTANCE_LANES)
+StaticAssertDecl(EP_DISTANCE_LANES == 8, "the SSE2 kernels hold the lanes in two registers");
+
+/* Stores the lanes of "lo" and "hi" and adds them as SumLanes does. */
+EP_TARGET_SSE2 static inline float
+SumRegisters(__m128 lo, __m128 hi)
+{
+	float		lanes[EP_DISTANCE_LANES];
+
+	_mm_storeu_ps(lanes, lo);
+	_mm_storeu_ps(lanes + 4, hi);
+	return SumLanes(lanes);
+}
+
+/* Loads four float4 values. */
+EP_TARGET_SSE2 static inline __m128
+LoadFloats4(const float *p)
+{
+	return _mm_loadu_ps(p);
+}
+
+/*
+ * Loads four float16 values and widens them exactly: EpHalfToFloat4 on
+ * four lanes, the same bit operations and the same exact float4
+ * subtraction for subnormals, with its two selections done by masks, so
+ * every bit pattern (signed zeros, subnormals, infinities, NaN payloads)
+ * widens to the bits EpHalfToFloat4 gives.
+ */
+EP_TARGET_SSE2 static inline __m128
+LoadHalves4(const uint16 *p)
+{
+	const __m128i exp_mask = _mm_set1_epi32((int) ((uint32) EP_HALF_EXP_MASK << 13));
+	__m128i		h = _mm_unpacklo_epi16(_mm_loadl_epi64((const __m128i *) p),
+									   _mm_setzero_si128());
+	__m128i		normal = _mm_slli_epi32(_mm_and_si128(h, _mm_set1_epi32(0x7FFF)), 13);
+	__m128i		exponent = _mm_and_si128(normal, exp_mask);
+	__m128i		sign = _mm_slli_epi32(_mm_and_si128(h, _mm_set1_epi32(EP_HALF_SIGN_MASK)), 16);
+	__m128i		special;
+	__m128i		zero;
+	__m128		subnormal;
+
+	normal = _mm_add_epi32(normal, _mm_set1_epi32((127 - 15) << 23));
+	subnormal = _mm_sub_ps(_mm_castsi128_ps(_mm_add_epi32(normal, _mm_set1_epi32(1 << 23))),
+						   _mm_set1_ps(6.103515625e-05f));	/* 2^-14 */
+	special = _mm_cmpeq_epi32(exponent, exp_mask);
+	normal = _mm_add_epi32(normal, _mm_and_si128(special, _mm_set1_epi32((128 - 16) << 23)));
+	zero = _mm_cmpeq_epi32(exponent, _mm_setzero_si128());
+	normal = _mm_or_si128(_mm_and_si128(zero, _mm_castps_si128(subnormal)),
+						  _mm_andnot_si128(zero, normal));
+	return _mm_castsi128_ps(_mm_or_si128(normal, sign));
+}
+
+/* acc + (a - b)^2, rounded after the multiply as in L2Lanes */
+EP_TARGET_SSE2 static inline __m128
+L2StepSse2(__m128 acc, __m128 va, __m128 vb)
+{
+	__m128		d = _mm_sub_ps(va, vb);
+
+	return _mm_add_ps(acc, _mm_mul_ps(d, d));
+}
+
+/* acc + a * b */
+EP_TARGET_SSE2 static inline __m128
+InnerProductStepSse2(__m128 acc, __m128 va, __m128 vb)
+{
+	return _mm_add_ps(acc, _mm_mul_ps(va, vb));
+}
+
+/* acc + |a - b|: clearing the sign bit is fabsf */
+EP_TARGET_SSE2 static inline __m128
+L1StepSse2(__m128 acc, __m128 va, __m128 vb)
+{
+	return _mm_add_ps(acc, _mm_andnot_ps(_mm_set1_ps(-0.0f), _mm_sub_ps(va, vb)));
+}
+
+/* Copies a float4 tail (fewer than EP_DISTANCE_LANES values). */
+static inline int
+Float4Tail(int from, int n, const float *a, const float *b, float *fa, float *fb)
+{
+	memcpy(fa, a + from, sizeof(float) * (n - from));
+	memcpy(fb, b + from, sizeof(float) * (n - from));
+	return n - from;
+}
+
+/*
+ * Defines one SSE2 kernel, as EP_DEFINE_AVX2_KERNEL below does for AVX2:
+ * STEP(acc, va, vb) over four elements at a time loaded by LOAD, TAIL over
+ * the rest, copied out as float4 by COPYTAIL.  The two chains' four
+ * registers are named variables, so that they stay in registers.
+ */
+#define EP_DEFINE_SSE2_KERNEL(NAME, ELEM, LOAD, COPYTAIL, STEP, TAIL) \
+EP_TARGET_SSE2 float \
+NAME(int n, const ELEM *a, const ELEM *b) \
+{ \
+	__m128		lo0 = _mm_setzero_ps(); \
+	__m128		hi0 = _mm_setzero_ps(); \
+	__m128		lo1 = _mm_setzero_ps(); \
+	__m128		hi1 = _mm_setzero_ps(); \
+	float		fa[EP_DISTANCE_LANES]; \
+	float		fb[EP_DISTANCE_LANES]; \
+	int			i; \
+	int			rest; \
+\
+	for (i = 0; i + EP_SSE2_BLOCK <= n; i += EP_SSE2_BLOCK) \
+	{ \
+		lo0 = STEP(lo0, LOAD(a + i), LOAD(b + i)); \
+		hi0 = STEP(hi0, LOAD(a + i + 4), LOAD(b + i + 4)); \
+		lo1 = STEP(lo1, LOAD(a + i + 8), LOAD(b + i + 8)); \
+		hi1 = STEP(hi1, LOAD(a + i + 12), LOAD(b + i + 12)); \
+	} \
+	for (; i + EP_DISTANCE_LANES <= n; i += EP_DISTANCE_LANES) \
+	{ \
+		lo0 = STEP(lo0, LOAD(a + i), LOAD(b + i)); \
+		hi0 = STEP(hi0, LOAD(a + i + 4), LOAD(b + i + 4)); \
+	} \
+	rest = COPYTAIL(i, n, a, b, fa, fb); \
+	return SumRegisters(_mm_add_ps(lo0, lo1), _mm_add_ps(hi0, hi1)) + \
+		TAIL(0, rest, fa, fb); \
+}
+
+EP_DEFINE_SSE2_KERNEL(EpL2SquaredFloat4Sse2, float, LoadFloats4, Float4Tail,
+					  L2StepSse2, L2Tail)
+EP_DEFINE_SSE2_KERNEL(EpInnerProductFloat4Sse2, float, LoadFloats4, Float4Tail,
+					  InnerProductStepSse2, InnerProductTail)
+EP_DEFINE_SSE2_KERNEL(EpL1Float4Sse2, float, LoadFloats4, Float4Tail,
+					  L1StepSse2, L1Tail)
+EP_DEFINE_SSE2_KERNEL(EpL2SquaredHalfSse2, uint16, LoadHalves4, WidenTail,
+					  L2StepSse2, L2Tail)
+EP_DEFINE_SSE2_KERNEL(EpInnerProductHalfSse2, uint16, LoadHalves4, WidenTail,
+					  InnerProductStepSse2, InnerProductTail)
+EP_DEFINE_SSE2_KERNEL(EpL1HalfSse2, uint16, LoadHalves4, WidenTail,
+					  L1StepSse2, L1Tail)
+
+/*
+ * Cosine keeps three sums of two registers, six independent chains already,
+ * so it runs one chain: the portable kernel's lanes and order exactly.
+ */
+#define EP_DEFINE_SSE2_COSINE(NAME, ELEM, LOAD, COPYTAIL) \
+EP_TARGET_SSE2 EpCosineParts \
+NAME(int n, const ELEM *a, const ELEM *b) \
+{ \
+	__m128		ab_lo = _mm_setzero_ps(); \
+	__m128		ab_hi = _mm_setzero_ps(); \
+	__m128		aa_lo = _mm_setzero_ps(); \
+	__m128		aa_hi = _mm_setzero_ps(); \
+	__m128		bb_lo = _mm_setzero_ps(); \
+	__m128		bb_hi = _mm_setzero_ps(); \
+	float		fa[EP_DISTANCE_LANES]; \
+	float		fb[EP_DISTANCE_LANES]; \
+	EpCosineParts parts; \
+	int			i; \
+	int			rest; \
+\
+	for (i = 0; i + EP_DISTANCE_LANES <= n; i += EP_DISTANCE_LANES) \
+	{ \
+		__m128		va_lo = LOAD(a + i); \
+		__m128		vb_lo = LOAD(b + i); \
+		__m128		va_hi = LOAD(a + i + 4); \
+		__m128		vb_hi = LOAD(b + i + 4); \
+\
+		ab_lo = InnerProductStepSse2(ab_lo, va_lo, vb_lo); \
+		ab_hi = InnerProductStepSse2(ab_hi, va_hi, vb_hi); \
+		aa_lo = InnerProductStepSse2(aa_lo, va_lo, va_lo); \
+		aa_hi = InnerProductStepSse2(aa_hi, va_hi, va_hi); \
+		bb_lo = InnerProductStepSse2(bb_lo, vb_lo, vb_lo); \
+		bb_hi = InnerProductStepSse2(bb_hi, vb_hi, vb_hi); \
+	} \
+	parts.ab = SumRegisters(ab_lo, ab_hi); \
+	parts.aa = SumRegisters(aa_lo, aa_hi); \
+	parts.bb = SumRegisters(bb_lo, bb_hi); \
+	rest = COPYTAIL(i, n, a, b, fa, fb); \
+	CosineTail(0, rest, fa, fb, &parts); \
+	return parts; \
+}
+
+EP_DEFINE_SSE2_COSINE(EpCosinePartsFloat4Sse2, float, LoadFloats4, Float4Tail)
+EP_DEFINE_SSE2_COSINE(EpCosinePartsHalfSse2, uint16, LoadHalves4, WidenTail)
+
+/*
+ * Bits set in each byte of "x": the portable SWAR popcount on sixteen
+ * bytes (SSE2 has no popcount instruction; a 16-bit shift moves bits
+ * across bytes, and each mask drops those).
+ */
+EP_TARGET_SSE2 static inline __m128i
+PopCountBytes(__m128i x)
+{
+	const __m128i m1 = _mm_set1_epi8(0x55);
+	const __m128i m2 = _mm_set1_epi8(0x33);
+	const __m128i m4 = _mm_set1_epi8(0x0F);
+
+	x = _mm_sub_epi8(x, _mm_and_si128(_mm_srli_epi16(x, 1), m1));
+	x = _mm_add_epi8(_mm_and_si128(x, m2), _mm_and_si128(_mm_srli_epi16(x, 2), m2));
+	return _mm_and_si128(_mm_add_epi8(x, _mm_srli_epi16(x, 4)), m4);
+}
+
+/* Adds the bits set in "x" to the two 64-bit counts of "acc". */
+EP_TARGET_SSE2 static inline __m128i
+AddPopCount(__m128i acc, __m128i x)
+{
+	return _mm_add_epi64(acc, _mm_sad_epu8(PopCountBytes(x), _mm_setzero_si128()));
+}
+
+/* The sum of the two 64-bit counts of "acc". */
+EP_TARGET_SSE2 static inline uint64
+SumCounts(__m128i acc)
+{
+	uint64		c[2];
+
+	_mm_storeu_si128((__m128i *) c, acc);
+	return c[0] + c[1];
+}
+
+/* Whole 16-byte blocks in SSE2 registers, the rest by the portable kernel. */
+EP_TARGET_SSE2 uint64
+EpHammingSse2(uint32 nbytes, const uint8 *a, const uint8 *b)
+{
+	__m128i		acc = _mm_setzero_si128();
+	uint32		i;
+
+	for (i = 0; i + sizeof(__m128i) <= nbytes; i += sizeof(__m128i))
+		acc = AddPopCount(acc, _mm_xor_si128(_mm_loadu_si128((const __m128i *) (a + i)),
+											 _mm_loadu_si128((const __m128i *) (b + i))));
+	return SumCounts(acc) + EpHammingScalar(nbytes - i, a + i, b + i);
+}
+
+EP_TARGET_SSE2 EpJaccardCounts
+EpJaccardSse2(uint32 nbytes, const uint8 *a, const uint8 *b)
+{
+	__m128i		ab = _mm_setzero_si128();
+	__m128i		aa = _mm_setzero_si128();
+	__m128i		bb = _mm_setzero_si128();
+	EpJaccardCounts c;
+	uint32		i;
+
+	for (i = 0; i + sizeof(__m128i) <= nbytes; i += sizeof(__m128i))
+	{
+		__m128i		va = _mm_loadu_si128((const __m128i *) (a + i));
+		__m128i		vb = _mm_loadu_si128((const __m128i *) (b + i));
+
+		ab = AddPopCount(ab, _mm_and_si128(va, vb));
+		aa = AddPopCount(aa, va);
+		bb = AddPopCount(bb, vb);
+	}
+	c = EpJaccardScalar(nbytes - i, a + i, b + i);
+	c.ab += SumCounts(ab);
+	c.aa += SumCounts(aa);
+	c.bb += SumCounts(bb);
+	return c;
+}
+
+/* ----------------------------------------------------------------
+ *		x86-64 variants: AVX2 + FMA (+ F16C for float16), POPCNT
+ * ----------------------------------------------------------------
+ */
 
 #define EP_TARGET_AVX2 __attribute__((target("avx2,fma")))
 #define EP_TARGET_AVX2_F16C __attribute__((target("avx2,fma,f16c")))
@@ -535,15 +806,6 @@ EP_TARGET_AVX2 static inline __m256
 L1Step(__m256 acc, __m256 va, __m256 vb)
 {
 	return _mm256_add_ps(acc, AbsRegister(_mm256_sub_ps(va, vb)));
-}
-
-/* Copies a float4 tail (fewer than EP_DISTANCE_LANES values). */
-static inline int
-Float4Tail(int from, int n, const float *a, const float *b, float *fa, float *fb)
-{
-	memcpy(fa, a + from, sizeof(float) * (n - from));
-	memcpy(fb, b + from, sizeof(float) * (n - from));
-	return n - from;
 }
 
 EP_DEFINE_AVX2_KERNEL(EpL2SquaredFloat4Avx2, float, EP_TARGET_AVX2, LoadFloats, Float4Tail,

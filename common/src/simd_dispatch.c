@@ -43,6 +43,21 @@ static const EpDistanceKernels ScalarKernels = {
 };
 
 #ifdef EP_SIMD_X86_64
+static const EpDistanceKernels Sse2Kernels = {
+	.level = EP_SIMD_SSE2,
+	.name = "sse2",
+	.l2_squared_f4 = EpL2SquaredFloat4Sse2,
+	.inner_product_f4 = EpInnerProductFloat4Sse2,
+	.cosine_parts_f4 = EpCosinePartsFloat4Sse2,
+	.l1_f4 = EpL1Float4Sse2,
+	.l2_squared_f16 = EpL2SquaredHalfSse2,
+	.inner_product_f16 = EpInnerProductHalfSse2,
+	.cosine_parts_f16 = EpCosinePartsHalfSse2,
+	.l1_f16 = EpL1HalfSse2,
+	.hamming = EpHammingSse2,
+	.jaccard = EpJaccardSse2,
+};
+
 static const EpDistanceKernels Avx2Kernels = {
 	.level = EP_SIMD_AVX2,
 	.name = "avx2",
@@ -58,6 +73,8 @@ static const EpDistanceKernels Avx2Kernels = {
 	.jaccard = EpJaccardPopcnt,
 };
 
+/* cpuid leaf 1, EDX */
+#define CPUID_1_EDX_SSE2 (1u << 26)
 /* cpuid leaf 1, ECX */
 #define CPUID_1_ECX_FMA (1u << 12)
 #define CPUID_1_ECX_POPCNT (1u << 23)
@@ -81,6 +98,24 @@ ReadXcr0(void)
 
 	__asm__ __volatile__("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
 	return ((uint64) edx << 32) | eax;
+}
+
+/*
+ * True when the CPU has SSE2.  Every x86-64 CPU does, and every x86-64 OS
+ * saves the XMM registers; asked anyway, so that no level is installed
+ * unchecked.
+ */
+static bool
+CpuHasSse2Level(void)
+{
+	unsigned int eax,
+				ebx,
+				ecx,
+				edx;
+
+	if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx))
+		return false;
+	return (edx & CPUID_1_EDX_SSE2) != 0;
 }
 
 /* True when the CPU and the OS support every instruction of Avx2Kernels. */
@@ -126,6 +161,8 @@ EpSimdInit(void)
 #ifdef EP_SIMD_X86_64
 	if (CpuHasAvx2Level())
 		BestLevel = EP_SIMD_AVX2;
+	else if (CpuHasSse2Level())
+		BestLevel = EP_SIMD_SSE2;
 #endif
 	EpSimdUseLevel(EP_SIMD_AUTO);
 }
@@ -163,6 +200,9 @@ EpSimdUseLevel(EpSimdLevel level)
 	switch (level)
 	{
 #ifdef EP_SIMD_X86_64
+		case EP_SIMD_SSE2:
+			EpDistance = &Sse2Kernels;
+			break;
 		case EP_SIMD_AVX2:
 			EpDistance = &Avx2Kernels;
 			break;

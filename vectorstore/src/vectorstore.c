@@ -40,6 +40,7 @@ int			ep_vector_index_build_memory = 128 * 1024;
 static const struct config_enum_entry simd_level_options[] = {
 	{"auto", EP_SIMD_AUTO, false},
 	{"scalar", EP_SIMD_SCALAR, false},
+	{"sse2", EP_SIMD_SSE2, false},
 	{"avx2", EP_SIMD_AVX2, false},
 	{NULL, 0, false}
 };
@@ -97,7 +98,7 @@ void
 EpDefineVectorSettings(void)
 {
 	DefineCustomEnumVariable("epiphany.simd",
-							 "Distance kernels to use: auto, scalar or avx2.",
+							 "Distance kernels to use: auto, scalar, sse2 or avx2.",
 							 "auto picks the fastest kernels this CPU supports; "
 							 "the others force one family, for testing.",
 							 &ep_simd_level,

@@ -9,7 +9,8 @@
  *	  Every kernel takes a length and two arrays of that length, reads them
  *	  only, allocates nothing and cannot fail.  Float kernels accumulate in
  *	  float4 over independent lanes in a fixed order; the scalar and the
- *	  vector variants differ only by rounding (see vectorstore/README.md).
+ *	  vector variants (SSE2, AVX2) differ only by rounding (see
+ *	  vectorstore/README.md).
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -106,6 +107,16 @@ extern EpJaccardCounts EpJaccardScalar(uint32 nbytes, const uint8 *a, const uint
  */
 #if defined(__x86_64__) && defined(__GNUC__)
 #define EP_SIMD_X86_64 1
+extern float EpL2SquaredFloat4Sse2(int n, const float *a, const float *b);
+extern float EpInnerProductFloat4Sse2(int n, const float *a, const float *b);
+extern EpCosineParts EpCosinePartsFloat4Sse2(int n, const float *a, const float *b);
+extern float EpL1Float4Sse2(int n, const float *a, const float *b);
+extern float EpL2SquaredHalfSse2(int n, const uint16 *a, const uint16 *b);
+extern float EpInnerProductHalfSse2(int n, const uint16 *a, const uint16 *b);
+extern EpCosineParts EpCosinePartsHalfSse2(int n, const uint16 *a, const uint16 *b);
+extern float EpL1HalfSse2(int n, const uint16 *a, const uint16 *b);
+extern uint64 EpHammingSse2(uint32 nbytes, const uint8 *a, const uint8 *b);
+extern EpJaccardCounts EpJaccardSse2(uint32 nbytes, const uint8 *a, const uint8 *b);
 extern float EpL2SquaredFloat4Avx2(int n, const float *a, const float *b);
 extern float EpInnerProductFloat4Avx2(int n, const float *a, const float *b);
 extern EpCosineParts EpCosinePartsFloat4Avx2(int n, const float *a, const float *b);

@@ -23,12 +23,16 @@
 
 #include "epiphany/distance.h"
 
-/* Kernel families, from the portable one up; values of epiphany.simd. */
+/*
+ * Kernel families, from the portable one up; values of epiphany.simd.  A
+ * machine that runs a level runs every level below it.
+ */
 typedef enum EpSimdLevel
 {
 	EP_SIMD_AUTO = -1,			/* the best level the machine supports */
 	EP_SIMD_SCALAR = 0,			/* portable C, any CPU */
-	EP_SIMD_AVX2 = 1			/* x86-64 with AVX2, FMA, F16C, POPCNT and OS
+	EP_SIMD_SSE2 = 1,			/* x86-64's baseline SSE2 (every x86-64 CPU) */
+	EP_SIMD_AVX2 = 2			/* x86-64 with AVX2, FMA, F16C, POPCNT and OS
 								 * support for the YMM state */
 } EpSimdLevel;
 
