@@ -643,7 +643,8 @@ AccumulateDecimal(AggregateState *state, int a, VectorSelection *rows)
 		if (__builtin_add_overflow(acc->sum, expr->values[r], &acc->sum))
 			return false;
 		acc->count++;
-		acc->dscale = Max(acc->dscale, expr->dscales[r]);
+		acc->dscale = Max(acc->dscale, expr->uniform_dscale >= 0 ?
+						  (uint16) expr->uniform_dscale : expr->dscales[r]);
 	}
 	return true;
 }

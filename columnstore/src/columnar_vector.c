@@ -107,6 +107,7 @@ ConvertNumeric(VectorColumn *column, const VectorSelection *sel)
 	uint16		memo_scale[NUMERIC_MEMO_SIZE];
 	uint16		memo_dscale[NUMERIC_MEMO_SIZE];
 
+	column->uniform_dscale = -1;	/* each value's own: see dscales */
 	for (int i = 0; i < sel->count; i++)
 	{
 		int			r = sel->rows[i];
@@ -215,8 +216,7 @@ ColumnarSetScaledColumn(VectorColumn *column, int64 *ints, bool *nulls, int scal
 	column->nulls = nulls;
 	column->ints = ints;
 	column->scale = scale;
-	for (int i = 0; i < sel->count; i++)
-		column->dscales[sel->rows[i]] = (uint16) scale;
+	column->uniform_dscale = scale;
 	column->converted = true;
 }
 
@@ -640,6 +640,7 @@ ColumnarExprRescale(VectorExpr *expr, const VectorSelection *sel, int scale)
 	expr->scale = scale;
 	if (expr->is_scalar)
 		return !__builtin_mul_overflow(expr->scalar, factor, &expr->scalar);
+	expr->fits_int64 = false;
 	for (int i = 0; i < sel->count; i++)
 	{
 		int			r = sel->rows[i];
@@ -660,7 +661,16 @@ OperandValue(const VectorExpr *e, int row)
 static inline uint16
 OperandDscale(const VectorExpr *e, int row)
 {
-	return e->is_scalar ? e->scalar_dscale : e->dscales[row];
+	return e->uniform_dscale >= 0 ? (uint16) e->uniform_dscale : e->dscales[row];
+}
+
+/* Whether every value of operand "e" is within int64. */
+static inline bool
+OperandFitsInt64(const VectorExpr *e)
+{
+	if (e->is_scalar)
+		return e->scalar >= PG_INT64_MIN && e->scalar <= PG_INT64_MAX;
+	return e->fits_int64;
 }
 
 /* a + b, a - b or a * b by "kind"; false on overflow. */
@@ -699,17 +709,46 @@ EvalBinary(VectorExpr *expr, const VectorSelection *sel)
 	{
 		expr->scalar_dscale = mul ? l->scalar_dscale + r->scalar_dscale :
 			Max(l->scalar_dscale, r->scalar_dscale);
+		expr->uniform_dscale = expr->scalar_dscale;
 		return Arithmetic(expr->kind, l->scalar, r->scalar, &expr->scalar);
 	}
+	if (OperandFitsInt64(l) && OperandFitsInt64(r))
+	{
+		/* 64-bit operands: no sum, difference or product leaves 128 bits */
+		for (int i = 0; i < sel->count; i++)
+		{
+			int			row = sel->rows[i];
+			int128		a = OperandValue(l, row);
+			int128		b = OperandValue(r, row);
+
+			expr->values[row] = mul ? a * b : expr->kind == VECTOR_EXPR_ADD ? a + b : a - b;
+		}
+	}
+	else
+	{
+		for (int i = 0; i < sel->count; i++)
+		{
+			int			row = sel->rows[i];
+
+			if (!Arithmetic(expr->kind, OperandValue(l, row), OperandValue(r, row),
+							&expr->values[row]))
+				return false;
+		}
+	}
+	expr->fits_int64 = false;
+	if (l->uniform_dscale >= 0 && r->uniform_dscale >= 0)
+	{
+		expr->uniform_dscale = mul ? l->uniform_dscale + r->uniform_dscale :
+			Max(l->uniform_dscale, r->uniform_dscale);
+		return true;
+	}
+	expr->uniform_dscale = -1;
 	for (int i = 0; i < sel->count; i++)
 	{
 		int			row = sel->rows[i];
 		uint16		ld = OperandDscale(l, row);
 		uint16		rd = OperandDscale(r, row);
 
-		if (!Arithmetic(expr->kind, OperandValue(l, row), OperandValue(r, row),
-						&expr->values[row]))
-			return false;
 		expr->dscales[row] = mul ? ld + rd : Max(ld, rd);
 	}
 	return true;
@@ -750,13 +789,12 @@ EvalExpr(VectorExpr *expr, VectorColumn *columns, const VectorSelection *sel)
 				if (!ColumnarConvertColumn(c, sel))
 					return false;
 				expr->is_scalar = false;
+				expr->fits_int64 = true;
+				expr->uniform_dscale = decimal ? c->uniform_dscale : 0;
 				for (int i = 0; i < sel->count; i++)
-				{
-					int			r = sel->rows[i];
-
-					expr->values[r] = c->ints[r];
-					expr->dscales[r] = decimal ? c->dscales[r] : 0;
-				}
+					expr->values[sel->rows[i]] = c->ints[sel->rows[i]];
+				for (int i = 0; expr->uniform_dscale < 0 && i < sel->count; i++)
+					expr->dscales[sel->rows[i]] = c->dscales[sel->rows[i]];
 				expr->scale = decimal ? c->scale : 0;
 				return true;
 			}
@@ -764,6 +802,7 @@ EvalExpr(VectorExpr *expr, VectorColumn *columns, const VectorSelection *sel)
 			expr->is_scalar = true;
 			expr->scalar = expr->const_value;
 			expr->scalar_dscale = (uint16) expr->const_dscale;
+			expr->uniform_dscale = expr->const_dscale;
 			expr->scale = expr->const_scale;
 			return true;
 		default:

@@ -62,6 +62,7 @@ typedef struct VectorColumn
 	int64	   *ints_space;
 	double	   *floats;			/* FLOAT8 */
 	uint16	   *dscales;		/* NUMERIC: each value's display scale */
+	int			uniform_dscale; /* NUMERIC: every value's, or -1: see dscales */
 	uint16	   *scales;			/* NUMERIC: scratch, each value's own scale */
 	int			scale;			/* NUMERIC: of "ints" */
 } VectorColumn;
@@ -157,6 +158,9 @@ typedef struct VectorExpr
 	/* results for the selected rows, or one value for all of them */
 	int128	   *values;
 	uint16	   *dscales;
+	int			uniform_dscale; /* every row's display scale, or -1: dscales */
+	bool		fits_int64;		/* every value within int64: + - * cannot
+								 * overflow 128 bits */
 	int			scale;
 	int			allocated;
 	uint64		evaluated_on;	/* the selection id of the results, or 0 */
