@@ -2,8 +2,9 @@
 #	Columnar tables through WAL: a streaming standby (with WAL consistency
 #	checking on the primary) returns what the primary returns after loads,
 #	merges, updates, deletes and COPY straight into row groups; a crash in
-#	the middle of an uncommitted bulk load, COPY or merge loses no committed
-#	row and duplicates none.
+#	the middle of an uncommitted bulk load, COPY or merge, and one in the
+#	middle of a COPY statement writing row groups, loses no committed row
+#	and duplicates none.
 #
 # Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
 use strict;
@@ -104,6 +105,50 @@ crash_during("COPY l FROM '$copy_file'");
 is($primary->safe_psql('postgres', $copy_print),
 	$copy_before, 'a crash during a direct COPY leaves only committed rows');
 
+# Crash in the middle of a direct COPY statement: an expression index whose
+# function sleeps at one row holds the COPY after it has written two row
+# groups (the TOAST relation has grown), then the server goes down.
+$primary->safe_psql(
+	'postgres', q{
+	CREATE FUNCTION pause_at(i int) RETURNS int LANGUAGE plpgsql IMMUTABLE
+	  AS $$ BEGIN IF current_setting('test.pause', true) = 'on' AND i = 45000 THEN
+	  PERFORM pg_sleep(600); END IF; RETURN i; END $$;
+	CREATE TABLE m (id int, v text, n numeric) USING columnar;
+	SELECT epiphany.columnar_set_options('m', row_group_rows => 20000);
+	CREATE INDEX m_pause ON m (pause_at(id));
+});
+my $m_file = $primary->basedir . '/m.data';
+$primary->safe_psql('postgres',
+	"COPY (SELECT g, 'm' || g, g / 7.0 FROM generate_series(1, 70000) g) TO '$m_file'");
+$primary->safe_psql('postgres', "COPY m FROM '$m_file'");
+my $m_print =
+  "SELECT count(*), sum(id), md5(string_agg(id || ':' || v || ':' || n, ',' ORDER BY id, v)) FROM m";
+my $m_before = $primary->safe_psql('postgres', $m_print);
+my $toast_blocks =
+  "SELECT pg_relation_size(reltoastrelid) / 8192 FROM pg_class WHERE relname = 'm'";
+my $blocks_before = $primary->safe_psql('postgres', $toast_blocks);
+my $copier = $primary->background_psql('postgres');
+$copier->query_until(qr/started/,
+	"\\echo started\nSET test.pause = 'on';\nCOPY m FROM '$m_file';\n");
+ok( $primary->poll_query_until('postgres',
+		"SELECT count(*) = 1 FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE 'COPY m%'"),
+	'a direct COPY is held in the middle of its statement');
+cmp_ok($primary->safe_psql('postgres', $toast_blocks),
+	'>', $blocks_before, 'after writing row groups');
+$primary->stop('immediate');
+eval { $copier->quit; };    # its psql died with the server: the pipe is closed
+$primary->start;
+is($primary->safe_psql('postgres', $m_print),
+	$m_before, 'a crash in the middle of a direct COPY leaves only committed rows');
+$primary->safe_psql('postgres', "COPY m FROM '$m_file'");
+is( $primary->safe_psql('postgres',
+		"SELECT count(*), count(DISTINCT id), min(id), max(id) FROM m"),
+	'140000|70000|1|70000',
+	'the table loads again afterwards, each row twice now');
+is( $primary->safe_psql('postgres',
+		'SET enable_seqscan = off; SELECT count(*) FROM m WHERE pause_at(id) = 45000'),
+	'2', 'and its index has the rows of both loads');
+
 # After the crashes the table still merges, and the standby follows.
 $primary->safe_psql('postgres', "SELECT epiphany.columnar_merge('t')");
 $primary->safe_psql('postgres', 'VACUUM t');
@@ -119,6 +164,9 @@ is($standby->safe_psql('postgres', $fingerprint),
 
 is($standby->safe_psql('postgres', $copy_print),
 	$copy_before, 'the standby has the same directly copied rows after the crashes');
+is($standby->safe_psql('postgres', $m_print),
+	$primary->safe_psql('postgres', $m_print),
+	'and the rows of the table whose COPY the crash cut short');
 
 $standby->stop;
 $primary->stop;
