@@ -12,8 +12,10 @@
  *	  neighbour lists of every level and the indexed value, so one graph hop
  *	  reads one tuple.  Tuples are never moved or removed once written:
  *	  their TIDs are the graph's node ids.  Neighbour lists are wide (a
- *	  6-byte TID per slot) or, in quantized indexes of format version 3,
- *	  compact (delta-coded, hnswlist.c).
+ *	  6-byte TID per slot) or, in quantized indexes of format version 3
+ *	  and 4, compact (delta-coded, hnswlist.c).  In format 4 an element
+ *	  tuple of a quantized index stores its value's code or, when a code
+ *	  would misplace it (hnswquant.c), the exact value as a float4 vector.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -66,6 +68,9 @@ typedef enum HnswIterativeScan
 #define HNSW_FORMAT_VERSION 1	/* values stored as given */
 #define HNSW_FORMAT_VERSION_QUANTIZED 2 /* values stored as codes */
 #define HNSW_FORMAT_VERSION_COMPACT 3	/* codes, compact neighbour lists */
+#define HNSW_FORMAT_VERSION_EXACT 4 /* 3, plus exact values in place of codes
+									 * that would be clamped, and ranges set
+									 * from a sample (hnswquant.c) */
 #define HNSW_PAGE_ID 0xFF9E		/* last two bytes of every hnsw page */
 #define HNSW_ELEMENT_TUPLE_TYPE 0xE1	/* wide neighbour lists */
 #define HNSW_COMPACT_TUPLE_TYPE 0xE2	/* compact neighbour lists */
@@ -98,6 +103,18 @@ typedef enum HnswQuantization
 
 /* Metapage quantFlags: the range pages are written (rangeBlkno). */
 #define HNSW_QUANT_READY 0x01
+
+/*
+ * Format 4: an index built without values stores its first
+ * HNSW_QUANT_SAMPLE_SIZE elements exact, then sets its ranges from them
+ * (hnswinsert.c); from then on an sq8 value that lies more than
+ * HNSW_SQ8_CLAMP_STEPS steps outside the range of any dimension, or a
+ * binary one more than HNSW_BINARY_FAR_OFFSETS offsets from the threshold
+ * of any, is stored exact as well (HnswQuantStoresExact).
+ */
+#define HNSW_QUANT_SAMPLE_SIZE 256
+#define HNSW_SQ8_CLAMP_STEPS 4
+#define HNSW_BINARY_FAR_OFFSETS 8
 
 /* Options and settings: MIN, DEFAULT and MAX of each. */
 #define HNSW_MIN_M 2
@@ -168,7 +185,11 @@ StaticAssertDecl(sizeof(HnswPageOpaqueData) == 8,
  * The metapage's contents, right after the page header.  pd_lower points
  * past it so that GenericXLog and full-page images keep it.  A version 1
  * metapage (written before quantization existed, or by an unquantized
- * index) is read as quantization none; version 2 is a quantized index.
+ * index) is read as quantization none; versions 2 to 4 are quantized
+ * indexes.  In version 4 the range pages are always blocks 1.. (reserved
+ * by the build, written in place once the ranges are set), so that a
+ * reader that meets a code before it knew the ranges can read them
+ * without the metapage.
  */
 typedef struct HnswMetaPageData
 {
@@ -183,8 +204,11 @@ typedef struct HnswMetaPageData
 	uint8		quantization;	/* HnswQuantization; 0 in version 1 */
 	uint8		quantFlags;		/* HNSW_QUANT_READY */
 	uint16		rangePages;		/* range pages, once ready */
-	BlockNumber rangeBlkno;		/* the first, once ready; they follow it */
-	uint32		unused;			/* zero; reserved */
+	BlockNumber rangeBlkno;		/* the first, once ready; they follow it
+								 * (version 4: always, from block 1) */
+	uint32		pendingCount;	/* version 4 without ranges: elements
+								 * inserted so far, toward
+								 * HNSW_QUANT_SAMPLE_SIZE; else zero */
 } HnswMetaPageData;
 
 typedef HnswMetaPageData *HnswMetaPage;
@@ -312,14 +336,30 @@ typedef struct HnswQuantizer
 {
 	HnswQuantization kind;
 	bool		compact;		/* element tuples with compact lists (format
-								 * version 3; 2 has wide ones) */
+								 * version 3 and 4; 2 has wide ones) */
+	bool		exact;			/* format 4, and an exact value fits a tuple:
+								 * tuples may store exact values
+								 * (HnswQuantStoresExact) */
 	HnswDistanceKind metric;	/* the float4 kernel of the class's distance */
 	bool		halfvec;		/* indexed type halfvec (else vector) */
 	int			dims;
 	bool		ready;			/* lo and step are set */
 	float4	   *lo;				/* per dimension, once ready */
 	float4	   *step;			/* per dimension, once ready */
+	BlockNumber rangeBlkno;		/* format 4: the reserved range pages, read
+								 * when a code is met before ready */
+	int			rangePages;
+	MemoryContext cxt;			/* where lo and step are allocated */
 } HnswQuantizer;
+
+/* What a quantizer's ranges are set from (HnswQuantSetRange). */
+typedef enum HnswRangeSource
+{
+	HNSW_RANGE_ALL,				/* every value the index holds (a build) */
+	HNSW_RANGE_SAMPLE,			/* its first HNSW_QUANT_SAMPLE_SIZE values */
+	HNSW_RANGE_FIRST			/* its first value only (formats 2 and 3, or
+								 * too many dimensions for exact values) */
+} HnswRangeSource;
 
 /*
  * Running statistics of values, per dimension, from which a quantizer's
@@ -400,7 +440,8 @@ typedef struct HnswGraph
 	FmgrInfo   *distproc;
 	Oid			collation;
 	HnswDistanceKind distkind;	/* see HnswDistanceKindOf */
-	const HnswQuantizer *quant; /* NULL unless the values are codes */
+	HnswQuantizer *quant;		/* NULL unless the values are codes; may
+								 * become ready while the graph is read */
 	EpVector   *decoded;		/* page graph of a quantized index: a code
 								 * decoded for its distance */
 	MemoryContext cxt;
@@ -575,15 +616,21 @@ extern void HnswInitMetaPage(Page page, uint32 dims, int m, int efConstruction,
 extern void HnswCheckPage(Relation index, Page page, BlockNumber blkno, uint16 flags);
 extern bool HnswIsElementPage(Relation index, Page page, BlockNumber blkno);
 extern HnswMetaPageData HnswReadMeta(Relation index);
+
+/* What HnswWalkElements calls for each element tuple. */
+typedef void (*HnswElementWalker) (HnswElementTuple tup, BlockNumber blkno,
+								   OffsetNumber offno, void *arg);
+extern void HnswWalkElements(Relation index, int m, BlockNumber first,
+							 BufferAccessStrategy bas, HnswElementWalker fn, void *arg);
 extern HnswElementTuple HnswCheckElementTuple(Relation index, Page page,
 											  BlockNumber blkno, OffsetNumber offno,
 											  int m);
 extern Size HnswElementTupleSize(bool compact, int level, int m, Size valsize);
 extern Size HnswStoredValueSize(const HnswQuantizer *q, Datum value);
-extern void HnswFormElementTuple(HnswElementTuple tup, bool compact, HnswElement element,
+extern void HnswFormElementTuple(HnswElementTuple tup, int offsetBits, HnswElement element,
 								 int m, const HnswNode *nodes, const struct varlena *stored);
 extern HnswElement HnswElementFromTuple(Relation index, HnswElementTuple tup, uint64 id,
-										int m, const HnswQuantizer *q);
+										int m, HnswQuantizer *q);
 #ifdef USE_ASSERT_CHECKING
 extern bool HnswElementIsValid(HnswElement element, int m);
 #endif
@@ -616,7 +663,7 @@ extern void HnswInitGraph(HnswGraph *graph, Relation index, int m, MemoryContext
 extern void HnswGrowNodes(HnswGraph *graph, int64 max);
 extern void HnswSetNode(HnswGraph *graph, uint64 id, HnswElement element);
 extern void HnswInitDiskGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt,
-							  const HnswQuantizer *q);
+							  HnswQuantizer *q);
 extern void HnswInMemoryVisit(HnswGraph *graph, Datum query, uint64 *ids, int n,
 							  HnswCandidate *out);
 extern int	HnswElementNeighbors(HnswGraph *graph, const HnswCandidate *c, int level,
@@ -636,7 +683,7 @@ extern bool HnswPruneWithNew(HnswGraph *graph, HnswElement neighbor, int level,
 /* hnswsearch.c: the layer search, visited sets and the page graph */
 extern void HnswInitPageGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt,
 							  Buffer *recentBuffers, BlockNumber nrecent,
-							  const HnswQuantizer *q);
+							  HnswQuantizer *q);
 extern bool HnswAlreadyVisited(HnswGraph *graph, uint64 id);
 extern void HnswStartVisited(HnswGraph *graph);
 extern HnswCandidate **HnswSearchLayer(HnswGraph *graph, Datum query,
@@ -651,13 +698,19 @@ extern void HnswQuantizerInit(HnswQuantizer *q, Relation index, HnswQuantization
 extern bool HnswQuantizerFromMeta(HnswQuantizer *q, Relation index,
 								  const HnswMetaPageData *meta);
 extern void HnswQuantFillRangePage(const HnswQuantizer *q, Page page, int pageno);
+extern void HnswQuantInitRangePage(Page page);
 extern void HnswQuantSetMeta(HnswMetaPage meta, BlockNumber rangeBlkno, int rangePages);
 extern EpVector *HnswQuantToFloat(const HnswQuantizer *q, Datum value);
 extern void HnswQuantStatsInit(HnswQuantStats *stats, int dims);
 extern void HnswQuantStatsAdd(HnswQuantStats *stats, const EpVector *v);
-extern void HnswQuantSetRange(HnswQuantizer *q, const HnswQuantStats *stats, bool widen);
+extern void HnswQuantSetRange(HnswQuantizer *q, const HnswQuantStats *stats,
+							  HnswRangeSource source);
+extern bool HnswQuantStoresExact(const HnswQuantizer *q, const EpVector *v);
+extern bool HnswQuantIsExact(const HnswQuantizer *q, const struct varlena *stored);
+extern struct varlena *HnswQuantStore(const HnswQuantizer *q, const EpVector *v);
+extern int	HnswQuantOffsetBits(const HnswQuantizer *q, int m);
 extern struct varlena *HnswQuantEncode(const HnswQuantizer *q, const EpVector *v);
-extern bool HnswQuantDecode(const HnswQuantizer *q, const struct varlena *code,
+extern bool HnswQuantDecode(HnswQuantizer *q, Relation index, const struct varlena *stored,
 							EpVector *out);
 
 #endif							/* EPIPHANY_HNSW_H */

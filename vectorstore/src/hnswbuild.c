@@ -16,9 +16,13 @@
  *
  *	  Quantized indexes: the in-memory graph is built from the exact values
  *	  (the build holds them); WriteGraph then sets the index's range from
- *	  all of them (SetRangeFromGraph) and stores each value's code.  Past
- *	  the memory limit, the on-disk inserts code values in the range of the
- *	  values built in memory.
+ *	  all of them (SetRangeFromGraph) and stores each value's code, on
+ *	  range pages at blocks 1.. (format 4 reserves them even when the
+ *	  table is empty: the first inserts then store exact values and set
+ *	  the ranges in place, hnswinsert.c).  Past the memory limit, the
+ *	  on-disk inserts code values in the range of the values built in
+ *	  memory (with a sample's headroom), or store exact those that would
+ *	  be clamped.
  *
  *	  Progress: pg_stat_progress_create_index shows the phases "loading
  *	  tuples" (the heap scan; the tuples added so far in tuples_done) and
@@ -633,10 +637,12 @@ NewPage(Relation index, ForkNumber forknum, BlockNumber expected)
 /*
  * Sets the ranges of a quantized index from every value of the in-memory
  * graph, in the current memory context (none: they stay unset, and the
- * first insert sets them).
+ * first inserts set them).  With complete false (the build spills and
+ * inserts the rest on disk) those values are a sample of the table, and
+ * the ranges get the sample's headroom.
  */
 static void
-SetRangeFromGraph(HnswBuildState *bs)
+SetRangeFromGraph(HnswBuildState *bs, bool complete)
 {
 	HnswQuantStats stats;
 
@@ -652,7 +658,7 @@ SetRangeFromGraph(HnswBuildState *bs)
 		CHECK_FOR_INTERRUPTS();
 	}
 	if (stats.count > 0)
-		HnswQuantSetRange(bs->quant, &stats, false);
+		HnswQuantSetRange(bs->quant, &stats, complete ? HNSW_RANGE_ALL : HNSW_RANGE_SAMPLE);
 }
 
 /*
@@ -685,13 +691,15 @@ FinishPage(Buffer buf)
 
 /*
  * Writes the metapage, a quantized index's range pages (blocks 1.., set
- * from the graph's values) and the in-memory graph to the (empty) main
- * fork, in LayoutOrder, then WAL-logs every page.  The order and the tuples are
- * formed in a context of their own, deleted on return (the caller's
- * per-tuple context may hold a value that is still to be inserted).
+ * from the graph's values, or reserved unset when there is none) and the
+ * in-memory graph to the (empty) main fork, in LayoutOrder, then WAL-logs
+ * every page.  complete says whether the graph holds every value of the
+ * table (else the build spills).  The order and the tuples are formed in
+ * a context of their own, deleted on return (the caller's per-tuple
+ * context may hold a value that is still to be inserted).
  */
 static void
-WriteGraph(HnswBuildState *bs)
+WriteGraph(HnswBuildState *bs, bool complete)
 {
 	Buffer		buf;
 	HnswMetaPage meta;
@@ -707,8 +715,8 @@ WriteGraph(HnswBuildState *bs)
 	oldcxt = MemoryContextSwitchTo(writeCxt);
 	order = LayoutOrder(bs);
 	if (bs->quant != NULL)
-		SetRangeFromGraph(bs);
-	if (bs->quant != NULL && bs->quant->ready)
+		SetRangeFromGraph(bs, complete);
+	if (bs->quant != NULL)
 		rangePages = HnswRangePageCount(bs->quant->dims);
 	AssignTids(bs, order, HNSW_FIRST_ELEMENT_BLKNO + rangePages);
 
@@ -716,7 +724,7 @@ WriteGraph(HnswBuildState *bs)
 	HnswInitMetaPage(BufferGetPage(buf), bs->dims, bs->m, bs->efConstruction,
 					 bs->quant ? bs->quant->kind : HNSW_QUANT_NONE);
 	meta = HnswPageGetMeta(BufferGetPage(buf));
-	if (rangePages > 0)
+	if (bs->quant != NULL && bs->quant->ready)
 		HnswQuantSetMeta(meta, HNSW_FIRST_ELEMENT_BLKNO, rangePages);
 	if (bs->entryLevel >= 0)
 	{
@@ -730,7 +738,10 @@ WriteGraph(HnswBuildState *bs)
 	for (int pageno = 0; pageno < rangePages; pageno++)
 	{
 		buf = NewPage(bs->index, MAIN_FORKNUM, HNSW_FIRST_ELEMENT_BLKNO + pageno);
-		HnswQuantFillRangePage(bs->quant, BufferGetPage(buf), pageno);
+		if (bs->quant->ready)
+			HnswQuantFillRangePage(bs->quant, BufferGetPage(buf), pageno);
+		else
+			HnswQuantInitRangePage(BufferGetPage(buf));
 		FinishPage(buf);
 	}
 
@@ -751,7 +762,8 @@ WriteGraph(HnswBuildState *bs)
 			buf = NewPage(bs->index, MAIN_FORKNUM, current);
 			HnswInitPage(BufferGetPage(buf), HNSW_PAGE_ELEMENT);
 		}
-		HnswFormElementTuple(tup, bs->quant != NULL, element, bs->m, bs->graph.nodes, stored);
+		HnswFormElementTuple(tup, bs->quant != NULL ? HnswQuantOffsetBits(bs->quant, bs->m) : 0,
+							 element, bs->m, bs->graph.nodes, stored);
 		if (PageAddItem(BufferGetPage(buf), (Item) tup, size, InvalidOffsetNumber,
 						false, false) != HnswIdGetOffno(element->id))
 			elog(ERROR, "failed to add element tuple to index \"%s\"",
@@ -789,7 +801,7 @@ SpillGraph(HnswBuildState *bs)
 			 errdetail("%.0f tuples were added in memory; the remaining ones are inserted into the index on disk, which is slower.",
 					   bs->indtuples),
 			 errhint("Increase epiphany.vector_index_build_memory to build faster.")));
-	WriteGraph(bs);
+	WriteGraph(bs, false);
 	MemoryContextDelete(bs->graphCxt);
 	bs->graphCxt = NULL;
 	bs->onDisk = true;
@@ -916,7 +928,7 @@ BuildParallel(HnswBuildState *bs, Relation heap, IndexInfo *indexInfo, int nwork
 	if (HnswFinishParallel(pb, &bs->reltuples, &bs->indtuples))
 	{
 		(void) HnswSharedLoadAll(bs->shared, &bs->entryId, &bs->entryLevel);
-		WriteGraph(bs);
+		WriteGraph(bs, true);
 		built = true;
 	}
 	/* the local views point into the area: drop them with it */
@@ -980,7 +992,7 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 		table_index_build_scan(heap, index, indexInfo, true, true, BuildCallback, &bs, NULL);
 		if (!bs.onDisk)
 		{
-			WriteGraph(&bs);
+			WriteGraph(&bs, true);
 			MemoryContextDelete(bs.graphCxt);
 		}
 	}
@@ -993,9 +1005,10 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 }
 
 /*
- * ambuildempty: the init fork of an unlogged index, a metapage only.  It
- * goes through shared buffers (init-fork buffers are written at every
- * checkpoint) and is WAL-logged as a full page, as hash indexes do.
+ * ambuildempty: the init fork of an unlogged index, a metapage and, for a
+ * quantized index, its reserved range pages, unset.  They go through
+ * shared buffers (init-fork buffers are written at every checkpoint) and
+ * are WAL-logged as full pages, as hash indexes do.
  */
 void
 hnswbuildempty(Relation index)
@@ -1013,4 +1026,16 @@ hnswbuildempty(Relation index)
 	log_newpage_buffer(buf, true);
 	END_CRIT_SECTION();
 	UnlockReleaseBuffer(buf);
+	if (quantization == HNSW_QUANT_NONE)
+		return;
+	for (int pageno = 0; pageno < HnswRangePageCount(dims); pageno++)
+	{
+		buf = NewPage(index, INIT_FORKNUM, HNSW_FIRST_ELEMENT_BLKNO + pageno);
+		START_CRIT_SECTION();
+		HnswQuantInitRangePage(BufferGetPage(buf));
+		MarkBufferDirty(buf);
+		log_newpage_buffer(buf, true);
+		END_CRIT_SECTION();
+		UnlockReleaseBuffer(buf);
+	}
 }

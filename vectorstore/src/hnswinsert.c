@@ -21,8 +21,20 @@
  *
  *	  Quantized indexes: the new value is converted to a float4 vector, the
  *	  search measures it against decoded codes, and its tuple stores its
- *	  code; the first element of an index built empty also sets the range
- *	  (in the metapage record that makes it the entry point).
+ *	  code, or the vector itself when its code would be clamped
+ *	  (hnswquant.c).  An index of format 4 built without values stores its
+ *	  first elements exact; the insert that brings their count (the
+ *	  metapage's pendingCount) to HNSW_QUANT_SAMPLE_SIZE sets the ranges
+ *	  from every value stored so far (SetSampleRange), writes them in
+ *	  place on the reserved range pages, then records them in the
+ *	  metapage; only then are codes written.  Those exact elements stay
+ *	  exact: their tuples remain valid, so nothing is rewritten, and
+ *	  concurrent inserts that stored exact values meanwhile are equally
+ *	  right.  The first element of an index of format 2 or 3 built empty
+ *	  (or of one too wide for exact values) sets the range from its own
+ *	  value instead (in the metapage record that makes it the entry
+ *	  point).  Lock order there: the metapage, then one element page at a
+ *	  time (shared, for the sample) or one range page at a time.
  *
  *	  WAL: every change is one GenericXLog record of one buffer; a new page
  *	  is registered as a full image.  Tuples never move, so a TID read
@@ -95,8 +107,9 @@ AddToPage(Relation index, Buffer buf, HnswElementTuple tup, Size size)
 
 /*
  * Writes an element tuple on the last page, or on a new page when it does
- * not fit, and returns its node id.  In a quantized index (q, ready) the
- * tuple stores the code of the element's value, a float4 vector.  The
+ * not fit, and returns its node id.  In a quantized index (q) the tuple
+ * stores what HnswQuantStore gives for the element's value, a float4
+ * vector: its code, or the vector when it is to be stored exact.  The
  * caller may hold the metapage lock (the lock order allows it) but no
  * element page lock.  A new page may fill up before its extender locks it
  * (see AddToPage); the extender then starts again from the last page.
@@ -105,10 +118,10 @@ static uint64
 AddElementTuple(Relation index, HnswElement element, int m, const HnswQuantizer *q)
 {
 	const struct varlena *stored = q != NULL ?
-		HnswQuantEncode(q, (const EpVector *) DatumGetPointer(element->value)) :
+		HnswQuantStore(q, (const EpVector *) DatumGetPointer(element->value)) :
 		(const struct varlena *) DatumGetPointer(element->value);
-	bool		compact = q != NULL && q->compact;
-	Size		size = HnswElementTupleSize(compact, element->level, m, VARSIZE(stored));
+	int			offsetBits = q != NULL && q->compact ? HnswQuantOffsetBits(q, m) : 0;
+	Size		size = HnswElementTupleSize(offsetBits > 0, element->level, m, VARSIZE(stored));
 	HnswElementTuple tup;
 	BlockNumber blkno;
 	OffsetNumber offno;
@@ -121,7 +134,7 @@ AddElementTuple(Relation index, HnswElement element, int m, const HnswQuantizer 
 						size, (Size) HNSW_MAX_TUPLE_SIZE, RelationGetRelationName(index)),
 				 errhint("Index fewer dimensions, for example through a halfvec expression, or use a smaller m.")));
 	tup = palloc0(size);
-	HnswFormElementTuple(tup, compact, element, m, NULL, stored);
+	HnswFormElementTuple(tup, offsetBits, element, m, NULL, stored);
 
 	for (;;)
 	{
@@ -148,12 +161,42 @@ AddElementTuple(Relation index, HnswElement element, int m, const HnswQuantizer 
 }
 
 /*
- * Writes the ranges of a ready quantizer on new pages at the end of the
- * index, one GenericXLog record (a full image) each, and returns the
- * first.  Called with the metapage exclusively locked while the graph is
- * empty and has no ranges, when every insert waits for that lock
- * (InsertFirstElement), so nobody else extends the index or writes to
- * the new pages; the extension lock keeps the pages consecutive anyway.
+ * Writes the ranges of a ready quantizer of format 4 in place, on its
+ * reserved range pages, one GenericXLog record (a full image) each.
+ * Called with the metapage exclusively locked while the metapage does
+ * not record the ranges, so no code has been written yet and the pages
+ * are read by nobody but a reader that met a code (none can); a crash
+ * before the metapage record leaves ranges that nobody reads, and the
+ * next insert that completes the sample writes them again.
+ */
+static void
+FillReservedRangePages(const HnswQuantizer *q, Relation index)
+{
+	for (int pageno = 0; pageno < q->rangePages; pageno++)
+	{
+		BlockNumber blkno = q->rangeBlkno + pageno;
+		Buffer		buf = ReadBuffer(index, blkno);
+		GenericXLogState *state;
+
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		HnswCheckPage(index, BufferGetPage(buf), blkno, HNSW_PAGE_RANGE);
+		state = GenericXLogStart(index);
+		HnswQuantFillRangePage(q, GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE),
+							   pageno);
+		GenericXLogFinish(state);
+		UnlockReleaseBuffer(buf);
+	}
+}
+
+/*
+ * Writes the ranges of a ready quantizer and returns the first of their
+ * pages: in format 4 on its reserved pages (FillReservedRangePages),
+ * before on new pages at the end of the index, one GenericXLog record (a
+ * full image) each.  Called with the metapage exclusively locked while
+ * the graph is empty and has no ranges, when every insert waits for that
+ * lock (InsertFirstElement), so nobody else extends the index or writes
+ * to the new pages; the extension lock keeps the pages consecutive
+ * anyway.
  */
 static BlockNumber
 WriteRangePages(const HnswQuantizer *q, Relation index)
@@ -162,6 +205,11 @@ WriteRangePages(const HnswQuantizer *q, Relation index)
 	bool		needLock = !RELATION_IS_LOCAL(index);
 	BlockNumber first = InvalidBlockNumber;
 
+	if (q->rangeBlkno != InvalidBlockNumber)
+	{
+		FillReservedRangePages(q, index);
+		return q->rangeBlkno;
+	}
 	if (needLock)
 		LockRelationForExtension(index, ExclusiveLock);
 	for (int pageno = 0; pageno < npages; pageno++)
@@ -206,13 +254,109 @@ SetFirstRange(HnswQuantizer *q, Relation index, HnswMetaPage meta, HnswElement e
 	}
 	HnswQuantStatsInit(&stats, q->dims);
 	HnswQuantStatsAdd(&stats, (const EpVector *) DatumGetPointer(element->value));
-	HnswQuantSetRange(q, &stats, true);
+	HnswQuantSetRange(q, &stats, HNSW_RANGE_FIRST);
 	return WriteRangePages(q, index);
+}
+
+/* The values SetSampleRange reads, and where it reports a bad one. */
+typedef struct HnswSample
+{
+	Relation	index;
+	int			m;
+	const HnswQuantizer *q;
+	HnswQuantStats stats;
+} HnswSample;
+
+/*
+ * Adds an element's exact value to the sample (HnswWalkElements'
+ * callback); before the ranges exist every stored value is exact, so any
+ * other is a corrupt tuple.
+ */
+static void
+AddToSample(HnswElementTuple tup, BlockNumber blkno, OffsetNumber offno, void *arg)
+{
+	HnswSample *sample = (HnswSample *) arg;
+	const struct varlena *stored = HnswTupleValue(tup, sample->m);
+
+	if (!HnswQuantIsExact(sample->q, stored) ||
+		((const EpVector *) stored)->dim != sample->q->dims)
+		HnswReportBadElement(sample->index, blkno, offno, "value");
+	HnswQuantStatsAdd(&sample->stats, (const EpVector *) stored);
+}
+
+/*
+ * Sets the ranges of a format 4 quantizer that is not ready from every
+ * value its index stores (exact, since none is coded before the ranges
+ * exist), read one element page at a time under a share lock, and
+ * writes them on the reserved range pages.  The caller holds the
+ * metapage exclusively locked (meta) and has seen it without ranges.
+ */
+static void
+SetSampleRange(HnswQuantizer *q, Relation index, int m)
+{
+	HnswSample	sample;
+
+	sample.index = index;
+	sample.m = m;
+	sample.q = q;
+	HnswQuantStatsInit(&sample.stats, q->dims);
+	HnswWalkElements(index, m, q->rangeBlkno + q->rangePages, NULL, AddToSample, &sample);
+	if (sample.stats.count == 0)
+		elog(ERROR, "index \"%s\" has no value to set its ranges from",
+			 RelationGetRelationName(index));
+	HnswQuantSetRange(q, &sample.stats, HNSW_RANGE_SAMPLE);
+	FillReservedRangePages(q, index);
+}
+
+/*
+ * Counts an element just stored exact in a format 4 index whose metapage
+ * had no ranges, and, when that completes the sample, sets the ranges
+ * (SetSampleRange) and records them, all under the metapage's exclusive
+ * lock: the metapage is re-read under it (another insert may have set the
+ * ranges meanwhile; then there is nothing to do).  The count is a hint:
+ * a crash may lose an increment, which only delays the ranges.
+ */
+static void
+CountPendingElement(Relation index, int m)
+{
+	Buffer		buf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+	GenericXLogState *state;
+	HnswMetaPage meta;
+	bool		complete;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	HnswCheckPage(index, BufferGetPage(buf), HNSW_METAPAGE_BLKNO, HNSW_PAGE_META);
+	meta = HnswPageGetMeta(BufferGetPage(buf));
+	if (meta->quantFlags & HNSW_QUANT_READY)
+	{
+		UnlockReleaseBuffer(buf);
+		return;
+	}
+	complete = meta->pendingCount + 1 >= HNSW_QUANT_SAMPLE_SIZE;
+	if (complete)
+	{
+		HnswQuantizer sample;
+
+		(void) HnswQuantizerFromMeta(&sample, index, meta);
+		SetSampleRange(&sample, index, m);
+	}
+	state = GenericXLogStart(index);
+	meta = HnswPageGetMeta(GenericXLogRegisterBuffer(state, buf, 0));
+	if (complete)
+	{
+		HnswQuantSetMeta(meta, meta->rangeBlkno, meta->rangePages);
+		meta->pendingCount = 0;
+	}
+	else
+		meta->pendingCount++;
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(buf);
 }
 
 /*
  * Makes the element the entry point of an empty graph (and, in a quantized
- * index built empty, sets the range from its value: q is updated).
+ * index of format 2 or 3 built empty, or one too wide for exact values,
+ * sets the range from its value: q is updated).
  * Returns false, having written nothing, when the graph turns out to have
  * an entry point once the metapage is locked (another backend inserted
  * first).
@@ -233,7 +377,7 @@ InsertFirstElement(Relation index, HnswElement element, int m, HnswQuantizer *q)
 		UnlockReleaseBuffer(buf);
 		return false;
 	}
-	if (q != NULL && !q->ready)
+	if (q != NULL && !q->ready && !q->exact)
 		rangeBlkno = SetFirstRange(q, index, HnswPageGetMeta(BufferGetPage(buf)), element);
 
 	element->id = AddElementTuple(index, element, m, q);
@@ -326,12 +470,43 @@ LinkBack(HnswGraph *graph, uint64 id, int level, HnswElement element)
 }
 
 /*
+ * Inserts an element into a graph that has an entry point (meta, read
+ * after the graph had one): finds its neighbours, writes its tuple, links
+ * them back, and raises the entry point if the element is higher.
+ */
+static void
+InsertIntoGraph(Relation index, HnswElement element, HnswMetaPageData *meta, HnswQuantizer *q)
+{
+	HnswGraph	graph;
+
+	HnswInitDiskGraph(&graph, index, meta->m, CurrentMemoryContext, q);
+	HnswFindNeighbors(&graph, element, HnswTidToId(meta->entryBlkno, meta->entryOffno),
+					  meta->entryLevel, meta->efConstruction);
+	element->id = AddElementTuple(index, element, meta->m, q);
+
+	for (int level = Min(element->level, meta->entryLevel); level >= 0; level--)
+	{
+		int			first = HnswLevelFirstSlot(level, meta->m);
+
+		for (int i = 0; i < HnswLevelCapacity(level, meta->m); i++)
+		{
+			if (element->slots[first + i] != HNSW_INVALID_ID)
+				LinkBack(&graph, element->slots[first + i], level, element);
+		}
+	}
+
+	if (element->level > meta->entryLevel)
+		RaiseEntryPoint(index, element);
+}
+
+/*
  * HnswInsertOnDisk - inserts a formed value (see HnswFormValue) with its
  * heap TID.  In a quantized index the element's value is the value as a
- * float4 vector: the search measures it against decoded codes, and its
- * tuple stores its code.  The caller holds no buffer lock; everything is
- * allocated in the current memory context, which the caller resets or
- * deletes.
+ * float4 vector: the search measures it against decoded codes (or exact
+ * values), and its tuple stores its code or, when that would be clamped
+ * or the ranges are not set yet, the vector (see the file header).  The
+ * caller holds no buffer lock; everything is allocated in the current
+ * memory context, which the caller resets or deletes.
  */
 void
 HnswInsertOnDisk(Relation index, Datum value, ItemPointer heaptid)
@@ -340,43 +515,32 @@ HnswInsertOnDisk(Relation index, Datum value, ItemPointer heaptid)
 	HnswQuantizer quant;
 	HnswQuantizer *q = NULL;
 	HnswElement element;
-	HnswGraph	graph;
+	bool		pending = false;
 
 	if (HnswQuantizerFromMeta(&quant, index, &meta))
 	{
 		q = &quant;
 		value = PointerGetDatum(HnswQuantToFloat(q, value));
+		pending = q->exact && !q->ready;
 	}
 	element = HnswNewElement(value, heaptid, HnswLevelFor(heaptid, meta.m), meta.m,
 							 HnswStoredValueSize(q, value));
+	if (meta.entryLevel < 0 && InsertFirstElement(index, element, meta.m, q))
+	{
+		if (pending)
+			CountPendingElement(index, meta.m);
+		return;
+	}
 	if (meta.entryLevel < 0)
 	{
-		if (InsertFirstElement(index, element, meta.m, q))
-			return;
 		/* someone else inserted the first element: re-read its entry point */
 		meta = HnswReadMeta(index);
 		if (q != NULL)
 			(void) HnswQuantizerFromMeta(q, index, &meta);
 	}
-
-	HnswInitDiskGraph(&graph, index, meta.m, CurrentMemoryContext, q);
-	HnswFindNeighbors(&graph, element, HnswTidToId(meta.entryBlkno, meta.entryOffno),
-					  meta.entryLevel, meta.efConstruction);
-	element->id = AddElementTuple(index, element, meta.m, q);
-
-	for (int level = Min(element->level, meta.entryLevel); level >= 0; level--)
-	{
-		int			first = HnswLevelFirstSlot(level, meta.m);
-
-		for (int i = 0; i < HnswLevelCapacity(level, meta.m); i++)
-		{
-			if (element->slots[first + i] != HNSW_INVALID_ID)
-				LinkBack(&graph, element->slots[first + i], level, element);
-		}
-	}
-
-	if (element->level > meta.entryLevel)
-		RaiseEntryPoint(index, element);
+	InsertIntoGraph(index, element, &meta, q);
+	if (pending)
+		CountPendingElement(index, meta.m);
 }
 
 /*

@@ -11,18 +11,41 @@
  *	  Codes: sq8 keeps one byte per dimension, c = round((x - lo) / step)
  *	  clamped to 0..255, standing for lo + step * c; binary keeps one bit
  *	  per dimension, 1 when x > lo, standing for lo + step (else lo -
- *	  step).  lo and step are one range for every dimension, set once per
- *	  index (HnswQuantSetRange): by the build from every value it holds in
- *	  memory, or, for an index built empty, by its first insert from that
- *	  one value, widened.  A value outside the range is clamped, which
- *	  affects only the approximate distance.  A code is stored as a varlena
- *	  with a 4-byte header, so the element tuple's layout does not change.
+ *	  step).  Each dimension has its range (lo, step), set once per index
+ *	  (HnswQuantSetRange): by the build from every value it holds in
+ *	  memory; in an index built without values (format 4), from its first
+ *	  HNSW_QUANT_SAMPLE_SIZE values with headroom, which it stores exact
+ *	  until then (hnswinsert.c).  A code is stored as a varlena with a
+ *	  4-byte header, so the element tuple's layout does not change.
  *
- *	  Invariants: a quantizer is used for codes only once ready; queries
- *	  and new values are converted to float4 vectors of exactly dims
- *	  elements (a query of another length raises the distance functions'
- *	  error); every code read from a page is checked for its exact length
- *	  before it is decoded.
+ *	  Guarantee (format 4, whenever an exact value fits a tuple: at most
+ *	  about 1,900 dimensions at m = 100, 2,000 at m = 16): no element's
+ *	  stored value is clamped.  An sq8 code is stored only when every
+ *	  element lies within HNSW_SQ8_CLAMP_STEPS steps of its dimension's
+ *	  range, so it decodes to within that many steps of the value (half
+ *	  a step inside the range); a binary code only when every element
+ *	  lies within HNSW_BINARY_FAR_OFFSETS offsets of its threshold.  Any
+ *	  other value, and every value stored before the ranges exist, is
+ *	  stored exact, a float4 vector, and measured exactly.  Values far
+ *	  apart thus never collapse onto the ends of a range, and the graph is
+ *	  built and searched on distances that are exact or within those few
+ *	  steps.  What this does not change: distinct values within one step
+ *	  of each other (sq8), or on the same side of every threshold
+ *	  (binary), share a code wherever they lie, as in any quantized index.
+ *	  Formats 2 and 3, and indexes too wide for exact values, keep the
+ *	  former rule: ranges from the first value, out-of-range values
+ *	  clamped (REINDEX writes format 4).
+ *
+ *	  Invariants: a quantizer decodes codes only once ready, and becomes
+ *	  ready when it meets one (a code is written only after the metapage
+ *	  records the ranges, which are then on the reserved range pages, so
+ *	  a reader holding an element page lock may read them: range pages
+ *	  are locked last, and their writer holds no element page lock);
+ *	  queries and new values are converted to float4 vectors of exactly
+ *	  dims elements (a query of another length raises the distance
+ *	  functions' error); every stored value read from a page is checked
+ *	  for its exact length (a code's, or an exact vector's with its
+ *	  dimension) before it is decoded.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -45,12 +68,19 @@
 #include "utils/rel.h"
 
 /*
- * An index built empty takes its range from its first value, widened by
- * this multiple of the value's own range on each side: one value of few
- * dimensions says little about the others, and values clamped to the
- * range's ends would share codes.
+ * An index of format 2 or 3 built empty takes its range from its first
+ * value, widened by this multiple of the value's own range on each side:
+ * one value of few dimensions says little about the others, and values
+ * clamped to the range's ends would share codes.
  */
 #define HNSW_FIRST_VALUE_MARGIN 2.0
+
+/*
+ * Ranges set from a sample are widened by this fraction of their width on
+ * each side, so that later values seldom fall outside them (those that do
+ * by more than HNSW_SQ8_CLAMP_STEPS are stored exact).
+ */
+#define HNSW_SAMPLE_HEADROOM 0.25
 
 /* The option's name of a quantization, for messages. */
 const char *
@@ -125,6 +155,8 @@ HnswQuantizerInit(HnswQuantizer *q, Relation index, HnswQuantization kind, int d
 	q->kind = kind;
 	q->compact = true;
 	q->dims = dims;
+	q->rangeBlkno = InvalidBlockNumber;
+	q->cxt = CurrentMemoryContext;
 	if (!QuantMetricOf(HnswDistanceProc(index), &q->metric, &q->halfvec))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -171,26 +203,19 @@ ReadRangePage(HnswQuantizer *q, Relation index, Page page, BlockNumber blkno, in
 }
 
 /*
- * HnswQuantizerFromMeta - the quantizer of an index, from its checked
- * metapage and, once it is ready, its range pages (read one at a time
- * under a share lock; the caller holds no buffer lock).  The ranges are
- * allocated in the current memory context.  Returns false (q untouched)
- * for an unquantized index.
+ * Reads the ranges of a quantizer from its rangePages range pages from
+ * rangeBlkno, one at a time under a share lock (the caller holds no lock
+ * on a range page; it may hold one on an element page), into arrays in
+ * q->cxt, and makes it ready.
  */
-bool
-HnswQuantizerFromMeta(HnswQuantizer *q, Relation index, const HnswMetaPageData *meta)
+static void
+ReadRanges(HnswQuantizer *q, Relation index, BlockNumber rangeBlkno, int rangePages)
 {
-	if (meta->quantization == HNSW_QUANT_NONE)
-		return false;
-	HnswQuantizerInit(q, index, (HnswQuantization) meta->quantization, (int) meta->dims);
-	q->compact = meta->version == HNSW_FORMAT_VERSION_COMPACT;
-	if (!(meta->quantFlags & HNSW_QUANT_READY))
-		return true;
-	q->lo = palloc(sizeof(float4) * q->dims);
-	q->step = palloc(sizeof(float4) * q->dims);
-	for (int pageno = 0; pageno < meta->rangePages; pageno++)
+	q->lo = MemoryContextAlloc(q->cxt, sizeof(float4) * q->dims);
+	q->step = MemoryContextAlloc(q->cxt, sizeof(float4) * q->dims);
+	for (int pageno = 0; pageno < rangePages; pageno++)
 	{
-		BlockNumber blkno = meta->rangeBlkno + pageno;
+		BlockNumber blkno = rangeBlkno + pageno;
 		Buffer		buf;
 
 		if (blkno == HNSW_METAPAGE_BLKNO || blkno >= RelationGetNumberOfBlocks(index))
@@ -201,6 +226,41 @@ HnswQuantizerFromMeta(HnswQuantizer *q, Relation index, const HnswMetaPageData *
 		UnlockReleaseBuffer(buf);
 	}
 	q->ready = true;
+}
+
+/*
+ * Whether the exact value of an index of dims dimensions and this m fits
+ * an element tuple (at level 0; higher levels are lowered to fit).
+ */
+static bool
+ExactValueFits(int dims, int m)
+{
+	return HnswElementTupleSize(true, 0, m, EP_VECTOR_SIZE(dims)) <= HNSW_MAX_TUPLE_SIZE;
+}
+
+/*
+ * HnswQuantizerFromMeta - the quantizer of an index, from its checked
+ * metapage and, once it is ready, its range pages (read one at a time
+ * under a share lock; the caller holds no buffer lock).  The ranges are
+ * allocated in the current memory context, as are those a format 4
+ * quantizer reads later, when it meets a code (HnswQuantDecode).
+ * Returns false (q untouched) for an unquantized index.
+ */
+bool
+HnswQuantizerFromMeta(HnswQuantizer *q, Relation index, const HnswMetaPageData *meta)
+{
+	if (meta->quantization == HNSW_QUANT_NONE)
+		return false;
+	HnswQuantizerInit(q, index, (HnswQuantization) meta->quantization, (int) meta->dims);
+	q->compact = meta->version >= HNSW_FORMAT_VERSION_COMPACT;
+	if (meta->version >= HNSW_FORMAT_VERSION_EXACT)
+	{
+		q->exact = ExactValueFits(q->dims, meta->m);
+		q->rangeBlkno = meta->rangeBlkno;
+		q->rangePages = meta->rangePages;
+	}
+	if (meta->quantFlags & HNSW_QUANT_READY)
+		ReadRanges(q, index, meta->rangeBlkno, meta->rangePages);
 	return true;
 }
 
@@ -234,6 +294,16 @@ HnswQuantFillRangePage(const HnswQuantizer *q, Page page, int pageno)
 		ranges[i].step = q->step[first + i];
 	}
 	((PageHeader) page)->pd_lower = (char *) (ranges + n) - (char *) page;
+}
+
+/*
+ * HnswQuantInitRangePage - a reserved range page whose ranges are not set
+ * yet (format 4): no ranges, pd_lower at the contents' start.
+ */
+void
+HnswQuantInitRangePage(Page page)
+{
+	HnswInitPage(page, HNSW_PAGE_RANGE);
 }
 
 /*
@@ -320,20 +390,22 @@ SetOneRange(HnswQuantizer *q, int i, double min, double max, double mean, double
 /*
  * HnswQuantSetRange - makes a quantizer ready from the statistics of the
  * values it will code (at least one), its ranges allocated in the current
- * memory context.  Each dimension gets its own range (SetOneRange).  With
- * widen (one value seen: the first insert of an index built empty), one
- * value says nothing of each dimension's spread, so every dimension gets
- * the range of all of that value's elements, for sq8 widened by
- * HNSW_FIRST_VALUE_MARGIN times its width on each side (a constant value
- * counts as wide as its magnitude, at least 1).
+ * memory context.  Each dimension gets its own range (SetOneRange): for
+ * HNSW_RANGE_ALL from its values; for HNSW_RANGE_SAMPLE from its values
+ * widened by HNSW_SAMPLE_HEADROOM of their width on each side (sq8; a
+ * constant dimension counts as wide as its magnitude, at least 1).  For
+ * HNSW_RANGE_FIRST (one value seen), one value says nothing of each
+ * dimension's spread, so every dimension gets the range of all of that
+ * value's elements, for sq8 widened by HNSW_FIRST_VALUE_MARGIN times its
+ * width on each side.
  */
 void
-HnswQuantSetRange(HnswQuantizer *q, const HnswQuantStats *stats, bool widen)
+HnswQuantSetRange(HnswQuantizer *q, const HnswQuantStats *stats, HnswRangeSource source)
 {
 	Assert(stats->count > 0 && stats->dims == q->dims);
 	q->lo = palloc(sizeof(float4) * q->dims);
 	q->step = palloc(sizeof(float4) * q->dims);
-	if (widen)
+	if (source == HNSW_RANGE_FIRST)
 	{
 		double		min = get_float8_infinity();
 		double		max = -get_float8_infinity();
@@ -361,12 +433,81 @@ HnswQuantSetRange(HnswQuantizer *q, const HnswQuantStats *stats, bool widen)
 		for (int i = 0; i < q->dims; i++)
 		{
 			double		mean = stats->sum[i] / stats->count;
+			double		width = stats->max[i] > stats->min[i] ?
+				stats->max[i] - stats->min[i] : Max(fabs(stats->max[i]), 1.0);
+			double		headroom = source == HNSW_RANGE_SAMPLE ?
+				width * HNSW_SAMPLE_HEADROOM : 0.0;
 
-			SetOneRange(q, i, stats->min[i], stats->max[i], mean,
+			SetOneRange(q, i, stats->min[i] - headroom, stats->max[i] + headroom, mean,
 						stats->sumsq[i] / stats->count - mean * mean);
 		}
 	}
 	q->ready = true;
+}
+
+/*
+ * HnswQuantStoresExact - whether an element tuple stores the float4 vector
+ * v exact rather than its code: in an index that may (q->exact), before
+ * the ranges are set, or when its code would put an element of v more
+ * than a few steps from its value: sq8, more than HNSW_SQ8_CLAMP_STEPS
+ * steps outside its dimension's range; binary, more than
+ * HNSW_BINARY_FAR_OFFSETS offsets (step) from its threshold (lo), where
+ * the code's lo + step or lo - step is that far off.
+ */
+bool
+HnswQuantStoresExact(const HnswQuantizer *q, const EpVector *v)
+{
+	if (!q->exact)
+		return false;
+	if (!q->ready)
+		return true;
+	Assert(v->dim == q->dims);
+	for (int i = 0; i < q->dims; i++)
+	{
+		float		r = (v->x[i] - q->lo[i]) / q->step[i];
+
+		if (q->kind == HNSW_QUANT_SQ8 ?
+			(r < -HNSW_SQ8_CLAMP_STEPS || r > HNSW_SQ8_MAX_CODE + HNSW_SQ8_CLAMP_STEPS) :
+			fabsf(r) > HNSW_BINARY_FAR_OFFSETS)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * HnswQuantIsExact - whether a stored value of a checked element tuple
+ * is an exact float4 vector (format 4; its length tells it from a code,
+ * which is always shorter).
+ */
+bool
+HnswQuantIsExact(const HnswQuantizer *q, const struct varlena *stored)
+{
+	return q->exact && VARSIZE(stored) == EP_VECTOR_SIZE(q->dims);
+}
+
+/*
+ * HnswQuantStore - what an element tuple stores for the float4 vector v:
+ * v itself (HnswQuantStoresExact), or its code in the current memory
+ * context.
+ */
+struct varlena *
+HnswQuantStore(const HnswQuantizer *q, const EpVector *v)
+{
+	if (HnswQuantStoresExact(q, v))
+		return (struct varlena *) v;
+	return HnswQuantEncode(q, v);
+}
+
+/*
+ * HnswQuantOffsetBits - the offsetBits of every compact tuple of a
+ * quantized index: those of its smallest tuples, the ones with codes, so
+ * that a tuple with an exact value can point to any line pointer of a
+ * page of coded tuples.
+ */
+int
+HnswQuantOffsetBits(const HnswQuantizer *q, int m)
+{
+	return HnswCompactOffsetBits(m, HnswQuantCodeSize(q->kind, q->dims));
 }
 
 /*
@@ -435,25 +576,44 @@ DecodeBinary(int n, const float *pg_restrict sign, const float *pg_restrict lo,
 }
 
 /*
- * HnswQuantDecode - decodes a code read from a page into out, a float4
- * vector of q->dims elements.  Returns false, decoding nothing, when the
- * code's length is not the index's (a corrupt tuple; the caller reports
- * it with its place).  Scans decode every node they visit: both kinds go
- * through loops of 8 elements (a binary code's byte at a time, its bits
- * read from a table of signs), which the compiler turns into vector
- * instructions at -O2 since their count is known.
+ * HnswQuantDecode - the float4 vector of q->dims elements that a stored
+ * value read from a page (a code, or in format 4 an exact vector) stands
+ * for, into out.  A format 4 quantizer that meets a code before it is
+ * ready reads the index's ranges first (see the file header for why it
+ * may, under an element page's lock).  Returns false, decoding nothing,
+ * when the value's length is neither (a corrupt tuple; the caller
+ * reports it with its place).  Scans decode every node they visit: both
+ * kinds go through loops of 8 elements (a binary code's byte at a time,
+ * its bits read from a table of signs), which the compiler turns into
+ * vector instructions at -O2 since their count is known.
  */
 bool
-HnswQuantDecode(const HnswQuantizer *q, const struct varlena *code, EpVector *out)
+HnswQuantDecode(HnswQuantizer *q, Relation index, const struct varlena *stored,
+				EpVector *out)
 {
+	const struct varlena *code = stored;
 	const uint8 *c = (const uint8 *) VARDATA(code);
 	float	   *x = out->x;
 	int			dims = q->dims;
 	int			i = 0;
 
-	Assert(q->ready);
+	if (HnswQuantIsExact(q, stored))
+	{
+		const EpVector *v = (const EpVector *) stored;
+
+		if (v->dim != dims || v->unused != 0)
+			return false;
+		memcpy(out, v, EP_VECTOR_SIZE(dims));
+		return true;
+	}
 	if (VARSIZE(code) != HnswQuantCodeSize(q->kind, dims))
 		return false;
+	if (!q->ready)
+	{
+		if (q->rangeBlkno == InvalidBlockNumber)
+			return false;
+		ReadRanges(q, index, q->rangeBlkno, q->rangePages);
+	}
 	SET_VARSIZE(out, EP_VECTOR_SIZE(dims));
 	out->dim = (int16) dims;
 	out->unused = 0;

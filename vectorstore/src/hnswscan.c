@@ -14,8 +14,9 @@
  *	  closer than the last one returned).  A NULL argument orders every
  *	  row equally; the scan then returns every indexed row in page order.
  *
- *	  Quantized indexes (hnswquant.c): the search measures decoded codes,
- *	  so its distances are approximate; its nearest
+ *	  Quantized indexes (hnswquant.c): the search measures decoded codes
+ *	  (and, in format 4, the exact values stored in place of codes that
+ *	  would be clamped), so its distances are approximate; its nearest
  *	  epiphany.hnsw_rerank_candidates candidates then get their exact
  *	  distance from the table row the scan's snapshot sees (fetched by
  *	  heap TID through the table AM, the indexed value formed by
@@ -24,8 +25,10 @@
  *	  until endscan; each row and value is freed before the next.
  *
  *	  Locks: the search reads the pages in place under share locks, at most
- *	  three at a time, and keeps only ids, distances and heap TIDs (the page
- *	  graph of hnswsearch.c), so concurrent inserts and vacuums proceed; an
+ *	  three at a time (and, once, the range pages of a format 4 index that
+ *	  got its ranges during the search, one at a time), and keeps only
+ *	  ids, distances and heap TIDs (the page graph of hnswsearch.c), so
+ *	  concurrent inserts and vacuums proceed; an
  *	  element vacuum marks deleted after the search saw it may still be
  *	  returned, and the heap visibility check (MVCC) hides its row.
  *	  Memory: the "hnsw scan" context holds the search state and the
@@ -107,34 +110,21 @@ AppendTid(HnswScanOpaque so, ItemPointer tid, double distance)
 	so->so_tids[so->so_ntids++] = *tid;
 }
 
+/* Appends the heap TID of a live element (HnswWalkElements' callback). */
+static void
+CollectElement(HnswElementTuple tup, BlockNumber blkno, OffsetNumber offno, void *arg)
+{
+	if (!tup->deleted)
+		AppendTid((HnswScanOpaque) arg, &tup->heaptid, 0);
+}
+
 /* The result of a NULL argument: every live element, in page order. */
 static void
 CollectAll(IndexScanDesc scan, HnswScanOpaque so, int m)
 {
-	Relation	index = scan->indexRelation;
-	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
 	BufferAccessStrategy bas = GetAccessStrategy(BAS_BULKREAD);
 
-	for (BlockNumber blkno = HNSW_FIRST_ELEMENT_BLKNO; blkno < nblocks; blkno++)
-	{
-		Buffer		buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL, bas);
-		Page		page;
-
-		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		page = BufferGetPage(buf);
-		if (HnswIsElementPage(index, page, blkno))
-		{
-			for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
-			{
-				HnswElementTuple tup = HnswCheckElementTuple(index, page, blkno, off, m);
-
-				if (!tup->deleted)
-					AppendTid(so, &tup->heaptid, 0);
-			}
-		}
-		UnlockReleaseBuffer(buf);
-		CHECK_FOR_INTERRUPTS();
-	}
+	HnswWalkElements(scan->indexRelation, m, HNSW_FIRST_ELEMENT_BLKNO, bas, CollectElement, so);
 	FreeAccessStrategy(bas);
 }
 
@@ -241,7 +231,7 @@ SearchGraph(IndexScanDesc scan, HnswScanOpaque so, HnswMetaPageData *meta, Datum
 {
 	HnswGraph	graph;
 	HnswQuantizer quant;
-	const HnswQuantizer *q = NULL;
+	HnswQuantizer *q = NULL;
 	Datum		searchQuery = query;
 	HnswCandidate **w = palloc(sizeof(HnswCandidate *));
 	int			nw = 1;

@@ -447,7 +447,8 @@ PageGraphPin(HnswGraph *graph, uint64 id)
 
 /*
  * Fills a candidate from a checked tuple, still under its page's lock.  In
- * a quantized index the tuple's code is decoded into graph->decoded first.
+ * a quantized index the tuple's code (or exact value) is decoded into
+ * graph->decoded first.
  */
 static void
 PageGraphFill(HnswGraph *graph, Datum query, uint64 id, HnswElementTuple tup,
@@ -458,7 +459,7 @@ PageGraphFill(HnswGraph *graph, Datum query, uint64 id, HnswElementTuple tup,
 
 	if (graph->quant != NULL)
 	{
-		if (!HnswQuantDecode(graph->quant, stored, graph->decoded))
+		if (!HnswQuantDecode(graph->quant, graph->index, stored, graph->decoded))
 			HnswReportBadElement(graph->index, HnswIdGetBlkno(id), HnswIdGetOffno(id), "code");
 		value = PointerGetDatum(graph->decoded);
 	}
@@ -608,12 +609,13 @@ PageGraphNeighbors(HnswGraph *graph, const HnswCandidate *c, int level, uint64 *
  * when not NULL, has nrecent entries (InvalidBuffer or a hint, which may
  * be stale) that the graph reads and updates; the caller may keep it
  * across searches of one index.  Indexes in local buffers get none.  q is
- * the index's ready quantizer, or NULL: a quantized graph's queries are
- * float4 vectors (HnswQuantToFloat) and its distances approximate.
+ * the index's quantizer (ready, or a format 4 one whose graph holds exact
+ * values so far), or NULL: a quantized graph's queries are float4 vectors
+ * (HnswQuantToFloat) and its distances approximate.
  */
 void
 HnswInitPageGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt,
-				  Buffer *recentBuffers, BlockNumber nrecent, const HnswQuantizer *q)
+				  Buffer *recentBuffers, BlockNumber nrecent, HnswQuantizer *q)
 {
 	HnswInitGraph(graph, index, m, cxt, NULL);
 	if (q != NULL)

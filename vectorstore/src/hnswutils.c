@@ -19,9 +19,10 @@
  *	  elements in the graph's context.  Distances go through the operator
  *	  class's procedure, or straight to its kernel when it is one of ours
  *	  (HnswDistanceKindOf), with the same result.  In a quantized index's
- *	  graphs every value is a float4 vector (decoded codes, converted
- *	  queries) and distances are the class's float4 kernel on them
- *	  (HnswDistance); HnswExactDistance keeps the exact one for re-ranking.
+ *	  graphs every value is a float4 vector (decoded codes, exact values
+ *	  stored in their place, converted queries) and distances are the
+ *	  class's float4 kernel on them (HnswDistance); HnswExactDistance keeps
+ *	  the exact one for re-ranking.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -103,6 +104,8 @@ HnswExtendIndex(Relation index)
 /*
  * Initializes the metapage of an empty index.  pd_lower is moved past the
  * metadata so that GenericXLog and page images do not treat it as a hole.
+ * A quantized index is written in format 4: its range pages are blocks
+ * 1.., reserved by the caller, not ready.
  */
 void
 HnswInitMetaPage(Page page, uint32 dims, int m, int efConstruction,
@@ -115,7 +118,7 @@ HnswInitMetaPage(Page page, uint32 dims, int m, int efConstruction,
 	memset(meta, 0, sizeof(HnswMetaPageData));
 	meta->magic = HNSW_MAGIC;
 	meta->version = quantization == HNSW_QUANT_NONE ? HNSW_FORMAT_VERSION :
-		HNSW_FORMAT_VERSION_COMPACT;
+		HNSW_FORMAT_VERSION_EXACT;
 	meta->dims = dims;
 	meta->quantization = (uint8) quantization;
 	meta->m = (uint16) m;
@@ -123,6 +126,11 @@ HnswInitMetaPage(Page page, uint32 dims, int m, int efConstruction,
 	meta->entryBlkno = InvalidBlockNumber;
 	meta->entryOffno = InvalidOffsetNumber;
 	meta->entryLevel = -1;
+	if (quantization != HNSW_QUANT_NONE)
+	{
+		meta->rangeBlkno = HNSW_FIRST_ELEMENT_BLKNO;
+		meta->rangePages = (uint16) HnswRangePageCount(dims);
+	}
 	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(HnswMetaPageData)) - (char *) page;
 }
 
@@ -152,10 +160,12 @@ HnswCheckPage(Relation index, Page page, BlockNumber blkno, uint16 flags)
 }
 
 /*
- * Whether a version 2 or 3 metapage's quantization fields are consistent: a
- * known kind, known flags, dimensions of a vector, range pages (as many as
- * the dimensions need, after the metapage) once ready, and ready whenever
- * the graph has an entry point.
+ * Whether a version 2 to 4 metapage's quantization fields are consistent:
+ * a known kind, known flags, dimensions of a vector, range pages (as many
+ * as the dimensions need, after the metapage) once ready, and ready
+ * whenever the graph has an entry point.  Version 4 reserves its range
+ * pages at block 1 from the start, may have a graph before its ranges
+ * (exact values), and counts pending elements only until it is ready.
  */
 static bool
 QuantFieldsValid(const HnswMetaPageData *meta)
@@ -168,6 +178,10 @@ QuantFieldsValid(const HnswMetaPageData *meta)
 		(meta->quantFlags & ~HNSW_QUANT_READY) != 0 ||
 		meta->dims < 1 || meta->dims > EP_VECTOR_MAX_DIM)
 		return false;
+	if (meta->version >= HNSW_FORMAT_VERSION_EXACT)
+		return meta->rangeBlkno == HNSW_FIRST_ELEMENT_BLKNO &&
+			meta->rangePages == HnswRangePageCount(meta->dims) &&
+			(!ready || meta->pendingCount == 0);
 	if (!ready)
 		return meta->entryLevel < 0 && meta->rangePages == 0;
 	return meta->rangePages == HnswRangePageCount(meta->dims) &&
@@ -198,6 +212,37 @@ HnswIsElementPage(Relation index, Page page, BlockNumber blkno)
 }
 
 /*
+ * HnswWalkElements - calls fn for every element tuple of the element
+ * pages from block first to the end of the index, in page order: each
+ * page is read (with strategy bas, or NULL) and share-locked while fn
+ * runs on its checked tuples, which point into the page; range pages and
+ * all-zero pages are skipped.  The caller may hold the metapage's lock
+ * (the lock order allows it) but no element page lock.
+ */
+void
+HnswWalkElements(Relation index, int m, BlockNumber first, BufferAccessStrategy bas,
+				 HnswElementWalker fn, void *arg)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+
+	for (BlockNumber blkno = first; blkno < nblocks; blkno++)
+	{
+		Buffer		buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL, bas);
+		Page		page;
+
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		if (HnswIsElementPage(index, page, blkno))
+		{
+			for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
+				fn(HnswCheckElementTuple(index, page, blkno, off, m), blkno, off, arg);
+		}
+		UnlockReleaseBuffer(buf);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/*
  * HnswReadMeta - a copy of the metapage, checked.  Takes and releases a
  * shared lock on block 0; the caller holds no buffer lock.
  */
@@ -221,13 +266,13 @@ HnswReadMeta(Relation index)
 				 errmsg("index \"%s\" is not an hnsw index", RelationGetRelationName(index)),
 				 errdetail("The metapage's magic number is 0x%08X, not 0x%08X.",
 						   meta.magic, HNSW_MAGIC)));
-	if (meta.version < HNSW_FORMAT_VERSION || meta.version > HNSW_FORMAT_VERSION_COMPACT)
+	if (meta.version < HNSW_FORMAT_VERSION || meta.version > HNSW_FORMAT_VERSION_EXACT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("index \"%s\" has an unsupported format version",
 						RelationGetRelationName(index)),
 				 errdetail("The index has format version %u; this library reads versions %d to %d.",
-						   meta.version, HNSW_FORMAT_VERSION, HNSW_FORMAT_VERSION_COMPACT),
+						   meta.version, HNSW_FORMAT_VERSION, HNSW_FORMAT_VERSION_EXACT),
 				 errhint("REINDEX the index.")));
 	if (meta.version == HNSW_FORMAT_VERSION)
 	{
@@ -308,13 +353,19 @@ HnswElementTupleSize(bool compact, int level, int m, Size valsize)
 }
 
 /*
- * Bytes an element tuple stores for a value: the value's own size, or the
- * size of its code when q is a quantizer (not NULL).
+ * Bytes an element tuple stores for a value: the value's own size, or,
+ * when q is a quantizer (not NULL), the size of its code, or of the
+ * float4 vector value itself when the tuple would store it exact
+ * (HnswQuantStoresExact).
  */
 Size
 HnswStoredValueSize(const HnswQuantizer *q, Datum value)
 {
-	return q != NULL ? HnswQuantCodeSize(q->kind, q->dims) : VARSIZE(DatumGetPointer(value));
+	if (q == NULL)
+		return VARSIZE(DatumGetPointer(value));
+	if (HnswQuantStoresExact(q, (const EpVector *) DatumGetPointer(value)))
+		return VARSIZE(DatumGetPointer(value));
+	return HnswQuantCodeSize(q->kind, q->dims);
 }
 
 #ifdef USE_ASSERT_CHECKING
@@ -353,16 +404,18 @@ HnswElementIsValid(HnswElement element, int m)
 
 /*
  * Fills tup (HnswElementTupleSize bytes) from an element and the value to
- * store (its value, or its code in a quantized index), in the wide or the
- * compact layout.  During a build the element's slots are array indexes
+ * store (its value, or its code or exact value in a quantized index), in
+ * the wide layout (offsetBits 0) or the compact one with these offset
+ * bits (HnswQuantOffsetBits).  During a build the element's slots are array indexes
  * and nodes maps them to placed elements; otherwise nodes is NULL and the
  * slots are already TIDs.  Each level's slots are nearest first
  * (see HnswSetSlotsFromIds).
  */
 void
-HnswFormElementTuple(HnswElementTuple tup, bool compact, HnswElement element, int m,
+HnswFormElementTuple(HnswElementTuple tup, int offsetBits, HnswElement element, int m,
 					 const HnswNode *nodes, const struct varlena *stored)
 {
+	bool		compact = offsetBits > 0;
 	int			nslots = HnswSlotCount(element->level, m);
 	Size		valoff = HnswTupleValueOffsetFor(compact, element->level, m);
 	uint64	   *ids = palloc(sizeof(uint64) * nslots);
@@ -372,7 +425,7 @@ HnswFormElementTuple(HnswElementTuple tup, bool compact, HnswElement element, in
 	tup->type = compact ? HNSW_COMPACT_TUPLE_TYPE : HNSW_ELEMENT_TUPLE_TYPE;
 	tup->level = (uint8) element->level;
 	tup->deleted = element->deleted ? 1 : 0;
-	tup->offsetBits = compact ? (uint8) HnswCompactOffsetBits(m, VARSIZE(stored)) : 0;
+	tup->offsetBits = (uint8) offsetBits;
 	tup->heaptid = element->heaptid;
 	tup->nslots = (uint16) nslots;
 	for (int i = 0; i < nslots; i++)
@@ -388,12 +441,14 @@ HnswFormElementTuple(HnswElementTuple tup, bool compact, HnswElement element, in
 
 /*
  * A copy of a checked element tuple, in the current memory context.  In a
- * quantized index (q not NULL) its value is the decoded code, a float4
- * vector; a code of the wrong length is reported as a corrupt tuple.
+ * quantized index (q not NULL) its value is a float4 vector, the decoded
+ * code or the exact value stored in its place (HnswQuantDecode, which may
+ * make q ready); a stored value of the wrong length is reported as a
+ * corrupt tuple.
  */
 HnswElement
 HnswElementFromTuple(Relation index, HnswElementTuple tup, uint64 id, int m,
-					 const HnswQuantizer *q)
+					 HnswQuantizer *q)
 {
 	HnswElement element = palloc(sizeof(HnswElementData));
 	struct varlena *value = HnswTupleValue(tup, m);
@@ -409,7 +464,7 @@ HnswElementFromTuple(Relation index, HnswElementTuple tup, uint64 id, int m,
 	{
 		EpVector   *decoded = palloc(EP_VECTOR_SIZE(q->dims));
 
-		if (!HnswQuantDecode(q, value, decoded))
+		if (!HnswQuantDecode(q, index, value, decoded))
 			HnswReportBadElement(index, HnswIdGetBlkno(id), HnswIdGetOffno(id), "code");
 		element->value = PointerGetDatum(decoded);
 	}
@@ -865,11 +920,12 @@ DiskGraphGet(HnswGraph *graph, uint64 id)
  * (inserts and vacuum, which need whole elements).  Its cache, its visited
  * set and every element it reads live in cxt, which the caller deletes (or
  * resets, after re-initializing the graph) to drop them.  q is the index's
- * ready quantizer, or NULL for an unquantized index.
+ * quantizer (ready, or a format 4 one whose graph holds exact values so
+ * far), or NULL for an unquantized index.
  */
 void
 HnswInitDiskGraph(HnswGraph *graph, Relation index, int m, MemoryContext cxt,
-				  const HnswQuantizer *q)
+				  HnswQuantizer *q)
 {
 	HASHCTL		ctl;
 

@@ -16,7 +16,9 @@
  *	  not reused yet (README.md, "Not done yet").
  *
  *	  Locks: one element page at a time (shared to read, exclusive to
- *	  write), the metapage alone.  A repaired list is written only if the
+ *	  write), the metapage alone; under an element page's share lock, a
+ *	  range page (when a format 4 index got its ranges after this vacuum
+ *	  read its metapage, hnswquant.c).  A repaired list is written only if the
  *	  page still holds the list it was computed from; otherwise a concurrent
  *	  insert changed it and the old links to deleted elements stay, which
  *	  is harmless.  WAL: GenericXLog, one buffer per record.  Memory: the
@@ -57,9 +59,12 @@ typedef struct HnswVacuumState
 	void	   *callback_state;
 	int			m;
 	HnswQuantizer quantizer;	/* of a quantized index */
-	const HnswQuantizer *quant; /* &quantizer once ready, else NULL */
-	bool		unlinked;		/* quantized but no range yet: nothing was
-								 * ever linked, so nothing needs repair */
+	HnswQuantizer *quant;		/* &quantizer once ready or when the graph
+								 * may hold exact values (format 4), else
+								 * NULL */
+	bool		unlinked;		/* quantized, no range yet and no exact
+								 * values: nothing was ever linked, so
+								 * nothing needs repair */
 	HTAB	   *dead;			/* id -> HnswDeadEntry */
 	int64		nmark;			/* entries with mark set */
 	uint64		survivorId;		/* highest-level live element */
@@ -367,8 +372,8 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	vs.m = meta.m;
 	if (HnswQuantizerFromMeta(&vs.quantizer, info->index, &meta))
 	{
-		vs.quant = vs.quantizer.ready ? &vs.quantizer : NULL;
-		vs.unlinked = !vs.quantizer.ready;
+		vs.quant = vs.quantizer.ready || vs.quantizer.exact ? &vs.quantizer : NULL;
+		vs.unlinked = vs.quant == NULL;
 	}
 	vs.survivorId = HNSW_INVALID_ID;
 	vs.survivorLevel = -1;

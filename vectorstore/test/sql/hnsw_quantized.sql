@@ -106,7 +106,7 @@ SELECT q_matches('qv', 'v::halfvec(32)', '<=>', 'q::halfvec(32)') AS halfvec_exp
 DROP INDEX qv_half;
 
 -- Inserts after the build (some values far outside the build's range,
--- whose codes are clamped), DELETE and VACUUM.
+-- stored exact rather than clamped), DELETE and VACUUM.
 CREATE INDEX qv_sq8 ON qv USING hnsw (v vector_l2_ops) WITH (quantization = 'sq8');
 INSERT INTO qv SELECT i, ARRAY(SELECT 3 * sin(i * (0.1 + j * 0.037) + j) FROM generate_series(1, 32) j)::real[]
   FROM generate_series(1001, 1300) i;
@@ -154,8 +154,9 @@ DELETE FROM qq;
 INSERT INTO qq SELECT * FROM qq_saved;
 DROP TABLE qd, qq_saved;
 
--- An index built empty takes its range from its first value; the next
--- ones are coded in it (clamped where they fall outside).
+-- An index built empty stores its first 256 values exact and takes its
+-- ranges from them; the next ones are coded in them (stored exact where
+-- they fall far outside; hnsw_quantized_empty tests that).
 CREATE TABLE qe (id int PRIMARY KEY, v vector(32));
 CREATE INDEX qe_sq8 ON qe USING hnsw (v vector_l2_ops) WITH (quantization = 'sq8');
 INSERT INTO qe SELECT * FROM qv ORDER BY id;

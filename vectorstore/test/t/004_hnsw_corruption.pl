@@ -5,7 +5,7 @@
 #	slot count, and in a quantized index the metapage's quantization kind,
 #	flags and range page count, its range page, and a compact element
 #	tuple's offset bits and neighbour list count (a quantized index is
-#	written in format version 3, with compact tuples).  Each case damages
+#	written in format version 4, with compact tuples).  Each case damages
 #	a copy of the intact file and restores it afterwards.
 #
 # Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
@@ -96,7 +96,7 @@ check_damage('slot count', $tuple + 10, pack('v', 7),
 $node->start;
 is($node->safe_psql('postgres', $query), '100', 'the restored index works again');
 
-# A quantized index (metapage version 3): its quantization fields.
+# A quantized index (metapage version 4): its quantization fields.
 $node->safe_psql('postgres', q{
 CREATE TABLE tq (id int, v vector(3));
 INSERT INTO tq SELECT i, ARRAY[i, i % 7, i % 11]::real[] FROM generate_series(1, 100) i;
@@ -109,7 +109,7 @@ $query =~ s/FROM t ORDER/FROM tq ORDER/;
 is($node->safe_psql('postgres', $query), '100', 'the intact quantized index returns every row');
 $node->stop;
 copy($file, "$file.intact") or die "could not copy $file: $!";
-is(unpack('V', read_bytes(28, 4)), 3, 'a quantized index has format version 3');
+is(unpack('V', read_bytes(28, 4)), 4, 'a quantized index has format version 4');
 # block 1 is the range page, block 2 the first element page
 $lp = unpack('V', read_bytes(2 * $blcksz + 24, 4));
 $tuple = 2 * $blcksz + ($lp & 0x7FFF);
