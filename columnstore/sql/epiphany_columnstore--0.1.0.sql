@@ -114,9 +114,26 @@ COMMENT ON FUNCTION epiphany.columnar_stats(regclass) IS
 -- and the chunks of the bloom columns get bloom filters.  Columns are kept
 -- by name (RENAME COLUMN renames them, DROP COLUMN removes them).
 -- pg_dump dumps the rows, and a restore maps table and column names to the
--- new objects.
+-- new objects.  The key prints as the table's name, like regclass, but a
+-- name with no table behind it reads as 0 (columnar_relation_ref.c), and
+-- the trigger below drops such rows: a restore of a dump that left tables
+-- out (pg_dump -T) keeps the options of the tables it has.
+CREATE TYPE _epiphany_columnar.relation_ref;
+CREATE FUNCTION _epiphany_columnar.relation_ref_in(cstring)
+RETURNS _epiphany_columnar.relation_ref
+AS 'MODULE_PATHNAME', 'ep_relation_ref_in' LANGUAGE C STRICT STABLE PARALLEL SAFE;
+CREATE FUNCTION _epiphany_columnar.relation_ref_out(_epiphany_columnar.relation_ref)
+RETURNS cstring
+AS 'MODULE_PATHNAME', 'ep_relation_ref_out' LANGUAGE C STRICT STABLE PARALLEL SAFE;
+CREATE TYPE _epiphany_columnar.relation_ref (
+    INPUT = _epiphany_columnar.relation_ref_in,
+    OUTPUT = _epiphany_columnar.relation_ref_out,
+    LIKE = pg_catalog.oid);
+CREATE CAST (_epiphany_columnar.relation_ref AS oid) WITHOUT FUNCTION AS IMPLICIT;
+CREATE CAST (oid AS _epiphany_columnar.relation_ref) WITHOUT FUNCTION AS ASSIGNMENT;
+
 CREATE TABLE _epiphany_columnar.options (
-    relid             regclass PRIMARY KEY,
+    relid             _epiphany_columnar.relation_ref PRIMARY KEY,
     compression       text NOT NULL,
     compression_level integer NOT NULL,
     row_group_rows    integer NOT NULL,
@@ -126,6 +143,16 @@ CREATE TABLE _epiphany_columnar.options (
     bloom             name[] NOT NULL
 );
 SELECT pg_catalog.pg_extension_config_dump('_epiphany_columnar.options', '');
+CREATE FUNCTION _epiphany_columnar.options_skip_missing() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.relid::oid = 0 THEN
+        RETURN NULL;            -- the table is not there (a partial restore)
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER skip_missing BEFORE INSERT ON _epiphany_columnar.options
+    FOR EACH ROW EXECUTE FUNCTION _epiphany_columnar.options_skip_missing();
 
 CREATE FUNCTION epiphany.columnar_set_options(
     rel regclass,

@@ -9,7 +9,8 @@
 #	Per-table options (epiphany.columnar_set_options) are dumped and restored
 #	by table and column names, which still find the columns when a dropped
 #	column shifted their attribute numbers; the restored rows were loaded by
-#	COPY with them.
+#	COPY with them.  A dump that leaves a table out restores the others'
+#	options.
 #
 # Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
 use strict;
@@ -108,6 +109,28 @@ for my $db ('dst_custom', 'dst_plain')
 		'0|' . (split /\|/, $source)[0],
 		"$db: every row is in row groups");
 }
+
+# A dump that leaves a table out (pg_dump -T) still carries that table's
+# options row; the restore skips it and keeps the other table's options.
+$node->safe_psql(
+	'src', q{
+	CREATE TABLE left_out (x int) USING columnar;
+	SELECT epiphany.columnar_set_options('left_out', compression => 'none');
+});
+$node->command_ok(
+	[ 'pg_dump', '-Fp', '-T', 'left_out', '-d', $node->connstr('src'), '-f',
+	  "$dumpdir/partial.sql" ],
+	'pg_dump leaving a columnar table out');
+$node->safe_psql('postgres', 'CREATE DATABASE dst_partial');
+$node->command_ok(
+	[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('dst_partial'),
+	  '-f', "$dumpdir/partial.sql" ],
+	'psql restores the partial dump without an error');
+is($node->safe_psql('dst_partial', $options),
+	$node->safe_psql('src', $options), 'the restored table keeps its options');
+is($node->safe_psql('dst_partial', 'SELECT count(*) FROM _epiphany_columnar.options'),
+	'1', 'the left-out table\'s options row was skipped');
+is($node->safe_psql('dst_partial', $fingerprint), $source, 'and the rows are there');
 
 # A base backup taken while a merge is running (its transaction open, its
 # row groups and index entries written): the restored node has exactly the

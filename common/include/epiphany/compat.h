@@ -93,4 +93,14 @@ ItemPointerGetDatum(const ItemPointerData *X)
 }
 #endif
 
+/*
+ * PostgreSQL 16 made the reg* input functions report their errors softly:
+ * stringToQualifiedNameList takes an error context (NULL: throw).
+ */
+#if PG_VERSION_NUM < 160000
+#define EpStringToQualifiedNameList(string) stringToQualifiedNameList(string)
+#else
+#define EpStringToQualifiedNameList(string) stringToQualifiedNameList((string), NULL)
+#endif
+
 #endif							/* EPIPHANY_COMPAT_H */
