@@ -374,13 +374,31 @@ typedef struct DictionaryPlan
 	Size		size;
 } DictionaryPlan;
 
+/* The fewest bytes one dictionary entry takes (PLAIN, unaligned). */
+static inline Size
+MinEntryBytes(Form_pg_attribute att)
+{
+	return att->attlen > 0 ? (Size) att->attlen : att->attlen == -1 ? VARHDRSZ : 1;
+}
+
+/*
+ * Plans the dictionary of values[0..n) when it can be smaller than
+ * "beat" bytes: one of more entries than that allows is given up as soon
+ * as they are found (entries -1), which spares building the dictionary of
+ * a column that another encoding already stores in fewer bytes.
+ */
 static void
-PlanDictionary(Form_pg_attribute att, const Datum *values, int n, Size offset,
+PlanDictionary(Form_pg_attribute att, const Datum *values, int n, Size offset, Size beat,
 			   DictionaryPlan *plan)
 {
-	int			max_entries = DICT_MAX_ENTRIES(n);
+	Size		affordable = beat > sizeof(DictionaryHeader) ?
+		(beat - sizeof(DictionaryHeader)) / MinEntryBytes(att) : 0;
+	int			max_entries = (int) Min((Size) DICT_MAX_ENTRIES(n), affordable);
 	Size		codes_end;
 
+	plan->entries = -1;
+	if (max_entries < 1)
+		return;
 	plan->codes = palloc(sizeof(uint64) * n);
 	plan->values = palloc(sizeof(Datum) * max_entries);
 	plan->entries = EpDictBuild(values, n, att->attbyval, att->attlen, max_entries,
@@ -411,15 +429,35 @@ AppendDictionary(StringInfo buf, Form_pg_attribute att, int n, DictionaryPlan *p
 }
 
 /*
+ * Where the smallest and the largest of images[0..n) are, as signed
+ * integers: DECIMAL images of one display scale order as their numerics.
+ */
+static void
+ImageExtremes(const uint64 *images, int n, int *min_at, int *max_at)
+{
+	*min_at = 0;
+	*max_at = 0;
+	for (int i = 1; i < n; i++)
+	{
+		if ((int64) images[i] < (int64) images[*min_at])
+			*min_at = i;
+		else if ((int64) images[i] > (int64) images[*max_at])
+			*max_at = i;
+	}
+}
+
+/*
  * Appends values[0..n) (non-NULL, varlena detoasted) in the smallest
  * encoding "att" admits, measured exactly; PLAIN wins ties, then the
  * earlier entry of TypedEncodings, then the dictionary.  Returns the
  * encoding chosen; "dict" is the dictionary of the values (entries -1 when
- * there would be too many).
+ * there would be too many, or it could not be the smallest).  For numeric
+ * values of one display scale, *min_at and *max_at are set to where the
+ * smallest and largest value are, else to -1.
  */
 static ColumnarEncoding
 AppendEncoded(StringInfo buf, Form_pg_attribute att, const Datum *values, int n,
-			  DictionaryPlan *dict)
+			  DictionaryPlan *dict, int *min_at, int *max_at)
 {
 	ValueKind	kind = ColumnValueKind(att);
 	ColumnarEncoding best = COLUMNAR_ENCODING_PLAIN;
@@ -429,10 +467,13 @@ AppendEncoded(StringInfo buf, Form_pg_attribute att, const Datum *values, int n,
 	Size		header_size = 0;
 	int			dscale = 0;
 
+	*min_at = *max_at = -1;
 	if (kind == VALUE_NUMERIC)
 	{
 		images = DecimalImages(values, n, &dscale);
 		header_size = sizeof(DecimalHeader);
+		if (images != NULL)
+			ImageExtremes(images, n, min_at, max_at);
 	}
 	else if (kind != VALUE_OTHER)
 		images = ValueImages(values, n, att, kind);
@@ -453,7 +494,7 @@ AppendEncoded(StringInfo buf, Form_pg_attribute att, const Datum *values, int n,
 	dict->entries = -1;
 	if (TYPED_ENCODINGS_AVAILABLE)
 	{
-		PlanDictionary(att, values, n, buf->len, dict);
+		PlanDictionary(att, values, n, buf->len, best_size, dict);
 		if (dict->entries > 0 && dict->size < best_size)
 		{
 			best = COLUMNAR_ENCODING_DICTIONARY;
@@ -637,6 +678,8 @@ ColumnarEncodeChunk(Relation rel, Form_pg_attribute att, Datum *values, bool *nu
 	DictionaryPlan dict = {0};
 	Datum	   *present;
 	int			n = 0;
+	int			min_at;
+	int			max_at;
 	char	   *compressed;
 	int			compressed_size;
 
@@ -660,15 +703,22 @@ ColumnarEncodeChunk(Relation rel, Form_pg_attribute att, Datum *values, bool *nu
 			present[n++] = att->attlen == -1 ?
 				PointerGetDatum(PG_DETOAST_DATUM(values[i])) : values[i];
 	}
-	chunk->encoding = AppendEncoded(&buf, att, present, n, &dict);
+	chunk->encoding = AppendEncoded(&buf, att, present, n, &dict, &min_at, &max_at);
 	chunk->raw_size = buf.len;
+	if (min_at >= 0)
+	{
+		chunk->has_minmax = true;
+		chunk->min_value = present[min_at];
+		chunk->max_value = present[max_at];
+	}
 	/* min/max (and bloom) over the distinct values when the dictionary has them */
 	if (dict.entries > 0)
 	{
 		present = dict.values;
 		n = dict.entries;
 	}
-	SetMinMax(chunk, att, present, n);
+	if (min_at < 0)
+		SetMinMax(chunk, att, present, n);
 	if (with_bloom)
 		chunk->bloom = BuildBloom(att, present, n);
 

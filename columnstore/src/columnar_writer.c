@@ -8,11 +8,13 @@
  *	  arrives (ColumnarReserveRowNumbers), so a row's TID is known as soon as
  *	  it is written and callers can insert index entries right away; numbers
  *	  a short last group leaves unused are never handed out again.  The
- *	  by-reference values of the current row group live in one context per
- *	  column, so that encoding a column reads memory in order, and are reset
- *	  after each flush; encoding scratch lives in "columnar chunk encode",
- *	  reset after each chunk.  Values are detoasted when collected, so a row
- *	  group never points into the delta store's TOAST data.
+ *	  by-reference values of the current row group are copied one after the
+ *	  other into blocks of one context per column (an arena: no per-value
+ *	  allocation, and encoding a column reads memory in order), reset after
+ *	  each flush; encoding scratch lives in "columnar chunk encode", reset
+ *	  after each chunk.  Values are detoasted when collected, varlena values
+ *	  kept with a 4-byte header as chunks store them, so a row group never
+ *	  points into the delta store's TOAST data.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -25,6 +27,7 @@
 
 #include "epiphany/compat.h"
 
+#include "access/detoast.h"
 #include "columnar.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
@@ -35,13 +38,24 @@
 #include "utils/tuplesort.h"
 #include "parser/parse_oper.h"
 
+/* Bytes of the blocks a column's values are copied into. */
+#define VALUE_BLOCK_BYTES	(64 * 1024)
+
+/* Where the next by-reference value of a column goes. */
+typedef struct ValueArena
+{
+	MemoryContext context;		/* the blocks; reset after each row group */
+	char	   *free;			/* the current block's unused bytes */
+	Size		left;
+} ValueArena;
+
 struct ColumnarWriteState
 {
 	Relation	rel;
 	TupleDesc	tupdesc;
 	ColumnarOptions options;	/* row group and chunk sizes, compression */
 	MemoryContext row_group_context;	/* metadata of the current row group */
-	MemoryContext *value_contexts;	/* [attno]: its by-reference values */
+	ValueArena *arenas;			/* [attno]: its by-reference values */
 	MemoryContext chunk_context;	/* scratch of one chunk's encoding */
 	Datum	  **values;			/* [attno][row] */
 	bool	  **nulls;			/* [attno][row] */
@@ -71,14 +85,14 @@ ColumnarBeginWrite(Relation rel, const ColumnarOptions *options)
 												 ALLOCSET_DEFAULT_SIZES);
 	state->values = palloc(sizeof(Datum *) * natts);
 	state->nulls = palloc(sizeof(bool *) * natts);
-	state->value_contexts = palloc0(sizeof(MemoryContext) * natts);
+	state->arenas = palloc0(sizeof(ValueArena) * natts);
 	for (int a = 0; a < natts; a++)
 	{
 		state->values[a] = palloc(sizeof(Datum) * options->row_group_rows);
 		state->nulls[a] = palloc(sizeof(bool) * options->row_group_rows);
 		/* one context per column keeps its values together for encoding */
 		if (!TupleDescAttr(state->tupdesc, a)->attbyval)
-			state->value_contexts[a] = AllocSetContextCreate(CurrentMemoryContext,
+			state->arenas[a].context = AllocSetContextCreate(CurrentMemoryContext,
 															 "row group column values",
 															 ALLOCSET_DEFAULT_SIZES);
 	}
@@ -142,9 +156,69 @@ FlushRowGroup(ColumnarWriteState *state)
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(state->row_group_context);
 	for (int a = 0; a < natts; a++)
-		if (state->value_contexts[a] != NULL)
-			MemoryContextReset(state->value_contexts[a]);
+	{
+		if (state->arenas[a].context != NULL)
+			MemoryContextReset(state->arenas[a].context);
+		state->arenas[a].free = NULL;
+		state->arenas[a].left = 0;
+	}
 	state->row_count = 0;
+}
+
+/*
+ * "size" bytes, MAXALIGNed, after the arena's last value; a value larger
+ * than a quarter block gets a block of its own.
+ */
+static char *
+ArenaAlloc(ValueArena *arena, Size size)
+{
+	char	   *space;
+
+	size = MAXALIGN(size);
+	if (size > VALUE_BLOCK_BYTES / 4)
+		return MemoryContextAlloc(arena->context, size);
+	if (size > arena->left)
+	{
+		arena->free = MemoryContextAlloc(arena->context, VALUE_BLOCK_BYTES);
+		arena->left = VALUE_BLOCK_BYTES;
+	}
+	space = arena->free;
+	arena->free += size;
+	arena->left -= size;
+	return space;
+}
+
+/*
+ * A copy of by-reference "value" of column "att" in "arena": varlena values
+ * with a 4-byte header, decompressed and fetched first when toasted.
+ */
+static Datum
+KeepValue(ValueArena *arena, Form_pg_attribute att, Datum value)
+{
+	Pointer		src = DatumGetPointer(value);
+	Size		size;
+	char	   *copy;
+
+	if (att->attlen == -1 && (VARATT_IS_EXTERNAL(src) || VARATT_IS_COMPRESSED(src)))
+	{
+		MemoryContext old = MemoryContextSwitchTo(arena->context);
+		struct varlena *whole = detoast_attr((struct varlena *) src);
+
+		MemoryContextSwitchTo(old);
+		return PointerGetDatum(whole);
+	}
+	if (att->attlen == -1 && VARATT_IS_SHORT(src))
+	{
+		size = VARSIZE_SHORT(src) - VARHDRSZ_SHORT;
+		copy = ArenaAlloc(arena, VARHDRSZ + size);
+		SET_VARSIZE(copy, VARHDRSZ + size);
+		memcpy(VARDATA(copy), VARDATA_SHORT(src), size);
+		return PointerGetDatum(copy);
+	}
+	size = datumGetSize(value, false, att->attlen);
+	copy = ArenaAlloc(arena, size);
+	memcpy(copy, src, size);
+	return PointerGetDatum(copy);
 }
 
 /*
@@ -154,7 +228,6 @@ FlushRowGroup(ColumnarWriteState *state)
 void
 ColumnarWriteRow(ColumnarWriteState *state, TupleTableSlot *slot, ItemPointer tid)
 {
-	MemoryContext old;
 	int			row = state->row_count;
 
 	if (row == 0)
@@ -173,12 +246,7 @@ ColumnarWriteRow(ColumnarWriteState *state, TupleTableSlot *slot, ItemPointer ti
 			state->values[a][row] = slot->tts_values[a];
 			continue;
 		}
-		old = MemoryContextSwitchTo(state->value_contexts[a]);
-		if (att->attlen == -1)
-			state->values[a][row] = PointerGetDatum(PG_DETOAST_DATUM_COPY(slot->tts_values[a]));
-		else
-			state->values[a][row] = datumCopy(slot->tts_values[a], false, att->attlen);
-		MemoryContextSwitchTo(old);
+		state->values[a][row] = KeepValue(&state->arenas[a], att, slot->tts_values[a]);
 	}
 
 	ColumnarRowNumberGetTid(state->first_row + row, tid);
@@ -201,13 +269,13 @@ ColumnarEndWrite(ColumnarWriteState *state)
 	MemoryContextDelete(state->chunk_context);
 	for (int a = 0; a < state->tupdesc->natts; a++)
 	{
-		if (state->value_contexts[a] != NULL)
-			MemoryContextDelete(state->value_contexts[a]);
+		if (state->arenas[a].context != NULL)
+			MemoryContextDelete(state->arenas[a].context);
 		pfree(state->values[a]);
 		pfree(state->nulls[a]);
 	}
 	pfree(state->values);
-	pfree(state->value_contexts);
+	pfree(state->arenas);
 	pfree(state->nulls);
 	pfree(state);
 }

@@ -7,10 +7,11 @@
  *	  (the column store: as PLAIN values) and bit-packs the codes
  *	  (EpBitPack).
  *
- *	  Equality is datumIsEqual's (the same bytes), hashed on the same bytes,
- *	  so it needs no operator class and works for every type, but values
- *	  equal by their type's rules with different images (numeric 1.0 and
- *	  1.00) stay distinct, as they must to come back unchanged.
+ *	  Equality is datumIsEqual's (the same bytes; by-value Datums compared
+ *	  as integers), hashed on the same bytes (by-value Datums by murmur's
+ *	  finalizer), so it needs no operator class and works for every type,
+ *	  but values equal by their type's rules with different images (numeric
+ *	  1.0 and 1.00) stay distinct, as they must to come back unchanged.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -28,14 +29,47 @@
 #include "port/pg_bitutils.h"
 #include "utils/datum.h"
 
-/* Hash of a value's image: the Datum itself, or the bytes it points to. */
+/*
+ * Hash of a by-value Datum: murmur's 32-bit finalizer over both halves
+ * (a Datum of 2 or 4 bytes is sign-extended, so its upper half is fixed).
+ */
 static inline uint32
-HashImage(Datum value, bool typbyval, int16 typlen)
+HashByValue(Datum value)
 {
-	if (typbyval)
-		return hash_bytes((const unsigned char *) &value, sizeof(Datum));
+	uint64		v = (uint64) value;
+
+	return murmurhash32((uint32) v ^ murmurhash32((uint32) (v >> 32)));
+}
+
+/* Hash of a by-reference value's image: the bytes it points to. */
+static inline uint32
+HashByReference(Datum value, int16 typlen)
+{
 	return hash_bytes((const unsigned char *) DatumGetPointer(value),
-					  (int) datumGetSize(value, typbyval, typlen));
+					  (int) datumGetSize(value, false, typlen));
+}
+
+/*
+ * The slot of "value" in the open-addressing table "slots" (code + 1, 0 is
+ * empty): the one holding an equal entry, or the empty one where it goes.
+ */
+static inline uint32
+FindSlot(const int32 *slots, uint32 mask, const Datum *entries, Datum value, bool typbyval,
+		 int16 typlen)
+{
+	uint32		h;
+
+	if (typbyval)
+	{
+		h = HashByValue(value) & mask;
+		while (slots[h] != 0 && entries[slots[h] - 1] != value)
+			h = (h + 1) & mask;
+		return h;
+	}
+	h = HashByReference(value, typlen) & mask;
+	while (slots[h] != 0 && !datumIsEqual(entries[slots[h] - 1], value, false, typlen))
+		h = (h + 1) & mask;
+	return h;
 }
 
 int
@@ -51,11 +85,8 @@ EpDictBuild(const Datum *values, int count, bool typbyval, int16 typlen,
 	Assert(max_entries >= 1);
 	for (int i = 0; i < count; i++)
 	{
-		uint32		h = HashImage(values[i], typbyval, typlen) & mask;
+		uint32		h = FindSlot(slots, mask, entries, values[i], typbyval, typlen);
 
-		while (slots[h] != 0 &&
-			   !datumIsEqual(entries[slots[h] - 1], values[i], typbyval, typlen))
-			h = (h + 1) & mask;
 		if (slots[h] == 0)
 		{
 			if (distinct == max_entries)
