@@ -56,6 +56,7 @@ CREATE TABLE _epiphany_columnar.chunk (
     encoding    smallint NOT NULL,
     compression smallint NOT NULL,
     raw_size    integer NOT NULL,
+    plain_size  bigint NOT NULL,
     stored_size integer NOT NULL,
     toast_value oid NOT NULL,
     min_value   bytea,
@@ -103,11 +104,12 @@ COMMENT ON FUNCTION epiphany.columnar_merge_stats() IS
 CREATE FUNCTION epiphany.columnar_stats(
     rel regclass,
     OUT row_groups bigint, OUT rows bigint, OUT delta_rows bigint,
-    OUT deleted_rows bigint, OUT stored_bytes bigint, OUT raw_bytes bigint)
+    OUT deleted_rows bigint, OUT stored_bytes bigint, OUT raw_bytes bigint,
+    OUT compression_ratio double precision, OUT encodings text[])
 RETURNS record
 AS 'MODULE_PATHNAME', 'ep_columnar_stats' LANGUAGE C STRICT;
 COMMENT ON FUNCTION epiphany.columnar_stats(regclass) IS
-    'Row groups, rows, delta rows, deleted rows and bytes of a columnar table';
+    'Row groups, rows, delta rows, deleted rows, bytes, compression ratio and encodings of a columnar table';
 
 -- Per-table options, by table (they outlive TRUNCATE and rewrites); rows
 -- become columnar sorted by the segmentby columns, then the orderby columns,

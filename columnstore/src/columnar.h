@@ -128,6 +128,8 @@ typedef struct ColumnarChunk
 	int16		encoding;		/* ColumnarEncoding */
 	int16		compression;	/* EpCompression applied after encoding */
 	int32		raw_size;		/* encoded bytes before compression */
+	int64		plain_size;		/* bytes in PLAIN encoding (the null bitmap
+								 * included): what the encodings saved */
 	int32		stored_size;	/* bytes in the TOAST value */
 	Oid			toast_value;	/* value id in the table's TOAST relation;
 								 * InvalidOid when stored_size is 0 */
@@ -321,8 +323,16 @@ extern Datum ColumnarLoadedChunkValue(Relation rel, Form_pg_attribute att,
 									  ColumnarChunk *chunk, ColumnarChunkData *data,
 									  int row, bool *isnull);
 extern const char *ColumnarEncodingName(int encoding);
-extern int64 ColumnarChunkPlainSize(Relation rel, Form_pg_attribute att,
-									ColumnarChunk *chunk);
+
+/* columnar_encodings_sql.c */
+typedef struct ColumnarEncodingTotals
+{
+	int64		chunks;
+	int64		plain_bytes;	/* the values in PLAIN form */
+	int64		stored_bytes;
+} ColumnarEncodingTotals;
+
+extern ColumnarEncodingTotals *ColumnarTotalsByEncoding(Relation rel);
 
 /* columnar_writer.c */
 typedef struct ColumnarWriteState ColumnarWriteState;

@@ -447,7 +447,8 @@ ImageExtremes(const uint64 *images, int n, int *min_at, int *max_at)
 }
 
 /*
- * Appends values[0..n) (non-NULL, varlena detoasted) in the smallest
+ * Appends values[0..n) (non-NULL, varlena detoasted; "plain_bytes" in
+ * PLAIN encoding) in the smallest
  * encoding "att" admits, measured exactly; PLAIN wins ties, then the
  * earlier entry of TypedEncodings, then the dictionary.  Returns the
  * encoding chosen; "dict" is the dictionary of the values (entries -1 when
@@ -457,11 +458,11 @@ ImageExtremes(const uint64 *images, int n, int *min_at, int *max_at)
  */
 static ColumnarEncoding
 AppendEncoded(StringInfo buf, Form_pg_attribute att, const Datum *values, int n,
-			  DictionaryPlan *dict, int *min_at, int *max_at)
+			  Size plain_bytes, DictionaryPlan *dict, int *min_at, int *max_at)
 {
 	ValueKind	kind = ColumnValueKind(att);
 	ColumnarEncoding best = COLUMNAR_ENCODING_PLAIN;
-	Size		best_size = PlainSize(att, values, n, buf->len);
+	Size		best_size = plain_bytes;
 	int			best_codec = -1;
 	uint64	   *images = NULL;
 	Size		header_size = 0;
@@ -680,6 +681,7 @@ ColumnarEncodeChunk(Relation rel, Form_pg_attribute att, Datum *values, bool *nu
 	int			n = 0;
 	int			min_at;
 	int			max_at;
+	Size		values_plain;
 	char	   *compressed;
 	int			compressed_size;
 
@@ -703,7 +705,10 @@ ColumnarEncodeChunk(Relation rel, Form_pg_attribute att, Datum *values, bool *nu
 			present[n++] = att->attlen == -1 ?
 				PointerGetDatum(PG_DETOAST_DATUM(values[i])) : values[i];
 	}
-	chunk->encoding = AppendEncoded(&buf, att, present, n, &dict, &min_at, &max_at);
+	values_plain = PlainSize(att, present, n, buf.len);
+	chunk->plain_size = (int64) (buf.len + values_plain);
+	chunk->encoding = AppendEncoded(&buf, att, present, n, values_plain, &dict, &min_at,
+									&max_at);
 	chunk->raw_size = buf.len;
 	if (min_at >= 0)
 	{
@@ -1852,49 +1857,3 @@ ColumnarLoadedChunkValue(Relation rel, Form_pg_attribute att, ColumnarChunk *chu
 	}
 }
 
-/*
- * ColumnarChunkPlainSize - the bytes "chunk" would take in PLAIN encoding
- * before compression, null bitmap included (0 for an all-NULL chunk).
- * Variable-length values of a typed chunk are decoded to be measured, in a
- * context of their own.
- */
-int64
-ColumnarChunkPlainSize(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk)
-{
-	Size		bitmap = chunk->null_count > 0 ? NULL_BITMAP_BYTES(chunk->row_count) : 0;
-	int			n = chunk->row_count - chunk->null_count;
-	MemoryContext context;
-	MemoryContext old;
-	ColumnarChunkData data;
-	Datum	   *present;
-	Size		size;
-	int			k = 0;
-
-	if (n <= 0)
-		return 0;
-	if (chunk->encoding == COLUMNAR_ENCODING_PLAIN)
-		return chunk->raw_size;
-	if (att->attlen > 0)
-	{
-		Size		end = bitmap;
-
-		for (int i = 0; i < n; i++)
-			end = att_align_nominal(end, att->attalign) + att->attlen;
-		return (int64) end;
-	}
-
-	context = AllocSetContextCreate(CurrentMemoryContext, "columnar chunk measure",
-									ALLOCSET_DEFAULT_SIZES);
-	old = MemoryContextSwitchTo(context);
-	ColumnarInitChunkData(&data, context);
-	ColumnarLoadChunk(rel, att, chunk, &data, true);
-	ColumnarDecodeLoadedChunk(rel, att, chunk, &data);
-	present = palloc(sizeof(Datum) * n);
-	for (int i = 0; i < data.row_count; i++)
-		if (!data.nulls[i])
-			present[k++] = data.values[i];
-	size = bitmap + PlainSize(att, present, k, bitmap);
-	MemoryContextSwitchTo(old);
-	MemoryContextDelete(context);
-	return (int64) size;
-}

@@ -3,11 +3,13 @@
  * columnar_encodings_sql.c
  *	  epiphany.columnar_encodings(rel): for each column of a columnar table
  *	  and each encoding its chunks use, the number of chunks, their bytes in
- *	  PLAIN form (before encoding and compression) and their stored bytes.
+ *	  PLAIN form (before encoding and compression) and their stored bytes;
+ *	  the same totals (ColumnarTotalsByEncoding) give columnar_stats its
+ *	  compression ratio and encodings.
  *
  *	  Reads the chunk catalog under the statement's snapshot through
- *	  ColumnarReadStorageMap; variable-length columns with typed chunks are
- *	  decoded to be measured (ColumnarChunkPlainSize).
+ *	  ColumnarReadStorageMap; the writer recorded each chunk's PLAIN size, so
+ *	  nothing is decoded.
  *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
@@ -31,17 +33,10 @@
 
 PG_FUNCTION_INFO_V1(ep_columnar_encodings);
 
-/* Totals of one column and encoding. */
-typedef struct EncodingTotals
-{
-	int64		chunks;
-	int64		raw_bytes;
-	int64		stored_bytes;
-} EncodingTotals;
-
 /* Adds the chunks of row group "rg" to totals[attnum - 1][encoding]. */
 static void
-AddRowGroup(Relation rel, ColumnarRowGroup *rg, EncodingTotals (*totals)[COLUMNAR_ENCODING_COUNT])
+AddRowGroup(Relation rel, ColumnarRowGroup *rg,
+			ColumnarEncodingTotals (*totals)[COLUMNAR_ENCODING_COUNT])
 {
 	TupleDesc	tupdesc = RelationGetDescr(rel);
 
@@ -54,7 +49,7 @@ AddRowGroup(Relation rel, ColumnarRowGroup *rg, EncodingTotals (*totals)[COLUMNA
 		for (int c = 0; c < rg->chunk_count; c++)
 		{
 			ColumnarChunk *chunk = &rg->chunks[a][c];
-			EncodingTotals *t;
+			ColumnarEncodingTotals *t;
 
 			CHECK_FOR_INTERRUPTS();
 			if (chunk->row_count == 0)
@@ -67,10 +62,29 @@ AddRowGroup(Relation rel, ColumnarRowGroup *rg, EncodingTotals (*totals)[COLUMNA
 						 errdetail("The chunk's encoding %d is unknown.", chunk->encoding)));
 			t = &totals[a][chunk->encoding];
 			t->chunks++;
-			t->raw_bytes += ColumnarChunkPlainSize(rel, att, chunk);
+			t->plain_bytes += chunk->plain_size;
 			t->stored_bytes += chunk->stored_size;
 		}
 	}
+}
+
+/*
+ * ColumnarTotalsByEncoding - the totals of columnar table "rel"'s chunks,
+ * as the active snapshot sees its row groups, by column and encoding:
+ * element [(attnum - 1) * COLUMNAR_ENCODING_COUNT + encoding].
+ */
+ColumnarEncodingTotals *
+ColumnarTotalsByEncoding(Relation rel)
+{
+	int			natts = RelationGetDescr(rel)->natts;
+	ColumnarEncodingTotals (*totals)[COLUMNAR_ENCODING_COUNT];
+	ColumnarStorageMap *map;
+
+	totals = palloc0(sizeof(*totals) * Max(natts, 1));
+	map = ColumnarReadStorageMap(rel, GetActiveSnapshot());
+	for (int g = 0; g < map->count; g++)
+		AddRowGroup(rel, map->row_groups[g], totals);
+	return &totals[0][0];
 }
 
 /*
@@ -84,8 +98,7 @@ ep_columnar_encodings(PG_FUNCTION_ARGS)
 	Oid			relid = PG_GETARG_OID(0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Relation	rel;
-	ColumnarStorageMap *map;
-	EncodingTotals (*totals)[COLUMNAR_ENCODING_COUNT];
+	ColumnarEncodingTotals *totals;
 	int			natts;
 
 	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
@@ -100,25 +113,23 @@ ep_columnar_encodings(PG_FUNCTION_ARGS)
 				 errmsg("\"%s\" is not a columnar table", RelationGetRelationName(rel)),
 				 errhint("Create it with USING columnar, or use ALTER TABLE ... SET ACCESS METHOD columnar.")));
 	natts = RelationGetDescr(rel)->natts;
-	totals = palloc0(sizeof(*totals) * Max(natts, 1));
-	map = ColumnarReadStorageMap(rel, GetActiveSnapshot());
-	for (int g = 0; g < map->count; g++)
-		AddRowGroup(rel, map->row_groups[g], totals);
+	totals = ColumnarTotalsByEncoding(rel);
 
 	for (int a = 0; a < natts; a++)
 	{
 		for (int e = 0; e < COLUMNAR_ENCODING_COUNT; e++)
 		{
+			ColumnarEncodingTotals *t = &totals[a * COLUMNAR_ENCODING_COUNT + e];
 			Datum		values[5];
 			bool		nulls[5] = {false};
 
-			if (totals[a][e].chunks == 0)
+			if (t->chunks == 0)
 				continue;
 			values[0] = NameGetDatum(&TupleDescAttr(RelationGetDescr(rel), a)->attname);
 			values[1] = CStringGetTextDatum(ColumnarEncodingName(e));
-			values[2] = Int64GetDatum(totals[a][e].chunks);
-			values[3] = Int64GetDatum(totals[a][e].raw_bytes);
-			values[4] = Int64GetDatum(totals[a][e].stored_bytes);
+			values[2] = Int64GetDatum(t->chunks);
+			values[3] = Int64GetDatum(t->plain_bytes);
+			values[4] = Int64GetDatum(t->stored_bytes);
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
 	}

@@ -25,12 +25,14 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/pg_type.h"
 #include "catalog/toasting.h"
 #include "columnar.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "parser/parse_oper.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -138,9 +140,46 @@ ep_columnar_compact(PG_FUNCTION_ARGS)
 }
 
 /*
+ * The compression ratio of "rel"'s chunks (their values' bytes in PLAIN
+ * form over their stored bytes; NULL without stored bytes) and the names of
+ * the encodings they use, in encoding number order, as a text[].
+ */
+static void
+EncodingSummary(Relation rel, Datum *ratio, bool *ratio_null, Datum *encodings)
+{
+	int			natts = RelationGetDescr(rel)->natts;
+	ColumnarEncodingTotals *totals = ColumnarTotalsByEncoding(rel);
+	Datum		names[COLUMNAR_ENCODING_COUNT];
+	int			nnames = 0;
+	int64		plain = 0;
+	int64		stored = 0;
+
+	for (int e = 0; e < COLUMNAR_ENCODING_COUNT; e++)
+	{
+		bool		used = false;
+
+		for (int a = 0; a < natts; a++)
+		{
+			ColumnarEncodingTotals *t = &totals[a * COLUMNAR_ENCODING_COUNT + e];
+
+			plain += t->plain_bytes;
+			stored += t->stored_bytes;
+			used |= t->chunks > 0;
+		}
+		if (used)
+			names[nnames++] = CStringGetTextDatum(ColumnarEncodingName(e));
+	}
+	*ratio_null = stored == 0;
+	*ratio = Float8GetDatum(stored > 0 ? (double) plain / (double) stored : 0);
+	*encodings = PointerGetDatum(construct_array(names, nnames, TEXTOID, -1, false,
+												 TYPALIGN_INT));
+}
+
+/*
  * epiphany.columnar_stats(rel regclass) -> (row_groups, rows, delta_rows,
- * deleted_rows, stored_bytes, raw_bytes), as the current snapshot sees them.
- * delta_rows counts the delta store's rows, which takes a scan of it.
+ * deleted_rows, stored_bytes, raw_bytes, compression_ratio, encodings), as
+ * the current snapshot sees them.  delta_rows counts the delta store's
+ * rows, which takes a scan of it.
  */
 Datum
 ep_columnar_stats(PG_FUNCTION_ARGS)
@@ -148,8 +187,8 @@ ep_columnar_stats(PG_FUNCTION_ARGS)
 	Oid			relid = PG_GETARG_OID(0);
 	Relation	rel;
 	TupleDesc	tupdesc;
-	Datum		values[7];
-	bool		nulls[7] = {false};
+	Datum		values[8];
+	bool		nulls[8] = {false};
 	int64		row_groups;
 	int64		rows;
 	int64		deleted;
@@ -179,6 +218,7 @@ ep_columnar_stats(PG_FUNCTION_ARGS)
 	}
 	GetHeapamTableAmRoutine()->scan_end(scan);
 	ExecDropSingleTupleTableSlot(slot);
+	EncodingSummary(rel, &values[6], &nulls[6], &values[7]);
 	table_close(rel, AccessShareLock);
 
 	values[0] = Int64GetDatum(row_groups);

@@ -76,6 +76,7 @@ enum
 	Anum_chunk_encoding,
 	Anum_chunk_compression,
 	Anum_chunk_raw_size,
+	Anum_chunk_plain_size,
 	Anum_chunk_stored_size,
 	Anum_chunk_toast_value,
 	Anum_chunk_min_value,
@@ -520,6 +521,7 @@ ColumnarInsertRowGroup(Relation rel, ColumnarRowGroup *rg)
 			values[Anum_chunk_encoding - 1] = Int16GetDatum(chunk->encoding);
 			values[Anum_chunk_compression - 1] = Int16GetDatum(chunk->compression);
 			values[Anum_chunk_raw_size - 1] = Int32GetDatum(chunk->raw_size);
+			values[Anum_chunk_plain_size - 1] = Int64GetDatum(chunk->plain_size);
 			values[Anum_chunk_stored_size - 1] = Int32GetDatum(chunk->stored_size);
 			values[Anum_chunk_toast_value - 1] = ObjectIdGetDatum(chunk->toast_value);
 			values[Anum_chunk_min_value - 1] = PointerGetDatum(min_image);
@@ -679,6 +681,7 @@ FillChunk(ColumnarChunk *chunk, Datum *values, bool *nulls)
 	chunk->encoding = DatumGetInt16(values[Anum_chunk_encoding - 1]);
 	chunk->compression = DatumGetInt16(values[Anum_chunk_compression - 1]);
 	chunk->raw_size = DatumGetInt32(values[Anum_chunk_raw_size - 1]);
+	chunk->plain_size = DatumGetInt64(values[Anum_chunk_plain_size - 1]);
 	chunk->stored_size = DatumGetInt32(values[Anum_chunk_stored_size - 1]);
 	chunk->toast_value = DatumGetObjectId(values[Anum_chunk_toast_value - 1]);
 	chunk->has_minmax = !nulls[Anum_chunk_min_value - 1] && !nulls[Anum_chunk_max_value - 1];

@@ -127,6 +127,19 @@ SELECT attname, encoding, raw_bytes, stored_bytes * 5 < raw_bytes AS five_times_
                    'flag', 'sparse', 'poles', 'd', 'note', 'noisy', 'amount')
  ORDER BY attname;
 
+-- (d) columnar_stats sums the same chunks: its compression ratio is their
+-- PLAIN bytes over their stored bytes, its encodings those they use, in
+-- encoding number order.
+SELECT s.compression_ratio = e.plain::float8 / e.stored AS ratio_matches,
+       s.compression_ratio > 4 AS ratio_above_4, s.encodings
+  FROM epiphany.columnar_stats('enc_col') s,
+       (SELECT sum(raw_bytes) AS plain, sum(stored_bytes) AS stored
+          FROM epiphany.columnar_encodings('enc_col')) e;
+CREATE TABLE enc_empty (LIKE enc_heap) USING columnar;
+SELECT compression_ratio IS NULL AS no_ratio, encodings
+  FROM epiphany.columnar_stats('enc_empty');
+DROP TABLE enc_empty;
+
 -- Chunks of fewer values, after more rows arrive: still the same rows.
 INSERT INTO enc_heap SELECT * FROM enc_heap WHERE id < 37;
 INSERT INTO enc_col SELECT * FROM enc_col WHERE id < 37;
