@@ -13,7 +13,7 @@
 MODULES = rowstore columnstore vectorstore timestore
 PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
 
-.PHONY: run test stop build install clean bench-columnar bench-vector bench-timeseries
+.PHONY: run test stop build install clean bench-columnar bench-columnar-decode bench-vector bench-timeseries
 
 run:
 	@scripts/run.sh
@@ -35,6 +35,9 @@ clean:
 
 bench-columnar:
 	@bench/columnar/run.sh
+
+bench-columnar-decode:
+	@bench/columnar/decode.sh
 
 bench-vector:
 	@bench/vector/run.sh

@@ -11,17 +11,10 @@
 #
 # Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
 set -euo pipefail
-source "$(dirname "$0")/../../scripts/lib.sh"
 
 rows=${BENCH_ROWS:-6000000}
-port=${PGPORT:-5433}
 db=bench_columnar
-user=$(ep_server_user)
-psql_cmd=("$EP_PG_BINDIR/psql" -h 127.0.0.1 -p "$port" -U "$user" -X -q -v ON_ERROR_STOP=1)
-
-run_sql() {
-	ep_as_server_user "${psql_cmd[@]}" -d "$db" "$@"
-}
+source "$(dirname "$0")/common.sh"
 
 # Milliseconds of the best of three runs of one statement.
 best_ms() {
@@ -53,13 +46,7 @@ report() {
 		'BEGIN { printf "%-34s heap %12.1f %-5s columnar %12.1f %-5s ratio %7.2f\n", name, h, unit, c, unit, c / h }'
 }
 
-ep_as_server_user "${psql_cmd[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db" \
-	-c "CREATE DATABASE $db" >/dev/null
-run_sql -c 'CREATE EXTENSION epiphany CASCADE' 2>/dev/null
-
-echo "EpiphanyDB columnar benchmark: $rows rows"
-echo "commit $(git -C "$EP_TOP" rev-parse --short HEAD), $(run_sql -Atc 'SELECT version()' | cut -d, -f1)"
-echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
+bench_start "EpiphanyDB columnar benchmark: $rows rows"
 echo "settings: shared_buffers=$(run_sql -Atc 'SHOW shared_buffers'), work_mem=$(run_sql -Atc 'SHOW work_mem'), max_parallel_workers_per_gather=$(run_sql -Atc 'SHOW max_parallel_workers_per_gather')"
 echo
 

@@ -191,3 +191,14 @@ RETURNS TABLE (attname name, encoding text, chunks bigint, raw_bytes bigint,
 AS 'MODULE_PATHNAME', 'ep_columnar_encodings' LANGUAGE C STRICT;
 COMMENT ON FUNCTION epiphany.columnar_encodings(regclass) IS
     'Encodings of a columnar table''s chunks per column: chunks, bytes before encoding and compression, bytes stored';
+
+-- Wall-clock times of loading each chunk once, decoding it and copying the
+-- decoded result (per round), per column and encoding: the decoders' speed
+-- next to memory speed, for bench/columnar/decode.sh.
+CREATE FUNCTION epiphany.columnar_decode_speed(rel regclass, rounds integer DEFAULT 10)
+RETURNS TABLE (attname name, encoding text, chunks bigint, rows bigint,
+               load_ms double precision, decode_ms double precision,
+               memcpy_ms double precision)
+AS 'MODULE_PATHNAME', 'ep_columnar_decode_speed' LANGUAGE C STRICT;
+COMMENT ON FUNCTION epiphany.columnar_decode_speed(regclass, integer) IS
+    'Per column and encoding: chunks, rows, ms to load them, to decode them and to memcpy the result';

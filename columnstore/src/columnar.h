@@ -25,6 +25,7 @@
 #include "access/tableam.h"
 #include "epiphany/compress.h"
 #include "nodes/bitmapset.h"
+#include "nodes/execnodes.h"
 #include "storage/itemptr.h"
 #include "utils/rel.h"
 #include "utils/snapshot.h"
@@ -324,6 +325,10 @@ extern Datum ColumnarLoadedChunkValue(Relation rel, Form_pg_attribute att,
 									  int row, bool *isnull);
 extern const char *ColumnarEncodingName(int encoding);
 
+/* columnar_functions.c */
+extern Relation ColumnarOpenTable(Oid relid, LOCKMODE lockmode);
+extern Relation ColumnarOpenTableToRead(Oid relid);
+
 /* columnar_encodings_sql.c */
 typedef struct ColumnarEncodingTotals
 {
@@ -332,7 +337,15 @@ typedef struct ColumnarEncodingTotals
 	int64		stored_bytes;
 } ColumnarEncodingTotals;
 
+typedef bool (*ColumnarEncodingRowFill) (void *totals, int index, Datum *values);
+typedef void (*ColumnarChunkVisitor) (Relation rel, Form_pg_attribute att,
+									  ColumnarChunk *chunk, int index, void *arg);
+
+extern void ColumnarVisitChunks(Relation rel, ColumnarChunkVisitor visit, void *arg);
+
 extern ColumnarEncodingTotals *ColumnarTotalsByEncoding(Relation rel);
+extern void ColumnarPutEncodingRows(Relation rel, ReturnSetInfo *rsinfo, int ncolumns,
+									ColumnarEncodingRowFill fill, void *totals);
 
 /* columnar_writer.c */
 typedef struct ColumnarWriteState ColumnarWriteState;

@@ -1237,12 +1237,53 @@ ColumnarLoadChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
 	data->values_offset = CheckNullBitmap(rel, att, chunk, data->raw);
 }
 
+/*
+ * PLAIN of a fixed-length type: the values follow one another at a stride
+ * of the length rounded up to the alignment, from the first aligned offset,
+ * so the bounds are checked once and each value is read at its place (a
+ * by-reference value points there).
+ */
+static void
+DecodePlainFixed(Relation rel, Form_pg_attribute att, ColumnarChunkData *data)
+{
+	int			start = att_align_nominal(data->values_offset, att->attalign);
+	int			stride = att_align_nominal(att->attlen, att->attalign);
+	int			n = 0;
+	const char *p;
+
+	for (int i = 0; i < data->row_count; i++)
+		n += data->nulls[i] ? 0 : 1;
+	/* the last value ends unpadded */
+	if ((n == 0 ? (int64) data->values_offset :
+		 (int64) start + (int64) (n - 1) * stride + att->attlen) != data->raw_size)
+		ReportCorruptChunk(rel, att, "The chunk's size does not match its values.");
+	p = data->raw + start;
+	if (n == data->row_count && att->attbyval && att->attlen == sizeof(Datum))
+	{
+		/* no NULLs, Datum-sized values one after another: a copy */
+		memcpy(data->values, p, sizeof(Datum) * (Size) n);
+		return;
+	}
+	for (int i = 0; i < data->row_count; i++)
+	{
+		if (data->nulls[i])
+			continue;
+		data->values[i] = fetch_att(p, att->attbyval, att->attlen);
+		p += stride;
+	}
+}
+
 /* PLAIN: each non-NULL row's value, read in place. */
 static void
 DecodePlain(Relation rel, Form_pg_attribute att, ColumnarChunkData *data)
 {
 	int			offset = data->values_offset;
 
+	if (att->attlen > 0)
+	{
+		DecodePlainFixed(rel, att, data);
+		return;
+	}
 	for (int i = 0; i < data->row_count; i++)
 	{
 		if (!data->nulls[i])

@@ -200,15 +200,47 @@ ColumnarNumericAtDisplayScale(Datum value, int64 *scaled, int *dscale)
  * The base-10000 digits of "magnitude" / 10^scale, least significant
  * first, into digits[]; returns how many, the most significant non-zero
  * (none for zero).  The first digit holds the last scale % 4 decimals.
+ * Divides by constants (a division by a variable is a slow instruction).
  */
+static inline int
+DigitsLowFirst64(uint64 magnitude, int scale, int16 *digits)
+{
+	int			n = 0;
+
+	StaticAssertStmt(NUMERIC_BASE_DIGITS == 4, "the partial digit assumes base 10000");
+	if (magnitude != 0)
+	{
+		switch (scale % NUMERIC_BASE_DIGITS)
+		{
+			case 1:
+				digits[n++] = (int16) (magnitude % 10 * 1000);
+				magnitude /= 10;
+				break;
+			case 2:
+				digits[n++] = (int16) (magnitude % 100 * 100);
+				magnitude /= 100;
+				break;
+			case 3:
+				digits[n++] = (int16) (magnitude % 1000 * 10);
+				magnitude /= 1000;
+				break;
+		}
+	}
+	for (; magnitude != 0; magnitude /= NUMERIC_BASE)
+		digits[n++] = (int16) (magnitude % NUMERIC_BASE);
+	return n;
+}
+
+/* DigitsLowFirst64 for any magnitude, in 128-bit arithmetic while needed. */
 static int
 DigitsLowFirst(uint128 magnitude, int scale, int16 *digits)
 {
 	int			partial = scale % NUMERIC_BASE_DIGITS;
 	int			n = 0;
-	uint64		small;
 
-	if (partial > 0 && magnitude != 0)
+	if (magnitude <= PG_UINT64_MAX)
+		return DigitsLowFirst64((uint64) magnitude, scale, digits);
+	if (partial > 0)
 	{
 		int			unit = (int) ColumnarPow10(partial);
 
@@ -220,9 +252,7 @@ DigitsLowFirst(uint128 magnitude, int scale, int16 *digits)
 		digits[n++] = (int16) (magnitude % NUMERIC_BASE);
 		magnitude /= NUMERIC_BASE;
 	}
-	for (small = (uint64) magnitude; small != 0; small /= NUMERIC_BASE)
-		digits[n++] = (int16) (small % NUMERIC_BASE);
-	return n;
+	return n + DigitsLowFirst64((uint64) magnitude, 0, digits + n);
 }
 
 /*

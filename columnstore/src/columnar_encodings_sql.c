@@ -26,46 +26,61 @@
 #include "columnar.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "utils/acl.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 
 PG_FUNCTION_INFO_V1(ep_columnar_encodings);
 
-/* Adds the chunks of row group "rg" to totals[attnum - 1][encoding]. */
-static void
-AddRowGroup(Relation rel, ColumnarRowGroup *rg,
-			ColumnarEncodingTotals (*totals)[COLUMNAR_ENCODING_COUNT])
+/*
+ * ColumnarVisitChunks - calls visit(rel, att, chunk, index, arg) for every
+ * chunk of the row groups of columnar table "rel" that the active snapshot
+ * sees, row group by row group, column by column, skipping dropped columns
+ * and the chunks of columns added after a row group was written; index is
+ * (attnum - 1) * COLUMNAR_ENCODING_COUNT + the chunk's encoding.  A chunk of
+ * an unknown encoding is reported as corrupt.
+ */
+void
+ColumnarVisitChunks(Relation rel, ColumnarChunkVisitor visit, void *arg)
 {
 	TupleDesc	tupdesc = RelationGetDescr(rel);
+	ColumnarStorageMap *map = ColumnarReadStorageMap(rel, GetActiveSnapshot());
 
-	for (int a = 0; a < Min(rg->natts, tupdesc->natts); a++)
+	for (int g = 0; g < map->count; g++)
 	{
-		Form_pg_attribute att = TupleDescAttr(tupdesc, a);
+		ColumnarRowGroup *rg = map->row_groups[g];
 
-		if (att->attisdropped)
-			continue;
-		for (int c = 0; c < rg->chunk_count; c++)
+		for (int a = 0; a < Min(rg->natts, tupdesc->natts); a++)
 		{
-			ColumnarChunk *chunk = &rg->chunks[a][c];
-			ColumnarEncodingTotals *t;
+			Form_pg_attribute att = TupleDescAttr(tupdesc, a);
 
-			CHECK_FOR_INTERRUPTS();
-			if (chunk->row_count == 0)
-				continue;		/* the column was added later */
-			if (chunk->encoding < 0 || chunk->encoding >= COLUMNAR_ENCODING_COUNT)
-				ereport(ERROR,
-						(errcode(ERRCODE_DATA_CORRUPTED),
-						 errmsg("corrupt chunk in column \"%s\" of columnar table \"%s\"",
-								NameStr(att->attname), RelationGetRelationName(rel)),
-						 errdetail("The chunk's encoding %d is unknown.", chunk->encoding)));
-			t = &totals[a][chunk->encoding];
-			t->chunks++;
-			t->plain_bytes += chunk->plain_size;
-			t->stored_bytes += chunk->stored_size;
+			for (int c = 0; c < rg->chunk_count && !att->attisdropped; c++)
+			{
+				ColumnarChunk *chunk = &rg->chunks[a][c];
+
+				CHECK_FOR_INTERRUPTS();
+				if (chunk->row_count == 0)
+					continue;	/* the column was added later */
+				if (chunk->encoding < 0 || chunk->encoding >= COLUMNAR_ENCODING_COUNT)
+					ereport(ERROR,
+							(errcode(ERRCODE_DATA_CORRUPTED),
+							 errmsg("corrupt chunk in column \"%s\" of columnar table \"%s\"",
+									NameStr(att->attname), RelationGetRelationName(rel)),
+							 errdetail("The chunk's encoding %d is unknown.", chunk->encoding)));
+				visit(rel, att, chunk, a * COLUMNAR_ENCODING_COUNT + chunk->encoding, arg);
+			}
 		}
 	}
+}
+
+/* Adds "chunk" to the totals "arg" at "index". */
+static void
+AddChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk, int index, void *arg)
+{
+	ColumnarEncodingTotals *t = &((ColumnarEncodingTotals *) arg)[index];
+
+	t->chunks++;
+	t->plain_bytes += chunk->plain_size;
+	t->stored_bytes += chunk->stored_size;
 }
 
 /*
@@ -77,14 +92,54 @@ ColumnarEncodingTotals *
 ColumnarTotalsByEncoding(Relation rel)
 {
 	int			natts = RelationGetDescr(rel)->natts;
-	ColumnarEncodingTotals (*totals)[COLUMNAR_ENCODING_COUNT];
-	ColumnarStorageMap *map;
+	ColumnarEncodingTotals *totals;
 
-	totals = palloc0(sizeof(*totals) * Max(natts, 1));
-	map = ColumnarReadStorageMap(rel, GetActiveSnapshot());
-	for (int g = 0; g < map->count; g++)
-		AddRowGroup(rel, map->row_groups[g], totals);
-	return &totals[0][0];
+	totals = palloc0(sizeof(ColumnarEncodingTotals) * COLUMNAR_ENCODING_COUNT * Max(natts, 1));
+	ColumnarVisitChunks(rel, AddChunk, totals);
+	return totals;
+}
+
+/*
+ * ColumnarPutEncodingRows - puts a row of "ncolumns" columns in the result
+ * set "rsinfo" for each column of "rel" and each encoding that "fill" has
+ * figures for: the column's name, the encoding's, then what
+ * fill(totals, index, values) puts in values[0..ncolumns - 2), returning
+ * false when it has none; index is (attnum - 1) * COLUMNAR_ENCODING_COUNT
+ * + encoding.
+ */
+void
+ColumnarPutEncodingRows(Relation rel, ReturnSetInfo *rsinfo, int ncolumns,
+						ColumnarEncodingRowFill fill, void *totals)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	Datum	   *values = palloc(sizeof(Datum) * ncolumns);
+	bool	   *nulls = palloc0(sizeof(bool) * ncolumns);
+
+	for (int a = 0; a < tupdesc->natts; a++)
+	{
+		for (int e = 0; e < COLUMNAR_ENCODING_COUNT; e++)
+		{
+			if (!fill(totals, a * COLUMNAR_ENCODING_COUNT + e, values + 2))
+				continue;
+			values[0] = NameGetDatum(&TupleDescAttr(tupdesc, a)->attname);
+			values[1] = CStringGetTextDatum(ColumnarEncodingName(e));
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
+	}
+}
+
+/* A row of columnar_encodings: chunks, PLAIN bytes, stored bytes. */
+static bool
+FillTotals(void *totals, int index, Datum *values)
+{
+	ColumnarEncodingTotals *t = &((ColumnarEncodingTotals *) totals)[index];
+
+	if (t->chunks == 0)
+		return false;
+	values[0] = Int64GetDatum(t->chunks);
+	values[1] = Int64GetDatum(t->plain_bytes);
+	values[2] = Int64GetDatum(t->stored_bytes);
+	return true;
 }
 
 /*
@@ -99,40 +154,12 @@ ep_columnar_encodings(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Relation	rel;
 	ColumnarEncodingTotals *totals;
-	int			natts;
 
-	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
-		aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(get_rel_relkind(relid)),
-					   get_rel_name(relid));
 	InitMaterializedSRF(fcinfo, 0);
-
-	rel = table_open(relid, AccessShareLock);
-	if (!ColumnarIsColumnarRelation(rel))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not a columnar table", RelationGetRelationName(rel)),
-				 errhint("Create it with USING columnar, or use ALTER TABLE ... SET ACCESS METHOD columnar.")));
-	natts = RelationGetDescr(rel)->natts;
+	rel = ColumnarOpenTableToRead(relid);
 	totals = ColumnarTotalsByEncoding(rel);
 
-	for (int a = 0; a < natts; a++)
-	{
-		for (int e = 0; e < COLUMNAR_ENCODING_COUNT; e++)
-		{
-			ColumnarEncodingTotals *t = &totals[a * COLUMNAR_ENCODING_COUNT + e];
-			Datum		values[5];
-			bool		nulls[5] = {false};
-
-			if (t->chunks == 0)
-				continue;
-			values[0] = NameGetDatum(&TupleDescAttr(RelationGetDescr(rel), a)->attname);
-			values[1] = CStringGetTextDatum(ColumnarEncodingName(e));
-			values[2] = Int64GetDatum(t->chunks);
-			values[3] = Int64GetDatum(t->plain_bytes);
-			values[4] = Int64GetDatum(t->stored_bytes);
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		}
-	}
+	ColumnarPutEncodingRows(rel, rsinfo, 5, FillTotals, totals);
 	table_close(rel, AccessShareLock);
 	return (Datum) 0;
 }

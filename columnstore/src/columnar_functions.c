@@ -47,9 +47,12 @@ PG_FUNCTION_INFO_V1(ep_columnar_stats);
 PG_FUNCTION_INFO_V1(ep_columnar_set_options);
 PG_FUNCTION_INFO_V1(ep_columnar_get_options);
 
-/* Opens "relid" with "lockmode" and checks that it is a columnar table. */
-static Relation
-OpenColumnarTable(Oid relid, LOCKMODE lockmode)
+/*
+ * ColumnarOpenTable - opens "relid" with "lockmode" and checks that it is a
+ * columnar table.
+ */
+Relation
+ColumnarOpenTable(Oid relid, LOCKMODE lockmode)
 {
 	Relation	rel = table_open(relid, lockmode);
 
@@ -59,6 +62,20 @@ OpenColumnarTable(Oid relid, LOCKMODE lockmode)
 				 errmsg("\"%s\" is not a columnar table", RelationGetRelationName(rel)),
 				 errhint("Create it with USING columnar, or use ALTER TABLE ... SET ACCESS METHOD columnar.")));
 	return rel;
+}
+
+/*
+ * ColumnarOpenTableToRead - opens "relid" for reading with AccessShareLock,
+ * once the current user is seen to have SELECT on it, and checks that it is
+ * a columnar table.
+ */
+Relation
+ColumnarOpenTableToRead(Oid relid)
+{
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(get_rel_relkind(relid)),
+					   get_rel_name(relid));
+	return ColumnarOpenTable(relid, AccessShareLock);
 }
 
 /* Errors out unless the current user owns relid. */
@@ -85,14 +102,14 @@ ColumnarMergeTable(Oid relid, int64 max_rows)
 	int64		moved;
 
 	CheckOwner(relid);
-	rel = OpenColumnarTable(relid, ExclusiveLock);
+	rel = ColumnarOpenTable(relid, ExclusiveLock);
 	if (!OidIsValid(rel->rd_rel->reltoastrelid))
 	{
 		table_close(rel, NoLock);
 		LockRelationOid(relid, AccessExclusiveLock);
 		AlterTableCreateToastTable(relid, (Datum) 0, AccessExclusiveLock);
 		CommandCounterIncrement();
-		rel = OpenColumnarTable(relid, NoLock);
+		rel = ColumnarOpenTable(relid, NoLock);
 	}
 	moved = ColumnarMergeDelta(rel, max_rows);
 	table_close(rel, NoLock);
@@ -117,7 +134,7 @@ ColumnarCompactTable(Oid relid, ColumnarCompactResult *result)
 	Relation	rel;
 
 	CheckOwner(relid);
-	rel = OpenColumnarTable(relid, ShareUpdateExclusiveLock);
+	rel = ColumnarOpenTable(relid, ShareUpdateExclusiveLock);
 	ColumnarCompact(rel, result);
 	table_close(rel, NoLock);
 }
@@ -198,13 +215,10 @@ ep_columnar_stats(PG_FUNCTION_ARGS)
 	TableScanDesc scan;
 	TupleTableSlot *slot;
 
-	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
-		aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(get_rel_relkind(relid)),
-					   get_rel_name(relid));
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 
-	rel = OpenColumnarTable(relid, AccessShareLock);
+	rel = ColumnarOpenTableToRead(relid);
 	ColumnarStorageStats(rel, &row_groups, &rows, &deleted, &stored, &raw);
 
 	slot = table_slot_create(rel, NULL);
@@ -326,7 +340,7 @@ ep_columnar_set_options(PG_FUNCTION_ARGS)
 	if (!pg_class_ownercheck(relid, GetUserId()))
 		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(get_rel_relkind(relid)),
 					   get_rel_name(relid));
-	rel = OpenColumnarTable(relid, ShareUpdateExclusiveLock);
+	rel = ColumnarOpenTable(relid, ShareUpdateExclusiveLock);
 	ColumnarGetOptions(relid, &options);
 
 	if (!PG_ARGISNULL(1) &&
@@ -393,7 +407,7 @@ Datum
 ep_columnar_get_options(PG_FUNCTION_ARGS)
 {
 	Oid			relid = PG_GETARG_OID(0);
-	Relation	rel = OpenColumnarTable(relid, AccessShareLock);
+	Relation	rel = ColumnarOpenTable(relid, AccessShareLock);
 	ColumnarOptions options;
 	TupleDesc	tupdesc;
 	Datum		values[7];

@@ -135,6 +135,18 @@ SELECT s.compression_ratio = e.plain::float8 / e.stored AS ratio_matches,
   FROM epiphany.columnar_stats('enc_col') s,
        (SELECT sum(raw_bytes) AS plain, sum(stored_bytes) AS stored
           FROM epiphany.columnar_encodings('enc_col')) e;
+-- columnar_decode_speed times the same chunks: one row per column and
+-- encoding with their chunks and rows (the times are not checked).
+SELECT count(*) AS rows_differing
+  FROM epiphany.columnar_decode_speed('enc_col', 2) d
+  FULL JOIN epiphany.columnar_encodings('enc_col') e USING (attname, encoding)
+ WHERE d.chunks IS DISTINCT FROM e.chunks OR d.load_ms < 0 OR d.decode_ms < 0
+    OR d.memcpy_ms < 0;
+SELECT attname, sum(rows) AS rows FROM epiphany.columnar_decode_speed('enc_col', 1)
+ WHERE attname IN ('id', 'note') GROUP BY attname ORDER BY attname;
+SELECT count(*) FROM enc_col;
+SELECT * FROM epiphany.columnar_decode_speed('enc_col', 0);
+SELECT * FROM epiphany.columnar_decode_speed('enc_heap', 1);
 CREATE TABLE enc_empty (LIKE enc_heap) USING columnar;
 SELECT compression_ratio IS NULL AS no_ratio, encodings
   FROM epiphany.columnar_stats('enc_empty');
