@@ -113,7 +113,6 @@ EpDeltaDecode(const char *src, Size size, int count, uint64 *out)
 	const char *damage = ReadHeader(src, size, count, &hdr);
 	uint64		v;
 	uint64		step;
-	uint64		pos = 0;
 
 	if (damage != NULL)
 		return damage;
@@ -126,8 +125,10 @@ EpDeltaDecode(const char *src, Size size, int count, uint64 *out)
 			out[i] = (v += step);
 		return NULL;
 	}
-	for (int i = 1; i < count; i++, pos += hdr.width)
-		out[i] = (v += step + EpBitRead(packed, pos, hdr.width));
+	/* the deltas through the unpacking loop, then their running sum */
+	EpBitUnpack(packed, count - 1, hdr.width, step, out + 1);
+	for (int i = 1; i < count; i++)
+		out[i] += out[i - 1];
 	return NULL;
 }
 
