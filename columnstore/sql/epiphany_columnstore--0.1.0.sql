@@ -105,11 +105,11 @@ CREATE FUNCTION epiphany.columnar_stats(
     rel regclass,
     OUT row_groups bigint, OUT rows bigint, OUT delta_rows bigint,
     OUT deleted_rows bigint, OUT stored_bytes bigint, OUT raw_bytes bigint,
-    OUT compression_ratio double precision, OUT encodings text[])
+    OUT compression_ratio double precision, OUT encodings text[], OUT column_bytes json)
 RETURNS record
 AS 'MODULE_PATHNAME', 'ep_columnar_stats' LANGUAGE C STRICT;
 COMMENT ON FUNCTION epiphany.columnar_stats(regclass) IS
-    'Row groups, rows, delta rows, deleted rows, bytes, compression ratio and encodings of a columnar table';
+    'Row groups, rows, delta rows, deleted rows, bytes, compression ratio, encodings and stored bytes per column of a columnar table';
 
 -- Per-table options, by table (they outlive TRUNCATE and rewrites); rows
 -- become columnar sorted by the segmentby columns, then the orderby columns,

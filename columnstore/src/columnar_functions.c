@@ -35,6 +35,8 @@
 #include "utils/array.h"
 #include "parser/parse_oper.h"
 #include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 #include "utils/rel.h"
@@ -157,12 +159,49 @@ ep_columnar_compact(PG_FUNCTION_ARGS)
 }
 
 /*
+ * The stored bytes of each column of "rel" that has chunks, as a json
+ * object of column names in column order.
+ */
+static Datum
+ColumnBytes(Relation rel, const ColumnarEncodingTotals *totals)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	StringInfoData json;
+	bool		first = true;
+
+	initStringInfo(&json);
+	appendStringInfoChar(&json, '{');
+	for (int a = 0; a < tupdesc->natts; a++)
+	{
+		int64		bytes = 0;
+		int64		chunks = 0;
+
+		for (int e = 0; e < COLUMNAR_ENCODING_COUNT; e++)
+		{
+			bytes += totals[a * COLUMNAR_ENCODING_COUNT + e].stored_bytes;
+			chunks += totals[a * COLUMNAR_ENCODING_COUNT + e].chunks;
+		}
+		if (chunks == 0)
+			continue;
+		if (!first)
+			appendStringInfoString(&json, ", ");
+		escape_json(&json, NameStr(TupleDescAttr(tupdesc, a)->attname));
+		appendStringInfo(&json, ": " INT64_FORMAT, bytes);
+		first = false;
+	}
+	appendStringInfoChar(&json, '}');
+	return DirectFunctionCall1(json_in, CStringGetDatum(json.data));
+}
+
+/*
  * The compression ratio of "rel"'s chunks (their values' bytes in PLAIN
- * form over their stored bytes; NULL without stored bytes) and the names of
- * the encodings they use, in encoding number order, as a text[].
+ * form over their stored bytes; NULL without stored bytes), the names of
+ * the encodings they use, in encoding number order, as a text[], and the
+ * stored bytes per column (ColumnBytes).
  */
 static void
-EncodingSummary(Relation rel, Datum *ratio, bool *ratio_null, Datum *encodings)
+EncodingSummary(Relation rel, Datum *ratio, bool *ratio_null, Datum *encodings,
+				Datum *column_bytes)
 {
 	int			natts = RelationGetDescr(rel)->natts;
 	ColumnarEncodingTotals *totals = ColumnarTotalsByEncoding(rel);
@@ -190,12 +229,13 @@ EncodingSummary(Relation rel, Datum *ratio, bool *ratio_null, Datum *encodings)
 	*ratio = Float8GetDatum(stored > 0 ? (double) plain / (double) stored : 0);
 	*encodings = PointerGetDatum(construct_array(names, nnames, TEXTOID, -1, false,
 												 TYPALIGN_INT));
+	*column_bytes = ColumnBytes(rel, totals);
 }
 
 /*
  * epiphany.columnar_stats(rel regclass) -> (row_groups, rows, delta_rows,
- * deleted_rows, stored_bytes, raw_bytes, compression_ratio, encodings), as
- * the current snapshot sees them.  delta_rows counts the delta store's
+ * deleted_rows, stored_bytes, raw_bytes, compression_ratio, encodings,
+ * column_bytes), as the current snapshot sees them.  delta_rows counts the delta store's
  * rows, which takes a scan of it.
  */
 Datum
@@ -204,8 +244,8 @@ ep_columnar_stats(PG_FUNCTION_ARGS)
 	Oid			relid = PG_GETARG_OID(0);
 	Relation	rel;
 	TupleDesc	tupdesc;
-	Datum		values[8];
-	bool		nulls[8] = {false};
+	Datum		values[9];
+	bool		nulls[9] = {false};
 	int64		row_groups;
 	int64		rows;
 	int64		deleted;
@@ -232,7 +272,7 @@ ep_columnar_stats(PG_FUNCTION_ARGS)
 	}
 	GetHeapamTableAmRoutine()->scan_end(scan);
 	ExecDropSingleTupleTableSlot(slot);
-	EncodingSummary(rel, &values[6], &nulls[6], &values[7]);
+	EncodingSummary(rel, &values[6], &nulls[6], &values[7], &values[8]);
 	table_close(rel, AccessShareLock);
 
 	values[0] = Int64GetDatum(row_groups);

@@ -147,8 +147,13 @@ SELECT attname, sum(rows) AS rows FROM epiphany.columnar_decode_speed('enc_col',
 SELECT count(*) FROM enc_col;
 SELECT * FROM epiphany.columnar_decode_speed('enc_col', 0);
 SELECT * FROM epiphany.columnar_decode_speed('enc_heap', 1);
+-- Its column_bytes: each column's stored bytes, as columnar_encodings sums them.
+SELECT count(*) AS columns, count(*) FILTER (WHERE j.value::bigint = e.stored) AS matching
+  FROM epiphany.columnar_stats('enc_col') s, json_each_text(s.column_bytes) j
+  JOIN (SELECT attname::text AS col, sum(stored_bytes) AS stored
+          FROM epiphany.columnar_encodings('enc_col') GROUP BY attname) e ON e.col = j.key;
 CREATE TABLE enc_empty (LIKE enc_heap) USING columnar;
-SELECT compression_ratio IS NULL AS no_ratio, encodings
+SELECT compression_ratio IS NULL AS no_ratio, encodings, column_bytes
   FROM epiphany.columnar_stats('enc_empty');
 DROP TABLE enc_empty;
 
