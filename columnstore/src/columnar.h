@@ -255,6 +255,8 @@ extern int	ColumnarCleanableRows(Relation rel, TransactionId from, TransactionId
 								  int64 after, ItemPointer tids, int max);
 extern void ColumnarInsertRowGroup(Relation rel, ColumnarRowGroup *rg);
 extern ColumnarStorageMap *ColumnarReadStorageMap(Relation rel, Snapshot snapshot);
+extern ColumnarStorageMap *ColumnarReadStorageMapColumns(Relation rel, Snapshot snapshot,
+														 const Bitmapset *attrs_needed);
 extern ColumnarRowGroup *ColumnarFindRowGroup(ColumnarStorageMap *map, uint64 row_number);
 extern bool ColumnarRowIsDeleted(Oid storage_id, uint64 row_number, Snapshot snapshot);
 extern Bitmapset *ColumnarDeletedRowsInGroup(Oid storage_id, ColumnarRowGroup *rg,

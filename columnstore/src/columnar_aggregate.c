@@ -36,6 +36,7 @@
 
 #include "access/nbtree.h"
 #include "access/parallel.h"
+#include "access/sysattr.h"
 #include "access/table.h"
 #include "catalog/pg_type.h"
 #include "columnar_aggregate.h"
@@ -250,8 +251,12 @@ CompileState(AggregateState *state, List *private)
 	state->column_loaded = palloc0(sizeof(bool) * Max(1, state->ncolumns));
 	state->column_used = palloc0(sizeof(bool) * Max(1, state->ncolumns));
 	for (int c = 0; c < state->ncolumns; c++)
+	{
 		ColumnarVectorColumnInit(&state->columns[c], (AttrNumber) list_nth_int(columns.attnums, c),
 								 list_nth_oid(columns.types, c), COLUMNAR_DEFAULT_CHUNK_ROWS);
+		state->columns_read = bms_add_member(state->columns_read, state->columns[c].attnum -
+											 FirstLowInvalidHeapAttributeNumber);
+	}
 	for (int a = 0; a < state->naggs; a++)
 	{
 		VectorAggregate *va = &state->aggs[a];
@@ -944,7 +949,8 @@ ColumnarAggRunScan(AggregateState *state, TableScanDesc scan)
 {
 	bool		done;
 
-	ColumnarScanConfigure(scan, NULL, state->chunk_filters.filters, state->chunk_filters.nfilters);
+	ColumnarScanConfigure(scan, state->columns_read, state->chunk_filters.filters,
+						  state->chunk_filters.nfilters);
 	if (state->delta_slot == NULL)
 		state->delta_slot = table_slot_create(state->css.ss.ss_currentRelation, NULL);
 	done = ProcessRowGroups(state, scan) && ProcessDelta(state, scan);

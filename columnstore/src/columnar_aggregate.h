@@ -178,6 +178,8 @@ typedef struct AggregateState
 	MemoryContext batch_context;	/* reset per batch */
 	int			ncolumns;
 	VectorColumn *columns;
+	Bitmapset  *columns_read;	/* their attnums, as ColumnarScanConfigure
+								 * takes them (NULL: none, so all) */
 	bool	   *column_loaded;
 	bool	   *column_used;	/* scratch: the columns of one aggregate */
 	int			nfilters;

@@ -318,9 +318,14 @@ ScanReader(ColumnarScanDesc scan)
 	if (scan->reader == NULL)
 	{
 		MemoryContext old = MemoryContextSwitchTo(scan->context);
+		Bitmapset  *attrs = scan->attrs_needed == NULL ? NULL : bms_copy(scan->attrs_needed);
 
+		/* the chunk filters read their columns' metadata */
+		for (int i = 0; i < scan->nfilters && attrs != NULL; i++)
+			attrs = bms_add_member(attrs, scan->filters[i].attnum -
+								   FirstLowInvalidHeapAttributeNumber);
 		scan->reader = ColumnarBeginRead(scan->rs_base.rs_rd, scan->rs_base.rs_snapshot,
-										 scan->rs_base.rs_snapshot, scan->attrs_needed);
+										 scan->rs_base.rs_snapshot, attrs);
 		if (scan->rs_base.rs_parallel != NULL)
 			ColumnarSetClaim(scan->reader, ClaimParallelRowGroup, scan);
 		ColumnarSetFilters(scan->reader, scan->filters, scan->nfilters);

@@ -27,6 +27,8 @@
 #include "access/detoast.h"
 #include "access/genam.h"
 #include "access/heapam.h"
+#include "access/parallel.h"
+#include "access/sysattr.h"
 #include "access/toast_internals.h"
 #include "access/table.h"
 #include "access/xact.h"
@@ -701,24 +703,32 @@ FillChunk(ColumnarChunk *chunk, Datum *values, bool *nulls)
 
 /*
  * Attaches the chunk rows of a storage (or only of the row group starting
- * at "only_first_row"), read under "snapshot", to the row groups of "map".  A chunk row whose row group, column or chunk number does
- * not fit is corruption.  Columns added after a row group was written have no
- * chunk rows there; the reader gives them their missing value.
+ * at "only_first_row"; of column "only_attnum" only when it is not 0),
+ * read under "snapshot", to the row groups of "map".  A chunk row whose row
+ * group, column or chunk number does not fit is corruption.  Columns added
+ * after a row group was written have no chunk rows there; the reader gives
+ * them their missing value.
  */
 static void
-ReadChunks(Relation rel, Snapshot snapshot, ColumnarStorageMap *map, uint64 only_first_row)
+ReadChunks(Relation rel, Snapshot snapshot, ColumnarStorageMap *map, uint64 only_first_row,
+		   AttrNumber only_attnum)
 {
 	CatalogTable cat;
-	ScanKeyData keys[2];
+	ScanKeyData keys[3];
+	int			nkeys = 1;
 	SysScanDesc scan;
 	HeapTuple	tuple;
 
 	OpenCatalog("chunk", AccessShareLock, false, &cat);
 	InitStorageKey(&keys[0], ColumnarStorageId(rel));
-	ScanKeyInit(&keys[1], Anum_chunk_first_row, BTEqualStrategyNumber, F_INT8EQ,
-				Int64GetDatum((int64) only_first_row));
-	scan = systable_beginscan(cat.rel, cat.pkey, true, snapshot,
-							  only_first_row == ALL_ROW_GROUPS ? 1 : 2, keys);
+	if (only_first_row != ALL_ROW_GROUPS)
+		ScanKeyInit(&keys[nkeys++], Anum_chunk_first_row, BTEqualStrategyNumber, F_INT8EQ,
+					Int64GetDatum((int64) only_first_row));
+	/* the primary key's third column: checked on index entries, no heap visit */
+	if (only_attnum != 0)
+		ScanKeyInit(&keys[nkeys++], Anum_chunk_attnum, BTEqualStrategyNumber, F_INT2EQ,
+					Int16GetDatum(only_attnum));
+	scan = systable_beginscan(cat.rel, cat.pkey, true, snapshot, nkeys, keys);
 	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
 		Datum		values[Natts_chunk];
@@ -749,6 +759,24 @@ ReadChunks(Relation rel, Snapshot snapshot, ColumnarStorageMap *map, uint64 only
 }
 
 /*
+ * Reads the chunk rows of the row groups of "uncached" (of column "attnum"
+ * only, when not 0): all of the storage's in one scan when there are many,
+ * else row group by row group.
+ */
+static void
+ReadUncachedChunks(Relation rel, Snapshot snapshot, ColumnarStorageMap *uncached,
+				   AttrNumber attnum)
+{
+	if (uncached->count > FEW_ROW_GROUPS)
+		ReadChunks(rel, snapshot, uncached, ALL_ROW_GROUPS, attnum);
+	else
+	{
+		for (int g = 0; g < uncached->count; g++)
+			ReadChunks(rel, snapshot, uncached, uncached->row_groups[g]->first_row, attnum);
+	}
+}
+
+/*
  * ColumnarReadStorageMap - the row groups of "rel" that "snapshot" sees,
  * with their chunks' metadata, allocated in the current memory context
  * except for row groups that come from the backend's cache, which are
@@ -760,15 +788,38 @@ ColumnarReadStorageMap(Relation rel, Snapshot snapshot)
 	ColumnarStorageMap uncached = {0};
 	ColumnarStorageMap *map = ReadRowGroups(rel, snapshot, &uncached);
 
-	if (uncached.count > FEW_ROW_GROUPS)
-		ReadChunks(rel, snapshot, &uncached, ALL_ROW_GROUPS);
-	else
-	{
-		for (int g = 0; g < uncached.count; g++)
-			ReadChunks(rel, snapshot, &uncached, uncached.row_groups[g]->first_row);
-	}
+	ReadUncachedChunks(rel, snapshot, &uncached, 0);
 	for (int g = 0; g < uncached.count && IsMVCCSnapshot(snapshot); g++)
 		ColumnarCacheRowGroup(ColumnarStorageId(rel), uncached.row_groups[g]);
+	if (uncached.row_groups != NULL)
+		pfree(uncached.row_groups);
+	return map;
+}
+
+/*
+ * ColumnarReadStorageMapColumns - ColumnarReadStorageMap for a reader of
+ * the columns "attrs_needed" only (attribute numbers minus
+ * FirstLowInvalidHeapAttributeNumber; NULL or a whole-row reference: all).
+ * A parallel worker, whose process ends with its query, reads the chunk
+ * rows of those columns only (the others' chunks are left empty: the
+ * reader must not decode them) and caches nothing; other backends read
+ * every column's, for their cache.
+ */
+ColumnarStorageMap *
+ColumnarReadStorageMapColumns(Relation rel, Snapshot snapshot, const Bitmapset *attrs_needed)
+{
+	ColumnarStorageMap uncached = {0};
+	ColumnarStorageMap *map;
+
+	if (!IsParallelWorker() || attrs_needed == NULL ||
+		bms_is_member(InvalidAttrNumber - FirstLowInvalidHeapAttributeNumber, attrs_needed))
+		return ColumnarReadStorageMap(rel, snapshot);
+	map = ReadRowGroups(rel, snapshot, &uncached);
+	for (AttrNumber a = 1; a <= RelationGetDescr(rel)->natts; a++)
+	{
+		if (bms_is_member(a - FirstLowInvalidHeapAttributeNumber, attrs_needed))
+			ReadUncachedChunks(rel, snapshot, &uncached, a);
+	}
 	if (uncached.row_groups != NULL)
 		pfree(uncached.row_groups);
 	return map;
@@ -1151,7 +1202,7 @@ ColumnarReadRowGroup(Relation rel, uint64 row_number, Snapshot snapshot)
 
 	map.count = 1;
 	map.row_groups = &rg;
-	ReadChunks(rel, snapshot, &map, rg->first_row);
+	ReadChunks(rel, snapshot, &map, rg->first_row, 0);
 	if (IsMVCCSnapshot(snapshot))
 		ColumnarCacheRowGroup(storage_id, rg);
 	return rg;

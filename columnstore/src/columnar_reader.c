@@ -148,7 +148,7 @@ ColumnarBeginRead(Relation rel, Snapshot map_snapshot, Snapshot deleted_snapshot
 	ColumnarReadState *state = NewReadState(rel, map_snapshot, deleted_snapshot, attrs_needed);
 	MemoryContext old = MemoryContextSwitchTo(state->context);
 
-	state->map = ColumnarReadStorageMap(rel, map_snapshot);
+	state->map = ColumnarReadStorageMapColumns(rel, map_snapshot, attrs_needed);
 	MemoryContextSwitchTo(old);
 	return state;
 }
