@@ -295,7 +295,8 @@ extern void ColumnarStorageStats(Relation rel, int64 *row_groups, int64 *rows,
 
 /* columnar_rowgroup_cache.c */
 extern ColumnarRowGroup *ColumnarCachedRowGroup(Oid storage_id, const ColumnarRowGroup *rg);
-extern void ColumnarCacheRowGroup(Oid storage_id, const ColumnarRowGroup *rg);
+extern MemoryContext ColumnarRowGroupCacheSpace(void);
+extern void ColumnarAdoptRowGroup(Oid storage_id, ColumnarRowGroup *rg);
 
 /* columnar_chunk.c */
 extern void ColumnarEncodeChunk(Relation rel, Form_pg_attribute att,

@@ -538,30 +538,36 @@ ColumnarInsertRowGroup(Relation rel, ColumnarRowGroup *rg)
 	CloseCatalog(&chunk_cat, RowExclusiveLock);
 }
 
-/* Allocates a row group whose chunks are zeroed (no data: all NULL). */
+/*
+ * A copy of row group header "rg" in "context", with zeroed chunks (no
+ * data: all NULL) allocated there too, as are the chunks' metadata that
+ * FillChunk copies and what point reads keep (memo_context); only for the
+ * columns in "attrs" (executor numbering; NULL: all), the others' chunk
+ * arrays being NULL.
+ */
 static ColumnarRowGroup *
-NewRowGroup(uint64 first_row, int64 row_count, int32 chunk_rows, int32 chunk_count, int natts)
+WithChunks(const ColumnarRowGroup *rg, MemoryContext context, const Bitmapset *attrs)
 {
-	ColumnarRowGroup *rg = palloc0(sizeof(ColumnarRowGroup));
+	ColumnarRowGroup *full = MemoryContextAlloc(context, sizeof(ColumnarRowGroup));
 
-	rg->first_row = first_row;
-	rg->row_count = row_count;
-	rg->chunk_rows = chunk_rows;
-	rg->chunk_count = chunk_count;
-	rg->natts = natts;
-	rg->chunks = palloc0(sizeof(ColumnarChunk *) * natts);
-	for (int a = 0; a < natts; a++)
+	*full = *rg;
+	full->chunks = MemoryContextAllocZero(context, sizeof(ColumnarChunk *) * rg->natts);
+	for (int a = 0; a < rg->natts; a++)
 	{
-		rg->chunks[a] = palloc0(sizeof(ColumnarChunk) * chunk_count);
-		for (int c = 0; c < chunk_count; c++)
-			rg->chunks[a][c].memo_context = CurrentMemoryContext;
+		if (attrs != NULL &&
+			!bms_is_member(a + 1 - FirstLowInvalidHeapAttributeNumber, attrs))
+			continue;
+		full->chunks[a] = MemoryContextAllocZero(context,
+												 sizeof(ColumnarChunk) * rg->chunk_count);
+		for (int c = 0; c < rg->chunk_count; c++)
+			full->chunks[a][c].memo_context = context;
 	}
-	return rg;
+	return full;
 }
 
 /*
- * Builds a row group, without its chunks' metadata, from a row_group catalog
- * row, checking its fields.
+ * Builds a row group header (no chunks yet: WithChunks) from a row_group
+ * catalog row, checking its fields.
  */
 static ColumnarRowGroup *
 RowGroupFromTuple(Relation rel, HeapTuple tuple, TupleDesc desc)
@@ -583,8 +589,12 @@ RowGroupFromTuple(Relation rel, HeapTuple tuple, TupleDesc desc)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid row group metadata for \"%s\"", RelationGetRelationName(rel))));
-	rg = NewRowGroup((uint64) DatumGetInt64(values[Anum_row_group_first_row - 1]),
-					 row_count, chunk_rows, chunk_count, RelationGetDescr(rel)->natts);
+	rg = palloc0(sizeof(ColumnarRowGroup));
+	rg->first_row = (uint64) DatumGetInt64(values[Anum_row_group_first_row - 1]);
+	rg->row_count = row_count;
+	rg->chunk_rows = chunk_rows;
+	rg->chunk_count = chunk_count;
+	rg->natts = RelationGetDescr(rel)->natts;
 	rg->catalog_xmin = HeapTupleHeaderGetRawXmin(tuple->t_data);
 	rg->catalog_tid = tuple->t_self;
 	return rg;
@@ -607,10 +617,12 @@ AppendRowGroup(ColumnarStorageMap *map, int *allocated, ColumnarRowGroup *rg)
 /*
  * Reads the row_group rows of a storage under "snapshot", by first_row.
  * Row groups found in the cache come with their chunks' metadata; the
- * others are also listed in "uncached", without it.
+ * others, built in "context" without it, for the columns "attrs"
+ * (WithChunks), are also listed in "uncached".
  */
 static ColumnarStorageMap *
-ReadRowGroups(Relation rel, Snapshot snapshot, ColumnarStorageMap *uncached)
+ReadRowGroups(Relation rel, Snapshot snapshot, MemoryContext context, const Bitmapset *attrs,
+			  ColumnarStorageMap *uncached)
 {
 	CatalogTable cat;
 	ScanKeyData key;
@@ -628,13 +640,15 @@ ReadRowGroups(Relation rel, Snapshot snapshot, ColumnarStorageMap *uncached)
 	scan = systable_beginscan_ordered(cat.rel, pkey, snapshot, 1, &key);
 	while (HeapTupleIsValid(tuple = systable_getnext_ordered(scan, ForwardScanDirection)))
 	{
-		ColumnarRowGroup *rg = RowGroupFromTuple(rel, tuple, RelationGetDescr(cat.rel));
-		ColumnarRowGroup *cached = ColumnarCachedRowGroup(storage_id, rg);
+		ColumnarRowGroup *header = RowGroupFromTuple(rel, tuple, RelationGetDescr(cat.rel));
+		ColumnarRowGroup *rg = ColumnarCachedRowGroup(storage_id, header);
 
-		if (cached != NULL)
-			rg = cached;
-		else
+		if (rg == NULL)
+		{
+			rg = WithChunks(header, context, attrs);
 			AppendRowGroup(uncached, &uncached_allocated, rg);
+		}
+		pfree(header);
 		AppendRowGroup(map, &allocated, rg);
 	}
 	systable_endscan_ordered(scan);
@@ -669,12 +683,24 @@ ColumnarFindRowGroup(ColumnarStorageMap *map, uint64 row_number)
 }
 
 /*
- * Fills one chunk's metadata from a chunk catalog row.  The min/max images
+ * Fills one chunk's metadata from a chunk catalog row, the copies in the
+ * chunk's own context.  The min/max images
  * are kept as stored and decoded only by a reader that filters on them:
  * they are in the column's type as it was when the chunk was written, and a
  * rewriting ALTER TABLE reads old chunks while the relation already has the
  * new types.
  */
+/* A copy of bytea "value" in "context". */
+static bytea *
+CopyBytea(MemoryContext context, Datum value)
+{
+	MemoryContext old = MemoryContextSwitchTo(context);
+	bytea	   *copy = DatumGetByteaPCopy(value);
+
+	MemoryContextSwitchTo(old);
+	return copy;
+}
+
 static void
 FillChunk(ColumnarChunk *chunk, Datum *values, bool *nulls)
 {
@@ -689,11 +715,11 @@ FillChunk(ColumnarChunk *chunk, Datum *values, bool *nulls)
 	chunk->has_minmax = !nulls[Anum_chunk_min_value - 1] && !nulls[Anum_chunk_max_value - 1];
 	if (chunk->has_minmax)
 	{
-		chunk->min_image = DatumGetByteaPCopy(values[Anum_chunk_min_value - 1]);
-		chunk->max_image = DatumGetByteaPCopy(values[Anum_chunk_max_value - 1]);
+		chunk->min_image = CopyBytea(chunk->memo_context, values[Anum_chunk_min_value - 1]);
+		chunk->max_image = CopyBytea(chunk->memo_context, values[Anum_chunk_max_value - 1]);
 	}
 	if (!nulls[Anum_chunk_bloom - 1])
-		chunk->bloom = DatumGetByteaPCopy(values[Anum_chunk_bloom - 1]);
+		chunk->bloom = CopyBytea(chunk->memo_context, values[Anum_chunk_bloom - 1]);
 }
 
 #define ALL_ROW_GROUPS PG_UINT64_MAX
@@ -752,7 +778,8 @@ ReadChunks(Relation rel, Snapshot snapshot, ColumnarStorageMap *map, uint64 only
 					 errmsg("invalid chunk metadata for \"%s\"", RelationGetRelationName(rel)),
 					 errdetail("Row group %llu has no column %d chunk %d.",
 							   (unsigned long long) first_row, attnum, chunkno)));
-		FillChunk(&rg->chunks[attnum - 1][chunkno], values, nulls);
+		if (rg->chunks[attnum - 1] != NULL)	/* NULL: a column not read */
+			FillChunk(&rg->chunks[attnum - 1][chunkno], values, nulls);
 	}
 	systable_endscan(scan);
 	CloseCatalog(&cat, AccessShareLock);
@@ -786,11 +813,14 @@ ColumnarStorageMap *
 ColumnarReadStorageMap(Relation rel, Snapshot snapshot)
 {
 	ColumnarStorageMap uncached = {0};
-	ColumnarStorageMap *map = ReadRowGroups(rel, snapshot, &uncached);
+	MemoryContext space = IsMVCCSnapshot(snapshot) ? ColumnarRowGroupCacheSpace() : NULL;
+	ColumnarStorageMap *map = ReadRowGroups(rel, snapshot,
+											space != NULL ? space : CurrentMemoryContext,
+											NULL, &uncached);
 
 	ReadUncachedChunks(rel, snapshot, &uncached, 0);
-	for (int g = 0; g < uncached.count && IsMVCCSnapshot(snapshot); g++)
-		ColumnarCacheRowGroup(ColumnarStorageId(rel), uncached.row_groups[g]);
+	for (int g = 0; g < uncached.count && space != NULL; g++)
+		ColumnarAdoptRowGroup(ColumnarStorageId(rel), uncached.row_groups[g]);
 	if (uncached.row_groups != NULL)
 		pfree(uncached.row_groups);
 	return map;
@@ -801,8 +831,8 @@ ColumnarReadStorageMap(Relation rel, Snapshot snapshot)
  * the columns "attrs_needed" only (attribute numbers minus
  * FirstLowInvalidHeapAttributeNumber; NULL or a whole-row reference: all).
  * A parallel worker, whose process ends with its query, reads the chunk
- * rows of those columns only (the others' chunks are left empty: the
- * reader must not decode them) and caches nothing; other backends read
+ * rows of those columns only (the others' chunk arrays are NULL: the
+ * reader must not ask for them) and caches nothing; other backends read
  * every column's, for their cache.
  */
 ColumnarStorageMap *
@@ -814,7 +844,7 @@ ColumnarReadStorageMapColumns(Relation rel, Snapshot snapshot, const Bitmapset *
 	if (!IsParallelWorker() || attrs_needed == NULL ||
 		bms_is_member(InvalidAttrNumber - FirstLowInvalidHeapAttributeNumber, attrs_needed))
 		return ColumnarReadStorageMap(rel, snapshot);
-	map = ReadRowGroups(rel, snapshot, &uncached);
+	map = ReadRowGroups(rel, snapshot, CurrentMemoryContext, attrs_needed, &uncached);
 	for (AttrNumber a = 1; a <= RelationGetDescr(rel)->natts; a++)
 	{
 		if (bms_is_member(a - FirstLowInvalidHeapAttributeNumber, attrs_needed))
@@ -1183,8 +1213,9 @@ ColumnarReadRowGroup(Relation rel, uint64 row_number, Snapshot snapshot)
 	CatalogTable cat;
 	HeapTuple	tuple;
 	ColumnarStorageMap map;
+	ColumnarRowGroup *header;
 	ColumnarRowGroup *rg;
-	ColumnarRowGroup *cached;
+	MemoryContext space;
 	Oid			storage_id = ColumnarStorageId(rel);
 
 	OpenCatalog("row_group", AccessShareLock, false, &cat);
@@ -1194,17 +1225,20 @@ ColumnarReadRowGroup(Relation rel, uint64 row_number, Snapshot snapshot)
 		CloseCatalog(&cat, AccessShareLock);
 		return NULL;
 	}
-	rg = RowGroupFromTuple(rel, tuple, RelationGetDescr(cat.rel));
+	header = RowGroupFromTuple(rel, tuple, RelationGetDescr(cat.rel));
 	CloseCatalog(&cat, AccessShareLock);
-	cached = ColumnarCachedRowGroup(storage_id, rg);
-	if (cached != NULL)
-		return cached;
+	rg = ColumnarCachedRowGroup(storage_id, header);
+	if (rg != NULL)
+		return rg;
 
+	space = IsMVCCSnapshot(snapshot) ? ColumnarRowGroupCacheSpace() : NULL;
+	rg = WithChunks(header, space != NULL ? space : CurrentMemoryContext, NULL);
+	pfree(header);
 	map.count = 1;
 	map.row_groups = &rg;
 	ReadChunks(rel, snapshot, &map, rg->first_row, 0);
-	if (IsMVCCSnapshot(snapshot))
-		ColumnarCacheRowGroup(storage_id, rg);
+	if (space != NULL)
+		ColumnarAdoptRowGroup(storage_id, rg);
 	return rg;
 }
 

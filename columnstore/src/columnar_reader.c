@@ -235,6 +235,19 @@ AdoptDescriptor(ColumnarReadState *state, TupleDesc tupdesc)
 }
 
 /*
+ * The chunks of column "a" of "rg".  A parallel worker's map holds only the
+ * columns its read named (ColumnarReadStorageMapColumns): asking for
+ * another is a bug, reported rather than followed.
+ */
+static inline ColumnarChunk *
+ColumnChunks(const ColumnarRowGroup *rg, int a)
+{
+	if (unlikely(rg->chunks[a] == NULL))
+		elog(ERROR, "column %d of a columnar row group was not read", a + 1);
+	return rg->chunks[a];
+}
+
+/*
  * Positions column "a" on the chunk holding "offset" of row group "rg",
  * loading its bytes; returns the row's place in the chunk.
  */
@@ -243,7 +256,7 @@ PositionColumn(ColumnarReadState *state, int a, ColumnarRowGroup *rg, int64 offs
 {
 	ColumnCursor *col = &state->columns[a];
 	int			chunkno = (int) (offset / rg->chunk_rows);
-	ColumnarChunk *chunk = &rg->chunks[a][chunkno];
+	ColumnarChunk *chunk = &ColumnChunks(rg, a)[chunkno];
 
 	if (col->rg == rg && col->chunkno == chunkno)
 		return (int) (offset % rg->chunk_rows);
@@ -286,13 +299,13 @@ ColumnValue(ColumnarReadState *state, int a, ColumnarRowGroup *rg, int64 offset,
 	ColumnarChunk *chunk;
 	int			row;
 
-	if (rg->chunks[a][0].row_count == 0)
+	if (ColumnChunks(rg, a)[0].row_count == 0)
 	{
 		/* The column was added after this row group was written. */
 		return getmissingattr(state->tupdesc, a + 1, isnull);
 	}
 	row = PositionColumn(state, a, rg, offset);
-	chunk = &rg->chunks[a][col->chunkno];
+	chunk = &ColumnChunks(rg, a)[col->chunkno];
 	if (!col->data.decoded &&
 		(!state->point_read || ++col->point_reads > POINT_READS_BEFORE_DECODE ||
 		 !ColumnarChunkSeekable(chunk, &col->data)))
@@ -501,7 +514,7 @@ ChunkExcluded(ColumnarReadState *state, ColumnarRowGroup *rg, int chunkno)
 	for (int i = 0; i < state->nfilters; i++)
 	{
 		ColumnarChunkFilter *f = &state->filters[i];
-		ColumnarChunk *chunk = &rg->chunks[f->attnum - 1][chunkno];
+		ColumnarChunk *chunk = &ColumnChunks(rg, f->attnum - 1)[chunkno];
 		Form_pg_attribute att = TupleDescAttr(state->tupdesc, f->attnum - 1);
 
 		if (!f->active)
@@ -610,7 +623,7 @@ bool
 ColumnarChunkPassesFilter(ColumnarReadState *state, const ColumnarBatch *batch,
 						  ColumnarChunkFilter *f)
 {
-	ColumnarChunk *chunk = &batch->rg->chunks[f->attnum - 1][batch->chunkno];
+	ColumnarChunk *chunk = &ColumnChunks(batch->rg, f->attnum - 1)[batch->chunkno];
 	Form_pg_attribute att = TupleDescAttr(state->tupdesc, f->attnum - 1);
 	int			cmp_min;
 	int			cmp_max;
@@ -693,7 +706,7 @@ ColumnarBatchColumn(ColumnarReadState *state, const ColumnarBatch *batch, AttrNu
 	ColumnCursor *col = &state->columns[a];
 	ColumnarRowGroup *rg = batch->rg;
 
-	if (rg->chunks[a][0].row_count == 0)
+	if (ColumnChunks(rg, a)[0].row_count == 0)
 	{
 		/* The column was added after this row group was written. */
 		MemoryContext old = MemoryContextSwitchTo(state->group_context);
@@ -713,10 +726,10 @@ ColumnarBatchColumn(ColumnarReadState *state, const ColumnarBatch *batch, AttrNu
 	PositionColumn(state, a, rg, batch->first_offset);
 	if (!col->data.decoded && count * SPARSE_SELECTION < batch->rows)
 		ColumnarDecodeLoadedChunkRows(state->rel, TupleDescAttr(state->tupdesc, a),
-									  &rg->chunks[a][col->chunkno], &col->data, rows, count);
+									  &ColumnChunks(rg, a)[col->chunkno], &col->data, rows, count);
 	else if (!col->data.decoded)
 		ColumnarDecodeLoadedChunk(state->rel, TupleDescAttr(state->tupdesc, a),
-								  &rg->chunks[a][col->chunkno], &col->data);
+								  &ColumnChunks(rg, a)[col->chunkno], &col->data);
 	*values = col->data.values;
 	*nulls = col->data.nulls;
 }
@@ -738,11 +751,11 @@ ColumnarBatchColumnScaled(ColumnarReadState *state, const ColumnarBatch *batch,
 	ColumnCursor *col = &state->columns[a];
 	ColumnarRowGroup *rg = batch->rg;
 
-	if (rg->chunks[a][0].row_count == 0)
+	if (ColumnChunks(rg, a)[0].row_count == 0)
 		return false;			/* added after the row group was written */
 	PositionColumn(state, a, rg, batch->first_offset);
 	if (!ColumnarDecodeLoadedChunkScaled(state->rel, TupleDescAttr(state->tupdesc, a),
-										 &rg->chunks[a][col->chunkno], &col->data,
+										 &ColumnChunks(rg, a)[col->chunkno], &col->data,
 										 count * SPARSE_SELECTION < batch->rows ? rows : NULL,
 										 count, scale))
 		return false;

@@ -11,7 +11,8 @@
  *	  was read from: same catalog TID, same inserting transaction.  Moving a
  *	  storage rewrites its catalog rows, so it never matches an old entry.
  *	  Only row groups read under an MVCC snapshot are cached, and only while
- *	  the cache is within its budget.  Reads use entries in place, so entries
+ *	  the cache is within its budget; they are read into the cache's own
+ *	  context, so caching one copies nothing.  Reads use entries in place, so entries
  *	  are freed only between transactions, when the cache has outgrown its
  *	  budget: no read outlives its transaction.
  *
@@ -116,54 +117,36 @@ ColumnarCachedRowGroup(Oid storage_id, const ColumnarRowGroup *rg)
 	return entry->rg;
 }
 
-/* A copy of "chunk" in the current memory context. */
-static void
-CopyChunk(ColumnarChunk *dst, const ColumnarChunk *src)
-{
-	*dst = *src;
-	dst->min_value = dst->max_value = (Datum) 0;	/* the writer's only */
-	dst->memo = NULL;
-	dst->memo_context = CurrentMemoryContext;	/* the cache's */
-	if (src->min_image != NULL)
-		dst->min_image = DatumGetByteaPCopy(PointerGetDatum(src->min_image));
-	if (src->max_image != NULL)
-		dst->max_image = DatumGetByteaPCopy(PointerGetDatum(src->max_image));
-	if (src->bloom != NULL)
-		dst->bloom = DatumGetByteaPCopy(PointerGetDatum(src->bloom));
-}
-
 /*
- * ColumnarCacheRowGroup - remember a copy of "rg", complete with its
- * chunks' metadata as an MVCC snapshot read them, unless the cache is full.
- * An entry of the same row group that no longer matches (another catalog
- * row, another number of columns) is replaced, but its memory is kept until
- * the cache is trimmed: reads of this transaction may still use it.
+ * ColumnarRowGroupCacheSpace - the context in which to build row groups
+ * for ColumnarAdoptRowGroup, or NULL when the cache is full.
  */
-void
-ColumnarCacheRowGroup(Oid storage_id, const ColumnarRowGroup *rg)
+MemoryContext
+ColumnarRowGroupCacheSpace(void)
 {
-	RowGroupCacheKey key;
-	RowGroupCacheEntry *entry;
-	ColumnarRowGroup *copy;
-	MemoryContext old;
-
 	if (RowGroupCache == NULL)
 		InitRowGroupCache();
 	if (MemoryContextMemAllocated(RowGroupCacheContext, true) > ROW_GROUP_CACHE_BYTES)
-		return;
-	old = MemoryContextSwitchTo(RowGroupCacheContext);
-	copy = palloc(sizeof(ColumnarRowGroup));
-	*copy = *rg;
-	copy->chunks = palloc(sizeof(ColumnarChunk *) * rg->natts);
-	for (int a = 0; a < rg->natts; a++)
-	{
-		copy->chunks[a] = palloc(sizeof(ColumnarChunk) * rg->chunk_count);
-		for (int c = 0; c < rg->chunk_count; c++)
-			CopyChunk(&copy->chunks[a][c], &rg->chunks[a][c]);
-	}
-	MemoryContextSwitchTo(old);
+		return NULL;
+	return RowGroupCacheContext;
+}
 
+/*
+ * ColumnarAdoptRowGroup - remember "rg", built in the context
+ * ColumnarRowGroupCacheSpace gave in this transaction, complete with its
+ * chunks' metadata as an MVCC snapshot read them.  An entry of the same row
+ * group that no longer matches (another catalog row, another number of
+ * columns) is replaced, but its memory is kept until the cache is trimmed:
+ * reads of this transaction may still use it.
+ */
+void
+ColumnarAdoptRowGroup(Oid storage_id, ColumnarRowGroup *rg)
+{
+	RowGroupCacheKey key;
+	RowGroupCacheEntry *entry;
+
+	Assert(RowGroupCache != NULL && GetMemoryChunkContext(rg) == RowGroupCacheContext);
 	InitKey(&key, storage_id, rg->first_row);
 	entry = hash_search(RowGroupCache, &key, HASH_ENTER, NULL);
-	entry->rg = copy;
+	entry->rg = rg;
 }
