@@ -682,14 +682,6 @@ ColumnarFindRowGroup(ColumnarStorageMap *map, uint64 row_number)
 	return NULL;
 }
 
-/*
- * Fills one chunk's metadata from a chunk catalog row, the copies in the
- * chunk's own context.  The min/max images
- * are kept as stored and decoded only by a reader that filters on them:
- * they are in the column's type as it was when the chunk was written, and a
- * rewriting ALTER TABLE reads old chunks while the relation already has the
- * new types.
- */
 /* A copy of bytea "value" in "context". */
 static bytea *
 CopyBytea(MemoryContext context, Datum value)
@@ -701,6 +693,13 @@ CopyBytea(MemoryContext context, Datum value)
 	return copy;
 }
 
+/*
+ * Fills one chunk's metadata from a chunk catalog row, the copies in the
+ * chunk's own context.  The min/max images are kept as stored and decoded
+ * only by a reader that filters on them: they are in the column's type as
+ * it was when the chunk was written, and a rewriting ALTER TABLE reads old
+ * chunks while the relation already has the new types.
+ */
 static void
 FillChunk(ColumnarChunk *chunk, Datum *values, bool *nulls)
 {
@@ -805,9 +804,10 @@ ReadUncachedChunks(Relation rel, Snapshot snapshot, ColumnarStorageMap *uncached
 
 /*
  * ColumnarReadStorageMap - the row groups of "rel" that "snapshot" sees,
- * with their chunks' metadata, allocated in the current memory context
- * except for row groups that come from the backend's cache, which are
- * shared and must not be changed.
+ * with their chunks' metadata.  The map is allocated in the current memory
+ * context; its row groups come from the backend's cache or are read into it
+ * (an MVCC snapshot and room in the cache; else they are allocated in the
+ * current context too): they are shared and must not be changed.
  */
 ColumnarStorageMap *
 ColumnarReadStorageMap(Relation rel, Snapshot snapshot)
