@@ -269,7 +269,8 @@ PositionColumn(ColumnarReadState *state, int a, ColumnarRowGroup *rg, int64 offs
 						RelationGetRelationName(state->rel)),
 				 errdetail("Chunk %d of row group %llu has %d rows.", chunkno,
 						   (unsigned long long) rg->first_row, chunk->row_count)));
-	if (state->point_read && state->toast == NULL && chunk->stored_size > 0)
+	/* one TOAST reader per read: the relation, its index and a scan stay open */
+	if (state->toast == NULL && chunk->stored_size > 0)
 	{
 		MemoryContext old = MemoryContextSwitchTo(state->context);
 
