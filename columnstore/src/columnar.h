@@ -296,6 +296,7 @@ extern void ColumnarStorageStats(Relation rel, int64 *row_groups, int64 *rows,
 /* columnar_rowgroup_cache.c */
 extern ColumnarRowGroup *ColumnarCachedRowGroup(Oid storage_id, const ColumnarRowGroup *rg);
 extern MemoryContext ColumnarRowGroupCacheSpace(void);
+extern bool ColumnarRowGroupIsInCache(ColumnarRowGroup *rg);
 extern void ColumnarAdoptRowGroup(Oid storage_id, ColumnarRowGroup *rg);
 
 /* columnar_chunk.c */

@@ -617,11 +617,12 @@ AppendRowGroup(ColumnarStorageMap *map, int *allocated, ColumnarRowGroup *rg)
 /*
  * Reads the row_group rows of a storage under "snapshot", by first_row.
  * Row groups found in the cache come with their chunks' metadata; the
- * others, built in "context" without it, for the columns "attrs"
- * (WithChunks), are also listed in "uncached".
+ * others, built without it for the columns "attrs" (WithChunks), are also
+ * listed in "uncached": built in the cache's context while "cache" is set
+ * and the cache has room, else in the current context.
  */
 static ColumnarStorageMap *
-ReadRowGroups(Relation rel, Snapshot snapshot, MemoryContext context, const Bitmapset *attrs,
+ReadRowGroups(Relation rel, Snapshot snapshot, bool cache, const Bitmapset *attrs,
 			  ColumnarStorageMap *uncached)
 {
 	CatalogTable cat;
@@ -645,7 +646,9 @@ ReadRowGroups(Relation rel, Snapshot snapshot, MemoryContext context, const Bitm
 
 		if (rg == NULL)
 		{
-			rg = WithChunks(header, context, attrs);
+			MemoryContext space = cache ? ColumnarRowGroupCacheSpace() : NULL;
+
+			rg = WithChunks(header, space != NULL ? space : CurrentMemoryContext, attrs);
 			AppendRowGroup(uncached, &uncached_allocated, rg);
 		}
 		pfree(header);
@@ -806,21 +809,22 @@ ReadUncachedChunks(Relation rel, Snapshot snapshot, ColumnarStorageMap *uncached
  * ColumnarReadStorageMap - the row groups of "rel" that "snapshot" sees,
  * with their chunks' metadata.  The map is allocated in the current memory
  * context; its row groups come from the backend's cache or are read into it
- * (an MVCC snapshot and room in the cache; else they are allocated in the
- * current context too): they are shared and must not be changed.
+ * (an MVCC snapshot, while the cache has room; else they are allocated in
+ * the current context too): they are shared and must not be changed.
  */
 ColumnarStorageMap *
 ColumnarReadStorageMap(Relation rel, Snapshot snapshot)
 {
 	ColumnarStorageMap uncached = {0};
-	MemoryContext space = IsMVCCSnapshot(snapshot) ? ColumnarRowGroupCacheSpace() : NULL;
-	ColumnarStorageMap *map = ReadRowGroups(rel, snapshot,
-											space != NULL ? space : CurrentMemoryContext,
-											NULL, &uncached);
+	ColumnarStorageMap *map = ReadRowGroups(rel, snapshot, IsMVCCSnapshot(snapshot), NULL,
+											&uncached);
 
 	ReadUncachedChunks(rel, snapshot, &uncached, 0);
-	for (int g = 0; g < uncached.count && space != NULL; g++)
-		ColumnarAdoptRowGroup(ColumnarStorageId(rel), uncached.row_groups[g]);
+	for (int g = 0; g < uncached.count; g++)
+	{
+		if (ColumnarRowGroupIsInCache(uncached.row_groups[g]))
+			ColumnarAdoptRowGroup(ColumnarStorageId(rel), uncached.row_groups[g]);
+	}
 	if (uncached.row_groups != NULL)
 		pfree(uncached.row_groups);
 	return map;
@@ -844,7 +848,7 @@ ColumnarReadStorageMapColumns(Relation rel, Snapshot snapshot, const Bitmapset *
 	if (!IsParallelWorker() || attrs_needed == NULL ||
 		bms_is_member(InvalidAttrNumber - FirstLowInvalidHeapAttributeNumber, attrs_needed))
 		return ColumnarReadStorageMap(rel, snapshot);
-	map = ReadRowGroups(rel, snapshot, CurrentMemoryContext, attrs_needed, &uncached);
+	map = ReadRowGroups(rel, snapshot, false, attrs_needed, &uncached);
 	for (AttrNumber a = 1; a <= RelationGetDescr(rel)->natts; a++)
 	{
 		if (bms_is_member(a - FirstLowInvalidHeapAttributeNumber, attrs_needed))

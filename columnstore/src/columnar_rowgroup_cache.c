@@ -131,6 +131,13 @@ ColumnarRowGroupCacheSpace(void)
 	return RowGroupCacheContext;
 }
 
+/* ColumnarRowGroupIsInCache - whether "rg" was built in the cache's context. */
+bool
+ColumnarRowGroupIsInCache(ColumnarRowGroup *rg)
+{
+	return RowGroupCacheContext != NULL && GetMemoryChunkContext(rg) == RowGroupCacheContext;
+}
+
 /*
  * ColumnarAdoptRowGroup - remember "rg", built in the context
  * ColumnarRowGroupCacheSpace gave in this transaction, complete with its
@@ -145,7 +152,7 @@ ColumnarAdoptRowGroup(Oid storage_id, ColumnarRowGroup *rg)
 	RowGroupCacheKey key;
 	RowGroupCacheEntry *entry;
 
-	Assert(RowGroupCache != NULL && GetMemoryChunkContext(rg) == RowGroupCacheContext);
+	Assert(RowGroupCache != NULL && ColumnarRowGroupIsInCache(rg));
 	InitKey(&key, storage_id, rg->first_row);
 	entry = hash_search(RowGroupCache, &key, HASH_ENTER, NULL);
 	entry->rg = rg;
