@@ -1238,26 +1238,33 @@ ColumnarLoadChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
 }
 
 /*
- * PLAIN of a fixed-length type: the values follow one another at a stride
- * of the length rounded up to the alignment, from the first aligned offset,
- * so the bounds are checked once and each value is read at its place (a
- * by-reference value points there).
+ * Where PLAIN value "k" of a fixed-length type starts, the values following
+ * "offset": they follow one another at a stride of the length rounded up to
+ * the alignment, from the first aligned offset.
+ */
+static inline int64
+FixedPlainStart(Form_pg_attribute att, int offset, int k)
+{
+	return att_align_nominal(offset, att->attalign) +
+		(int64) k * att_align_nominal(att->attlen, att->attalign);
+}
+
+/*
+ * PLAIN of the "n" non-NULL values of a fixed-length type: the bounds are
+ * checked once and each value is read at its place (a by-reference value
+ * points there).
  */
 static void
-DecodePlainFixed(Relation rel, Form_pg_attribute att, ColumnarChunkData *data)
+DecodePlainFixed(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, int n)
 {
-	int			start = att_align_nominal(data->values_offset, att->attalign);
 	int			stride = att_align_nominal(att->attlen, att->attalign);
-	int			n = 0;
 	const char *p;
 
-	for (int i = 0; i < data->row_count; i++)
-		n += data->nulls[i] ? 0 : 1;
 	/* the last value ends unpadded */
 	if ((n == 0 ? (int64) data->values_offset :
-		 (int64) start + (int64) (n - 1) * stride + att->attlen) != data->raw_size)
+		 FixedPlainStart(att, data->values_offset, n - 1) + att->attlen) != data->raw_size)
 		ReportCorruptChunk(rel, att, "The chunk's size does not match its values.");
-	p = data->raw + start;
+	p = data->raw + FixedPlainStart(att, data->values_offset, 0);
 	if (n == data->row_count && att->attbyval && att->attlen == sizeof(Datum))
 	{
 		/* no NULLs, Datum-sized values one after another: a copy */
@@ -1273,15 +1280,15 @@ DecodePlainFixed(Relation rel, Form_pg_attribute att, ColumnarChunkData *data)
 	}
 }
 
-/* PLAIN: each non-NULL row's value, read in place. */
+/* PLAIN: each of the "n" non-NULL rows' values, read in place. */
 static void
-DecodePlain(Relation rel, Form_pg_attribute att, ColumnarChunkData *data)
+DecodePlain(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, int n)
 {
 	int			offset = data->values_offset;
 
 	if (att->attlen > 0)
 	{
-		DecodePlainFixed(rel, att, data);
+		DecodePlainFixed(rel, att, data, n);
 		return;
 	}
 	for (int i = 0; i < data->row_count; i++)
@@ -1523,7 +1530,7 @@ ColumnarDecodeLoadedChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *ch
 	switch ((ColumnarEncoding) chunk->encoding)
 	{
 		case COLUMNAR_ENCODING_PLAIN:
-			DecodePlain(rel, att, data);
+			DecodePlain(rel, att, data, n);
 			return;
 		case COLUMNAR_ENCODING_DICTIONARY:
 			DecodeDictionary(rel, att, data, n);
@@ -1732,8 +1739,7 @@ PlainValueAt(Relation rel, Form_pg_attribute att, ColumnarChunkData *data, int o
 {
 	if (att->attlen > 0)
 	{
-		int64		start = att_align_nominal(offset, att->attalign) +
-			(int64) k * att_align_nominal(att->attlen, att->attalign);
+		int64		start = FixedPlainStart(att, offset, k);
 
 		if (start + att->attlen > end)
 			ReportCorruptChunk(rel, att, "A value extends past the end of the chunk.");

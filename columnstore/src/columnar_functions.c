@@ -235,8 +235,8 @@ EncodingSummary(Relation rel, Datum *ratio, bool *ratio_null, Datum *encodings,
 /*
  * epiphany.columnar_stats(rel regclass) -> (row_groups, rows, delta_rows,
  * deleted_rows, stored_bytes, raw_bytes, compression_ratio, encodings,
- * column_bytes), as the current snapshot sees them.  delta_rows counts the delta store's
- * rows, which takes a scan of it.
+ * column_bytes), as the current snapshot sees them.  delta_rows counts the
+ * delta store's rows, which takes a scan of it.
  */
 Datum
 ep_columnar_stats(PG_FUNCTION_ARGS)

@@ -109,60 +109,14 @@ HasBloom(ColumnarWriteState *state, AttrNumber attnum)
 	return false;
 }
 
-/* Encodes the collected rows as one row group and records it. */
+/* Frees the values of "arena" (none for a by-value column). */
 static void
-FlushRowGroup(ColumnarWriteState *state)
+ResetArena(ValueArena *arena)
 {
-	ColumnarRowGroup rg;
-	MemoryContext old;
-	int			natts = state->tupdesc->natts;
-
-	if (state->row_count == 0)
-		return;
-
-	old = MemoryContextSwitchTo(state->row_group_context);
-	rg.first_row = state->first_row;
-	rg.row_count = state->row_count;
-	rg.chunk_rows = state->options.chunk_rows;
-	rg.chunk_count = (state->row_count + rg.chunk_rows - 1) / rg.chunk_rows;
-	rg.natts = natts;
-	rg.chunks = palloc0(sizeof(ColumnarChunk *) * natts);
-	for (int a = 0; a < natts; a++)
-	{
-		Form_pg_attribute att = TupleDescAttr(state->tupdesc, a);
-
-		rg.chunks[a] = palloc0(sizeof(ColumnarChunk) * rg.chunk_count);
-		if (att->attisdropped)
-			continue;
-		for (int c = 0; c < rg.chunk_count; c++)
-		{
-			ColumnarChunk *chunk = &rg.chunks[a][c];
-			int			start = c * rg.chunk_rows;
-			int			count = Min(rg.chunk_rows, state->row_count - start);
-
-			CHECK_FOR_INTERRUPTS();
-			MemoryContextSwitchTo(state->chunk_context);
-			ColumnarEncodeChunk(state->rel, att, state->values[a] + start,
-								state->nulls[a] + start, count, state->options.compression,
-								state->options.compression_level, HasBloom(state, a + 1),
-								chunk);
-			MemoryContextSwitchTo(state->row_group_context);
-			if (chunk->bloom != NULL)
-				chunk->bloom = DatumGetByteaPCopy(PointerGetDatum(chunk->bloom));
-			MemoryContextReset(state->chunk_context);
-		}
-	}
-	ColumnarInsertRowGroup(state->rel, &rg);
-	MemoryContextSwitchTo(old);
-	MemoryContextReset(state->row_group_context);
-	for (int a = 0; a < natts; a++)
-	{
-		if (state->arenas[a].context != NULL)
-			MemoryContextReset(state->arenas[a].context);
-		state->arenas[a].free = NULL;
-		state->arenas[a].left = 0;
-	}
-	state->row_count = 0;
+	if (arena->context != NULL)
+		MemoryContextReset(arena->context);
+	arena->free = NULL;
+	arena->left = 0;
 }
 
 /*
@@ -219,6 +173,57 @@ KeepValue(ValueArena *arena, Form_pg_attribute att, Datum value)
 	copy = ArenaAlloc(arena, size);
 	memcpy(copy, src, size);
 	return PointerGetDatum(copy);
+}
+
+/* Encodes the collected rows as one row group and records it. */
+static void
+FlushRowGroup(ColumnarWriteState *state)
+{
+	ColumnarRowGroup rg;
+	MemoryContext old;
+	int			natts = state->tupdesc->natts;
+
+	if (state->row_count == 0)
+		return;
+
+	old = MemoryContextSwitchTo(state->row_group_context);
+	rg.first_row = state->first_row;
+	rg.row_count = state->row_count;
+	rg.chunk_rows = state->options.chunk_rows;
+	rg.chunk_count = (state->row_count + rg.chunk_rows - 1) / rg.chunk_rows;
+	rg.natts = natts;
+	rg.chunks = palloc0(sizeof(ColumnarChunk *) * natts);
+	for (int a = 0; a < natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(state->tupdesc, a);
+
+		rg.chunks[a] = palloc0(sizeof(ColumnarChunk) * rg.chunk_count);
+		if (att->attisdropped)
+			continue;
+		for (int c = 0; c < rg.chunk_count; c++)
+		{
+			ColumnarChunk *chunk = &rg.chunks[a][c];
+			int			start = c * rg.chunk_rows;
+			int			count = Min(rg.chunk_rows, state->row_count - start);
+
+			CHECK_FOR_INTERRUPTS();
+			MemoryContextSwitchTo(state->chunk_context);
+			ColumnarEncodeChunk(state->rel, att, state->values[a] + start,
+								state->nulls[a] + start, count, state->options.compression,
+								state->options.compression_level, HasBloom(state, a + 1),
+								chunk);
+			MemoryContextSwitchTo(state->row_group_context);
+			if (chunk->bloom != NULL)
+				chunk->bloom = DatumGetByteaPCopy(PointerGetDatum(chunk->bloom));
+			MemoryContextReset(state->chunk_context);
+		}
+	}
+	ColumnarInsertRowGroup(state->rel, &rg);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(state->row_group_context);
+	for (int a = 0; a < natts; a++)
+		ResetArena(&state->arenas[a]);
+	state->row_count = 0;
 }
 
 /*

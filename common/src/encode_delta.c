@@ -111,22 +111,12 @@ EpDeltaDecode(const char *src, Size size, int count, uint64 *out)
 	EpDeltaHeader hdr;
 	const char *packed = src + sizeof(hdr);
 	const char *damage = ReadHeader(src, size, count, &hdr);
-	uint64		v;
-	uint64		step;
 
 	if (damage != NULL)
 		return damage;
-	v = hdr.first;
-	step = (uint64) hdr.min_delta;
-	out[0] = v;
-	if (hdr.width == 0)
-	{
-		for (int i = 1; i < count; i++)
-			out[i] = (v += step);
-		return NULL;
-	}
-	/* the deltas through the unpacking loop, then their running sum */
-	EpBitUnpack(packed, count - 1, hdr.width, step, out + 1);
+	out[0] = hdr.first;
+	/* the deltas through the unpacking loop (width 0: all min_delta), summed */
+	EpBitUnpack(packed, count - 1, hdr.width, (uint64) hdr.min_delta, out + 1);
 	for (int i = 1; i < count; i++)
 		out[i] += out[i - 1];
 	return NULL;
