@@ -45,7 +45,8 @@ CREATE TABLE _epiphany_columnar.row_group (
 );
 
 -- One row per column and chunk of a row group; the chunk's bytes are a
--- value in the table's own TOAST relation.
+-- value in the table's own TOAST relation, piece_runs says on which pages
+-- its pieces were written (a hint that spares reads the TOAST index).
 CREATE TABLE _epiphany_columnar.chunk (
     storage_id  oid NOT NULL,
     first_row   bigint NOT NULL,
@@ -62,6 +63,7 @@ CREATE TABLE _epiphany_columnar.chunk (
     min_value   bytea,
     max_value   bytea,
     bloom       bytea,
+    piece_runs  bytea,
     PRIMARY KEY (storage_id, first_row, attnum, chunk)
 );
 

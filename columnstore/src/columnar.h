@@ -122,6 +122,20 @@ typedef enum ColumnarEncoding
 #define COLUMNAR_CHUNK_HEAD_BYTES	40
 #define COLUMNAR_MEMO_MAX_BYTES		2048
 
+/*
+ * Where the writer put pieces of a chunk's TOAST value: "count" pieces, in
+ * order, at consecutive line pointers of one page from "offset" on.  A
+ * chunk's runs cover its pieces in order.  They spare a read the TOAST
+ * index; they are a hint, checked piece by piece (a VACUUM FULL of the
+ * TOAST relation moves pieces), with the index as the fallback.
+ */
+typedef struct ColumnarPieceRun
+{
+	uint32		block;
+	uint16		offset;
+	uint16		count;
+} ColumnarPieceRun;
+
 typedef struct ColumnarChunk
 {
 	int32		row_count;		/* values, NULLs included */
@@ -134,6 +148,8 @@ typedef struct ColumnarChunk
 	int32		stored_size;	/* bytes in the TOAST value */
 	Oid			toast_value;	/* value id in the table's TOAST relation;
 								 * InvalidOid when stored_size is 0 */
+	ColumnarPieceRun *piece_runs;	/* where its pieces are, or NULL */
+	int32		piece_run_count;
 	bool		has_minmax;		/* min/max known (some non-NULL value, and the
 								 * type has a default btree ordering) */
 	Datum		min_value;		/* set by the writer only */
@@ -166,12 +182,21 @@ typedef struct ColumnarChunk
 #define COLUMNAR_COMPRESSION_FRAMED		0x100
 #define COLUMNAR_MAX_FRAMES				64
 
-/* columnar_toast.c: a reader of a table's TOAST values, kept open. */
+/* The most TOAST pieces of a chunk that a point read loads one by one. */
+#define COLUMNAR_MAX_PARTIAL_PIECES		64
+
+/*
+ * columnar_toast.c: chunks' bytes as values of a table's TOAST relation,
+ * written with the places of their pieces, read through a reader kept open.
+ */
 typedef struct ColumnarToastReader ColumnarToastReader;
 
 extern ColumnarToastReader *ColumnarToastReaderOpen(Relation rel);
 extern void ColumnarToastReaderClose(ColumnarToastReader *reader);
+extern Oid	ColumnarToastWrite(Relation rel, const char *bytes, int32 size,
+							   ColumnarPieceRun **runs, int32 *run_count);
 extern void ColumnarToastFetch(ColumnarToastReader *reader, Oid valueid, int32 size,
+							   const ColumnarPieceRun *runs, int32 run_count,
 							   int32 offset, int32 length, char *dst);
 
 /* One frame of a framed chunk, as stored in its frame table. */
@@ -237,6 +262,8 @@ typedef struct ColumnarChunkData
 	ColumnarFrame frames[COLUMNAR_MAX_FRAMES];
 	/* an uncompressed chunk a point read loads piece by piece */
 	Oid			partial_value;	/* its TOAST value; InvalidOid: all in "raw" */
+	ColumnarPieceRun partial_runs[COLUMNAR_MAX_PARTIAL_PIECES];	/* a copy */
+	int32		partial_run_count;
 	uint64		pieces_loaded;	/* bit p: TOAST piece p is in "raw" */
 	int32		head_loaded;	/* and bytes [0, head_loaded), from the chunk's head */
 	int32		tail_from;		/* and bytes [tail_from, raw_size), from its memo */
@@ -304,6 +331,7 @@ extern void ColumnarEncodeChunk(Relation rel, Form_pg_attribute att,
 								Datum *values, bool *nulls, int count,
 								EpCompression compression, int compression_level,
 								bool with_bloom, ColumnarChunk *chunk);
+extern void ColumnarKeepChunkMetadata(ColumnarChunk *chunk);
 extern FmgrInfo *ColumnarHashFunction(Form_pg_attribute att);
 
 /* The 64-bit hash of "value" by a ColumnarHashFunction, under "collation". */

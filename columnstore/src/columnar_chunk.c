@@ -542,23 +542,16 @@ AppendNullBitmap(StringInfo buf, const bool *nulls, int count)
 	buf->data[buf->len] = '\0';
 }
 
-/* Writes "stored" bytes as a new value of the table's TOAST relation. */
-static Oid
-SaveChunkBytes(Relation rel, const char *stored, int size)
+/*
+ * Writes "stored" bytes as a new value of the table's TOAST relation: the
+ * chunk's toast_value, and where its pieces went.
+ */
+static void
+SaveChunkBytes(Relation rel, ColumnarChunk *chunk, const char *stored, int size)
 {
-	bytea	   *payload = palloc(VARHDRSZ + size);
-	Datum		pointer;
-	varatt_external toast_pointer;
-
-	if (!OidIsValid(rel->rd_rel->reltoastrelid))
-		elog(ERROR, "columnar table \"%s\" has no TOAST relation", RelationGetRelationName(rel));
-	SET_VARSIZE(payload, VARHDRSZ + size);
-	memcpy(VARDATA(payload), stored, size);
-	pointer = toast_save_datum(rel, PointerGetDatum(payload), NULL, 0);
-	VARATT_EXTERNAL_GET_POINTER(toast_pointer, DatumGetPointer(pointer));
-	pfree(payload);
-	pfree(DatumGetPointer(pointer));
-	return toast_pointer.va_valueid;
+	chunk->stored_size = size;
+	chunk->toast_value = ColumnarToastWrite(rel, stored, size, &chunk->piece_runs,
+											&chunk->piece_run_count);
 }
 
 /*
@@ -665,8 +658,9 @@ FramedBytes(Relation rel, Form_pg_attribute att, StringInfo raw, int values_offs
  * "compression_level" (kept only if it saves an eighth of the bytes at
  * least: every scan pays for decompressing; the chunk records which method
  * was used), store the bytes and fill "chunk", with a bloom filter
- * of its values when "with_bloom".  Allocations, the bloom filter's
- * included, go to the current memory context; min/max datums of
+ * of its values when "with_bloom".  Allocations, the bloom filter's and the
+ * piece runs included, go to the current memory context
+ * (ColumnarKeepChunkMetadata copies those two out of it); min/max datums of
  * by-reference types point into "values".
  */
 void
@@ -732,8 +726,7 @@ ColumnarEncodeChunk(Relation rel, Form_pg_attribute att, Datum *values, bool *nu
 					compression, compression_level, &framed))
 	{
 		chunk->compression = compression | COLUMNAR_COMPRESSION_FRAMED;
-		chunk->stored_size = framed.len;
-		chunk->toast_value = SaveChunkBytes(rel, framed.data, framed.len);
+		SaveChunkBytes(rel, chunk, framed.data, framed.len);
 		return;
 	}
 	compressed = EpCompress(compression, compression_level, buf.data, buf.len,
@@ -746,14 +739,32 @@ ColumnarEncodeChunk(Relation rel, Form_pg_attribute att, Datum *values, bool *nu
 	if (compressed != NULL)
 	{
 		chunk->compression = compression;
-		chunk->stored_size = compressed_size;
-		chunk->toast_value = SaveChunkBytes(rel, compressed, compressed_size);
+		SaveChunkBytes(rel, chunk, compressed, compressed_size);
 	}
 	else
 	{
 		chunk->compression = EP_COMPRESSION_NONE;
-		chunk->stored_size = buf.len;
-		chunk->toast_value = SaveChunkBytes(rel, buf.data, buf.len);
+		SaveChunkBytes(rel, chunk, buf.data, buf.len);
+	}
+}
+
+/*
+ * ColumnarKeepChunkMetadata - copy what ColumnarEncodeChunk allocated for
+ * "chunk"'s catalog row (its bloom filter and piece runs) into the current
+ * memory context, so that the context it encoded in can be reset.
+ */
+void
+ColumnarKeepChunkMetadata(ColumnarChunk *chunk)
+{
+	if (chunk->bloom != NULL)
+		chunk->bloom = DatumGetByteaPCopy(PointerGetDatum(chunk->bloom));
+	if (chunk->piece_runs != NULL)
+	{
+		Size		size = sizeof(ColumnarPieceRun) * chunk->piece_run_count;
+		ColumnarPieceRun *copy = palloc(size);
+
+		memcpy(copy, chunk->piece_runs, size);
+		chunk->piece_runs = copy;
 	}
 }
 
@@ -877,21 +888,14 @@ static void
 FetchChunkBytes(Relation rel, ColumnarChunk *chunk, ColumnarChunkData *data, int offset,
 				int length, struct varlena *dst)
 {
-	Relation	toastrel;
+	ColumnarToastReader *toast = data->toast != NULL ? data->toast :
+		ColumnarToastReaderOpen(rel);
 
 	SET_VARSIZE(dst, VARHDRSZ + length);
-	if (data->toast != NULL)
-	{
-		ColumnarToastFetch(data->toast, chunk->toast_value, chunk->stored_size, offset, length,
-						   VARDATA(dst));
-		return;
-	}
-	if (!OidIsValid(rel->rd_rel->reltoastrelid))
-		elog(ERROR, "columnar table \"%s\" has no TOAST relation", RelationGetRelationName(rel));
-	toastrel = table_open(rel->rd_rel->reltoastrelid, AccessShareLock);
-	table_relation_fetch_toast_slice(toastrel, chunk->toast_value, chunk->stored_size,
-									 offset, length, dst);
-	table_close(toastrel, AccessShareLock);
+	ColumnarToastFetch(toast, chunk->toast_value, chunk->stored_size, chunk->piece_runs,
+					   chunk->piece_run_count, offset, length, VARDATA(dst));
+	if (toast != data->toast)
+		ColumnarToastReaderClose(toast);
 }
 
 /* Where frame "f" of a framed chunk ends in the decoded buffer. */
@@ -987,7 +991,6 @@ LoadFrame(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk, ColumnarChu
  * single values have computable places qualify.
  */
 #define PIECE_BYTES			TOAST_MAX_CHUNK_SIZE
-#define MAX_PARTIAL_PIECES	64
 #define HEAD_BYTES			COLUMNAR_CHUNK_HEAD_BYTES
 
 StaticAssertDecl(sizeof(DictionaryHeader) <= HEAD_BYTES &&
@@ -999,7 +1002,7 @@ LoadableByPieces(Form_pg_attribute att, ColumnarChunk *chunk, ColumnarChunkData 
 {
 	int			pieces = (chunk->raw_size + PIECE_BYTES - 1) / PIECE_BYTES;
 
-	if (data->toast == NULL || pieces < 2 || pieces > MAX_PARTIAL_PIECES)
+	if (data->toast == NULL || pieces < 2 || pieces > COLUMNAR_MAX_PARTIAL_PIECES)
 		return false;
 	switch ((ColumnarEncoding) chunk->encoding)
 	{
@@ -1069,8 +1072,9 @@ NeedBytes(ColumnarChunkData *data, int64 offset, int64 length)
 		return;
 	from = first * PIECE_BYTES;
 	to = Min((last + 1) * PIECE_BYTES, data->raw_size);
-	ColumnarToastFetch(data->toast, data->partial_value, data->raw_size, from, to - from,
-					   data->raw + from);
+	ColumnarToastFetch(data->toast, data->partial_value, data->raw_size,
+					   data->partial_run_count > 0 ? data->partial_runs : NULL,
+					   data->partial_run_count, from, to - from, data->raw + from);
 	for (int p = first; p <= last; p++)
 		data->pieces_loaded |= UINT64CONST(1) << p;
 }
@@ -1085,6 +1089,10 @@ static void
 LoadHead(ColumnarChunk *chunk, ColumnarChunkData *data)
 {
 	data->partial_value = chunk->toast_value;
+	data->partial_run_count = Min(chunk->piece_run_count, COLUMNAR_MAX_PARTIAL_PIECES);
+	if (chunk->piece_runs != NULL)
+		memcpy(data->partial_runs, chunk->piece_runs,
+			   sizeof(ColumnarPieceRun) * data->partial_run_count);
 	data->pieces_loaded = 0;
 	data->head_loaded = 0;
 	data->tail_from = PG_INT32_MAX;

@@ -84,7 +84,8 @@ enum
 	Anum_chunk_min_value,
 	Anum_chunk_max_value,
 	Anum_chunk_bloom,
-	Natts_chunk = Anum_chunk_bloom
+	Anum_chunk_piece_runs,
+	Natts_chunk = Anum_chunk_piece_runs
 };
 enum
 {
@@ -469,6 +470,39 @@ MinMaxToBytea(Datum value, Form_pg_attribute att)
 	return result;
 }
 
+/* The catalog's image of a chunk's piece runs (when it has them). */
+static Datum
+PieceRunsToDatum(const ColumnarChunk *chunk)
+{
+	Size		size = sizeof(ColumnarPieceRun) * chunk->piece_run_count;
+	bytea	   *image;
+
+	if (chunk->piece_runs == NULL)
+		return (Datum) 0;
+	image = palloc(VARHDRSZ + size);
+	SET_VARSIZE(image, VARHDRSZ + size);
+	memcpy(VARDATA(image), chunk->piece_runs, size);
+	return PointerGetDatum(image);
+}
+
+/*
+ * Sets a chunk's piece runs from their catalog image, in "context".  An
+ * image that is not a whole number of runs is ignored: the runs are a hint,
+ * and reads without them go through the TOAST index.
+ */
+static void
+FillPieceRuns(ColumnarChunk *chunk, MemoryContext context, Datum value)
+{
+	bytea	   *image = DatumGetByteaPP(value);
+	Size		size = VARSIZE_ANY_EXHDR(image);
+
+	if (size == 0 || size % sizeof(ColumnarPieceRun) != 0)
+		return;
+	chunk->piece_runs = MemoryContextAlloc(context, size);
+	memcpy(chunk->piece_runs, VARDATA_ANY(image), size);
+	chunk->piece_run_count = (int32) (size / sizeof(ColumnarPieceRun));
+}
+
 /*
  * ColumnarInsertRowGroup - record a row group and its chunks, as rows of the
  * current command.
@@ -532,6 +566,8 @@ ColumnarInsertRowGroup(Relation rel, ColumnarRowGroup *rg)
 			nulls[Anum_chunk_max_value - 1] = (min_image == NULL || max_image == NULL);
 			values[Anum_chunk_bloom - 1] = PointerGetDatum(chunk->bloom);
 			nulls[Anum_chunk_bloom - 1] = (chunk->bloom == NULL);
+			values[Anum_chunk_piece_runs - 1] = PieceRunsToDatum(chunk);
+			nulls[Anum_chunk_piece_runs - 1] = (chunk->piece_runs == NULL);
 			InsertCatalogRow(&chunk_cat, values, nulls, cid);
 		}
 	}
@@ -722,6 +758,8 @@ FillChunk(ColumnarChunk *chunk, Datum *values, bool *nulls)
 	}
 	if (!nulls[Anum_chunk_bloom - 1])
 		chunk->bloom = CopyBytea(chunk->memo_context, values[Anum_chunk_bloom - 1]);
+	if (!nulls[Anum_chunk_piece_runs - 1])
+		FillPieceRuns(chunk, chunk->memo_context, values[Anum_chunk_piece_runs - 1]);
 }
 
 #define ALL_ROW_GROUPS PG_UINT64_MAX

@@ -213,8 +213,7 @@ FlushRowGroup(ColumnarWriteState *state)
 								state->options.compression_level, HasBloom(state, a + 1),
 								chunk);
 			MemoryContextSwitchTo(state->row_group_context);
-			if (chunk->bloom != NULL)
-				chunk->bloom = DatumGetByteaPCopy(PointerGetDatum(chunk->bloom));
+			ColumnarKeepChunkMetadata(chunk);
 			MemoryContextReset(state->chunk_context);
 		}
 	}
