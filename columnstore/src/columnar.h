@@ -150,12 +150,11 @@ typedef struct ColumnarChunk
 								 * InvalidOid when stored_size is 0 */
 	ColumnarPieceRun *piece_runs;	/* where its pieces are, or NULL */
 	int32		piece_run_count;
-	bool		has_minmax;		/* min/max known (some non-NULL value, and the
-								 * type has a default btree ordering) */
-	Datum		min_value;		/* set by the writer only */
-	Datum		max_value;
-	bytea	   *min_image;		/* set by the catalog reader: the stored */
-	bytea	   *max_image;		/* images of min and max, or NULL */
+	bool		has_minmax;		/* min/max known (some non-NULL value, the
+								 * type has a default btree ordering, and
+								 * the images are short enough to keep) */
+	bytea	   *min_image;		/* the images of min and max as stored */
+	bytea	   *max_image;		/* (MinMaxImage), or NULL */
 	bytea	   *bloom;			/* bloom filter of the hashes of its values
 								 * (epiphany/bloom.h), or NULL */
 
@@ -327,10 +326,24 @@ extern bool ColumnarRowGroupIsInCache(ColumnarRowGroup *rg);
 extern void ColumnarAdoptRowGroup(Oid storage_id, ColumnarRowGroup *rg);
 
 /* columnar_chunk.c */
-extern void ColumnarEncodeChunk(Relation rel, Form_pg_attribute att,
-								Datum *values, bool *nulls, int count,
-								EpCompression compression, int compression_level,
-								bool with_bloom, ColumnarChunk *chunk);
+extern char *ColumnarEncodeChunk(Form_pg_attribute att, Datum *values, bool *nulls,
+								 int count, EpCompression compression,
+								 int compression_level, bool with_bloom,
+								 ColumnarChunk *chunk);
+extern void ColumnarStoreChunk(Relation rel, ColumnarChunk *chunk, const char *stored);
+
+/* columnar_encode_worker.c: a load's chunks encoded by a second process */
+typedef struct ColumnarEncodeWorker ColumnarEncodeWorker;
+typedef void (*ColumnarEncodedFn) (void *arg, int attno, int chunk, ColumnarChunk *encoded,
+								   const char *stored);
+extern ColumnarEncodeWorker *ColumnarStartEncodeWorker(TupleDesc tupdesc,
+													   const ColumnarOptions *options,
+													   const bool *with_bloom,
+													   ColumnarEncodedFn on_result, void *arg);
+extern bool ColumnarEncodeInWorker(ColumnarEncodeWorker *worker, int attno, int chunk,
+								   const Datum *values, const bool *nulls, int count);
+extern bool ColumnarCollectEncoded(ColumnarEncodeWorker *worker);
+extern void ColumnarStopEncodeWorker(ColumnarEncodeWorker *worker);
 extern void ColumnarKeepChunkMetadata(ColumnarChunk *chunk);
 extern FmgrInfo *ColumnarHashFunction(Form_pg_attribute att);
 

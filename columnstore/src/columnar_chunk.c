@@ -131,6 +131,7 @@ StaticAssertDecl(sizeof(ColumnarFrame) == 16, "ColumnarFrame must have no paddin
 static Datum ReadValue(Relation rel, Form_pg_attribute att, char *raw, int raw_size,
 					   int *offset);
 static void ReportCorruptChunk(Relation rel, Form_pg_attribute att, const char *detail);
+static void SetMinMaxImages(ColumnarChunk *chunk, Form_pg_attribute att, Datum min, Datum max);
 
 /* Which typed encodings a column's type admits. */
 typedef enum ValueKind
@@ -229,8 +230,7 @@ OrderedAsIntegers(Form_pg_attribute att)
 /*
  * Sets the chunk's min and max from values[0..n), n >= 1: its values, or
  * only their distinct ones, in the default btree order of the type; none
- * when the type has no such order.  By-reference results point into
- * "values".
+ * when the type has no such order.
  */
 static void
 SetMinMax(ColumnarChunk *chunk, Form_pg_attribute att, const Datum *values, int n)
@@ -263,9 +263,7 @@ SetMinMax(ColumnarChunk *chunk, Form_pg_attribute att, const Datum *values, int 
 				max = values[i];
 		}
 	}
-	chunk->has_minmax = true;
-	chunk->min_value = min;
-	chunk->max_value = max;
+	SetMinMaxImages(chunk, att, min, max);
 }
 
 /* Bytes of one non-NULL value as PLAIN stores it (varlena: detoasted). */
@@ -543,18 +541,6 @@ AppendNullBitmap(StringInfo buf, const bool *nulls, int count)
 }
 
 /*
- * Writes "stored" bytes as a new value of the table's TOAST relation: the
- * chunk's toast_value, and where its pieces went.
- */
-static void
-SaveChunkBytes(Relation rel, ColumnarChunk *chunk, const char *stored, int size)
-{
-	chunk->stored_size = size;
-	chunk->toast_value = ColumnarToastWrite(rel, stored, size, &chunk->piece_runs,
-											&chunk->piece_run_count);
-}
-
-/*
  * ColumnarHashFunction - the extended hash function of the default hash
  * opclass of "att"'s type (equal values hash alike), for ColumnarHash;
  * NULL when the type has none.
@@ -591,38 +577,37 @@ BuildBloom(Form_pg_attribute att, const Datum *values, int n)
 }
 
 /*
- * The stored bytes of a PLAIN chunk "raw" (its values from values_offset)
+ * The stored bytes of a PLAIN chunk "raw" (values[0..n) from values_offset)
  * as compressed frames, into *stored; false when the chunk is too small to
  * cut or the frames do not save an eighth of the bytes.
  */
 static bool
-FramedBytes(Relation rel, Form_pg_attribute att, StringInfo raw, int values_offset,
-			EpCompression method, int level, StringInfo stored)
+FramedBytes(Form_pg_attribute att, StringInfo raw, int values_offset, const Datum *values,
+			int n, EpCompression method, int level, StringInfo stored)
 {
 	int			values_bytes = raw->len - values_offset;
 	int			target = Max(FRAME_TARGET_BYTES, values_bytes / COLUMNAR_MAX_FRAMES + 1);
 	ColumnarFrame frames[COLUMNAR_MAX_FRAMES] = {{0}};
 	FrameTableHeader hdr = {0};
 	int			offset = values_offset;
-	uint32		value = 0;
 
 	if (values_bytes < 2 * FRAME_TARGET_BYTES)
 		return false;
 	hdr.nframes = 1;
 	frames[0].raw_offset = values_offset;
-	while (offset < raw->len)
+	for (int i = 0; i < n; i++)
 	{
 		int			start = att_align_nominal(offset, att->attalign);
 
 		if (start - (int) frames[hdr.nframes - 1].raw_offset >= target &&
 			hdr.nframes < COLUMNAR_MAX_FRAMES)
 		{
-			frames[hdr.nframes].first_value = value;
+			frames[hdr.nframes].first_value = (uint32) i;
 			frames[hdr.nframes++].raw_offset = start;
 		}
-		(void) ReadValue(rel, att, raw->data, raw->len, &offset);
-		value++;
+		offset = start + PlainValueSize(att, values[i]);
 	}
+	Assert(offset == raw->len);
 
 	initStringInfo(stored);
 	appendBinaryStringInfo(stored, (char *) &hdr, sizeof(hdr));
@@ -653,20 +638,59 @@ FramedBytes(Relation rel, Form_pg_attribute att, StringInfo raw, int values_offs
 }
 
 /*
+ * Serializes a min/max datum of attribute "att" as bytea: the datum's image
+ * (by-value types as stored in a tuple).  Returns NULL for values too long to
+ * be worth a zone map entry.
+ */
+#define COLUMNAR_MAX_MINMAX_BYTES 256
+
+static bytea *
+MinMaxImage(Datum value, Form_pg_attribute att)
+{
+	Size		size = att->attbyval ? (Size) att->attlen : datumGetSize(value, false, att->attlen);
+	bytea	   *result;
+
+	if (size > COLUMNAR_MAX_MINMAX_BYTES)
+		return NULL;
+	result = palloc(VARHDRSZ + size);
+	SET_VARSIZE(result, VARHDRSZ + size);
+	if (att->attbyval)
+		store_att_byval(VARDATA(result), value, att->attlen);
+	else
+		memcpy(VARDATA(result), DatumGetPointer(value), size);
+	return result;
+}
+
+/*
+ * Sets the chunk's min/max images from min and max; none when either is too
+ * long to keep.
+ */
+static void
+SetMinMaxImages(ColumnarChunk *chunk, Form_pg_attribute att, Datum min, Datum max)
+{
+	chunk->min_image = MinMaxImage(min, att);
+	chunk->max_image = MinMaxImage(max, att);
+	chunk->has_minmax = chunk->min_image != NULL && chunk->max_image != NULL;
+	if (!chunk->has_minmax)
+		chunk->min_image = chunk->max_image = NULL;
+}
+
+/*
  * ColumnarEncodeChunk - encode values[0..count) of column "att" in the
  * smallest encoding its type admits, compress with "compression" at
  * "compression_level" (kept only if it saves an eighth of the bytes at
  * least: every scan pays for decompressing; the chunk records which method
- * was used), store the bytes and fill "chunk", with a bloom filter
- * of its values when "with_bloom".  Allocations, the bloom filter's and the
- * piece runs included, go to the current memory context
- * (ColumnarKeepChunkMetadata copies those two out of it); min/max datums of
- * by-reference types point into "values".
+ * was used) and fill "chunk" but for where its bytes go, with min/max
+ * images and, when "with_bloom", a bloom filter of its values.  Returns the
+ * bytes to store (chunk->stored_size of them; NULL when every value is
+ * NULL), for ColumnarStoreChunk.  Needs no relation: a load's background
+ * worker encodes too.  Allocations go to the current memory context
+ * (ColumnarKeepChunkMetadata copies what the catalog row needs out of it).
  */
-void
-ColumnarEncodeChunk(Relation rel, Form_pg_attribute att, Datum *values, bool *nulls,
-					int count, EpCompression compression, int compression_level,
-					bool with_bloom, ColumnarChunk *chunk)
+char *
+ColumnarEncodeChunk(Form_pg_attribute att, Datum *values, bool *nulls, int count,
+					EpCompression compression, int compression_level, bool with_bloom,
+					ColumnarChunk *chunk)
 {
 	StringInfoData buf;
 	StringInfoData framed;
@@ -685,7 +709,7 @@ ColumnarEncodeChunk(Relation rel, Form_pg_attribute att, Datum *values, bool *nu
 	for (int i = 0; i < count; i++)
 		chunk->null_count += nulls[i] ? 1 : 0;
 	if (chunk->null_count == count)
-		return;					/* all NULL: no bytes */
+		return NULL;			/* all NULL: no bytes */
 
 	initStringInfo(&buf);
 	if (chunk->null_count > 0)
@@ -705,29 +729,22 @@ ColumnarEncodeChunk(Relation rel, Form_pg_attribute att, Datum *values, bool *nu
 									&max_at);
 	chunk->raw_size = buf.len;
 	if (min_at >= 0)
-	{
-		chunk->has_minmax = true;
-		chunk->min_value = present[min_at];
-		chunk->max_value = present[max_at];
-	}
+		SetMinMaxImages(chunk, att, present[min_at], present[max_at]);
 	/* min/max (and bloom) over the distinct values when the dictionary has them */
-	if (dict.entries > 0)
-	{
-		present = dict.values;
-		n = dict.entries;
-	}
 	if (min_at < 0)
-		SetMinMax(chunk, att, present, n);
+		SetMinMax(chunk, att, dict.entries > 0 ? dict.values : present,
+				  dict.entries > 0 ? dict.entries : n);
 	if (with_bloom)
-		chunk->bloom = BuildBloom(att, present, n);
+		chunk->bloom = BuildBloom(att, dict.entries > 0 ? dict.values : present,
+								  dict.entries > 0 ? dict.entries : n);
 
 	if (chunk->encoding == COLUMNAR_ENCODING_PLAIN && compression != EP_COMPRESSION_NONE &&
-		FramedBytes(rel, att, &buf, chunk->null_count > 0 ? NULL_BITMAP_BYTES(count) : 0,
-					compression, compression_level, &framed))
+		FramedBytes(att, &buf, chunk->null_count > 0 ? NULL_BITMAP_BYTES(count) : 0,
+					present, n, compression, compression_level, &framed))
 	{
 		chunk->compression = compression | COLUMNAR_COMPRESSION_FRAMED;
-		SaveChunkBytes(rel, chunk, framed.data, framed.len);
-		return;
+		chunk->stored_size = framed.len;
+		return framed.data;
 	}
 	compressed = EpCompress(compression, compression_level, buf.data, buf.len,
 							&compressed_size);
@@ -739,23 +756,42 @@ ColumnarEncodeChunk(Relation rel, Form_pg_attribute att, Datum *values, bool *nu
 	if (compressed != NULL)
 	{
 		chunk->compression = compression;
-		SaveChunkBytes(rel, chunk, compressed, compressed_size);
+		chunk->stored_size = compressed_size;
+		return compressed;
 	}
-	else
-	{
-		chunk->compression = EP_COMPRESSION_NONE;
-		SaveChunkBytes(rel, chunk, buf.data, buf.len);
-	}
+	chunk->compression = EP_COMPRESSION_NONE;
+	chunk->stored_size = buf.len;
+	return buf.data;
 }
 
 /*
- * ColumnarKeepChunkMetadata - copy what ColumnarEncodeChunk allocated for
- * "chunk"'s catalog row (its bloom filter and piece runs) into the current
- * memory context, so that the context it encoded in can be reset.
+ * ColumnarStoreChunk - write the bytes ColumnarEncodeChunk returned for
+ * "chunk" (none: nothing to write) as a new value of the table's TOAST
+ * relation, and record where they went.
+ */
+void
+ColumnarStoreChunk(Relation rel, ColumnarChunk *chunk, const char *stored)
+{
+	if (stored == NULL)
+		return;
+	chunk->toast_value = ColumnarToastWrite(rel, stored, chunk->stored_size,
+											&chunk->piece_runs, &chunk->piece_run_count);
+}
+
+/*
+ * ColumnarKeepChunkMetadata - copy what ColumnarEncodeChunk and
+ * ColumnarStoreChunk allocated for "chunk"'s catalog row (min/max images,
+ * bloom filter, piece runs) into the current memory context, so that the
+ * context they ran in can be reset.
  */
 void
 ColumnarKeepChunkMetadata(ColumnarChunk *chunk)
 {
+	if (chunk->min_image != NULL)
+	{
+		chunk->min_image = DatumGetByteaPCopy(PointerGetDatum(chunk->min_image));
+		chunk->max_image = DatumGetByteaPCopy(PointerGetDatum(chunk->max_image));
+	}
 	if (chunk->bloom != NULL)
 		chunk->bloom = DatumGetByteaPCopy(PointerGetDatum(chunk->bloom));
 	if (chunk->piece_runs != NULL)

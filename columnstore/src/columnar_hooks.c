@@ -169,7 +169,10 @@ ColumnarGetRelationInfo(PlannerInfo *root, Oid relid, bool inhparent, RelOptInfo
 		rel->rel_parallel_workers = 0;
 }
 
-/* epiphany.enable_parallel_workers: parallel scans of columnar tables. */
+/*
+ * epiphany.enable_parallel_workers: parallel scans of columnar tables, and
+ * bulk loads encoding in a background worker (columnar_writer.c).
+ */
 bool		ep_enable_parallel_workers = true;
 
 /*
@@ -180,9 +183,10 @@ void
 ColumnarInstallHooks(void)
 {
 	DefineCustomBoolVariable("epiphany.enable_parallel_workers",
-							 "Lets the planner read columnar tables with parallel workers.",
-							 "Off plans every scan of a columnar table in one process, "
-							 "to compare with the parallel plan.",
+							 "Lets columnar tables use more than one process: parallel "
+							 "scans, and a background worker encoding bulk loads.",
+							 "Off plans every scan of a columnar table in one process and "
+							 "encodes bulk loads in the loading backend, to compare.",
 							 &ep_enable_parallel_workers, true, PGC_USERSET, 0,
 							 NULL, NULL, NULL);
 	prev_object_access_hook = object_access_hook;

@@ -446,30 +446,6 @@ ColumnarCleanableRows(Relation rel, TransactionId from, TransactionId horizon, i
 	return count;
 }
 
-/*
- * Serializes a min/max datum of attribute "att" as bytea: the datum's image
- * (by-value types as stored in a tuple).  Returns NULL for values too long to
- * be worth a zone map entry.
- */
-#define COLUMNAR_MAX_MINMAX_BYTES 256
-
-static bytea *
-MinMaxToBytea(Datum value, Form_pg_attribute att)
-{
-	Size		size = att->attbyval ? (Size) att->attlen : datumGetSize(value, false, att->attlen);
-	bytea	   *result;
-
-	if (size > COLUMNAR_MAX_MINMAX_BYTES)
-		return NULL;
-	result = palloc(VARHDRSZ + size);
-	SET_VARSIZE(result, VARHDRSZ + size);
-	if (att->attbyval)
-		store_att_byval(VARDATA(result), value, att->attlen);
-	else
-		memcpy(VARDATA(result), DatumGetPointer(value), size);
-	return result;
-}
-
 /* The catalog's image of a chunk's piece runs (when it has them). */
 static Datum
 PieceRunsToDatum(const ColumnarChunk *chunk)
@@ -539,14 +515,7 @@ ColumnarInsertRowGroup(Relation rel, ColumnarRowGroup *rg)
 		for (int c = 0; c < rg->chunk_count; c++)
 		{
 			ColumnarChunk *chunk = &rg->chunks[a][c];
-			bytea	   *min_image = NULL;
-			bytea	   *max_image = NULL;
 
-			if (chunk->has_minmax)
-			{
-				min_image = MinMaxToBytea(chunk->min_value, att);
-				max_image = MinMaxToBytea(chunk->max_value, att);
-			}
 			memset(nulls, false, sizeof(nulls));
 			values[Anum_chunk_storage_id - 1] = ObjectIdGetDatum(storage_id);
 			values[Anum_chunk_first_row - 1] = Int64GetDatum((int64) rg->first_row);
@@ -560,10 +529,10 @@ ColumnarInsertRowGroup(Relation rel, ColumnarRowGroup *rg)
 			values[Anum_chunk_plain_size - 1] = Int64GetDatum(chunk->plain_size);
 			values[Anum_chunk_stored_size - 1] = Int32GetDatum(chunk->stored_size);
 			values[Anum_chunk_toast_value - 1] = ObjectIdGetDatum(chunk->toast_value);
-			values[Anum_chunk_min_value - 1] = PointerGetDatum(min_image);
-			values[Anum_chunk_max_value - 1] = PointerGetDatum(max_image);
-			nulls[Anum_chunk_min_value - 1] = (min_image == NULL || max_image == NULL);
-			nulls[Anum_chunk_max_value - 1] = (min_image == NULL || max_image == NULL);
+			values[Anum_chunk_min_value - 1] = PointerGetDatum(chunk->min_image);
+			values[Anum_chunk_max_value - 1] = PointerGetDatum(chunk->max_image);
+			nulls[Anum_chunk_min_value - 1] = !chunk->has_minmax;
+			nulls[Anum_chunk_max_value - 1] = !chunk->has_minmax;
 			values[Anum_chunk_bloom - 1] = PointerGetDatum(chunk->bloom);
 			nulls[Anum_chunk_bloom - 1] = (chunk->bloom == NULL);
 			values[Anum_chunk_piece_runs - 1] = PieceRunsToDatum(chunk);

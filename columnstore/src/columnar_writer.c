@@ -51,6 +51,7 @@ typedef struct ValueArena
 
 struct ColumnarWriteState
 {
+	MemoryContext context;		/* where the state lives */
 	Relation	rel;
 	TupleDesc	tupdesc;
 	ColumnarOptions options;	/* row group and chunk sizes, compression */
@@ -61,6 +62,12 @@ struct ColumnarWriteState
 	bool	  **nulls;			/* [attno][row] */
 	int			row_count;		/* rows collected in the current group */
 	uint64		first_row;		/* reserved row number of its first row */
+	ColumnarChunk **chunks;		/* [attno][chunk] of the current group, in
+								 * row_group_context; row_count > 0: done */
+	bool	   *with_bloom;		/* [attno]: its chunks get bloom filters */
+	ColumnarEncodeWorker *worker;	/* encodes chunks beside us, or NULL */
+	bool		worker_tried;	/* asked for one already (at most once) */
+	int			chunks_handed;	/* chunks of the group the worker has had */
 };
 
 /*
@@ -74,6 +81,8 @@ ColumnarBeginWrite(Relation rel, const ColumnarOptions *options)
 	ColumnarWriteState *state = palloc0(sizeof(ColumnarWriteState));
 	int			natts = RelationGetDescr(rel)->natts;
 
+	state->context = CurrentMemoryContext;
+
 	state->rel = rel;
 	state->tupdesc = RelationGetDescr(rel);
 	state->options = *options;
@@ -86,6 +95,10 @@ ColumnarBeginWrite(Relation rel, const ColumnarOptions *options)
 	state->values = palloc(sizeof(Datum *) * natts);
 	state->nulls = palloc(sizeof(bool *) * natts);
 	state->arenas = palloc0(sizeof(ValueArena) * natts);
+	state->with_bloom = palloc0(sizeof(bool) * natts);
+	for (int i = 0; i < options->nbloom; i++)
+		if (options->bloom[i] >= 1 && options->bloom[i] <= natts)
+			state->with_bloom[options->bloom[i] - 1] = true;
 	for (int a = 0; a < natts; a++)
 	{
 		state->values[a] = palloc(sizeof(Datum) * options->row_group_rows);
@@ -97,16 +110,6 @@ ColumnarBeginWrite(Relation rel, const ColumnarOptions *options)
 															 ALLOCSET_DEFAULT_SIZES);
 	}
 	return state;
-}
-
-/* Whether the options ask for bloom filters on column "attnum". */
-static bool
-HasBloom(ColumnarWriteState *state, AttrNumber attnum)
-{
-	for (int i = 0; i < state->options.nbloom; i++)
-		if (state->options.bloom[i] == attnum)
-			return true;
-	return false;
 }
 
 /* Frees the values of "arena" (none for a by-value column). */
@@ -175,52 +178,156 @@ KeepValue(ValueArena *arena, Form_pg_attribute att, Datum value)
 	return PointerGetDatum(copy);
 }
 
-/* Encodes the collected rows as one row group and records it. */
+/* The first row of a row group arrives: reserve its rows, make its chunks. */
+static void
+StartRowGroup(ColumnarWriteState *state)
+{
+	int			natts = state->tupdesc->natts;
+	int			max_chunks = (state->options.row_group_rows + state->options.chunk_rows - 1) /
+		state->options.chunk_rows;
+
+	state->first_row = ColumnarReserveRowNumbers(state->rel, state->options.row_group_rows);
+	state->chunks = MemoryContextAlloc(state->row_group_context, sizeof(ColumnarChunk *) * natts);
+	for (int a = 0; a < natts; a++)
+		state->chunks[a] = MemoryContextAllocZero(state->row_group_context,
+												  sizeof(ColumnarChunk) * max_chunks);
+	state->chunks_handed = 0;
+}
+
+/* Keeps the metadata of chunk c of column a, and writes its bytes. */
+static void
+KeepChunk(ColumnarWriteState *state, int a, int c, ColumnarChunk *encoded, const char *stored)
+{
+	ColumnarChunk *chunk = &state->chunks[a][c];
+	MemoryContext old;
+
+	*chunk = *encoded;
+	ColumnarStoreChunk(state->rel, chunk, stored);
+	old = MemoryContextSwitchTo(state->row_group_context);
+	ColumnarKeepChunkMetadata(chunk);
+	MemoryContextSwitchTo(old);
+}
+
+/* Rows of chunk c of the current row group. */
+static int
+ChunkRows(ColumnarWriteState *state, int c)
+{
+	return Min(state->options.chunk_rows, state->row_count - c * state->options.chunk_rows);
+}
+
+/* Encodes chunk c of column a here, and keeps it. */
+static void
+EncodeChunkHere(ColumnarWriteState *state, int a, int c)
+{
+	int			start = c * state->options.chunk_rows;
+	ColumnarChunk encoded;
+	char	   *stored;
+	MemoryContext old = MemoryContextSwitchTo(state->chunk_context);
+
+	CHECK_FOR_INTERRUPTS();
+	stored = ColumnarEncodeChunk(TupleDescAttr(state->tupdesc, a), state->values[a] + start,
+								 state->nulls[a] + start, ChunkRows(state, c),
+								 state->options.compression, state->options.compression_level,
+								 state->with_bloom[a], &encoded);
+	KeepChunk(state, a, c, &encoded, stored);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(state->chunk_context);
+}
+
+/* An answer of the worker: chunk c of column a, encoded. */
+static void
+TakeEncodedChunk(void *arg, int a, int c, ColumnarChunk *encoded, const char *stored)
+{
+	ColumnarWriteState *state = arg;
+
+	if (c < 0 || c >= state->chunks_handed || state->chunks[a][c].row_count != 0 ||
+		encoded->row_count != ChunkRows(state, c))
+		elog(ERROR, "the columnar encoding worker answered for a chunk it was not given");
+	KeepChunk(state, a, c, encoded, stored);
+}
+
+/*
+ * Chunk c of every column is complete: hand it to the worker (started on
+ * the first call, when the setting allows) or, when it does not take them,
+ * leave it for FlushRowGroup.
+ */
+static void
+HandOverChunks(ColumnarWriteState *state, int c)
+{
+	if (state->worker == NULL && !state->worker_tried && c == 0 && ep_enable_parallel_workers)
+	{
+		MemoryContext old = MemoryContextSwitchTo(state->context);
+
+		state->worker_tried = true;
+		state->worker = ColumnarStartEncodeWorker(state->tupdesc, &state->options,
+												  state->with_bloom, TakeEncodedChunk, state);
+		MemoryContextSwitchTo(old);
+		ereport(DEBUG1,
+				(errmsg_internal("columnar load into \"%s\" encodes %s",
+								 RelationGetRelationName(state->rel),
+								 state->worker != NULL ? "in a background worker" : "by itself")));
+	}
+	if (state->worker == NULL)
+		return;
+	Assert(c == state->chunks_handed);
+	state->chunks_handed = c + 1;
+	for (int a = 0; a < state->tupdesc->natts; a++)
+	{
+		int			start = c * state->options.chunk_rows;
+
+		if (TupleDescAttr(state->tupdesc, a)->attisdropped)
+			continue;
+		if (!ColumnarEncodeInWorker(state->worker, a, c, state->values[a] + start,
+									state->nulls[a] + start, ChunkRows(state, c)))
+			EncodeChunkHere(state, a, c);
+	}
+}
+
+/* Encodes here the chunks from chunk "from" on that are not done. */
+static void
+EncodeMissingChunks(ColumnarWriteState *state, int from, int chunk_count)
+{
+	for (int a = 0; a < state->tupdesc->natts; a++)
+	{
+		if (TupleDescAttr(state->tupdesc, a)->attisdropped)
+			continue;
+		for (int c = from; c < chunk_count; c++)
+			if (state->chunks[a][c].row_count == 0)
+				EncodeChunkHere(state, a, c);
+	}
+}
+
+/*
+ * Records the collected rows as one row group: the chunks the worker was
+ * not given are encoded here meanwhile, then its answers are waited for
+ * (a worker that went away leaves its chunks to us).
+ */
 static void
 FlushRowGroup(ColumnarWriteState *state)
 {
 	ColumnarRowGroup rg;
-	MemoryContext old;
-	int			natts = state->tupdesc->natts;
 
 	if (state->row_count == 0)
 		return;
-
-	old = MemoryContextSwitchTo(state->row_group_context);
 	rg.first_row = state->first_row;
 	rg.row_count = state->row_count;
 	rg.chunk_rows = state->options.chunk_rows;
 	rg.chunk_count = (state->row_count + rg.chunk_rows - 1) / rg.chunk_rows;
-	rg.natts = natts;
-	rg.chunks = palloc0(sizeof(ColumnarChunk *) * natts);
-	for (int a = 0; a < natts; a++)
+	rg.natts = state->tupdesc->natts;
+	rg.chunks = state->chunks;
+	EncodeMissingChunks(state, state->chunks_handed, rg.chunk_count);
+	if (state->worker != NULL && !ColumnarCollectEncoded(state->worker))
 	{
-		Form_pg_attribute att = TupleDescAttr(state->tupdesc, a);
-
-		rg.chunks[a] = palloc0(sizeof(ColumnarChunk) * rg.chunk_count);
-		if (att->attisdropped)
-			continue;
-		for (int c = 0; c < rg.chunk_count; c++)
-		{
-			ColumnarChunk *chunk = &rg.chunks[a][c];
-			int			start = c * rg.chunk_rows;
-			int			count = Min(rg.chunk_rows, state->row_count - start);
-
-			CHECK_FOR_INTERRUPTS();
-			MemoryContextSwitchTo(state->chunk_context);
-			ColumnarEncodeChunk(state->rel, att, state->values[a] + start,
-								state->nulls[a] + start, count, state->options.compression,
-								state->options.compression_level, HasBloom(state, a + 1),
-								chunk);
-			MemoryContextSwitchTo(state->row_group_context);
-			ColumnarKeepChunkMetadata(chunk);
-			MemoryContextReset(state->chunk_context);
-		}
+		ereport(LOG,
+				(errmsg("the encoding worker of a columnar load into \"%s\" exited; the load encodes the rest itself",
+						RelationGetRelationName(state->rel))));
+		ColumnarStopEncodeWorker(state->worker);
+		state->worker = NULL;
 	}
+	EncodeMissingChunks(state, 0, rg.chunk_count);
 	ColumnarInsertRowGroup(state->rel, &rg);
-	MemoryContextSwitchTo(old);
 	MemoryContextReset(state->row_group_context);
-	for (int a = 0; a < natts; a++)
+	for (int a = 0; a < rg.natts; a++)
 		ResetArena(&state->arenas[a]);
 	state->row_count = 0;
 }
@@ -235,7 +342,7 @@ ColumnarWriteRow(ColumnarWriteState *state, TupleTableSlot *slot, ItemPointer ti
 	int			row = state->row_count;
 
 	if (row == 0)
-		state->first_row = ColumnarReserveRowNumbers(state->rel, state->options.row_group_rows);
+		StartRowGroup(state);
 
 	slot_getallattrs(slot);
 	for (int a = 0; a < state->tupdesc->natts; a++)
@@ -255,6 +362,8 @@ ColumnarWriteRow(ColumnarWriteState *state, TupleTableSlot *slot, ItemPointer ti
 
 	ColumnarRowNumberGetTid(state->first_row + row, tid);
 	state->row_count++;
+	if (state->row_count % state->options.chunk_rows == 0)
+		HandOverChunks(state, state->row_count / state->options.chunk_rows - 1);
 	if (state->row_count == state->options.row_group_rows)
 		FlushRowGroup(state);
 }
@@ -268,6 +377,8 @@ void
 ColumnarEndWrite(ColumnarWriteState *state)
 {
 	FlushRowGroup(state);
+	if (state->worker != NULL)
+		ColumnarStopEncodeWorker(state->worker);
 	ColumnarEnsureDeltaBlock(state->rel);
 	MemoryContextDelete(state->row_group_context);
 	MemoryContextDelete(state->chunk_context);
@@ -281,6 +392,7 @@ ColumnarEndWrite(ColumnarWriteState *state)
 	pfree(state->values);
 	pfree(state->arenas);
 	pfree(state->nulls);
+	pfree(state->with_bloom);
 	pfree(state);
 }
 
