@@ -22,7 +22,9 @@
  *	  encoder computes the exact size of every encoding the type admits and
  *	  keeps the smallest (PLAIN on ties); a chunk whose rows are all NULL
  *	  stores no bytes.  The general codec's output is kept when it saves an
- *	  eighth of the bytes at least.
+ *	  eighth of the bytes at least, a quarter for typed encodings (their
+ *	  decoding runs near memory speed: decompressing would be most of a
+ *	  read).
  *
  *	  Reading a chunk is loading its bytes (ColumnarLoadChunk: fetch,
  *	  decompress, check the null bitmap; a point read loads a framed chunk's
@@ -679,8 +681,8 @@ SetMinMaxImages(ColumnarChunk *chunk, Form_pg_attribute att, Datum min, Datum ma
  * ColumnarEncodeChunk - encode values[0..count) of column "att" in the
  * smallest encoding its type admits, compress with "compression" at
  * "compression_level" (kept only if it saves an eighth of the bytes at
- * least: every scan pays for decompressing; the chunk records which method
- * was used) and fill "chunk" but for where its bytes go, with min/max
+ * least, a quarter for typed encodings: every read pays for decompressing;
+ * the chunk records which method was used) and fill "chunk" but for where its bytes go, with min/max
  * images and, when "with_bloom", a bloom filter of its values.  Returns the
  * bytes to store (chunk->stored_size of them; NULL when every value is
  * NULL), for ColumnarStoreChunk.  Needs no relation: a load's background
@@ -748,7 +750,8 @@ ColumnarEncodeChunk(Form_pg_attribute att, Datum *values, bool *nulls, int count
 	}
 	compressed = EpCompress(compression, compression_level, buf.data, buf.len,
 							&compressed_size);
-	if (compressed != NULL && compressed_size > buf.len - buf.len / 8)
+	if (compressed != NULL &&
+		compressed_size > buf.len - buf.len / (chunk->encoding == COLUMNAR_ENCODING_PLAIN ? 8 : 4))
 	{
 		pfree(compressed);
 		compressed = NULL;
@@ -1211,6 +1214,48 @@ CheckNullBitmap(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk, const
 }
 
 /*
+ * Fetches and decompresses a compressed chunk (for a point read of a
+ * framed one, "whole" false, its frame table only).  A point read keeps a
+ * small chunk decompressed in the memo, else its stored bytes when they are
+ * small (the sizes tell which is kept: compressed chunks are smaller stored
+ * than raw).
+ */
+static void
+LoadCompressed(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
+			   ColumnarChunkData *data, bool whole)
+{
+	int			method = chunk->compression & ~COLUMNAR_COMPRESSION_FRAMED;
+	bool		framed = (chunk->compression & COLUMNAR_COMPRESSION_FRAMED) != 0;
+	bool		keep_raw = !whole && !framed && chunk->raw_size <= COLUMNAR_MEMO_MAX_BYTES;
+	int			fetch = framed && !whole ?
+		Min(chunk->stored_size, (int) FRAME_PREFIX_MAX_BYTES(chunk->row_count)) :
+		chunk->stored_size;
+
+	data->stored = Room(data->stored, &data->stored_allocated, VARHDRSZ + (Size) fetch);
+	if (whole)
+		FetchChunkBytes(rel, chunk, data, 0, fetch, data->stored);
+	else if (RecallBytes(chunk, 0, fetch, VARDATA(data->stored)))
+		SET_VARSIZE(data->stored, VARHDRSZ + fetch);
+	else
+	{
+		FetchChunkBytes(rel, chunk, data, 0, fetch, data->stored);
+		if (!keep_raw)
+			RememberBytes(chunk, 0, VARDATA(data->stored), fetch);
+	}
+	if (framed)
+	{
+		ReadFrameTable(rel, att, chunk, data, VARDATA(data->stored), fetch);
+		for (int f = 0; whole && f < data->nframes; f++)
+			LoadFrame(rel, att, chunk, data, f, VARDATA(data->stored));
+		return;
+	}
+	EpDecompress((EpCompression) method, VARDATA(data->stored), chunk->stored_size,
+				 data->raw, chunk->raw_size, "a columnar chunk");
+	if (keep_raw)
+		RememberBytes(chunk, 0, data->raw, chunk->raw_size);
+}
+
+/*
  * ColumnarLoadChunk - read the stored bytes of "chunk" of column "att" into
  * "data" and decompress them, checking the header and the null bitmap.
  * When not "whole", a framed chunk loads only its frame table and null
@@ -1253,31 +1298,8 @@ ColumnarLoadChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
 	else if (method == EP_COMPRESSION_NONE)
 		FetchChunkBytes(rel, chunk, data, 0, chunk->stored_size,
 						(struct varlena *) (data->raw - VARHDRSZ));
-	else
-	{
-		int			fetch = framed && !whole ?
-			Min(chunk->stored_size, (int) FRAME_PREFIX_MAX_BYTES(count)) : chunk->stored_size;
-
-		data->stored = Room(data->stored, &data->stored_allocated, VARHDRSZ + (Size) fetch);
-		if (whole)
-			FetchChunkBytes(rel, chunk, data, 0, fetch, data->stored);
-		else if (RecallBytes(chunk, 0, fetch, VARDATA(data->stored)))
-			SET_VARSIZE(data->stored, VARHDRSZ + fetch);
-		else
-		{
-			FetchChunkBytes(rel, chunk, data, 0, fetch, data->stored);
-			RememberBytes(chunk, 0, VARDATA(data->stored), fetch);
-		}
-		if (!framed)
-			EpDecompress((EpCompression) method, VARDATA(data->stored), chunk->stored_size,
-						 data->raw, chunk->raw_size, "a columnar chunk");
-		else
-		{
-			ReadFrameTable(rel, att, chunk, data, VARDATA(data->stored), fetch);
-			for (int f = 0; whole && f < data->nframes; f++)
-				LoadFrame(rel, att, chunk, data, f, VARDATA(data->stored));
-		}
-	}
+	else if (whole || !RecallBytes(chunk, 0, chunk->raw_size, data->raw))
+		LoadCompressed(rel, att, chunk, data, whole);
 	data->values_offset = CheckNullBitmap(rel, att, chunk, data->raw);
 }
 

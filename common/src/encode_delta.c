@@ -25,6 +25,7 @@
 #include "epiphany/compat.h"
 
 #include "epiphany/codec.h"
+#include "port/pg_bitutils.h"
 
 /* On disk: no padding may reach it. */
 typedef struct EpDeltaHeader
@@ -123,14 +124,47 @@ EpDeltaDecode(const char *src, Size size, int count, uint64 *out)
 }
 
 /*
- * The sum of packed deltas [from, to) of "width" bits: whole blocks of 64
- * (which start on a word) through the unpacking loop, the rest one by one.
+ * The sum of packed deltas [from, to) of width 1, 2 or 4, whose fields lie
+ * inside words: for each bit of a field, the words' bits at that place
+ * counted at once (a popcount per word and bit), times the bit's value.
+ */
+static uint64
+SumNarrowDeltas(const char *packed, int width, int from, int to)
+{
+	/* the lowest bit of every field of a word, by width */
+	static const uint64 lowest_bits[5] = {0, UINT64CONST(0xFFFFFFFFFFFFFFFF),
+	UINT64CONST(0x5555555555555555), 0, UINT64CONST(0x1111111111111111)};
+	int			per_word = 64 / width;
+	uint64		sum = 0;
+
+	for (; from < to && from % per_word != 0; from++)
+		sum += EpBitRead(packed, (uint64) from * width, width);
+	for (; to - from >= per_word; from += per_word)
+	{
+		uint64		word;
+
+		memcpy(&word, packed + (Size) (from / per_word) * sizeof(uint64), sizeof(uint64));
+		for (int b = 0; b < width; b++)
+			sum += (uint64) pg_popcount64(word & (lowest_bits[width] << b)) << b;
+	}
+	for (; from < to; from++)
+		sum += EpBitRead(packed, (uint64) from * width, width);
+	return sum;
+}
+
+/*
+ * The sum of packed deltas [from, to) of "width" bits: narrow ones by
+ * counting bits, others in whole blocks of 64 (which start on a word)
+ * through the unpacking loop, the rest one by one.
  */
 static uint64
 SumPackedDeltas(const char *packed, int width, int from, int to)
 {
 	uint64		block[64];
 	uint64		sum = 0;
+
+	if (width == 1 || width == 2 || width == 4)
+		return SumNarrowDeltas(packed, width, from, to);
 
 	for (; from < to && from % 64 != 0; from++)
 		sum += EpBitRead(packed, (uint64) from * width, width);

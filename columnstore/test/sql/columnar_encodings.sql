@@ -268,6 +268,34 @@ RESET enable_bitmapscan;
 DROP VIEW fetch_differences, toast_index_reads, heap_pieces;
 DROP TABLE enc_pieces, fetch_ids;
 
+-- A point read of a delta chunk sums the deltas before its value: deltas
+-- of 1, 2 and 4 bits by counting bits a word at a time, others (3 bits
+-- here) by unpacking.  Index fetches at every kind of place in the chunk
+-- return the heap twin's values (the first eight of a read, at word
+-- boundaries and far into the chunk, are point reads; a read decodes the
+-- whole chunk after that).
+CREATE TABLE delta_heap AS
+SELECT i AS id,
+       sum(hashint4(i) & 1) OVER w AS w1, sum(hashint4(i) & 3) OVER w AS w2,
+       sum(hashint4(i) & 7) OVER w AS w3, sum(hashint4(i) & 15) OVER w AS w4
+  FROM generate_series(1, 5000) i WINDOW w AS (ORDER BY i);
+CREATE TABLE delta_col (LIKE delta_heap) USING columnar;
+SELECT epiphany.columnar_set_options('delta_col', compression => 'none', chunk_rows => 5000);
+INSERT INTO delta_col SELECT * FROM delta_heap ORDER BY id;
+SELECT epiphany.columnar_merge('delta_col');
+SELECT attname, encoding FROM epiphany.columnar_encodings('delta_col') ORDER BY 1;
+CREATE INDEX delta_col_id ON delta_col (id);
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+SELECT count(*) AS fetches,
+       count(*) FILTER (WHERE (SELECT c::text FROM delta_col c WHERE c.id = k) IS DISTINCT FROM
+                              (SELECT h::text FROM delta_heap h WHERE h.id = k)) AS differences
+  FROM (SELECT unnest(ARRAY[17, 33, 65, 2, 4999, 16, 64, 1000]) AS k
+        UNION ALL SELECT generate_series(1, 5000, 37)) ks;
+RESET enable_seqscan;
+RESET enable_bitmapscan;
+DROP TABLE delta_heap, delta_col;
+
 -- Bit-packing at every width from 1 to 64 bits: chunk w of 333 rows holds
 -- values of w random bits (the decoder reads most values with one 8-byte
 -- load and the last few of a chunk bit by bit).
