@@ -620,7 +620,7 @@ bool
 ColumnarAggRescaleSums(AggregateState *state, int a, int scale)
 {
 	for (int g = 0; g < state->ngroups; g++)
-		if (!ColumnarRescale(&state->accumulators[(Size) g * state->naggs + a].sum,
+		if (!EpRescale(&state->accumulators[(Size) g * state->naggs + a].sum,
 							 state->aggs[a].scale, scale))
 			return false;
 	state->aggs[a].scale = scale;
@@ -992,12 +992,12 @@ FinalValue(AggregateState *state, int a, Accumulator *acc, bool *isnull)
 				break;
 			if (va->result_type == INT8OID)
 				return Int64GetDatum((int64) acc->sum);	/* int4_sum's int8 */
-			return ColumnarScaledToNumeric(acc->sum, va->scale, acc->dscale);
+			return EpScaledToNumeric(acc->sum, va->scale, acc->dscale);
 		case AGGREGATE_AVG:
 			if (acc->count == 0)
 				break;
 			return DirectFunctionCall2(numeric_div,
-									   ColumnarScaledToNumeric(acc->sum, va->scale, acc->dscale),
+									   EpScaledToNumeric(acc->sum, va->scale, acc->dscale),
 									   NumericGetDatum(int64_to_numeric(acc->count)));
 		case AGGREGATE_SUM_FLOAT:
 			if (acc->count == 0)

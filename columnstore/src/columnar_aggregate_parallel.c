@@ -174,7 +174,7 @@ Combine(AggregateState *state, int g, int a, Accumulator *in, int in_scale)
 	{
 		if (in_scale > va->scale && !ColumnarAggRescaleSums(state, a, in_scale))
 			return false;
-		if (!ColumnarRescale(&sum, in_scale, va->scale) ||
+		if (!EpRescale(&sum, in_scale, va->scale) ||
 			__builtin_add_overflow(acc->sum, sum, &acc->sum))
 			return false;
 		acc->dscale = Max(acc->dscale, in->dscale);

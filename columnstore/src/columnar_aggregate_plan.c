@@ -244,7 +244,7 @@ CompileNewExpr(Node *node, ColumnList *columns)
 		!((Const *) node)->constisnull)
 	{
 		expr->kind = VECTOR_EXPR_CONST;
-		return ColumnarNumericToScaled128(((Const *) node)->constvalue, &expr->const_value,
+		return EpNumericToScaled128(((Const *) node)->constvalue, &expr->const_value,
 										  &expr->const_scale, &expr->const_dscale) ? expr : NULL;
 	}
 	if (IsA(node, FuncExpr) && list_length(((FuncExpr *) node)->args) == 1 &&

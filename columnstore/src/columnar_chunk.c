@@ -58,7 +58,7 @@
 #include "access/toast_internals.h"
 #include "catalog/pg_type.h"
 #include "columnar.h"
-#include "columnar_decimal.h"
+#include "epiphany/decimal.h"
 #include "epiphany/bloom.h"
 #include "epiphany/codec.h"
 #include "fmgr.h"
@@ -352,7 +352,7 @@ DecimalImages(const Datum *values, int n, int *dscale)
 		int64		scaled;
 		int			value_dscale;
 
-		if (!ColumnarNumericAtDisplayScale(values[i], &scaled, &value_dscale) ||
+		if (!EpNumericAtDisplayScale(values[i], &scaled, &value_dscale) ||
 			(i > 0 && value_dscale != *dscale))
 		{
 			pfree(images);
@@ -1523,7 +1523,7 @@ DecimalImage(ColumnarChunkData *data, int k, int64 value, int dscale)
 {
 	char	   *image = data->numerics + (Size) k * NUMERIC_IMAGE_STRIDE;
 
-	ColumnarWriteNumeric(value, dscale, dscale, image);
+	EpWriteNumeric(value, dscale, dscale, image);
 	return PointerGetDatum(image);
 }
 
@@ -1667,7 +1667,7 @@ ScaledDictionaryEntries(Relation rel, Form_pg_attribute att, ColumnarChunkData *
 	{
 		int			value_dscale;
 
-		if (!ColumnarNumericAtDisplayScale((Datum) entries[e], &entries[e], &value_dscale) ||
+		if (!EpNumericAtDisplayScale((Datum) entries[e], &entries[e], &value_dscale) ||
 			(e > 0 && value_dscale != *dscale))
 			return false;
 		*dscale = value_dscale;

@@ -6,7 +6,7 @@
  *	  128-bit integers.
  *
  *	  Decimals: a numeric value with display scale d is the integer
- *	  value * 10^d (columnar_decimal.c converts); a column's values in one
+ *	  value * 10^d (common/src/decimal.c converts); a column's values in one
  *	  batch share the largest display scale among them, each keeping its own
  *	  for results (PostgreSQL's sum shows the largest display scale of its
  *	  inputs, a product the sum of its factors').
@@ -120,7 +120,7 @@ ConvertNumeric(VectorColumn *column, const VectorSelection *sel)
 			continue;
 		if (memo_value[m] != value)
 		{
-			if (!ColumnarNumericToScaled(value, &memo_int[m], &row_scale, &dscale))
+			if (!EpNumericToScaled(value, &memo_int[m], &row_scale, &dscale))
 				return false;
 			memo_value[m] = value;
 			memo_scale[m] = (uint16) row_scale;
@@ -139,7 +139,7 @@ ConvertNumeric(VectorColumn *column, const VectorSelection *sel)
 
 		if (column->nulls[r] || column->scales[r] == scale)
 			continue;
-		if (!ColumnarRescale(&wide, column->scales[r], scale) ||
+		if (!EpRescale(&wide, column->scales[r], scale) ||
 			wide > PG_INT64_MAX || wide < PG_INT64_MIN)
 			return false;
 		column->ints[r] = (int64) wide;
@@ -312,7 +312,7 @@ ColumnarSetFilterValue(VectorFilter *filter, VectorType vtype, Datum value, bool
 			filter->value_float = DatumGetFloat8(value);
 			return true;
 		case VECTOR_NUMERIC:
-			if (!ColumnarNumericToScaled(value, &filter->value_int, &scale, &dscale))
+			if (!EpNumericToScaled(value, &filter->value_int, &scale, &dscale))
 				return false;
 			filter->value_scale = scale;
 			return true;
@@ -414,11 +414,11 @@ IntegerRange(StrategyNumber strategy, int128 value, int shift, int128 *lo, int12
 	if (shift > 19 || shift < -19)
 		return false;			/* an int64 times 10^19 fits in 128 bits */
 	if (shift >= 0)
-		floor_v = ceil_v = value * ColumnarPow10(shift);
+		floor_v = ceil_v = value * EpPow10(shift);
 	else
 	{
-		floor_v = FloorDiv(value, ColumnarPow10(-shift));
-		ceil_v = CeilDiv(value, ColumnarPow10(-shift));
+		floor_v = FloorDiv(value, EpPow10(-shift));
+		ceil_v = CeilDiv(value, EpPow10(-shift));
 	}
 	*lo = PG_INT64_MIN;
 	*hi = PG_INT64_MAX;
@@ -636,7 +636,7 @@ ColumnarExprRescale(VectorExpr *expr, const VectorSelection *sel, int scale)
 		return true;
 	if (scale - expr->scale > MAX_DECIMAL_DIGITS)
 		return false;
-	factor = ColumnarPow10(scale - expr->scale);
+	factor = EpPow10(scale - expr->scale);
 	expr->scale = scale;
 	if (expr->is_scalar)
 		return !__builtin_mul_overflow(expr->scalar, factor, &expr->scalar);

@@ -23,7 +23,7 @@
 #define EPIPHANY_COLUMNAR_VECTOR_H
 
 #include "access/attnum.h"
-#include "columnar_decimal.h"
+#include "epiphany/decimal.h"
 #include "fmgr.h"
 #include "nodes/primnodes.h"
 

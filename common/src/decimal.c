@@ -1,18 +1,18 @@
 /*-------------------------------------------------------------------------
  *
- * columnar_decimal.c
+ * decimal.c
  *	  Numeric values as scaled integers and back.  A numeric value v with
  *	  display scale d is held as the integer v * 10^s for a scale s <= d,
- *	  with d kept beside it: the DECIMAL chunk encoding stores a chunk's
- *	  values so (s = d, one d for the chunk), and the vector layer computes
- *	  on them.
+ *	  with d kept beside it: the column store's DECIMAL chunk encoding stores
+ *	  a chunk's values so (s = d, one d for the chunk), and its vector layer
+ *	  computes on them; the time store's compressed chunks will too.
  *
  *	  The numeric format read and written here is PostgreSQL's on-disk one
  *	  (stable across versions, as pg_upgrade requires): a 16-bit header
  *	  (short form: sign, display scale and weight; long form: sign and
  *	  display scale, then a 16-bit weight), then base-10000 digits without
  *	  leading or trailing zero digits; zero has no digit, weight 0 and a
- *	  positive sign.  ColumnarWriteNumeric writes exactly the bytes that
+ *	  positive sign.  EpWriteNumeric writes exactly the bytes that
  *	  numeric's own functions build for the same value and display scale,
  *	  the short form whenever it can hold them.
  *
@@ -22,13 +22,13 @@
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
  * IDENTIFICATION
- *	  columnstore/src/columnar_decimal.c
+ *	  common/src/decimal.c
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "columnar_decimal.h"
+#include "epiphany/decimal.h"
 #include "fmgr.h"
 
 #define NUMERIC_BASE		10000
@@ -48,7 +48,7 @@
 
 /* 10^k for k in [0, MAX_DECIMAL_DIGITS]. */
 int128
-ColumnarPow10(int k)
+EpPow10(int k)
 {
 	static int128 powers[MAX_DECIMAL_DIGITS + 1];
 
@@ -64,14 +64,14 @@ ColumnarPow10(int k)
 
 /* Multiplies *value by 10^(to_scale - from_scale), to_scale >= from_scale. */
 bool
-ColumnarRescale(int128 *value, int from_scale, int to_scale)
+EpRescale(int128 *value, int from_scale, int to_scale)
 {
 	Assert(to_scale >= from_scale);
 	if (to_scale == from_scale)
 		return true;
 	if (to_scale - from_scale > MAX_DECIMAL_DIGITS)
 		return false;
-	return !__builtin_mul_overflow(*value, ColumnarPow10(to_scale - from_scale), value);
+	return !__builtin_mul_overflow(*value, EpPow10(to_scale - from_scale), value);
 }
 
 /* How many decimal zeros end base-10000 digit "digit" (0 for 0). */
@@ -84,12 +84,12 @@ TrailingZeros(int digit)
 }
 
 /*
- * ColumnarNumericToScaled128 - numeric "value" as *scaled / 10^*scale with
+ * EpNumericToScaled128 - numeric "value" as *scaled / 10^*scale with
  * the smallest scale that holds it exactly, and its display scale (never
  * below *scale); false for NaN, infinities and values beyond 38 digits.
  */
 bool
-ColumnarNumericToScaled128(Datum value, int128 *scaled, int *scale, int *dscale)
+EpNumericToScaled128(Datum value, int128 *scaled, int *scale, int *dscale)
 {
 	struct varlena *v = (struct varlena *) DatumGetPointer(value);
 	const char *p;
@@ -144,8 +144,8 @@ ColumnarNumericToScaled128(Datum value, int128 *scaled, int *scale, int *dscale)
 		{
 			/* the last digit without its trailing zeros */
 			zeros = TrailingZeros(digit);
-			base /= (int) ColumnarPow10(zeros);
-			digit /= (int16) ColumnarPow10(zeros);
+			base /= (int) EpPow10(zeros);
+			digit /= (int16) EpPow10(zeros);
 		}
 		if (__builtin_mul_overflow(acc, base, &acc) || __builtin_add_overflow(acc, digit, &acc))
 			return false;
@@ -154,7 +154,7 @@ ColumnarNumericToScaled128(Datum value, int128 *scaled, int *scale, int *dscale)
 	*scale = ndigits == 0 ? 0 : 4 * (ndigits - 1 - weight) - zeros;
 	if (*scale < 0)
 	{
-		if (!ColumnarRescale(&acc, *scale, 0))
+		if (!EpRescale(&acc, *scale, 0))
 			return false;
 		*scale = 0;
 	}
@@ -164,13 +164,13 @@ ColumnarNumericToScaled128(Datum value, int128 *scaled, int *scale, int *dscale)
 	return true;
 }
 
-/* ColumnarNumericToScaled - the same, when the result fits in 64 bits. */
+/* EpNumericToScaled - the same, when the result fits in 64 bits. */
 bool
-ColumnarNumericToScaled(Datum value, int64 *scaled, int *scale, int *dscale)
+EpNumericToScaled(Datum value, int64 *scaled, int *scale, int *dscale)
 {
 	int128		wide;
 
-	if (!ColumnarNumericToScaled128(value, &wide, scale, dscale) ||
+	if (!EpNumericToScaled128(value, &wide, scale, dscale) ||
 		wide > PG_INT64_MAX || wide < PG_INT64_MIN)
 		return false;
 	*scaled = (int64) wide;
@@ -178,18 +178,18 @@ ColumnarNumericToScaled(Datum value, int64 *scaled, int *scale, int *dscale)
 }
 
 /*
- * ColumnarNumericAtDisplayScale - numeric "value" times 10^*dscale, its
+ * EpNumericAtDisplayScale - numeric "value" times 10^*dscale, its
  * display scale (at most MAX_DECIMAL_DIGITS), as a 64-bit integer; false
  * when it has no exact such form or does not fit.
  */
 bool
-ColumnarNumericAtDisplayScale(Datum value, int64 *scaled, int *dscale)
+EpNumericAtDisplayScale(Datum value, int64 *scaled, int *dscale)
 {
 	int128		wide;
 	int			scale;
 
-	if (!ColumnarNumericToScaled128(value, &wide, &scale, dscale) ||
-		*dscale > MAX_DECIMAL_DIGITS || !ColumnarRescale(&wide, scale, *dscale) ||
+	if (!EpNumericToScaled128(value, &wide, &scale, dscale) ||
+		*dscale > MAX_DECIMAL_DIGITS || !EpRescale(&wide, scale, *dscale) ||
 		wide > PG_INT64_MAX || wide < PG_INT64_MIN)
 		return false;
 	*scaled = (int64) wide;
@@ -242,7 +242,7 @@ DigitsLowFirst(uint128 magnitude, int scale, int16 *digits)
 		return DigitsLowFirst64((uint64) magnitude, scale, digits);
 	if (partial > 0)
 	{
-		int			unit = (int) ColumnarPow10(partial);
+		int			unit = (int) EpPow10(partial);
 
 		digits[n++] = (int16) ((int) (magnitude % unit) * (NUMERIC_BASE / unit));
 		magnitude /= unit;
@@ -256,14 +256,14 @@ DigitsLowFirst(uint128 magnitude, int scale, int16 *digits)
 }
 
 /*
- * ColumnarWriteNumeric - write the numeric value / 10^scale, shown with
+ * EpWriteNumeric - write the numeric value / 10^scale, shown with
  * "dscale" digits after the point, into dst (room for
  * NUMERIC_IMAGE_MAX_BYTES, int-aligned) as a varlena with a 4-byte header;
  * returns its size.  Digits beyond "dscale" are dropped (the callers' are
  * zeros).
  */
 Size
-ColumnarWriteNumeric(int128 value, int scale, int dscale, char *dst)
+EpWriteNumeric(int128 value, int scale, int dscale, char *dst)
 {
 	int16		digits[MAX_DECIMAL_DIGITS / NUMERIC_BASE_DIGITS + 2];
 	int			ndigits;
@@ -277,7 +277,7 @@ ColumnarWriteNumeric(int128 value, int scale, int dscale, char *dst)
 	Assert(scale >= 0 && dscale >= 0);
 	if (scale > dscale)
 	{
-		value /= ColumnarPow10(scale - dscale);
+		value /= EpPow10(scale - dscale);
 		scale = dscale;
 	}
 	negative = value < 0;
@@ -321,14 +321,14 @@ ColumnarWriteNumeric(int128 value, int scale, int dscale, char *dst)
 }
 
 /*
- * ColumnarScaledToNumeric - the numeric value / 10^scale, shown with
+ * EpScaledToNumeric - the numeric value / 10^scale, shown with
  * "dscale" digits after the point, palloc'd.
  */
 Datum
-ColumnarScaledToNumeric(int128 value, int scale, int dscale)
+EpScaledToNumeric(int128 value, int scale, int dscale)
 {
 	char	   *image = palloc(NUMERIC_IMAGE_MAX_BYTES);
 
-	ColumnarWriteNumeric(value, scale, dscale, image);
+	EpWriteNumeric(value, scale, dscale, image);
 	return PointerGetDatum(image);
 }
