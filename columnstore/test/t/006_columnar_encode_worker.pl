@@ -4,7 +4,8 @@
 #	its worker running; when the worker is terminated there, the COPY
 #	finishes by encoding the rest itself, logs that, and the table holds
 #	exactly the file's rows; a COPY cancelled in the middle leaves no
-#	worker behind and no row.
+#	worker behind and no row; with no worker slot the COPY encodes by
+#	itself.
 #
 # Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
 use strict;
@@ -96,6 +97,20 @@ ok($node->poll_query_until('postgres', $no_encoders),
 is($node->safe_psql('postgres', 'SELECT count(*) FROM m'), '0', 'and no row');
 $node->safe_psql('postgres', "COPY m FROM '$file'");
 is($node->safe_psql('postgres', $print), $expected, 'the table loads again afterwards');
+
+# No background worker slot at all: the load encodes by itself.
+$node->append_conf('postgresql.conf', 'max_worker_processes = 0');
+$node->restart;
+$node->safe_psql('postgres', 'TRUNCATE m');
+my ($stdout, $stderr) = ('', '');
+$node->psql(
+	'postgres',
+	"SET client_min_messages = debug1; COPY m FROM '$file'",
+	stdout => \$stdout,
+	stderr => \$stderr);
+like($stderr, qr/columnar load into "m" encodes by itself/,
+	'without a worker slot the COPY encodes by itself');
+is($node->safe_psql('postgres', $print), $expected, 'and loads every row once');
 
 $node->stop;
 done_testing();
