@@ -18,6 +18,13 @@
  *	  a lossy block is read offset by offset.  Parallel bitmap paths are
  *	  dropped.
  *
+ *	  A BRIN index summarizes the delta store's block ranges only (row
+ *	  groups keep the same summary per chunk), so a bitmap with a BRIN index
+ *	  scan in it says nothing of row-group rows: such a scan takes the delta
+ *	  store's rows from the bitmap and reads the row groups as a columnar
+ *	  scan does, skipping the chunks whose min/max rule out the conditions,
+ *	  and rechecks every row.
+ *
  * Copyright (c) 2026, EpiphanyDB contributors. Licensed under Apache-2.0.
  *
  * IDENTIFICATION
@@ -27,15 +34,28 @@
  */
 #include "postgres.h"
 
+#include "access/sysattr.h"
 #include "access/tableam.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
 #include "columnar.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
 #include "nodes/extensible.h"
 #include "nodes/tidbitmap.h"
+#include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
+
+/* custom_private: a flag, then when set the row groups' read */
+enum
+{
+	PRIVATE_ROW_GROUPS_APART,	/* (int) 1: a BRIN index is in the bitmap */
+	PRIVATE_ATTRS,				/* columns the row groups' read decodes */
+	PRIVATE_FILTERS				/* ColumnarPlanChunkFilters' lists */
+};
 
 typedef struct BitmapScanState
 {
@@ -51,6 +71,12 @@ typedef struct BitmapScanState
 	int			next;			/* next offset (index, or offset - 1 when lossy) */
 	int64		lossy_blocks;
 	int64		rows_fetched;
+	/* with a BRIN index in the bitmap: the row groups, read after it */
+	bool		row_groups_apart;
+	Bitmapset  *attrs_needed;	/* NULL: all columns */
+	ColumnarChunkFilterSet filters;
+	ColumnarReadState *reader;	/* once the bitmap's rows are done */
+	int64		chunks_skipped;
 } BitmapScanState;
 
 static Plan *PlanBitmapPath(PlannerInfo *root, RelOptInfo *rel, CustomPath *path,
@@ -122,10 +148,60 @@ ColumnarReplaceBitmapPaths(RelOptInfo *rel)
 	}
 }
 
+/* The access method of index "indexid". */
+static Oid
+IndexAccessMethod(Oid indexid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(indexid));
+	Oid			am;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for index %u", indexid);
+	am = ((Form_pg_class) GETSTRUCT(tuple))->relam;
+	ReleaseSysCache(tuple);
+	return am;
+}
+
+/* Whether bitmap plan "plan" scans a BRIN index. */
+static bool
+ScansBrinIndex(Plan *plan)
+{
+	ListCell   *lc;
+
+	if (IsA(plan, BitmapIndexScan))
+		return IndexAccessMethod(((BitmapIndexScan *) plan)->indexid) == BRIN_AM_OID;
+	foreach(lc, IsA(plan, BitmapAnd) ? ((BitmapAnd *) plan)->bitmapplans :
+			IsA(plan, BitmapOr) ? ((BitmapOr *) plan)->bitmapplans : NIL)
+		if (ScansBrinIndex(lfirst(lc)))
+			return true;
+	return false;
+}
+
+/*
+ * The columns the row groups' read decodes: those of the targetlist, the
+ * filter and the index conditions (NIL with *whole_row: all of them).
+ */
+static List *
+NeededColumns(Index relid, List *tlist, List *qual, List *index_quals, bool *whole_row)
+{
+	Bitmapset  *attrs = NULL;
+	List	   *attnums = NIL;
+	int			member = -1;
+
+	pull_varattnos((Node *) tlist, relid, &attrs);
+	pull_varattnos((Node *) qual, relid, &attrs);
+	pull_varattnos((Node *) index_quals, relid, &attrs);
+	*whole_row = bms_is_member(InvalidAttrNumber - FirstLowInvalidHeapAttributeNumber, attrs);
+	while ((member = bms_next_member(attrs, member)) >= 0)
+		attnums = lappend_int(attnums, member + FirstLowInvalidHeapAttributeNumber);
+	return attnums;
+}
+
 /*
  * The plan: the planned Bitmap Heap Scan is the only child; the node's
  * filter is the Bitmap Heap Scan's (the conditions the index does not
- * check), its targetlist the one asked for.
+ * check), its targetlist the one asked for.  custom_exprs: the index
+ * conditions, then the chunk filters' values (with a BRIN index).
  */
 static Plan *
 PlanBitmapPath(PlannerInfo *root, RelOptInfo *rel, CustomPath *path, List *tlist,
@@ -133,14 +209,31 @@ PlanBitmapPath(PlannerInfo *root, RelOptInfo *rel, CustomPath *path, List *tlist
 {
 	CustomScan *cscan = makeNode(CustomScan);
 	BitmapHeapScan *heap_scan = linitial(custom_plans);
+	List	   *values = NIL;
+	bool		whole_row;
 
 	Assert(IsA(heap_scan, BitmapHeapScan));
 	cscan->scan.scanrelid = rel->relid;
 	cscan->scan.plan.targetlist = tlist;
 	cscan->scan.plan.qual = copyObject(heap_scan->scan.plan.qual);
 	cscan->custom_plans = custom_plans;
-	cscan->custom_exprs = list_make1(copyObject(heap_scan->bitmapqualorig));
 	cscan->methods = &BitmapScanMethods;
+	if (!ScansBrinIndex(outerPlan(heap_scan)))
+	{
+		cscan->custom_exprs = list_make2(copyObject(heap_scan->bitmapqualorig), NIL);
+		cscan->custom_private = list_make1(list_make1_int(0));
+		return &cscan->scan.plan;
+	}
+	cscan->custom_private =
+		list_make3(list_make1_int(1),
+				   NeededColumns(rel->relid, tlist, heap_scan->scan.plan.qual,
+								 heap_scan->bitmapqualorig, &whole_row),
+				   ColumnarPlanChunkFilters(list_concat_copy(heap_scan->bitmapqualorig,
+															 heap_scan->scan.plan.qual),
+											rel->relid, &values));
+	if (whole_row)
+		lsecond(cscan->custom_private) = NIL;
+	cscan->custom_exprs = list_make2(copyObject(heap_scan->bitmapqualorig), values);
 	return &cscan->scan.plan;
 }
 
@@ -164,6 +257,24 @@ BeginBitmapScan(CustomScanState *node, EState *estate, int eflags)
 	state->bitmap_plan = ExecInitNode(outerPlan(heap_scan), estate, eflags);
 	node->custom_ps = list_make1(state->bitmap_plan);
 	state->recheck = ExecInitQual((List *) linitial(cscan->custom_exprs), &node->ss.ps);
+	state->row_groups_apart =
+		linitial_int((List *) list_nth(cscan->custom_private, PRIVATE_ROW_GROUPS_APART)) != 0;
+	if (state->row_groups_apart)
+	{
+		ListCell   *lc;
+
+		/* ctid is always at hand: a read of it alone decodes no column */
+		if (list_nth(cscan->custom_private, PRIVATE_ATTRS) != NIL)
+			state->attrs_needed =
+				bms_make_singleton(SelfItemPointerAttributeNumber - FirstLowInvalidHeapAttributeNumber);
+		foreach(lc, (List *) list_nth(cscan->custom_private, PRIVATE_ATTRS))
+			state->attrs_needed = bms_add_member(state->attrs_needed,
+												 lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
+		ColumnarInitChunkFilters(&state->filters,
+								 list_nth(cscan->custom_private, PRIVATE_FILTERS),
+								 lsecond(cscan->custom_exprs),
+								 node->ss.ss_currentRelation, &node->ss.ps);
+	}
 	if (!(eflags & EXEC_FLAG_EXPLAIN_ONLY))
 	{
 		state->fetch = table_index_fetch_begin(node->ss.ss_currentRelation);
@@ -171,7 +282,7 @@ BeginBitmapScan(CustomScanState *node, EState *estate, int eflags)
 	}
 }
 
-/* Forgets the bitmap, so that the next call builds it again. */
+/* Forgets the bitmap and the row groups' read, so that a next call starts over. */
 static void
 FreeBitmap(BitmapScanState *state)
 {
@@ -182,6 +293,12 @@ FreeBitmap(BitmapScanState *state)
 	state->iterator = NULL;
 	state->bitmap = NULL;
 	state->block = NULL;
+	if (state->reader != NULL)
+	{
+		state->chunks_skipped += ColumnarChunksSkipped(state->reader);
+		ColumnarEndRead(state->reader);
+	}
+	state->reader = NULL;
 }
 
 /*
@@ -201,6 +318,12 @@ NextTid(BitmapScanState *state, ItemPointer tid, bool *recheck)
 			if (block == NULL)
 				return false;
 			state->next = 0;
+			/* row-group rows come from the row groups' read then */
+			if (state->row_groups_apart && block->blockno >= COLUMNAR_FIRST_ROW_BLOCK)
+			{
+				state->block = NULL;
+				continue;
+			}
 			state->lossy_blocks += block->ntuples < 0 ? 1 : 0;
 		}
 		if (block->ntuples >= 0 && state->next < block->ntuples)
@@ -219,6 +342,38 @@ NextTid(BitmapScanState *state, ItemPointer tid, bool *recheck)
 		state->block = NULL;
 		CHECK_FOR_INTERRUPTS();
 	}
+}
+
+/*
+ * The next row-group row that passes the index conditions, its chunk
+ * filtered by them and the node's filter; the read starts on the first
+ * call.
+ */
+static TupleTableSlot *
+RowGroupNext(BitmapScanState *state)
+{
+	ScanState  *ss = &state->css.ss;
+	TupleTableSlot *slot = ss->ss_ScanTupleSlot;
+	ExprContext *econtext = ss->ps.ps_ExprContext;
+	Relation	rel = ss->ss_currentRelation;
+	Snapshot	snapshot = ss->ps.state->es_snapshot;
+
+	if (state->reader == NULL)
+	{
+		ColumnarEvaluateChunkFilters(&state->filters, rel, econtext);
+		state->reader = ColumnarBeginRead(rel, snapshot, snapshot, state->attrs_needed);
+		ColumnarSetFilters(state->reader, state->filters.filters, state->filters.nfilters);
+	}
+	while (ColumnarReadNextRow(state->reader, slot))
+	{
+		CHECK_FOR_INTERRUPTS();
+		state->rows_fetched++;
+		econtext->ecxt_scantuple = slot;
+		if (ExecQualAndReset(state->recheck, econtext))
+			return slot;
+		InstrCountFiltered2(&ss->ps, 1);
+	}
+	return ExecClearTuple(slot);
 }
 
 /* ExecScan's access method: the next row of the bitmap that passes recheck. */
@@ -258,7 +413,7 @@ BitmapNext(ScanState *ss)
 		}
 		return slot;
 	}
-	return ExecClearTuple(slot);
+	return state->row_groups_apart ? RowGroupNext(state) : ExecClearTuple(slot);
 }
 
 /* ExecScan's recheck method (EvalPlanQual): the index conditions. */
@@ -310,10 +465,18 @@ ExplainBitmapScan(CustomScanState *node, List *ancestors, ExplainState *es)
 {
 	BitmapScanState *state = (BitmapScanState *) node;
 
+	if (state->row_groups_apart)
+		ExplainPropertyText("Row Groups", "read with chunk filters (BRIN covers the delta store)",
+							es);
 	if (es->analyze)
 	{
 		ExplainPropertyInteger("Rows Fetched", NULL, state->rows_fetched, es);
 		ExplainPropertyInteger("Lossy Blocks", NULL, state->lossy_blocks, es);
+		if (state->row_groups_apart)
+			ExplainPropertyInteger("Chunks Skipped", NULL,
+								   state->chunks_skipped +
+								   (state->reader != NULL ? ColumnarChunksSkipped(state->reader) : 0),
+								   es);
 	}
 }
 

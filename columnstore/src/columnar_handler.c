@@ -1319,14 +1319,15 @@ columnar_index_build_range_scan(Relation table, Relation index, IndexInfo *index
 	scan != NULL ? scan->delta : NULL};
 	double		rows;
 
-	if (index->rd_rel->relam == BRIN_AM_OID)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("BRIN indexes are not supported on columnar table \"%s\"",
-						RelationGetRelationName(table)),
-				 errdetail("Row groups keep min/max values for every chunk of every column, which scans use as BRIN would.")));
-
-	rows = IndexBuildRowGroups(table, index, index_info, callback, callback_state, scan);
+	/*
+	 * BRIN summarizes the delta store's block ranges only: row groups keep
+	 * the same summary per chunk (min/max), and their virtual blocks from
+	 * 2^31 on would make BRIN write every range below them.  Bitmap scans
+	 * through a BRIN index read the row groups with chunk filters instead
+	 * (columnar_bitmap.c).
+	 */
+	rows = index->rd_rel->relam == BRIN_AM_OID ? 0 :
+		IndexBuildRowGroups(table, index, index_info, callback, callback_state, scan);
 	WithHeapRoutine(table, CallHeapBuild, &call);
 	return rows + call.result;
 }

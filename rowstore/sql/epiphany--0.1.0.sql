@@ -896,14 +896,6 @@ BEGIN
             RAISE EXCEPTION 'cannot convert temporary table "%" to the column store', rel
                 USING ERRCODE = 'feature_not_supported',
                       DETAIL = 'Columnar tables cannot be temporary.';
-        ELSIF EXISTS (SELECT 1 FROM pg_index i
-                        JOIN pg_class ic ON ic.oid = i.indexrelid
-                        JOIN pg_am am ON am.oid = ic.relam
-                       WHERE i.indrelid = rel AND am.amname = 'brin') THEN
-            RAISE EXCEPTION 'cannot convert "%" to the column store, which has a BRIN index', rel
-                USING ERRCODE = 'feature_not_supported',
-                      DETAIL = 'The column store refuses BRIN indexes: its row groups keep the minimum and maximum of every chunk instead.',
-                      HINT = 'Drop the BRIN index first.';
         END IF;
     END IF;
     RETURN epiphany.storage_of(rel);

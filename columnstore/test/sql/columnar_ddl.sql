@@ -80,7 +80,6 @@ EXPLAIN (COSTS OFF) SELECT count(*) FROM idx WHERE tags @> ARRAY['t3'];
 
 -- Refused, with the reason.
 \set VERBOSITY terse
-CREATE INDEX idx_brin ON idx USING brin (id);
 CREATE TEMP TABLE tmp_col (id int) USING columnar;
 SELECT epiphany.columnar_merge('conv');
 SELECT * FROM epiphany.columnar_stats('conv');
