@@ -1214,6 +1214,21 @@ CheckNullBitmap(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk, const
 }
 
 /*
+ * Fetches an uncompressed chunk whole; a point read keeps a small one (one
+ * TOAST piece) in the memo and finds it there the next time.
+ */
+static void
+LoadUncompressed(Relation rel, ColumnarChunk *chunk, ColumnarChunkData *data, bool whole)
+{
+	if (!whole && RecallBytes(chunk, 0, chunk->raw_size, data->raw))
+		return;
+	FetchChunkBytes(rel, chunk, data, 0, chunk->stored_size,
+					(struct varlena *) (data->raw - VARHDRSZ));
+	if (!whole)
+		RememberBytes(chunk, 0, data->raw, chunk->raw_size);
+}
+
+/*
  * Fetches and decompresses a compressed chunk (for a point read of a
  * framed one, "whole" false, its frame table only).  A point read keeps a
  * small chunk decompressed in the memo, else its stored bytes when they are
@@ -1296,8 +1311,7 @@ ColumnarLoadChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
 	if (method == EP_COMPRESSION_NONE && !whole && LoadableByPieces(att, chunk, data))
 		LoadHead(chunk, data);
 	else if (method == EP_COMPRESSION_NONE)
-		FetchChunkBytes(rel, chunk, data, 0, chunk->stored_size,
-						(struct varlena *) (data->raw - VARHDRSZ));
+		LoadUncompressed(rel, chunk, data, whole);
 	else if (whole || !RecallBytes(chunk, 0, chunk->raw_size, data->raw))
 		LoadCompressed(rel, att, chunk, data, whole);
 	data->values_offset = CheckNullBitmap(rel, att, chunk, data->raw);

@@ -296,6 +296,37 @@ RESET enable_seqscan;
 RESET enable_bitmapscan;
 DROP TABLE delta_heap, delta_col;
 
+-- A point read keeps a small chunk (one TOAST piece, within the 2 kB memo)
+-- with the connection's cached metadata: the next point read in that
+-- chunk reads no TOAST block, uncompressed or compressed.
+CREATE TABLE memo_col (id int, v int8, t text) USING columnar;
+SELECT epiphany.columnar_set_options('memo_col', chunk_rows => 100);
+INSERT INTO memo_col SELECT i, hashint4(i), repeat('x', i % 7) FROM generate_series(1, 1000) i;
+SELECT epiphany.columnar_merge('memo_col');
+CREATE INDEX memo_col_id ON memo_col (id);
+SELECT e.attname, e.encoding, count(*) FILTER (WHERE c.compression = 0) AS uncompressed,
+       max(c.stored_size) < 1996 AS one_piece
+  FROM epiphany.columnar_encodings('memo_col') e
+  JOIN pg_attribute a ON a.attrelid = 'memo_col'::regclass AND a.attname = e.attname
+  JOIN _epiphany_columnar.chunk c
+    ON c.storage_id = pg_relation_filenode('memo_col') AND c.attnum = a.attnum
+ GROUP BY 1, 2 ORDER BY 1;
+\c
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+SELECT id, v, t FROM memo_col WHERE id = 205;
+SELECT pg_stat_force_next_flush();
+SELECT toast_blks_hit + toast_blks_read AS toast_blocks_before FROM pg_statio_all_tables
+ WHERE relid = 'memo_col'::regclass \gset
+SELECT id, v, t FROM memo_col WHERE id = 250;
+SELECT pg_stat_force_next_flush();
+SELECT pg_stat_clear_snapshot();
+SELECT toast_blks_hit + toast_blks_read - :toast_blocks_before AS toast_blocks_read
+  FROM pg_statio_all_tables WHERE relid = 'memo_col'::regclass;
+RESET enable_seqscan;
+RESET enable_bitmapscan;
+DROP TABLE memo_col;
+
 -- Bit-packing at every width from 1 to 64 bits: chunk w of 333 rows holds
 -- values of w random bits (the decoder reads most values with one 8-byte
 -- load and the last few of a chunk bit by bit).
