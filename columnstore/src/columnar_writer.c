@@ -1,8 +1,12 @@
 /*-------------------------------------------------------------------------
  *
  * columnar_writer.c
- *	  Builds row groups from rows: collects each column's values, then
- *	  encodes them chunk by chunk and records the row group in the catalog.
+ *	  Builds row groups from rows: collects each column's values, has them
+ *	  encoded chunk by chunk and records the row group in the catalog.  A
+ *	  chunk goes to the load's encoding worker (columnar_encode_worker.c)
+ *	  as soon as its rows are collected; what the worker does not answer
+ *	  (none started, a short last chunk, a worker gone) is encoded here when
+ *	  the row group ends.
  *
  *	  Invariants: a row group's row numbers are reserved when its first row
  *	  arrives (ColumnarReserveRowNumbers), so a row's TID is known as soon as
@@ -82,7 +86,6 @@ ColumnarBeginWrite(Relation rel, const ColumnarOptions *options)
 	int			natts = RelationGetDescr(rel)->natts;
 
 	state->context = CurrentMemoryContext;
-
 	state->rel = rel;
 	state->tupdesc = RelationGetDescr(rel);
 	state->options = *options;
