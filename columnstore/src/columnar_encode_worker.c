@@ -133,6 +133,22 @@ struct ColumnarEncodeWorker
 PGDLLEXPORT void ep_columnar_encode_worker_main(Datum main_arg);
 
 /*
+ * This backend's workers whose shared memory is attached: at most one, so
+ * that a COPY routing rows to many columnar partitions takes one worker
+ * slot, not one per partition (the backend parses for all of them).  The
+ * segment's detach (the load's end, or its transaction's abort) counts it
+ * down.
+ */
+#define MAX_WORKERS_PER_BACKEND	1
+static int	AttachedWorkers = 0;
+
+static void
+CountDetachedWorker(dsm_segment *segment, Datum arg)
+{
+	AttachedWorkers--;
+}
+
+/*
  * Whether the worker can encode column "att": a built-in type and collation,
  * which every process sees alike.
  */
@@ -164,7 +180,8 @@ SendSetup(ColumnarEncodeWorker *worker, const ColumnarOptions *options, const bo
  * ColumnarStartEncodeWorker - a worker to encode the chunks of a load into
  * a table of "tupdesc" with "options" ("with_bloom[a]": column a gets bloom
  * filters); each answer goes to "on_result" with "arg".  NULL when a column
- * is of a type the worker cannot see, or no worker can be started.
+ * is of a type the worker cannot see, this backend has its worker already,
+ * or no worker can be started.
  */
 ColumnarEncodeWorker *
 ColumnarStartEncodeWorker(TupleDesc tupdesc, const ColumnarOptions *options,
@@ -178,12 +195,16 @@ ColumnarStartEncodeWorker(TupleDesc tupdesc, const ColumnarOptions *options,
 	dsm_segment *segment;
 	BackgroundWorkerHandle *handle;
 
+	if (AttachedWorkers >= MAX_WORKERS_PER_BACKEND)
+		return NULL;
 	for (int a = 0; a < tupdesc->natts; a++)
 		if (!WorkerCanEncode(TupleDescAttr(tupdesc, a)))
 			return NULL;
 	segment = dsm_create(SEGMENT_BYTES, DSM_CREATE_NULL_IF_MAXSEGMENTS);
 	if (segment == NULL)
 		return NULL;
+	AttachedWorkers++;
+	on_dsm_detach(segment, CountDetachedWorker, (Datum) 0);
 	shared = dsm_segment_address(segment);
 	shared->database = MyDatabaseId;
 	to_worker = shm_mq_create((char *) shared + TO_WORKER_OFFSET, QUEUE_BYTES);

@@ -90,6 +90,25 @@ SELECT g, (ARRAY['calm', 'busy'])[g % 2 + 1]::worker_mood FROM generate_series(1
 RESET client_min_messages;
 SELECT mood, count(*) FROM worker_enum GROUP BY mood ORDER BY mood;
 
+-- A COPY that routes rows to several columnar partitions runs one worker:
+-- the first partition to fill a chunk gets it, the others encode in the
+-- backend (which parses for all of them anyway).
+CREATE TABLE worker_parts (id int, v text) PARTITION BY LIST ((id % 2));
+CREATE TABLE worker_p0 PARTITION OF worker_parts FOR VALUES IN (0) USING columnar;
+CREATE TABLE worker_p1 PARTITION OF worker_parts FOR VALUES IN (1) USING columnar;
+DO $$
+BEGIN
+  EXECUTE format('COPY (SELECT g, ''v'' || g FROM generate_series(1, 40000) g) TO %L',
+                 current_setting('data_directory') || '/worker_parts.data');
+END $$;
+SET client_min_messages = debug1;
+COPY worker_parts FROM 'worker_parts.data';
+RESET client_min_messages;
+SELECT t::text, s.row_groups, s.rows, s.delta_rows
+  FROM unnest(ARRAY['worker_p0', 'worker_p1']::regclass[]) t, epiphany.columnar_stats(t) s;
+SELECT count(*), count(DISTINCT id), sum(id) FROM worker_parts;
+
+DROP TABLE worker_parts;
 DROP VIEW worker_chunks;
 DROP TABLE worker_src, worker_on, worker_off, worker_enum;
 DROP TYPE worker_mood;
