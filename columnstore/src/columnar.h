@@ -31,6 +31,7 @@
 #include "utils/snapshot.h"
 
 #define EP_COLUMNSTORE_LIBRARY "epiphany_columnstore"
+#define COLUMNAR_AM_NAME "columnar"
 
 /*
  * Row numbers and TIDs.

@@ -145,6 +145,13 @@ DirectLoadAllowed(Relation rel, const ColumnarOptions *options)
 	bool		sorted = options->nsegmentby + options->norderby > 0;
 	ListCell   *lc;
 
+	/*
+	 * The leader of a parallel query (CREATE TABLE AS or REFRESH over a
+	 * parallel plan) may insert but not update the catalog in place, as
+	 * reserving row numbers does: its rows go to the delta store.
+	 */
+	if (IsInParallelMode())
+		return false;
 	if (!OidIsValid(rel->rd_rel->reltoastrelid) || HasInsertTriggers(rel->trigdesc))
 		return false;
 	if (rel->rd_rel->relhasindex && (sorted || HasUniqueIndex(rel)))

@@ -25,6 +25,7 @@
 #include "epiphany/compat.h"
 
 #include "access/htup_details.h"
+#include "access/tableam.h"
 #include "catalog/namespace.h"
 #include "catalog/objectaccess.h"
 #include "catalog/pg_class.h"
@@ -62,7 +63,7 @@ IsColumnarTable(Oid relid, Oid *storage_id)
 		OidIsValid(form->relam);
 	if (result)
 	{
-		am = get_am_oid("columnar", true);
+		am = get_am_oid(COLUMNAR_AM_NAME, true);
 		result = OidIsValid(am) && form->relam == am;
 		*storage_id = form->relfilenode;
 	}
@@ -108,8 +109,48 @@ ColumnarObjectAccess(ObjectAccessType access, Oid classId, Oid objectId, int sub
 }
 
 /*
+ * Whether CREATE TABLE AS (SELECT INTO, CREATE MATERIALIZED VIEW) or
+ * REFRESH MATERIALIZED VIEW statement "stmt" fills a columnar relation
+ * with rows: USING columnar, or no USING clause and the default is
+ * columnar (epiphany.default_storage_mode = column for tables that are not
+ * temporary, as the core extension applies it, else
+ * default_table_access_method).
+ */
+static bool
+FillsColumnarRelation(Node *stmt)
+{
+	if (IsA(stmt, CreateTableAsStmt))
+	{
+		CreateTableAsStmt *ctas = (CreateTableAsStmt *) stmt;
+		const char *am = ctas->into->accessMethod;
+		const char *mode = GetConfigOption("epiphany.default_storage_mode", true, false);
+
+		if (ctas->into->skipData || ctas->into->rel->relpersistence == RELPERSISTENCE_TEMP)
+			return false;
+		if (am == NULL && ctas->objtype == OBJECT_TABLE && mode != NULL &&
+			strcmp(mode, "column") == 0)
+			am = COLUMNAR_AM_NAME;
+		if (am == NULL)
+			am = default_table_access_method;
+		return strcmp(am, COLUMNAR_AM_NAME) == 0;
+	}
+	if (IsA(stmt, RefreshMatViewStmt) && !((RefreshMatViewStmt *) stmt)->skipData)
+	{
+		Oid			relid = RangeVarGetRelid(((RefreshMatViewStmt *) stmt)->relation,
+											 NoLock, true);
+
+		return OidIsValid(relid) && ColumnarRelidIsColumnar(relid);
+	}
+	return false;
+}
+
+/*
  * Every utility statement: the bulk loads it started end with it; after
  * ALTER TABLE ... RENAME COLUMN, the options' sort keys follow the column.
+ * A statement filling a columnar relation from a query plans that query
+ * without parallel workers: the leader of a parallel query cannot reserve
+ * row numbers (an in-place catalog update), and its rows would go to the
+ * delta store instead of row groups (columnar_bulk.c).
  */
 static void
 ColumnarProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
@@ -120,9 +161,17 @@ ColumnarProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnl
 	bool		copy = IsA(pstmt->utilityStmt, CopyStmt);
 	int			level = ColumnarUtilityStarts(copy);
 	bool		success = false;
+	int			guc_level = 0;
 	Oid			relid;
 	List	   *relids;
 	ListCell   *lc;
+
+	if (FillsColumnarRelation(pstmt->utilityStmt))
+	{
+		guc_level = NewGUCNestLevel();
+		(void) set_config_option("max_parallel_workers_per_gather", "0", PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	}
 
 	/* the bulk loads the statement started end with it (columnar_bulk.c) */
 	PG_TRY();
@@ -136,6 +185,8 @@ ColumnarProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnl
 		ColumnarUtilityEnds(level, copy, success);
 	}
 	PG_END_TRY();
+	if (guc_level > 0)
+		AtEOXact_GUC(true, guc_level);
 
 	if (!IsA(stmt, RenameStmt) || stmt->renameType != OBJECT_COLUMN || stmt->relation == NULL)
 		return;

@@ -218,6 +218,50 @@ COMMIT;
 DROP TABLE rw_heap, rw_ctas, rw_new;
 DROP MATERIALIZED VIEW rw_mv;
 
+-- CREATE TABLE AS and REFRESH over a query the planner would run with
+-- parallel workers: the leader of a parallel query cannot reserve row
+-- numbers (an in-place catalog update), so a statement filling a columnar
+-- relation plans its query without workers and loads row groups directly,
+-- then gives the setting back.  EXPLAIN ANALYZE of such a statement does run
+-- a parallel plan: its rows go to the delta store.
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF) SELECT * FROM copy_src WHERE id % 3 = 0;
+CREATE TABLE par_ctas USING columnar AS SELECT * FROM copy_src WHERE id % 3 = 0;
+SHOW max_parallel_workers_per_gather;
+SELECT row_groups > 0 AS row_groups, rows, delta_rows FROM epiphany.columnar_stats('par_ctas');
+SELECT count(*), sum(id), count(maybe) FROM par_ctas;
+SELECT count(*), sum(id), count(maybe) FROM copy_src WHERE id % 3 = 0;
+CREATE MATERIALIZED VIEW par_mv USING columnar AS SELECT id, v FROM copy_src WHERE id % 3 = 1;
+INSERT INTO copy_src SELECT id + 100000, v, n, d, maybe FROM copy_src WHERE id <= 3000;
+REFRESH MATERIALIZED VIEW par_mv;
+SELECT row_groups > 0 AS row_groups, rows, delta_rows FROM epiphany.columnar_stats('par_mv');
+SELECT count(*), sum(id) FROM par_mv;
+SELECT count(*), sum(id) FROM copy_src WHERE id % 3 = 1;
+DELETE FROM copy_src WHERE id > 100000;
+DO $$
+DECLARE
+  line text;
+BEGIN
+  FOR line IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+      CREATE TABLE par_explained USING columnar AS SELECT * FROM copy_src WHERE id % 3 = 2' LOOP
+    IF line LIKE '%Gather%' THEN
+      RAISE NOTICE 'a parallel plan';
+    END IF;
+  END LOOP;
+END $$;
+SELECT row_groups, rows, delta_rows FROM epiphany.columnar_stats('par_explained');
+SELECT count(*), sum(id) FROM par_explained;
+SELECT count(*), sum(id) FROM copy_src WHERE id % 3 = 2;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+DROP TABLE par_ctas, par_explained;
+DROP MATERIALIZED VIEW par_mv;
+
 DROP TABLE copy_src, copy_plain, copy_indexed, copy_sorted, copy_unique, copy_triggered,
   copy_log, copy_counted, insert_plain;
 DROP FUNCTION copy_check(regclass), copy_log_row(), copy_count_rows(), insert_all();
