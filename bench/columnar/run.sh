@@ -54,7 +54,7 @@ report() {
 }
 
 bench_start "EpiphanyDB columnar benchmark: $rows rows"
-echo "settings: shared_buffers=$(run_sql -Atc 'SHOW shared_buffers'), work_mem=$(run_sql -Atc 'SHOW work_mem'), max_parallel_workers_per_gather=$(run_sql -Atc 'SHOW max_parallel_workers_per_gather')"
+echo "settings: shared_buffers=$(run_sql -Atc 'SHOW shared_buffers'), work_mem=$(run_sql -Atc 'SHOW work_mem'), max_parallel_workers_per_gather=$(run_sql -Atc 'SHOW max_parallel_workers_per_gather'), max_worker_processes=$(run_sql -Atc 'SHOW max_worker_processes')"
 echo
 
 # TPC-H's column types (its DECIMAL(15,2) is numeric(15,2)), for the
