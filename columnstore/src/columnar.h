@@ -545,6 +545,8 @@ typedef struct ColumnarChunkFilterSet
 } ColumnarChunkFilterSet;
 
 extern List *ColumnarPlanChunkFilters(List *quals, Index relid, List **values);
+extern List *ColumnarAttnumList(Bitmapset *attrs);
+extern Bitmapset *ColumnarAttrsToRead(List *attnums, bool whole_row);
 extern void ColumnarInitChunkFilters(ColumnarChunkFilterSet *set, List *lists, List *values,
 									 Relation rel, struct PlanState *parent);
 extern void ColumnarSetChunkFilterValue(ColumnarChunkFilterSet *set, int i, Datum value,

@@ -49,11 +49,12 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
-/* custom_private: a flag, then when set the row groups' read */
+/* custom_private: flags, then with a BRIN index the row groups' read */
 enum
 {
-	PRIVATE_ROW_GROUPS_APART,	/* (int) 1: a BRIN index is in the bitmap */
-	PRIVATE_ATTRS,				/* columns the row groups' read decodes */
+	PRIVATE_FLAGS,				/* IntList: a BRIN index is in the bitmap, the
+								 * row groups' read needs the whole row */
+	PRIVATE_ATTRS,				/* IntList: columns it decodes otherwise */
 	PRIVATE_FILTERS				/* ColumnarPlanChunkFilters' lists */
 };
 
@@ -179,22 +180,18 @@ ScansBrinIndex(Plan *plan)
 
 /*
  * The columns the row groups' read decodes: those of the targetlist, the
- * filter and the index conditions (NIL with *whole_row: all of them).
+ * filter and the index conditions, with *whole_row when they need it.
  */
 static List *
 NeededColumns(Index relid, List *tlist, List *qual, List *index_quals, bool *whole_row)
 {
 	Bitmapset  *attrs = NULL;
-	List	   *attnums = NIL;
-	int			member = -1;
 
 	pull_varattnos((Node *) tlist, relid, &attrs);
 	pull_varattnos((Node *) qual, relid, &attrs);
 	pull_varattnos((Node *) index_quals, relid, &attrs);
 	*whole_row = bms_is_member(InvalidAttrNumber - FirstLowInvalidHeapAttributeNumber, attrs);
-	while ((member = bms_next_member(attrs, member)) >= 0)
-		attnums = lappend_int(attnums, member + FirstLowInvalidHeapAttributeNumber);
-	return attnums;
+	return ColumnarAttnumList(attrs);
 }
 
 /*
@@ -210,6 +207,7 @@ PlanBitmapPath(PlannerInfo *root, RelOptInfo *rel, CustomPath *path, List *tlist
 	CustomScan *cscan = makeNode(CustomScan);
 	BitmapHeapScan *heap_scan = linitial(custom_plans);
 	List	   *values = NIL;
+	List	   *attnums;
 	bool		whole_row;
 
 	Assert(IsA(heap_scan, BitmapHeapScan));
@@ -221,18 +219,16 @@ PlanBitmapPath(PlannerInfo *root, RelOptInfo *rel, CustomPath *path, List *tlist
 	if (!ScansBrinIndex(outerPlan(heap_scan)))
 	{
 		cscan->custom_exprs = list_make2(copyObject(heap_scan->bitmapqualorig), NIL);
-		cscan->custom_private = list_make1(list_make1_int(0));
+		cscan->custom_private = list_make1(list_make2_int(0, 0));
 		return &cscan->scan.plan;
 	}
+	attnums = NeededColumns(rel->relid, tlist, heap_scan->scan.plan.qual,
+							heap_scan->bitmapqualorig, &whole_row);
 	cscan->custom_private =
-		list_make3(list_make1_int(1),
-				   NeededColumns(rel->relid, tlist, heap_scan->scan.plan.qual,
-								 heap_scan->bitmapqualorig, &whole_row),
+		list_make3(list_make2_int(1, whole_row ? 1 : 0), attnums,
 				   ColumnarPlanChunkFilters(list_concat_copy(heap_scan->bitmapqualorig,
 															 heap_scan->scan.plan.qual),
 											rel->relid, &values));
-	if (whole_row)
-		lsecond(cscan->custom_private) = NIL;
 	cscan->custom_exprs = list_make2(copyObject(heap_scan->bitmapqualorig), values);
 	return &cscan->scan.plan;
 }
@@ -253,23 +249,17 @@ BeginBitmapScan(CustomScanState *node, EState *estate, int eflags)
 	BitmapScanState *state = (BitmapScanState *) node;
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
 	BitmapHeapScan *heap_scan = linitial(cscan->custom_plans);
+	List	   *flags;
 
 	state->bitmap_plan = ExecInitNode(outerPlan(heap_scan), estate, eflags);
 	node->custom_ps = list_make1(state->bitmap_plan);
 	state->recheck = ExecInitQual((List *) linitial(cscan->custom_exprs), &node->ss.ps);
-	state->row_groups_apart =
-		linitial_int((List *) list_nth(cscan->custom_private, PRIVATE_ROW_GROUPS_APART)) != 0;
+	flags = list_nth(cscan->custom_private, PRIVATE_FLAGS);
+	state->row_groups_apart = linitial_int(flags) != 0;
 	if (state->row_groups_apart)
 	{
-		ListCell   *lc;
-
-		/* ctid is always at hand: a read of it alone decodes no column */
-		if (list_nth(cscan->custom_private, PRIVATE_ATTRS) != NIL)
-			state->attrs_needed =
-				bms_make_singleton(SelfItemPointerAttributeNumber - FirstLowInvalidHeapAttributeNumber);
-		foreach(lc, (List *) list_nth(cscan->custom_private, PRIVATE_ATTRS))
-			state->attrs_needed = bms_add_member(state->attrs_needed,
-												 lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
+		state->attrs_needed = ColumnarAttrsToRead(list_nth(cscan->custom_private, PRIVATE_ATTRS),
+												  lsecond_int(flags) != 0);
 		ColumnarInitChunkFilters(&state->filters,
 								 list_nth(cscan->custom_private, PRIVATE_FILTERS),
 								 lsecond(cscan->custom_exprs),

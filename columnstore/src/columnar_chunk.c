@@ -682,8 +682,9 @@ SetMinMaxImages(ColumnarChunk *chunk, Form_pg_attribute att, Datum min, Datum ma
  * smallest encoding its type admits, compress with "compression" at
  * "compression_level" (kept only if it saves an eighth of the bytes at
  * least, a quarter for typed encodings: every read pays for decompressing;
- * the chunk records which method was used) and fill "chunk" but for where its bytes go, with min/max
- * images and, when "with_bloom", a bloom filter of its values.  Returns the
+ * the chunk records which method was used) and fill "chunk" but for where
+ * its bytes go, with min/max images and, when "with_bloom", a bloom filter
+ * of its values (no other pointer of "chunk" is set).  Returns the
  * bytes to store (chunk->stored_size of them; NULL when every value is
  * NULL), for ColumnarStoreChunk.  Needs no relation: a load's background
  * worker encodes too.  Allocations go to the current memory context
@@ -699,6 +700,8 @@ ColumnarEncodeChunk(Form_pg_attribute att, Datum *values, bool *nulls, int count
 	DictionaryPlan dict = {0};
 	Datum	   *present;
 	int			n = 0;
+	Datum	   *distinct;
+	int			ndistinct;
 	int			min_at;
 	int			max_at;
 	Size		values_plain;
@@ -733,12 +736,12 @@ ColumnarEncodeChunk(Form_pg_attribute att, Datum *values, bool *nulls, int count
 	if (min_at >= 0)
 		SetMinMaxImages(chunk, att, present[min_at], present[max_at]);
 	/* min/max (and bloom) over the distinct values when the dictionary has them */
+	distinct = dict.entries > 0 ? dict.values : present;
+	ndistinct = dict.entries > 0 ? dict.entries : n;
 	if (min_at < 0)
-		SetMinMax(chunk, att, dict.entries > 0 ? dict.values : present,
-				  dict.entries > 0 ? dict.entries : n);
+		SetMinMax(chunk, att, distinct, ndistinct);
 	if (with_bloom)
-		chunk->bloom = BuildBloom(att, dict.entries > 0 ? dict.values : present,
-								  dict.entries > 0 ? dict.entries : n);
+		chunk->bloom = BuildBloom(att, distinct, ndistinct);
 
 	if (chunk->encoding == COLUMNAR_ENCODING_PLAIN && compression != EP_COMPRESSION_NONE &&
 		FramedBytes(att, &buf, chunk->null_count > 0 ? NULL_BITMAP_BYTES(count) : 0,
@@ -1231,9 +1234,9 @@ LoadUncompressed(Relation rel, ColumnarChunk *chunk, ColumnarChunkData *data, bo
 /*
  * Fetches and decompresses a compressed chunk (for a point read of a
  * framed one, "whole" false, its frame table only).  A point read keeps a
- * small chunk decompressed in the memo, else its stored bytes when they are
- * small (the sizes tell which is kept: compressed chunks are smaller stored
- * than raw).
+ * small chunk decompressed in the memo and finds it there the next time,
+ * else keeps its stored bytes when they are small (the sizes tell which is
+ * kept: compressed chunks are smaller stored than raw).
  */
 static void
 LoadCompressed(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
@@ -1246,6 +1249,8 @@ LoadCompressed(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
 		Min(chunk->stored_size, (int) FRAME_PREFIX_MAX_BYTES(chunk->row_count)) :
 		chunk->stored_size;
 
+	if (keep_raw && RecallBytes(chunk, 0, chunk->raw_size, data->raw))
+		return;
 	data->stored = Room(data->stored, &data->stored_allocated, VARHDRSZ + (Size) fetch);
 	if (whole)
 		FetchChunkBytes(rel, chunk, data, 0, fetch, data->stored);
@@ -1312,7 +1317,7 @@ ColumnarLoadChunk(Relation rel, Form_pg_attribute att, ColumnarChunk *chunk,
 		LoadHead(chunk, data);
 	else if (method == EP_COMPRESSION_NONE)
 		LoadUncompressed(rel, chunk, data, whole);
-	else if (whole || !RecallBytes(chunk, 0, chunk->raw_size, data->raw))
+	else
 		LoadCompressed(rel, att, chunk, data, whole);
 	data->values_offset = CheckNullBitmap(rel, att, chunk, data->raw);
 }

@@ -103,16 +103,12 @@ typedef struct ResultMessage
 {
 	int32		attno;
 	int32		chunk;
-	int32		row_count;
-	int32		null_count;
-	int16		encoding;
-	int16		compression;
-	int32		raw_size;
-	int64		plain_size;
-	int32		stored_size;	/* 0: every value NULL, no bytes */
 	int32		min_size;		/* VARSIZE of the images (0: none) */
 	int32		max_size;
 	int32		bloom_size;		/* VARSIZE of the bloom filter (0: none) */
+	ColumnarChunk encoded;		/* as ColumnarEncodeChunk filled it, its
+								 * pointers cleared: what they point to
+								 * follows */
 } ResultMessage;
 
 struct ColumnarEncodeWorker
@@ -253,25 +249,19 @@ static void
 TakeResult(ColumnarEncodeWorker *worker, char *message, Size size)
 {
 	ResultMessage header;
-	ColumnarChunk chunk = {0};
+	ColumnarChunk chunk;
 	Size		at = MAXALIGN(sizeof(ResultMessage));
 	const char *stored;
 	MemoryContext old;
 
 	Assert((uintptr_t) message % MAXIMUM_ALIGNOF == 0);
 	memcpy(&header, message, sizeof(header));
-	if (header.stored_size < 0 || header.min_size < 0 || header.max_size < 0 ||
+	chunk = header.encoded;
+	if (chunk.stored_size < 0 || header.min_size < 0 || header.max_size < 0 ||
 		header.bloom_size < 0)
 		elog(ERROR, "malformed answer from the columnar encoding worker");
-	chunk.row_count = header.row_count;
-	chunk.null_count = header.null_count;
-	chunk.encoding = header.encoding;
-	chunk.compression = header.compression;
-	chunk.raw_size = header.raw_size;
-	chunk.plain_size = header.plain_size;
-	chunk.stored_size = header.stored_size;
-	stored = header.stored_size > 0 ? message + at : NULL;
-	at += MAXALIGN(header.stored_size);
+	stored = chunk.stored_size > 0 ? message + at : NULL;
+	at += MAXALIGN(chunk.stored_size);
 	chunk.min_image = TakeVarlena(message, &at, header.min_size);
 	chunk.max_image = TakeVarlena(message, &at, header.max_size);
 	chunk.has_minmax = chunk.min_image != NULL && chunk.max_image != NULL;
@@ -511,21 +501,18 @@ EncodeChunkMessage(EncodeSetup *setup, char *data, Size size, StringInfo answer)
 								 setup->with_bloom[header.attno], &chunk);
 	result.attno = header.attno;
 	result.chunk = header.chunk;
-	result.row_count = chunk.row_count;
-	result.null_count = chunk.null_count;
-	result.encoding = chunk.encoding;
-	result.compression = chunk.compression;
-	result.raw_size = chunk.raw_size;
-	result.plain_size = chunk.plain_size;
-	result.stored_size = stored != NULL ? chunk.stored_size : 0;
+	result.encoded = chunk;
+	/* ColumnarEncodeChunk sets no pointer but these three */
+	result.encoded.min_image = result.encoded.max_image = result.encoded.bloom = NULL;
 
 	resetStringInfo(answer);
 	appendBinaryStringInfo(answer, (char *) &result, sizeof(result));
 	answer->len = MAXALIGN(answer->len);
-	appendBinaryStringInfo(answer, stored, result.stored_size);
+	if (stored != NULL)
+		appendBinaryStringInfo(answer, stored, chunk.stored_size);
 	answer->len = MAXALIGN(answer->len);
-	result.min_size = AppendVarlena(answer, chunk.has_minmax ? chunk.min_image : NULL);
-	result.max_size = AppendVarlena(answer, chunk.has_minmax ? chunk.max_image : NULL);
+	result.min_size = AppendVarlena(answer, chunk.min_image);
+	result.max_size = AppendVarlena(answer, chunk.max_image);
 	result.bloom_size = AppendVarlena(answer, chunk.bloom);
 	memcpy(answer->data, &result, sizeof(result));
 }

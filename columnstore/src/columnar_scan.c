@@ -451,15 +451,11 @@ PlanColumnarPath(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path, List
 {
 	CustomScan *cscan = makeNode(CustomScan);
 	List	   *quals = extract_actual_clauses(clauses, false);
-	List	   *attnums = NIL;
 	List	   *values = NIL;
 	List	   *filters;
 	bool		whole_row;
-	Bitmapset  *attrs = NeededAttributes(rel, &whole_row);
-	int			member = -1;
+	List	   *attnums = ColumnarAttnumList(NeededAttributes(rel, &whole_row));
 
-	while ((member = bms_next_member(attrs, member)) >= 0)
-		attnums = lappend_int(attnums, member + FirstLowInvalidHeapAttributeNumber);
 	filters = ColumnarPlanChunkFilters(quals, rel->relid, &values);
 
 	cscan->scan.plan.targetlist = tlist;
@@ -659,22 +655,49 @@ ColumnarEvaluateChunkFilters(ColumnarChunkFilterSet *set, Relation rel, ExprCont
 	ResetExprContext(econtext);
 }
 
+/*
+ * ColumnarAttnumList - the attribute numbers of executor-numbered "attrs",
+ * as a plan keeps them (custom_private holds no Bitmapset).
+ */
+List *
+ColumnarAttnumList(Bitmapset *attrs)
+{
+	List	   *attnums = NIL;
+	int			member = -1;
+
+	while ((member = bms_next_member(attrs, member)) >= 0)
+		attnums = lappend_int(attnums, member + FirstLowInvalidHeapAttributeNumber);
+	return attnums;
+}
+
+/*
+ * ColumnarAttrsToRead - the columns a read decodes, from a plan's attribute
+ * numbers (ColumnarAttnumList): NULL, all of them, when the plan needs the
+ * whole row.  ctid is always at hand: a set of it alone decodes no column.
+ */
+Bitmapset *
+ColumnarAttrsToRead(List *attnums, bool whole_row)
+{
+	Bitmapset  *attrs;
+	ListCell   *lc;
+
+	if (whole_row)
+		return NULL;
+	attrs = bms_make_singleton(SelfItemPointerAttributeNumber - FirstLowInvalidHeapAttributeNumber);
+	foreach(lc, attnums)
+		attrs = bms_add_member(attrs, lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
+	return attrs;
+}
+
 static void
 BeginColumnarScan(CustomScanState *node, EState *estate, int eflags)
 {
 	ColumnarScanState *state = (ColumnarScanState *) node;
 	List	   *private = ((CustomScan *) node->ss.ps.plan)->custom_private;
-	ListCell   *lc;
 
-	if (linitial_int((List *) list_nth(private, PRIVATE_WHOLE_ROW)) == 0)
-	{
-		/* ctid is always at hand: a set of it alone decodes no column. */
-		state->attrs_needed =
-			bms_make_singleton(SelfItemPointerAttributeNumber - FirstLowInvalidHeapAttributeNumber);
-		foreach(lc, (List *) list_nth(private, PRIVATE_ATTRS))
-			state->attrs_needed = bms_add_member(state->attrs_needed,
-												 lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
-	}
+	state->attrs_needed =
+		ColumnarAttrsToRead(list_nth(private, PRIVATE_ATTRS),
+							linitial_int((List *) list_nth(private, PRIVATE_WHOLE_ROW)) != 0);
 	ColumnarInitChunkFilters(&state->filters, list_nth(private, PRIVATE_FILTERS),
 							 ((CustomScan *) node->ss.ps.plan)->custom_exprs,
 							 node->ss.ss_currentRelation, &node->ss.ps);
